@@ -1,0 +1,87 @@
+/**
+ * All configuration, read once from the environment, typed and validated at start-up.
+ * Every option is listed in the README's configuration table (a test keeps them in step).
+ *
+ * Development mode (BATON_ENV=development, what `npm run dev` sets) runs with embedded
+ * defaults: a random JWT secret, the demo device registry, a dev-only token endpoint.
+ * Production refuses to start without a JWT secret and a device registry.
+ */
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import type { SessionTimers } from "../session/index.ts";
+
+export const DEV_DEVICES_FILE = fileURLToPath(new URL("../../../config/devices.dev.json", import.meta.url));
+
+const milliseconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+/** Environment variable → schema. The README table is generated from the same names. */
+export const ConfigSchema = z.object({
+  BATON_ENV: z.enum(["development", "production", "test"]).default("production"),
+  BATON_HOST: z.string().default(""),
+  BATON_PORT: z.coerce.number().int().min(0).max(65535).default(2567),
+  BATON_JWT_SECRET: z.string().default(""),
+  BATON_DEVICES_FILE: z.string().default(""),
+  BATON_OWNER_RECONNECT_GRACE_MS: milliseconds(30_000),
+  BATON_OWNER_IDLE_TIMEOUT_MS: milliseconds(300_000),
+  BATON_MAX_SESSION_MS: milliseconds(3_600_000),
+  BATON_RUN_STEP_TIMEOUT_MS: milliseconds(30_000),
+  BATON_DEVICE_GRACE_MS: milliseconds(30_000),
+  BATON_MAX_SPECTATORS: z.coerce.number().int().positive().default(2_000),
+  BATON_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(512).max(1_048_576).default(16_384),
+  BATON_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
+  BATON_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(40),
+});
+
+export type ConfigEnvironment = z.infer<typeof ConfigSchema>;
+
+export interface BatonConfig {
+  mode: "development" | "production" | "test";
+  host: string;
+  port: number;
+  jwtSecret: string;
+  /** True when the secret was generated at start-up (development only). */
+  jwtSecretGenerated: boolean;
+  devicesFile: string;
+  timers: SessionTimers;
+  maxSpectatorsPerDevice: number;
+  maxPayloadBytes: number;
+  rateLimit: { perSecond: number; burst: number };
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): BatonConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith("BATON_") && value !== ""));
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`Invalid configuration: ${String(issue.path[0])} ${issue.message}`);
+  }
+  const values = parsed.data;
+  const production = values.BATON_ENV === "production";
+  if (production && values.BATON_JWT_SECRET.length < 32) {
+    throw new ConfigError("BATON_JWT_SECRET must be set to at least 32 characters in production (BATON_ENV=production). For a local try-out run `npm run dev` instead.");
+  }
+  if (production && !values.BATON_DEVICES_FILE) {
+    throw new ConfigError("BATON_DEVICES_FILE must name the device registry in production (see config/devices.dev.json for the format and `npm run device:hash-secret`).");
+  }
+  return {
+    mode: values.BATON_ENV,
+    host: values.BATON_HOST || (production ? "0.0.0.0" : "127.0.0.1"),
+    port: values.BATON_PORT,
+    jwtSecret: values.BATON_JWT_SECRET || randomBytes(32).toString("base64url"),
+    jwtSecretGenerated: !values.BATON_JWT_SECRET,
+    devicesFile: values.BATON_DEVICES_FILE || DEV_DEVICES_FILE,
+    timers: {
+      ownerReconnectGraceMs: values.BATON_OWNER_RECONNECT_GRACE_MS,
+      ownerIdleTimeoutMs: values.BATON_OWNER_IDLE_TIMEOUT_MS,
+      maxSessionMs: values.BATON_MAX_SESSION_MS,
+      runStepTimeoutMs: values.BATON_RUN_STEP_TIMEOUT_MS,
+      deviceGraceMs: values.BATON_DEVICE_GRACE_MS,
+    },
+    maxSpectatorsPerDevice: values.BATON_MAX_SPECTATORS,
+    maxPayloadBytes: values.BATON_MAX_PAYLOAD_BYTES,
+    rateLimit: { perSecond: values.BATON_RATE_LIMIT_PER_SECOND, burst: values.BATON_RATE_LIMIT_BURST },
+  };
+}

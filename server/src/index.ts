@@ -1,0 +1,46 @@
+/**
+ * `npm run dev` / `npm start`: load configuration, start the server, print what runs where.
+ */
+import { ConfigError, loadConfig } from "./config/config.ts";
+import { createServices } from "./app.ts";
+import { startServer } from "./server.ts";
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`baton: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const services = await createServices({ config });
+  await startServer(services);
+  const base = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
+  const devices = await services.registry.list();
+  const lines = [
+    "",
+    `  Baton  —  ${config.mode} mode`,
+    `  HTTP + WebSocket  ${base}   (room "device", one per device; health: ${base}/health)`,
+    `  store             in memory (results, session snapshots)   presence: local (single process)`,
+    `  devices           ${devices.length} from ${config.devicesFile}: ${devices.map((d) => d.deviceId).join(", ")}`,
+  ];
+  if (config.mode !== "production") {
+    lines.push(
+      `  dev tokens        POST ${base}/dev/token {"userId":"alice","name":"Alice"}   (development only)`,
+      `  JWT secret        ${config.jwtSecretGenerated ? "generated for this run (set BATON_JWT_SECRET to keep tokens valid across restarts)" : "from BATON_JWT_SECRET"}`,
+      `  try it            npm run simulate -- --device scale-1 --secret dev-secret-scale-1 --instrument scale`,
+      `                    npm run demo:claim -- --device scale-1`,
+    );
+  }
+  console.log(lines.join("\n") + "\n");
+
+  // Colyseus installs its own SIGINT/SIGTERM handlers and shuts rooms down gracefully.
+}
+
+main().catch((error) => {
+  console.error("baton: failed to start:", error);
+  process.exit(1);
+});

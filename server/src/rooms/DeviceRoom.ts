@@ -1,0 +1,341 @@
+/**
+ * The device room: one per physical device (roomId = deviceId), a thin adapter between
+ * Colyseus and the pure session core. It validates each message at the edge, turns it
+ * into a core command, copies the new state into the schema, and carries out the effects.
+ * No session rule is written here.
+ *
+ * Latency: device commands and results go out with `client.send` at once, and every
+ * transition pushes its patch immediately (`broadcastPatch`). The patch timer is off
+ * (`patchRate = null`) and the only timer is the next session deadline, so an idle room
+ * costs nothing.
+ */
+import { Room, type AuthContext, type Client } from "@colyseus/core";
+import { StateView } from "@colyseus/schema";
+import type { ZodType } from "zod";
+import {
+  DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName,
+} from "../../../shared/protocol.ts";
+import { DevicePayloads, UserPayloads, describeZodError } from "../../../shared/messages.ts";
+import { DeviceRoomState } from "../../../shared/state.ts";
+import { initialState, nextDeadline, reduce, type Command, type CoreState, type Effect, type Outcome } from "../session/index.ts";
+import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
+import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
+import { compileInputSchema, validateRunInput } from "./inputValidation.ts";
+import type { RoomServices } from "./services.ts";
+
+type UserAuth = Extract<JoinAuth, { role: "user" }>;
+type BatonClient = Client<{ auth: JoinAuth }>;
+
+export function createDeviceRoom(services: RoomServices) {
+  return class DeviceRoom extends Room<{ state: DeviceRoomState }> {
+    state = new DeviceRoomState();
+    private core!: CoreState;
+    private deviceClient: BatonClient | null = null;
+    /** Every open connection per user id (several tabs of one user are one holder). */
+    private readonly userConnections = new Map<string, Set<BatonClient>>();
+    /** Which user's connections currently have `state.owner` in their view. */
+    private ownerViewUserId: string | null = null;
+    private deadlineTimer: NodeJS.Timeout | null = null;
+    private effectChain: Promise<void> = Promise.resolve();
+
+    static async onAuth(token: string, options: unknown, _context: AuthContext) {
+      return authorizeJoin(token, options, services);
+    }
+
+    onCreate(options: { deviceId: string }) {
+      this.roomId = options.deviceId;
+      this.patchRate = null;
+      this.maxClients = services.config.maxSpectatorsPerDevice + 1;
+      const restored = services.snapshots.load(options.deviceId);
+      // The device cannot be online in a room that was just created: its socket is not here yet.
+      this.core = restored
+        ? { ...restored, device: { ...restored.device, online: false, connection: "disconnected" } }
+        : initialState(options.deviceId, services.clock());
+      this.syncState();
+
+      for (const type of Object.values(UserToRoom)) {
+        this.onMessage(type, (client: BatonClient, payload: unknown) => this.onUserMessage(client, type, payload));
+      }
+      for (const type of Object.values(DeviceToRoom)) {
+        this.onMessage(type, (client: BatonClient, payload: unknown) => this.onDeviceMessage(client, type, payload));
+      }
+      // Unknown types get an error, not the default kick (4002), so a newer client is told what is wrong.
+      this.onMessage("*", (client: BatonClient, type: string | number) => {
+        this.sendError(client, ErrorCode.UNKNOWN_MESSAGE, `Message type ${JSON.stringify(String(type).slice(0, 64))} is not part of protocol v1.`, String(type).slice(0, 64));
+      });
+    }
+
+    onJoin(client: BatonClient, _options: unknown, auth: JoinAuth) {
+      client.auth = auth;
+      if (auth.role === "device") return this.deviceJoined(client);
+      if (this.userCount() >= services.config.maxSpectatorsPerDevice) {
+        throw joinError(ErrorCode.ROOM_FULL, `device ${this.roomId} already has ${services.config.maxSpectatorsPerDevice} viewers.`);
+      }
+      const view = new StateView();
+      view.add(this.state.device);
+      view.add(this.state.session);
+      client.view = view;
+      const connections = this.userConnections.get(auth.userId) ?? new Set();
+      connections.add(client);
+      this.userConnections.set(auth.userId, connections);
+      if (this.ownerViewUserId === auth.userId) view.add(this.state.owner);
+      this.apply({ type: "ownerReconnected", userId: auth.userId });
+    }
+
+    async onDrop(client: BatonClient) {
+      if (client.auth?.role !== "user") return this.onLeave(client);
+      // Keep the seat for the owner's reconnect grace; the core's own deadline ends the session.
+      this.userLeft(client, true);
+      try {
+        await this.allowReconnection(client, Math.max(1, Math.ceil(services.config.timers.ownerReconnectGraceMs / 1000)));
+      } catch {
+        this.userLeft(client, false);
+      }
+    }
+
+    onReconnect(client: BatonClient) {
+      if (client.auth?.role !== "user") return;
+      const auth = client.auth as UserAuth;
+      const connections = this.userConnections.get(auth.userId) ?? new Set();
+      connections.add(client);
+      this.userConnections.set(auth.userId, connections);
+      this.apply({ type: "ownerReconnected", userId: auth.userId });
+    }
+
+    onLeave(client: BatonClient) {
+      if (client.auth?.role === "device") {
+        if (this.deviceClient === client) {
+          this.deviceClient = null;
+          this.apply({ type: "deviceDisconnected" });
+        }
+        return;
+      }
+      this.userLeft(client, false);
+    }
+
+    onDispose() {
+      if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+      services.snapshots.save(this.core);
+    }
+
+    // ------------------------------------------------------------ connections
+
+    private deviceJoined(client: BatonClient) {
+      client.view = new StateView(); // empty: the device receives no schema state
+      const previous = this.deviceClient;
+      this.deviceClient = client;
+      if (previous && previous !== client) {
+        // A rebooted device may return before its old socket timed out; the newest wins.
+        previous.leave(BatonCloseCode.DEVICE_REPLACED, "replaced by a newer connection of the same device");
+      }
+      this.apply({ type: "deviceConnected" });
+    }
+
+    /** `reconnecting`: the socket dropped but may come back; a closed tab counts as gone only when the last one closes. */
+    private userLeft(client: BatonClient, reconnecting: boolean) {
+      const auth = client.auth as UserAuth | undefined;
+      if (!auth) return;
+      const connections = this.userConnections.get(auth.userId);
+      if (!connections?.delete(client)) {
+        if (!reconnecting) this.updateAutoDispose();
+        return;
+      }
+      if (connections.size === 0) {
+        this.userConnections.delete(auth.userId);
+        this.apply({ type: "ownerDisconnected", userId: auth.userId });
+      }
+    }
+
+    private userCount(): number {
+      let count = 0;
+      for (const connections of this.userConnections.values()) count += connections.size;
+      return count;
+    }
+
+    // ------------------------------------------------------------ messages
+
+    private onUserMessage(client: BatonClient, type: string, payload: unknown) {
+      const auth = client.auth;
+      if (auth?.role !== "user") {
+        // `cancel` is a device-bound name too, but devices never send it.
+        return this.sendError(client, ErrorCode.FORBIDDEN_MESSAGE, `Devices may not send "${type}".`, type);
+      }
+      const parsed = this.parse(client, type, UserPayloads[type as keyof typeof UserPayloads], payload);
+      if (!parsed.ok) return;
+      const user = { userId: auth.userId, name: auth.name };
+      const body = parsed.value as Record<string, unknown>;
+      let command: Command;
+      switch (type) {
+        case UserToRoom.CLAIM:
+          command = { type: "claim", user, sessionType: body.sessionType as string | undefined, input: body.input as Record<string, unknown> | undefined, releaseOnComplete: body.releaseOnComplete as boolean | undefined };
+          break;
+        case UserToRoom.RUN:
+          command = { type: "run", user, sessionType: body.sessionType as string, input: body.input as Record<string, unknown> };
+          break;
+        case UserToRoom.CANCEL:
+          command = { type: "cancel", user };
+          break;
+        default:
+          command = { type: "release", user };
+      }
+      const outcome = this.apply(command);
+      if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type);
+    }
+
+    private onDeviceMessage(client: BatonClient, type: string, payload: unknown) {
+      if (client.auth?.role !== "device") {
+        return this.sendError(client, ErrorCode.FORBIDDEN_MESSAGE, `Only the device may send "${type}".`, type);
+      }
+      if (client !== this.deviceClient) return; // a replaced socket that has not closed yet
+      const parsed = this.parse(client, type, DevicePayloads[type as keyof typeof DevicePayloads], payload);
+      if (!parsed.ok) return;
+      const body = parsed.value as Record<string, any>;
+      let command: Command;
+      switch (type) {
+        case DeviceToRoom.HELLO: {
+          for (const declaration of body.sessionTypes) {
+            const compiled = compileInputSchema(declaration.inputSchema);
+            if (typeof compiled === "string") {
+              return this.sendError(client, ErrorCode.INVALID_CAPABILITIES, `Session type "${declaration.name}": ${compiled}`, type);
+            }
+          }
+          command = { type: "deviceHello", firmware: body.firmware, sessionTypes: body.sessionTypes };
+          break;
+        }
+        case DeviceToRoom.ACCEPTED: command = { type: "deviceAccepted", epoch: body.epoch, runId: body.runId }; break;
+        case DeviceToRoom.PROGRESS: command = { type: "deviceProgress", epoch: body.epoch, runId: body.runId, progress: body.progress, message: body.message }; break;
+        case DeviceToRoom.RESULT: command = { type: "deviceResult", epoch: body.epoch, runId: body.runId, output: body.output }; break;
+        case DeviceToRoom.FAILED: command = { type: "deviceFailed", epoch: body.epoch, runId: body.runId, code: body.code, message: body.message }; break;
+        case DeviceToRoom.READY: command = { type: "deviceReady" }; break;
+        default: return; // heartbeat: the message itself is the proof of life
+      }
+      const outcome = this.apply(command);
+      if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type);
+    }
+
+    private parse(client: BatonClient, type: string, schema: ZodType | undefined, payload: unknown): { ok: true; value: unknown } | { ok: false } {
+      if (!schema) return { ok: false };
+      const parsed = schema.safeParse(payload);
+      if (parsed.success) return { ok: true, value: parsed.data };
+      this.sendError(client, ErrorCode.INVALID_MESSAGE, `Payload of "${type}" is malformed: ${describeZodError(parsed.error)}.`, type);
+      return { ok: false };
+    }
+
+    private sendError(client: BatonClient, code: ErrorCodeName, message: string, request: string) {
+      client.send(client.auth?.role === "device" ? RoomToDevice.ERROR : RoomToUser.ERROR, { code, message, request });
+    }
+
+    // ------------------------------------------------------------ core ↔ room
+
+    private apply(command: Command): Outcome {
+      const now = services.clock();
+      const outcome = reduce(this.core, command, { now, newRunId: services.newRunId, timers: services.config.timers, validateInput: validateRunInput });
+      if (outcome.state !== this.core) {
+        this.core = outcome.state;
+        services.snapshots.save(this.core);
+        this.syncState();
+      }
+      if (outcome.effects.length > 0) this.carryOut(outcome.effects);
+      this.armDeadline();
+      this.updateAutoDispose();
+      return outcome;
+    }
+
+    /** Projects the core into schema state, moves the owner view, and pushes the patch now. */
+    private syncState() {
+      const now = services.clock();
+      const holderId = this.core.session?.holder.userId ?? null;
+      if (holderId !== this.ownerViewUserId) {
+        if (this.ownerViewUserId) {
+          for (const client of this.userConnections.get(this.ownerViewUserId) ?? []) client.view?.remove(this.state.owner);
+        }
+        // A new OwnerData per holder: the old holder's view can never see the next one's data.
+        this.state.owner = freshOwnerData();
+        this.ownerViewUserId = holderId;
+        if (holderId) {
+          for (const client of this.userConnections.get(holderId) ?? []) client.view?.add(this.state.owner);
+        }
+      }
+      mirrorDevice(this.core, this.state, now);
+      mirrorSession(this.core, this.state);
+      this.broadcastPatch();
+    }
+
+    private carryOut(effects: Effect[]) {
+      // Effects run in order across commands: a result is stored before its ack goes out.
+      this.effectChain = this.effectChain.then(() => this.runEffects(effects)).catch((error) => {
+        console.error(`device room ${this.roomId}: effect failed`, error);
+      });
+    }
+
+    private async runEffects(effects: Effect[]) {
+      const deviceId = this.roomId;
+      const at = services.clock();
+      for (const effect of effects) {
+        switch (effect.type) {
+          case "sendToDevice":
+            this.deviceClient?.send(effect.message, effect.payload);
+            break;
+          case "deliverResult":
+            await services.results.save({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, output: effect.output, status: "delivered", reason: "", storedAt: at });
+            this.sendToUser(effect.userId, RoomToUser.RESULT, { runId: effect.runId, sessionType: effect.sessionType, output: effect.output });
+            break;
+          case "deliverFailure":
+            this.sendToUser(effect.userId, RoomToUser.RUN_FAILED, { runId: effect.runId, sessionType: effect.sessionType, code: effect.code, message: effect.message });
+            break;
+          case "orphanedResult":
+            await services.results.save({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: "", sessionType: "", output: effect.output, status: "orphaned", reason: effect.reason, storedAt: at });
+            services.events.emit({ type: "result.orphaned", deviceId, epoch: effect.epoch, runId: effect.runId, reason: effect.reason, at });
+            break;
+          case "sessionStarted":
+            services.events.emit({ type: "session.started", deviceId, epoch: effect.epoch, userId: effect.holder.userId, at });
+            break;
+          case "sessionEnded":
+            services.events.emit({ type: "session.ended", deviceId, epoch: effect.epoch, userId: effect.holder.userId, reason: effect.reason, at });
+            break;
+          case "runStarted":
+            services.events.emit({ type: "run.started", deviceId, epoch: effect.epoch, runId: effect.runId, sessionType: effect.sessionType, at });
+            break;
+          case "runCompleted":
+            services.events.emit({ type: "run.completed", deviceId, epoch: effect.epoch, runId: effect.runId, sessionType: effect.sessionType, durationMs: effect.durationMs, at });
+            break;
+          case "runFailed":
+            services.events.emit({ type: "run.failed", deviceId, epoch: effect.epoch, runId: effect.runId, sessionType: effect.sessionType, code: effect.code, message: effect.message, at });
+            break;
+          case "deviceOnline":
+            services.events.emit({ type: "device.connected", deviceId, firmware: this.core.device.firmware, at });
+            break;
+          case "deviceOffline":
+            services.events.emit({ type: "device.disconnected", deviceId, at });
+            break;
+        }
+      }
+    }
+
+    private sendToUser(userId: string, type: string, payload: unknown) {
+      for (const client of this.userConnections.get(userId) ?? []) client.send(type, payload);
+    }
+
+    /** One timer for the earliest deadline; none at all while nothing is pending. */
+    private armDeadline() {
+      if (this.deadlineTimer) {
+        clearTimeout(this.deadlineTimer);
+        this.deadlineTimer = null;
+      }
+      const deadline = nextDeadline(this.core, services.config.timers);
+      if (!deadline) return;
+      const delay = Math.max(0, deadline.at - services.clock());
+      this.deadlineTimer = setTimeout(() => {
+        this.deadlineTimer = null;
+        this.apply({ type: "tick" });
+      }, Math.min(delay, 2 ** 31 - 1));
+    }
+
+    /** A room with a session in flight must outlive its clients; an idle one may go. */
+    private updateAutoDispose() {
+      this.autoDispose = !this.core.session;
+    }
+  };
+}
+
+export type DeviceRoomClass = ReturnType<typeof createDeviceRoom>;

@@ -1,0 +1,413 @@
+/**
+ * The session rules of one device, as a pure reducer:
+ *
+ *     reduce(state, command, context) → { state, effects, rejection? }
+ *
+ * No Colyseus, no sockets, no timers: the clock, run ids and input validation come in
+ * through `context`. The room is the single writer of this state, which is what makes a
+ * claim atomic — two claims are two commands applied one after the other, and the second
+ * sees the first's holder.
+ *
+ * Fencing: `epoch` grows by one each time a new holder takes the device. Every command to
+ * the device carries it; a device report whose epoch or run id is not the current run's is
+ * refused, and a result among them is recorded as orphaned (and acknowledged, so the device
+ * can forget it) — never credited to whoever holds the device now.
+ */
+import { DeviceConnection, EndReason, ErrorCode, type EndReasonName, type ErrorCodeName } from "../../../shared/protocol.ts";
+import { dueDeadline } from "./deadlines.ts";
+import { welcomeFor } from "./phase.ts";
+import type {
+  Command, CoreContext, CoreState, Effect, Json, LastRun, Outcome, RunState, SessionRecord, SessionTypeSpec, UserRef,
+} from "./types.ts";
+
+/** How many completed run ids are remembered to recognise a re-sent result. */
+const REMEMBERED_RUN_IDS = 64;
+
+export function initialState(deviceId: string, now: number): CoreState {
+  return {
+    deviceId,
+    epoch: 0,
+    device: { online: false, since: now, connection: DeviceConnection.UNKNOWN, firmware: "", sessionTypes: [] },
+    session: null,
+    lastEndReason: "",
+    recentlyCompletedRunIds: [],
+    orphanedResults: 0,
+  };
+}
+
+export function reduce(state: CoreState, command: Command, context: CoreContext): Outcome {
+  switch (command.type) {
+    case "claim": return claim(state, command, context);
+    case "run": return runCommand(state, command, context);
+    case "cancel": return cancel(state, command.user, context);
+    case "release": return release(state, command.user, context);
+    case "forceRelease": return state.session ? endSession(state, EndReason.KICKED, context) : ok(state);
+    case "ownerDisconnected": return ownerDisconnected(state, command.userId, context);
+    case "ownerReconnected": return ownerReconnected(state, command.userId, context);
+    case "deviceConnected": return ok({ ...state, device: { ...state.device, connection: DeviceConnection.CONNECTING } });
+    case "deviceHello": return deviceHello(state, command, context);
+    case "deviceDisconnected": return deviceDisconnected(state, context);
+    case "deviceAccepted": return deviceAccepted(state, command, context);
+    case "deviceProgress": return deviceProgress(state, command, context);
+    case "deviceResult": return deviceResult(state, command, context);
+    case "deviceFailed": return deviceFailed(state, command, context);
+    case "deviceReady": return deviceReady(state);
+    case "tick": return tick(state, context);
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function ok(state: CoreState, effects: Effect[] = []): Outcome {
+  return { state, effects };
+}
+
+function refuse(state: CoreState, code: ErrorCodeName, message: string, effects: Effect[] = []): Outcome {
+  return { state, effects, rejection: { code, message } };
+}
+
+function withSession(state: CoreState, session: SessionRecord | null): CoreState {
+  return { ...state, session };
+}
+
+function connectionFor(online: boolean, running: boolean) {
+  if (!online) return DeviceConnection.DISCONNECTED;
+  return running ? DeviceConnection.ACTIVE : DeviceConnection.IDLE;
+}
+
+function withDeviceActivity(state: CoreState): CoreState {
+  const running = Boolean(state.session?.run);
+  const connection = state.device.connection === DeviceConnection.CONNECTING || state.device.connection === DeviceConnection.UNKNOWN
+    ? state.device.connection
+    : connectionFor(state.device.online, running);
+  return connection === state.device.connection ? state : { ...state, device: { ...state.device, connection } };
+}
+
+function describeHolder(holder: UserRef): string {
+  return holder.name ? `${holder.name} (${holder.userId})` : holder.userId;
+}
+
+function findSessionType(state: CoreState, name: string): SessionTypeSpec | undefined {
+  return state.device.sessionTypes.find((spec) => spec.name === name);
+}
+
+/** Refuses a run before anything changes: unknown type, invalid input, device offline. */
+function checkRunRequest(state: CoreState, sessionType: string, input: Json, context: CoreContext):
+  { spec: SessionTypeSpec } | { code: ErrorCodeName; message: string } {
+  if (!state.device.online) {
+    return { code: ErrorCode.DEVICE_OFFLINE, message: `Device ${state.deviceId} is offline; no run can start until it reconnects.` };
+  }
+  const spec = findSessionType(state, sessionType);
+  if (!spec) {
+    const known = state.device.sessionTypes.map((s) => s.name).join(", ") || "none";
+    return { code: ErrorCode.UNKNOWN_SESSION_TYPE, message: `Device ${state.deviceId} has no session type "${sessionType}" (it offers: ${known}).` };
+  }
+  const problem = context.validateInput(spec, input);
+  if (problem) {
+    return { code: ErrorCode.INVALID_INPUT, message: `Input for "${sessionType}" is invalid: ${problem}` };
+  }
+  return { spec };
+}
+
+function startRun(state: CoreState, spec: SessionTypeSpec, input: Json, context: CoreContext): Outcome {
+  const session = state.session!;
+  const now = context.now;
+  const stepTimeout = spec.stepTimeoutMs ?? context.timers.runStepTimeoutMs;
+  const run: RunState = {
+    runId: context.newRunId(),
+    sessionType: spec.name,
+    input,
+    startedAt: now,
+    hardDeadline: now + spec.maxDurationMs,
+    stepDeadline: now + Math.min(stepTimeout, spec.maxDurationMs),
+    accepted: false,
+    progress: 0,
+    progressMessage: "",
+  };
+  const next = withDeviceActivity(withSession(state, { ...session, run, lastRun: null, lastActivity: now }));
+  return ok(next, [
+    { type: "runStarted", runId: run.runId, sessionType: run.sessionType, epoch: state.epoch },
+    {
+      type: "sendToDevice",
+      message: "start",
+      payload: { epoch: state.epoch, runId: run.runId, sessionType: run.sessionType, input, deadlineMs: spec.maxDurationMs },
+    },
+  ]);
+}
+
+/** Ends the run in flight as failed: tells the device to stop and the holder why. */
+function failRun(state: CoreState, code: string, message: string, context: CoreContext, tellDevice: boolean): Outcome {
+  const session = state.session!;
+  const run = session.run!;
+  const lastRun: LastRun = { runId: run.runId, sessionType: run.sessionType, input: run.input, ok: false, output: null, failureCode: code, failureMessage: message };
+  const effects: Effect[] = [];
+  if (tellDevice && state.device.online) {
+    effects.push({ type: "sendToDevice", message: "cancel", payload: { epoch: state.epoch, runId: run.runId } });
+  }
+  effects.push(
+    { type: "runFailed", runId: run.runId, sessionType: run.sessionType, epoch: state.epoch, code, message },
+    { type: "deliverFailure", userId: session.holder.userId, runId: run.runId, sessionType: run.sessionType, code, message },
+  );
+  const next = withDeviceActivity(withSession(state, { ...session, run: null, lastRun, lastActivity: context.now }));
+  return ok(next, effects);
+}
+
+/** Ends the session for `reason`; a run still in flight is cancelled on the device first. */
+function endSession(state: CoreState, reason: EndReasonName, context: CoreContext): Outcome {
+  const session = state.session!;
+  let current = state;
+  const effects: Effect[] = [];
+  if (session.run) {
+    const code = reason === EndReason.MAX_DURATION ? ErrorCode.RUN_TIMEOUT
+      : reason === EndReason.DEVICE_LOST ? ErrorCode.DEVICE_FAILED
+      : ErrorCode.CANCELLED;
+    const failed = failRun(current, code, `The session ended (${reason}) before the run finished.`, context, true);
+    current = failed.state;
+    effects.push(...failed.effects);
+  }
+  effects.push({ type: "sessionEnded", holder: session.holder, epoch: state.epoch, reason });
+  return ok(withDeviceActivity({ ...current, session: null, lastEndReason: reason }), effects);
+}
+
+function requireHolder(state: CoreState, user: UserRef, action: string): { code: ErrorCodeName; message: string } | null {
+  const session = state.session;
+  if (!session) {
+    return { code: ErrorCode.NOT_OWNER, message: `You cannot ${action}: nobody holds device ${state.deviceId}; claim it first.` };
+  }
+  if (session.holder.userId !== user.userId) {
+    return { code: ErrorCode.NOT_OWNER, message: `You cannot ${action}: device ${state.deviceId} is held by ${describeHolder(session.holder)}.` };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- user commands
+
+function claim(state: CoreState, command: Extract<Command, { type: "claim" }>, context: CoreContext): Outcome {
+  const holder = state.session?.holder;
+  if (holder) {
+    return holder.userId === command.user.userId
+      ? refuse(state, ErrorCode.ALREADY_HOLDER, `You already hold device ${state.deviceId}.`)
+      : refuse(state, ErrorCode.DEVICE_BUSY, `Device ${state.deviceId} is held by ${describeHolder(holder)}.`);
+  }
+  if (!state.device.online) {
+    return refuse(state, ErrorCode.DEVICE_OFFLINE, `Device ${state.deviceId} is offline; it cannot be claimed until it reconnects.`);
+  }
+  // A claim that also starts a run is checked in full before the device is taken, so a
+  // bad input never leaves the device held by someone whose run could not start.
+  let spec: SessionTypeSpec | undefined;
+  if (command.sessionType !== undefined) {
+    const checked = checkRunRequest(state, command.sessionType, command.input ?? {}, context);
+    if ("code" in checked) return refuse(state, checked.code, checked.message);
+    spec = checked.spec;
+  }
+  const now = context.now;
+  const epoch = state.epoch + 1;
+  const session: SessionRecord = {
+    holder: { ...command.user },
+    startedAt: now,
+    lastActivity: now,
+    expiresAt: context.timers.maxSessionMs > 0 ? now + context.timers.maxSessionMs : 0,
+    releaseOnComplete: Boolean(command.releaseOnComplete && spec),
+    ownerLostAt: 0,
+    run: null,
+    lastRun: null,
+  };
+  const claimed = ok({ ...state, epoch, session }, [{ type: "sessionStarted", holder: session.holder, epoch }]);
+  if (!spec) return claimed;
+  const started = startRun(claimed.state, spec, command.input ?? {}, context);
+  return ok(started.state, [...claimed.effects, ...started.effects]);
+}
+
+function runCommand(state: CoreState, command: Extract<Command, { type: "run" }>, context: CoreContext): Outcome {
+  const notHolder = requireHolder(state, command.user, "start a run");
+  if (notHolder) return refuse(state, notHolder.code, notHolder.message);
+  const session = state.session!;
+  if (session.run) {
+    return refuse(state, ErrorCode.RUN_IN_PROGRESS, `Run ${session.run.runId} (${session.run.sessionType}) is still in progress; cancel it or wait for its result.`);
+  }
+  const checked = checkRunRequest(state, command.sessionType, command.input, context);
+  if ("code" in checked) return refuse(state, checked.code, checked.message);
+  return startRun(state, checked.spec, command.input, context);
+}
+
+function cancel(state: CoreState, user: UserRef, context: CoreContext): Outcome {
+  const notHolder = requireHolder(state, user, "cancel");
+  if (notHolder) return refuse(state, notHolder.code, notHolder.message);
+  if (!state.session!.run) return refuse(state, ErrorCode.NO_RUN, `No run is in progress on device ${state.deviceId}.`);
+  const failed = failRun(state, ErrorCode.CANCELLED, "The owner cancelled the run.", context, true);
+  if (!failed.state.session!.releaseOnComplete) return failed;
+  const ended = endSession(failed.state, EndReason.CANCELLED, context);
+  return ok(ended.state, [...failed.effects, ...ended.effects]);
+}
+
+function release(state: CoreState, user: UserRef, context: CoreContext): Outcome {
+  const notHolder = requireHolder(state, user, "release");
+  if (notHolder) return refuse(state, notHolder.code, notHolder.message);
+  return endSession(state, EndReason.RELEASED, context);
+}
+
+function ownerDisconnected(state: CoreState, userId: string, context: CoreContext): Outcome {
+  const session = state.session;
+  if (!session || session.holder.userId !== userId || session.ownerLostAt > 0) return ok(state);
+  return ok(withSession(state, { ...session, ownerLostAt: context.now }));
+}
+
+function ownerReconnected(state: CoreState, userId: string, context: CoreContext): Outcome {
+  const session = state.session;
+  if (!session || session.holder.userId !== userId || session.ownerLostAt === 0) return ok(state);
+  return ok(withSession(state, { ...session, ownerLostAt: 0, lastActivity: context.now }));
+}
+
+// ---------------------------------------------------------------- device reports
+
+function deviceHello(state: CoreState, command: Extract<Command, { type: "deviceHello" }>, context: CoreContext): Outcome {
+  const wasOnline = state.device.online;
+  const now = context.now;
+  let session = state.session;
+  // A device that comes back mid-run gets a fresh step window: it could not report while away.
+  if (session?.run) {
+    const spec = findSessionType({ ...state, device: { ...state.device, sessionTypes: command.sessionTypes } }, session.run.sessionType);
+    const step = spec?.stepTimeoutMs ?? context.timers.runStepTimeoutMs;
+    session = { ...session, run: { ...session.run, stepDeadline: now + step } };
+  }
+  const next: CoreState = {
+    ...state,
+    session,
+    device: {
+      online: true,
+      since: wasOnline ? state.device.since : now,
+      connection: connectionFor(true, Boolean(session?.run)),
+      firmware: command.firmware,
+      sessionTypes: command.sessionTypes,
+    },
+  };
+  const effects: Effect[] = wasOnline ? [] : [{ type: "deviceOnline" }];
+  effects.push({ type: "sendToDevice", message: "welcome", payload: welcomeFor(next, now) });
+  return ok(next, effects);
+}
+
+function deviceDisconnected(state: CoreState, context: CoreContext): Outcome {
+  if (!state.device.online && state.device.connection === DeviceConnection.DISCONNECTED) return ok(state);
+  const wasOnline = state.device.online;
+  const next: CoreState = {
+    ...state,
+    device: { ...state.device, online: false, since: wasOnline ? context.now : state.device.since, connection: DeviceConnection.DISCONNECTED },
+  };
+  return ok(next, wasOnline ? [{ type: "deviceOffline" }] : []);
+}
+
+/** Why a report about (epoch, runId) cannot be about the current run, or null when it is. */
+function reportProblem(state: CoreState, epoch: number, runId: string): { code: ErrorCodeName; message: string } | null {
+  if (epoch !== state.epoch) {
+    return { code: ErrorCode.STALE_EPOCH, message: `Epoch ${epoch} is not the current epoch ${state.epoch}; the report for run ${runId} was refused.` };
+  }
+  const run = state.session?.run;
+  if (!run || run.runId !== runId) {
+    return { code: ErrorCode.UNKNOWN_RUN, message: `Run ${runId} is not the run in progress${run ? ` (${run.runId})` : ""}; the report was refused.` };
+  }
+  return null;
+}
+
+function deviceAccepted(state: CoreState, command: Extract<Command, { type: "deviceAccepted" }>, context: CoreContext): Outcome {
+  const problem = reportProblem(state, command.epoch, command.runId);
+  if (problem) return refuse(state, problem.code, problem.message);
+  const session = state.session!;
+  return ok(withSession(state, { ...session, run: { ...session.run!, accepted: true } }));
+}
+
+function deviceProgress(state: CoreState, command: Extract<Command, { type: "deviceProgress" }>, context: CoreContext): Outcome {
+  const problem = reportProblem(state, command.epoch, command.runId);
+  if (problem) return refuse(state, problem.code, problem.message);
+  const session = state.session!;
+  const run = session.run!;
+  const spec = findSessionType(state, run.sessionType);
+  const step = spec?.stepTimeoutMs ?? context.timers.runStepTimeoutMs;
+  return ok(withSession(state, {
+    ...session,
+    run: {
+      ...run,
+      accepted: true,
+      // Progress never goes backwards on screen, even if reports arrive out of order.
+      progress: Math.max(run.progress, command.progress),
+      progressMessage: command.message ?? run.progressMessage,
+      stepDeadline: context.now + step,
+    },
+  }));
+}
+
+function deviceResult(state: CoreState, command: Extract<Command, { type: "deviceResult" }>, context: CoreContext): Outcome {
+  const ack: Effect = { type: "sendToDevice", message: "ack", payload: { runId: command.runId } };
+  // A result re-sent after a lost ack: acknowledge again, deliver nothing twice.
+  if (state.recentlyCompletedRunIds.includes(command.runId)) return ok(state, [ack]);
+  const problem = reportProblem(state, command.epoch, command.runId);
+  if (problem) {
+    const orphaned: Effect = { type: "orphanedResult", epoch: command.epoch, runId: command.runId, reason: problem.code, output: command.output };
+    const recorded = { ...state, orphanedResults: state.orphanedResults + 1, recentlyCompletedRunIds: remember(state.recentlyCompletedRunIds, command.runId) };
+    return refuse(recorded, problem.code, problem.message, [orphaned, ack]);
+  }
+  const session = state.session!;
+  const run = session.run!;
+  const lastRun: LastRun = { runId: run.runId, sessionType: run.sessionType, input: run.input, ok: true, output: command.output, failureCode: "", failureMessage: "" };
+  const completed = withDeviceActivity({
+    ...state,
+    session: { ...session, run: null, lastRun, lastActivity: context.now },
+    recentlyCompletedRunIds: remember(state.recentlyCompletedRunIds, run.runId),
+  });
+  // Order matters: the adapter stores and delivers the result before it acknowledges the device.
+  const effects: Effect[] = [
+    { type: "deliverResult", userId: session.holder.userId, runId: run.runId, sessionType: run.sessionType, output: command.output, epoch: state.epoch },
+    { type: "runCompleted", runId: run.runId, sessionType: run.sessionType, epoch: state.epoch, durationMs: context.now - run.startedAt },
+    ack,
+  ];
+  if (!session.releaseOnComplete) return ok(completed, effects);
+  const ended = endSession(completed, EndReason.COMPLETED, context);
+  return ok(ended.state, [...effects, ...ended.effects]);
+}
+
+function deviceFailed(state: CoreState, command: Extract<Command, { type: "deviceFailed" }>, context: CoreContext): Outcome {
+  const problem = reportProblem(state, command.epoch, command.runId);
+  if (problem) return refuse(state, problem.code, problem.message);
+  const failed = failRun(state, command.code, command.message || `The device reported ${command.code}.`, context, false);
+  if (!failed.state.session!.releaseOnComplete) return failed;
+  const ended = endSession(failed.state, EndReason.RUN_FAILED, context);
+  return ok(ended.state, [...failed.effects, ...ended.effects]);
+}
+
+function deviceReady(state: CoreState): Outcome {
+  if (!state.device.online) return ok(state);
+  return ok(withDeviceActivity({ ...state, device: { ...state.device, connection: connectionFor(true, Boolean(state.session?.run)) } }));
+}
+
+function remember(runIds: string[], runId: string): string[] {
+  const next = runIds.length >= REMEMBERED_RUN_IDS ? runIds.slice(1) : runIds.slice();
+  next.push(runId);
+  return next;
+}
+
+// ---------------------------------------------------------------- timers
+
+/** Fires every deadline that has passed, earliest first, until none is due. */
+function tick(state: CoreState, context: CoreContext): Outcome {
+  let current = state;
+  const effects: Effect[] = [];
+  // Each step removes the deadline it fires, so this ends; the bound is a guard, not a limit.
+  for (let guard = 0; guard < 8; guard++) {
+    const due = dueDeadline(current, context.timers, context.now);
+    if (!due) break;
+    let step: Outcome;
+    if (due.kind === "run_timeout") {
+      step = failRun(current, ErrorCode.RUN_TIMEOUT, "The device did not finish or report progress in time.", context, true);
+      if (step.state.session!.releaseOnComplete) {
+        const ended = endSession(step.state, EndReason.RUN_FAILED, context);
+        step = ok(ended.state, [...step.effects, ...ended.effects]);
+      }
+    } else {
+      step = endSession(current, due.kind, context);
+    }
+    current = step.state;
+    effects.push(...step.effects);
+  }
+  return ok(current, effects);
+}
+
+

@@ -1,0 +1,152 @@
+/**
+ * Types of the pure session core. Nothing here knows about Colyseus, sockets or schema:
+ * the core is `(state, command, context) → { state, effects } | rejection`.
+ */
+import type { EndReasonName, ErrorCodeName, PhaseName, DeviceConnectionName } from "../../../shared/protocol.ts";
+import type { SessionTypeSpec } from "../../../shared/messages.ts";
+
+export type Json = Record<string, unknown>;
+
+/** A user as the core knows it: id from the JWT `sub`, display name for "held by …". */
+export interface UserRef {
+  userId: string;
+  name: string;
+}
+
+/** Timer settings, all in milliseconds. `0` disables a timer where noted. */
+export interface SessionTimers {
+  /** How long the session waits for the owner's last connection to come back. */
+  ownerReconnectGraceMs: number;
+  /** No owner command for this long while nothing runs ends the session (0 = off). */
+  ownerIdleTimeoutMs: number;
+  /** Hard cap on a session's length, whatever happens (0 = off). */
+  maxSessionMs: number;
+  /** Default gap allowed between two progress reports of a run, when the device declares none. */
+  runStepTimeoutMs: number;
+  /** How long a disconnected device keeps its session (and epoch) before it ends with device_lost. */
+  deviceGraceMs: number;
+}
+
+export interface RunState {
+  runId: string;
+  sessionType: string;
+  input: Json;
+  startedAt: number;
+  /** The run fails with RUN_TIMEOUT at this time, whatever progress says (declared maxDurationMs). */
+  hardDeadline: number;
+  /** Reset by each progress report; the run fails with RUN_TIMEOUT when it passes. */
+  stepDeadline: number;
+  accepted: boolean;
+  progress: number;
+  progressMessage: string;
+}
+
+/** The outcome of the holder's last finished run, kept until the next run or the end of the session. */
+export interface LastRun {
+  runId: string;
+  sessionType: string;
+  input: Json;
+  ok: boolean;
+  output: Json | null;
+  failureCode: string;
+  failureMessage: string;
+}
+
+export interface SessionRecord {
+  holder: UserRef;
+  startedAt: number;
+  lastActivity: number;
+  /** 0 = no cap. */
+  expiresAt: number;
+  releaseOnComplete: boolean;
+  /** Owner's last connection dropped at this time (0 = connected). */
+  ownerLostAt: number;
+  run: RunState | null;
+  lastRun: LastRun | null;
+}
+
+export interface DeviceRecord {
+  online: boolean;
+  /** When `online` last changed. */
+  since: number;
+  connection: DeviceConnectionName;
+  firmware: string;
+  sessionTypes: SessionTypeSpec[];
+}
+
+export interface CoreState {
+  deviceId: string;
+  /** Incremented each time a new holder takes the device; never decreases. */
+  epoch: number;
+  device: DeviceRecord;
+  session: SessionRecord | null;
+  /** Why the previous session ended ("" before the first one). */
+  lastEndReason: EndReasonName | "";
+  /** Run ids whose result was accepted recently, so a re-sent result is acknowledged, not credited twice. */
+  recentlyCompletedRunIds: string[];
+  /** Count of device reports refused as stale or foreign (orphaned results included). */
+  orphanedResults: number;
+}
+
+/** What the core needs from the outside world. Injected so tests drive time and ids. */
+export interface CoreContext {
+  now: number;
+  newRunId: () => string;
+  timers: SessionTimers;
+  /** Validates `input` against the declared session type; returns a readable reason or null. */
+  validateInput: (sessionType: SessionTypeSpec, input: Json) => string | null;
+}
+
+// ---------------------------------------------------------------- commands
+export type Command =
+  | { type: "claim"; user: UserRef; sessionType?: string; input?: Json; releaseOnComplete?: boolean }
+  | { type: "run"; user: UserRef; sessionType: string; input: Json }
+  | { type: "cancel"; user: UserRef }
+  | { type: "release"; user: UserRef }
+  | { type: "forceRelease" }
+  | { type: "ownerDisconnected"; userId: string }
+  | { type: "ownerReconnected"; userId: string }
+  | { type: "deviceConnected" }
+  | { type: "deviceHello"; firmware: string; sessionTypes: SessionTypeSpec[] }
+  | { type: "deviceDisconnected" }
+  | { type: "deviceAccepted"; epoch: number; runId: string }
+  | { type: "deviceProgress"; epoch: number; runId: string; progress: number; message?: string }
+  | { type: "deviceResult"; epoch: number; runId: string; output: Json }
+  | { type: "deviceFailed"; epoch: number; runId: string; code: string; message: string }
+  | { type: "deviceReady" }
+  | { type: "tick" };
+
+// ---------------------------------------------------------------- effects
+/** What the adapter must do after a transition, in order. */
+export type Effect =
+  | { type: "sendToDevice"; message: "welcome" | "start" | "cancel" | "ack"; payload: Json }
+  /** Deliver a finished run to its holder (every connection of that user). */
+  | { type: "deliverResult"; userId: string; runId: string; sessionType: string; output: Json; epoch: number }
+  | { type: "deliverFailure"; userId: string; runId: string; sessionType: string; code: string; message: string }
+  /** Record a device result that no current holder may be credited with. */
+  | { type: "orphanedResult"; epoch: number; runId: string; reason: string; output: Json }
+  | { type: "sessionStarted"; holder: UserRef; epoch: number }
+  | { type: "sessionEnded"; holder: UserRef; epoch: number; reason: EndReasonName }
+  | { type: "runStarted"; runId: string; sessionType: string; epoch: number }
+  | { type: "runCompleted"; runId: string; sessionType: string; epoch: number; durationMs: number }
+  | { type: "runFailed"; runId: string; sessionType: string; epoch: number; code: string; message: string }
+  | { type: "deviceOnline" }
+  | { type: "deviceOffline" };
+
+export interface Rejection {
+  code: ErrorCodeName;
+  message: string;
+}
+
+/**
+ * The result of one command: the next state, the effects to carry out in order, and, when
+ * the command was refused, the rejection to answer with. A refused command may still have
+ * effects (an orphaned result is recorded and acknowledged, then refused).
+ */
+export interface Outcome {
+  state: CoreState;
+  effects: Effect[];
+  rejection?: Rejection;
+}
+
+export type { PhaseName, EndReasonName, SessionTypeSpec };

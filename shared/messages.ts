@@ -1,0 +1,111 @@
+/**
+ * The shape of every message payload, as zod schemas. The room validates each incoming
+ * payload against its schema at the edge (a mismatch is answered with INVALID_MESSAGE,
+ * never a kick), and the TypeScript types of clients are inferred from the same schemas,
+ * so the wire contract is written exactly once.
+ */
+import { z } from "zod";
+import { DeviceToRoom, UserToRoom } from "./protocol.ts";
+
+/** Upper bounds that keep a single message cheap to handle. */
+export const Limits = {
+  /** Session type names: short identifiers. */
+  sessionTypeName: 64,
+  /** Declared session types per device. */
+  sessionTypesPerDevice: 32,
+  /** Human-readable strings from devices (progress messages, failure messages, firmware). */
+  shortText: 256,
+  /** Run ids are server-chosen; anything longer is not ours. */
+  runId: 64,
+} as const;
+
+const epoch = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const runId = z.string().min(1).max(Limits.runId);
+const sessionTypeName = z.string().min(1).max(Limits.sessionTypeName).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '_', '.', '-' only");
+/** Inputs and outputs are JSON-like maps; their content is checked against the device's declared schema. */
+const jsonObject = z.record(z.string(), z.unknown());
+
+// ---------------------------------------------------------------- user → room
+export const ClaimPayload = z.strictObject({
+  sessionType: sessionTypeName.optional(),
+  input: jsonObject.optional(),
+  releaseOnComplete: z.boolean().optional(),
+});
+export const RunPayload = z.strictObject({ sessionType: sessionTypeName, input: jsonObject.default({}) });
+const Empty = z.union([z.strictObject({}), z.undefined(), z.null()]);
+export const CancelPayload = Empty;
+export const ReleasePayload = Empty;
+
+export const UserPayloads = {
+  [UserToRoom.CLAIM]: ClaimPayload,
+  [UserToRoom.RUN]: RunPayload,
+  [UserToRoom.CANCEL]: CancelPayload,
+  [UserToRoom.RELEASE]: ReleasePayload,
+} as const;
+
+// ---------------------------------------------------------------- device → room
+export const SessionTypeDeclaration = z.strictObject({
+  name: sessionTypeName,
+  /** A JSON Schema (draft 2020-12 subset that ajv supports) for the run's `input`. */
+  inputSchema: jsonObject,
+  /** The longest a run of this type may take; the run timeout never exceeds it. */
+  maxDurationMs: z.number().int().positive().max(7 * 24 * 3600 * 1000),
+  /** Optional: the longest gap between two progress reports before the run counts as stalled. */
+  stepTimeoutMs: z.number().int().positive().max(24 * 3600 * 1000).optional(),
+});
+export const HelloPayload = z.strictObject({
+  firmware: z.string().max(Limits.shortText).default(""),
+  sessionTypes: z.array(SessionTypeDeclaration).max(Limits.sessionTypesPerDevice),
+  /** The run whose result the device still holds unacknowledged, if any (it will re-send it). */
+  heldRunId: runId.optional(),
+});
+export const AcceptedPayload = z.strictObject({ epoch, runId });
+export const ProgressPayload = z.strictObject({
+  epoch,
+  runId,
+  progress: z.number().min(0).max(1),
+  message: z.string().max(Limits.shortText).optional(),
+});
+export const ResultPayload = z.strictObject({ epoch, runId, output: jsonObject });
+export const FailedPayload = z.strictObject({
+  epoch,
+  runId,
+  code: z.string().min(1).max(Limits.sessionTypeName),
+  message: z.string().max(Limits.shortText).default(""),
+});
+export const ReadyPayload = Empty;
+export const HeartbeatPayload = z.union([z.strictObject({ uptimeMs: z.number().nonnegative().optional() }), z.undefined(), z.null()]);
+
+export const DevicePayloads = {
+  [DeviceToRoom.HELLO]: HelloPayload,
+  [DeviceToRoom.ACCEPTED]: AcceptedPayload,
+  [DeviceToRoom.PROGRESS]: ProgressPayload,
+  [DeviceToRoom.RESULT]: ResultPayload,
+  [DeviceToRoom.FAILED]: FailedPayload,
+  [DeviceToRoom.READY]: ReadyPayload,
+  [DeviceToRoom.HEARTBEAT]: HeartbeatPayload,
+} as const;
+
+export type Claim = z.infer<typeof ClaimPayload>;
+export type Run = z.infer<typeof RunPayload>;
+export type Hello = z.infer<typeof HelloPayload>;
+export type SessionTypeSpec = z.infer<typeof SessionTypeDeclaration>;
+export type Progress = z.infer<typeof ProgressPayload>;
+export type Result = z.infer<typeof ResultPayload>;
+export type Failed = z.infer<typeof FailedPayload>;
+
+// ---------------------------------------------------------------- room → device / user (documentation types)
+export interface WelcomeMessage { epoch: number; phase: string; runId?: string; sessionType?: string; input?: Record<string, unknown>; deadlineMs?: number }
+export interface StartMessage { epoch: number; runId: string; sessionType: string; input: Record<string, unknown>; deadlineMs: number }
+export interface CancelMessage { epoch: number; runId: string }
+export interface AckMessage { runId: string }
+export interface ResultMessage { runId: string; sessionType: string; output: Record<string, unknown> }
+export interface RunFailedMessage { runId: string; sessionType: string; code: string; message: string }
+
+/** Formats a zod error as one readable sentence (first few issues, with their paths). */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : "payload"}: ${issue.message}`)
+    .join("; ");
+}

@@ -1,0 +1,175 @@
+/**
+ * Baton protocol v1 — the single source of truth for message names, error codes,
+ * close codes, session phases and end reasons.
+ *
+ * Server, SDK helpers, the TypeScript device simulator and the docs all read these
+ * objects; the firmware's C header (`firmware/components/baton_core/include/baton_protocol.h`)
+ * is checked against them by a test so the numbers and names cannot drift.
+ *
+ * Message types are short strings (Colyseus ROOM_DATA frames carry the type as a
+ * msgpack string); payloads are msgpack maps. See docs/PROTOCOL.md.
+ */
+
+export const PROTOCOL_VERSION = 1 as const;
+
+/** The one room type Baton registers; one room per physical device, roomId = deviceId. */
+export const DEVICE_ROOM_NAME = "device" as const;
+
+/** Messages a user (spectator or owner) sends to the device room. */
+export const UserToRoom = {
+  CLAIM: "claim",
+  RUN: "run",
+  CANCEL: "cancel",
+  RELEASE: "release",
+} as const;
+export type UserToRoomType = (typeof UserToRoom)[keyof typeof UserToRoom];
+
+/** Messages the room sends to a user. */
+export const RoomToUser = {
+  /** A request was refused: `{ code, message, request }`. */
+  ERROR: "error",
+  /** A run finished and this user held the device: `{ runId, sessionType, output }`. */
+  RESULT: "result",
+  /** A run this user started failed: `{ runId, sessionType, code, message }`. */
+  RUN_FAILED: "run_failed",
+} as const;
+export type RoomToUserType = (typeof RoomToUser)[keyof typeof RoomToUser];
+
+/** Messages the device sends to its room. Every report about a run carries `epoch` and `runId`. */
+export const DeviceToRoom = {
+  HELLO: "hello",
+  ACCEPTED: "accepted",
+  PROGRESS: "progress",
+  RESULT: "result",
+  FAILED: "failed",
+  READY: "ready",
+  HEARTBEAT: "heartbeat",
+} as const;
+export type DeviceToRoomType = (typeof DeviceToRoom)[keyof typeof DeviceToRoom];
+
+/** Messages the room sends to the device. Every command carries `epoch`. */
+export const RoomToDevice = {
+  WELCOME: "welcome",
+  START: "start",
+  CANCEL: "cancel",
+  ACK: "ack",
+  ERROR: "error",
+} as const;
+export type RoomToDeviceType = (typeof RoomToDevice)[keyof typeof RoomToDevice];
+
+/** The role a client declares in its join options. Users omit it (they join as spectators). */
+export const JoinRole = {
+  USER: "user",
+  DEVICE: "device",
+} as const;
+export type JoinRoleName = (typeof JoinRole)[keyof typeof JoinRole];
+
+/**
+ * Session phases as spectators see them.
+ * - idle: nobody holds the device.
+ * - claimed: a holder, no run in flight.
+ * - running: a run was sent to the device and has not finished.
+ * - completed / failed: the holder's last run finished; the holder still holds the device.
+ */
+export const Phase = {
+  IDLE: "idle",
+  CLAIMED: "claimed",
+  RUNNING: "running",
+  COMPLETED: "completed",
+  FAILED: "failed",
+} as const;
+export type PhaseName = (typeof Phase)[keyof typeof Phase];
+
+/** Why a session ended. Recorded in state (`session.endReason`) and in lifecycle events. */
+export const EndReason = {
+  /** The owner sent `release`. */
+  RELEASED: "released",
+  /** A claim with `releaseOnComplete` got its result (or its run failed) and released itself. */
+  COMPLETED: "completed",
+  /** The owner's last connection dropped and did not come back within the reconnect grace. */
+  OWNER_LOST: "owner_lost",
+  /** The owner sent nothing for the idle timeout while no run was in flight. */
+  IDLE_TIMEOUT: "idle_timeout",
+  /** The session reached its maximum length. */
+  MAX_DURATION: "max_duration",
+  /** The device stayed offline longer than the device grace. */
+  DEVICE_LOST: "device_lost",
+  /** A one-shot session (`releaseOnComplete`) whose run failed or timed out. */
+  RUN_FAILED: "run_failed",
+  /** The owner cancelled the run of a one-shot session (`releaseOnComplete`). */
+  CANCELLED: "cancelled",
+  /** An admin force-released the device. */
+  KICKED: "kicked",
+} as const;
+export type EndReasonName = (typeof EndReason)[keyof typeof EndReason];
+
+/** Connection state of the device as spectators see it (seed 001's lifecycle). */
+export const DeviceConnection = {
+  /** Never connected since the room was created. */
+  UNKNOWN: "unknown",
+  /** Joined, but has not said `hello` yet. */
+  CONNECTING: "connecting",
+  /** Connected and idle (no run in flight). */
+  IDLE: "idle",
+  /** Connected and running a job. */
+  ACTIVE: "active",
+  /** The socket is gone; the room waits for the device grace period. */
+  DISCONNECTED: "disconnected",
+  /** The device reported a failure and has not become ready again. */
+  ERROR: "error",
+} as const;
+export type DeviceConnectionName = (typeof DeviceConnection)[keyof typeof DeviceConnection];
+
+/**
+ * Every error a user or device can receive, with the sentence that explains it.
+ * Codes are stable and never reused. docs/ERRORS.md documents each one (a test checks).
+ */
+export const ErrorCode = {
+  // --- join (returned by HTTP matchmaking; the body's `error` starts with the code) ---
+  UNAUTHORIZED: "UNAUTHORIZED",
+  UNKNOWN_DEVICE: "UNKNOWN_DEVICE",
+  DEVICE_ALREADY_CONNECTED: "DEVICE_ALREADY_CONNECTED",
+  ROOM_FULL: "ROOM_FULL",
+  // --- session rules (room → user) ---
+  DEVICE_BUSY: "DEVICE_BUSY",
+  ALREADY_HOLDER: "ALREADY_HOLDER",
+  NOT_OWNER: "NOT_OWNER",
+  NO_RUN: "NO_RUN",
+  RUN_IN_PROGRESS: "RUN_IN_PROGRESS",
+  DEVICE_OFFLINE: "DEVICE_OFFLINE",
+  UNKNOWN_SESSION_TYPE: "UNKNOWN_SESSION_TYPE",
+  INVALID_INPUT: "INVALID_INPUT",
+  // --- message edge (room → user or device) ---
+  INVALID_MESSAGE: "INVALID_MESSAGE",
+  UNKNOWN_MESSAGE: "UNKNOWN_MESSAGE",
+  FORBIDDEN_MESSAGE: "FORBIDDEN_MESSAGE",
+  RATE_LIMITED: "RATE_LIMITED",
+  // --- device reports (room → device) ---
+  STALE_EPOCH: "STALE_EPOCH",
+  UNKNOWN_RUN: "UNKNOWN_RUN",
+  INVALID_CAPABILITIES: "INVALID_CAPABILITIES",
+  // --- HTTP routes ---
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  INTERNAL_ERROR: "INTERNAL_ERROR",
+  // --- run failure codes (carried in run_failed / session.failureCode) ---
+  RUN_TIMEOUT: "RUN_TIMEOUT",
+  CANCELLED: "CANCELLED",
+  DEVICE_FAILED: "DEVICE_FAILED",
+} as const;
+export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Payload of every `error` message. `request` echoes the message type that was refused. */
+export interface ErrorPayload {
+  code: ErrorCodeName;
+  message: string;
+  request: string;
+}
+
+/** Colyseus close codes Baton uses when it ends a connection itself (4000–4999 is the application range). */
+export const BatonCloseCode = {
+  /** A second socket authenticated as the same device replaced this one. */
+  DEVICE_REPLACED: 4101,
+  /** The device was removed from the registry. */
+  DEVICE_REVOKED: 4102,
+} as const;
+export type BatonCloseCodeValue = (typeof BatonCloseCode)[keyof typeof BatonCloseCode];

@@ -1,0 +1,68 @@
+/**
+ * Starts a real Baton server for a test file (real HTTP + WebSocket on loopback, through
+ * `@colyseus/testing`'s boot) and hands out what tests need: user tokens, SDK clients,
+ * device credentials, and the services (to read stores and events).
+ */
+import net from "node:net";
+import { boot, type ColyseusTestServer } from "@colyseus/testing";
+import { Client as SdkClient } from "@colyseus/sdk";
+import { loadConfig, type BatonConfig } from "../../server/src/config/config.ts";
+import { createAppConfig, createServices } from "../../server/src/app.ts";
+import type { RoomServices } from "../../server/src/rooms/services.ts";
+import type { SessionTimers } from "../../server/src/session/index.ts";
+import type { LifecycleEvent } from "../../server/src/events/lifecycle.ts";
+
+export const DEV_DEVICES = {
+  scale: { deviceId: "scale-1", secret: "dev-secret-scale-1" },
+  printer: { deviceId: "printer-1", secret: "dev-secret-printer-1" },
+  lab: { deviceId: "lab-1", secret: "dev-secret-lab-1" },
+} as const;
+
+export interface TestBaton {
+  colyseus: ColyseusTestServer;
+  services: RoomServices;
+  port: number;
+  httpUrl: string;
+  /** Every lifecycle event emitted since start, in order. */
+  events: LifecycleEvent[];
+  tokenFor(userId: string, name?: string, roles?: string[]): Promise<string>;
+  /** A fresh SDK client authenticated as `userId`. */
+  userClient(userId: string, name?: string): Promise<SdkClient>;
+  shutdown(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startBaton(overrides: { timers?: Partial<SessionTimers>; config?: Partial<BatonConfig> } = {}): Promise<TestBaton> {
+  const base = loadConfig({ BATON_ENV: "test" });
+  const config: BatonConfig = { ...base, ...overrides.config, timers: { ...base.timers, ...overrides.timers } };
+  const services = await createServices({ config });
+  const events: LifecycleEvent[] = [];
+  services.events.on((event) => events.push(event));
+  const port = await freePort();
+  const colyseus = await boot(createAppConfig(services), port);
+  const httpUrl = `http://127.0.0.1:${port}`;
+  return {
+    colyseus,
+    services,
+    port,
+    httpUrl,
+    events,
+    tokenFor: (userId, name = userId, roles = []) => services.userTokens.issue({ userId, name, roles }),
+    async userClient(userId, name = userId) {
+      const client = new SdkClient(httpUrl);
+      client.auth.token = await services.userTokens.issue({ userId, name });
+      return client;
+    },
+    shutdown: () => colyseus.shutdown(),
+  };
+}
