@@ -8,6 +8,8 @@ import { boot, type ColyseusTestServer } from "@colyseus/testing";
 import { Client as SdkClient } from "@colyseus/sdk";
 import { loadConfig, type BatonConfig } from "../../server/src/config/config.ts";
 import { createAppConfig, createServices } from "../../server/src/app.ts";
+import { InMemoryDeviceRegistry, loadDeviceRegistryFile } from "../../server/src/auth/deviceRegistry.ts";
+import { hashDeviceSecret } from "../../server/src/auth/deviceSecrets.ts";
 import type { RoomServices } from "../../server/src/rooms/services.ts";
 import type { SessionTimers } from "../../server/src/session/index.ts";
 import type { LifecycleEvent } from "../../server/src/events/lifecycle.ts";
@@ -17,6 +19,14 @@ export const DEV_DEVICES = {
   printer: { deviceId: "printer-1", secret: "dev-secret-printer-1" },
   lab: { deviceId: "lab-1", secret: "dev-secret-lab-1" },
 } as const;
+
+/** Test devices `test-0` … `test-99`, all with this secret, so each test can take a fresh device. */
+export const TEST_DEVICE_SECRET = "test-device-secret";
+let nextTestDevice = 0;
+/** A device id no other test in this file has used. */
+export function freshDeviceId(): string {
+  return `test-${nextTestDevice++}`;
+}
 
 export interface TestBaton {
   colyseus: ColyseusTestServer;
@@ -45,7 +55,13 @@ export async function freePort(): Promise<number> {
 export async function startBaton(overrides: { timers?: Partial<SessionTimers>; config?: Partial<BatonConfig> } = {}): Promise<TestBaton> {
   const base = loadConfig({ BATON_ENV: "test" });
   const config: BatonConfig = { ...base, ...overrides.config, timers: { ...base.timers, ...overrides.timers } };
-  const services = await createServices({ config });
+  const devRegistry = await loadDeviceRegistryFile(config.devicesFile);
+  const testHash = await hashDeviceSecret(TEST_DEVICE_SECRET);
+  const registry = new InMemoryDeviceRegistry([
+    ...(await devRegistry.list()),
+    ...Array.from({ length: 100 }, (_, index) => ({ deviceId: `test-${index}`, label: "test device", secretHash: testHash })),
+  ]);
+  const services = await createServices({ config, registry });
   const events: LifecycleEvent[] = [];
   services.events.on((event) => events.push(event));
   const port = await freePort();

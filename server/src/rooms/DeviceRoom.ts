@@ -13,7 +13,7 @@ import { Room, type AuthContext, type Client } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import type { ZodType } from "zod";
 import {
-  DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName,
+  DeviceConnection, DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName,
 } from "../../../shared/protocol.ts";
 import { DevicePayloads, UserPayloads, describeZodError } from "../../../shared/messages.ts";
 import { DeviceRoomState } from "../../../shared/state.ts";
@@ -48,10 +48,10 @@ export function createDeviceRoom(services: RoomServices) {
       this.maxClients = services.config.maxSpectatorsPerDevice + 1;
       const restored = services.snapshots.load(options.deviceId);
       // The device cannot be online in a room that was just created: its socket is not here yet.
-      this.core = restored
-        ? { ...restored, device: { ...restored.device, online: false, connection: "disconnected" } }
-        : initialState(options.deviceId, services.clock());
+      this.core = restored ? restoreForNewRoom(restored, services.clock()) : initialState(options.deviceId, services.clock());
       this.syncState();
+      this.armDeadline();
+      this.updateAutoDispose();
 
       for (const type of Object.values(UserToRoom)) {
         this.onMessage(type, (client: BatonClient, payload: unknown) => this.onUserMessage(client, type, payload));
@@ -336,6 +336,19 @@ export function createDeviceRoom(services: RoomServices) {
       this.autoDispose = !this.core.session;
     }
   };
+}
+
+/**
+ * A room created again for a device continues its last state, with the same epoch. Nobody is
+ * connected to a new room yet, so the device counts as offline and the holder as away from
+ * now on: their grace periods start, and the session survives only if they come back.
+ */
+function restoreForNewRoom(snapshot: CoreState, now: number): CoreState {
+  const session = snapshot.session && snapshot.session.ownerLostAt === 0 ? { ...snapshot.session, ownerLostAt: now } : snapshot.session;
+  const device = snapshot.device.online
+    ? { ...snapshot.device, online: false, since: now, connection: DeviceConnection.DISCONNECTED }
+    : { ...snapshot.device, connection: DeviceConnection.DISCONNECTED };
+  return { ...snapshot, session, device };
 }
 
 export type DeviceRoomClass = ReturnType<typeof createDeviceRoom>;

@@ -1,0 +1,107 @@
+/**
+ * A device driven step by step by a test, over a real WebSocket through `@colyseus/sdk`.
+ * Unlike the simulator it does nothing by itself: the test decides what it reports and
+ * when, which is what fencing and timing tests need. (The simulator and the C virtual
+ * device cover the raw protocol end to end.)
+ */
+import { Client, type Room } from "@colyseus/sdk";
+import type { SessionTypeSpec } from "../../shared/messages.ts";
+
+export const WEIGHING: SessionTypeSpec = {
+  name: "weighing",
+  maxDurationMs: 10_000,
+  inputSchema: {
+    type: "object",
+    properties: { userAge: { type: "integer", minimum: 1, maximum: 130 }, userGender: { enum: ["female", "male", "other"] } },
+    additionalProperties: false,
+  },
+};
+
+export const PRINTING: SessionTypeSpec = {
+  name: "printing",
+  maxDurationMs: 3 * 3600_000,
+  stepTimeoutMs: 60_000,
+  inputSchema: {
+    type: "object",
+    properties: { fileName: { type: "string", minLength: 1 }, material: { enum: ["PLA", "PETG", "ABS"] } },
+    required: ["fileName"],
+    additionalProperties: false,
+  },
+};
+
+export interface DeviceMessage {
+  type: string;
+  payload: any;
+}
+
+export class ScriptedDevice {
+  /** Every message received, in order. */
+  readonly log: DeviceMessage[] = [];
+  /** Messages not yet taken by `next()`. */
+  private readonly inbox: DeviceMessage[] = [];
+  private readonly waiters: { type: string; resolve: (message: DeviceMessage) => void }[] = [];
+
+  private constructor(readonly room: Room) {
+    room.onMessage("*", (type: string | number, payload: unknown) => {
+      const message = { type: String(type), payload };
+      this.log.push(message);
+      const index = this.waiters.findIndex((waiter) => waiter.type === message.type);
+      if (index >= 0) this.waiters.splice(index, 1)[0].resolve(message);
+      else this.inbox.push(message);
+    });
+  }
+
+  static async connect(httpUrl: string, deviceId: string, secret: string): Promise<ScriptedDevice> {
+    const client = new Client(httpUrl);
+    client.auth.token = secret;
+    return new ScriptedDevice(await client.joinOrCreate("device", { deviceId, role: "device" }));
+  }
+
+  /** Connects and declares capabilities; resolves with the welcome. */
+  static async online(httpUrl: string, deviceId: string, secret: string, sessionTypes: SessionTypeSpec[] = [WEIGHING, PRINTING]) {
+    const device = await ScriptedDevice.connect(httpUrl, deviceId, secret);
+    const welcome = device.next("welcome");
+    device.send("hello", { firmware: "scripted/1.0", sessionTypes });
+    return { device, welcome: (await welcome).payload };
+  }
+
+  /** Messages of `type` received so far. */
+  all(type: string) {
+    return this.log.filter((message) => message.type === type);
+  }
+
+  /** The next message of `type` not yet taken (already received or still to come). */
+  next(type: string, timeoutMs = 5_000): Promise<DeviceMessage> {
+    const index = this.inbox.findIndex((message) => message.type === type);
+    if (index >= 0) return Promise.resolve(this.inbox.splice(index, 1)[0]);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        type,
+        resolve: (message: DeviceMessage) => {
+          clearTimeout(timer);
+          resolve(message);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`device got no "${type}" within ${timeoutMs} ms (got: ${this.log.map((m) => m.type).join(", ") || "nothing"})`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  send(type: string, payload?: unknown) {
+    this.room.send(type, payload);
+  }
+
+  /** Drops the socket without a LEAVE, like a network loss. */
+  drop() {
+    // Terminate the underlying ws socket: no close frame, as when a cable is pulled.
+    const transport = (this.room as any).connection.transport;
+    transport.ws.terminate();
+  }
+
+  leave() {
+    return this.room.leave(true);
+  }
+}
