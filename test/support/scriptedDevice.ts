@@ -84,7 +84,7 @@ export class ScriptedDevice {
       };
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`device got no "${type}" within ${timeoutMs} ms (got: ${this.log.map((m) => m.type).join(", ") || "nothing"})`));
+        reject(new Error(`device got no "${type}" within ${timeoutMs} ms (got: ${JSON.stringify(this.log).slice(0, 500) || "nothing"})`));
       }, timeoutMs);
       this.waiters.push(waiter);
     });

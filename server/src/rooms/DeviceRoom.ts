@@ -9,7 +9,7 @@
  * (`patchRate = null`) and the only timer is the next session deadline, so an idle room
  * costs nothing.
  */
-import { Room, type AuthContext, type Client } from "@colyseus/core";
+import { CloseCode, Room, type AuthContext, type Client } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import type { ZodType } from "zod";
 import {
@@ -22,6 +22,8 @@ import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
 import { compileInputSchema, validateRunInput } from "./inputValidation.ts";
 import type { RoomServices } from "./services.ts";
+import { TokenBucket } from "./rateLimiter.ts";
+import { isDecodableRoomData, ROOM_DATA_FRAME } from "./frameCheck.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -37,6 +39,7 @@ export function createDeviceRoom(services: RoomServices) {
     private ownerViewUserId: string | null = null;
     private deadlineTimer: NodeJS.Timeout | null = null;
     private effectChain: Promise<void> = Promise.resolve();
+    private readonly buckets = new WeakMap<BatonClient, TokenBucket>();
 
     static async onAuth(token: string, options: unknown, _context: AuthContext) {
       return authorizeJoin(token, options, services);
@@ -45,6 +48,8 @@ export function createDeviceRoom(services: RoomServices) {
     onCreate(options: { deviceId: string }) {
       this.roomId = options.deviceId;
       this.patchRate = null;
+      const frameworkReceive = (this as any)._onMessage.bind(this);
+      (this as any)._onMessage = (client: BatonClient, buffer: Uint8Array) => this.receiveFrame(client, buffer, frameworkReceive);
       this.maxClients = services.config.maxSpectatorsPerDevice + 1;
       const restored = services.snapshots.load(options.deviceId);
       // The device cannot be online in a room that was just created: its socket is not here yet.
@@ -82,8 +87,9 @@ export function createDeviceRoom(services: RoomServices) {
       this.apply({ type: "ownerReconnected", userId: auth.userId });
     }
 
-    async onDrop(client: BatonClient) {
-      if (client.auth?.role !== "user") return this.onLeave(client);
+    async onDrop(client: BatonClient, code?: number) {
+      // The room itself is closing (shutdown, dispose): nobody can come back to it.
+      if (client.auth?.role !== "user" || code === CloseCode.SERVER_SHUTDOWN) return this.onLeave(client);
       // Keep the seat for the owner's reconnect grace; the core's own deadline ends the session.
       this.userLeft(client, true);
       try {
@@ -153,6 +159,41 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     // ------------------------------------------------------------ messages
+
+    /**
+     * Every frame from every client passes here first (installed over Colyseus' own entry
+     * point in onCreate; TypeScript marks that method private, so it cannot be overridden). Two guards the framework lacks: a per-connection rate limit applied before any
+     * decoding, and a catch around decoding, so a truncated or hostile frame is answered with
+     * INVALID_MESSAGE instead of an exception escaping the socket's event handler.
+     */
+    private receiveFrame(client: BatonClient, buffer: Uint8Array, frameworkReceive: (client: BatonClient, buffer: Uint8Array) => void) {
+      if (buffer?.[0] === ROOM_DATA_FRAME) {
+        const bucket = this.buckets.get(client) ?? this.newBucket(client);
+        const now = services.clock();
+        if (!bucket.take(now)) {
+          if (bucket.shouldWarn(now)) {
+            this.sendError(client, ErrorCode.RATE_LIMITED, `Too many messages: at most ${services.config.rateLimit.perSecond} per second (burst ${services.config.rateLimit.burst}); this one was dropped.`, "");
+          }
+          return;
+        }
+        // Colyseus closes the socket when the msgpack body does not decode; answer instead.
+        if (!isDecodableRoomData(buffer)) {
+          this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be decoded (ROOM_DATA must be 0x0D, a msgpack string type, then one msgpack value).", "");
+          return;
+        }
+      }
+      try {
+        frameworkReceive(client, buffer);
+      } catch (error) {
+        this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be processed.", "");
+      }
+    }
+
+    private newBucket(client: BatonClient) {
+      const bucket = new TokenBucket(services.config.rateLimit, services.clock());
+      this.buckets.set(client, bucket);
+      return bucket;
+    }
 
     private onUserMessage(client: BatonClient, type: string, payload: unknown) {
       const auth = client.auth;

@@ -342,7 +342,14 @@ function deviceResult(state: CoreState, command: Extract<Command, { type: "devic
   const problem = reportProblem(state, command.epoch, command.runId);
   if (problem) {
     const orphaned: Effect = { type: "orphanedResult", epoch: command.epoch, runId: command.runId, reason: problem.code, output: command.output };
-    const recorded = { ...state, orphanedResults: state.orphanedResults + 1, recentlyCompletedRunIds: remember(state.recentlyCompletedRunIds, command.runId) };
+    // Remembering the id lets a re-sent orphan be acked without counting it twice — but never
+    // the id of the run in flight, or its genuine result would later be taken for a duplicate.
+    const inFlight = state.session?.run?.runId === command.runId;
+    const recorded = {
+      ...state,
+      orphanedResults: state.orphanedResults + 1,
+      recentlyCompletedRunIds: inFlight ? state.recentlyCompletedRunIds : remember(state.recentlyCompletedRunIds, command.runId),
+    };
     return refuse(recorded, problem.code, problem.message, [orphaned, ack]);
   }
   const session = state.session!;

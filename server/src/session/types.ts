@@ -82,9 +82,12 @@ export interface CoreState {
   session: SessionRecord | null;
   /** Why the previous session ended ("" before the first one). */
   lastEndReason: EndReasonName | "";
-  /** Run ids whose result was accepted recently, so a re-sent result is acknowledged, not credited twice. */
+  /**
+   * Run ids whose result was accepted (or recorded as orphaned) recently, so a re-sent result
+   * is acknowledged, not credited or counted twice. Bounded: only the latest few are kept.
+   */
   recentlyCompletedRunIds: string[];
-  /** Count of device reports refused as stale or foreign (orphaned results included). */
+  /** Count of device results refused as stale or foreign and recorded as orphaned (other refused reports are not counted). */
   orphanedResults: number;
 }
 
