@@ -171,5 +171,7 @@ export const BatonCloseCode = {
   DEVICE_REPLACED: 4101,
   /** The device was removed from the registry. */
   DEVICE_REVOKED: 4102,
+  /** The device sent nothing (not even a heartbeat) for the silence timeout while a session was in flight. */
+  DEVICE_SILENT: 4103,
 } as const;
 export type BatonCloseCodeValue = (typeof BatonCloseCode)[keyof typeof BatonCloseCode];

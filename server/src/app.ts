@@ -46,6 +46,9 @@ export function createAppConfig(services: RoomServices) {
       ...transportOptions,
       // Oversized frames are refused by ws itself (close 1009) before any parsing happens.
       maxPayload: services.config.maxPayloadBytes,
+      // Liveness in seconds: a peer that misses two pings in a row is dropped.
+      pingInterval: services.config.pingIntervalMs,
+      pingMaxRetries: 2,
     }),
     rooms: {
       [DEVICE_ROOM_NAME]: defineRoom(DeviceRoom).filterBy(["deviceId"]),

@@ -27,6 +27,20 @@ export const ConfigSchema = z.object({
   BATON_MAX_SESSION_MS: milliseconds(3_600_000),
   BATON_RUN_STEP_TIMEOUT_MS: milliseconds(30_000),
   BATON_DEVICE_GRACE_MS: milliseconds(30_000),
+  BATON_DEVICE_SILENCE_TIMEOUT_MS: milliseconds(15_000),
+  BATON_MAX_SESSION_MS_BY_TYPE: z.string().default("").transform((text, context) => {
+    const caps: Record<string, number> = {};
+    for (const entry of text.split(",").map((part) => part.trim()).filter(Boolean)) {
+      const match = /^([A-Za-z0-9_.-]+)=(\d+)$/.exec(entry);
+      if (!match) {
+        context.addIssue({ code: "custom", message: `entries must look like "printing=14400000", got "${entry}"` });
+        return z.NEVER;
+      }
+      caps[match[1]] = Number(match[2]);
+    }
+    return caps;
+  }),
+  BATON_PING_INTERVAL_MS: z.coerce.number().int().min(500).max(60_000).default(3_000),
   BATON_MAX_SPECTATORS: z.coerce.number().int().positive().default(2_000),
   BATON_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(512).max(1_048_576).default(16_384),
   BATON_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
@@ -44,6 +58,8 @@ export interface BatonConfig {
   jwtSecretGenerated: boolean;
   devicesFile: string;
   timers: SessionTimers;
+  /** WebSocket ping period; a client that misses two pongs in a row is dropped. */
+  pingIntervalMs: number;
   maxSpectatorsPerDevice: number;
   maxPayloadBytes: number;
   rateLimit: { perSecond: number; burst: number };
@@ -79,7 +95,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSessionMs: values.BATON_MAX_SESSION_MS,
       runStepTimeoutMs: values.BATON_RUN_STEP_TIMEOUT_MS,
       deviceGraceMs: values.BATON_DEVICE_GRACE_MS,
+      deviceSilenceTimeoutMs: values.BATON_DEVICE_SILENCE_TIMEOUT_MS,
+      maxSessionMsByType: values.BATON_MAX_SESSION_MS_BY_TYPE,
     },
+    pingIntervalMs: values.BATON_PING_INTERVAL_MS,
     maxSpectatorsPerDevice: values.BATON_MAX_SPECTATORS,
     maxPayloadBytes: values.BATON_MAX_PAYLOAD_BYTES,
     rateLimit: { perSecond: values.BATON_RATE_LIMIT_PER_SECOND, burst: values.BATON_RATE_LIMIT_BURST },

@@ -248,7 +248,7 @@ export function createDeviceRoom(services: RoomServices) {
         case DeviceToRoom.RESULT: command = { type: "deviceResult", epoch: body.epoch, runId: body.runId, output: body.output }; break;
         case DeviceToRoom.FAILED: command = { type: "deviceFailed", epoch: body.epoch, runId: body.runId, code: body.code, message: body.message }; break;
         case DeviceToRoom.READY: command = { type: "deviceReady" }; break;
-        default: return; // heartbeat: the message itself is the proof of life
+        default: command = { type: "deviceHeartbeat" };
       }
       const outcome = this.apply(command);
       if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type);
@@ -348,6 +348,15 @@ export function createDeviceRoom(services: RoomServices) {
             break;
           case "deviceOffline":
             services.events.emit({ type: "device.disconnected", deviceId, at });
+            break;
+          case "disconnectDevice": {
+            const silent = this.deviceClient;
+            this.deviceClient = null; // already offline in the core; its late close changes nothing
+            silent?.leave(BatonCloseCode.DEVICE_SILENT, effect.reason);
+            break;
+          }
+          case "deviceError":
+            services.events.emit({ type: "device.error", deviceId, code: effect.code, message: effect.message, at });
             break;
         }
       }

@@ -27,7 +27,7 @@ export function initialState(deviceId: string, now: number): CoreState {
   return {
     deviceId,
     epoch: 0,
-    device: { online: false, since: now, connection: DeviceConnection.UNKNOWN, firmware: "", sessionTypes: [] },
+    device: { online: false, lastSeenAt: 0, since: now, connection: DeviceConnection.UNKNOWN, firmware: "", sessionTypes: [] },
     session: null,
     lastEndReason: "",
     recentlyCompletedRunIds: [],
@@ -35,7 +35,13 @@ export function initialState(deviceId: string, now: number): CoreState {
   };
 }
 
+/** Commands that come from the device itself: each one is proof that it is alive. */
+const DEVICE_REPORTS = new Set<Command["type"]>(["deviceHello", "deviceAccepted", "deviceProgress", "deviceResult", "deviceFailed", "deviceReady", "deviceHeartbeat"]);
+
 export function reduce(state: CoreState, command: Command, context: CoreContext): Outcome {
+  if (DEVICE_REPORTS.has(command.type) && state.device.online) {
+    state = { ...state, device: { ...state.device, lastSeenAt: context.now } };
+  }
   switch (command.type) {
     case "claim": return claim(state, command, context);
     case "run": return runCommand(state, command, context);
@@ -52,6 +58,7 @@ export function reduce(state: CoreState, command: Command, context: CoreContext)
     case "deviceResult": return deviceResult(state, command, context);
     case "deviceFailed": return deviceFailed(state, command, context);
     case "deviceReady": return deviceReady(state);
+    case "deviceHeartbeat": return ok(state);
     case "tick": return tick(state, context);
   }
 }
@@ -77,8 +84,9 @@ function connectionFor(online: boolean, running: boolean) {
 
 function withDeviceActivity(state: CoreState): CoreState {
   const running = Boolean(state.session?.run);
-  const connection = state.device.connection === DeviceConnection.CONNECTING || state.device.connection === DeviceConnection.UNKNOWN
-    ? state.device.connection
+  const current = state.device.connection;
+  const connection = current === DeviceConnection.CONNECTING || current === DeviceConnection.UNKNOWN || (current === DeviceConnection.ERROR && !running && state.device.online)
+    ? current
     : connectionFor(state.device.online, running);
   return connection === state.device.connection ? state : { ...state, device: { ...state.device, connection } };
 }
@@ -89,6 +97,10 @@ function describeHolder(holder: UserRef): string {
 
 function findSessionType(state: CoreState, name: string): SessionTypeSpec | undefined {
   return state.device.sessionTypes.find((spec) => spec.name === name);
+}
+
+function stepTimeoutOf(state: CoreState, sessionType: string, context: CoreContext): number {
+  return findSessionType(state, sessionType)?.stepTimeoutMs ?? context.timers.runStepTimeoutMs;
 }
 
 /** Refuses a run before anything changes: unknown type, invalid input, device offline. */
@@ -124,7 +136,9 @@ function startRun(state: CoreState, spec: SessionTypeSpec, input: Json, context:
     progress: 0,
     progressMessage: "",
   };
-  const next = withDeviceActivity(withSession(state, { ...session, run, lastRun: null, lastActivity: now }));
+  const typeCap = context.timers.maxSessionMsByType[spec.name];
+  const expiresAt = typeCap !== undefined ? (typeCap > 0 ? session.startedAt + typeCap : 0) : session.expiresAt;
+  const next = withDeviceActivity(withSession(state, { ...session, run, lastRun: null, lastActivity: now, expiresAt }));
   return ok(next, [
     { type: "runStarted", runId: run.runId, sessionType: run.sessionType, epoch: state.epoch },
     {
@@ -263,25 +277,37 @@ function ownerReconnected(state: CoreState, userId: string, context: CoreContext
 function deviceHello(state: CoreState, command: Extract<Command, { type: "deviceHello" }>, context: CoreContext): Outcome {
   const wasOnline = state.device.online;
   const now = context.now;
-  let session = state.session;
-  // A device that comes back mid-run gets a fresh step window: it could not report while away.
-  if (session?.run) {
-    const spec = findSessionType({ ...state, device: { ...state.device, sessionTypes: command.sessionTypes } }, session.run.sessionType);
-    const step = spec?.stepTimeoutMs ?? context.timers.runStepTimeoutMs;
-    session = { ...session, run: { ...session.run, stepDeadline: now + step } };
-  }
-  const next: CoreState = {
+  let current: CoreState = {
     ...state,
-    session,
     device: {
       online: true,
+      lastSeenAt: now,
       since: wasOnline ? state.device.since : now,
-      connection: connectionFor(true, Boolean(session?.run)),
+      connection: connectionFor(true, Boolean(state.session?.run)),
       firmware: command.firmware,
       sessionTypes: command.sessionTypes,
     },
   };
   const effects: Effect[] = wasOnline ? [] : [{ type: "deviceOnline" }];
+  const run = current.session?.run;
+  if (run && run.hardDeadline <= now) {
+    // The run's time ran out while the device was away: end it before the welcome, so the
+    // device is told to abandon it rather than resume it.
+    const failed = failRun(current, ErrorCode.RUN_TIMEOUT, "The run's maximum duration passed while the device was offline.", context, false);
+    current = failed.state;
+    effects.push(...failed.effects);
+    if (current.session!.releaseOnComplete) {
+      const ended = endSession(current, EndReason.RUN_FAILED, context);
+      current = ended.state;
+      effects.push(...ended.effects);
+    }
+  } else if (run && !wasOnline) {
+    // Back mid-run: a fresh step window, since it could not report while away. (A repeated
+    // hello from a connected device does not extend the run.)
+    const step = stepTimeoutOf(current, run.sessionType, context);
+    current = withSession(current, { ...current.session!, run: { ...run, stepDeadline: Math.min(run.hardDeadline, now + step) } });
+  }
+  const next = current;
   effects.push({ type: "sendToDevice", message: "welcome", payload: welcomeFor(next, now) });
   return ok(next, effects);
 }
@@ -312,7 +338,9 @@ function deviceAccepted(state: CoreState, command: Extract<Command, { type: "dev
   const problem = reportProblem(state, command.epoch, command.runId);
   if (problem) return refuse(state, problem.code, problem.message);
   const session = state.session!;
-  return ok(withSession(state, { ...session, run: { ...session.run!, accepted: true } }));
+  const run = session.run!;
+  // Accepting is a sign of life: the step window starts again from here.
+  return ok(withSession(state, { ...session, run: { ...run, accepted: true, stepDeadline: Math.min(run.hardDeadline, context.now + stepTimeoutOf(state, run.sessionType, context)) } }));
 }
 
 function deviceProgress(state: CoreState, command: Extract<Command, { type: "deviceProgress" }>, context: CoreContext): Outcome {
@@ -320,8 +348,7 @@ function deviceProgress(state: CoreState, command: Extract<Command, { type: "dev
   if (problem) return refuse(state, problem.code, problem.message);
   const session = state.session!;
   const run = session.run!;
-  const spec = findSessionType(state, run.sessionType);
-  const step = spec?.stepTimeoutMs ?? context.timers.runStepTimeoutMs;
+  const step = stepTimeoutOf(state, run.sessionType, context);
   return ok(withSession(state, {
     ...session,
     run: {
@@ -374,7 +401,12 @@ function deviceResult(state: CoreState, command: Extract<Command, { type: "devic
 function deviceFailed(state: CoreState, command: Extract<Command, { type: "deviceFailed" }>, context: CoreContext): Outcome {
   const problem = reportProblem(state, command.epoch, command.runId);
   if (problem) return refuse(state, problem.code, problem.message);
-  const failed = failRun(state, command.code, command.message || `The device reported ${command.code}.`, context, false);
+  const reported = failRun(state, command.code, command.message || `The device reported ${command.code}.`, context, false);
+  // The device is in error until it reports `ready` (or starts the next run).
+  const failed = ok(
+    { ...reported.state, device: { ...reported.state.device, connection: DeviceConnection.ERROR } },
+    [...reported.effects, { type: "deviceError", code: command.code, message: command.message }],
+  );
   if (!failed.state.session!.releaseOnComplete) return failed;
   const ended = endSession(failed.state, EndReason.RUN_FAILED, context);
   return ok(ended.state, [...failed.effects, ...ended.effects]);
@@ -402,7 +434,11 @@ function tick(state: CoreState, context: CoreContext): Outcome {
     const due = dueDeadline(current, context.timers, context.now);
     if (!due) break;
     let step: Outcome;
-    if (due.kind === "run_timeout") {
+    if (due.kind === "device_silent") {
+      const silentFor = context.now - current.device.lastSeenAt;
+      step = deviceDisconnected(current, context);
+      step = ok(step.state, [{ type: "disconnectDevice", reason: `no message from the device for ${silentFor} ms` }, ...step.effects]);
+    } else if (due.kind === "run_timeout") {
       step = failRun(current, ErrorCode.RUN_TIMEOUT, "The device did not finish or report progress in time.", context, true);
       if (step.state.session!.releaseOnComplete) {
         const ended = endSession(step.state, EndReason.RUN_FAILED, context);

@@ -7,7 +7,7 @@
 import { EndReason, type EndReasonName } from "../../../shared/protocol.ts";
 import type { CoreState, SessionTimers } from "./types.ts";
 
-export type DeadlineKind = EndReasonName | "run_timeout";
+export type DeadlineKind = EndReasonName | "run_timeout" | "device_silent";
 
 export interface Deadline {
   at: number;
@@ -16,9 +16,14 @@ export interface Deadline {
 
 /** All deadlines that apply now, unordered. */
 export function activeDeadlines(state: CoreState, timers: SessionTimers): Deadline[] {
-  const session = state.session;
-  if (!session) return [];
   const deadlines: Deadline[] = [];
+  // Only while a session is in flight: an idle device is left to WebSocket ping/pong, so an
+  // idle room holds no timer at all.
+  const session = state.session;
+  if (!session) return deadlines;
+  if (state.device.online && timers.deviceSilenceTimeoutMs > 0) {
+    deadlines.push({ at: state.device.lastSeenAt + timers.deviceSilenceTimeoutMs, kind: "device_silent" });
+  }
   if (session.ownerLostAt > 0) {
     deadlines.push({ at: session.ownerLostAt + timers.ownerReconnectGraceMs, kind: EndReason.OWNER_LOST });
   }

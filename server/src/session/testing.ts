@@ -19,6 +19,8 @@ export const TIMERS: SessionTimers = {
   maxSessionMs: 3_600_000,
   runStepTimeoutMs: 10_000,
   deviceGraceMs: 20_000,
+  deviceSilenceTimeoutMs: 0,
+  maxSessionMsByType: {},
 };
 
 export const ALICE: UserRef = { userId: "u-alice", name: "Alice" };
@@ -168,4 +170,12 @@ export function deviceMessages(outcome: Outcome | Effect[]): Array<[string, Json
 /** Effect types in order — for asserting sequences compactly. */
 export function effectTypes(outcome: Outcome): string[] {
   return outcome.effects.map((effect) => (effect.type === "sendToDevice" ? `sendToDevice:${effect.message}` : effect.type));
+}
+
+/**
+ * The state with the device's liveness stamp blanked: every device report, even a refused
+ * one, is proof of life and moves `device.lastSeenAt`; "changes nothing" means nothing else.
+ */
+export function ignoringLiveness(state: CoreState): CoreState {
+  return { ...state, device: { ...state.device, lastSeenAt: 0 } };
 }

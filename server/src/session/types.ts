@@ -25,6 +25,14 @@ export interface SessionTimers {
   runStepTimeoutMs: number;
   /** How long a disconnected device keeps its session (and epoch) before it ends with device_lost. */
   deviceGraceMs: number;
+  /**
+   * A connected device that sends nothing (not even a heartbeat) for this long is taken as
+   * hung and disconnected (0 = off). Catches firmware that froze while its TCP stack still
+   * answers WebSocket pings.
+   */
+  deviceSilenceTimeoutMs: number;
+  /** Maximum session length per session type, overriding `maxSessionMs` once a run of that type starts. */
+  maxSessionMsByType: Record<string, number>;
 }
 
 export interface RunState {
@@ -67,6 +75,8 @@ export interface SessionRecord {
 
 export interface DeviceRecord {
   online: boolean;
+  /** When the device last sent anything (any report or heartbeat). */
+  lastSeenAt: number;
   /** When `online` last changed. */
   since: number;
   connection: DeviceConnectionName;
@@ -117,6 +127,7 @@ export type Command =
   | { type: "deviceResult"; epoch: number; runId: string; output: Json }
   | { type: "deviceFailed"; epoch: number; runId: string; code: string; message: string }
   | { type: "deviceReady" }
+  | { type: "deviceHeartbeat" }
   | { type: "tick" };
 
 // ---------------------------------------------------------------- effects
@@ -134,7 +145,10 @@ export type Effect =
   | { type: "runCompleted"; runId: string; sessionType: string; epoch: number; durationMs: number }
   | { type: "runFailed"; runId: string; sessionType: string; epoch: number; code: string; message: string }
   | { type: "deviceOnline" }
-  | { type: "deviceOffline" };
+  | { type: "deviceOffline" }
+  /** The device went silent past `deviceSilenceTimeoutMs`: close its socket so it reconnects. */
+  | { type: "disconnectDevice"; reason: string }
+  | { type: "deviceError"; code: string; message: string };
 
 export interface Rejection {
   code: ErrorCodeName;
