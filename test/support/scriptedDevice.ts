@@ -6,6 +6,7 @@
  */
 import { Client, type Room } from "@colyseus/sdk";
 import type { SessionTypeSpec } from "../../shared/messages.ts";
+import { startTcpProxy, type TcpProxy } from "./tcpProxy.ts";
 
 export const WEIGHING: SessionTypeSpec = {
   name: "weighing",
@@ -41,7 +42,7 @@ export class ScriptedDevice {
   private readonly inbox: DeviceMessage[] = [];
   private readonly waiters: { type: string; resolve: (message: DeviceMessage) => void }[] = [];
 
-  private constructor(readonly room: Room) {
+  private constructor(readonly room: Room, private readonly proxy?: TcpProxy) {
     room.onMessage("*", (type: string | number, payload: unknown) => {
       const message = { type: String(type), payload };
       this.log.push(message);
@@ -51,15 +52,19 @@ export class ScriptedDevice {
     });
   }
 
-  static async connect(httpUrl: string, deviceId: string, secret: string): Promise<ScriptedDevice> {
-    const client = new Client(httpUrl);
+  /** `cuttable`: connect through a TCP proxy so `drop()` can cut the network. */
+  static async connect(httpUrl: string, deviceId: string, secret: string, options: { cuttable?: boolean } = {}): Promise<ScriptedDevice> {
+    const proxy = options.cuttable ? await startTcpProxy(Number(new URL(httpUrl).port)) : undefined;
+    const client = new Client(proxy?.httpUrl ?? httpUrl);
     client.auth.token = secret;
-    return new ScriptedDevice(await client.joinOrCreate("device", { deviceId, role: "device" }));
+    const room = await client.joinOrCreate("device", { deviceId, role: "device" });
+    (room as any).reconnection.enabled = false; // a device rejoins through matchmaking, never by token
+    return new ScriptedDevice(room, proxy);
   }
 
   /** Connects and declares capabilities; resolves with the welcome. */
-  static async online(httpUrl: string, deviceId: string, secret: string, sessionTypes: SessionTypeSpec[] = [WEIGHING, PRINTING]) {
-    const device = await ScriptedDevice.connect(httpUrl, deviceId, secret);
+  static async online(httpUrl: string, deviceId: string, secret: string, sessionTypes: SessionTypeSpec[] = [WEIGHING, PRINTING], options: { cuttable?: boolean } = {}) {
+    const device = await ScriptedDevice.connect(httpUrl, deviceId, secret, options);
     const welcome = device.next("welcome");
     device.send("hello", { firmware: "scripted/1.0", sessionTypes });
     return { device, welcome: (await welcome).payload };
@@ -94,14 +99,14 @@ export class ScriptedDevice {
     this.room.send(type, payload);
   }
 
-  /** Drops the socket without a LEAVE, like a network loss. */
+  /** Drops the connection without a LEAVE or close frame, like a network loss (needs `connect(…, { cuttable: true })`). */
   drop() {
-    // Terminate the underlying ws socket: no close frame, as when a cable is pulled.
-    const transport = (this.room as any).connection.transport;
-    transport.ws.terminate();
+    if (!this.proxy) throw new Error("connect the device with { cuttable: true } to drop it");
+    this.proxy.cut();
   }
 
-  leave() {
-    return this.room.leave(true);
+  async leave() {
+    await this.room.leave(true).catch(() => undefined);
+    await this.proxy?.close();
   }
 }

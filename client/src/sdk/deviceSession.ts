@@ -23,6 +23,8 @@ export class DeviceSession {
   readonly failures: RunFailedMessage[] = [];
   readonly errors: ErrorPayload[] = [];
   private readonly waiters = new Map<string, Waiter<unknown>[]>();
+  /** Messages that arrived while nobody waited for them, per kind, oldest first. */
+  private readonly unread = new Map<string, unknown[]>();
 
   constructor(readonly room: Room<any, DeviceRoomState>) {
     room.onMessage(RoomToUser.RESULT, (message: ResultMessage) => this.record("result", this.results, message));
@@ -50,7 +52,7 @@ export class DeviceSession {
     this.room.send(UserToRoom.RELEASE, {});
   }
 
-  /** Resolves with the next result delivered to this connection. */
+  /** Resolves with the next result not yet taken (already received, or the next to come). */
   nextResult(timeoutMs = 10_000) {
     return this.next<ResultMessage>("result", timeoutMs);
   }
@@ -68,6 +70,8 @@ export class DeviceSession {
   }
 
   private next<T>(kind: string, timeoutMs: number): Promise<T> {
+    const queued = this.unread.get(kind);
+    if (queued?.length) return Promise.resolve(queued.shift() as T);
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter<unknown> = {
         resolve: resolve as (value: unknown) => void,
@@ -90,7 +94,11 @@ export class DeviceSession {
     if (waiter) {
       clearTimeout(waiter.timer as NodeJS.Timeout);
       waiter.resolve(message);
+      return;
     }
+    const queue = this.unread.get(kind) ?? [];
+    queue.push(message);
+    this.unread.set(kind, queue);
   }
 }
 
