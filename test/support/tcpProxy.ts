@@ -9,6 +9,8 @@ export interface TcpProxy {
   /** Base URL to give the client instead of the server's. */
   httpUrl: string;
   cut(): void;
+  /** Stops forwarding in both directions while keeping the sockets open: packets vanish, nothing closes. */
+  freeze(): void;
   close(): Promise<void>;
 }
 
@@ -21,13 +23,17 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       socket.on("close", () => sockets.delete(socket));
       socket.on("error", () => socket.destroy());
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    client.on("data", (chunk) => { if (!frozen) upstream.write(chunk); });
+    upstream.on("data", (chunk) => { if (!frozen) client.write(chunk); });
   });
+  let frozen = false;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as net.AddressInfo;
   return {
     httpUrl: `http://127.0.0.1:${port}`,
+    freeze() {
+      frozen = true;
+    },
     cut() {
       for (const socket of sockets) socket.resetAndDestroy();
       sockets.clear();

@@ -50,7 +50,8 @@ export function createDeviceRoom(services: RoomServices) {
       this.patchRate = null;
       const frameworkReceive = (this as any)._onMessage.bind(this);
       (this as any)._onMessage = (client: BatonClient, buffer: Uint8Array) => this.receiveFrame(client, buffer, frameworkReceive);
-      this.maxClients = services.config.maxSpectatorsPerDevice + 1;
+      // No Colyseus maxClients: a full room gets locked, and joinOrCreate would then create a
+      // second room for the same device. The viewer limit is enforced in onJoin instead.
       const restored = services.snapshots.load(options.deviceId);
       // The device cannot be online in a room that was just created: its socket is not here yet.
       this.core = restored ? restoreForNewRoom(restored, services.clock()) : initialState(options.deviceId, services.clock());
@@ -178,7 +179,7 @@ export function createDeviceRoom(services: RoomServices) {
         }
         // Colyseus closes the socket when the msgpack body does not decode; answer instead.
         if (!isDecodableRoomData(buffer)) {
-          this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be decoded (ROOM_DATA must be 0x0D, a msgpack string type, then one msgpack value).", "");
+          this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be decoded: ROOM_DATA is 0x0D, a message type (msgpack fixstr or str8, 1–255 bytes), then at most one msgpack value.", "");
           return;
         }
       }
