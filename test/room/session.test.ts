@@ -60,6 +60,9 @@ describe("the seed's weighing flow", () => {
     expect(alice.state.session.ownerId).toBe("");
     // Stored durably before the ack.
     expect(await baton.services.results.findByRunId(deviceId, start.runId)).toMatchObject({ status: "delivered", userId: "alice" });
+    // Lifecycle events, in order, for whoever subscribes (logging, metrics, persistence).
+    const mine = baton.events.filter((event) => event.deviceId === deviceId).map((event) => event.type === "session.ended" ? `${event.type}:${event.reason}` : event.type);
+    expect(mine).toEqual(["device.connected", "session.started", "run.started", "run.completed", "session.ended:completed"]);
   });
 });
 

@@ -18,11 +18,12 @@ export interface DeviceRegistry {
   list(): Promise<RegisteredDevice[]>;
 }
 
-const DeviceIdPattern = /^[A-Za-z0-9_.-]{1,64}$/;
+/** No '.': Colyseus' WebSocket route matches room ids of letters, digits, '_' and '-' only. */
+const DeviceIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const DeviceFileSchema = z.object({
   devices: z.array(z.object({
-    id: z.string().regex(DeviceIdPattern, "device ids are 1–64 letters, digits, '_', '.', '-'"),
+    id: z.string().regex(DeviceIdPattern, "device ids are 1–64 letters, digits, '_' or '-'"),
     label: z.string().max(200).default(""),
     secretHash: z.string().startsWith("scrypt$", "secretHash must be an scrypt hash made by `npm run device:hash-secret`"),
   })),

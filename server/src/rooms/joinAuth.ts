@@ -33,7 +33,7 @@ export interface JoinAuthServices {
 export async function authorizeJoin(token: string | undefined, options: unknown, services: JoinAuthServices): Promise<JoinAuth> {
   const { deviceId, role } = (options ?? {}) as { deviceId?: unknown; role?: unknown };
   if (!isValidDeviceId(deviceId)) {
-    throw joinError(ErrorCode.UNKNOWN_DEVICE, "join options must name a device: { deviceId: \"...\" } (1–64 letters, digits, '_', '.', '-').");
+    throw joinError(ErrorCode.UNKNOWN_DEVICE, "join options must name a device: { deviceId: \"...\" } (1–64 letters, digits, '_' or '-').");
   }
   const device = await services.registry.find(deviceId);
   if (!device) throw joinError(ErrorCode.UNKNOWN_DEVICE, `no device "${deviceId}" is registered.`);

@@ -182,7 +182,7 @@ describe("claim and run (the seed's weighing flow)", () => {
     const harness = onlineHarness();
     harness.claim(ALICE, { sessionType: WEIGH.name, input: { sampleId: "S-1" }, releaseOnComplete: true });
     const outcome = harness.apply({ type: "deviceFailed", epoch: 1, runId: "run-1", code: "SCALE_UNSTABLE", message: "Load cell drifted." });
-    expect(effectTypes(outcome)).toEqual(["runFailed", "deliverFailure", "deviceError", "sessionEnded"]);
+    expect(effectTypes(outcome)).toEqual(["runFailed", "deliverFailure", "deviceError", "sendToDevice:ack", "sessionEnded"]);
     expect(effectsOf(outcome, "deliverFailure")[0]).toMatchObject({ userId: ALICE.userId, code: "SCALE_UNSTABLE", message: "Load cell drifted." });
     expect(effectsOf(outcome, "sessionEnded")[0].reason).toBe(EndReason.RUN_FAILED);
     expect(harness.state.lastEndReason).toBe(EndReason.RUN_FAILED);

@@ -214,7 +214,7 @@ function checkStep(before: CoreState, command: Command, outcome: Outcome, ledger
           expect(ledger.runOwners.get(runId)?.epoch, "a device command carries the run's epoch").toBe(effect.payload.epoch);
         }
         if (effect.message === "ack") {
-          expect(command.type).toBe("deviceResult");
+          expect(["deviceResult", "deviceFailed"], "only a result or a failure is acknowledged").toContain(command.type);
           if (outcome.effects.length === 1) reached.duplicateAck++;
         }
         break;

@@ -150,7 +150,7 @@ describe("run", () => {
       runId: "run-1", sessionType: WEIGH.name, input: { sampleId: "S-1" }, ok: false, output: null, failureCode: "OVERLOAD", failureMessage: "Too heavy.",
     });
     // A device failure does not ask the device to cancel: it already stopped.
-    expect(deviceMessages(harness.last)).toEqual([]);
+    expect(deviceMessages(harness.last)).toEqual([["ack", { runId: "run-1" }]]); // the failure arrived; nothing else is sent back
   });
 });
 

@@ -403,9 +403,10 @@ function deviceFailed(state: CoreState, command: Extract<Command, { type: "devic
   if (problem) return refuse(state, problem.code, problem.message);
   const reported = failRun(state, command.code, command.message || `The device reported ${command.code}.`, context, false);
   // The device is in error until it reports `ready` (or starts the next run).
+  // Acknowledged like a result, so the device knows the failure arrived and can stop re-sending it.
   const failed = ok(
     { ...reported.state, device: { ...reported.state.device, connection: DeviceConnection.ERROR } },
-    [...reported.effects, { type: "deviceError", code: command.code, message: command.message }],
+    [...reported.effects, { type: "deviceError", code: command.code, message: command.message }, { type: "sendToDevice", message: "ack", payload: { runId: command.runId } }],
   );
   if (!failed.state.session!.releaseOnComplete) return failed;
   const ended = endSession(failed.state, EndReason.RUN_FAILED, context);
