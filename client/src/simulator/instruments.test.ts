@@ -1,0 +1,120 @@
+/**
+ * The instruments' declarations and plans: each declaration passes the protocol's own
+ * `hello` schema, each input schema compiles in strict ajv (as the server compiles it, but
+ * stricter) and accepts/refuses the inputs it should, and plans produce the seed's outputs.
+ */
+import { describe, expect, it } from "vitest";
+import { Ajv } from "ajv";
+import { HelloPayload } from "../../../shared/messages.ts";
+import { INSTRUMENTS, INSTRUMENT_NAMES, getInstrument, seededRandom, type InstrumentName, type Json } from "./instruments.ts";
+
+const ajv = new Ajv({ strict: true, allErrors: true });
+
+function validator(instrument: InstrumentName) {
+  return ajv.compile(INSTRUMENTS[instrument].sessionTypes[0]!.inputSchema);
+}
+
+const samples: Record<InstrumentName, { valid: Json[]; invalid: Array<[string, Json]> }> = {
+  scale: {
+    valid: [{}, { userAge: 25, userGender: "male" }, { userAge: 130, userGender: "female", heightCm: 170 }],
+    invalid: [
+      ["age not an integer", { userAge: 25.5 }],
+      ["age out of range", { userAge: 0 }],
+      ["age a string", { userAge: "25" }],
+      ["unknown gender", { userGender: "robot" }],
+      ["extra property", { userAge: 25, shoeSize: 42 }],
+    ],
+  },
+  printer: {
+    valid: [{ fileName: "model.stl" }, { fileName: "model.stl", material: "PLA", quality: "high" }, { fileName: "x", material: "ABS", quality: "draft" }],
+    invalid: [
+      ["missing fileName", { material: "PLA", quality: "high" }],
+      ["empty fileName", { fileName: "" }],
+      ["unknown material", { fileName: "a.stl", material: "wood" }],
+      ["unknown quality", { fileName: "a.stl", quality: "ultra" }],
+      ["extra property", { fileName: "a.stl", infill: 20 }],
+    ],
+  },
+  lab: {
+    valid: [{ sampleType: "water", testType: "pH" }, { sampleType: "soil", testType: "conductivity" }],
+    invalid: [
+      ["missing testType", { sampleType: "water" }],
+      ["missing sampleType", { testType: "pH" }],
+      ["unknown test", { sampleType: "water", testType: "radioactivity" }],
+      ["extra property", { sampleType: "water", testType: "pH", volumeMl: 5 }],
+    ],
+  },
+};
+
+describe.each(INSTRUMENT_NAMES)("instrument %s", (name) => {
+  const instrument = INSTRUMENTS[name];
+
+  it("declares its session types in a valid hello", () => {
+    const hello = HelloPayload.safeParse({ firmware: instrument.firmware, sessionTypes: instrument.sessionTypes });
+    expect(hello.success, hello.success ? "" : JSON.stringify(hello.error.issues)).toBe(true);
+  });
+
+  it("has a closed input schema (additionalProperties: false)", () => {
+    expect(instrument.sessionTypes[0]!.inputSchema.additionalProperties).toBe(false);
+  });
+
+  it("accepts the valid sample inputs", () => {
+    const validate = validator(name);
+    for (const input of samples[name].valid) expect(validate(input), `${JSON.stringify(input)}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+  });
+
+  it.each(samples[name].invalid)("refuses %s", (_label, input) => {
+    expect(validator(name)(input)).toBe(false);
+  });
+
+  it("plans a job whose output is a map and whose times are positive", () => {
+    const plan = instrument.plan(instrument.sessionTypes[0]!.name, samples[name].valid.at(-1)!, seededRandom(1));
+    expect(plan.durationMs).toBeGreaterThan(0);
+    expect(plan.progressIntervalMs).toBeGreaterThan(0);
+    expect(plan.durationMs).toBeLessThan(instrument.sessionTypes[0]!.maxDurationMs);
+    expect(typeof plan.output).toBe("object");
+    expect(typeof plan.progressMessage(0.5)).toBe("string");
+  });
+
+  it("is deterministic for a given seed", () => {
+    const input = samples[name].valid.at(-1)!;
+    const a = instrument.plan(instrument.sessionTypes[0]!.name, input, seededRandom(42)).output;
+    const b = instrument.plan(instrument.sessionTypes[0]!.name, input, seededRandom(42)).output;
+    expect(a).toEqual(b);
+  });
+});
+
+describe("outputs follow the seed", () => {
+  it("scale: weight in kg with one decimal, bmi only with a height", () => {
+    const plain = INSTRUMENTS.scale.plan("weighing", { userAge: 25, userGender: "male" }, seededRandom(7));
+    expect(plain.output).toMatchObject({ unit: "kg", stable: true });
+    expect(Number.isInteger((plain.output.weight as number) * 10)).toBe(true);
+    expect(plain.output.bmi).toBeUndefined();
+    const withHeight = INSTRUMENTS.scale.plan("weighing", { heightCm: 180 }, seededRandom(7));
+    expect(withHeight.output.bmi).toBeCloseTo((withHeight.output.weight as number) / 1.8 ** 2, 1);
+    expect(["underweight", "normal", "overweight", "obese"]).toContain(withHeight.output.healthStatus);
+    expect(plain.durationMs).toBe(1_500);
+  });
+
+  it("printer: print time, filament and status; a long job with a report every second", () => {
+    const plan = INSTRUMENTS.printer.plan("printing", { fileName: "model.stl", material: "PLA", quality: "high" }, seededRandom(3));
+    expect(plan.output).toMatchObject({ status: "completed", fileName: "model.stl", material: "PLA" });
+    expect(plan.output.printTime).toBeGreaterThan(5_000);
+    expect(plan.output.filamentUsed).toBeGreaterThan(0);
+    expect(plan.durationMs).toBeGreaterThanOrEqual(20_000);
+    expect(plan.progressIntervalMs).toBe(1_000);
+    expect(INSTRUMENTS.printer.plan("printing", { fileName: "a" }, seededRandom(3), { durationMs: 5_000 }).durationMs).toBe(5_000);
+  });
+
+  it("lab: a pH test reports phLevel, temperature and quality", () => {
+    const plan = INSTRUMENTS.lab.plan("analysis", { sampleType: "water", testType: "pH" }, seededRandom(5));
+    expect(plan.output).toHaveProperty("phLevel");
+    expect(plan.output).toHaveProperty("temperature");
+    expect(["good", "fair", "poor"]).toContain(plan.output.quality);
+    expect(plan.durationMs).toBe(3_000);
+  });
+
+  it("refuses an unknown instrument name", () => {
+    expect(() => getInstrument("toaster")).toThrow(/unknown instrument/);
+  });
+});
