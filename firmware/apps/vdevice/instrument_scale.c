@@ -1,0 +1,79 @@
+/**
+ * @file instrument_scale.c
+ * @brief Simulated weighing scale: session type "weighing", the seed's one-shot flow.
+ *
+ * input  {userAge?: number, userGender?: "male"|"female"|"other"}
+ * output {weight: kg, bmi?: number (when userAge is given; assumes 1.75 m), unit: "kg"}
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "instruments.h"
+
+static void declare(baton_mp_writer_t *w)
+{
+    static const char *const genders[] = {"male", "female", "other"};
+    baton_mp_write_array(w, 1);
+    baton_mp_write_map(w, 3);
+    baton_mp_write_cstr(w, "name");
+    baton_mp_write_cstr(w, "weighing");
+    baton_mp_write_cstr(w, "inputSchema");
+    baton_mp_write_map(w, 3);
+    baton_mp_write_cstr(w, "type");
+    baton_mp_write_cstr(w, "object");
+    baton_mp_write_cstr(w, "properties");
+    baton_mp_write_map(w, 2);
+    baton_mp_write_cstr(w, "userAge");
+    baton_mp_write_map(w, 3);
+    baton_mp_write_cstr(w, "type");
+    baton_mp_write_cstr(w, "number");
+    baton_mp_write_cstr(w, "minimum");
+    baton_mp_write_uint(w, 0);
+    baton_mp_write_cstr(w, "maximum");
+    baton_mp_write_uint(w, 150);
+    baton_mp_write_cstr(w, "userGender");
+    schema_string(w, genders, 3);
+    baton_mp_write_cstr(w, "additionalProperties");
+    baton_mp_write_bool(w, false);
+    baton_mp_write_cstr(w, "maxDurationMs");
+    baton_mp_write_uint(w, 30000);
+}
+
+static bool begin(instrument_job_t *job, const baton_mp_reader_t *input, char *error, size_t error_cap)
+{
+    baton_status_t st = baton_mp_map_get_double(input, "userAge", &job->number);
+    job->has_number = (st == BATON_OK);
+    if (st != BATON_OK && st != BATON_ERR_NOT_FOUND) {
+        snprintf(error, error_cap, "userAge must be a number");
+        return false;
+    }
+    if (!instrument_read_text(input, "userGender", job->text[0], sizeof job->text[0], false)) {
+        snprintf(error, error_cap, "userGender must be a short string");
+        return false;
+    }
+    return true;
+}
+
+static instrument_step_t poll(instrument_job_t *job, double fraction, double *progress, char *message, size_t message_cap,
+                              baton_mp_writer_t *output)
+{
+    (void)progress;
+    (void)message;
+    (void)message_cap;
+    if (fraction < 1.0) {
+        return STEP_WORKING; /* a scale settles and reads once: no progress steps */
+    }
+    double weight = instrument_reading(job, 1, 50.0, 100.0, 1);
+    baton_mp_write_map(output, job->has_number ? 3 : 2);
+    baton_mp_write_cstr(output, "weight");
+    baton_mp_write_double(output, weight);
+    if (job->has_number) {
+        baton_mp_write_cstr(output, "bmi");
+        baton_mp_write_double(output, (double)(long)(weight / (1.75 * 1.75) * 10.0 + 0.5) / 10.0);
+    }
+    baton_mp_write_cstr(output, "unit");
+    baton_mp_write_cstr(output, "kg");
+    return STEP_DONE;
+}
+
+const instrument_t instrument_scale = {"scale", "weighing", 1500, declare, begin, poll};

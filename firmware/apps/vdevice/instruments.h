@@ -1,0 +1,71 @@
+/**
+ * @file instruments.h
+ * @brief The three simulated instruments of baton-vdevice (same as the TypeScript simulator).
+ *
+ * An instrument declares its session type (name, JSON Schema of the input, limits) and
+ * simulates a job: `begin` reads the input, `poll` advances with simulated time and reports
+ * progress, a result, or a failure. Time is scaled by --speed so tests run fast.
+ */
+#ifndef VDEVICE_INSTRUMENTS_H
+#define VDEVICE_INSTRUMENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "baton_msgpack.h"
+
+typedef enum {
+    /** Still working; nothing new to report. */
+    STEP_WORKING,
+    /** Report `progress` (0..1) and `message`. */
+    STEP_PROGRESS,
+    /** Done: `output` holds the encoded result map. */
+    STEP_DONE,
+    /** Failed: `message` says why (reported with DEVICE_FAILED). */
+    STEP_FAILED,
+} instrument_step_t;
+
+/** Inputs read at `begin`, kept for the whole simulated job. */
+typedef struct instrument_job {
+    char text[3][64];
+    double number;
+    bool has_number;
+    /** Progress steps already reported. */
+    int reported_steps;
+    /** Seed of this run's simulated readings (so a re-run of the same id reads the same). */
+    uint32_t seed;
+} instrument_job_t;
+
+typedef struct instrument {
+    /** --instrument value. */
+    const char *name;
+    /** The session type it declares. */
+    const char *session_type;
+    /** Simulated duration at --speed 1. */
+    uint32_t duration_ms;
+    /** Writes the `sessionTypes` array for `hello`. */
+    void (*declare)(baton_mp_writer_t *w);
+    /** Reads the input; false (with `error`) if the job cannot run. */
+    bool (*begin)(instrument_job_t *job, const baton_mp_reader_t *input, char *error, size_t error_cap);
+    /** Advances to `fraction` (0..1) of the simulated duration. */
+    instrument_step_t (*poll)(instrument_job_t *job, double fraction, double *progress, char *message, size_t message_cap,
+                              baton_mp_writer_t *output);
+} instrument_t;
+
+extern const instrument_t instrument_scale;
+extern const instrument_t instrument_printer;
+extern const instrument_t instrument_lab;
+
+/** The instrument called `name`, or NULL. */
+const instrument_t *instrument_find(const char *name);
+
+/* Helpers shared by the instruments. */
+/** A simulated reading in [low, high], rounded to `decimals`, stable for a job's seed and `salt`. */
+double instrument_reading(const instrument_job_t *job, uint32_t salt, double low, double high, int decimals);
+/** Copies an optional string input (empty if absent); false if present but not a string or too long. */
+bool instrument_read_text(const baton_mp_reader_t *input, const char *key, char *out, size_t cap, bool required);
+/** Writes `{type: "string", minLength: 1}`-style property schemas. */
+void schema_string(baton_mp_writer_t *w, const char *const *allowed, size_t allowed_count);
+
+#endif /* VDEVICE_INSTRUMENTS_H */

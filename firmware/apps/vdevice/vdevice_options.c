@@ -1,0 +1,123 @@
+/**
+ * @file vdevice_options.c
+ * @brief Flag and environment parsing for baton-vdevice (flags win over the environment).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "instruments.h"
+#include "vdevice_options.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: baton-vdevice [options]\n"
+            "  --url URL            Baton server (env BATON_URL; default http://127.0.0.1:2567)\n"
+            "  --device-id ID       device id, [A-Za-z0-9_-] (env BATON_DEVICE_ID; default <instrument>-1)\n"
+            "  --secret SECRET      device secret (env BATON_DEVICE_SECRET; required)\n"
+            "  --instrument NAME    scale | printer | lab (env BATON_INSTRUMENT; default scale)\n"
+            "  --speed FACTOR       simulated time runs FACTOR times faster (env BATON_SPEED; default 1)\n"
+            "  --state-file PATH    keeps the unacknowledged result across restarts (env BATON_STATE_FILE)\n"
+            "  --heartbeat-ms MS    heartbeat interval (default 5000)\n"
+            "  --max-attempts N     give up (exit 3) after N failed reconnects; 0 = never (default 10)\n"
+            "  --max-delay-ms MS    longest reconnect delay (default 10000)\n"
+            "  --ready-delay-ms MS  simulated physical reset before `ready` (default 500, scaled by speed)\n"
+            "  --verbose            debug logging on stderr\n"
+            "stdout carries one line per event: EVENT <name>[ <runId>]\n");
+}
+
+static bool parse_u32(const char *text, uint32_t *out)
+{
+    char *end = NULL;
+    unsigned long v = strtoul(text, &end, 10);
+    if (end == text || *end != '\0' || v > UINT32_MAX) {
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+static const char *env_or(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+    return (v != NULL && v[0] != '\0') ? v : fallback;
+}
+
+bool vdevice_options_parse(vdevice_options_t *o, int argc, char **argv)
+{
+    static char default_id[64];
+    memset(o, 0, sizeof *o);
+    o->url = env_or("BATON_URL", "http://127.0.0.1:2567");
+    o->device_id = env_or("BATON_DEVICE_ID", NULL);
+    o->secret = env_or("BATON_DEVICE_SECRET", NULL);
+    o->instrument = env_or("BATON_INSTRUMENT", "scale");
+    o->state_file = env_or("BATON_STATE_FILE", "");
+    o->speed = atof(env_or("BATON_SPEED", "1"));
+    o->heartbeat_ms = 5000;
+    o->max_delay_ms = 10000;
+    o->max_attempts = 10; /* the same bounds as the TypeScript simulator (docs/PROTOCOL.md §7.6) */
+    o->ready_delay_ms = 500;
+
+    enum { OPT_URL = 1, OPT_ID, OPT_SECRET, OPT_INSTRUMENT, OPT_SPEED, OPT_STATE, OPT_HEARTBEAT, OPT_ATTEMPTS, OPT_DELAY,
+           OPT_READY, OPT_VERBOSE, OPT_HELP };
+    static const struct option long_options[] = {
+        {"url", required_argument, NULL, OPT_URL},
+        {"device-id", required_argument, NULL, OPT_ID},
+        {"secret", required_argument, NULL, OPT_SECRET},
+        {"instrument", required_argument, NULL, OPT_INSTRUMENT},
+        {"speed", required_argument, NULL, OPT_SPEED},
+        {"state-file", required_argument, NULL, OPT_STATE},
+        {"heartbeat-ms", required_argument, NULL, OPT_HEARTBEAT},
+        {"max-attempts", required_argument, NULL, OPT_ATTEMPTS},
+        {"max-delay-ms", required_argument, NULL, OPT_DELAY},
+        {"ready-delay-ms", required_argument, NULL, OPT_READY},
+        {"verbose", no_argument, NULL, OPT_VERBOSE},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    bool ok = true;
+    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+        switch (c) {
+        case OPT_URL: o->url = optarg; break;
+        case OPT_ID: o->device_id = optarg; break;
+        case OPT_SECRET: o->secret = optarg; break;
+        case OPT_INSTRUMENT: o->instrument = optarg; break;
+        case OPT_SPEED: o->speed = atof(optarg); break;
+        case OPT_STATE: o->state_file = optarg; break;
+        case OPT_HEARTBEAT: ok = ok && parse_u32(optarg, &o->heartbeat_ms); break;
+        case OPT_ATTEMPTS: ok = ok && parse_u32(optarg, &o->max_attempts); break;
+        case OPT_DELAY: ok = ok && parse_u32(optarg, &o->max_delay_ms); break;
+        case OPT_READY: ok = ok && parse_u32(optarg, &o->ready_delay_ms); break;
+        case OPT_VERBOSE: o->verbose = true; break;
+        case OPT_HELP: usage(stdout); exit(0);
+        default: ok = false; break;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "baton-vdevice: unexpected argument '%s'\n", argv[optind]);
+        ok = false;
+    }
+    if (instrument_find(o->instrument) == NULL) {
+        fprintf(stderr, "baton-vdevice: unknown instrument '%s' (scale, printer, lab)\n", o->instrument);
+        ok = false;
+    }
+    if (!(o->speed > 0.0)) {
+        fprintf(stderr, "baton-vdevice: --speed must be a positive number\n");
+        ok = false;
+    }
+    if (o->secret == NULL) {
+        fprintf(stderr, "baton-vdevice: a device secret is required (--secret or BATON_DEVICE_SECRET)\n");
+        ok = false;
+    }
+    if (o->device_id == NULL) {
+        snprintf(default_id, sizeof default_id, "%s-1", o->instrument);
+        o->device_id = default_id;
+    }
+    if (!ok) {
+        usage(stderr);
+    }
+    return ok;
+}

@@ -1,0 +1,106 @@
+/**
+ * @file baton_protocol.h
+ * @brief Baton protocol v1 names and codes, mirrored from shared/protocol.ts.
+ *
+ * shared/protocol.ts is the source of truth. Every `export const Obj = { KEY: value }`
+ * there appears here as `BATON_<OBJ_IN_SCREAMING_SNAKE>_<KEY>` with the same value (a
+ * leading "Baton" in the object name is not repeated: BatonCloseCode -> BATON_CLOSE_CODE_*), so a
+ * test can parse both files mechanically and fail on any drift. Do not rename by hand;
+ * change shared/protocol.ts first, then this file.
+ */
+#ifndef BATON_PROTOCOL_H
+#define BATON_PROTOCOL_H
+
+/* PROTOCOL_VERSION, DEVICE_ROOM_NAME */
+#define BATON_PROTOCOL_VERSION 1
+#define BATON_DEVICE_ROOM_NAME "device"
+
+/* UserToRoom: messages a user sends to the device room (the device never sends these). */
+#define BATON_USER_TO_ROOM_CLAIM "claim"
+#define BATON_USER_TO_ROOM_RUN "run"
+#define BATON_USER_TO_ROOM_CANCEL "cancel"
+#define BATON_USER_TO_ROOM_RELEASE "release"
+
+/* RoomToUser: messages the room sends to users. */
+#define BATON_ROOM_TO_USER_ERROR "error"
+#define BATON_ROOM_TO_USER_RESULT "result"
+#define BATON_ROOM_TO_USER_RUN_FAILED "run_failed"
+
+/* DeviceToRoom: what this firmware sends. */
+#define BATON_DEVICE_TO_ROOM_HELLO "hello"
+#define BATON_DEVICE_TO_ROOM_ACCEPTED "accepted"
+#define BATON_DEVICE_TO_ROOM_PROGRESS "progress"
+#define BATON_DEVICE_TO_ROOM_RESULT "result"
+#define BATON_DEVICE_TO_ROOM_FAILED "failed"
+#define BATON_DEVICE_TO_ROOM_READY "ready"
+#define BATON_DEVICE_TO_ROOM_HEARTBEAT "heartbeat"
+
+/* RoomToDevice: what this firmware receives. */
+#define BATON_ROOM_TO_DEVICE_WELCOME "welcome"
+#define BATON_ROOM_TO_DEVICE_START "start"
+#define BATON_ROOM_TO_DEVICE_CANCEL "cancel"
+#define BATON_ROOM_TO_DEVICE_ACK "ack"
+#define BATON_ROOM_TO_DEVICE_ERROR "error"
+
+/* JoinRole: the `role` join option. */
+#define BATON_JOIN_ROLE_USER "user"
+#define BATON_JOIN_ROLE_DEVICE "device"
+
+/* Phase: session phases (welcome.phase). */
+#define BATON_PHASE_IDLE "idle"
+#define BATON_PHASE_CLAIMED "claimed"
+#define BATON_PHASE_RUNNING "running"
+#define BATON_PHASE_COMPLETED "completed"
+#define BATON_PHASE_FAILED "failed"
+
+/* EndReason: why a session ended (informational on the device). */
+#define BATON_END_REASON_RELEASED "released"
+#define BATON_END_REASON_COMPLETED "completed"
+#define BATON_END_REASON_OWNER_LOST "owner_lost"
+#define BATON_END_REASON_IDLE_TIMEOUT "idle_timeout"
+#define BATON_END_REASON_MAX_DURATION "max_duration"
+#define BATON_END_REASON_DEVICE_LOST "device_lost"
+#define BATON_END_REASON_RUN_FAILED "run_failed"
+#define BATON_END_REASON_CANCELLED "cancelled"
+#define BATON_END_REASON_KICKED "kicked"
+
+/* DeviceConnection: the device's connection state as spectators see it. */
+#define BATON_DEVICE_CONNECTION_UNKNOWN "unknown"
+#define BATON_DEVICE_CONNECTION_CONNECTING "connecting"
+#define BATON_DEVICE_CONNECTION_IDLE "idle"
+#define BATON_DEVICE_CONNECTION_ACTIVE "active"
+#define BATON_DEVICE_CONNECTION_DISCONNECTED "disconnected"
+#define BATON_DEVICE_CONNECTION_ERROR "error"
+
+/* ErrorCode: stable error codes (docs/ERRORS.md explains each). */
+#define BATON_ERROR_CODE_UNAUTHORIZED "UNAUTHORIZED"
+#define BATON_ERROR_CODE_UNKNOWN_DEVICE "UNKNOWN_DEVICE"
+#define BATON_ERROR_CODE_DEVICE_ALREADY_CONNECTED "DEVICE_ALREADY_CONNECTED"
+#define BATON_ERROR_CODE_ROOM_FULL "ROOM_FULL"
+#define BATON_ERROR_CODE_DEVICE_BUSY "DEVICE_BUSY"
+#define BATON_ERROR_CODE_ALREADY_HOLDER "ALREADY_HOLDER"
+#define BATON_ERROR_CODE_NOT_OWNER "NOT_OWNER"
+#define BATON_ERROR_CODE_NO_RUN "NO_RUN"
+#define BATON_ERROR_CODE_RUN_IN_PROGRESS "RUN_IN_PROGRESS"
+#define BATON_ERROR_CODE_DEVICE_OFFLINE "DEVICE_OFFLINE"
+#define BATON_ERROR_CODE_UNKNOWN_SESSION_TYPE "UNKNOWN_SESSION_TYPE"
+#define BATON_ERROR_CODE_INVALID_INPUT "INVALID_INPUT"
+#define BATON_ERROR_CODE_INVALID_MESSAGE "INVALID_MESSAGE"
+#define BATON_ERROR_CODE_UNKNOWN_MESSAGE "UNKNOWN_MESSAGE"
+#define BATON_ERROR_CODE_FORBIDDEN_MESSAGE "FORBIDDEN_MESSAGE"
+#define BATON_ERROR_CODE_RATE_LIMITED "RATE_LIMITED"
+#define BATON_ERROR_CODE_STALE_EPOCH "STALE_EPOCH"
+#define BATON_ERROR_CODE_UNKNOWN_RUN "UNKNOWN_RUN"
+#define BATON_ERROR_CODE_INVALID_CAPABILITIES "INVALID_CAPABILITIES"
+#define BATON_ERROR_CODE_PAYLOAD_TOO_LARGE "PAYLOAD_TOO_LARGE"
+#define BATON_ERROR_CODE_INTERNAL_ERROR "INTERNAL_ERROR"
+#define BATON_ERROR_CODE_RUN_TIMEOUT "RUN_TIMEOUT"
+#define BATON_ERROR_CODE_CANCELLED "CANCELLED"
+#define BATON_ERROR_CODE_DEVICE_FAILED "DEVICE_FAILED"
+
+/* BatonCloseCode: WebSocket close codes the server uses to end a device connection. */
+#define BATON_CLOSE_CODE_DEVICE_REPLACED 4101
+#define BATON_CLOSE_CODE_DEVICE_REVOKED 4102
+#define BATON_CLOSE_CODE_DEVICE_SILENT 4103
+
+#endif /* BATON_PROTOCOL_H */

@@ -1,0 +1,55 @@
+/**
+ * @file baton_session_internal.h
+ * @brief Helpers shared by the session's source files (not part of the public API).
+ *
+ * The session is split by concern: baton_actions.c (the action list and its arena),
+ * baton_session.c (connection lifecycle and timers), baton_session_commands.c (what the
+ * room sends), baton_session_reports.c (what the device reports, and the held report).
+ */
+#ifndef BATON_SESSION_INTERNAL_H
+#define BATON_SESSION_INTERNAL_H
+
+#include "baton_frame.h"
+#include "baton_msgpack.h"
+#include "baton_session.h"
+
+/* ---- action list (baton_actions.c) */
+baton_action_t *baton_act_push(baton_actions_t *actions, baton_action_type_t type);
+const char *baton_act_str(baton_actions_t *actions, const char *str);
+const uint8_t *baton_act_copy(baton_actions_t *actions, const uint8_t *data, size_t len);
+void baton_act_event(baton_actions_t *actions, baton_event_t event, const char *run_id, const char *text, uint64_t number);
+/** Starts encoding a frame directly into the free part of the arena. */
+void baton_act_frame_begin(baton_actions_t *actions, baton_mp_writer_t *w);
+/** Turns what the writer produced into a WS_SEND action; false (and an event) if it did not fit. */
+bool baton_act_frame_send(baton_actions_t *actions, baton_mp_writer_t *w);
+void baton_act_simple(baton_actions_t *actions, baton_action_type_t type);
+
+/* ---- lifecycle (baton_session.c) */
+/** Ends the current connection attempt or connection and schedules the next one. */
+void baton_session_fail(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions, const char *reason,
+                        bool close_socket);
+const baton_declared_type_t *baton_session_find_type(const baton_session_t *sm, const char *name);
+
+/* ---- room commands (baton_session_commands.c) */
+void baton_session_handle_room_data(baton_session_t *sm, const baton_frame_t *frame, uint64_t now_ms,
+                                    baton_actions_t *actions);
+
+/* ---- reports (baton_session_reports.c) */
+void baton_session_send_hello(baton_session_t *sm, baton_actions_t *actions);
+void baton_session_send_accepted(baton_session_t *sm, baton_actions_t *actions);
+void baton_session_send_progress(baton_session_t *sm, const char *message, baton_actions_t *actions);
+void baton_session_send_heartbeat(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions);
+/** Re-sends the held report if there is one and the session is joined. */
+void baton_session_resend_held(baton_session_t *sm, baton_actions_t *actions);
+/** Builds, holds, persists and (if joined) sends a `failed` report for a run. */
+void baton_session_report_failure(baton_session_t *sm, uint64_t epoch, const char *run_id, const char *code,
+                                  const char *message, baton_actions_t *actions);
+/** Forgets the held report and erases its persisted copy. */
+void baton_session_forget_held(baton_session_t *sm, baton_actions_t *actions);
+/** Stops the active job (JOB_CANCEL) with the given event. */
+void baton_session_stop_job(baton_session_t *sm, baton_event_t event, baton_actions_t *actions);
+
+/** Copies a NUL-terminated string into a fixed field; false if it does not fit. */
+bool baton_copy_str(char *dst, size_t cap, const char *src);
+
+#endif /* BATON_SESSION_INTERNAL_H */

@@ -1,0 +1,67 @@
+/**
+ * @file baton_espidf.h
+ * @brief ESP-IDF implementation of baton_port_t (esp_http_client, esp_websocket_client, NVS).
+ *
+ * Threading: esp_websocket_client raises its events in its own task. The port reassembles
+ * binary messages there and hands complete ones (and open/close events) to the main task
+ * through a ring buffer; baton_espidf_service(), called from the task that owns the runner,
+ * delivers them. The runner is therefore only ever called from one task.
+ *
+ * Every function returns esp_err_t where it can fail.
+ */
+#ifndef BATON_ESPIDF_H
+#define BATON_ESPIDF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "esp_err.h"
+#include "esp_websocket_client.h"
+#include "freertos/FreeRTOS.h"
+#include "freertos/ringbuf.h"
+
+#include "baton_config.h"
+#include "baton_port.h"
+#include "baton_runner.h"
+#include "baton_rx.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** NVS namespace of everything Baton stores (the held report, the device secret). */
+#define BATON_NVS_NAMESPACE "baton"
+/** NVS key of the device secret (a string), provisioned at the factory or with the NVS partition tool. */
+#define BATON_NVS_KEY_SECRET "secret"
+
+typedef struct baton_espidf {
+    esp_websocket_client_handle_t client;
+    /** Incremented per socket: events of an older socket still in the ring are dropped. */
+    uint32_t generation;
+    /** Set in the websocket task, read there: one close event per socket. */
+    volatile bool close_reported;
+    volatile uint16_t close_code;
+    RingbufHandle_t events;
+    baton_runner_t *runner;
+    /* Used only in the websocket task. */
+    uint8_t rx_buf[BATON_RX_FRAME_MAX];
+    baton_rx_t rx;
+} baton_espidf_t;
+
+/** Creates the event ring buffer and fills `port`. NVS must be initialised (nvs_flash_init) before. */
+esp_err_t baton_espidf_init(baton_espidf_t *p, baton_port_t *port);
+
+/** The runner that receives socket events (after baton_runner_init). */
+void baton_espidf_attach(baton_espidf_t *p, baton_runner_t *runner);
+
+/** Waits up to `timeout_ms` for one socket event and delivers it to the runner. */
+void baton_espidf_service(baton_espidf_t *p, uint32_t timeout_ms);
+
+/** Reads the device secret from NVS into `out`. ESP_ERR_NVS_NOT_FOUND if it was never provisioned. */
+esp_err_t baton_espidf_read_secret(char *out, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BATON_ESPIDF_H */

@@ -1,0 +1,26 @@
+/**
+ * @file espidf_internal.h
+ * @brief The port's member functions, shared between its source files.
+ */
+#ifndef ESPIDF_INTERNAL_H
+#define ESPIDF_INTERNAL_H
+
+#include "baton_espidf.h"
+
+baton_status_t espidf_http_post(void *ctx, const char *url, const char *bearer, const char *json_body, size_t body_len,
+                                char *response, size_t response_cap, size_t *response_len, int *http_status);
+baton_status_t espidf_ws_open(void *ctx, const char *url);
+baton_status_t espidf_ws_send(void *ctx, const uint8_t *data, size_t len);
+void espidf_ws_close(void *ctx);
+baton_status_t espidf_kv_get(void *ctx, const char *key, uint8_t *buf, size_t cap, size_t *len);
+baton_status_t espidf_kv_set(void *ctx, const char *key, const uint8_t *data, size_t len);
+
+/** Ring buffer items: a header, then the message bytes for EVENT_MESSAGE. */
+typedef enum { ESPIDF_EVENT_OPEN = 1, ESPIDF_EVENT_MESSAGE = 2, ESPIDF_EVENT_CLOSED = 3 } espidf_event_kind_t;
+typedef struct {
+    uint8_t kind;
+    uint16_t close_code;
+    uint32_t generation;
+} espidf_event_header_t;
+
+#endif /* ESPIDF_INTERNAL_H */

@@ -1,0 +1,3 @@
+/* Type-check stub (see README.md). */
+#pragma once
+void esp_restart(void) __attribute__((noreturn));

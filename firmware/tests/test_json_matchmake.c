@@ -1,0 +1,113 @@
+/**
+ * @file test_json_matchmake.c
+ * @brief The matchmaking request, the seat reservation parser and its tiny JSON reader.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "baton_json.h"
+
+/* A literal and its length. */
+#define J(s) s, strlen(s)
+#include "baton_matchmake.h"
+
+static void request_url_and_body(void **state)
+{
+    (void)state;
+    char out[256];
+    assert_int_equal(baton_matchmake_url("http://h:1/", out, sizeof out), BATON_OK);
+    assert_string_equal(out, "http://h:1/matchmake/joinOrCreate/device");
+    assert_int_equal(baton_matchmake_body("lab-7", out, sizeof out), BATON_OK);
+    assert_string_equal(out, "{\"deviceId\":\"lab-7\",\"role\":\"device\"}");
+    assert_int_equal(baton_matchmake_body("bad\"id", out, sizeof out), BATON_ERR_CONFIG);
+    assert_int_equal(baton_matchmake_url("http://h:1", out, 10), BATON_ERR_NO_SPACE);
+}
+
+static void seat_with_extra_fields_and_escapes(void **state)
+{
+    (void)state;
+    const char body[] = " { \"name\" : \"device\", \"extra\": {\"deep\": [1, {\"x\": \"}]\"}], \"s\": \"\\\"\"},"
+                        " \"sessionId\":\"a_b-C\", \"roomId\":\"scale-1\", \"processId\":\"p\\u0031\", \"devMode\": true,"
+                        " \"aVeryLongKeyThatIsLongerThanAnyKeyWeCompareAgainst\": 1e3 }";
+    baton_seat_t seat;
+    assert_int_equal(baton_matchmake_parse_seat(body, strlen(body), &seat), BATON_OK);
+    assert_string_equal(seat.session_id, "a_b-C");
+    assert_string_equal(seat.process_id, "p1");
+    assert_string_equal(seat.public_address, "");
+    char url[256];
+    assert_int_equal(baton_ws_url("https://baton.example/", &seat, url, sizeof url), BATON_OK);
+    assert_string_equal(url, "wss://baton.example/p1/scale-1?sessionId=a_b-C&skipHandshake=1");
+}
+
+static void seats_that_could_break_the_url_are_refused(void **state)
+{
+    (void)state;
+    const char *bodies[] = {
+        "{\"sessionId\":\"a&b\",\"roomId\":\"r\",\"processId\":\"p\"}",
+        "{\"sessionId\":\"a\",\"roomId\":\"r/../x\",\"processId\":\"p\"}",
+        "{\"sessionId\":\"a\",\"roomId\":\"r\"}",
+        "{\"sessionId\":1,\"roomId\":\"r\",\"processId\":\"p\"}",
+        "{\"sessionId\":\"a\",\"roomId\":\"r\",\"processId\":\"p\",\"publicAddress\":\"h?x=1\"}",
+        "<html>502 Bad Gateway</html>",
+        "",
+    };
+    baton_seat_t seat;
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        assert_int_not_equal(baton_matchmake_parse_seat(bodies[i], strlen(bodies[i]), &seat), BATON_OK);
+    }
+}
+
+static void error_bodies_never_fail(void **state)
+{
+    (void)state;
+    int64_t code;
+    char message[64];
+    const char body[] = "{\"code\":4217,\"error\":\"UNKNOWN_DEVICE: no device \\\"x\\\"\"}";
+    baton_matchmake_parse_error(body, strlen(body), &code, message, sizeof message);
+    assert_int_equal(code, 4217);
+    assert_string_equal(message, "UNKNOWN_DEVICE: no device \"x\"");
+    baton_matchmake_parse_error("Bad Gateway", 11, &code, message, sizeof message);
+    assert_int_equal(code, 0);
+    assert_string_equal(message, "");
+}
+
+static void json_reader_edge_cases(void **state)
+{
+    (void)state;
+    char out[16];
+    double n;
+    assert_int_equal(baton_json_get_string(J("{\"a\":\"\\u00e9\\ud83d\\ude00\"}"), "a", out, sizeof out), BATON_OK);
+    assert_string_equal(out, "\xc3\xa9\xf0\x9f\x98\x80");
+    assert_int_equal(baton_json_get_string(J("{\"a\":\"\\ud83d\"}"), "a", out, sizeof out), BATON_ERR_MALFORMED);
+    assert_int_equal(baton_json_get_number(J("{\"a\":-1.5e2}"), "a", &n), BATON_OK);
+    assert_true(n == -150.0);
+    assert_int_equal(baton_json_get_number(J("{\"a\":\"1\"}"), "a", &n), BATON_ERR_WRONG_TYPE);
+    assert_int_equal(baton_json_get_string(J("{\"a\":\"x"), "a", out, sizeof out), BATON_ERR_TRUNCATED);
+    assert_int_equal(baton_json_get_string(J("[1]"), "a", out, sizeof out), BATON_ERR_MALFORMED);
+    assert_int_equal(baton_json_get_string(J("{\"b\":1}"), "a", out, sizeof out), BATON_ERR_NOT_FOUND);
+    /* Every prefix that cuts the value fails cleanly (no read past the given length). */
+    const char doc[] = "{\"x\":[{\"y\":\"z\"}],\"a\":\"value\"}";
+    for (size_t len = 0; len + 1 < strlen(doc); len++) { /* up to the value's closing quote */
+        char copy[64];
+        memcpy(copy, doc, len); /* an exact-size copy lets ASan catch any overread */
+        assert_int_not_equal(baton_json_get_string(copy, len, "a", out, sizeof out), BATON_OK);
+    }
+    size_t written;
+    assert_int_equal(baton_json_write_string("a\"b\\\n", out, sizeof out, &written), BATON_OK);
+    assert_string_equal(out, "\"a\\\"b\\\\\\u000a\"");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(request_url_and_body),
+        cmocka_unit_test(seat_with_extra_fields_and_escapes),
+        cmocka_unit_test(seats_that_could_break_the_url_are_refused),
+        cmocka_unit_test(error_bodies_never_fail),
+        cmocka_unit_test(json_reader_edge_cases),
+    };
+    return cmocka_run_group_tests_name("json_matchmake", tests, NULL, NULL);
+}
