@@ -191,3 +191,27 @@ describe("ownership rules", () => {
     expect(owner.results).toHaveLength(1);
   });
 });
+
+describe("an idle room", () => {
+  it("does no work while nothing happens: no patch tick, no deadline timer", async () => {
+    await device();
+    const watcher = await user("ivan");
+    await waitFor(() => watcher.state.device.online);
+    const room = baton.colyseus.getRoomById(deviceId) as any;
+    expect(room.patchRate).toBeNull();
+    expect(room.deadlineTimer).toBeNull();
+    let patches = 0;
+    const original = room.broadcastPatch.bind(room);
+    room.broadcastPatch = () => {
+      patches++;
+      return original();
+    };
+    await new Promise((resolve) => setTimeout(resolve, 300)); // six default patch periods
+    expect(patches).toBe(0);
+    // A transition is pushed at once, not on a tick.
+    watcher.claim();
+    await waitFor(() => watcher.state.session.phase === "claimed");
+    expect(patches).toBe(1);
+    room.broadcastPatch = original;
+  });
+});
