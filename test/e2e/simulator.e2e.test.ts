@@ -17,10 +17,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.allSettled(open.splice(0).map((item) => (item.close ?? item.leave)!.call(item)));
 });
-afterAll(async () => {
-  await baton.colyseus.cleanup();
-  await baton.shutdown();
-});
+afterAll(() => baton.shutdown());
 
 async function simulated(instrument: "scale" | "printer" | "lab", options: { speed?: number; autoComplete?: boolean } = {}) {
   const deviceId = freshDeviceId();

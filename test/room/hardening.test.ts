@@ -26,10 +26,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await Promise.allSettled(open.splice(0).map((connection) => Promise.race([connection.leave(), sleep(300)])));
 });
-afterAll(async () => {
-  await baton.colyseus.cleanup();
-  await baton.shutdown();
-});
+afterAll(() => baton.shutdown());
 
 async function user(userId: string): Promise<DeviceSession> {
   const session = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor(userId), deviceId });

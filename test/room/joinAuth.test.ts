@@ -10,10 +10,7 @@ let baton: TestBaton;
 beforeAll(async () => {
   baton = await startBaton();
 });
-afterAll(async () => {
-  await baton.colyseus.cleanup();
-  await baton.shutdown();
-});
+afterAll(() => baton.shutdown());
 
 async function join(token: string | undefined, options: Record<string, unknown>) {
   const client = new Client(baton.httpUrl);

@@ -24,10 +24,7 @@ afterEach(async () => {
   // A connection whose network was cut never confirms its leave: do not wait for it forever.
   await Promise.allSettled(open.splice(0).map((connection) => Promise.race([connection.leave(), sleep(300)])));
 });
-afterAll(async () => {
-  await baton.colyseus.cleanup();
-  await baton.shutdown();
-});
+afterAll(() => baton.shutdown());
 
 async function user(userId: string): Promise<DeviceSession> {
   const session = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor(userId, userId.toUpperCase()), deviceId });

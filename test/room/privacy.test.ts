@@ -13,10 +13,7 @@ let baton: TestBaton;
 beforeAll(async () => {
   baton = await startBaton();
 });
-afterAll(async () => {
-  await baton.colyseus.cleanup();
-  await baton.shutdown();
-});
+afterAll(() => baton.shutdown());
 
 const NOTE_TYPE = {
   name: "note",

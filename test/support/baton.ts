@@ -38,6 +38,7 @@ export interface TestBaton {
   tokenFor(userId: string, name?: string, roles?: string[]): Promise<string>;
   /** A fresh SDK client authenticated as `userId`. */
   userClient(userId: string, name?: string): Promise<SdkClient>;
+  /** Disconnects every client and room, then stops the server. */
   shutdown(): Promise<void>;
 }
 
@@ -80,6 +81,9 @@ export async function startBaton(overrides: { timers?: Partial<SessionTimers>; c
       client.auth.token = await services.userTokens.issue({ userId, name });
       return client;
     },
-    shutdown: () => colyseus.shutdown(),
+    async shutdown() {
+      await colyseus.cleanup();
+      await colyseus.shutdown();
+    },
   };
 }
