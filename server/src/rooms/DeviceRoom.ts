@@ -11,16 +11,16 @@
  */
 import { CloseCode, Room, type AuthContext, type Client } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
-import type { ZodType } from "zod";
 import {
   DeviceConnection, DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName,
 } from "../../../shared/protocol.ts";
-import { DevicePayloads, UserPayloads, describeZodError } from "../../../shared/messages.ts";
 import { DeviceRoomState } from "../../../shared/state.ts";
 import { initialState, nextDeadline, reduce, type Command, type CoreState, type Effect, type Outcome } from "../session/index.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
-import { compileInputSchema, validateRunInput } from "./inputValidation.ts";
+import { validateRunInput } from "./inputValidation.ts";
+import { deviceCommand, userCommand, type Translation } from "./commands.ts";
+import { lifecycleEventFor } from "../events/fromEffects.ts";
 import type { RoomServices } from "./services.ts";
 import { TokenBucket } from "./rateLimiter.ts";
 import { isDecodableRoomData, ROOM_DATA_FRAME } from "./frameCheck.ts";
@@ -198,69 +198,20 @@ export function createDeviceRoom(services: RoomServices) {
 
     private onUserMessage(client: BatonClient, type: string, payload: unknown) {
       const auth = client.auth;
-      if (auth?.role !== "user") {
-        // `cancel` is a device-bound name too, but devices never send it.
-        return this.sendError(client, ErrorCode.FORBIDDEN_MESSAGE, `Devices may not send "${type}".`, type);
-      }
-      const parsed = this.parse(client, type, UserPayloads[type as keyof typeof UserPayloads], payload);
-      if (!parsed.ok) return;
-      const user = { userId: auth.userId, name: auth.name };
-      const body = parsed.value as Record<string, unknown>;
-      let command: Command;
-      switch (type) {
-        case UserToRoom.CLAIM:
-          command = { type: "claim", user, sessionType: body.sessionType as string | undefined, input: body.input as Record<string, unknown> | undefined, releaseOnComplete: body.releaseOnComplete as boolean | undefined };
-          break;
-        case UserToRoom.RUN:
-          command = { type: "run", user, sessionType: body.sessionType as string, input: body.input as Record<string, unknown> };
-          break;
-        case UserToRoom.CANCEL:
-          command = { type: "cancel", user };
-          break;
-        default:
-          command = { type: "release", user };
-      }
-      const outcome = this.apply(command);
-      if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type);
+      this.execute(client, type, userCommand(type, payload, auth?.role === "user" ? { userId: auth.userId, name: auth.name } : null));
     }
 
     private onDeviceMessage(client: BatonClient, type: string, payload: unknown) {
-      if (client.auth?.role !== "device") {
-        return this.sendError(client, ErrorCode.FORBIDDEN_MESSAGE, `Only the device may send "${type}".`, type);
-      }
-      if (client !== this.deviceClient) return; // a replaced socket that has not closed yet
-      const parsed = this.parse(client, type, DevicePayloads[type as keyof typeof DevicePayloads], payload);
-      if (!parsed.ok) return;
-      const body = parsed.value as Record<string, any>;
-      let command: Command;
-      switch (type) {
-        case DeviceToRoom.HELLO: {
-          for (const declaration of body.sessionTypes) {
-            const compiled = compileInputSchema(declaration.inputSchema);
-            if (typeof compiled === "string") {
-              return this.sendError(client, ErrorCode.INVALID_CAPABILITIES, `Session type "${declaration.name}": ${compiled}`, type);
-            }
-          }
-          command = { type: "deviceHello", firmware: body.firmware, sessionTypes: body.sessionTypes };
-          break;
-        }
-        case DeviceToRoom.ACCEPTED: command = { type: "deviceAccepted", epoch: body.epoch, runId: body.runId }; break;
-        case DeviceToRoom.PROGRESS: command = { type: "deviceProgress", epoch: body.epoch, runId: body.runId, progress: body.progress, message: body.message }; break;
-        case DeviceToRoom.RESULT: command = { type: "deviceResult", epoch: body.epoch, runId: body.runId, output: body.output }; break;
-        case DeviceToRoom.FAILED: command = { type: "deviceFailed", epoch: body.epoch, runId: body.runId, code: body.code, message: body.message }; break;
-        case DeviceToRoom.READY: command = { type: "deviceReady" }; break;
-        default: command = { type: "deviceHeartbeat" };
-      }
-      const outcome = this.apply(command);
-      if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type);
+      const isDevice = client.auth?.role === "device";
+      if (isDevice && client !== this.deviceClient) return; // a replaced socket that has not closed yet
+      this.execute(client, type, deviceCommand(type, payload, isDevice));
     }
 
-    private parse(client: BatonClient, type: string, schema: ZodType | undefined, payload: unknown): { ok: true; value: unknown } | { ok: false } {
-      if (!schema) return { ok: false };
-      const parsed = schema.safeParse(payload);
-      if (parsed.success) return { ok: true, value: parsed.data };
-      this.sendError(client, ErrorCode.INVALID_MESSAGE, `Payload of "${type}" is malformed: ${describeZodError(parsed.error)}.`, type);
-      return { ok: false };
+    /** Applies a translated message, answering the sender when it is refused at the edge or by the rules. */
+    private execute(client: BatonClient, type: string, translation: Translation) {
+      if ("refusal" in translation) return this.sendError(client, translation.refusal.code, translation.refusal.message, type);
+      const outcome = this.apply(translation.command);
+      if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type);
     }
 
     private sendError(client: BatonClient, code: ErrorCodeName, message: string, request: string) {
@@ -310,6 +261,7 @@ export function createDeviceRoom(services: RoomServices) {
       });
     }
 
+    /** Carries out the I/O an effect asks for, then emits its lifecycle event, if it has one. */
     private async runEffects(effects: Effect[]) {
       const deviceId = this.roomId;
       const at = services.clock();
@@ -327,28 +279,6 @@ export function createDeviceRoom(services: RoomServices) {
             break;
           case "orphanedResult":
             await services.results.save({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: "", sessionType: "", output: effect.output, status: "orphaned", reason: effect.reason, storedAt: at });
-            services.events.emit({ type: "result.orphaned", deviceId, epoch: effect.epoch, runId: effect.runId, reason: effect.reason, at });
-            break;
-          case "sessionStarted":
-            services.events.emit({ type: "session.started", deviceId, epoch: effect.epoch, userId: effect.holder.userId, at });
-            break;
-          case "sessionEnded":
-            services.events.emit({ type: "session.ended", deviceId, epoch: effect.epoch, userId: effect.holder.userId, reason: effect.reason, at });
-            break;
-          case "runStarted":
-            services.events.emit({ type: "run.started", deviceId, epoch: effect.epoch, runId: effect.runId, sessionType: effect.sessionType, at });
-            break;
-          case "runCompleted":
-            services.events.emit({ type: "run.completed", deviceId, epoch: effect.epoch, runId: effect.runId, sessionType: effect.sessionType, durationMs: effect.durationMs, at });
-            break;
-          case "runFailed":
-            services.events.emit({ type: "run.failed", deviceId, epoch: effect.epoch, runId: effect.runId, sessionType: effect.sessionType, code: effect.code, message: effect.message, at });
-            break;
-          case "deviceOnline":
-            services.events.emit({ type: "device.connected", deviceId, firmware: this.core.device.firmware, at });
-            break;
-          case "deviceOffline":
-            services.events.emit({ type: "device.disconnected", deviceId, at });
             break;
           case "disconnectDevice": {
             const silent = this.deviceClient;
@@ -356,10 +286,9 @@ export function createDeviceRoom(services: RoomServices) {
             silent?.leave(BatonCloseCode.DEVICE_SILENT, effect.reason);
             break;
           }
-          case "deviceError":
-            services.events.emit({ type: "device.error", deviceId, code: effect.code, message: effect.message, at });
-            break;
         }
+        const event = lifecycleEventFor(effect, deviceId, at, this.core.device.firmware);
+        if (event) services.events.emit(event);
       }
     }
 

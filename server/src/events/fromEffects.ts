@@ -1,0 +1,21 @@
+/**
+ * Which core effects are lifecycle events, and what each one says. Pure; the room emits
+ * what this returns after carrying out the effect itself.
+ */
+import type { Effect } from "../session/index.ts";
+import type { LifecycleEvent } from "./lifecycle.ts";
+
+export function lifecycleEventFor(effect: Effect, deviceId: string, at: number, firmware: string): LifecycleEvent | null {
+  switch (effect.type) {
+    case "sessionStarted": return { type: "session.started", deviceId, epoch: effect.epoch, userId: effect.holder.userId, at };
+    case "sessionEnded": return { type: "session.ended", deviceId, epoch: effect.epoch, userId: effect.holder.userId, reason: effect.reason, at };
+    case "runStarted": return { type: "run.started", deviceId, epoch: effect.epoch, runId: effect.runId, sessionType: effect.sessionType, at };
+    case "runCompleted": return { type: "run.completed", deviceId, epoch: effect.epoch, runId: effect.runId, sessionType: effect.sessionType, durationMs: effect.durationMs, at };
+    case "runFailed": return { type: "run.failed", deviceId, epoch: effect.epoch, runId: effect.runId, sessionType: effect.sessionType, code: effect.code, message: effect.message, at };
+    case "orphanedResult": return { type: "result.orphaned", deviceId, epoch: effect.epoch, runId: effect.runId, reason: effect.reason, at };
+    case "deviceOnline": return { type: "device.connected", deviceId, firmware, at };
+    case "deviceOffline": return { type: "device.disconnected", deviceId, at };
+    case "deviceError": return { type: "device.error", deviceId, code: effect.code, message: effect.message, at };
+    default: return null;
+  }
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { deviceCommand, userCommand } from "./commands.ts";
+
+const alice = { userId: "alice", name: "Alice" };
+
+describe("translating messages into core commands", () => {
+  it("maps a claim with its options, and a bare claim", () => {
+    expect(userCommand("claim", { sessionType: "weighing", input: { userAge: 3 }, releaseOnComplete: true }, alice)).toEqual({
+      command: { type: "claim", user: alice, sessionType: "weighing", input: { userAge: 3 }, releaseOnComplete: true },
+    });
+    expect(userCommand("claim", {}, alice)).toEqual({ command: { type: "claim", user: alice } });
+  });
+
+  it("defaults a run's input to {}", () => {
+    expect(userCommand("run", { sessionType: "weighing" }, alice)).toEqual({ command: { type: "run", user: alice, sessionType: "weighing", input: {} } });
+  });
+
+  it("accepts cancel and release with {}, nil or nothing, and nothing else", () => {
+    for (const payload of [{}, null, undefined]) {
+      expect(userCommand("release", payload, alice)).toEqual({ command: { type: "release", user: alice } });
+      expect(userCommand("cancel", payload, alice)).toEqual({ command: { type: "cancel", user: alice } });
+    }
+    expect(userCommand("release", { force: true }, alice)).toMatchObject({ refusal: { code: "INVALID_MESSAGE" } });
+  });
+
+  it("names the malformed field", () => {
+    const translation = userCommand("run", { sessionType: 7 }, alice);
+    expect(translation).toMatchObject({ refusal: { code: "INVALID_MESSAGE" } });
+    expect("refusal" in translation && translation.refusal.message).toContain("sessionType");
+  });
+
+  it("refuses user commands from a device and device reports from a user", () => {
+    expect(userCommand("claim", {}, null)).toMatchObject({ refusal: { code: "FORBIDDEN_MESSAGE" } });
+    expect(deviceCommand("result", { epoch: 1, runId: "r", output: {} }, false)).toMatchObject({ refusal: { code: "FORBIDDEN_MESSAGE" } });
+  });
+
+  it("maps device reports and treats a heartbeat as proof of life", () => {
+    expect(deviceCommand("result", { epoch: 2, runId: "r-1", output: { weight: 1 } }, true)).toEqual({ command: { type: "deviceResult", epoch: 2, runId: "r-1", output: { weight: 1 } } });
+    expect(deviceCommand("failed", { epoch: 2, runId: "r-1", code: "JAM" }, true)).toEqual({ command: { type: "deviceFailed", epoch: 2, runId: "r-1", code: "JAM", message: "" } });
+    expect(deviceCommand("heartbeat", { uptimeMs: 5 }, true)).toEqual({ command: { type: "deviceHeartbeat" } });
+    expect(deviceCommand("progress", { epoch: 2, runId: "r-1", progress: 1.5 }, true)).toMatchObject({ refusal: { code: "INVALID_MESSAGE" } });
+  });
+
+  it("refuses a hello whose declared input schema ajv cannot compile", () => {
+    const hello = { firmware: "x", sessionTypes: [{ name: "w", maxDurationMs: 1000, inputSchema: { type: "nonsense" } }] };
+    expect(deviceCommand("hello", hello, true)).toMatchObject({ refusal: { code: "INVALID_CAPABILITIES" } });
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * Turns one incoming message into one core command, or into a refusal, at the room's edge:
+ * checks the sender's role, validates the payload against its shared zod schema, and maps
+ * the fields. Pure (no room, no socket), so the room only has to send what comes back.
+ */
+import type { ZodType } from "zod";
+import { DeviceToRoom, ErrorCode, UserToRoom, type ErrorCodeName } from "../../../shared/protocol.ts";
+import { DevicePayloads, UserPayloads, describeZodError, type Claim, type Failed, type Hello, type Progress, type Result, type Run } from "../../../shared/messages.ts";
+import type { Command, UserRef } from "../session/index.ts";
+import { compileInputSchema } from "./inputValidation.ts";
+
+export type Translation = { command: Command } | { refusal: { code: ErrorCodeName; message: string } };
+
+function refuse(code: ErrorCodeName, message: string): Translation {
+  return { refusal: { code, message } };
+}
+
+function parse<T>(type: string, schema: ZodType, payload: unknown): { value: T } | Translation {
+  const parsed = schema.safeParse(payload);
+  return parsed.success ? { value: parsed.data as T } : refuse(ErrorCode.INVALID_MESSAGE, `Payload of "${type}" is malformed: ${describeZodError(parsed.error)}.`);
+}
+
+/** A user's message. `user` is null when the sender is a device (it may not send these). */
+export function userCommand(type: string, payload: unknown, user: UserRef | null): Translation {
+  // `cancel` is a device-bound name too, but devices never send it.
+  if (!user) return refuse(ErrorCode.FORBIDDEN_MESSAGE, `Devices may not send "${type}".`);
+  switch (type) {
+    case UserToRoom.CLAIM: {
+      const parsed = parse<Claim>(type, UserPayloads[type], payload);
+      if (!("value" in parsed)) return parsed;
+      return { command: { type: "claim", user, ...parsed.value } };
+    }
+    case UserToRoom.RUN: {
+      const parsed = parse<Run>(type, UserPayloads[type], payload);
+      if (!("value" in parsed)) return parsed;
+      return { command: { type: "run", user, sessionType: parsed.value.sessionType, input: parsed.value.input } };
+    }
+    case UserToRoom.CANCEL:
+    case UserToRoom.RELEASE: {
+      const parsed = parse<unknown>(type, UserPayloads[type], payload);
+      if (!("value" in parsed)) return parsed;
+      return { command: { type: type === UserToRoom.CANCEL ? "cancel" : "release", user } };
+    }
+  }
+  return refuse(ErrorCode.UNKNOWN_MESSAGE, `Message type "${type}" is not part of protocol v1.`);
+}
+
+/** A device's message. `isDevice` is false for users (they may not send these). */
+export function deviceCommand(type: string, payload: unknown, isDevice: boolean): Translation {
+  if (!isDevice) return refuse(ErrorCode.FORBIDDEN_MESSAGE, `Only the device may send "${type}".`);
+  const schema = DevicePayloads[type as keyof typeof DevicePayloads];
+  if (!schema) return refuse(ErrorCode.UNKNOWN_MESSAGE, `Message type "${type}" is not part of protocol v1.`);
+  const parsed = parse<any>(type, schema, payload);
+  if (!("value" in parsed)) return parsed;
+  const body = parsed.value;
+  switch (type) {
+    case DeviceToRoom.HELLO: {
+      const hello = body as Hello;
+      for (const declaration of hello.sessionTypes) {
+        const compiled = compileInputSchema(declaration.inputSchema);
+        if (typeof compiled === "string") return refuse(ErrorCode.INVALID_CAPABILITIES, `Session type "${declaration.name}": ${compiled}`);
+      }
+      return { command: { type: "deviceHello", firmware: hello.firmware, sessionTypes: hello.sessionTypes } };
+    }
+    case DeviceToRoom.ACCEPTED: return { command: { type: "deviceAccepted", epoch: body.epoch, runId: body.runId } };
+    case DeviceToRoom.PROGRESS: {
+      const progress = body as Progress;
+      return { command: { type: "deviceProgress", epoch: progress.epoch, runId: progress.runId, progress: progress.progress, message: progress.message } };
+    }
+    case DeviceToRoom.RESULT: {
+      const result = body as Result;
+      return { command: { type: "deviceResult", epoch: result.epoch, runId: result.runId, output: result.output } };
+    }
+    case DeviceToRoom.FAILED: {
+      const failed = body as Failed;
+      return { command: { type: "deviceFailed", epoch: failed.epoch, runId: failed.runId, code: failed.code, message: failed.message } };
+    }
+    case DeviceToRoom.READY: return { command: { type: "deviceReady" } };
+    default: return { command: { type: "deviceHeartbeat" } }; // the message itself is the proof of life
+  }
+}
