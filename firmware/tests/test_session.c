@@ -408,6 +408,51 @@ static void job_failure_is_held_like_a_result(void **state)
     assert_int_equal(fx_action(&fx, BATON_ACTION_STORE, 0)->len, 0);
 }
 
+static void ack_of_a_held_failure_forgets_it(void **state)
+{
+    (void)state;
+    fx_join(&fx, 1);
+    start_run(1, "r1");
+    fx_reset(&fx);
+    assert_int_equal(baton_session_job_failed(&fx.sm, "r1", "FILAMENT_JAM", "jammed", fx.now, &fx.actions), BATON_OK);
+    assert_true(fx.sm.held.present && fx.sm.held.is_failure);
+    fx_frame(&fx, make_ack("r0")); /* an ack for a run the device does not hold: ignored */
+    assert_true(fx.sm.held.present);
+    assert_int_equal(fx_count(&fx, BATON_ACTION_STORE), 0);
+    assert_null(fx_event(&fx, BATON_EVENT_FAILURE_ACKED));
+    fx_frame(&fx, make_ack("r1")); /* the room accepted the failure */
+    assert_false(fx.sm.held.present);
+    assert_string_equal(fx_event(&fx, BATON_EVENT_FAILURE_ACKED)->run_id, "r1");
+    assert_null(fx_event(&fx, BATON_EVENT_RESULT_ACKED));
+    assert_int_equal(fx_action(&fx, BATON_ACTION_STORE, 0)->len, 0); /* erased */
+    /* Nothing is re-sent after a reconnect, even if a (slow) welcome still says running. */
+    reconnect();
+    fx_frame(&fx, make_welcome(1, "running", "r1"));
+    assert_int_equal(fx_count(&fx, BATON_ACTION_WS_SEND), 1); /* only the cannot-resume report below */
+    msgpack_unpacked failed;
+    assert_true(fx_sent(&fx, BATON_DEVICE_TO_ROOM_FAILED, 0, &failed));
+    assert_true(obj_str_eq(map_get(&failed.data, "code"), BATON_ERROR_CODE_DEVICE_FAILED));
+    msgpack_unpacked_destroy(&failed);
+}
+
+static void resent_failure_is_forgotten_at_its_ack(void **state)
+{
+    (void)state;
+    fx_join(&fx, 1);
+    start_run(1, "r1");
+    fx_reset(&fx);
+    assert_int_equal(baton_session_job_failed(&fx.sm, "r1", BATON_ERROR_CODE_DEVICE_FAILED, "x", fx.now, &fx.actions), BATON_OK);
+    reconnect(); /* the failure (and its ack) were lost with the link */
+    fx_frame(&fx, make_welcome(1, "running", "r1"));
+    msgpack_unpacked failed;
+    assert_true(fx_sent(&fx, BATON_DEVICE_TO_ROOM_FAILED, 0, &failed));
+    msgpack_unpacked_destroy(&failed);
+    assert_int_equal(fx_event(&fx, BATON_EVENT_FAILED_SENT)->number, 1);
+    fx_frame(&fx, make_ack("r1"));
+    assert_false(fx.sm.held.present);
+    assert_non_null(fx_event(&fx, BATON_EVENT_FAILURE_ACKED));
+}
+
 static void output_must_be_one_map(void **state)
 {
     (void)state;
@@ -494,25 +539,82 @@ static void payloads_as_msgpackr_writes_them_are_understood(void **state)
     assert_int_equal(fx.sm.highest_epoch, 256);
 }
 
-static void stale_welcome_changes_nothing_but_resends_results(void **state)
+static void lower_welcome_epoch_is_adopted_and_abandons_the_job(void **state)
 {
     (void)state;
+    /* The server restarted without its store: its welcome says epoch 2 after epoch 9. */
     fx_join(&fx, 9);
     start_run(9, "r-new");
     reconnect();
-    fx_frame(&fx, make_welcome(2, "idle", NULL)); /* a confused server */
-    assert_int_equal(fx.sm.highest_epoch, 9);
-    assert_int_equal(fx_count(&fx, BATON_ACTION_JOB_CANCEL), 0);
-    assert_true(fx.sm.job.active);
-    assert_non_null(fx_event(&fx, BATON_EVENT_STALE_COMMAND));
-    assert_int_equal(fx.sm.state, BATON_CONN_ONLINE);
-    /* A held result still goes out. */
-    finish_run("r-new");
-    reconnect();
     fx_frame(&fx, make_welcome(2, "idle", NULL));
+    const baton_action_t *adopted = fx_event(&fx, BATON_EVENT_EPOCH_ADOPTED);
+    assert_non_null(adopted);
+    assert_int_equal(adopted->number, 2);
+    assert_null(fx_event(&fx, BATON_EVENT_STALE_COMMAND));
+    assert_int_equal(fx.sm.highest_epoch, 2);
+    assert_int_equal(fx.sm.state, BATON_CONN_ONLINE);
+    /* The job's (epoch 9, r-new) is not what the welcome describes: abandoned. */
+    assert_string_equal(fx_action(&fx, BATON_ACTION_JOB_CANCEL, 0)->run_id, "r-new");
+    assert_non_null(fx_event(&fx, BATON_EVENT_ABANDONED));
+    assert_false(fx.sm.job.active);
+    /* Not stuck: the new holder's start at epoch 3 (below the old 9) runs... */
+    start_run(3, "r-after-restart");
+    assert_int_equal(fx.sm.highest_epoch, 3);
+    /* ...while on this connection a command below the adopted epoch is still refused, and so
+     * is a second, older welcome (only the first message of a connection is authoritative). */
+    fx_frame(&fx, make_cancel(2, "r-after-restart"));
+    assert_int_equal(fx_count(&fx, BATON_ACTION_JOB_CANCEL), 0);
+    assert_int_equal(fx_event(&fx, BATON_EVENT_STALE_COMMAND)->number, 2);
+    fx_frame(&fx, make_welcome(2, "idle", NULL));
+    assert_non_null(fx_event(&fx, BATON_EVENT_STALE_COMMAND));
+    assert_null(fx_event(&fx, BATON_EVENT_EPOCH_ADOPTED));
+    assert_int_equal(fx_count(&fx, BATON_ACTION_JOB_CANCEL), 0);
+    assert_int_equal(fx.sm.highest_epoch, 3);
+    assert_true(fx.sm.job.active);
+}
+
+static void lower_welcome_epoch_resends_the_held_result(void **state)
+{
+    (void)state;
+    fx_join(&fx, 9);
+    start_run(9, "r9");
+    finish_run("r9");
+    reconnect(); /* the ack was lost, and the server restarted from nothing */
+    fx_frame(&fx, make_welcome(0, "idle", NULL));
+    assert_non_null(fx_event(&fx, BATON_EVENT_EPOCH_ADOPTED));
+    assert_int_equal(fx.sm.highest_epoch, 0);
     msgpack_unpacked result;
     assert_true(fx_sent(&fx, BATON_DEVICE_TO_ROOM_RESULT, 0, &result));
+    assert_int_equal(map_get(&result.data, "epoch")->via.u64, 9); /* as it was: the room orphans it */
+    assert_true(obj_str_eq(map_get(&result.data, "runId"), "r9"));
     msgpack_unpacked_destroy(&result);
+    assert_true(fx.sm.held.present);
+    fx_frame(&fx, make_ack("r9")); /* orphaned + acknowledged */
+    assert_false(fx.sm.held.present);
+    assert_non_null(fx_event(&fx, BATON_EVENT_RESULT_ACKED));
+}
+
+static void lower_welcome_epoch_starts_and_then_resumes_its_run(void **state)
+{
+    (void)state;
+    /* After epoch 5 the restarted server hands out epoch 2 with a run in progress. */
+    fx_join(&fx, 5);
+    reconnect();
+    fx_frame(&fx, make_room_data("welcome", "epoch", 'u', (uint64_t)2, "phase", 's', "running", "runId", 's', "r2",
+                                 "sessionType", 's', "weighing", "input", 'm', "userGender", "male", NULL, NULL));
+    assert_int_equal(fx_event(&fx, BATON_EVENT_EPOCH_ADOPTED)->number, 2);
+    assert_string_equal(fx_action(&fx, BATON_ACTION_JOB_START, 0)->run_id, "r2");
+    msgpack_unpacked accepted;
+    assert_true(fx_sent(&fx, BATON_DEVICE_TO_ROOM_ACCEPTED, 0, &accepted));
+    assert_int_equal(map_get(&accepted.data, "epoch")->via.u64, 2);
+    msgpack_unpacked_destroy(&accepted);
+    /* The next welcome describes exactly that job: it is resumed, not abandoned. */
+    reconnect();
+    fx_frame(&fx, make_welcome(2, "running", "r2"));
+    assert_null(fx_event(&fx, BATON_EVENT_EPOCH_ADOPTED));
+    assert_non_null(fx_event(&fx, BATON_EVENT_RESUMED));
+    assert_int_equal(fx_count(&fx, BATON_ACTION_JOB_CANCEL), 0);
+    assert_true(fx.sm.job.active);
 }
 
 static void resume_needs_the_same_run_and_epoch(void **state)
@@ -755,13 +857,17 @@ int main(void)
         cmocka_unit_test_setup(held_result_survives_a_reboot, setup),
         cmocka_unit_test_setup(final_refusal_of_a_held_report_drops_it, setup),
         cmocka_unit_test_setup(job_failure_is_held_like_a_result, setup),
+        cmocka_unit_test_setup(ack_of_a_held_failure_forgets_it, setup),
+        cmocka_unit_test_setup(resent_failure_is_forgotten_at_its_ack, setup),
         cmocka_unit_test_setup(output_must_be_one_map, setup),
         cmocka_unit_test_setup(welcome_for_the_running_job_resumes_it, setup),
         cmocka_unit_test_setup(welcome_for_another_run_abandons_the_job, setup),
         cmocka_unit_test_setup(welcome_for_an_unknown_run_with_input_starts_it, setup),
         cmocka_unit_test_setup(welcome_for_an_unknown_run_without_input_reports_failed, setup),
         cmocka_unit_test_setup(payloads_as_msgpackr_writes_them_are_understood, setup),
-        cmocka_unit_test_setup(stale_welcome_changes_nothing_but_resends_results, setup),
+        cmocka_unit_test_setup(lower_welcome_epoch_is_adopted_and_abandons_the_job, setup),
+        cmocka_unit_test_setup(lower_welcome_epoch_resends_the_held_result, setup),
+        cmocka_unit_test_setup(lower_welcome_epoch_starts_and_then_resumes_its_run, setup),
         cmocka_unit_test_setup(resume_needs_the_same_run_and_epoch, setup),
         cmocka_unit_test_setup(commands_before_welcome_are_ignored, setup),
         cmocka_unit_test_setup(heartbeat_and_ping_every_interval, setup),

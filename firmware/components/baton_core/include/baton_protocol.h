@@ -4,8 +4,9 @@
  *
  * shared/protocol.ts is the source of truth. Every `export const Obj = { KEY: value }`
  * there appears here as `BATON_<OBJ_IN_SCREAMING_SNAKE>_<KEY>` with the same value (a
- * leading "Baton" in the object name is not repeated: BatonCloseCode -> BATON_CLOSE_CODE_*), so a
- * test can parse both files mechanically and fail on any drift. Do not rename by hand;
+ * leading "Baton" in the object name is not repeated: BatonCloseCode -> BATON_CLOSE_CODE_*), so
+ * test/e2e/protocolHeader.test.ts (vitest) can import shared/protocol.ts, read this file, and
+ * fail on any drift either way. Do not rename by hand;
  * change shared/protocol.ts first, then this file.
  */
 #ifndef BATON_PROTOCOL_H

@@ -5,7 +5,8 @@
  * This is where the device's rules live, with no socket, clock or storage of its own, so
  * every rule is unit-tested on the host by feeding it frames and times:
  *  - joining: matchmaking answer → WebSocket URL → JOIN_ROOM acknowledgement → `hello`;
- *  - fencing: the highest epoch seen; `start`/`cancel` with a lower epoch are refused;
+ *  - fencing: the highest epoch seen; `start`/`cancel` with a lower epoch are refused, while
+ *    a `welcome` (first message of a fresh connection) sets the epoch, also downwards;
  *  - nothing lost: a finished run's report (`result` or `failed`) is kept, persisted through
  *    a STORE action, and re-sent after every (re)join until the room's `ack` names it;
  *  - resuming: `welcome` says what the room believes; the device keeps going, re-sends,
@@ -88,12 +89,19 @@ typedef enum baton_event {
     BATON_EVENT_RESULT_SENT,
     /** A failure report was sent (`number` = 1 if it was a re-send). */
     BATON_EVENT_FAILED_SENT,
-    /** The room acknowledged the held report; it is forgotten. */
+    /** The room acknowledged the held result; it is forgotten. */
     BATON_EVENT_RESULT_ACKED,
+    /** The room acknowledged the held failure report (it arrived); it is forgotten. */
+    BATON_EVENT_FAILURE_ACKED,
     /** The room refused the held report for good (stale epoch / unknown run); it is forgotten. */
     BATON_EVENT_RESULT_DROPPED,
-    /** A command (or welcome) with an epoch below the highest seen was ignored. `number` = its epoch. */
+    /** A `start`/`cancel` (or a repeated `welcome` on one connection) with an epoch below the highest seen was ignored. `number` = its epoch. */
     BATON_EVENT_STALE_COMMAND,
+    /**
+     * A `welcome` carried an epoch below the highest seen: the server lost its state, and the
+     * device adopted the welcome's epoch (`number`) instead of refusing all later commands.
+     */
+    BATON_EVENT_EPOCH_ADOPTED,
     /** The room sent `error` (`text` = "CODE: message") or Colyseus sent ERROR (`number` = code). */
     BATON_EVENT_SERVER_ERROR,
     /** A frame could not be decoded or made no sense; it was ignored. `text` = what. */

@@ -105,8 +105,10 @@ const char *baton_event_name(baton_event_t event)
     case BATON_EVENT_RESULT_SENT: return "result-sent";
     case BATON_EVENT_FAILED_SENT: return "failed-sent";
     case BATON_EVENT_RESULT_ACKED: return "result-acked";
+    case BATON_EVENT_FAILURE_ACKED: return "failure-acked";
     case BATON_EVENT_RESULT_DROPPED: return "result-dropped";
     case BATON_EVENT_STALE_COMMAND: return "stale-command";
+    case BATON_EVENT_EPOCH_ADOPTED: return "epoch-adopted";
     case BATON_EVENT_SERVER_ERROR: return "server-error";
     case BATON_EVENT_PROTOCOL_ERROR: return "protocol-error";
     }

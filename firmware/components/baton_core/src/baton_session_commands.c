@@ -2,11 +2,12 @@
  * @file baton_session_commands.c
  * @brief What the room sends the device: welcome, start, cancel, ack, error.
  *
- * Fencing rule (docs/PROTOCOL.md §6, §7): `start`, `cancel` and `welcome` carry the holder's
- * epoch; one below the highest epoch seen comes from a session that has already ended
- * (delayed, or replayed by a confused server) and changes nothing. The highest epoch is kept
- * in RAM only, so a reboot forgets it: a server that lost its store and restarted its
- * epochs cannot lock a device out for longer than until the device's next restart.
+ * Fencing rule (docs/PROTOCOL.md §6, §7): `start` and `cancel` carry the holder's epoch; one
+ * below the highest epoch seen comes from a session that has already ended (delayed on this
+ * connection) and changes nothing. `welcome` is different: it is the first message of a
+ * fresh connection, so it cannot be a delayed one. A welcome with a lower epoch means the
+ * server lost its state (restarted without a durable store); the device adopts that epoch
+ * rather than refuse every later `start` for ever (the simulator's `adoptEpoch`).
  */
 #include <string.h>
 
@@ -158,10 +159,11 @@ static bool read_fields(const baton_mp_reader_t *payload, command_fields_t *f)
 }
 
 /*
- * docs/PROTOCOL.md §7.1, in order: (1) a stale welcome changes nothing about the job;
- * (2) held reports are re-sent; (3) the job in progress is resumed only for the same run and
- * epoch, otherwise abandoned; (4) a running run the device does not know is answered by its
- * held failure, started from the welcome's type + input, or reported failed.
+ * docs/PROTOCOL.md §7.1, in order: (1) the welcome's epoch becomes the device's, also when it
+ * is lower than the highest seen (the server lost its state: adopt it, log it); (2) held
+ * reports are re-sent; (3) the job in progress is resumed only for the same run and epoch,
+ * otherwise abandoned; (4) a running run the device does not know is answered by its held
+ * failure, started from the welcome's type + input, or reported failed.
  */
 static void handle_welcome(baton_session_t *sm, const baton_mp_reader_t *payload, uint64_t now_ms, baton_actions_t *actions)
 {
@@ -171,15 +173,21 @@ static void handle_welcome(baton_session_t *sm, const baton_mp_reader_t *payload
         protocol_error(actions, "welcome without epoch/phase");
         return;
     }
-    const bool stale = sm->epoch_known && f.epoch < sm->highest_epoch;
-    if (stale) {
-        baton_act_event(actions, BATON_EVENT_STALE_COMMAND, f.has_run_id ? f.run_id : NULL, "welcome", f.epoch);
-    } else {
-        sm->epoch_known = true;
-        sm->highest_epoch = f.epoch;
+    const bool first_welcome = (sm->state == BATON_CONN_AWAIT_WELCOME);
+    if (sm->epoch_known && f.epoch < sm->highest_epoch) {
+        if (!first_welcome) {
+            /* The room answers each hello once: a second, older welcome on this connection is a
+             * delayed duplicate, fenced like any other command. */
+            baton_act_event(actions, BATON_EVENT_STALE_COMMAND, f.has_run_id ? f.run_id : NULL, "welcome", f.epoch);
+            return;
+        }
+        /* (1) Authoritative: refusing a lower epoch here would refuse every later `start` too. */
+        baton_act_event(actions, BATON_EVENT_EPOCH_ADOPTED, f.has_run_id ? f.run_id : NULL, "server lost its state",
+                        f.epoch);
     }
+    sm->epoch_known = true;
+    sm->highest_epoch = f.epoch;
 
-    bool first_welcome = (sm->state == BATON_CONN_AWAIT_WELCOME);
     sm->state = BATON_CONN_ONLINE;
     baton_backoff_reset(&sm->backoff);
     sm->next_heartbeat_ms = now_ms + sm->config.heartbeat_interval_ms;
@@ -189,15 +197,13 @@ static void handle_welcome(baton_session_t *sm, const baton_mp_reader_t *payload
 
     const bool running = strcmp(phase, BATON_PHASE_RUNNING) == 0 && f.has_run_id;
     const bool held_is_this_run = sm->held.present && running && strcmp(f.run_id, sm->held.run_id) == 0;
-    /* (2) Results are re-sent whatever the phase (they are fenced on arrival). A failure is
-     * not acknowledged: re-send it only while the room still runs that run, else it was heard. */
+    /* (2) Results are re-sent whatever the phase (they are fenced on arrival, orphaned and
+     * acknowledged). A failure is acknowledged by current rooms, but an older room never
+     * acknowledged one: re-send it only while the room still runs that run, else it was heard. */
     if (sm->held.present && sm->held.is_failure && !held_is_this_run) {
         baton_session_forget_held(sm, actions);
     } else {
         baton_session_resend_held(sm, actions);
-    }
-    if (stale) {
-        return; /* (1) a confused server: keep doing what we do */
     }
 
     /* (3) */
@@ -269,8 +275,11 @@ static void handle_ack(baton_session_t *sm, const baton_mp_reader_t *payload, ba
         protocol_error(actions, "ack without runId");
         return;
     }
+    /* The room acknowledges an accepted `failed` like a `result`; an ack for any other run is
+     * a late duplicate (or not ours) and changes nothing. */
     if (sm->held.present && strcmp(sm->held.run_id, run_id) == 0) {
-        baton_act_event(actions, BATON_EVENT_RESULT_ACKED, run_id, NULL, sm->held.epoch);
+        baton_act_event(actions, sm->held.is_failure ? BATON_EVENT_FAILURE_ACKED : BATON_EVENT_RESULT_ACKED, run_id,
+                        NULL, sm->held.epoch);
         baton_session_forget_held(sm, actions);
     }
 }

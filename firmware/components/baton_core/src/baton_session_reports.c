@@ -5,9 +5,10 @@
  * Nothing-lost rule (docs/PROTOCOL.md §7.3): a finished run's report is encoded once into
  * `held.frame` and persisted with a STORE action (so a reboot does not lose it). A `result`
  * is re-sent after every join until an `ack` with its run id arrives; the room recognises
- * duplicates by run id, so re-sending is always safe. A `failed` is never acknowledged: it
- * is re-sent only while a `welcome` still says that run is running (the room did not hear
- * it) and forgotten at the first welcome that does not. There is one slot: a new report
+ * duplicates by run id, so re-sending is always safe. A `failed` is forgotten when the room
+ * acknowledges it (`ack` with its run id, as for a result); for rooms that predate that ack
+ * it is also re-sent only while a `welcome` still says that run is running (the room did not
+ * hear it) and forgotten at the first welcome that does not. There is one slot: a new report
  * replaces an older unacknowledged one (the room settles re-sends before it starts anything
  * new, so this only happens when the room misbehaves).
  *
@@ -49,7 +50,7 @@ void baton_session_send_hello(baton_session_t *sm, baton_actions_t *actions)
     baton_mp_writer_t w;
     baton_act_frame_begin(actions, &w);
     baton_frame_begin_room_data(&w, BATON_DEVICE_TO_ROOM_HELLO);
-    /* heldRunId names an unacknowledged *result*; failures are never acknowledged (§7.3). */
+    /* heldRunId names an unacknowledged *result* (§5.3); a held failure is settled by welcome/ack. */
     const bool name_held = sm->held.present && !sm->held.is_failure;
     baton_mp_write_map(&w, name_held ? 3 : 2);
     baton_mp_write_cstr(&w, "firmware");
