@@ -20,6 +20,8 @@ async function main() {
   await startServer(services);
   const base = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
   const devices = await services.registry.list();
+  // The scripts default to 127.0.0.1:2567; name the URL when this server is elsewhere.
+  const urlFlag = base === "http://127.0.0.1:2567" ? "" : ` --url ${base}`;
   const lines = [
     "",
     `  Baton  —  ${config.mode} mode`,
@@ -31,8 +33,8 @@ async function main() {
     lines.push(
       `  dev tokens        POST ${base}/dev/token {"userId":"alice","name":"Alice"}   (development only)`,
       `  JWT secret        ${config.jwtSecretGenerated ? "generated for this run (set BATON_JWT_SECRET to keep tokens valid across restarts)" : "from BATON_JWT_SECRET"}`,
-      `  try it            npm run simulate -- --device scale-1 --secret dev-secret-scale-1 --instrument scale`,
-      `                    npm run demo:claim -- --device scale-1`,
+      `  try it            npm run simulate -- --device scale-1 --secret dev-secret-scale-1 --instrument scale${urlFlag}`,
+      `                    npm run demo:claim -- --device scale-1${urlFlag}`,
     );
   }
   console.log(lines.join("\n") + "\n");
