@@ -9,6 +9,7 @@ import { WebSocketTransport } from "@colyseus/ws-transport";
 import { DEVICE_ROOM_NAME } from "../../shared/protocol.ts";
 import { loadDeviceRegistryFile, type DeviceRegistry } from "./auth/deviceRegistry.ts";
 import { UserTokens } from "./auth/userTokens.ts";
+import { DeviceAuthenticator } from "./auth/deviceAuthenticator.ts";
 import { loadConfig, type BatonConfig } from "./config/config.ts";
 import { LifecycleEvents } from "./events/lifecycle.ts";
 import { createDeviceRoom } from "./rooms/DeviceRoom.ts";
@@ -28,6 +29,7 @@ export async function createServices(options: AppOptions = {}): Promise<RoomServ
   return {
     config: resolved,
     registry: options.registry ?? (await loadDeviceRegistryFile(resolved.devicesFile)),
+    deviceAuthenticator: new DeviceAuthenticator({ maxFailures: 10, failureWindowMs: 60_000, clock: options.clock ?? Date.now }),
     userTokens: new UserTokens(resolved.jwtSecret),
     results: new InMemoryResultStore(),
     snapshots: new InMemorySessionSnapshots(),

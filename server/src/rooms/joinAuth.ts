@@ -7,7 +7,7 @@
 import { ServerError } from "@colyseus/core";
 import { ErrorCode, JoinRole, type ErrorCodeName } from "../../../shared/protocol.ts";
 import { isValidDeviceId, type DeviceRegistry } from "../auth/deviceRegistry.ts";
-import { verifyDeviceSecret } from "../auth/deviceSecrets.ts";
+import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
 import type { UserTokens } from "../auth/userTokens.ts";
 
 /** HTTP status per join refusal (the matchmaking route answers with the ServerError code as status). */
@@ -27,6 +27,7 @@ export type JoinAuth =
 
 export interface JoinAuthServices {
   registry: DeviceRegistry;
+  deviceAuthenticator: DeviceAuthenticator;
   userTokens: UserTokens;
 }
 
@@ -39,9 +40,11 @@ export async function authorizeJoin(token: string | undefined, options: unknown,
   if (!device) throw joinError(ErrorCode.UNKNOWN_DEVICE, `no device "${deviceId}" is registered.`);
 
   if (role === JoinRole.DEVICE) {
-    if (!token || !(await verifyDeviceSecret(token, device.secretHash))) {
-      throw joinError(ErrorCode.UNAUTHORIZED, `the secret for device "${deviceId}" is missing or wrong.`);
+    const verdict = token ? await services.deviceAuthenticator.check(deviceId, token, device.secretHash) : "wrong_secret";
+    if (verdict === "locked_out") {
+      throw joinError(ErrorCode.UNAUTHORIZED, `too many wrong secrets for device "${deviceId}"; try again in a minute.`);
     }
+    if (verdict !== "ok") throw joinError(ErrorCode.UNAUTHORIZED, `the secret for device "${deviceId}" is missing or wrong.`);
     return { role: "device", deviceId };
   }
   if (role !== undefined && role !== JoinRole.USER) {
