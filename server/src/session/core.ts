@@ -124,7 +124,7 @@ function checkRunRequest(state: CoreState, sessionType: string, input: Json, con
 function startRun(state: CoreState, spec: SessionTypeSpec, input: Json, context: CoreContext): Outcome {
   const session = state.session!;
   const now = context.now;
-  const stepTimeout = spec.stepTimeoutMs ?? context.timers.runStepTimeoutMs;
+  const stepTimeout = stepTimeoutOf(state, spec.name, context);
   const run: RunState = {
     runId: context.newRunId(),
     sessionType: spec.name,
