@@ -171,6 +171,18 @@ describe("device liveness", () => {
     expect(owner.state.session.phase).toBe("running"); // the device grace keeps the run
   });
 
+  it("does not kick a device that was quiet while idle when someone claims it", async () => {
+    const scale = await device();
+    const owner = await user("ida");
+    await waitFor(() => owner.state.device.online);
+    await sleep(1_000); // longer than the 700 ms silence timeout, but no session yet
+    owner.claim({ sessionType: "weighing", input: {} });
+    const start = (await scale.next("start")).payload;
+    scale.send("result", { epoch: start.epoch, runId: start.runId, output: { weight: 4 } });
+    expect((await owner.nextResult()).output).toEqual({ weight: 4 });
+    expect(owner.state.device.online).toBe(true);
+  });
+
   it("keeps a silent-but-heartbeating device during a session", async () => {
     const scale = await device();
     const owner = await user("gus");

@@ -29,9 +29,16 @@ export function compileInputSchema(schema: Record<string, unknown>): ValidateFun
   }
 }
 
+/** Validators by declared schema object: a run looks its validator up without re-serialising the schema. */
+const bySchemaObject = new WeakMap<object, ValidateFunction | string>();
+
 /** The core's `validateInput`: null when valid, else one readable sentence. */
 export function validateRunInput(spec: SessionTypeSpec, input: Record<string, unknown>): string | null {
-  const validate = compileInputSchema(spec.inputSchema);
+  let validate = bySchemaObject.get(spec.inputSchema);
+  if (validate === undefined) {
+    validate = compileInputSchema(spec.inputSchema);
+    bySchemaObject.set(spec.inputSchema, validate);
+  }
   if (typeof validate === "string") return validate;
   if (validate(input)) return null;
   return (validate.errors ?? [])

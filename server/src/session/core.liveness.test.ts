@@ -28,6 +28,15 @@ describe("device silence", () => {
     expect(phaseOf(harness.state)).toBe(Phase.IDLE);
   });
 
+  it("does not count the quiet time before the session: a claim on a long-idle device gives it the full window", () => {
+    const harness = onlineHarness({ timers: { deviceSilenceTimeoutMs: 15_000, runStepTimeoutMs: 60_000 } });
+    harness.advance(3_600_000); // an hour without a word while idle
+    harness.claim(ALICE, { sessionType: WEIGH.name, input: { sampleId: "S-1" } });
+    expect(harness.tick().effects).toEqual([]);
+    expect(harness.state.device.online).toBe(true);
+    expect(effectTypes(harness.advanceAndTick(15_000))).toEqual(["disconnectDevice", "deviceOffline"]);
+  });
+
   it("keeps a device that sends heartbeats", () => {
     const harness = onlineHarness({ timers: { deviceSilenceTimeoutMs: 15_000, ownerIdleTimeoutMs: 0 } });
     harness.claim(ALICE);

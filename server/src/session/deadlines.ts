@@ -22,7 +22,10 @@ export function activeDeadlines(state: CoreState, timers: SessionTimers): Deadli
   const session = state.session;
   if (!session) return deadlines;
   if (state.device.online && timers.deviceSilenceTimeoutMs > 0) {
-    deadlines.push({ at: state.device.lastSeenAt + timers.deviceSilenceTimeoutMs, kind: "device_silent" });
+    // The window opens no earlier than the session: a device that was quiet while idle
+    // (as it may be) is not declared hung the moment someone claims it.
+    const since = Math.max(state.device.lastSeenAt, session.startedAt);
+    deadlines.push({ at: since + timers.deviceSilenceTimeoutMs, kind: "device_silent" });
   }
   if (session.ownerLostAt > 0) {
     deadlines.push({ at: session.ownerLostAt + timers.ownerReconnectGraceMs, kind: EndReason.OWNER_LOST });
