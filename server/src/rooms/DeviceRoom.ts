@@ -5,7 +5,7 @@
  * No session rule is written here.
  *
  * Latency: device commands and results go out with `client.send` at once, and every
- * transition pushes its patch immediately (`broadcastPatch`). The patch timer is off
+ * transition pushes its patch in the same turn of the event loop (`broadcastPatch`). The patch timer is off
  * (`patchRate = null`) and the only timer is the next session deadline, so an idle room
  * costs nothing.
  */
@@ -38,6 +38,7 @@ export function createDeviceRoom(services: RoomServices) {
     /** Which user's connections currently have `state.owner` in their view. */
     private ownerViewUserId: string | null = null;
     private deadlineTimer: NodeJS.Timeout | null = null;
+    private patchScheduled = false;
     private effectChain: Promise<void> = Promise.resolve();
     private readonly buckets = new WeakMap<BatonClient, TokenBucket>();
 
@@ -251,7 +252,22 @@ export function createDeviceRoom(services: RoomServices) {
       }
       mirrorDevice(this.core, this.state, now);
       mirrorSession(this.core, this.state);
-      this.broadcastPatch();
+      this.schedulePatch();
+    }
+
+    /**
+     * Pushes the patch in this same turn of the event loop (setImmediate), not on a tick:
+     * after the effects of the transition, so a device's `start` and an owner's `result` —
+     * the latency-critical frames — leave before the spectators' patches, and several
+     * transitions of one turn share one patch.
+     */
+    private schedulePatch() {
+      if (this.patchScheduled) return;
+      this.patchScheduled = true;
+      setImmediate(() => {
+        this.patchScheduled = false;
+        this.broadcastPatch();
+      });
     }
 
     private carryOut(effects: Effect[]) {
