@@ -39,6 +39,7 @@ export function createDeviceRoom(services: RoomServices) {
     private ownerViewUserId: string | null = null;
     private deadlineTimer: NodeJS.Timeout | null = null;
     private patchScheduled = false;
+    private disposed = false;
     private effectChain: Promise<void> = Promise.resolve();
     private readonly buckets = new WeakMap<BatonClient, TokenBucket>();
 
@@ -122,6 +123,7 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     onDispose() {
+      this.disposed = true;
       if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
       services.snapshots.save(this.core);
     }
@@ -266,7 +268,7 @@ export function createDeviceRoom(services: RoomServices) {
       this.patchScheduled = true;
       setImmediate(() => {
         this.patchScheduled = false;
-        this.broadcastPatch();
+        if (!this.disposed) this.broadcastPatch();
       });
     }
 
