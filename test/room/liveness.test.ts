@@ -178,6 +178,25 @@ describe("run timeouts", () => {
 });
 
 describe("one user, two tabs", () => {
+  it("gives a tab that comes back the owner data of a session its user started from another tab meanwhile", async () => {
+    const scale = await device();
+    const { session: tabOne, cut } = await cuttableUser("hana");
+    const tabTwo = await user("hana");
+    await waitFor(() => tabTwo.state.device.online);
+    tabTwo.claim();
+    await waitFor(() => tabOne.state.session.ownerId === "hana");
+    const token = cut();
+    tabTwo.release();
+    await waitFor(() => tabTwo.state.session.phase === "idle");
+    tabTwo.claim({ sessionType: "weighing", input: { userAge: 61 } });
+    await scale.next("start");
+    await waitFor(() => tabTwo.state.owner.input !== "");
+    const back = await reconnect(baton.httpUrl, token);
+    open.push(back);
+    await waitFor(() => back.state.owner?.input !== undefined && back.state.owner.input !== "", 3_000, "the returning tab sees the new session's input");
+    expect(JSON.parse(back.state.owner.input)).toEqual({ userAge: 61 });
+  });
+
   it("treats both tabs as the one holder: either may act, both see a release", async () => {
     const scale = await device();
     const tabOne = await user("gwen");

@@ -5,9 +5,9 @@
  * No session rule is written here.
  *
  * Latency: device commands and results go out with `client.send` at once, and every
- * transition pushes its patch in the same turn of the event loop (`broadcastPatch`). The patch timer is off
- * (`patchRate = null`) and the only timer is the next session deadline, so an idle room
- * costs nothing.
+ * transition pushes its patch in the same turn of the event loop (`broadcastPatch`). The
+ * patch timer is off (`patchRate = null`) and the only timer is the next session deadline,
+ * so an idle room costs nothing.
  */
 import { CloseCode, Room, type AuthContext, type Client } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
@@ -83,11 +83,7 @@ export function createDeviceRoom(services: RoomServices) {
       view.add(this.state.device);
       view.add(this.state.session);
       client.view = view;
-      const connections = this.userConnections.get(auth.userId) ?? new Set();
-      connections.add(client);
-      this.userConnections.set(auth.userId, connections);
-      if (this.ownerViewUserId === auth.userId) view.add(this.state.owner);
-      this.apply({ type: "ownerReconnected", userId: auth.userId });
+      this.userConnected(client, auth);
     }
 
     async onDrop(client: BatonClient, code?: number) {
@@ -103,12 +99,7 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     onReconnect(client: BatonClient) {
-      if (client.auth?.role !== "user") return;
-      const auth = client.auth as UserAuth;
-      const connections = this.userConnections.get(auth.userId) ?? new Set();
-      connections.add(client);
-      this.userConnections.set(auth.userId, connections);
-      this.apply({ type: "ownerReconnected", userId: auth.userId });
+      if (client.auth?.role === "user") this.userConnected(client, client.auth);
     }
 
     onLeave(client: BatonClient) {
@@ -139,6 +130,18 @@ export function createDeviceRoom(services: RoomServices) {
         previous.leave(BatonCloseCode.DEVICE_REPLACED, "replaced by a newer connection of the same device");
       }
       this.apply({ type: "deviceConnected" });
+    }
+
+    /** A user's connection joined or came back: count it, and give it the owner data if that user holds the device. */
+    private userConnected(client: BatonClient, auth: UserAuth) {
+      const connections = this.userConnections.get(auth.userId) ?? new Set();
+      connections.add(client);
+      this.userConnections.set(auth.userId, connections);
+      // A connection that was away while its user took the device again (from another tab)
+      // missed the view change; the current owner data is added here. Any older OwnerData it
+      // still holds is detached from the state and receives nothing.
+      if (this.ownerViewUserId === auth.userId) client.view?.add(this.state.owner);
+      this.apply({ type: "ownerReconnected", userId: auth.userId });
     }
 
     /** `reconnecting`: the socket dropped but may come back; a closed tab counts as gone only when the last one closes. */
