@@ -10,6 +10,7 @@
 import WebSocket from "ws";
 import { decodeFrame, encodeJoinAck, encodeRoomData, FrameCode } from "../../client/src/simulator/framing.ts";
 import { matchmakeDevice, roomSocketUrl, type SeatReservation } from "../../client/src/simulator/matchmake.ts";
+import { getInstrument } from "../../client/src/simulator/instruments.ts";
 
 export type SystemName = "relay" | "baton";
 
@@ -32,19 +33,8 @@ export interface Endpoint {
   close(): Promise<void>;
 }
 
-/** The session type the bench device declares: the seed's weighing flow, as the simulator's scale does. */
-export const BENCH_SESSION_TYPE = {
-  name: "weighing",
-  inputSchema: {
-    type: "object",
-    properties: {
-      userAge: { type: "integer", minimum: 1, maximum: 130 },
-      userGender: { type: "string", enum: ["female", "male", "other"] },
-    },
-    additionalProperties: false,
-  },
-  maxDurationMs: 30_000,
-};
+/** The session type the bench device declares: the simulator scale's own "weighing". */
+export const BENCH_SESSION_TYPE = getInstrument("scale").sessionTypes[0];
 export const BENCH_INPUT = { userAge: 25, userGender: "female" };
 export const BENCH_OUTPUT = { weight: 72.4, unit: "kg", stable: true };
 
