@@ -1,12 +1,13 @@
 /**
  * Baton's own HTTP routes (Colyseus' matchmaking routes are mounted by Colyseus).
  * - GET /health: liveness and basic numbers.
+ * - GET /results: the caller's own stored results (user JWT), newest first.
  * - POST /dev/token: development mode only — mints a user JWT so a newcomer can try Baton
  *   without an identity provider. It is not mounted at all in production.
  * Every handler validates its input and answers errors as `{ code, message }`.
  */
 import express, { type Request, type Response, type NextFunction } from "express";
-import { matchMaker } from "@colyseus/core";
+import { getBearerToken, matchMaker } from "@colyseus/core";
 import { z } from "zod";
 import { describeZodError } from "../../../shared/messages.ts";
 import { ErrorCode } from "../../../shared/protocol.ts";
@@ -25,6 +26,26 @@ export function httpRoutes(services: RoomServices) {
   router.get("/health", async (_request, response) => {
     const rooms = await matchMaker.query({ name: "device" });
     response.json({ status: "ok", mode: services.config.mode, rooms: rooms.length, clients: rooms.reduce((sum, room) => sum + room.clients, 0) });
+  });
+
+  // An owner who was offline when a result came finds it here (the room stored it before
+  // it acknowledged the device). Only the caller's own results, newest first.
+  const ResultsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+  router.get("/results", async (request, response) => {
+    const identity = await services.userTokens.verify(getBearerToken(request.headers.authorization ?? ""));
+    if ("problem" in identity) {
+      response.status(401).json({ code: ErrorCode.UNAUTHORIZED, message: `${identity.problem}. Send a user JWT as Authorization: Bearer <token>.` });
+      return;
+    }
+    const query = ResultsQuery.safeParse(request.query);
+    if (!query.success) {
+      response.status(400).json({ code: ErrorCode.INVALID_MESSAGE, message: `Query is malformed: ${describeZodError(query.error)}.` });
+      return;
+    }
+    const results = await services.results.listForUser(identity.userId, query.data.limit);
+    response.json({
+      results: results.map(({ deviceId, runId, epoch, sessionType, output, storedAt }) => ({ deviceId, runId, epoch, sessionType, output, storedAt })),
+    });
   });
 
   if (services.config.mode !== "production") {

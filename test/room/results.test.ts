@@ -1,0 +1,43 @@
+/**
+ * Nothing lost for an owner who was away: a result that arrived while the owner's connection
+ * was gone is stored, and the owner finds it with GET /results.
+ */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
+import { joinThroughProxy } from "../support/drop.ts";
+import { ScriptedDevice } from "../support/scriptedDevice.ts";
+import { waitFor } from "../support/waitFor.ts";
+
+let baton: TestBaton;
+beforeAll(async () => {
+  baton = await startBaton({ timers: { ownerReconnectGraceMs: 300, ownerIdleTimeoutMs: 0 } });
+});
+afterAll(() => baton.shutdown());
+
+it("keeps a result that came while its owner was away, for that owner only", async () => {
+  const deviceId = freshDeviceId();
+  const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
+  const owner = await joinThroughProxy(baton.port, await baton.tokenFor("olga"), deviceId);
+  await waitFor(() => owner.session.state.device.online);
+  owner.session.claim({ sessionType: "weighing", input: { userAge: 50 } });
+  const start = (await device.next("start")).payload;
+  owner.cut(); // the owner's network goes away mid-run
+  device.send("result", { epoch: start.epoch, runId: start.runId, output: { weight: 64.2 } });
+  await device.next("ack");
+
+  const get = async (token: string, query = "") => fetch(`${baton.httpUrl}/results${query}`, { headers: { authorization: `Bearer ${token}` } });
+  const mine = await get(await baton.tokenFor("olga"));
+  expect(mine.status).toBe(200);
+  expect((await mine.json()).results).toEqual([expect.objectContaining({ deviceId, runId: start.runId, sessionType: "weighing", output: { weight: 64.2 } })]);
+  expect((await (await get(await baton.tokenFor("someone-else"))).json()).results).toEqual([]);
+
+  const anonymous = await fetch(`${baton.httpUrl}/results`);
+  expect(anonymous.status).toBe(401);
+  expect(await anonymous.json()).toMatchObject({ code: "UNAUTHORIZED" });
+  const badLimit = await get(await baton.tokenFor("olga"), "?limit=9999");
+  expect(badLimit.status).toBe(400);
+  expect(await badLimit.json()).toMatchObject({ code: "INVALID_MESSAGE" });
+
+  await owner.proxy.close();
+  await device.leave();
+});
