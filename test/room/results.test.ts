@@ -41,3 +41,38 @@ it("keeps a result that came while its owner was away, for that owner only", asy
   await owner.proxy.close();
   await device.leave();
 });
+
+it("does not acknowledge a result until the store has it, retrying while the store fails", async () => {
+  const deviceId = freshDeviceId();
+  const realStore = baton.services.results;
+  let failuresLeft = 3;
+  let attempts = 0;
+  // Fault injection: the real store behind a door that fails the first saves.
+  baton.services.results = {
+    save: async (result) => {
+      attempts++;
+      if (failuresLeft-- > 0) throw new Error("store unavailable (injected)");
+      return realStore.save(result);
+    },
+    findByRunId: (...args) => realStore.findByRunId(...args),
+    listForUser: (...args) => realStore.listForUser(...args),
+  };
+  try {
+    const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
+    const { joinDevice } = await import("../../client/src/sdk/deviceSession.ts");
+    const owner = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("sven"), deviceId });
+    await waitFor(() => owner.state.device.online);
+    owner.claim({ sessionType: "weighing", input: {} });
+    const start = (await device.next("start")).payload;
+    device.send("result", { epoch: start.epoch, runId: start.runId, output: { weight: 9.9 } });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(device.all("ack")).toHaveLength(0); // still failing: no ack, the device keeps its result
+    expect((await device.next("ack", 5_000)).payload).toEqual({ runId: start.runId });
+    expect(attempts).toBe(4);
+    expect(await realStore.findByRunId(deviceId, start.runId)).toMatchObject({ status: "delivered", userId: "sven" });
+    expect((await owner.nextResult()).output).toEqual({ weight: 9.9 });
+    await Promise.all([owner.leave(), device.leave()]);
+  } finally {
+    baton.services.results = realStore;
+  }
+});

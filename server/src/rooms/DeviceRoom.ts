@@ -22,6 +22,8 @@ import { validateRunInput } from "./inputValidation.ts";
 import { deviceCommand, userCommand, type Translation } from "./commands.ts";
 import { lifecycleEventFor } from "../events/fromEffects.ts";
 import type { RoomServices } from "./services.ts";
+import { saveUntilStored } from "../store/saveUntilStored.ts";
+import type { StoredResult } from "../store/results.ts";
 import { TokenBucket } from "./rateLimiter.ts";
 import { isDecodableRoomData, ROOM_DATA_FRAME } from "./frameCheck.ts";
 
@@ -292,14 +294,14 @@ export function createDeviceRoom(services: RoomServices) {
             this.deviceClient?.send(effect.message, effect.payload);
             break;
           case "deliverResult":
-            await services.results.save({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, output: effect.output, status: "delivered", reason: "", storedAt: at });
+            if (!(await this.store({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, output: effect.output, status: "delivered", reason: "", storedAt: at }))) return;
             this.sendToUser(effect.userId, RoomToUser.RESULT, { runId: effect.runId, sessionType: effect.sessionType, output: effect.output });
             break;
           case "deliverFailure":
             this.sendToUser(effect.userId, RoomToUser.RUN_FAILED, { runId: effect.runId, sessionType: effect.sessionType, code: effect.code, message: effect.message });
             break;
           case "orphanedResult":
-            await services.results.save({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: "", sessionType: "", output: effect.output, status: "orphaned", reason: effect.reason, storedAt: at });
+            if (!(await this.store({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: "", sessionType: "", output: effect.output, status: "orphaned", reason: effect.reason, storedAt: at }))) return;
             break;
           case "disconnectDevice": {
             const silent = this.deviceClient;
@@ -311,6 +313,13 @@ export function createDeviceRoom(services: RoomServices) {
         const event = lifecycleEventFor(effect, deviceId, at, this.core.device.firmware);
         if (event) services.events.emit(event);
       }
+    }
+
+    /** Stores a result, waiting out store failures; false only when the room was disposed first (no ack then). */
+    private store(result: StoredResult): Promise<boolean> {
+      return saveUntilStored(services.results, result, () => !this.disposed, (error, attempt) => {
+        console.error(`device room ${this.roomId}: storing result ${result.runId} failed (attempt ${attempt}); the device's ack waits`, error);
+      });
     }
 
     private sendToUser(userId: string, type: string, payload: unknown) {
