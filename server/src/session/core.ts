@@ -103,6 +103,21 @@ function stepTimeoutOf(state: CoreState, sessionType: string, context: CoreConte
   return findSessionType(state, sessionType)?.stepTimeoutMs ?? context.timers.runStepTimeoutMs;
 }
 
+/** A run's step window restarted from now (a sign of life), never past its hard deadline. */
+function freshStepDeadline(state: CoreState, run: Pick<RunState, "sessionType" | "hardDeadline">, context: CoreContext): number {
+  return Math.min(run.hardDeadline, context.now + stepTimeoutOf(state, run.sessionType, context));
+}
+
+/**
+ * A one-shot session (`releaseOnComplete`) ends as soon as its run has finished, for
+ * `reason`; any other session goes on. Applied after every way a run can finish.
+ */
+function endIfOneShot(outcome: Outcome, reason: EndReasonName, context: CoreContext): Outcome {
+  if (!outcome.state.session?.releaseOnComplete) return outcome;
+  const ended = endSession(outcome.state, reason, context);
+  return ok(ended.state, [...outcome.effects, ...ended.effects]);
+}
+
 /** Refuses a run before anything changes: unknown type, invalid input, device offline. */
 function checkRunRequest(state: CoreState, sessionType: string, input: Json, context: CoreContext):
   { spec: SessionTypeSpec } | { code: ErrorCodeName; message: string } {
@@ -124,14 +139,14 @@ function checkRunRequest(state: CoreState, sessionType: string, input: Json, con
 function startRun(state: CoreState, spec: SessionTypeSpec, input: Json, context: CoreContext): Outcome {
   const session = state.session!;
   const now = context.now;
-  const stepTimeout = stepTimeoutOf(state, spec.name, context);
+  const hardDeadline = now + spec.maxDurationMs;
   const run: RunState = {
     runId: context.newRunId(),
     sessionType: spec.name,
     input,
     startedAt: now,
-    hardDeadline: now + spec.maxDurationMs,
-    stepDeadline: now + Math.min(stepTimeout, spec.maxDurationMs),
+    hardDeadline,
+    stepDeadline: freshStepDeadline(state, { sessionType: spec.name, hardDeadline }, context),
     accepted: false,
     progress: 0,
     progressMessage: "",
@@ -248,10 +263,7 @@ function cancel(state: CoreState, user: UserRef, context: CoreContext): Outcome 
   const notHolder = requireHolder(state, user, "cancel");
   if (notHolder) return refuse(state, notHolder.code, notHolder.message);
   if (!state.session!.run) return refuse(state, ErrorCode.NO_RUN, `No run is in progress on device ${state.deviceId}.`);
-  const failed = failRun(state, ErrorCode.CANCELLED, "The owner cancelled the run.", context, true);
-  if (!failed.state.session!.releaseOnComplete) return failed;
-  const ended = endSession(failed.state, EndReason.CANCELLED, context);
-  return ok(ended.state, [...failed.effects, ...ended.effects]);
+  return endIfOneShot(failRun(state, ErrorCode.CANCELLED, "The owner cancelled the run.", context, true), EndReason.CANCELLED, context);
 }
 
 function release(state: CoreState, user: UserRef, context: CoreContext): Outcome {
@@ -293,19 +305,13 @@ function deviceHello(state: CoreState, command: Extract<Command, { type: "device
   if (run && run.hardDeadline <= now) {
     // The run's time ran out while the device was away: end it before the welcome, so the
     // device is told to abandon it rather than resume it.
-    const failed = failRun(current, ErrorCode.RUN_TIMEOUT, "The run's maximum duration passed while the device was offline.", context, false);
+    const failed = endIfOneShot(failRun(current, ErrorCode.RUN_TIMEOUT, "The run's maximum duration passed while the device was offline.", context, false), EndReason.RUN_FAILED, context);
     current = failed.state;
     effects.push(...failed.effects);
-    if (current.session!.releaseOnComplete) {
-      const ended = endSession(current, EndReason.RUN_FAILED, context);
-      current = ended.state;
-      effects.push(...ended.effects);
-    }
   } else if (run && !wasOnline) {
     // Back mid-run: a fresh step window, since it could not report while away. (A repeated
     // hello from a connected device does not extend the run.)
-    const step = stepTimeoutOf(current, run.sessionType, context);
-    current = withSession(current, { ...current.session!, run: { ...run, stepDeadline: Math.min(run.hardDeadline, now + step) } });
+    current = withSession(current, { ...current.session!, run: { ...run, stepDeadline: freshStepDeadline(current, run, context) } });
   }
   const next = current;
   effects.push({ type: "sendToDevice", message: "welcome", payload: welcomeFor(next, now) });
@@ -340,7 +346,7 @@ function deviceAccepted(state: CoreState, command: Extract<Command, { type: "dev
   const session = state.session!;
   const run = session.run!;
   // Accepting is a sign of life: the step window starts again from here.
-  return ok(withSession(state, { ...session, run: { ...run, accepted: true, stepDeadline: Math.min(run.hardDeadline, context.now + stepTimeoutOf(state, run.sessionType, context)) } }));
+  return ok(withSession(state, { ...session, run: { ...run, accepted: true, stepDeadline: freshStepDeadline(state, run, context) } }));
 }
 
 function deviceProgress(state: CoreState, command: Extract<Command, { type: "deviceProgress" }>, context: CoreContext): Outcome {
@@ -348,7 +354,6 @@ function deviceProgress(state: CoreState, command: Extract<Command, { type: "dev
   if (problem) return refuse(state, problem.code, problem.message);
   const session = state.session!;
   const run = session.run!;
-  const step = stepTimeoutOf(state, run.sessionType, context);
   return ok(withSession(state, {
     ...session,
     run: {
@@ -357,7 +362,7 @@ function deviceProgress(state: CoreState, command: Extract<Command, { type: "dev
       // Progress never goes backwards on screen, even if reports arrive out of order.
       progress: Math.max(run.progress, command.progress),
       progressMessage: command.message ?? run.progressMessage,
-      stepDeadline: context.now + step,
+      stepDeadline: freshStepDeadline(state, run, context),
     },
   }));
 }
@@ -393,9 +398,7 @@ function deviceResult(state: CoreState, command: Extract<Command, { type: "devic
     { type: "runCompleted", runId: run.runId, sessionType: run.sessionType, epoch: state.epoch, durationMs: context.now - run.startedAt },
     ack,
   ];
-  if (!session.releaseOnComplete) return ok(completed, effects);
-  const ended = endSession(completed, EndReason.COMPLETED, context);
-  return ok(ended.state, [...effects, ...ended.effects]);
+  return endIfOneShot(ok(completed, effects), EndReason.COMPLETED, context);
 }
 
 function deviceFailed(state: CoreState, command: Extract<Command, { type: "deviceFailed" }>, context: CoreContext): Outcome {
@@ -408,9 +411,7 @@ function deviceFailed(state: CoreState, command: Extract<Command, { type: "devic
     { ...reported.state, device: { ...reported.state.device, connection: DeviceConnection.ERROR } },
     [...reported.effects, { type: "deviceError", code: command.code, message: command.message }, { type: "sendToDevice", message: "ack", payload: { runId: command.runId } }],
   );
-  if (!failed.state.session!.releaseOnComplete) return failed;
-  const ended = endSession(failed.state, EndReason.RUN_FAILED, context);
-  return ok(ended.state, [...failed.effects, ...ended.effects]);
+  return endIfOneShot(failed, EndReason.RUN_FAILED, context);
 }
 
 function deviceReady(state: CoreState): Outcome {
@@ -440,11 +441,7 @@ function tick(state: CoreState, context: CoreContext): Outcome {
       step = deviceDisconnected(current, context);
       step = ok(step.state, [{ type: "disconnectDevice", reason: `no message from the device for ${silentFor} ms` }, ...step.effects]);
     } else if (due.kind === "run_timeout") {
-      step = failRun(current, ErrorCode.RUN_TIMEOUT, "The device did not finish or report progress in time.", context, true);
-      if (step.state.session!.releaseOnComplete) {
-        const ended = endSession(step.state, EndReason.RUN_FAILED, context);
-        step = ok(ended.state, [...step.effects, ...ended.effects]);
-      }
+      step = endIfOneShot(failRun(current, ErrorCode.RUN_TIMEOUT, "The device did not finish or report progress in time.", context, true), EndReason.RUN_FAILED, context);
     } else {
       step = endSession(current, due.kind, context);
     }
