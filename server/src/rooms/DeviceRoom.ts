@@ -19,7 +19,7 @@ import { initialState, nextDeadline, reduce, type Command, type CoreState, type 
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
 import { validateRunInput } from "./inputValidation.ts";
-import { deviceCommand, userCommand, type Translation } from "./commands.ts";
+import { deviceCommand, unknownMessage, userCommand, type Translation } from "./commands.ts";
 import { lifecycleEventFor } from "../events/fromEffects.ts";
 import type { RoomServices } from "./services.ts";
 import { saveUntilStored } from "../store/saveUntilStored.ts";
@@ -69,9 +69,10 @@ export function createDeviceRoom(services: RoomServices) {
       for (const type of Object.values(DeviceToRoom)) {
         this.onMessage(type, (client: BatonClient, payload: unknown) => this.onDeviceMessage(client, type, payload));
       }
-      // Unknown types get an error, not the default kick (4002), so a newer client is told what is wrong.
+      // Unknown types get an error, not Colyseus' default kick (4002).
       this.onMessage("*", (client: BatonClient, type: string | number) => {
-        this.sendError(client, ErrorCode.UNKNOWN_MESSAGE, `Message type ${JSON.stringify(String(type).slice(0, 64))} is not part of protocol v1.`, String(type).slice(0, 64));
+        const refusal = unknownMessage(type);
+        this.sendError(client, refusal.code, refusal.message, String(type).slice(0, 64));
       });
     }
 
@@ -171,9 +172,10 @@ export function createDeviceRoom(services: RoomServices) {
 
     /**
      * Every frame from every client passes here first (installed over Colyseus' own entry
-     * point in onCreate; TypeScript marks that method private, so it cannot be overridden). Two guards the framework lacks: a per-connection rate limit applied before any
-     * decoding, and a catch around decoding, so a truncated or hostile frame is answered with
-     * INVALID_MESSAGE instead of an exception escaping the socket's event handler.
+     * point in onCreate; TypeScript marks that method private, so it cannot be overridden).
+     * Two guards the framework lacks: a per-connection rate limit applied before any
+     * decoding, and a decode check plus a catch, so a truncated or hostile frame is answered
+     * with INVALID_MESSAGE instead of a kick or an exception escaping the socket's handler.
      */
     private receiveFrame(client: BatonClient, buffer: Uint8Array, frameworkReceive: (client: BatonClient, buffer: Uint8Array) => void) {
       if (buffer?.[0] === ROOM_DATA_FRAME) {
@@ -193,7 +195,7 @@ export function createDeviceRoom(services: RoomServices) {
       }
       try {
         frameworkReceive(client, buffer);
-      } catch (error) {
+      } catch {
         this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be processed.", "");
       }
     }

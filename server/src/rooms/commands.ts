@@ -15,6 +15,11 @@ function refuse(code: ErrorCodeName, message: string): Translation {
   return { refusal: { code, message } };
 }
 
+/** A message type protocol v1 does not define (answered, not kicked: a newer client learns what is wrong). */
+export function unknownMessage(type: string | number): { code: ErrorCodeName; message: string } {
+  return { code: ErrorCode.UNKNOWN_MESSAGE, message: `Message type ${JSON.stringify(String(type).slice(0, 64))} is not part of protocol v1.` };
+}
+
 function parse<T>(type: string, schema: ZodType, payload: unknown): { value: T } | Translation {
   const parsed = schema.safeParse(payload);
   return parsed.success ? { value: parsed.data as T } : refuse(ErrorCode.INVALID_MESSAGE, `Payload of "${type}" is malformed: ${describeZodError(parsed.error)}.`);
@@ -42,14 +47,14 @@ export function userCommand(type: string, payload: unknown, user: UserRef | null
       return { command: { type: type === UserToRoom.CANCEL ? "cancel" : "release", user } };
     }
   }
-  return refuse(ErrorCode.UNKNOWN_MESSAGE, `Message type "${type}" is not part of protocol v1.`);
+  return { refusal: unknownMessage(type) };
 }
 
 /** A device's message. `isDevice` is false for users (they may not send these). */
 export function deviceCommand(type: string, payload: unknown, isDevice: boolean): Translation {
   if (!isDevice) return refuse(ErrorCode.FORBIDDEN_MESSAGE, `Only the device may send "${type}".`);
   const schema = DevicePayloads[type as keyof typeof DevicePayloads];
-  if (!schema) return refuse(ErrorCode.UNKNOWN_MESSAGE, `Message type "${type}" is not part of protocol v1.`);
+  if (!schema) return { refusal: unknownMessage(type) };
   const parsed = parse<any>(type, schema, payload);
   if (!("value" in parsed)) return parsed;
   const body = parsed.value;
