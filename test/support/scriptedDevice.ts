@@ -7,6 +7,7 @@
 import { Client, type Room } from "@colyseus/sdk";
 import type { SessionTypeSpec } from "../../shared/messages.ts";
 import { startTcpProxy, type TcpProxy } from "./tcpProxy.ts";
+import { Inbox } from "../../client/src/sdk/inbox.ts";
 
 export const WEIGHING: SessionTypeSpec = {
   name: "weighing",
@@ -38,17 +39,14 @@ export interface DeviceMessage {
 export class ScriptedDevice {
   /** Every message received, in order. */
   readonly log: DeviceMessage[] = [];
-  /** Messages not yet taken by `next()`. */
-  private readonly inbox: DeviceMessage[] = [];
-  private readonly waiters: { type: string; resolve: (message: DeviceMessage) => void }[] = [];
+  /** Messages not yet taken by `next()`, by type. */
+  private readonly inbox = new Inbox<DeviceMessage>();
 
   private constructor(readonly room: Room, private readonly proxy?: TcpProxy) {
     room.onMessage("*", (type: string | number, payload: unknown) => {
       const message = { type: String(type), payload };
       this.log.push(message);
-      const index = this.waiters.findIndex((waiter) => waiter.type === message.type);
-      if (index >= 0) this.waiters.splice(index, 1)[0].resolve(message);
-      else this.inbox.push(message);
+      this.inbox.push(message.type, message);
     });
   }
 
@@ -77,22 +75,7 @@ export class ScriptedDevice {
 
   /** The next message of `type` not yet taken (already received or still to come). */
   next(type: string, timeoutMs = 5_000): Promise<DeviceMessage> {
-    const index = this.inbox.findIndex((message) => message.type === type);
-    if (index >= 0) return Promise.resolve(this.inbox.splice(index, 1)[0]);
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        type,
-        resolve: (message: DeviceMessage) => {
-          clearTimeout(timer);
-          resolve(message);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`device got no "${type}" within ${timeoutMs} ms (got: ${JSON.stringify(this.log).slice(0, 500) || "nothing"})`));
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
+    return this.inbox.next(type, timeoutMs, () => `device got no "${type}" within ${timeoutMs} ms (got: ${JSON.stringify(this.log).slice(0, 500) || "nothing"})`);
   }
 
   send(type: string, payload?: unknown) {

@@ -7,6 +7,7 @@ import { Client, type Room } from "@colyseus/sdk";
 import { DEVICE_ROOM_NAME, RoomToUser, UserToRoom, type ErrorPayload } from "../../../shared/protocol.ts";
 import type { Claim, ResultMessage, RunFailedMessage } from "../../../shared/messages.ts";
 import { DeviceRoomState } from "../../../shared/state.ts";
+import { Inbox } from "./inbox.ts";
 
 export interface JoinDeviceOptions {
   /** Base URL of the Baton server, e.g. http://127.0.0.1:2567 */
@@ -16,15 +17,11 @@ export interface JoinDeviceOptions {
   deviceId: string;
 }
 
-type Waiter<T> = { resolve: (value: T) => void; reject: (error: Error) => void; timer: NodeJS.Timeout | number };
-
 export class DeviceSession {
   readonly results: ResultMessage[] = [];
   readonly failures: RunFailedMessage[] = [];
   readonly errors: ErrorPayload[] = [];
-  private readonly waiters = new Map<string, Waiter<unknown>[]>();
-  /** Messages that arrived while nobody waited for them, per kind, oldest first. */
-  private readonly unread = new Map<string, unknown[]>();
+  private readonly inbox = new Inbox<unknown>();
 
   constructor(readonly room: Room<any, DeviceRoomState>) {
     room.onMessage(RoomToUser.RESULT, (message: ResultMessage) => this.record("result", this.results, message));
@@ -70,35 +67,12 @@ export class DeviceSession {
   }
 
   private next<T>(kind: string, timeoutMs: number): Promise<T> {
-    const queued = this.unread.get(kind);
-    if (queued?.length) return Promise.resolve(queued.shift() as T);
-    return new Promise<T>((resolve, reject) => {
-      const waiter: Waiter<unknown> = {
-        resolve: resolve as (value: unknown) => void,
-        reject,
-        timer: setTimeout(() => {
-          const list = this.waiters.get(kind) ?? [];
-          list.splice(list.indexOf(waiter), 1);
-          reject(new Error(`no ${kind} within ${timeoutMs} ms`));
-        }, timeoutMs),
-      };
-      const list = this.waiters.get(kind) ?? [];
-      list.push(waiter);
-      this.waiters.set(kind, list);
-    });
+    return this.inbox.next(kind, timeoutMs) as Promise<T>;
   }
 
   private record<T>(kind: string, log: T[], message: T) {
     log.push(message);
-    const waiter = this.waiters.get(kind)?.shift();
-    if (waiter) {
-      clearTimeout(waiter.timer as NodeJS.Timeout);
-      waiter.resolve(message);
-      return;
-    }
-    const queue = this.unread.get(kind) ?? [];
-    queue.push(message);
-    this.unread.set(kind, queue);
+    this.inbox.push(kind, message);
   }
 }
 
