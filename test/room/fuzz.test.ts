@@ -15,6 +15,7 @@ import { DeviceToRoom, UserToRoom } from "../../shared/protocol.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice, WEIGHING } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";
+import { joinRaw } from "../support/rawClient.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const FRAMES_PER_ROLE = 3_400;
@@ -118,19 +119,8 @@ async function rawConnection(httpUrl: string, token: string, options: Record<str
   const errorCodes = new Map<string, number>();
   let oversized = 0;
   const join = async () => {
-    const response = await fetch(`${httpUrl}/matchmake/joinOrCreate/device`, {
-      method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(options),
-    });
-    const seat = (await response.json()) as { sessionId: string; processId: string; roomId: string };
-    socket = new WebSocket(`${httpUrl.replace("http", "ws")}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`);
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.once("message", () => {
-        socket.send(Buffer.from([0x0a]));
-        onJoined?.(socket);
-        resolve();
-      });
-    });
+    socket = (await joinRaw(httpUrl, token, options)).socket;
+    onJoined?.(socket);
     socket.once("close", () => closes++);
     socket.on("message", (data: Buffer) => {
       if (data[0] !== 0x0d) return;

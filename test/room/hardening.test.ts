@@ -4,7 +4,7 @@
  * silent. Each gets a stable code (or a documented close) and leaves the session intact.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import { joinRaw } from "../support/rawClient.ts";
 import { Client } from "@colyseus/sdk";
 import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
@@ -138,15 +138,7 @@ describe("floods and limits", () => {
   it("closes a socket that sends a frame above BATON_MAX_PAYLOAD_BYTES with 1009, and nothing else", async () => {
     const scale = await device();
     const owner = await user("erin");
-    const response = await fetch(`${baton.httpUrl}/matchmake/joinOrCreate/device`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${await baton.tokenFor("big")}` },
-      body: JSON.stringify({ deviceId }),
-    });
-    const seat = (await response.json()) as { sessionId: string; processId: string; roomId: string };
-    const socket = new WebSocket(`${baton.httpUrl.replace("http", "ws")}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`);
-    await new Promise((resolve) => socket.once("message", resolve));
-    socket.send(Buffer.from([0x0a]));
+    const { socket } = await joinRaw(baton.httpUrl, await baton.tokenFor("big"), { deviceId });
     const closed = new Promise<number>((resolve) => socket.once("close", resolve));
     socket.send(Buffer.alloc(10_000, 0x0d));
     expect(await closed).toBe(1009);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
-import { connectRawSpectator } from "../support/rawSpectator.ts";
+import { joinRaw } from "../support/rawClient.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";
 
@@ -26,7 +26,7 @@ it("keeps inputs and outputs to the owner's connections", async () => {
   const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET, [NOTE_TYPE]);
   const owner = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("olivia", "Olivia"), deviceId });
   const spectator = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("sam", "Sam"), deviceId });
-  const raw = await connectRawSpectator(baton.httpUrl, await baton.tokenFor("rita"), deviceId);
+  const raw = await joinRaw(baton.httpUrl, await baton.tokenFor("rita"), { deviceId });
 
   const secretInput = "INPUT-MARKER-7f3a9c";
   const secretOutput = "OUTPUT-MARKER-b41d22";
