@@ -130,6 +130,14 @@ export const ErrorCode = {
   UNKNOWN_DEVICE: "UNKNOWN_DEVICE",
   DEVICE_ALREADY_CONNECTED: "DEVICE_ALREADY_CONNECTED",
   ROOM_FULL: "ROOM_FULL",
+  /** A matchmaking method a device room does not serve (`create`; `join`/`reconnect` by a device). */
+  METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
+  /** The join options name another device than the room in the URL (`joinById`). */
+  WRONG_ROOM: "WRONG_ROOM",
+  /** A second room for a device was refused: its room already exists (in this or another process). */
+  DEVICE_ROOM_EXISTS: "DEVICE_ROOM_EXISTS",
+  /** Too many secret checks are waiting; the join was refused before any hashing. */
+  SERVER_BUSY: "SERVER_BUSY",
   // --- session rules (room → user) ---
   DEVICE_BUSY: "DEVICE_BUSY",
   ALREADY_HOLDER: "ALREADY_HOLDER",
@@ -173,5 +181,7 @@ export const BatonCloseCode = {
   DEVICE_REVOKED: 4102,
   /** The device sent nothing (not even a heartbeat) for the silence timeout while a session was in flight. */
   DEVICE_SILENT: 4103,
+  /** The connection did not read what the server sent it and its outgoing buffer passed the limit. */
+  SLOW_CONSUMER: 4104,
 } as const;
 export type BatonCloseCodeValue = (typeof BatonCloseCode)[keyof typeof BatonCloseCode];
