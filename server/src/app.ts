@@ -17,6 +17,8 @@ import type { RoomServices } from "./rooms/services.ts";
 import { InMemoryResultStore } from "./store/results.ts";
 import { InMemorySessionSnapshots } from "./store/sessionSnapshots.ts";
 import { httpRoutes } from "./http/routes.ts";
+import { installRequestGuard } from "./http/requestGuard.ts";
+import { installMatchmakingPolicy } from "./rooms/matchmakingPolicy.ts";
 
 export interface AppOptions {
   config?: BatonConfig;
@@ -29,7 +31,7 @@ export async function createServices(options: AppOptions = {}): Promise<RoomServ
   return {
     config: resolved,
     registry: options.registry ?? (await loadDeviceRegistryFile(resolved.devicesFile)),
-    deviceAuthenticator: new DeviceAuthenticator({ maxFailures: 10, failureWindowMs: 60_000, clock: options.clock ?? Date.now }),
+    deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock: options.clock ?? Date.now }),
     userTokens: new UserTokens(resolved.jwtSecret),
     results: new InMemoryResultStore(),
     snapshots: new InMemorySessionSnapshots(),
@@ -44,14 +46,19 @@ export function createAppConfig(services: RoomServices) {
   const DeviceRoom = createDeviceRoom(services);
   return config({
     options: { devMode: false, greet: false },
-    initializeTransport: (transportOptions) => new WebSocketTransport({
-      ...transportOptions,
-      // Oversized frames are refused by ws itself (close 1009) before any parsing happens.
-      maxPayload: services.config.maxPayloadBytes,
-      // Liveness in seconds: a peer that misses two pings in a row is dropped.
-      pingInterval: services.config.pingIntervalMs,
-      pingMaxRetries: 2,
-    }),
+    initializeTransport: (transportOptions) => {
+      installMatchmakingPolicy();
+      const transport = new WebSocketTransport({
+        ...transportOptions,
+        // Oversized frames are refused by ws itself (close 1009) before any parsing happens.
+        maxPayload: services.config.maxPayloadBytes,
+        // Liveness in seconds: a peer that misses two pings in a row is dropped.
+        pingInterval: services.config.pingIntervalMs,
+        pingMaxRetries: 2,
+      });
+      installRequestGuard(transport.server!, { maxMatchmakeBodyBytes: services.config.maxMatchmakeBodyBytes, trustProxy: services.config.trustProxy });
+      return transport;
+    },
     rooms: {
       [DEVICE_ROOM_NAME]: defineRoom(DeviceRoom).filterBy(["deviceId"]),
     },

@@ -56,7 +56,7 @@ export async function freePort(): Promise<number> {
 export async function startBaton(overrides: { timers?: Partial<SessionTimers>; config?: Partial<BatonConfig> } = {}): Promise<TestBaton> {
   const base = loadConfig({ BATON_ENV: "test" });
   // Tests send bursts no person would; the rate limit has its own test with its own settings.
-  const config: BatonConfig = { ...base, rateLimit: { perSecond: 100_000, burst: 100_000 }, ...overrides.config, timers: { ...base.timers, ...overrides.timers } };
+  const config: BatonConfig = { ...base, rateLimit: { perSecond: 100_000, burst: 100_000 }, deviceRateLimit: { perSecond: 100_000, burst: 100_000 }, ...overrides.config, timers: { ...base.timers, ...overrides.timers } };
   const devRegistry = await loadDeviceRegistryFile(config.devicesFile);
   const testHash = await hashDeviceSecret(TEST_DEVICE_SECRET);
   const registry = new InMemoryDeviceRegistry([

@@ -1,52 +1,89 @@
 /**
- * Checks a device's secret at join, cheaply and without becoming a CPU amplifier.
+ * Checks a device's secret at join: cheaply for the device that knows it, at bounded cost
+ * for everyone else, and without ever locking out the holder of the right secret.
  *
- * scrypt is slow on purpose (~30 ms of CPU), which is right for a stored hash but wrong on
- * a hot path: a site's devices all rejoin after a server restart, and anyone can send wrong
- * secrets. So:
- * - a secret that verified once is remembered as a keyed digest (HMAC with a per-process
- *   key, never the secret itself), and later joins compare digests in constant time;
- * - after `maxFailures` wrong secrets for one device within `failureWindowMs`, further
- *   attempts for it are refused at once, without running scrypt, until the window passes.
+ * scrypt is slow on purpose (~30 ms of CPU), right for a stored hash and wrong on a path
+ * anyone can reach. So, in this order:
+ * 1. a secret that verified once is remembered as a keyed digest (HMAC with a per-process
+ *    key, never the secret itself); a later join with it is compared in constant time and
+ *    admitted at once — no throttle applies to it, whatever others are guessing;
+ * 2. the client address must be in good standing (`SourceThrottle`): a guesser backs off,
+ *    exponentially, and its parallel guesses count before any hash finishes;
+ * 3. the hash itself runs in a `BoundedWorkQueue`: a few at once, a short queue served
+ *    round-robin by device, a deadline — beyond that the join is refused as busy.
+ * There is no per-device lockout: refusing a device after others guessed wrong would hand
+ * anyone who knows a device id the power to keep it offline (docs/SECURITY.md).
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { SecretCheckLimits } from "../config/config.ts";
+import { BUSY, BoundedWorkQueue } from "./boundedWorkQueue.ts";
+import { SourceThrottle } from "./sourceThrottle.ts";
 import { verifyDeviceSecret } from "./deviceSecrets.ts";
 
-export interface DeviceAuthenticatorOptions {
-  maxFailures: number;
-  failureWindowMs: number;
+export interface DeviceAuthenticatorOptions extends SecretCheckLimits {
   clock: () => number;
 }
 
-export type DeviceAuthResult = "ok" | "wrong_secret" | "locked_out";
+export const DEFAULT_SECRET_CHECK_LIMITS: SecretCheckLimits = {
+  concurrency: 2, queueLength: 32, maxWaitMs: 2_000, failuresPerSource: 5, backoffMaxMs: 300_000,
+};
+
+export type DeviceAuthResult =
+  | { verdict: "ok" }
+  | { verdict: "wrong_secret" }
+  | { verdict: "throttled"; retryAfterMs: number }
+  | { verdict: "busy" };
+
+export interface SecretAttempt {
+  deviceId: string;
+  secret: string;
+  secretHash: string;
+  /** The client's address, as the request guard determined it. */
+  source: string;
+}
 
 export class DeviceAuthenticator {
   private readonly key = randomBytes(32);
   /** deviceId → digest of the secret that last verified against the stored hash, and that hash. */
   private readonly verified = new Map<string, { digest: Buffer; secretHash: string }>();
-  private readonly failures = new Map<string, { count: number; since: number }>();
+  private readonly throttle: SourceThrottle;
+  private readonly hashing: BoundedWorkQueue;
+  /** scrypt runs since start (tests and metrics read it: it is the CPU an attacker can cost). */
+  hashesComputed = 0;
 
-  constructor(private readonly options: DeviceAuthenticatorOptions = { maxFailures: 10, failureWindowMs: 60_000, clock: Date.now }) {}
+  constructor(options: DeviceAuthenticatorOptions = { ...DEFAULT_SECRET_CHECK_LIMITS, clock: Date.now }) {
+    this.throttle = new SourceThrottle({ failuresPerSource: options.failuresPerSource, backoffMaxMs: options.backoffMaxMs, clock: options.clock });
+    this.hashing = new BoundedWorkQueue({ concurrency: options.concurrency, queueLength: options.queueLength, maxWaitMs: options.maxWaitMs });
+  }
 
-  async check(deviceId: string, secret: string, secretHash: string): Promise<DeviceAuthResult> {
-    const now = this.options.clock();
-    const failures = this.failures.get(deviceId);
-    if (failures && now - failures.since > this.options.failureWindowMs) this.failures.delete(deviceId);
-    else if (failures && failures.count >= this.options.maxFailures) return "locked_out";
-
+  async check(attempt: SecretAttempt): Promise<DeviceAuthResult> {
+    const { deviceId, secret, secretHash, source } = attempt;
     const digest = createHmac("sha256", this.key).update(secret).digest();
     const known = this.verified.get(deviceId);
     // A cached digest counts only for the hash it was verified against (a rotated secret invalidates it).
-    if (known && known.secretHash === secretHash && timingSafeEqual(known.digest, digest)) return "ok";
+    if (known && known.secretHash === secretHash && timingSafeEqual(known.digest, digest)) return { verdict: "ok" };
 
-    if (await verifyDeviceSecret(secret, secretHash)) {
-      this.verified.set(deviceId, { digest, secretHash });
-      this.failures.delete(deviceId);
-      return "ok";
+    const admission = this.throttle.admit(source);
+    if (!admission.admitted) return { verdict: "throttled", retryAfterMs: admission.retryAfterMs };
+    const matches = await this.hashing.run(deviceId, () => {
+      this.hashesComputed++;
+      return verifyDeviceSecret(secret, secretHash);
+    });
+    if (matches === BUSY) {
+      this.throttle.abandoned(source);
+      return { verdict: "busy" };
     }
-    const current = this.failures.get(deviceId) ?? { count: 0, since: now };
-    current.count++;
-    this.failures.set(deviceId, current);
-    return "wrong_secret";
+    if (matches) {
+      this.throttle.succeeded(source);
+      this.verified.set(deviceId, { digest, secretHash });
+      return { verdict: "ok" };
+    }
+    this.throttle.failed(source);
+    return { verdict: "wrong_secret" };
+  }
+
+  /** Forgets a device's verified secret (after its secret was rotated or it was disabled). */
+  forget(deviceId: string): void {
+    this.verified.delete(deviceId);
   }
 }

@@ -45,6 +45,18 @@ export const ConfigSchema = z.object({
   BATON_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(512).max(1_048_576).default(16_384),
   BATON_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
   BATON_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(40),
+  BATON_DEVICE_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
+  BATON_DEVICE_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(100),
+  BATON_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(8),
+  BATON_MAX_MATCHMAKE_BODY_BYTES: z.coerce.number().int().min(256).max(65_536).default(4_096),
+  BATON_MAX_BUFFERED_BYTES: z.coerce.number().int().min(65_536).default(4_194_304),
+  BATON_JOIN_ACK_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(10_000),
+  BATON_TRUST_PROXY: z.enum(["true", "false", "1", "0"]).default("false").transform((value) => value === "true" || value === "1"),
+  BATON_SECRET_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  BATON_SECRET_CHECK_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
+  BATON_SECRET_CHECK_MAX_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(2_000),
+  BATON_SECRET_FAILURES_PER_SOURCE: z.coerce.number().int().min(1).max(1_000).default(5),
+  BATON_SECRET_BACKOFF_MAX_MS: z.coerce.number().int().min(1_000).default(300_000),
 });
 
 export type ConfigEnvironment = z.infer<typeof ConfigSchema>;
@@ -63,6 +75,33 @@ export interface BatonConfig {
   maxSpectatorsPerDevice: number;
   maxPayloadBytes: number;
   rateLimit: { perSecond: number; burst: number };
+  /** Devices send progress bursts and must never lose a result to a user-sized budget. */
+  deviceRateLimit: { perSecond: number; burst: number };
+  /** Open connections plus pending seat reservations of one user in one device room. */
+  maxConnectionsPerUser: number;
+  /** Largest matchmaking request body; bigger ones get 413 before they are read. */
+  maxMatchmakeBodyBytes: number;
+  /** Unsent bytes a connection may have queued before it is closed as a slow consumer. */
+  maxBufferedBytes: number;
+  /** How long a connection may take to acknowledge its join (JOIN_ROOM) before it is closed. */
+  joinAckTimeoutMs: number;
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  trustProxy: boolean;
+  secretChecks: SecretCheckLimits;
+}
+
+/** How much work device-secret checks may cost, and how guessers are slowed (see docs/SECURITY.md). */
+export interface SecretCheckLimits {
+  /** scrypt checks running at once. */
+  concurrency: number;
+  /** Checks that may wait for a free slot; more are refused with SERVER_BUSY. */
+  queueLength: number;
+  /** A check that waited this long without starting is refused with SERVER_BUSY. */
+  maxWaitMs: number;
+  /** Wrong secrets (in flight ones included) a source address may send before it backs off. */
+  failuresPerSource: number;
+  /** Longest back-off for a source address; it doubles from one second with each further failure. */
+  backoffMaxMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -102,5 +141,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxSpectatorsPerDevice: values.BATON_MAX_SPECTATORS,
     maxPayloadBytes: values.BATON_MAX_PAYLOAD_BYTES,
     rateLimit: { perSecond: values.BATON_RATE_LIMIT_PER_SECOND, burst: values.BATON_RATE_LIMIT_BURST },
+    deviceRateLimit: { perSecond: values.BATON_DEVICE_RATE_LIMIT_PER_SECOND, burst: values.BATON_DEVICE_RATE_LIMIT_BURST },
+    maxConnectionsPerUser: values.BATON_MAX_CONNECTIONS_PER_USER,
+    maxMatchmakeBodyBytes: values.BATON_MAX_MATCHMAKE_BODY_BYTES,
+    maxBufferedBytes: values.BATON_MAX_BUFFERED_BYTES,
+    joinAckTimeoutMs: values.BATON_JOIN_ACK_TIMEOUT_MS,
+    trustProxy: values.BATON_TRUST_PROXY,
+    secretChecks: {
+      concurrency: values.BATON_SECRET_CHECK_CONCURRENCY,
+      queueLength: values.BATON_SECRET_CHECK_QUEUE,
+      maxWaitMs: values.BATON_SECRET_CHECK_MAX_WAIT_MS,
+      failuresPerSource: values.BATON_SECRET_FAILURES_PER_SOURCE,
+      backoffMaxMs: values.BATON_SECRET_BACKOFF_MAX_MS,
+    },
   };
 }

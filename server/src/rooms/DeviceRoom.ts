@@ -9,7 +9,8 @@
  * patch timer is off (`patchRate = null`) and the only timer is the next session deadline,
  * so an idle room costs nothing.
  */
-import { CloseCode, Room, type AuthContext, type Client } from "@colyseus/core";
+import { randomUUID } from "node:crypto";
+import { ClientState, CloseCode, Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import {
   DeviceConnection, DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName,
@@ -17,6 +18,11 @@ import {
 import { DeviceRoomState } from "../../../shared/state.ts";
 import { initialState, nextDeadline, reduce, type Command, type CoreState, type Effect, type Outcome } from "../session/index.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
+import { isValidDeviceId } from "../auth/deviceRegistry.ts";
+import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
+import { PresenceDeviceRoomLock } from "../adapters/presence/presenceDeviceRoomLock.ts";
+import { FrameEdge } from "./frameEdge.ts";
+import { closeIfSlow, seatsAvailable } from "./connectionLimits.ts";
 import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
 import { validateRunInput } from "./inputValidation.ts";
 import { deviceCommand, unknownMessage, userCommand, type Translation } from "./commands.ts";
@@ -24,8 +30,6 @@ import { lifecycleEventFor } from "../events/fromEffects.ts";
 import type { RoomServices } from "./services.ts";
 import { saveUntilStored } from "../store/saveUntilStored.ts";
 import type { StoredResult } from "../store/results.ts";
-import { TokenBucket } from "./rateLimiter.ts";
-import { isDecodableRoomData, ROOM_DATA_FRAME } from "./frameCheck.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -43,17 +47,41 @@ export function createDeviceRoom(services: RoomServices) {
     private patchScheduled = false;
     private disposed = false;
     private effectChain: Promise<void> = Promise.resolve();
-    private readonly buckets = new WeakMap<BatonClient, TokenBucket>();
+    private readonly frameEdge = new FrameEdge({ user: services.config.rateLimit, device: services.config.deviceRateLimit }, services.clock);
+    /** Connections that have not acknowledged their join yet, and when they will be closed for it. */
+    private readonly joinAckTimers = new Map<BatonClient, NodeJS.Timeout>();
+    private roomLock: PresenceDeviceRoomLock | null = null;
+    private readonly lockHolder = `${matchMaker.processId}/${randomUUID()}`;
 
-    static async onAuth(token: string, options: unknown, _context: AuthContext) {
-      return authorizeJoin(token, options, services);
+    static async onAuth(token: string, options: unknown, context: AuthContext) {
+      const auth = await authorizeJoin(token, options, services, context.headers?.get(CLIENT_ADDRESS_HEADER) ?? "unknown");
+      // Refuse a full room here, with its own sentence, rather than through Colyseus' seat
+      // retries (seconds of back-off, then a generic error). The seat itself is capped too.
+      const room = matchMaker.getLocalRoomById(auth.deviceId) as DeviceRoom | undefined;
+      if (auth.role === "user" && room && !room.hasSeatFor(auth.userId)) {
+        throw joinError(ErrorCode.ROOM_FULL, `device ${auth.deviceId} has no free viewer seat (at most ${services.config.maxSpectatorsPerDevice} viewers, ${services.config.maxConnectionsPerUser} connections per user); try again later.`);
+      }
+      return auth;
     }
 
-    onCreate(options: { deviceId: string }) {
+    async onCreate(options: { deviceId: string }) {
+      if (!isValidDeviceId(options.deviceId)) throw joinError(ErrorCode.UNKNOWN_DEVICE, "a device room needs a valid deviceId.");
+      // One room per device, whichever route asked for it: the lock is taken before the room exists.
+      const lock = new PresenceDeviceRoomLock(this.presence);
+      if (!(await lock.acquire(options.deviceId, this.lockHolder))) {
+        throw joinError(ErrorCode.DEVICE_ROOM_EXISTS, `device ${options.deviceId} already has its room; join it with joinOrCreate.`);
+      }
+      this.roomLock = lock;
       this.roomId = options.deviceId;
       this.patchRate = null;
       const frameworkReceive = (this as any)._onMessage.bind(this);
       (this as any)._onMessage = (client: BatonClient, buffer: Uint8Array) => this.receiveFrame(client, buffer, frameworkReceive);
+      // Viewer seats are counted when they are reserved, not when a socket finally opens.
+      const frameworkReserveSeat = (this as any)._reserveSeat.bind(this);
+      (this as any)._reserveSeat = (sessionId: string, joinOptions: unknown, auth: JoinAuth | undefined, seconds?: number, allowReconnection = false, ...rest: unknown[]) => {
+        if (!allowReconnection && auth?.role === "user" && !this.hasSeatFor(auth.userId)) return false;
+        return frameworkReserveSeat(sessionId, joinOptions, auth, seconds, allowReconnection, ...rest);
+      };
       // No Colyseus maxClients: a full room gets locked, and joinOrCreate would then create a
       // second room for the same device. The viewer limit is enforced in onJoin instead.
       const restored = services.snapshots.load(options.deviceId);
@@ -77,7 +105,12 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     onJoin(client: BatonClient, _options: unknown, auth: JoinAuth) {
+      // Whatever route the seat came from, a connection is only ever in the room of the device it authenticated for.
+      if (auth?.deviceId !== this.roomId) {
+        throw joinError(ErrorCode.WRONG_ROOM, `this connection was admitted for device ${JSON.stringify(auth?.deviceId)}, not ${this.roomId}.`);
+      }
       client.auth = auth;
+      this.awaitJoinAck(client);
       if (auth.role === "device") return this.deviceJoined(client);
       if (this.userCount() >= services.config.maxSpectatorsPerDevice) {
         throw joinError(ErrorCode.ROOM_FULL, `device ${this.roomId} already has ${services.config.maxSpectatorsPerDevice} viewers.`);
@@ -106,6 +139,7 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     onLeave(client: BatonClient) {
+      this.joinAcknowledged(client);
       if (client.auth?.role === "device") {
         if (this.deviceClient === client) {
           this.deviceClient = null;
@@ -116,10 +150,13 @@ export function createDeviceRoom(services: RoomServices) {
       this.userLeft(client, false);
     }
 
-    onDispose() {
+    async onDispose() {
       this.disposed = true;
       if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-      services.snapshots.save(this.core);
+      for (const timer of this.joinAckTimers.values()) clearTimeout(timer);
+      // A room whose creation was refused (lock held elsewhere) has no state and no lock to give back.
+      if (this.core) services.snapshots.save(this.core);
+      await this.roomLock?.release(this.roomId, this.lockHolder);
     }
 
     // ------------------------------------------------------------ connections
@@ -168,42 +205,54 @@ export function createDeviceRoom(services: RoomServices) {
       return count;
     }
 
+    /** Whether one more viewer seat may be reserved for `userId` (room and per-user limits, pending seats included). */
+    hasSeatFor(userId: string): boolean {
+      return seatsAvailable({
+        pendingSeats: Object.values((this as any)._reservedSeats as Record<string, [unknown, JoinAuth | undefined, boolean, boolean]>),
+        connectedUsers: this.userCount(),
+        connectionsOfUser: this.userConnections.get(userId)?.size ?? 0,
+        userId,
+        maxUsers: services.config.maxSpectatorsPerDevice,
+        maxPerUser: services.config.maxConnectionsPerUser,
+      });
+    }
+
+    /** A connection must acknowledge its join in time; until then it is sent nothing and may send nothing. */
+    private awaitJoinAck(client: BatonClient) {
+      if (client.state === ClientState.JOINED) return;
+      this.joinAckTimers.set(client, setTimeout(() => {
+        this.joinAckTimers.delete(client);
+        if (client.state !== ClientState.JOINED) (client.ref as unknown as { close(code: number, reason: string): void } | undefined)?.close(1008, "join not acknowledged in time");
+      }, services.config.joinAckTimeoutMs));
+    }
+
+    private joinAcknowledged(client: BatonClient) {
+      const timer = this.joinAckTimers.get(client);
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      this.joinAckTimers.delete(client);
+    }
+
     // ------------------------------------------------------------ messages
 
     /**
      * Every frame from every client passes here first (installed over Colyseus' own entry
      * point in onCreate; TypeScript marks that method private, so it cannot be overridden).
-     * Two guards the framework lacks: a per-connection rate limit applied before any
-     * decoding, and a decode check plus a catch, so a truncated or hostile frame is answered
-     * with INVALID_MESSAGE instead of a kick or an exception escaping the socket's handler.
+     * `FrameEdge` decides — join acknowledgement first, rate limit on every frame type before
+     * any decoding, a decode check — and a catch keeps a hostile frame from escaping the
+     * socket's handler.
      */
     private receiveFrame(client: BatonClient, buffer: Uint8Array, frameworkReceive: (client: BatonClient, buffer: Uint8Array) => void) {
-      if (buffer?.[0] === ROOM_DATA_FRAME) {
-        const bucket = this.buckets.get(client) ?? this.newBucket(client);
-        const now = services.clock();
-        if (!bucket.take(now)) {
-          if (bucket.shouldWarn(now)) {
-            this.sendError(client, ErrorCode.RATE_LIMITED, `Too many messages: at most ${services.config.rateLimit.perSecond} per second (burst ${services.config.rateLimit.burst}); this one was dropped.`, "");
-          }
-          return;
-        }
-        // Colyseus closes the socket when the msgpack body does not decode; answer instead.
-        if (!isDecodableRoomData(buffer)) {
-          this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be decoded: ROOM_DATA is 0x0D, a message type (msgpack fixstr or str8, 1–255 bytes), then at most one msgpack value.", "");
-          return;
-        }
-      }
+      const joined = client.state === ClientState.JOINED;
+      const verdict = this.frameEdge.inspect(client, { isDevice: client.auth?.role === "device", joined }, buffer);
+      if (verdict.action === "drop") return;
+      if (verdict.action === "refuse") return this.sendError(client, verdict.code, verdict.message, verdict.request);
       try {
         frameworkReceive(client, buffer);
       } catch {
         this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be processed.", "");
       }
-    }
-
-    private newBucket(client: BatonClient) {
-      const bucket = new TokenBucket(services.config.rateLimit, services.clock());
-      this.buckets.set(client, bucket);
-      return bucket;
+      if (!joined && client.state === ClientState.JOINED) this.joinAcknowledged(client);
     }
 
     private onUserMessage(client: BatonClient, type: string, payload: unknown) {
@@ -225,7 +274,13 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     private sendError(client: BatonClient, code: ErrorCodeName, message: string, request: string) {
-      client.send(client.auth?.role === "device" ? RoomToDevice.ERROR : RoomToUser.ERROR, { code, message, request });
+      this.sendTo(client, client.auth?.role === "device" ? RoomToDevice.ERROR : RoomToUser.ERROR, { code, message, request });
+    }
+
+    /** Sends to one connection, and closes it if it has stopped reading what it is sent. */
+    private sendTo(client: BatonClient, type: string, payload: unknown) {
+      client.send(type, payload);
+      closeIfSlow(client, services.config.maxBufferedBytes);
     }
 
     // ------------------------------------------------------------ core ↔ room
@@ -275,7 +330,9 @@ export function createDeviceRoom(services: RoomServices) {
       this.patchScheduled = true;
       setImmediate(() => {
         this.patchScheduled = false;
-        if (!this.disposed) this.broadcastPatch();
+        if (this.disposed) return;
+        this.broadcastPatch();
+        for (const client of this.clients) closeIfSlow(client, services.config.maxBufferedBytes);
       });
     }
 
@@ -293,7 +350,7 @@ export function createDeviceRoom(services: RoomServices) {
       for (const effect of effects) {
         switch (effect.type) {
           case "sendToDevice":
-            this.deviceClient?.send(effect.message, effect.payload);
+            if (this.deviceClient) this.sendTo(this.deviceClient, effect.message, effect.payload);
             break;
           case "deliverResult":
             if (!(await this.store({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, output: effect.output, status: "delivered", reason: "", storedAt: at }))) return;
@@ -325,7 +382,7 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     private sendToUser(userId: string, type: string, payload: unknown) {
-      for (const client of this.userConnections.get(userId) ?? []) client.send(type, payload);
+      for (const client of this.userConnections.get(userId) ?? []) this.sendTo(client, type, payload);
     }
 
     /** One timer for the earliest deadline; none at all while nothing is pending. */

@@ -24,6 +24,15 @@ function messageTypeLength(frame: Uint8Array): number {
   return -1;
 }
 
+/** The message type of a ROOM_DATA frame when it is a string Colyseus reads correctly; else undefined. */
+export function roomDataType(frame: Uint8Array): string | undefined {
+  if (frame[0] !== ROOM_DATA_FRAME) return undefined;
+  const typeLength = messageTypeLength(frame);
+  if (typeLength < 2 || 1 + typeLength > frame.length) return undefined; // fixint types are numbers
+  const start = frame[1] === 0xd9 ? 3 : 2;
+  return Buffer.from(frame.buffer, frame.byteOffset + start, 1 + typeLength - start).toString("utf8");
+}
+
 export function isDecodableRoomData(frame: Uint8Array): boolean {
   if (frame[0] !== ROOM_DATA_FRAME) return false;
   const typeLength = messageTypeLength(frame);

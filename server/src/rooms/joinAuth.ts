@@ -12,13 +12,25 @@ import type { UserTokens } from "../auth/userTokens.ts";
 
 /** HTTP status per join refusal (the matchmaking route answers with the ServerError code as status). */
 const JOIN_STATUS: Partial<Record<ErrorCodeName, number>> = {
+  [ErrorCode.INVALID_MESSAGE]: 400,
   [ErrorCode.UNAUTHORIZED]: 401,
+  [ErrorCode.WRONG_ROOM]: 403,
   [ErrorCode.UNKNOWN_DEVICE]: 404,
+  [ErrorCode.METHOD_NOT_ALLOWED]: 405,
+  [ErrorCode.DEVICE_ROOM_EXISTS]: 409,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.ROOM_FULL]: 503,
+  [ErrorCode.SERVER_BUSY]: 503,
 };
 
+/** The HTTP status a join refusal with this code is answered with. */
+export function joinStatus(code: ErrorCodeName): number {
+  return JOIN_STATUS[code] ?? 400;
+}
+
 export function joinError(code: ErrorCodeName, message: string): ServerError {
-  return new ServerError(JOIN_STATUS[code] ?? 400, `${code}: ${message}`);
+  return new ServerError(joinStatus(code), `${code}: ${message}`);
 }
 
 export type JoinAuth =
@@ -31,7 +43,8 @@ export interface JoinAuthServices {
   userTokens: UserTokens;
 }
 
-export async function authorizeJoin(token: string | undefined, options: unknown, services: JoinAuthServices): Promise<JoinAuth> {
+/** `source` is the client's address (see http/requestGuard.ts); secret guessing is throttled by it. */
+export async function authorizeJoin(token: string | undefined, options: unknown, services: JoinAuthServices, source = "unknown"): Promise<JoinAuth> {
   const { deviceId, role } = (options ?? {}) as { deviceId?: unknown; role?: unknown };
   if (!isValidDeviceId(deviceId)) {
     throw joinError(ErrorCode.UNKNOWN_DEVICE, "join options must name a device: { deviceId: \"...\" } (1–64 letters, digits, '_' or '-').");
@@ -40,12 +53,17 @@ export async function authorizeJoin(token: string | undefined, options: unknown,
   if (!device) throw joinError(ErrorCode.UNKNOWN_DEVICE, `no device "${deviceId}" is registered.`);
 
   if (role === JoinRole.DEVICE) {
-    const verdict = token ? await services.deviceAuthenticator.check(deviceId, token, device.secretHash) : "wrong_secret";
-    if (verdict === "locked_out") {
-      throw joinError(ErrorCode.UNAUTHORIZED, `too many wrong secrets for device "${deviceId}"; try again in a minute.`);
+    if (!token) throw joinError(ErrorCode.UNAUTHORIZED, `the secret for device "${deviceId}" is missing; send it as Authorization: Bearer <secret>.`);
+    const result = await services.deviceAuthenticator.check({ deviceId, secret: token, secretHash: device.secretHash, source });
+    switch (result.verdict) {
+      case "ok": return { role: "device", deviceId };
+      case "throttled":
+        throw joinError(ErrorCode.RATE_LIMITED, `too many wrong device secrets from your address; try again in ${Math.ceil(result.retryAfterMs / 1000)} s.`);
+      case "busy":
+        throw joinError(ErrorCode.SERVER_BUSY, "too many device secrets are being checked right now; try again in a second.");
+      default:
+        throw joinError(ErrorCode.UNAUTHORIZED, `the secret for device "${deviceId}" is wrong.`);
     }
-    if (verdict !== "ok") throw joinError(ErrorCode.UNAUTHORIZED, `the secret for device "${deviceId}" is missing or wrong.`);
-    return { role: "device", deviceId };
   }
   if (role !== undefined && role !== JoinRole.USER) {
     throw joinError(ErrorCode.UNAUTHORIZED, `unknown role ${JSON.stringify(role)}; users omit role, devices send role: "device".`);

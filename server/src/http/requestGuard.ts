@@ -1,0 +1,105 @@
+/**
+ * The first thing every HTTP request meets, in front of Colyseus' matchmaking route and the
+ * express routes. Colyseus reads a matchmaking body whole, of any size, before anything
+ * checks it, and answers malformed JSON with an empty 500. This guard:
+ * - refuses a matchmaking body larger than `maxMatchmakeBodyBytes` with 413 — from its
+ *   Content-Length before reading a byte, or as soon as a chunked body passes the limit;
+ * - parses the JSON itself: malformed JSON or anything but an object gets 400;
+ * - records the client's address in a header of its own (replacing any the client sent),
+ *   which secret-guessing throttles read: the socket's peer, or — only when
+ *   `trustProxy` is on — the last X-Forwarded-For entry, the one the proxy appended;
+ * - bounds how long a request may take to arrive (slow-loris).
+ * It wraps the server's `emit("request")`, so it runs before every listener whatever the
+ * order they were added in (Colyseus prepends its own after `listen`).
+ */
+import type http from "node:http";
+import { ErrorCode, type ErrorCodeName } from "../../../shared/protocol.ts";
+
+export const CLIENT_ADDRESS_HEADER = "x-baton-client-address";
+
+export interface RequestGuardOptions {
+  maxMatchmakeBodyBytes: number;
+  trustProxy: boolean;
+}
+
+const MATCHMAKE_PREFIX = "/matchmake/";
+
+export function installRequestGuard(server: http.Server, options: RequestGuardOptions): void {
+  // A request (headers and body) must arrive within these; the defaults are minutes.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  const emit = server.emit.bind(server) as (event: string, ...args: unknown[]) => boolean;
+  server.emit = ((event: string, ...args: unknown[]) => {
+    if (event !== "request") return emit(event, ...args);
+    const [request, response] = args as [http.IncomingMessage & { body?: unknown }, http.ServerResponse];
+    request.headers[CLIENT_ADDRESS_HEADER] = clientAddress(request, options.trustProxy);
+    if (request.method !== "POST" || !request.url?.startsWith(MATCHMAKE_PREFIX)) return emit(event, ...args);
+    readMatchmakeBody(request, response, options.maxMatchmakeBodyBytes, (body) => {
+      request.body = body;
+      emit(event, request, response);
+    });
+    return true;
+  }) as typeof server.emit;
+}
+
+function clientAddress(request: http.IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = request.headers["x-forwarded-for"];
+    const hops = (Array.isArray(forwarded) ? forwarded.join(",") : forwarded ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
+    if (hops.length > 0) return hops[hops.length - 1].slice(0, 64);
+  }
+  return request.socket.remoteAddress ?? "unknown";
+}
+
+function readMatchmakeBody(request: http.IncomingMessage, response: http.ServerResponse, limit: number, proceed: (body: Record<string, unknown>) => void) {
+  const declared = Number(request.headers["content-length"] ?? NaN);
+  if (declared > limit) return tooLarge(request, response, limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let refused = false;
+  request.on("data", (chunk: Buffer) => {
+    if (refused) return;
+    size += chunk.length;
+    if (size > limit) {
+      refused = true;
+      return tooLarge(request, response, limit);
+    }
+    chunks.push(chunk);
+  });
+  request.on("end", () => {
+    if (refused) return;
+    const text = Buffer.concat(chunks).toString("utf8");
+    if (text.trim() === "") return proceed({});
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return refuse(response, 400, ErrorCode.INVALID_MESSAGE, "the request body is not valid JSON; send the join options as a JSON object, e.g. {\"deviceId\":\"scale-1\"}.");
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      return refuse(response, 400, ErrorCode.INVALID_MESSAGE, "the request body must be a JSON object of join options, e.g. {\"deviceId\":\"scale-1\"}.");
+    }
+    proceed(body as Record<string, unknown>);
+  });
+  request.on("error", () => request.destroy());
+}
+
+function tooLarge(request: http.IncomingMessage, response: http.ServerResponse, limit: number) {
+  refuse(response, 413, ErrorCode.PAYLOAD_TOO_LARGE, `matchmaking bodies are limited to ${limit} bytes (BATON_MAX_MATCHMAKE_BODY_BYTES).`, true);
+  // Stop reading: the rest of the body is never buffered.
+  request.pause();
+}
+
+/** Same shape as Colyseus' own matchmaking errors: `{ code: <status>, error: "<CODE>: <sentence>" }`. */
+function refuse(response: http.ServerResponse, status: number, code: ErrorCodeName, sentence: string, closeConnection = false) {
+  if (response.headersSent) return;
+  const body = JSON.stringify({ code: status, error: `${code}: ${sentence}` });
+  response.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    ...(closeConnection ? { connection: "close" } : {}),
+  });
+  response.end(body, () => {
+    if (closeConnection) response.socket?.destroy();
+  });
+}

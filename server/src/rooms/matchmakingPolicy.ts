@@ -1,0 +1,81 @@
+/**
+ * Which matchmaking calls a device room serves, decided before Colyseus acts on them.
+ *
+ * Colyseus exposes five methods over HTTP and passes the caller's options to `onAuth`; the
+ * options are the caller's *claim*, not the room being joined. Baton's rules:
+ * - `joinOrCreate` — everyone; the only way a device room comes into being, and the only
+ *   method a device uses;
+ * - `join` and `joinById` — users (a spectator joining an existing room); for `joinById`,
+ *   the options' `deviceId` must be the room in the URL (it is filled in when absent);
+ * - `reconnect` — users (the SDK's reconnection); `deviceId`, if sent, must match too;
+ * - `create` — nobody: a client could otherwise make a second room for a device.
+ * Join options are reduced to the fields Baton reads, so a reservation holds nothing else.
+ * A joinOrCreate that lost the creation race (`DEVICE_ROOM_EXISTS` from the room lock) is
+ * tried again: by then the room exists and is joined.
+ */
+import { matchMaker } from "@colyseus/core";
+import { DEVICE_ROOM_NAME, ErrorCode, JoinRole } from "../../../shared/protocol.ts";
+import { joinError } from "./joinAuth.ts";
+
+type Method = "joinOrCreate" | "create" | "join" | "joinById" | "reconnect";
+const USER_METHODS: ReadonlySet<string> = new Set<Method>(["joinOrCreate", "join", "joinById", "reconnect"]);
+const DEVICE_METHODS: ReadonlySet<string> = new Set<Method>(["joinOrCreate"]);
+const CREATE_RACE_RETRIES = 3;
+
+let installed = false;
+
+/** Wraps Colyseus' matchmaking controller once per process. */
+export function installMatchmakingPolicy(): void {
+  if (installed) return;
+  installed = true;
+  const controller = matchMaker.controller;
+  const invoke = controller.invokeMethod.bind(controller);
+  controller.invokeMethod = async (method: string, roomNameOrId: string, clientOptions: unknown = {}, authOptions?: unknown) => {
+    const options = admit(method, roomNameOrId, clientOptions);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await invoke(method, roomNameOrId, options, authOptions as never);
+      } catch (error) {
+        const lostCreateRace = method === "joinOrCreate" && String((error as Error).message).startsWith(`${ErrorCode.DEVICE_ROOM_EXISTS}:`);
+        if (lostCreateRace && attempt < CREATE_RACE_RETRIES) {
+          await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
+          continue;
+        }
+        throw translateSeatError(error);
+      }
+    }
+  };
+}
+
+/** The options Colyseus may act on, or a refusal. */
+export function admit(method: string, roomNameOrId: string, clientOptions: unknown): Record<string, unknown> {
+  const raw = (typeof clientOptions === "object" && clientOptions !== null && !Array.isArray(clientOptions) ? clientOptions : {}) as Record<string, unknown>;
+  const isDevice = raw.role === JoinRole.DEVICE;
+  const allowed = isDevice ? DEVICE_METHODS : USER_METHODS;
+  if (!allowed.has(method)) {
+    throw joinError(ErrorCode.METHOD_NOT_ALLOWED, isDevice
+      ? `devices join with joinOrCreate("${DEVICE_ROOM_NAME}", { deviceId, role: "device" }); "${method.slice(0, 32)}" is not served for them.`
+      : `"${method.slice(0, 32)}" is not served for device rooms; use joinOrCreate("${DEVICE_ROOM_NAME}", { deviceId }) or joinById(deviceId). Rooms are created on demand, one per device.`);
+  }
+  const options: Record<string, unknown> = {};
+  if (raw.deviceId !== undefined) options.deviceId = raw.deviceId;
+  if (raw.role !== undefined) options.role = raw.role;
+  if (method === "reconnect" && raw.reconnectionToken !== undefined) options.reconnectionToken = raw.reconnectionToken;
+  if (method === "joinById" || method === "reconnect") {
+    // Here the URL names the room; the options must not claim another one.
+    options.deviceId ??= roomNameOrId;
+    if (options.deviceId !== roomNameOrId) {
+      throw joinError(ErrorCode.WRONG_ROOM, `the join options name device ${JSON.stringify(String(options.deviceId).slice(0, 64))} but the URL names room "${roomNameOrId.slice(0, 64)}"; they must be the same.`);
+    }
+  }
+  return options;
+}
+
+/** Colyseus reports a refused seat as "<room> is already full": say which limit and what to do. */
+function translateSeatError(error: unknown): unknown {
+  const message = String((error as Error)?.message ?? "");
+  if (/is already full/.test(message)) {
+    return joinError(ErrorCode.ROOM_FULL, "this device has no free seat: it has reached BATON_MAX_SPECTATORS viewers, or you have BATON_MAX_CONNECTIONS_PER_USER connections to it already. Close a tab or try again later.");
+  }
+  return error;
+}
