@@ -18,7 +18,7 @@ import { InMemoryResultStore } from "./store/results.ts";
 import { InMemorySessionSnapshots } from "./store/sessionSnapshots.ts";
 import { httpRoutes } from "./http/routes.ts";
 import { installRequestGuard } from "./http/requestGuard.ts";
-import { installMatchmakingPolicy } from "./rooms/matchmakingPolicy.ts";
+import { installMatchmakingPolicy, screenDeviceJoin } from "./rooms/matchmakingPolicy.ts";
 
 export interface AppOptions {
   config?: BatonConfig;
@@ -56,7 +56,11 @@ export function createAppConfig(services: RoomServices) {
         pingInterval: services.config.pingIntervalMs,
         pingMaxRetries: 2,
       });
-      installRequestGuard(transport.server!, { maxMatchmakeBodyBytes: services.config.maxMatchmakeBodyBytes, trustProxy: services.config.trustProxy });
+      installRequestGuard(transport.server!, {
+        maxMatchmakeBodyBytes: services.config.maxMatchmakeBodyBytes,
+        trustProxy: services.config.trustProxy,
+        screen: ({ source, token, body }) => screenDeviceJoin(services.deviceAuthenticator, source, token, body),
+      });
       return transport;
     },
     rooms: {

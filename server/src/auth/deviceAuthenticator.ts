@@ -82,6 +82,19 @@ export class DeviceAuthenticator {
     return { verdict: "wrong_secret" };
   }
 
+  /**
+   * How long a device join from `source` would be held off (0: not at all), decided before
+   * the request reaches matchmaking, so a guesser's flood costs the least possible. A device
+   * whose secret is already verified is never held off (its check needs no hash).
+   */
+  holdOff(source: string, deviceId: unknown, secret: string | undefined): number {
+    const waitMs = this.throttle.waitFor(source);
+    if (waitMs === 0 || typeof deviceId !== "string" || !secret) return waitMs;
+    const known = this.verified.get(deviceId);
+    const digest = createHmac("sha256", this.key).update(secret).digest();
+    return known && timingSafeEqual(known.digest, digest) ? 0 : waitMs;
+  }
+
   /** Forgets a device's verified secret (after its secret was rotated or it was disabled). */
   forget(deviceId: string): void {
     this.verified.delete(deviceId);

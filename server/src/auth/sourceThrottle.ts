@@ -34,16 +34,24 @@ export class SourceThrottle {
 
   /** Admits one check from `source` (and counts it as pending), or says how long to wait. */
   admit(source: string): { admitted: true } | { admitted: false; retryAfterMs: number } {
+    const waitMs = this.waitFor(source);
+    if (waitMs > 0) return { admitted: false, retryAfterMs: waitMs };
+    this.recordFor(source, this.options.clock()).pending++;
+    return { admitted: true };
+  }
+
+  /** How long `source` must wait before a check would be admitted (0: now), without counting anything. */
+  waitFor(source: string): number {
     const now = this.options.clock();
-    const record = this.recordFor(source, now);
+    const record = this.sources.get(source);
+    if (!record) return 0;
     const limit = this.options.failuresPerSource;
-    if (record.blockedUntil > now) return { admitted: false, retryAfterMs: record.blockedUntil - now };
+    if (record.blockedUntil > now) return record.blockedUntil - now;
+    if (record.pending === 0 && record.failures > 0 && now - record.lastFailureAt > this.options.backoffMaxMs) return 0;
     // Below the limit, in-flight checks count as failures; past it, one probation attempt at a time.
     const outstanding = record.failures >= limit ? record.pending : record.pending + record.failures;
     const allowed = record.failures >= limit ? 1 : limit;
-    if (outstanding >= allowed) return { admitted: false, retryAfterMs: 1_000 };
-    record.pending++;
-    return { admitted: true };
+    return outstanding >= allowed ? 1_000 : 0;
   }
 
   /** The admitted check found the right secret: the source is in good standing again. */

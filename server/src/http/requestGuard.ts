@@ -20,6 +20,17 @@ export const CLIENT_ADDRESS_HEADER = "x-baton-client-address";
 export interface RequestGuardOptions {
   maxMatchmakeBodyBytes: number;
   trustProxy: boolean;
+  /**
+   * A last look at a parsed matchmaking request before Colyseus routes it: a refusal here is
+   * answered at the cost of a JSON parse (a guesser's flood should cost no more than that).
+   */
+  screen?: (request: { source: string; token: string | undefined; body: Record<string, unknown> }) => Refusal | null;
+}
+
+export interface Refusal {
+  status: number;
+  code: ErrorCodeName;
+  sentence: string;
 }
 
 const MATCHMAKE_PREFIX = "/matchmake/";
@@ -35,6 +46,10 @@ export function installRequestGuard(server: http.Server, options: RequestGuardOp
     request.headers[CLIENT_ADDRESS_HEADER] = clientAddress(request, options.trustProxy);
     if (request.method !== "POST" || !request.url?.startsWith(MATCHMAKE_PREFIX)) return emit(event, ...args);
     readMatchmakeBody(request, response, options.maxMatchmakeBodyBytes, (body) => {
+      const authorization = request.headers.authorization;
+      const token = authorization?.startsWith("Bearer ") ? authorization.slice(7) : undefined;
+      const refusal = options.screen?.({ source: request.headers[CLIENT_ADDRESS_HEADER] as string, token, body });
+      if (refusal) return refuse(response, refusal.status, refusal.code, refusal.sentence);
       request.body = body;
       emit(event, request, response);
     });

@@ -43,6 +43,10 @@ export interface JoinAuthServices {
   userTokens: UserTokens;
 }
 
+export function guessingBackoffSentence(waitMs: number): string {
+  return `too many wrong device secrets from your address; try again in ${Math.ceil(waitMs / 1000)} s.`;
+}
+
 /** `source` is the client's address (see http/requestGuard.ts); secret guessing is throttled by it. */
 export async function authorizeJoin(token: string | undefined, options: unknown, services: JoinAuthServices, source = "unknown"): Promise<JoinAuth> {
   const { deviceId, role } = (options ?? {}) as { deviceId?: unknown; role?: unknown };
@@ -58,7 +62,7 @@ export async function authorizeJoin(token: string | undefined, options: unknown,
     switch (result.verdict) {
       case "ok": return { role: "device", deviceId };
       case "throttled":
-        throw joinError(ErrorCode.RATE_LIMITED, `too many wrong device secrets from your address; try again in ${Math.ceil(result.retryAfterMs / 1000)} s.`);
+        throw joinError(ErrorCode.RATE_LIMITED, guessingBackoffSentence(result.retryAfterMs));
       case "busy":
         throw joinError(ErrorCode.SERVER_BUSY, "too many device secrets are being checked right now; try again in a second.");
       default:

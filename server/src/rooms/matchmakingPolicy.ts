@@ -15,7 +15,9 @@
  */
 import { matchMaker } from "@colyseus/core";
 import { DEVICE_ROOM_NAME, ErrorCode, JoinRole } from "../../../shared/protocol.ts";
-import { joinError } from "./joinAuth.ts";
+import { guessingBackoffSentence, joinError, joinStatus } from "./joinAuth.ts";
+import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
+import type { Refusal } from "../http/requestGuard.ts";
 
 type Method = "joinOrCreate" | "create" | "join" | "joinById" | "reconnect";
 const USER_METHODS: ReadonlySet<string> = new Set<Method>(["joinOrCreate", "join", "joinById", "reconnect"]);
@@ -78,4 +80,12 @@ function translateSeatError(error: unknown): unknown {
     return joinError(ErrorCode.ROOM_FULL, "this device has no free seat: it has reached BATON_MAX_SPECTATORS viewers, or you have BATON_MAX_CONNECTIONS_PER_USER connections to it already. Close a tab or try again later.");
   }
   return error;
+}
+
+/** A device join from an address that is backing off is refused before matchmaking starts (see requestGuard's `screen`). */
+export function screenDeviceJoin(authenticator: DeviceAuthenticator, source: string, token: string | undefined, body: Record<string, unknown>): Refusal | null {
+  if (body.role !== JoinRole.DEVICE) return null;
+  const waitMs = authenticator.holdOff(source, body.deviceId, token);
+  if (waitMs === 0) return null;
+  return { status: joinStatus(ErrorCode.RATE_LIMITED), code: ErrorCode.RATE_LIMITED, sentence: guessingBackoffSentence(waitMs) };
 }

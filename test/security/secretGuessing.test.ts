@@ -1,0 +1,82 @@
+/**
+ * Findings 3 and 4: guessing device secrets. Against a production server in its own process
+ * (so its CPU time can be read from /proc), an attacker on another address (127.0.0.2)
+ * sends wrong secrets, in a parallel burst and one after another. The guesser is slowed;
+ * the server's CPU stays bounded; the real devices and /health are not; and the right
+ * secret is never refused because someone else guessed wrong.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "@colyseus/sdk";
+import { spawnProductionServer, type ServerProcess } from "../support/serverProcess.ts";
+import { codeOf, matchmake, request } from "./support.ts";
+
+const ATTACKER = "127.0.0.2";
+let server: ServerProcess;
+
+beforeAll(async () => {
+  server = await spawnProductionServer({ devices: ["dev-a", "dev-b", "dev-c", "dev-d", "warm-up"] });
+  // A first join compiles the room's code paths; the measurements below are of a warm server.
+  await deviceJoins("warm-up");
+});
+afterAll(() => server?.stop());
+
+async function deviceJoins(deviceId: string): Promise<number> {
+  const started = performance.now();
+  const client = new Client(server.url);
+  client.auth.token = server.secrets[deviceId];
+  const room = await client.joinOrCreate("device", { deviceId, role: "device" });
+  const elapsed = performance.now() - started;
+  await room.leave(true);
+  return elapsed;
+}
+
+describe("secret guessing", () => {
+  it("bounds the CPU of 200 parallel wrong secrets, and the real devices and /health still answer within a second", async () => {
+    // The same kind of join (a device whose secret must still be hashed) without an attack:
+    // the yardstick on a machine that CI may be loading with other tests.
+    const unattacked = await deviceJoins("dev-d");
+    const withinASecond = Math.max(1_000, 4 * unattacked);
+    const cpuBefore = server.cpuMilliseconds();
+    const burst = Promise.all(Array.from({ length: 200 }, (_, index) =>
+      matchmake(server.url, "joinOrCreate", "device", { deviceId: "dev-b", role: "device" }, { token: `guess-${index}`, localAddress: ATTACKER })));
+    // While the burst is in flight: the attacked device itself (never verified before, so its
+    // secret must be hashed), another device, and the health check.
+    const [attacked, other, health] = await Promise.all([
+      deviceJoins("dev-b"),
+      deviceJoins("dev-a"),
+      (async () => {
+        const started = performance.now();
+        const answer = await request(server.url, "GET", "/health", undefined);
+        expect(answer.status).toBe(200);
+        return performance.now() - started;
+      })(),
+    ]);
+    const answers = await burst;
+    const cpuUsed = server.cpuMilliseconds() - cpuBefore;
+
+    console.log(`under a 200-guess burst: attacked device joined in ${attacked.toFixed(0)} ms, another in ${other.toFixed(0)} ms, /health in ${health.toFixed(0)} ms (an unattacked join: ${unattacked.toFixed(0)} ms); server CPU ${cpuUsed} ms`);
+    // Unbounded, the device's own hash waited behind 200 others: several seconds.
+    expect(attacked).toBeLessThan(withinASecond);
+    expect(other).toBeLessThan(withinASecond);
+    expect(health).toBeLessThan(withinASecond);
+    expect(answers.every((answer) => answer.status !== 200)).toBe(true);
+    const codes = new Set(answers.map(codeOf));
+    expect([...codes].every((code) => code === "UNAUTHORIZED" || code === "RATE_LIMITED" || code === "SERVER_BUSY")).toBe(true);
+    // At most a handful of the 200 guesses were hashed (≈30–50 ms of CPU each): unbounded, the
+    // burst alone took about 10 s of CPU.
+    expect(answers.filter((answer) => codeOf(answer) === "UNAUTHORIZED").length).toBeLessThanOrEqual(5);
+    expect(cpuUsed).toBeLessThan(2_500);
+  });
+
+  it("never refuses the right secret because someone else guessed, and keeps the guesser backing off", async () => {
+    for (let guess = 0; guess < 10; guess++) {
+      await matchmake(server.url, "joinOrCreate", "device", { deviceId: "dev-c", role: "device" }, { token: `wrong-${guess}`, localAddress: ATTACKER });
+    }
+    // The old per-device lockout refused dev-c here for a minute.
+    expect(await deviceJoins("dev-c")).toBeLessThan(1_000);
+    const stillGuessing = await matchmake(server.url, "joinOrCreate", "device", { deviceId: "dev-c", role: "device" }, { token: "wrong-again", localAddress: ATTACKER });
+    expect(stillGuessing.status).toBe(429);
+    expect(codeOf(stillGuessing)).toBe("RATE_LIMITED");
+    expect(stillGuessing.body.error).toMatch(/try again in \d+ s/);
+  });
+});
