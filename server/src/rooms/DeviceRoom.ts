@@ -25,7 +25,7 @@ import type { RoomServices } from "./services.ts";
 import { saveUntilStored } from "../store/saveUntilStored.ts";
 import type { StoredResult } from "../store/results.ts";
 import { TokenBucket } from "./rateLimiter.ts";
-import { isDecodableRoomData, ROOM_DATA_FRAME } from "./frameCheck.ts";
+import { isDecodableRoomData, roomDataType, ROOM_DATA_FRAME } from "./frameCheck.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -181,12 +181,7 @@ export function createDeviceRoom(services: RoomServices) {
       if (buffer?.[0] === ROOM_DATA_FRAME) {
         const bucket = this.buckets.get(client) ?? this.newBucket(client);
         const now = services.clock();
-        if (!bucket.take(now)) {
-          if (bucket.shouldWarn(now)) {
-            this.sendError(client, ErrorCode.RATE_LIMITED, `Too many messages: at most ${services.config.rateLimit.perSecond} per second (burst ${services.config.rateLimit.burst}); this one was dropped.`, "");
-          }
-          return;
-        }
+        if (!bucket.take(now)) return this.answerRateLimited(client, buffer, bucket, now);
         // Colyseus closes the socket when the msgpack body does not decode; answer instead.
         if (!isDecodableRoomData(buffer)) {
           this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be decoded: ROOM_DATA is 0x0D, a message type (msgpack fixstr or str8, 1–255 bytes), then at most one msgpack value.", "");
@@ -198,6 +193,23 @@ export function createDeviceRoom(services: RoomServices) {
       } catch {
         this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be processed.", "");
       }
+    }
+
+    /**
+     * Answers a frame the rate limit dropped. A device's `result` or `failed` is always
+     * answered, naming it in `request`: it is a report the owner would otherwise never get,
+     * and the device re-sends its held reports after a back-off when told (PROTOCOL §7.3).
+     * Anything else is answered at most once a second, so a flood cannot turn the server
+     * into an amplifier (a report costs the device a held report each, so it cannot).
+     * (Minimal device-side part of security finding 9; the lead's receiveFrame rework
+     * replaces this.)
+     */
+    private answerRateLimited(client: BatonClient, buffer: Uint8Array, bucket: TokenBucket, now: number) {
+      const type = client.auth?.role === "device" ? roomDataType(buffer) : undefined;
+      const isReport = type === DeviceToRoom.RESULT || type === DeviceToRoom.FAILED;
+      if (!isReport && !bucket.shouldWarn(now)) return;
+      const { perSecond, burst } = services.config.rateLimit;
+      this.sendError(client, ErrorCode.RATE_LIMITED, `Too many messages: at most ${perSecond} per second (burst ${burst}); this one was dropped.`, isReport ? type : "");
     }
 
     private newBucket(client: BatonClient) {

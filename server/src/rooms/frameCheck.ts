@@ -24,6 +24,19 @@ function messageTypeLength(frame: Uint8Array): number {
   return -1;
 }
 
+/**
+ * The message type of a ROOM_DATA frame when it is a string (fixstr or str8), without
+ * decoding the body; undefined otherwise. Cheap enough to run on a frame that is being
+ * dropped, to decide how to answer it.
+ */
+export function roomDataType(frame: Uint8Array): string | undefined {
+  if (frame[0] !== ROOM_DATA_FRAME) return undefined;
+  const typeLength = messageTypeLength(frame);
+  const start = frame[1] === 0xd9 ? 3 : 2;
+  if (typeLength < 0 || frame[1] < 0x80 || 1 + typeLength > frame.length) return undefined;
+  return new TextDecoder().decode(frame.subarray(start, 1 + typeLength));
+}
+
 export function isDecodableRoomData(frame: Uint8Array): boolean {
   if (frame[0] !== ROOM_DATA_FRAME) return false;
   const typeLength = messageTypeLength(frame);
