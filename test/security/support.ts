@@ -44,7 +44,7 @@ export function request(httpUrl: string, method: string, path: string, body: str
       agent: false,
       headers: {
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...(body !== undefined ? { "content-length": Buffer.byteLength(body) } : {}),
+        ...(body !== undefined && !options.headers?.["transfer-encoding"] ? { "content-length": Buffer.byteLength(body) } : {}),
         ...options.headers,
       },
     }, (response) => {

@@ -8,6 +8,7 @@
  * - runs `start`ed jobs: `accepted`, `progress`…, then `result` (kept until `ack`) or `failed`;
  * - refuses commands older than the highest epoch it has seen (fencing);
  * - `heartbeat` every few seconds, `ready` after the physical reset that follows a job;
+ * - after RATE_LIMITED, re-sends its held reports once the back-off has passed (resend.ts);
  * - reconnects on its own, with bounded exponential backoff and jitter, by matchmaking again.
  *
  * Reconnection redoes the matchmaking POST instead of reusing the reconnection token,
@@ -35,6 +36,7 @@ import { MatchmakeError } from "./matchmake.ts";
 import { MessageLog, nextEvent } from "./messageLog.ts";
 import { briefJson, isAck, isCancel, isStart, isWelcome } from "./payloads.ts";
 import { Reconnector } from "./reconnector.ts";
+import { DEFAULT_RESEND_POLICY, NO_RESEND, planRateLimited, planResendDue, resendAfterAck, resendAfterDisconnect, type ResendPolicy, type ResendState } from "./resend.ts";
 
 export type * from "./deviceTypes.ts";
 
@@ -65,6 +67,13 @@ export class SimulatedDevice {
   /** Results sent and not yet acknowledged, oldest first. In firmware: NVS, so they survive a reboot. */
   private readonly held = new Map<string, Result>();
   private lastFailure: Failed | undefined;
+  /** Order in which reports were first held, so a re-send goes oldest first (results and the failure alike). */
+  private reportCounter = 0;
+  private readonly heldSince = new Map<string, number>();
+  private lastFailureSince = 0;
+  private readonly resendPolicy: ResendPolicy;
+  private resend: ResendState = NO_RESEND;
+  private resendTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private stayOffline = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -77,6 +86,7 @@ export class SimulatedDevice {
     this.random = options.seed === undefined ? Math.random : seededRandom(options.seed);
     this.log = new MessageLog(`device ${options.deviceId}`);
     this.received = this.log.entries;
+    this.resendPolicy = { ...DEFAULT_RESEND_POLICY, ...options.resendBackoff };
     const policy: BackoffPolicy = options.reconnect === false ? { ...DEFAULT_BACKOFF, maxAttempts: 0 } : { ...DEFAULT_BACKOFF, ...options.reconnect };
     this.reconnector = new Reconnector(policy, {
       attempt: () => this.joinAndGreet(),
@@ -233,7 +243,10 @@ export class SimulatedDevice {
     this.readyPending = false;
     this.highestEpoch = 0;
     this.lastFailure = undefined;
-    if (options.keepHeldResults === false) this.held.clear();
+    if (options.keepHeldResults === false) {
+      this.held.clear();
+      this.heldSince.clear();
+    }
     this.say("rebooted");
     return this.connect();
   }
@@ -243,6 +256,7 @@ export class SimulatedDevice {
     this.closed = true;
     this.reconnector.cancel();
     this.stopHeartbeat();
+    this.cancelResend();
     this.clearResetTimer();
     this.job?.finish();
     const connection = this.connection;
@@ -295,6 +309,7 @@ export class SimulatedDevice {
     const runId = overrides.runId ?? job?.runId;
     if (epoch === undefined || runId === undefined) throw new Error(`device ${this.deviceId} has no job in progress; pass epoch and runId`);
     const result: Result = { epoch, runId, output: overrides.output ?? job?.plan.output ?? {} };
+    if (!this.held.has(runId)) this.heldSince.set(runId, ++this.reportCounter);
     this.held.set(runId, result);
     const delivered = this.sendMessage(DeviceToRoom.RESULT, result);
     this.say(`result of ${runId} ${delivered ? "sent" : "held (offline)"}: ${briefJson(result.output)}`);
@@ -310,6 +325,7 @@ export class SimulatedDevice {
     if (epoch === undefined || runId === undefined) throw new Error(`device ${this.deviceId} has no job in progress; pass epoch and runId`);
     const failed: Failed = { epoch, runId, code, message };
     this.lastFailure = failed;
+    this.lastFailureSince = ++this.reportCounter;
     this.sendMessage(DeviceToRoom.FAILED, failed);
     if (job) this.endJob(job, "failed");
     return failed;
@@ -401,6 +417,7 @@ export class SimulatedDevice {
       case RoomToDevice.ERROR: {
         const error = payload as Partial<ErrorPayload>;
         this.say(`room refused "${error?.request}": ${error?.code} ${error?.message}`);
+        if (error?.code === ErrorCode.RATE_LIMITED) this.onRateLimited(String(error.request ?? ""));
         break;
       }
       default:
@@ -492,8 +509,49 @@ export class SimulatedDevice {
 
   private onAck(runId: string): void {
     if (this.held.delete(runId)) this.say(`ack for ${runId}: result forgotten`);
+    this.heldSince.delete(runId);
     if (this.lastFailure?.runId === runId) this.lastFailure = undefined;
+    this.resend = resendAfterAck(this.resend);
     this.events.emit("ack", { runId });
+  }
+
+  /** RATE_LIMITED: a held report may have been dropped unread; re-send what is held after the back-off (resend.ts). */
+  private onRateLimited(request: string): void {
+    const decision = planRateLimited(this.resend, Date.now(), this.resendPolicy, this.random);
+    this.resend = decision.state;
+    if (decision.kind === "alreadyScheduled") return;
+    this.say(`rate-limited (on "${request || "?"}"): re-sending held reports in ${decision.delayMs} ms`);
+    this.events.emit("resendScheduled", { request, delayMs: decision.delayMs, attempt: decision.state.attempts });
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = null;
+      this.resendHeldReports();
+    }, decision.delayMs);
+  }
+
+  private resendHeldReports(): void {
+    const decision = planResendDue(this.resend, Date.now(), this.heldReportRunIds());
+    this.resend = decision.state;
+    if (decision.kind === "nothing") return;
+    for (const runId of decision.runIds) {
+      const result = this.held.get(runId);
+      if (result) this.sendMessage(DeviceToRoom.RESULT, result);
+      else if (this.lastFailure?.runId === runId) this.sendMessage(DeviceToRoom.FAILED, this.lastFailure);
+    }
+    this.say(`re-sent held report(s) after RATE_LIMITED: ${decision.runIds.join(", ")}`);
+    this.events.emit("reportsResent", { runIds: decision.runIds });
+  }
+
+  /** Run ids of every report not yet acknowledged — results and the last failure — oldest first. */
+  private heldReportRunIds(): string[] {
+    const reports = [...this.held.keys()].map((runId) => ({ runId, since: this.heldSince.get(runId) ?? 0 }));
+    if (this.lastFailure && !this.held.has(this.lastFailure.runId)) reports.push({ runId: this.lastFailure.runId, since: this.lastFailureSince });
+    return reports.sort((a, b) => a.since - b.since).map((report) => report.runId);
+  }
+
+  private cancelResend(): void {
+    if (this.resendTimer) clearTimeout(this.resendTimer);
+    this.resendTimer = null;
+    this.resend = resendAfterDisconnect(this.resend);
   }
 
   private malformed(type: string, payload: unknown): void {
@@ -617,6 +675,7 @@ export class SimulatedDevice {
   /** Detaches and kills the socket; its close event is then ignored. True if there was one. */
   private dropSocket(): boolean {
     this.stopHeartbeat();
+    this.cancelResend();
     const connection = this.connection;
     this.connection = null;
     connection?.terminate();
@@ -627,6 +686,7 @@ export class SimulatedDevice {
     if (this.connection !== connection) return; // a socket we already let go of
     this.connection = null;
     this.stopHeartbeat();
+    this.cancelResend();
     this.say(`socket closed by the server (${code}${reason ? ` ${reason}` : ""})`);
     this.events.emit("disconnected", { code, reason, intentional: false });
     if (this.closed || this.stayOffline) return;

@@ -6,6 +6,7 @@
 import type { ErrorPayload } from "../../../shared/protocol.ts";
 import type { AckMessage, CancelMessage, SessionTypeSpec, StartMessage, WelcomeMessage } from "../../../shared/messages.ts";
 import type { BackoffPolicy } from "./backoff.ts";
+import type { ResendPolicy } from "./resend.ts";
 import type { Instrument, InstrumentName, Json } from "./instruments.ts";
 import type { JobState } from "./job.ts";
 
@@ -35,6 +36,8 @@ export interface SimulatedDeviceOptions {
   minProgressIntervalMs?: number;
   /** Reconnect policy, or false to never reconnect on its own. */
   reconnect?: Partial<BackoffPolicy> | false;
+  /** Back-off before held reports are re-sent after RATE_LIMITED. Default 1 s doubling to 30 s (resend.ts). */
+  resendBackoff?: Partial<ResendPolicy>;
   /** Seed for reproducible measurements. */
   seed?: number;
   /** Overrides what `hello` declares (e.g. to test INVALID_CAPABILITIES). */
@@ -91,6 +94,10 @@ export interface SimulatedDeviceEvents {
   jobAwaitingCompletion: [JobInfo];
   jobFinished: [JobInfo & { outcome: JobOutcome }];
   ack: [{ runId: string }];
+  /** The room said RATE_LIMITED (about `request`); held reports go out again after `delayMs`. */
+  resendScheduled: [{ request: string; delayMs: number; attempt: number }];
+  /** Held reports re-sent after RATE_LIMITED, oldest first. */
+  reportsResent: [{ runIds: string[] }];
   ready: [];
   staleIgnored: [{ type: string; epoch: number; highestEpoch: number }];
   /** A Colyseus ERROR frame (0x0B), not the protocol's `error` message. */

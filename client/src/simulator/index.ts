@@ -12,4 +12,5 @@ export { INSTRUMENTS, INSTRUMENT_NAMES, getInstrument, seededRandom, type Instru
 export { MatchmakeError, MatchmakeUnreachableError, matchmakeDevice, roomSocketUrl, type SeatReservation } from "./matchmake.ts";
 export { JoinFailedError, JoinRejectedError } from "./connection.ts";
 export { DEFAULT_BACKOFF, reconnectDelayMs, type BackoffPolicy } from "./backoff.ts";
+export { DEFAULT_RESEND_POLICY, planRateLimited, planResendDue, type ResendPolicy, type ResendState } from "./resend.ts";
 export { FrameCode, decodeFrame, encodeRoomData, encodeJoinAck, encodeLeave, toHex, type Frame, type DecodeResult } from "./framing.ts";

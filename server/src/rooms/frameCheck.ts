@@ -24,7 +24,11 @@ function messageTypeLength(frame: Uint8Array): number {
   return -1;
 }
 
-/** The message type of a ROOM_DATA frame when it is a string Colyseus reads correctly; else undefined. */
+/**
+ * The message type of a ROOM_DATA frame when it is a string (fixstr or str8), without
+ * decoding the body; undefined otherwise. Cheap enough to run on a frame that is being
+ * dropped, to decide how to answer it.
+ */
 export function roomDataType(frame: Uint8Array): string | undefined {
   if (frame[0] !== ROOM_DATA_FRAME) return undefined;
   const typeLength = messageTypeLength(frame);

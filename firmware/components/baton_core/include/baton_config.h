@@ -64,6 +64,19 @@
 #define BATON_ACTION_ARENA_MAX 6144
 #endif
 
+/**
+ * Back-off before the held report is re-sent after the room answered RATE_LIMITED
+ * (docs/PROTOCOL.md §7.3): the nominal delay doubles from the first value to the second,
+ * each wait drawn from [c/2, c]. 1 s lets the room's bucket refill; the same numbers as the
+ * TypeScript simulator's DEFAULT_RESEND_POLICY (test/e2e/resendPolicy.test.ts checks both).
+ */
+#ifndef BATON_RESEND_INITIAL_DELAY_MS
+#define BATON_RESEND_INITIAL_DELAY_MS 1000
+#endif
+#ifndef BATON_RESEND_MAX_DELAY_MS
+#define BATON_RESEND_MAX_DELAY_MS 30000
+#endif
+
 /** Actions one call into the session may return. */
 #ifndef BATON_MAX_ACTIONS
 #define BATON_MAX_ACTIONS 12

@@ -8,7 +8,8 @@
  *  - fencing: the highest epoch seen; `start`/`cancel` with a lower epoch are refused, while
  *    a `welcome` (first message of a fresh connection) sets the epoch, also downwards;
  *  - nothing lost: a finished run's report (`result` or `failed`) is kept, persisted through
- *    a STORE action, and re-sent after every (re)join until the room's `ack` names it;
+ *    a STORE action, and re-sent after every (re)join until the room's `ack` names it, and
+ *    after a back-off when the room answers RATE_LIMITED (it may have dropped the report);
  *  - resuming: `welcome` says what the room believes; the device keeps going, re-sends,
  *    abandons, or starts the run it was told about (docs/PROTOCOL.md §7.1, in that order);
  *  - liveness: `heartbeat` + Colyseus PING every heartbeat interval, and a connection that
@@ -95,6 +96,11 @@ typedef enum baton_event {
     BATON_EVENT_FAILURE_ACKED,
     /** The room refused the held report for good (stale epoch / unknown run); it is forgotten. */
     BATON_EVENT_RESULT_DROPPED,
+    /**
+     * The room answered RATE_LIMITED: the held report (if still held then) is re-sent in
+     * `number` ms. `text` = the request the room named ("result", "progress", ... or "").
+     */
+    BATON_EVENT_RESEND_SCHEDULED,
     /** A `start`/`cancel` (or a repeated `welcome` on one connection) with an epoch below the highest seen was ignored. `number` = its epoch. */
     BATON_EVENT_STALE_COMMAND,
     /**
@@ -254,6 +260,13 @@ typedef struct baton_session {
 
     baton_job_t job;
     baton_held_report_t held;
+    /**
+     * Re-send after RATE_LIMITED (PROTOCOL §7.3): at most one pending, due at
+     * `resend_due_ms`; the back-off grows with each RATE_LIMITED and resets at an `ack`.
+     */
+    bool resend_pending;
+    uint64_t resend_due_ms;
+    baton_backoff_t resend_backoff;
 } baton_session_t;
 
 /* ------------------------------------------------------------------ API */

@@ -26,6 +26,7 @@ static baton_log_level_t event_level(baton_event_t event)
     case BATON_EVENT_STALE_COMMAND:
     case BATON_EVENT_EPOCH_ADOPTED:
     case BATON_EVENT_SERVER_ERROR:
+    case BATON_EVENT_RESEND_SCHEDULED:
     case BATON_EVENT_TIMED_OUT:
     case BATON_EVENT_ABANDONED:
         return BATON_LOG_WARN;

@@ -91,6 +91,7 @@ baton_status_t baton_session_init(baton_session_t *sm, const baton_session_confi
         return BATON_ERR_CONFIG;
     }
     baton_backoff_init(&sm->backoff, &config->backoff);
+    baton_session_resend_init(sm);
     sm->state = BATON_CONN_STOPPED;
     return BATON_OK;
 }
@@ -149,6 +150,7 @@ static void stop(baton_session_t *sm, baton_stop_reason_t reason, baton_actions_
     sm->state = BATON_CONN_STOPPED;
     sm->stop_reason = reason;
     sm->held.in_flight = false;
+    baton_session_resend_cancel(sm);
     /* Leaving on request is not giving up: tests and apps wait for gave-up as a failure. */
     baton_act_event(actions, reason == BATON_STOP_LEFT ? BATON_EVENT_DISCONNECTED : BATON_EVENT_GAVE_UP, NULL,
                     stop_reason_text(reason), (uint64_t)reason);
@@ -179,6 +181,7 @@ void baton_session_fail(baton_session_t *sm, uint64_t now_ms, baton_actions_t *a
         baton_act_simple(actions, BATON_ACTION_WS_CLOSE);
     }
     sm->held.in_flight = false;
+    baton_session_resend_cancel(sm);
     baton_act_event(actions, BATON_EVENT_DISCONNECTED, NULL, reason, 0);
     schedule_reconnect(sm, now_ms, actions);
 }
@@ -232,9 +235,12 @@ void baton_session_on_tick(baton_session_t *sm, uint64_t now_ms, baton_actions_t
     case BATON_CONN_ONLINE:
         if (now_ms - sm->last_rx_ms >= sm->config.liveness_timeout_ms) {
             baton_session_fail(sm, now_ms, actions, "no frame from the server within the liveness timeout", true);
-        } else if (now_ms >= sm->next_heartbeat_ms) {
-            baton_session_send_heartbeat(sm, now_ms, actions);
-            sm->next_heartbeat_ms = now_ms + sm->config.heartbeat_interval_ms;
+        } else {
+            if (now_ms >= sm->next_heartbeat_ms) {
+                baton_session_send_heartbeat(sm, now_ms, actions);
+                sm->next_heartbeat_ms = now_ms + sm->config.heartbeat_interval_ms;
+            }
+            baton_session_resend_tick(sm, now_ms, actions);
         }
         break;
     case BATON_CONN_STOPPED:
@@ -306,6 +312,7 @@ void baton_session_on_ws_closed(baton_session_t *sm, uint16_t close_code, uint64
         snprintf(reason, sizeof reason, "socket closed");
     }
     sm->held.in_flight = false;
+    baton_session_resend_cancel(sm);
     baton_act_event(actions, BATON_EVENT_DISCONNECTED, NULL, reason, close_code);
     switch (close_code) {
     case BATON_CLOSE_CODE_DEVICE_REPLACED:
@@ -414,6 +421,9 @@ uint64_t baton_session_next_deadline(const baton_session_t *sm)
     case BATON_CONN_ONLINE: {
         uint64_t silent = sm->last_rx_ms + sm->config.liveness_timeout_ms;
         next = sm->next_heartbeat_ms < silent ? sm->next_heartbeat_ms : silent;
+        if (sm->resend_pending && sm->resend_due_ms < next) {
+            next = sm->resend_due_ms;
+        }
         break;
     }
     case BATON_CONN_STOPPED:

@@ -275,6 +275,7 @@ static void handle_ack(baton_session_t *sm, const baton_mp_reader_t *payload, ba
         protocol_error(actions, "ack without runId");
         return;
     }
+    baton_session_resend_on_ack(sm);
     /* The room acknowledges an accepted `failed` like a `result`; an ack for any other run is
      * a late duplicate (or not ours) and changes nothing. */
     if (sm->held.present && strcmp(sm->held.run_id, run_id) == 0) {
@@ -284,7 +285,7 @@ static void handle_ack(baton_session_t *sm, const baton_mp_reader_t *payload, ba
     }
 }
 
-static void handle_error(baton_session_t *sm, const baton_mp_reader_t *payload, baton_actions_t *actions)
+static void handle_error(baton_session_t *sm, const baton_mp_reader_t *payload, uint64_t now_ms, baton_actions_t *actions)
 {
     char code[BATON_SESSION_TYPE_MAX + 1] = "";
     char message[128] = "";
@@ -299,6 +300,10 @@ static void handle_error(baton_session_t *sm, const baton_mp_reader_t *payload, 
     strncat(text, message, sizeof text - strlen(text) - 1);
     baton_act_event(actions, BATON_EVENT_SERVER_ERROR, NULL, text, 0);
 
+    if (strcmp(code, BATON_ERROR_CODE_RATE_LIMITED) == 0) {
+        baton_session_on_rate_limited(sm, request, now_ms, actions); /* the report may have been dropped unread */
+        return;
+    }
     /*
      * A held report the room refuses for good would otherwise be re-sent after every
      * reconnect for ever. Only these two codes are final; anything else (rate limiting, a
@@ -345,7 +350,7 @@ void baton_session_handle_room_data(baton_session_t *sm, const baton_frame_t *fr
         return;
     }
     if (baton_frame_type_is(frame, BATON_ROOM_TO_DEVICE_ERROR)) {
-        handle_error(sm, &payload, actions);
+        handle_error(sm, &payload, now_ms, actions);
         return;
     }
     if (sm->state != BATON_CONN_ONLINE) {

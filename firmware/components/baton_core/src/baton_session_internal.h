@@ -49,6 +49,17 @@ void baton_session_forget_held(baton_session_t *sm, baton_actions_t *actions);
 /** Stops the active job (JOB_CANCEL) with the given event. */
 void baton_session_stop_job(baton_session_t *sm, baton_event_t event, baton_actions_t *actions);
 
+/* ---- re-send after RATE_LIMITED (baton_session_resend.c) */
+void baton_session_resend_init(baton_session_t *sm);
+/** The room said RATE_LIMITED (about `request`): schedules one re-send of the held report after the back-off. */
+void baton_session_on_rate_limited(baton_session_t *sm, const char *request, uint64_t now_ms, baton_actions_t *actions);
+/** Re-sends the held report once the scheduled re-send is due (call while joined). */
+void baton_session_resend_tick(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions);
+/** An `ack` arrived: the next RATE_LIMITED starts from the base back-off. */
+void baton_session_resend_on_ack(baton_session_t *sm);
+/** The connection ended: the pending re-send is dropped (the next welcome re-sends). */
+void baton_session_resend_cancel(baton_session_t *sm);
+
 /** Copies a NUL-terminated string into a fixed field; false if it does not fit. */
 bool baton_copy_str(char *dst, size_t cap, const char *src);
 
