@@ -5,12 +5,54 @@
  * the server's CPU stays bounded; the real devices and /health are not; and the right
  * secret is never refused because someone else guessed wrong.
  */
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
 import { spawnProductionServer, type ServerProcess } from "../support/serverProcess.ts";
 import { codeOf, matchmake, request } from "./support.ts";
 
 const ATTACKER = "127.0.0.2";
+
+/**
+ * Fires `count` parallel device joins with wrong secrets at `deviceId` from 127.0.0.2, in a
+ * plain node process; `started` resolves as the requests go out, `answers` with their
+ * statuses and Baton codes.
+ */
+function attackFromAnotherProcess(url: string, deviceId: string, count: number) {
+  const script = `
+    const http = require("node:http");
+    const target = new URL("/matchmake/joinOrCreate/device", ${JSON.stringify(url)});
+    const body = JSON.stringify({ deviceId: ${JSON.stringify(deviceId)}, role: "device" });
+    const one = (index) => new Promise((resolve) => {
+      const request = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent: false,
+        localAddress: ${JSON.stringify(ATTACKER)},
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization: "Bearer guess-" + index } }, (response) => {
+        let text = "";
+        response.on("data", (chunk) => (text += chunk));
+        response.on("end", () => {
+          let code = "";
+          try { code = JSON.parse(text).error.split(":")[0]; } catch {}
+          resolve({ status: response.statusCode, code });
+        });
+      });
+      request.on("error", (error) => resolve({ status: -1, code: String(error) }));
+      request.end(body);
+    });
+    const all = Promise.all(Array.from({ length: ${count} }, (_, index) => one(index)));
+    console.log("started");
+    all.then((answers) => console.log(JSON.stringify(answers)));
+  `;
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  let signalStarted: () => void;
+  const started = new Promise<void>((resolve) => (signalStarted = resolve));
+  child.stdout!.on("data", (chunk) => {
+    output += chunk;
+    if (output.includes("started")) signalStarted();
+  });
+  const answers = new Promise<{ status: number; code: string }[]>((resolve) => child.once("exit", () => resolve(JSON.parse(output.split("\n")[1]))));
+  return { started, answers };
+}
 let server: ServerProcess;
 
 beforeAll(async () => {
@@ -35,10 +77,11 @@ describe("secret guessing", () => {
     // The same kind of join (a device whose secret must still be hashed) without an attack:
     // the yardstick on a machine that CI may be loading with other tests.
     const unattacked = await deviceJoins("dev-d");
-    const withinASecond = Math.max(1_000, 4 * unattacked);
+    const withinASecond = Math.max(1_000, 5 * unattacked);
     const cpuBefore = server.cpuMilliseconds();
-    const burst = Promise.all(Array.from({ length: 200 }, (_, index) =>
-      matchmake(server.url, "joinOrCreate", "device", { deviceId: "dev-b", role: "device" }, { token: `guess-${index}`, localAddress: ATTACKER })));
+    // The attacker is its own process, so that making 200 requests does not slow this one's measurements.
+    const burst = attackFromAnotherProcess(server.url, "dev-b", 200);
+    await burst.started;
     // While the burst is in flight: the attacked device itself (never verified before, so its
     // secret must be hashed), another device, and the health check.
     const [attacked, other, health] = await Promise.all([
@@ -51,7 +94,7 @@ describe("secret guessing", () => {
         return performance.now() - started;
       })(),
     ]);
-    const answers = await burst;
+    const answers = await burst.answers;
     const cpuUsed = server.cpuMilliseconds() - cpuBefore;
 
     console.log(`under a 200-guess burst: attacked device joined in ${attacked.toFixed(0)} ms, another in ${other.toFixed(0)} ms, /health in ${health.toFixed(0)} ms (an unattacked join: ${unattacked.toFixed(0)} ms); server CPU ${cpuUsed} ms`);
@@ -59,12 +102,12 @@ describe("secret guessing", () => {
     expect(attacked).toBeLessThan(withinASecond);
     expect(other).toBeLessThan(withinASecond);
     expect(health).toBeLessThan(withinASecond);
+    expect(answers).toHaveLength(200);
     expect(answers.every((answer) => answer.status !== 200)).toBe(true);
-    const codes = new Set(answers.map(codeOf));
-    expect([...codes].every((code) => code === "UNAUTHORIZED" || code === "RATE_LIMITED" || code === "SERVER_BUSY")).toBe(true);
+    expect(answers.every((answer) => ["UNAUTHORIZED", "RATE_LIMITED", "SERVER_BUSY"].includes(answer.code))).toBe(true);
     // At most a handful of the 200 guesses were hashed (≈30–50 ms of CPU each): unbounded, the
     // burst alone took about 10 s of CPU.
-    expect(answers.filter((answer) => codeOf(answer) === "UNAUTHORIZED").length).toBeLessThanOrEqual(5);
+    expect(answers.filter((answer) => answer.code === "UNAUTHORIZED").length).toBeLessThanOrEqual(5);
     expect(cpuUsed).toBeLessThan(2_500);
   });
 

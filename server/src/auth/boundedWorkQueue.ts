@@ -4,9 +4,9 @@
  * or `/health`. Work that cannot start within `maxWaitMs`, or finds `queueLength` tasks
  * already waiting, is refused at once with "busy" — a cheap answer instead of a growing backlog.
  *
- * Waiting tasks are served round-robin by key (the device id), so a flood against one device
- * cannot push another device's check past its deadline; each key may have at most
- * `perKeyQueueLength` tasks waiting.
+ * Waiting tasks are served round-robin by key (device and client address), so a flood from
+ * one address cannot push another device's — or the same device's own — check past its
+ * deadline; each key may have at most `perKeyQueueLength` tasks waiting.
  */
 export interface BoundedWorkLimits {
   concurrency: number;

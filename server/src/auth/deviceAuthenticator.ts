@@ -10,7 +10,7 @@
  * 2. the client address must be in good standing (`SourceThrottle`): a guesser backs off,
  *    exponentially, and its parallel guesses count before any hash finishes;
  * 3. the hash itself runs in a `BoundedWorkQueue`: a few at once, a short queue served
- *    round-robin by device, a deadline — beyond that the join is refused as busy.
+ *    round-robin by device and address, a deadline — beyond that the join is refused as busy.
  * There is no per-device lockout: refusing a device after others guessed wrong would hand
  * anyone who knows a device id the power to keep it offline (docs/SECURITY.md).
  */
@@ -65,7 +65,9 @@ export class DeviceAuthenticator {
 
     const admission = this.throttle.admit(source);
     if (!admission.admitted) return { verdict: "throttled", retryAfterMs: admission.retryAfterMs };
-    const matches = await this.hashing.run(deviceId, () => {
+    // Round-robin by device *and* address: the device's own check is not queued behind a
+    // guesser's checks for the same device.
+    const matches = await this.hashing.run(`${deviceId}\u0000${source}`, () => {
       this.hashesComputed++;
       return verifyDeviceSecret(secret, secretHash);
     });
