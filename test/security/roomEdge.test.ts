@@ -24,14 +24,20 @@ afterAll(async () => {
   await baton.shutdown();
 });
 
+/** A fresh scripted scale, online, and a user watching it. */
+async function scaleWithUser(userId: string) {
+  const deviceId = freshDeviceId();
+  const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET, [WEIGHING]);
+  cleanups.push(() => device.leave());
+  const token = await baton.tokenFor(userId);
+  const owner = await joinDevice({ url: baton.httpUrl, token, deviceId });
+  cleanups.push(() => owner.leave());
+  return { deviceId, device, token, owner };
+}
+
 describe("finding 8: delivered results are never overwritten", () => {
   it("keeps a user's result after 70 junk orphans and an orphan reusing its run id", async () => {
-    const deviceId = freshDeviceId();
-    const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET, [WEIGHING]);
-    cleanups.push(() => device.leave());
-    const token = await baton.tokenFor("victim");
-    const owner = await joinDevice({ url: baton.httpUrl, token, deviceId });
-    cleanups.push(() => owner.leave());
+    const { deviceId, device, token, owner } = await scaleWithUser("victim");
     owner.claim({ sessionType: "weighing", input: {}, releaseOnComplete: true });
     const start = (await device.next("start")).payload;
     device.send("result", { epoch: start.epoch, runId: start.runId, output: { weight: 62 } });
@@ -67,12 +73,7 @@ describe("the room's own checks", () => {
   });
 
   it("closes a connection that stops reading with 4104 SLOW_CONSUMER, and the session goes on", async () => {
-    const deviceId = freshDeviceId();
-    const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET, [WEIGHING]);
-    cleanups.push(() => device.leave());
-    const token = await baton.tokenFor("lab-owner");
-    const owner = await joinDevice({ url: baton.httpUrl, token, deviceId });
-    cleanups.push(() => owner.leave());
+    const { deviceId, device, token, owner } = await scaleWithUser("lab-owner");
 
     // The owner's second tab, whose socket stops reading from the network after joining: every
     // result (12 KB, as a message and in the owner's state) piles up for it on the server.
