@@ -1,0 +1,113 @@
+/**
+ * Starts the real server entry point (`server/src/index.ts`, what `npm start` runs) as a
+ * child process, the way an operator runs it: configuration only through the environment,
+ * any working directory. The security tests use it for production mode, start-up failures
+ * and env-file handling, which an in-process server cannot show.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { hashDeviceSecret } from "../../server/src/auth/deviceSecrets.ts";
+import { freePort } from "./baton.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const entryPoint = path.join(root, "server/src/index.ts");
+// Absolute, so the server can be started from any working directory.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+/** A production JWT secret for tests (≥ 32 characters, as production requires). */
+export const PRODUCTION_JWT_SECRET = "test-production-secret-0123456789abcdef";
+export const PRODUCTION_DEVICE = { deviceId: "prod-1", secret: "prod-device-secret" } as const;
+
+const started: ChildProcess[] = [];
+
+export interface ServerProcess {
+  child: ChildProcess;
+  /** Resolves with the exit code (or the signal's name) once the process has ended. */
+  exited: Promise<number | string | null>;
+  readonly stdout: string;
+  readonly stderr: string;
+  httpUrl: string;
+  port: number;
+  /** Waits until the start-up banner is printed (the server listens). */
+  ready(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A temporary device registry holding PRODUCTION_DEVICE; returns its path. */
+export async function writeTestRegistry(directory?: string): Promise<string> {
+  const folder = directory ?? (await mkdtemp(path.join(tmpdir(), "baton-registry-")));
+  const file = path.join(folder, "devices.json");
+  const secretHash = await hashDeviceSecret(PRODUCTION_DEVICE.secret);
+  await writeFile(file, JSON.stringify({ devices: [{ id: PRODUCTION_DEVICE.deviceId, label: "test", secretHash }] }));
+  return file;
+}
+
+/**
+ * Spawns the server. The child's environment is this process's without any BATON_* or
+ * NODE_ENV variable, plus `env`: a test states every setting it depends on.
+ */
+export async function spawnServer(env: Record<string, string>, options: { cwd?: string } = {}): Promise<ServerProcess> {
+  const port = env.BATON_PORT ? Number(env.BATON_PORT) : await freePort();
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_") && key !== "NODE_ENV"));
+  const child = spawn(process.execPath, ["--import", tsxLoader, entryPoint], {
+    cwd: options.cwd ?? root,
+    env: { ...inherited, BATON_HOST: "127.0.0.1", BATON_PORT: String(port), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  started.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk) => (stdout += chunk));
+  child.stderr!.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise<number | string | null>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
+  return {
+    child,
+    exited,
+    get stdout() { return stdout; },
+    get stderr() { return stderr; },
+    httpUrl: `http://127.0.0.1:${port}`,
+    port,
+    async ready(timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!/Baton {2}— {2}\w+ mode/.test(stdout)) {
+        if (child.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`server did not start (exit ${child.exitCode}):\n${stdout}\n${stderr}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** A production-mode server with a temporary registry, started and ready. */
+export async function spawnProductionServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const server = await spawnServer({
+    BATON_ENV: "production",
+    BATON_JWT_SECRET: PRODUCTION_JWT_SECRET,
+    BATON_DEVICES_FILE: await writeTestRegistry(),
+    ...env,
+  });
+  await server.ready();
+  return server;
+}
+
+/** Stops every server this test file started (by their own pids), for `afterAll`. */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all(started.splice(0).map(async (child) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    // Colyseus shuts rooms down gracefully on SIGTERM; don't let a slow one hold the suite.
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }));
+}
