@@ -1,10 +1,16 @@
 /**
- * Builds the Baton application: services, the device room, and the HTTP routes, as a
- * `@colyseus/tools` config. `colyseus.config.ts` (top level) and the tests both use it.
+ * Builds the Baton application: services, the device room, and the HTTP routes.
+ * `server/src/server.ts` starts it; `colyseus.config.ts` (top level) exports it.
+ *
+ * Baton deliberately does not use `@colyseus/tools`: importing it loads `/etc/environment`
+ * (overriding the process environment) and `.env.<NODE_ENV>` / `.env` files from the
+ * working directory, so a stray file could switch a production server into development
+ * mode. Configuration comes from the process environment alone (`config/config.ts`).
  */
 import { randomUUID } from "node:crypto";
-import config from "@colyseus/tools";
-import { defineRoom } from "@colyseus/core";
+import type http from "node:http";
+import type express from "express";
+import { defineRoom, type RegisteredHandler, type Transport } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { DEVICE_ROOM_NAME } from "../../shared/protocol.ts";
 import { loadDeviceRegistryFile, type DeviceRegistry } from "./auth/deviceRegistry.ts";
@@ -40,9 +46,20 @@ export async function createServices(options: AppOptions = {}): Promise<RoomServ
   };
 }
 
-export function createAppConfig(services: RoomServices) {
+/**
+ * The application in the shape Colyseus' own tooling uses for an app config (so
+ * `@colyseus/testing`'s `boot()` would accept it too), typed for what Baton sets.
+ */
+export interface BatonApp {
+  options: { devMode: false; greet: false };
+  rooms: Record<string, RegisteredHandler>;
+  initializeTransport(options: { server: http.Server }): Transport;
+  initializeExpress(app: express.Application): void;
+}
+
+export function createAppConfig(services: RoomServices): BatonApp {
   const DeviceRoom = createDeviceRoom(services);
-  return config({
+  return {
     options: { devMode: false, greet: false },
     initializeTransport: (transportOptions) => new WebSocketTransport({
       ...transportOptions,
@@ -58,5 +75,5 @@ export function createAppConfig(services: RoomServices) {
     initializeExpress: (app) => {
       app.use(httpRoutes(services));
     },
-  });
+  };
 }

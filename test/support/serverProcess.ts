@@ -55,7 +55,8 @@ export async function spawnServer(env: Record<string, string>, options: { cwd?: 
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_") && key !== "NODE_ENV"));
   const child = spawn(process.execPath, ["--import", tsxLoader, entryPoint], {
     cwd: options.cwd ?? root,
-    env: { ...inherited, BATON_HOST: "127.0.0.1", BATON_PORT: String(port), ...env },
+    // tsx looks for tsconfig.json (decorator settings) in the working directory; name it.
+    env: { ...inherited, TSX_TSCONFIG_PATH: path.join(root, "tsconfig.json"), BATON_HOST: "127.0.0.1", BATON_PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   started.push(child);
