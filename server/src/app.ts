@@ -23,6 +23,7 @@ import type { RoomServices } from "./rooms/services.ts";
 import { InMemoryResultStore } from "./store/results.ts";
 import { InMemorySessionSnapshots } from "./store/sessionSnapshots.ts";
 import { httpRoutes } from "./http/routes.ts";
+import { installCorsPolicy } from "./http/cors.ts";
 
 export interface AppOptions {
   config?: BatonConfig;
@@ -59,6 +60,8 @@ export interface BatonApp {
 
 export function createAppConfig(services: RoomServices): BatonApp {
   const DeviceRoom = createDeviceRoom(services);
+  // Colyseus writes CORS headers for every request from process-wide settings; set ours.
+  installCorsPolicy(services.config.cors);
   return {
     options: { devMode: false, greet: false },
     initializeTransport: (transportOptions) => new WebSocketTransport({
@@ -73,6 +76,8 @@ export function createAppConfig(services: RoomServices): BatonApp {
       [DEVICE_ROOM_NAME]: defineRoom(DeviceRoom).filterBy(["deviceId"]),
     },
     initializeExpress: (app) => {
+      // Advertising the framework only helps someone matching exploits to versions.
+      app.disable("x-powered-by");
       app.use(httpRoutes(services));
     },
   };

@@ -45,7 +45,26 @@ export const ConfigSchema = z.object({
   BATON_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(512).max(1_048_576).default(16_384),
   BATON_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
   BATON_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(40),
+  BATON_CORS_ORIGINS: z.string().default("").transform((text, context): CorsPolicy | undefined => {
+    const entries = text.split(",").map((part) => part.trim()).filter(Boolean);
+    if (entries.length === 0) return undefined; // the mode's default, decided below
+    if (entries.length === 1 && entries[0] === "*") return { allow: "any" };
+    if (entries.length === 1 && entries[0] === "none") return { allow: "list", origins: [] };
+    for (const entry of entries) {
+      // An origin is exactly scheme://host[:port]: no path, no trailing slash, no wildcard.
+      let origin = "";
+      try { origin = new URL(entry).origin; } catch { /* reported below */ }
+      if (origin !== entry) {
+        context.addIssue({ code: "custom", message: `must be "*", "none" or a comma-separated list of origins like "https://app.example.com" (scheme://host[:port], no path), got "${entry}"` });
+        return z.NEVER;
+      }
+    }
+    return { allow: "list", origins: entries };
+  }),
 });
+
+/** Which web origins may call Baton from a browser (see server/src/http/cors.ts). */
+export type CorsPolicy = { allow: "any" } | { allow: "list"; origins: string[] };
 
 export type ConfigEnvironment = z.infer<typeof ConfigSchema>;
 
@@ -63,6 +82,8 @@ export interface BatonConfig {
   maxSpectatorsPerDevice: number;
   maxPayloadBytes: number;
   rateLimit: { perSecond: number; burst: number };
+  /** Browser origins allowed by CORS: none by default in production, any in development. */
+  cors: CorsPolicy;
 }
 
 export class ConfigError extends Error {}
@@ -102,5 +123,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxSpectatorsPerDevice: values.BATON_MAX_SPECTATORS,
     maxPayloadBytes: values.BATON_MAX_PAYLOAD_BYTES,
     rateLimit: { perSecond: values.BATON_RATE_LIMIT_PER_SECOND, burst: values.BATON_RATE_LIMIT_BURST },
+    // Production answers same-origin pages only unless origins are listed; development lets
+    // a dashboard on another port try things out.
+    cors: values.BATON_CORS_ORIGINS ?? (production ? { allow: "list", origins: [] } : { allow: "any" }),
   };
 }
