@@ -37,7 +37,7 @@ export async function createServices(options: AppOptions = {}): Promise<RoomServ
     config: resolved,
     registry: options.registry ?? (await loadDeviceRegistryFile(resolved.devicesFile)),
     deviceAuthenticator: new DeviceAuthenticator({ maxFailures: 10, failureWindowMs: 60_000, clock: options.clock ?? Date.now }),
-    userTokens: new UserTokens(resolved.jwtSecret),
+    userTokens: new UserTokens(resolved.jwtSecret, resolved.tokens, options.clock ?? Date.now),
     results: new InMemoryResultStore(),
     snapshots: new InMemorySessionSnapshots(),
     events: new LifecycleEvents(),

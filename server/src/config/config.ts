@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { SessionTimers } from "../session/index.ts";
+import type { TokenPolicy } from "../auth/userTokens.ts";
 
 export const DEV_DEVICES_FILE = fileURLToPath(new URL("../../../config/devices.dev.json", import.meta.url));
 
@@ -21,6 +22,9 @@ export const ConfigSchema = z.object({
   BATON_HOST: z.string().default(""),
   BATON_PORT: z.coerce.number().int().min(0).max(65535).default(2567),
   BATON_JWT_SECRET: z.string().default(""),
+  BATON_JWT_MAX_LIFETIME_S: z.coerce.number().int().positive().default(86_400),
+  BATON_JWT_ISSUER: z.string().default(""),
+  BATON_JWT_AUDIENCE: z.string().default(""),
   BATON_DEVICES_FILE: z.string().default(""),
   BATON_OWNER_RECONNECT_GRACE_MS: milliseconds(30_000),
   BATON_OWNER_IDLE_TIMEOUT_MS: milliseconds(300_000),
@@ -75,6 +79,8 @@ export interface BatonConfig {
   jwtSecret: string;
   /** True when the secret was generated at start-up (development only). */
   jwtSecretGenerated: boolean;
+  /** What a user token must satisfy besides its signature: see auth/userTokens.ts. */
+  tokens: TokenPolicy;
   devicesFile: string;
   timers: SessionTimers;
   /** WebSocket ping period; a client that misses two pongs in a row is dropped. */
@@ -109,6 +115,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: values.BATON_PORT,
     jwtSecret: values.BATON_JWT_SECRET || randomBytes(32).toString("base64url"),
     jwtSecretGenerated: !values.BATON_JWT_SECRET,
+    tokens: {
+      maxLifetimeSeconds: values.BATON_JWT_MAX_LIFETIME_S,
+      issuer: values.BATON_JWT_ISSUER || undefined,
+      audience: values.BATON_JWT_AUDIENCE || undefined,
+    },
     devicesFile: values.BATON_DEVICES_FILE || DEV_DEVICES_FILE,
     timers: {
       ownerReconnectGraceMs: values.BATON_OWNER_RECONNECT_GRACE_MS,
