@@ -12,6 +12,7 @@ import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSessi
 import type { SessionTypeSpec } from "../../shared/messages.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
+import { joinRaw } from "../support/rawClient.ts";
 import { waitFor } from "../support/waitFor.ts";
 
 let baton: TestBaton;
@@ -114,6 +115,23 @@ describe("declared schemas are bounded and self-contained", () => {
     let schema: Record<string, unknown> = { type: "integer" };
     for (let level = 0; level < 40; level++) schema = { type: "object", properties: { x: schema } };
     await expectRefused([sessionType(schema)], /nested deeper than 32/);
+  });
+
+  it("refuses thousands of levels of nesting as calmly (a raw frame: the SDK cannot even encode it)", async () => {
+    const device = await joinRaw(baton.httpUrl, TEST_DEVICE_SECRET, { deviceId: freshDeviceId(), role: "device" });
+    open.push({ leave: () => device.close() });
+    // ROOM_DATA "hello" {firmware, sessionTypes: [{name, maxDurationMs, inputSchema: {enum: [[[…1…]]]}}]}, 15,000 arrays deep.
+    const text = (value: string) => Buffer.concat([Buffer.from([0xa0 | value.length]), Buffer.from(value)]);
+    const frame = Buffer.concat([
+      Buffer.from([0x0d]), text("hello"),
+      Buffer.from([0x82]), text("firmware"), text("deep"), text("sessionTypes"),
+      Buffer.from([0x91, 0x83]), text("name"), text("deep"), text("maxDurationMs"), Buffer.from([0x01]),
+      text("inputSchema"), Buffer.from([0x81]), text("enum"), Buffer.alloc(15_000, 0x91), Buffer.from([0x01]),
+    ]);
+    device.socket.send(frame);
+    await waitFor(() => device.frames.some((received) => received.includes("INVALID_CAPABILITIES")));
+    expect(Buffer.concat(device.frames).toString("latin1")).toContain("nested deeper than 32");
+    expect((await fetch(`${baton.httpUrl}/health`)).status).toBe(200);
   });
 
   it("refuses a schema larger than the limit", async () => {

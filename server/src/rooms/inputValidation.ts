@@ -44,6 +44,11 @@ export function compileInputSchema(schema: Record<string, unknown>): ValidateFun
 
 /** A `hello`'s session types: null when every input schema is acceptable, else the refusal sentence. */
 export function checkDeclaredSchemas(declarations: SessionTypeSpec[]): string | null {
+  // Shape (depth first) before the total size: measuring serialises, which must not recurse without bound.
+  for (const declaration of declarations) {
+    const problem = checkSchemaShape(declaration.inputSchema);
+    if (problem) return `Session type "${declaration.name}": ${problem}`;
+  }
   const tooLarge = checkDeclarationSize(declarations);
   if (tooLarge) return tooLarge;
   for (const declaration of declarations) {
