@@ -1,10 +1,16 @@
 /**
- * Builds the Baton application: services, the device room, and the HTTP routes, as a
- * `@colyseus/tools` config. `colyseus.config.ts` (top level) and the tests both use it.
+ * Builds the Baton application: services, the device room, and the HTTP routes.
+ * `server/src/server.ts` starts it; `colyseus.config.ts` (top level) exports it.
+ *
+ * Baton deliberately does not use `@colyseus/tools`: importing it loads `/etc/environment`
+ * (overriding the process environment) and `.env.<NODE_ENV>` / `.env` files from the
+ * working directory, so a stray file could switch a production server into development
+ * mode. Configuration comes from the process environment alone (`config/config.ts`).
  */
 import { randomUUID } from "node:crypto";
-import config from "@colyseus/tools";
-import { defineRoom } from "@colyseus/core";
+import type http from "node:http";
+import type express from "express";
+import { defineRoom, type RegisteredHandler, type Transport } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { DEVICE_ROOM_NAME } from "../../shared/protocol.ts";
 import { loadDeviceRegistryFile, type DeviceRegistry } from "./auth/deviceRegistry.ts";
@@ -19,6 +25,7 @@ import { InMemorySessionSnapshots } from "./store/sessionSnapshots.ts";
 import { httpRoutes } from "./http/routes.ts";
 import { installRequestGuard } from "./http/requestGuard.ts";
 import { installMatchmakingPolicy, screenDeviceJoin } from "./rooms/matchmakingPolicy.ts";
+import { installCorsPolicy } from "./http/cors.ts";
 
 export interface AppOptions {
   config?: BatonConfig;
@@ -32,7 +39,7 @@ export async function createServices(options: AppOptions = {}): Promise<RoomServ
     config: resolved,
     registry: options.registry ?? (await loadDeviceRegistryFile(resolved.devicesFile)),
     deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock: options.clock ?? Date.now }),
-    userTokens: new UserTokens(resolved.jwtSecret),
+    userTokens: new UserTokens(resolved.jwtSecret, resolved.tokens, options.clock ?? Date.now),
     results: new InMemoryResultStore(),
     snapshots: new InMemorySessionSnapshots(),
     events: new LifecycleEvents(),
@@ -42,9 +49,22 @@ export async function createServices(options: AppOptions = {}): Promise<RoomServ
   };
 }
 
-export function createAppConfig(services: RoomServices) {
+/**
+ * The application in the shape Colyseus' own tooling uses for an app config (so
+ * `@colyseus/testing`'s `boot()` would accept it too), typed for what Baton sets.
+ */
+export interface BatonApp {
+  options: { devMode: false; greet: false };
+  rooms: Record<string, RegisteredHandler>;
+  initializeTransport(options: { server: http.Server }): Transport;
+  initializeExpress(app: express.Application): void;
+}
+
+export function createAppConfig(services: RoomServices): BatonApp {
   const DeviceRoom = createDeviceRoom(services);
-  return config({
+  // Colyseus writes CORS headers for every request from process-wide settings; set ours.
+  installCorsPolicy(services.config.cors);
+  return {
     options: { devMode: false, greet: false },
     initializeTransport: (transportOptions) => {
       installMatchmakingPolicy();
@@ -67,7 +87,9 @@ export function createAppConfig(services: RoomServices) {
       [DEVICE_ROOM_NAME]: defineRoom(DeviceRoom).filterBy(["deviceId"]),
     },
     initializeExpress: (app) => {
+      // Advertising the framework only helps someone matching exploits to versions.
+      app.disable("x-powered-by");
       app.use(httpRoutes(services));
     },
-  });
+  };
 }

@@ -4,6 +4,7 @@
 import { ConfigError, loadConfig } from "./config/config.ts";
 import { createServices } from "./app.ts";
 import { startServer } from "./server.ts";
+import { ListenError } from "./listenError.ts";
 
 async function main() {
   let config;
@@ -17,7 +18,16 @@ async function main() {
     throw error;
   }
   const services = await createServices({ config });
-  await startServer(services);
+  try {
+    await startServer(services);
+  } catch (error) {
+    if (error instanceof ListenError) {
+      console.error(`baton: ${error.message}`);
+      // Colyseus has already started timers and presence: exit instead of waiting on them.
+      process.exit(1);
+    }
+    throw error;
+  }
   const base = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
   const devices = await services.registry.list();
   // The scripts default to 127.0.0.1:2567; name the URL when this server is elsewhere.

@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
-import { spawnProductionServer, type ServerProcess } from "../support/serverProcess.ts";
+import { deviceSecret, productionToken, spawnProductionServer, type ServerProcess } from "../support/serverProcess.ts";
 import { codeOf, matchmake, request } from "./support.ts";
 
 const ATTACKER = "127.0.0.2";
@@ -56,7 +56,7 @@ function attackFromAnotherProcess(url: string, deviceId: string, count: number) 
 let server: ServerProcess;
 
 beforeAll(async () => {
-  server = await spawnProductionServer({ devices: ["dev-a", "dev-b", "dev-c", "dev-d", "warm-up"] });
+  server = await spawnProductionServer({}, ["dev-a", "dev-b", "dev-c", "dev-d", "warm-up"]);
   // A first join compiles the room's code paths; the measurements below are of a warm server.
   await deviceJoins("warm-up");
 });
@@ -64,8 +64,8 @@ afterAll(() => server?.stop());
 
 async function deviceJoins(deviceId: string): Promise<number> {
   const started = performance.now();
-  const client = new Client(server.url);
-  client.auth.token = server.secrets[deviceId];
+  const client = new Client(server.httpUrl);
+  client.auth.token = deviceSecret(deviceId);
   const room = await client.joinOrCreate("device", { deviceId, role: "device" });
   const elapsed = performance.now() - started;
   await room.leave(true);
@@ -80,7 +80,7 @@ describe("secret guessing", () => {
     const withinASecond = Math.max(1_000, 5 * unattacked);
     const cpuBefore = server.cpuMilliseconds();
     // The attacker is its own process, so that making 200 requests does not slow this one's measurements.
-    const burst = attackFromAnotherProcess(server.url, "dev-b", 200);
+    const burst = attackFromAnotherProcess(server.httpUrl, "dev-b", 200);
     await burst.started;
     // While the burst is in flight: the attacked device itself (never verified before, so its
     // secret must be hashed), another device, and the health check.
@@ -89,7 +89,7 @@ describe("secret guessing", () => {
       deviceJoins("dev-a"),
       (async () => {
         const started = performance.now();
-        const answer = await request(server.url, "GET", "/health", undefined);
+        const answer = await request(server.httpUrl, "GET", "/health", undefined);
         expect(answer.status).toBe(200);
         return performance.now() - started;
       })(),
@@ -113,11 +113,11 @@ describe("secret guessing", () => {
 
   it("never refuses the right secret because someone else guessed, and keeps the guesser backing off", async () => {
     for (let guess = 0; guess < 10; guess++) {
-      await matchmake(server.url, "joinOrCreate", "device", { deviceId: "dev-c", role: "device" }, { token: `wrong-${guess}`, localAddress: ATTACKER });
+      await matchmake(server.httpUrl, "joinOrCreate", "device", { deviceId: "dev-c", role: "device" }, { token: `wrong-${guess}`, localAddress: ATTACKER });
     }
     // The old per-device lockout refused dev-c here for a minute.
     expect(await deviceJoins("dev-c")).toBeLessThan(1_000);
-    const stillGuessing = await matchmake(server.url, "joinOrCreate", "device", { deviceId: "dev-c", role: "device" }, { token: "wrong-again", localAddress: ATTACKER });
+    const stillGuessing = await matchmake(server.httpUrl, "joinOrCreate", "device", { deviceId: "dev-c", role: "device" }, { token: "wrong-again", localAddress: ATTACKER });
     expect(stillGuessing.status).toBe(429);
     expect(codeOf(stillGuessing)).toBe("RATE_LIMITED");
     expect(stillGuessing.body.error).toMatch(/try again in \d+ s/);

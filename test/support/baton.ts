@@ -1,13 +1,15 @@
 /**
- * Starts a real Baton server for a test file (real HTTP + WebSocket on loopback, through
- * `@colyseus/testing`'s boot) and hands out what tests need: user tokens, SDK clients,
+ * Starts a real Baton server for a test file (real HTTP + WebSocket on loopback, started
+ * as `npm start` starts it) and hands out what tests need: user tokens, SDK clients,
  * device credentials, and the services (to read stores and events).
  */
 import net from "node:net";
-import { boot, type ColyseusTestServer } from "@colyseus/testing";
+// Not `@colyseus/testing`'s index: it imports `@colyseus/tools`, which loads env files.
+import { ColyseusTestServer } from "@colyseus/testing/TestServer";
 import { Client as SdkClient } from "@colyseus/sdk";
 import { loadConfig, type BatonConfig } from "../../server/src/config/config.ts";
-import { createAppConfig, createServices } from "../../server/src/app.ts";
+import { createServices } from "../../server/src/app.ts";
+import { startServer } from "../../server/src/server.ts";
 import { InMemoryDeviceRegistry, loadDeviceRegistryFile } from "../../server/src/auth/deviceRegistry.ts";
 import { hashDeviceSecret } from "../../server/src/auth/deviceSecrets.ts";
 import type { RoomServices } from "../../server/src/rooms/services.ts";
@@ -67,7 +69,7 @@ export async function startBaton(overrides: { timers?: Partial<SessionTimers>; c
   const events: LifecycleEvent[] = [];
   services.events.on((event) => events.push(event));
   const port = await freePort();
-  const colyseus = await boot(createAppConfig(services), port);
+  const colyseus = new ColyseusTestServer(await startServer(services, { port, host: "127.0.0.1", gracefullyShutdown: false }));
   const httpUrl = `http://127.0.0.1:${port}`;
   return {
     colyseus,

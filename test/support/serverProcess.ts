@@ -1,80 +1,142 @@
 /**
- * A production-mode Baton as its own process, the way an operator runs it: `server/src/index.ts`
- * with BATON_ENV=production, a JWT secret and a device registry file. Tests read its memory
- * and CPU from /proc (the process is alone in its address space, unlike the in-process test
- * server, whose numbers other test files running in parallel threads would blur).
+ * Starts the real server entry point (`server/src/index.ts`, what `npm start` runs) as a
+ * child process, the way an operator runs it: configuration only through the environment,
+ * any working directory. The security tests use it for production mode, start-up failures
+ * and env-file handling, which an in-process server cannot show — and to read the server's
+ * own memory and CPU from /proc, which the in-process test server shares with every test
+ * file running in parallel threads.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { hashDeviceSecret } from "../../server/src/auth/deviceSecrets.ts";
 import { UserTokens } from "../../server/src/auth/userTokens.ts";
 import { freePort } from "./baton.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
+const entryPoint = path.join(root, "server/src/index.ts");
+// Absolute, so the server can be started from any working directory.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+/** A production JWT secret for tests (≥ 32 characters, as production requires). */
+export const PRODUCTION_JWT_SECRET = "test-production-secret-0123456789abcdef";
+export const PRODUCTION_DEVICE = { deviceId: "prod-1", secret: "prod-device-secret" } as const;
+
+/** The secret of an extra device registered by `writeTestRegistry(…, ["dev-a", …])`. */
+export function deviceSecret(deviceId: string): string {
+  return `secret-of-${deviceId}-0123456789`;
+}
+
+const productionTokens = new UserTokens(PRODUCTION_JWT_SECRET);
+/** A user JWT the production test servers accept (signed with PRODUCTION_JWT_SECRET). */
+export function productionToken(userId: string, roles: string[] = []): Promise<string> {
+  return productionTokens.issue({ userId, name: userId, roles });
+}
+
+const started: ChildProcess[] = [];
 
 export interface ServerProcess {
-  url: string;
+  child: ChildProcess;
+  /** Resolves with the exit code (or the signal's name) once the process has ended. */
+  exited: Promise<number | string | null>;
+  readonly stdout: string;
+  readonly stderr: string;
+  httpUrl: string;
+  port: number;
   pid: number;
-  /** Each device's id → its secret. */
-  secrets: Record<string, string>;
-  tokenFor(userId: string, roles?: string[]): Promise<string>;
   /** Resident memory of the server process, in MB. */
   rssMegabytes(): number;
   /** CPU time the server process has used so far (user + system), in ms. */
   cpuMilliseconds(): number;
-  output(): string;
+  /** Waits until the start-up banner is printed (the server listens). */
+  ready(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function spawnProductionServer(options: { devices?: string[]; env?: Record<string, string> } = {}): Promise<ServerProcess> {
-  const devices = options.devices ?? ["dev-a", "dev-b"];
-  const directory = mkdtempSync(join(tmpdir(), "baton-security-"));
-  const secrets: Record<string, string> = {};
-  const registry = { devices: [] as { id: string; label: string; secretHash: string }[] };
-  for (const deviceId of devices) {
-    secrets[deviceId] = `secret-of-${deviceId}-0123456789`;
-    registry.devices.push({ id: deviceId, label: deviceId, secretHash: await hashDeviceSecret(secrets[deviceId]) });
-  }
-  const devicesFile = join(directory, "devices.json");
-  writeFileSync(devicesFile, JSON.stringify(registry));
-  const jwtSecret = "a-production-jwt-secret-of-at-least-32-chars";
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server/src/index.ts"], {
-    cwd: root,
-    env: { ...process.env, BATON_ENV: "production", BATON_HOST: "127.0.0.1", BATON_PORT: String(port), BATON_JWT_SECRET: jwtSecret, BATON_DEVICES_FILE: devicesFile, ...options.env },
+/** A temporary device registry holding PRODUCTION_DEVICE and `extraDevices` (secrets: `deviceSecret(id)`); returns its path. */
+export async function writeTestRegistry(directory?: string, extraDevices: string[] = []): Promise<string> {
+  const folder = directory ?? (await mkdtemp(path.join(tmpdir(), "baton-registry-")));
+  const file = path.join(folder, "devices.json");
+  const devices: { id: string; label: string; secretHash: string }[] = [{ id: PRODUCTION_DEVICE.deviceId, label: "test", secretHash: await hashDeviceSecret(PRODUCTION_DEVICE.secret) }];
+  for (const deviceId of extraDevices) devices.push({ id: deviceId, label: deviceId, secretHash: await hashDeviceSecret(deviceSecret(deviceId)) });
+  await writeFile(file, JSON.stringify({ devices }));
+  return file;
+}
+
+/**
+ * Spawns the server. The child's environment is this process's without any BATON_* or
+ * NODE_ENV variable, plus `env`: a test states every setting it depends on.
+ */
+export async function spawnServer(env: Record<string, string>, options: { cwd?: string } = {}): Promise<ServerProcess> {
+  const port = env.BATON_PORT ? Number(env.BATON_PORT) : await freePort();
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_") && key !== "NODE_ENV"));
+  const child = spawn(process.execPath, ["--import", tsxLoader, entryPoint], {
+    cwd: options.cwd ?? root,
+    // tsx looks for tsconfig.json (decorator settings) in the working directory; name it.
+    env: { ...inherited, TSX_TSCONFIG_PATH: path.join(root, "tsconfig.json"), BATON_HOST: "127.0.0.1", BATON_PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const deadline = Date.now() + 30_000;
-  while (!/production mode/.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the server did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const tokens = new UserTokens(jwtSecret);
-  const pid = child.pid!;
+  started.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk) => (stdout += chunk));
+  child.stderr!.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise<number | string | null>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
   return {
-    url: `http://127.0.0.1:${port}`,
-    pid,
-    secrets,
-    tokenFor: (userId, roles = []) => tokens.issue({ userId, name: userId, roles }),
-    rssMegabytes: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024,
+    child,
+    exited,
+    get stdout() { return stdout; },
+    get stderr() { return stderr; },
+    httpUrl: `http://127.0.0.1:${port}`,
+    port,
+    pid: child.pid!,
+    rssMegabytes: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) / 1024,
     cpuMilliseconds() {
-      // Fields 14 and 15 of /proc/<pid>/stat: utime and stime in clock ticks (100 per second on Linux).
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
       return (Number(fields[11]) + Number(fields[12])) * 10;
     },
-    output: () => output,
+    async ready(timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!/Baton {2}— {2}\w+ mode/.test(stdout)) {
+        if (child.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`server did not start (exit ${child.exitCode}):\n${stdout}\n${stderr}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      if (child.exitCode === null) child.kill("SIGKILL");
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
     },
   };
+}
+
+/** A production-mode server with a temporary registry (PRODUCTION_DEVICE and `devices`), started and ready. */
+export async function spawnProductionServer(env: Record<string, string> = {}, devices: string[] = []): Promise<ServerProcess> {
+  const server = await spawnServer({
+    BATON_ENV: "production",
+    BATON_JWT_SECRET: PRODUCTION_JWT_SECRET,
+    BATON_DEVICES_FILE: await writeTestRegistry(undefined, devices),
+    ...env,
+  });
+  await server.ready();
+  return server;
+}
+
+/** Stops every server this test file started (by their own pids), for `afterAll`. */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all(started.splice(0).map(async (child) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    // Colyseus shuts rooms down gracefully on SIGTERM; don't let a slow one hold the suite.
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }));
 }

@@ -1,8 +1,14 @@
 /**
  * User identity: HS256 JWTs signed with the server's secret. `sub` is the user id, `name`
  * the display name, `roles` may contain "admin".
+ *
+ * A token is accepted only when it expires (`exp` is required) within the configured
+ * maximum lifetime — counted from now and, when the token says when it was issued, from
+ * `iat` — so a leaked token is useful for a bounded time. When an issuer or audience is
+ * configured, `iss` / `aud` must match it, so a token minted for another service that
+ * happens to share the secret does not open Baton.
  */
-import { SignJWT, jwtVerify } from "jose";
+import { SignJWT, errors, jwtVerify } from "jose";
 
 export interface UserIdentity {
   userId: string;
@@ -10,35 +16,88 @@ export interface UserIdentity {
   roles: string[];
 }
 
+export interface TokenPolicy {
+  /** The longest a token may be valid (BATON_JWT_MAX_LIFETIME_S). */
+  maxLifetimeSeconds: number;
+  /** Required `iss` when set (BATON_JWT_ISSUER). */
+  issuer?: string;
+  /** Required `aud` when set (BATON_JWT_AUDIENCE). */
+  audience?: string;
+}
+
+export const DEFAULT_TOKEN_POLICY: TokenPolicy = { maxLifetimeSeconds: 86_400 };
+/** What `POST /dev/token` issues, unless the maximum lifetime is shorter. */
+const DEV_TOKEN_LIFETIME_SECONDS = 12 * 3600;
+
 export class UserTokens {
   private readonly key: Uint8Array;
 
-  constructor(secret: string) {
+  constructor(secret: string, private readonly policy: TokenPolicy = DEFAULT_TOKEN_POLICY, private readonly clock: () => number = Date.now) {
     this.key = new TextEncoder().encode(secret);
   }
 
   /** Resolves the identity, or returns a sentence saying why the token is not acceptable. */
   async verify(token: string | undefined): Promise<UserIdentity | { problem: string }> {
     if (!token) return { problem: "no bearer token was sent" };
+    const { maxLifetimeSeconds, issuer, audience } = this.policy;
+    let payload;
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ["HS256"] });
-      if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 128) {
-        return { problem: "the token has no usable `sub` (user id)" };
-      }
-      const name = typeof payload.name === "string" ? payload.name.slice(0, 100) : payload.sub;
-      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === "string") : [];
-      return { userId: payload.sub, name, roles };
+      ({ payload } = await jwtVerify(token, this.key, {
+        algorithms: ["HS256"],
+        requiredClaims: ["exp"],
+        issuer: issuer || undefined,
+        audience: audience || undefined,
+        currentDate: new Date(this.clock()),
+      }));
     } catch (error) {
-      return { problem: `the token is not valid (${(error as Error).message})` };
+      return { problem: this.describeRejection(error) };
     }
+    const now = Math.floor(this.clock() / 1000);
+    const exp = payload.exp!;
+    if (exp - now > maxLifetimeSeconds) {
+      return { problem: `the token expires in ${exp - now} s, more than BATON_JWT_MAX_LIFETIME_S (${maxLifetimeSeconds} s) allows; issue shorter-lived tokens` };
+    }
+    if (typeof payload.iat === "number" && exp - payload.iat > maxLifetimeSeconds) {
+      return { problem: `the token was issued for ${exp - payload.iat} s, more than BATON_JWT_MAX_LIFETIME_S (${maxLifetimeSeconds} s) allows; issue shorter-lived tokens` };
+    }
+    if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 128) {
+      return { problem: "the token has no usable `sub` (user id)" };
+    }
+    const name = typeof payload.name === "string" ? payload.name.slice(0, 100) : payload.sub;
+    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === "string") : [];
+    return { userId: payload.sub, name, roles };
   }
 
-  async issue(identity: { userId: string; name?: string; roles?: string[] }, expiresIn = "12h"): Promise<string> {
-    return new SignJWT({ name: identity.name ?? identity.userId, roles: identity.roles ?? [] })
+  /** Mints a token that this instance accepts (development's `POST /dev/token`, tests). */
+  async issue(identity: { userId: string; name?: string; roles?: string[] }): Promise<string> {
+    const now = Math.floor(this.clock() / 1000);
+    const lifetime = Math.min(DEV_TOKEN_LIFETIME_SECONDS, this.policy.maxLifetimeSeconds);
+    let jwt = new SignJWT({ name: identity.name ?? identity.userId, roles: identity.roles ?? [] })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject(identity.userId)
-      .setIssuedAt()
-      .setExpirationTime(expiresIn)
-      .sign(this.key);
+      .setIssuedAt(now)
+      .setExpirationTime(now + lifetime);
+    if (this.policy.issuer) jwt = jwt.setIssuer(this.policy.issuer);
+    if (this.policy.audience) jwt = jwt.setAudience(this.policy.audience);
+    return jwt.sign(this.key);
+  }
+
+  /** One sentence per way a token fails jose's checks; the rest keep jose's own words. */
+  private describeRejection(error: unknown): string {
+    if (error instanceof errors.JWTExpired) return "the token has expired";
+    if (error instanceof errors.JWTClaimValidationFailed) {
+      const missing = error.reason === "missing";
+      switch (error.claim) {
+        case "exp":
+          return "the token has no expiry (`exp`); Baton accepts only tokens that expire (within BATON_JWT_MAX_LIFETIME_S)";
+        case "iss":
+          return `the token's issuer (\`iss\`) is ${missing ? "missing" : "not the expected one"}; this server accepts only "${this.policy.issuer}" (BATON_JWT_ISSUER)`;
+        case "aud":
+          return `the token's audience (\`aud\`) is ${missing ? "missing" : "not the expected one"}; this server accepts only "${this.policy.audience}" (BATON_JWT_AUDIENCE)`;
+        case "nbf":
+          return "the token is not valid yet (`nbf` is in the future)";
+      }
+    }
+    return `the token is not valid (${(error as Error).message})`;
   }
 }

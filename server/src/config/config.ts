@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { SessionTimers } from "../session/index.ts";
+import type { TokenPolicy } from "../auth/userTokens.ts";
 
 export const DEV_DEVICES_FILE = fileURLToPath(new URL("../../../config/devices.dev.json", import.meta.url));
 
@@ -21,6 +22,9 @@ export const ConfigSchema = z.object({
   BATON_HOST: z.string().default(""),
   BATON_PORT: z.coerce.number().int().min(0).max(65535).default(2567),
   BATON_JWT_SECRET: z.string().default(""),
+  BATON_JWT_MAX_LIFETIME_S: z.coerce.number().int().positive().default(86_400),
+  BATON_JWT_ISSUER: z.string().default(""),
+  BATON_JWT_AUDIENCE: z.string().default(""),
   BATON_DEVICES_FILE: z.string().default(""),
   BATON_OWNER_RECONNECT_GRACE_MS: milliseconds(30_000),
   BATON_OWNER_IDLE_TIMEOUT_MS: milliseconds(300_000),
@@ -57,7 +61,26 @@ export const ConfigSchema = z.object({
   BATON_SECRET_CHECK_MAX_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(2_000),
   BATON_SECRET_FAILURES_PER_SOURCE: z.coerce.number().int().min(1).max(1_000).default(5),
   BATON_SECRET_BACKOFF_MAX_MS: z.coerce.number().int().min(1_000).default(300_000),
+  BATON_CORS_ORIGINS: z.string().default("").transform((text, context): CorsPolicy | undefined => {
+    const entries = text.split(",").map((part) => part.trim()).filter(Boolean);
+    if (entries.length === 0) return undefined; // the mode's default, decided below
+    if (entries.length === 1 && entries[0] === "*") return { allow: "any" };
+    if (entries.length === 1 && entries[0] === "none") return { allow: "list", origins: [] };
+    for (const entry of entries) {
+      // An origin is exactly scheme://host[:port]: no path, no trailing slash, no wildcard.
+      let origin = "";
+      try { origin = new URL(entry).origin; } catch { /* reported below */ }
+      if (origin !== entry) {
+        context.addIssue({ code: "custom", message: `must be "*", "none" or a comma-separated list of origins like "https://app.example.com" (scheme://host[:port], no path), got "${entry}"` });
+        return z.NEVER;
+      }
+    }
+    return { allow: "list", origins: entries };
+  }),
 });
+
+/** Which web origins may call Baton from a browser (see server/src/http/cors.ts). */
+export type CorsPolicy = { allow: "any" } | { allow: "list"; origins: string[] };
 
 export type ConfigEnvironment = z.infer<typeof ConfigSchema>;
 
@@ -68,6 +91,8 @@ export interface BatonConfig {
   jwtSecret: string;
   /** True when the secret was generated at start-up (development only). */
   jwtSecretGenerated: boolean;
+  /** What a user token must satisfy besides its signature: see auth/userTokens.ts. */
+  tokens: TokenPolicy;
   devicesFile: string;
   timers: SessionTimers;
   /** WebSocket ping period; a client that misses two pongs in a row is dropped. */
@@ -88,6 +113,8 @@ export interface BatonConfig {
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   trustProxy: boolean;
   secretChecks: SecretCheckLimits;
+  /** Browser origins allowed by CORS: none by default in production, any in development. */
+  cors: CorsPolicy;
 }
 
 /** How much work device-secret checks may cost, and how guessers are slowed (see docs/SECURITY.md). */
@@ -127,6 +154,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: values.BATON_PORT,
     jwtSecret: values.BATON_JWT_SECRET || randomBytes(32).toString("base64url"),
     jwtSecretGenerated: !values.BATON_JWT_SECRET,
+    tokens: {
+      maxLifetimeSeconds: values.BATON_JWT_MAX_LIFETIME_S,
+      issuer: values.BATON_JWT_ISSUER || undefined,
+      audience: values.BATON_JWT_AUDIENCE || undefined,
+    },
     devicesFile: values.BATON_DEVICES_FILE || DEV_DEVICES_FILE,
     timers: {
       ownerReconnectGraceMs: values.BATON_OWNER_RECONNECT_GRACE_MS,
@@ -154,5 +186,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       failuresPerSource: values.BATON_SECRET_FAILURES_PER_SOURCE,
       backoffMaxMs: values.BATON_SECRET_BACKOFF_MAX_MS,
     },
+    // Production answers same-origin pages only unless origins are listed; development lets
+    // a dashboard on another port try things out.
+    cors: values.BATON_CORS_ORIGINS ?? (production ? { allow: "list", origins: [] } : { allow: "any" }),
   };
 }

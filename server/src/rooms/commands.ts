@@ -7,7 +7,7 @@ import type { ZodType } from "zod";
 import { DeviceToRoom, ErrorCode, UserToRoom, type ErrorCodeName } from "../../../shared/protocol.ts";
 import { DevicePayloads, UserPayloads, describeZodError, type Claim, type Failed, type Hello, type Progress, type Result, type Run } from "../../../shared/messages.ts";
 import type { Command, UserRef } from "../session/index.ts";
-import { compileInputSchema } from "./inputValidation.ts";
+import { checkDeclaredSchemas } from "./inputValidation.ts";
 
 export type Translation = { command: Command } | { refusal: { code: ErrorCodeName; message: string } };
 
@@ -61,10 +61,8 @@ export function deviceCommand(type: string, payload: unknown, isDevice: boolean)
   switch (type) {
     case DeviceToRoom.HELLO: {
       const hello = body as Hello;
-      for (const declaration of hello.sessionTypes) {
-        const compiled = compileInputSchema(declaration.inputSchema);
-        if (typeof compiled === "string") return refuse(ErrorCode.INVALID_CAPABILITIES, `Session type "${declaration.name}": ${compiled}`);
-      }
+      const problem = checkDeclaredSchemas(hello.sessionTypes);
+      if (problem) return refuse(ErrorCode.INVALID_CAPABILITIES, problem);
       return { command: { type: "deviceHello", firmware: hello.firmware, sessionTypes: hello.sessionTypes } };
     }
     case DeviceToRoom.ACCEPTED: return { command: { type: "deviceAccepted", epoch: body.epoch, runId: body.runId } };
