@@ -77,7 +77,9 @@ describe("secret guessing", () => {
     // The same kind of join (a device whose secret must still be hashed) without an attack:
     // the yardstick on a machine that CI may be loading with other tests.
     const unattacked = await deviceJoins("dev-d");
-    const withinASecond = Math.max(1_000, 5 * unattacked);
+    // A second, plus slack in proportion to how slow this machine is right now (CI runs other
+    // test files beside this one); on an idle machine the attacked join takes 0.4–0.8 s.
+    const withinASecond = 1_000 + 5 * unattacked;
     const cpuBefore = server.cpuMilliseconds();
     // The attacker is its own process, so that making 200 requests does not slow this one's measurements.
     const burst = attackFromAnotherProcess(server.httpUrl, "dev-b", 200);
