@@ -115,7 +115,7 @@ describe("the C virtual device against the real server", () => {
     await settle(750);
     expect(owner.results.filter((message) => message.runId === runId)).toHaveLength(1);
     expect(await baton.services.results.findByRunId(deviceId, runId)).toMatchObject({ status: "delivered", userId: "carol" });
-    expect((await baton.services.results.listForUser("carol", 100)).filter((stored) => stored.runId === runId)).toHaveLength(1);
+    expect((await baton.services.results.listForUser("carol", { limit: 100 })).results.filter((stored) => stored.runId === runId)).toHaveLength(1);
     expect(baton.events.filter((event) => event.type === "run.completed" && event.runId === runId)).toHaveLength(1);
     expect(baton.events.filter((event) => event.type === "result.orphaned" && event.runId === runId)).toHaveLength(0);
     expect(owner.state.session.phase).toBe("completed");

@@ -49,13 +49,18 @@ it("does not acknowledge a result until the store has it, retrying while the sto
   let attempts = 0;
   // Fault injection: the real store behind a door that fails the first saves.
   baton.services.results = {
-    save: async (result) => {
+    ...realStore,
+    saveDelivered: async (result) => {
       attempts++;
       if (failuresLeft-- > 0) throw new Error("store unavailable (injected)");
-      return realStore.save(result);
+      return realStore.saveDelivered(result);
     },
     findByRunId: (...args) => realStore.findByRunId(...args),
+    findOrphan: (...args) => realStore.findOrphan(...args),
+    saveOrphan: (...args) => realStore.saveOrphan(...args),
     listForUser: (...args) => realStore.listForUser(...args),
+    pendingFor: (...args) => realStore.pendingFor(...args),
+    markHandedOver: (...args) => realStore.markHandedOver(...args),
   };
   try {
     const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);

@@ -65,7 +65,7 @@ export function deviceCommand(type: string, payload: unknown, isDevice: boolean)
         const compiled = compileInputSchema(declaration.inputSchema);
         if (typeof compiled === "string") return refuse(ErrorCode.INVALID_CAPABILITIES, `Session type "${declaration.name}": ${compiled}`);
       }
-      return { command: { type: "deviceHello", firmware: hello.firmware, sessionTypes: hello.sessionTypes } };
+      return { command: { type: "deviceHello", firmware: hello.firmware, sessionTypes: hello.sessionTypes, ...(hello.epoch !== undefined ? { knownEpoch: hello.epoch } : {}) } };
     }
     case DeviceToRoom.ACCEPTED: return { command: { type: "deviceAccepted", epoch: body.epoch, runId: body.runId } };
     case DeviceToRoom.PROGRESS: {
