@@ -112,3 +112,31 @@ it("does not acknowledge a result until the store has it, retrying while the sto
     baton.services.results = realStore;
   }
 });
+
+it("records sessions, runs and who did what, readable by admins only", async () => {
+  const deviceId = freshDeviceId();
+  const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
+  const { joinDevice } = await import("../../client/src/sdk/deviceSession.ts");
+  const owner = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("hana", "Hana"), deviceId });
+  await waitFor(() => owner.state.device.online);
+  owner.claim({ sessionType: "weighing", input: { userAge: 33 } });
+  const start = (await device.next("start")).payload;
+  device.send("result", { epoch: start.epoch, runId: start.runId, output: { weight: 55.5 } });
+  await owner.nextResult();
+  owner.release();
+  await waitFor(() => owner.state.session.phase === "idle");
+  await new Promise((resolve) => setTimeout(resolve, 100)); // history is written after the messages
+
+  const history = (token: string, id = deviceId) => fetch(`${baton.httpUrl}/devices/${id}/history`, { headers: { authorization: `Bearer ${token}` } });
+  const answer = await history(await baton.tokenFor("root", "Root", ["admin"]));
+  expect(answer.status).toBe(200);
+  const body = await answer.json();
+  expect(body.sessions).toEqual([expect.objectContaining({ epoch: start.epoch, userId: "hana", userName: "Hana", endReason: "released", endedAt: expect.any(Number) })]);
+  expect(body.runs).toEqual([expect.objectContaining({ runId: start.runId, sessionType: "weighing", input: { userAge: 33 }, output: { weight: 55.5 }, ok: true })]);
+  expect(body.audit.map((entry: { action: string; actor: string }) => [entry.action, entry.actor])).toEqual([["release", "hana"], ["claim", "hana"]]);
+
+  expect((await history(await baton.tokenFor("hana"))).status).toBe(403);
+  expect((await history(await baton.tokenFor("root", "Root", ["admin"]), "no-such-device")).status).toBe(404);
+  expect(await (await history(await baton.tokenFor("root", "Root", ["admin"]), "bad.id")).json()).toMatchObject({ code: "INVALID_MESSAGE" });
+  await Promise.all([owner.leave(), device.leave()]);
+});

@@ -2,6 +2,7 @@
  * Baton's own HTTP routes (Colyseus' matchmaking routes are mounted by Colyseus).
  * - GET /health: liveness and basic numbers.
  * - GET /results: the caller's own stored results (user JWT), newest first, paginated.
+ * - GET /devices/:deviceId/history: sessions, runs and audit entries (admins; http/history.ts).
  * - POST /dev/token: development mode only — mints a user JWT so a newcomer can try Baton
  *   without an identity provider. It is not mounted at all in production.
  * Every handler validates its input and answers errors as `{ code, message }`.
@@ -12,6 +13,7 @@ import { z } from "zod";
 import { describeZodError } from "../../../shared/messages.ts";
 import { ErrorCode } from "../../../shared/protocol.ts";
 import type { RoomServices } from "../rooms/services.ts";
+import { historyRoutes } from "./history.ts";
 
 const DevTokenRequest = z.strictObject({
   userId: z.string().min(1).max(128),
@@ -59,6 +61,8 @@ export function httpRoutes(services: RoomServices) {
       ...(page.next ? { next: page.next } : {}),
     });
   });
+
+  router.use(historyRoutes(services));
 
   if (services.config.mode !== "production") {
     router.post("/dev/token", async (request, response) => {
