@@ -140,3 +140,16 @@ it("records sessions, runs and who did what, readable by admins only", async () 
   expect(await (await history(await baton.tokenFor("root", "Root", ["admin"]), "bad.id")).json()).toMatchObject({ code: "INVALID_MESSAGE" });
   await Promise.all([owner.leave(), device.leave()]);
 });
+
+it("recognises a re-sent copy of a result delivered long ago by its run id in the store, not only in the room's memory", async () => {
+  const deviceId = freshDeviceId();
+  // Delivered before the room's memory of recent run ids (64) — e.g. before a restart.
+  await baton.services.results.saveDelivered({ deviceId, runId: "r-long-ago", epoch: 1, userId: "quinn", sessionType: "weighing", output: { weight: 1 }, storedAt: 1 });
+  const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
+  device.send("result", { epoch: 1, runId: "r-long-ago", output: { weight: 999 } });
+  expect((await device.next("ack")).payload).toEqual({ runId: "r-long-ago" });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(await baton.services.results.findOrphan(deviceId, "r-long-ago")).toBeUndefined(); // not an orphan: a duplicate
+  expect(await baton.services.results.findByRunId(deviceId, "r-long-ago")).toMatchObject({ output: { weight: 1 }, userId: "quinn" }); // untouched
+  await device.leave();
+});
