@@ -14,9 +14,11 @@ export interface StoreConfig {
   databaseSchema: string;
   /** Directory of the SQLite file when no DATABASE_URL is set. */
   dataDir: string;
+  /** SQLite's commit durability: "full" (on disk when it returns) or "normal" (survives a process crash, not a power loss). */
+  sqliteSynchronous?: "full" | "normal";
 }
 
 export function openStore(config: StoreConfig): Promise<BatonStore> {
   if (config.databaseUrl) return openPostgresStore({ connectionString: config.databaseUrl, schema: config.databaseSchema });
-  return openSqliteStore({ dataDir: config.dataDir });
+  return openSqliteStore({ dataDir: config.dataDir, synchronous: config.sqliteSynchronous });
 }

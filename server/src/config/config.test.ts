@@ -5,7 +5,7 @@ import { ConfigError, DEV_DEVICES_FILE, loadConfig, loadStoreConfig } from "./co
 describe("store configuration", () => {
   it("defaults to SQLite in ./data and imports the demo devices outside production", () => {
     const config = loadConfig({ BATON_ENV: "development" });
-    expect(config.store).toEqual({ databaseUrl: "", databaseSchema: "", dataDir: path.resolve("data") });
+    expect(config.store).toEqual({ databaseUrl: "", databaseSchema: "", dataDir: path.resolve("data"), sqliteSynchronous: "full" });
     expect(config.devicesFile).toBe(DEV_DEVICES_FILE);
     expect(config.retentionDays).toBe(90);
   });

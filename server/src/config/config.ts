@@ -27,6 +27,7 @@ export const ConfigSchema = z.object({
   BATON_JWT_SECRET: z.string().default(""),
   BATON_DEVICES_FILE: z.string().default(""),
   BATON_DATA_DIR: z.string().default("data"),
+  BATON_SQLITE_SYNCHRONOUS: z.enum(["full", "normal"]).default("full"),
   DATABASE_URL: z.string().default("").refine((url) => url === "" || /^postgres(ql)?:\/\//.test(url), "must be a postgres:// or postgresql:// URL"),
   BATON_DATABASE_SCHEMA: z.string().default("").refine((name) => name === "" || /^[a-z_][a-z0-9_]{0,62}$/.test(name), "must be lower-case letters, digits and '_'"),
   BATON_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
@@ -93,7 +94,12 @@ function parseEnvironment(env: Record<string, string | undefined>): ConfigEnviro
 }
 
 function storeConfigOf(values: ConfigEnvironment): StoreConfig {
-  return { databaseUrl: values.DATABASE_URL, databaseSchema: values.BATON_DATABASE_SCHEMA, dataDir: path.resolve(values.BATON_DATA_DIR) };
+  return {
+    databaseUrl: values.DATABASE_URL,
+    databaseSchema: values.BATON_DATABASE_SCHEMA,
+    dataDir: path.resolve(values.BATON_DATA_DIR),
+    sqliteSynchronous: values.BATON_SQLITE_SYNCHRONOUS,
+  };
 }
 
 /** Only what the store needs (the `npm run baton` CLI): no JWT secret required. */
