@@ -8,7 +8,7 @@
  *   device list                                   every device, with state
  *   device disable <id>                           refuse its joins, close its connection
  *   device rotate-secret <id>                     new secret (printed once); the old one stops working
- *   device raise-epoch <id> <epoch>               recovery after a wiped store (docs/PROTOCOL.md §6)
+ *   device raise-epoch <id> <epoch>               recovery after a wiped store, server stopped (docs/PROTOCOL.md §6)
  *   migrate                                       bring the store's schema up to date and exit
  */
 import { randomBytes } from "node:crypto";
@@ -90,7 +90,9 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
       if (!epoch.success) throw new UsageError("raise-epoch needs a positive whole epoch");
       const stored = await store.deviceStates.raiseEpoch(device, epoch.data, now);
       await store.audit.record({ at: now, actor: actor(), action: AuditAction.RAISE_EPOCH, deviceId: device, detail: { to: stored } });
-      return `${device}: epoch is now ${stored} (a device room already open keeps its own until it is created again)`;
+      // A live room of this device would now fail to store its (lower) state and hold its
+      // commands until it is created again: this is a tool for a stopped server.
+      return `${device}: epoch is now ${stored} (run this with the server stopped: a live room of the device cannot store a lower epoch and holds its commands)`;
     }
     default:
       throw new UsageError(USAGE);
