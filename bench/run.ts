@@ -14,7 +14,7 @@
  * (bench/load/*.ts), tells them what to do phase by phase, reads each server's CPU time
  * from /proc around every measured phase, and stops every child it started.
  */
-import { writeFileSync, readFileSync, existsSync } from "node:fs";
+import { writeFileSync, readFileSync, existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -74,6 +74,8 @@ async function startServers(): Promise<Record<SystemName, ServerProcess>> {
     startServer("relay", "bench/baseline/relay.ts", ["--port", String(relayPort)], {}, relayPort),
     startServer("baton", "server/src/index.ts", [], {
       BATON_ENV: "development",
+      // A fresh SQLite store per run, not the repository's ./data.
+      BATON_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "baton-bench-data-")),
       BATON_HOST: "127.0.0.1",
       BATON_PORT: String(batonPort),
       // The limiter (20/s per connection by default) would otherwise be what we measure.

@@ -58,6 +58,8 @@ export const HelloPayload = z.strictObject({
   sessionTypes: z.array(SessionTypeDeclaration).max(Limits.sessionTypesPerDevice),
   /** The run whose result the device still holds unacknowledged, if any (it will re-send it). */
   heldRunId: runId.optional(),
+  /** The highest epoch the device has seen, if any: lets a server whose store lost it catch up (PROTOCOL.md §6). */
+  epoch: epoch.optional(),
 });
 export const AcceptedPayload = z.strictObject({ epoch, runId });
 export const ProgressPayload = z.strictObject({

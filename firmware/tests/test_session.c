@@ -539,82 +539,75 @@ static void payloads_as_msgpackr_writes_them_are_understood(void **state)
     assert_int_equal(fx.sm.highest_epoch, 256);
 }
 
-static void lower_welcome_epoch_is_adopted_and_abandons_the_job(void **state)
+static void lower_welcome_epoch_is_refused_keeping_job_and_held_report(void **state)
 {
     (void)state;
-    /* The server restarted without its store: its welcome says epoch 2 after epoch 9. */
+    /* A server that does not know epoch 9 (a stale process, a store from an old backup)
+     * welcomes the device with epoch 2: the device refuses, leaves, and keeps its work. */
     fx_join(&fx, 9);
     start_run(9, "r-new");
     reconnect();
     fx_frame(&fx, make_welcome(2, "idle", NULL));
-    const baton_action_t *adopted = fx_event(&fx, BATON_EVENT_EPOCH_ADOPTED);
-    assert_non_null(adopted);
-    assert_int_equal(adopted->number, 2);
-    assert_null(fx_event(&fx, BATON_EVENT_STALE_COMMAND));
-    assert_int_equal(fx.sm.highest_epoch, 2);
-    assert_int_equal(fx.sm.state, BATON_CONN_ONLINE);
-    /* The job's (epoch 9, r-new) is not what the welcome describes: abandoned. */
-    assert_string_equal(fx_action(&fx, BATON_ACTION_JOB_CANCEL, 0)->run_id, "r-new");
-    assert_non_null(fx_event(&fx, BATON_EVENT_ABANDONED));
-    assert_false(fx.sm.job.active);
-    /* Not stuck: the new holder's start at epoch 3 (below the old 9) runs... */
-    start_run(3, "r-after-restart");
-    assert_int_equal(fx.sm.highest_epoch, 3);
-    /* ...while on this connection a command below the adopted epoch is still refused, and so
-     * is a second, older welcome (only the first message of a connection is authoritative). */
-    fx_frame(&fx, make_cancel(2, "r-after-restart"));
-    assert_int_equal(fx_count(&fx, BATON_ACTION_JOB_CANCEL), 0);
-    assert_int_equal(fx_event(&fx, BATON_EVENT_STALE_COMMAND)->number, 2);
-    fx_frame(&fx, make_welcome(2, "idle", NULL));
-    assert_non_null(fx_event(&fx, BATON_EVENT_STALE_COMMAND));
-    assert_null(fx_event(&fx, BATON_EVENT_EPOCH_ADOPTED));
-    assert_int_equal(fx_count(&fx, BATON_ACTION_JOB_CANCEL), 0);
-    assert_int_equal(fx.sm.highest_epoch, 3);
+    const baton_action_t *refused = fx_event(&fx, BATON_EVENT_EPOCH_REFUSED);
+    assert_non_null(refused);
+    assert_int_equal(refused->number, 2);
+    assert_int_equal(fx.sm.highest_epoch, 9);
+    assert_int_equal(fx.sm.state, BATON_CONN_WAITING); /* left; retries with backoff */
+    assert_int_equal(fx_count(&fx, BATON_ACTION_WS_CLOSE), 1);
+    assert_null(fx_event(&fx, BATON_EVENT_JOINED));
+    assert_int_equal(fx_count(&fx, BATON_ACTION_JOB_CANCEL), 0); /* the job goes on */
+    assert_true(fx.sm.job.active);
+
+    /* The next hello says which epoch the device has seen, so a current server can catch up… */
+    fx_connect(&fx);
+    msgpack_unpacked hello;
+    assert_true(fx_sent(&fx, BATON_DEVICE_TO_ROOM_HELLO, 0, &hello));
+    assert_int_equal(map_get(&hello.data, "epoch")->via.u64, 9);
+    msgpack_unpacked_destroy(&hello);
+    /* …and a welcome at that epoch naming the job resumes it. */
+    fx_frame(&fx, make_welcome(9, "running", "r-new"));
+    assert_non_null(fx_event(&fx, BATON_EVENT_RESUMED));
+    assert_null(fx_event(&fx, BATON_EVENT_EPOCH_REFUSED));
     assert_true(fx.sm.job.active);
 }
 
-static void lower_welcome_epoch_resends_the_held_result(void **state)
+static void lower_welcome_epoch_keeps_the_held_result_for_a_server_that_knows(void **state)
 {
     (void)state;
     fx_join(&fx, 9);
     start_run(9, "r9");
     finish_run("r9");
-    reconnect(); /* the ack was lost, and the server restarted from nothing */
+    reconnect(); /* the ack was lost, and the server that answers knows less than the device */
     fx_frame(&fx, make_welcome(0, "idle", NULL));
-    assert_non_null(fx_event(&fx, BATON_EVENT_EPOCH_ADOPTED));
-    assert_int_equal(fx.sm.highest_epoch, 0);
+    assert_non_null(fx_event(&fx, BATON_EVENT_EPOCH_REFUSED));
+    /* Not re-sent to it (it would orphan the result), not forgotten. */
+    assert_false(fx_sent(&fx, BATON_DEVICE_TO_ROOM_RESULT, 0, NULL));
+    assert_true(fx.sm.held.present);
+    fx_connect(&fx);
+    fx_frame(&fx, make_welcome(9, "idle", NULL)); /* a server that knows epoch 9 */
     msgpack_unpacked result;
     assert_true(fx_sent(&fx, BATON_DEVICE_TO_ROOM_RESULT, 0, &result));
-    assert_int_equal(map_get(&result.data, "epoch")->via.u64, 9); /* as it was: the room orphans it */
+    assert_int_equal(map_get(&result.data, "epoch")->via.u64, 9);
     assert_true(obj_str_eq(map_get(&result.data, "runId"), "r9"));
     msgpack_unpacked_destroy(&result);
-    assert_true(fx.sm.held.present);
-    fx_frame(&fx, make_ack("r9")); /* orphaned + acknowledged */
+    fx_frame(&fx, make_ack("r9"));
     assert_false(fx.sm.held.present);
-    assert_non_null(fx_event(&fx, BATON_EVENT_RESULT_ACKED));
 }
 
-static void lower_welcome_epoch_starts_and_then_resumes_its_run(void **state)
+static void hello_without_a_known_epoch_names_none(void **state)
 {
     (void)state;
-    /* After epoch 5 the restarted server hands out epoch 2 with a run in progress. */
-    fx_join(&fx, 5);
-    reconnect();
-    fx_frame(&fx, make_room_data("welcome", "epoch", 'u', (uint64_t)2, "phase", 's', "running", "runId", 's', "r2",
-                                 "sessionType", 's', "weighing", "input", 'm', "userGender", "male", NULL, NULL));
-    assert_int_equal(fx_event(&fx, BATON_EVENT_EPOCH_ADOPTED)->number, 2);
-    assert_string_equal(fx_action(&fx, BATON_ACTION_JOB_START, 0)->run_id, "r2");
-    msgpack_unpacked accepted;
-    assert_true(fx_sent(&fx, BATON_DEVICE_TO_ROOM_ACCEPTED, 0, &accepted));
-    assert_int_equal(map_get(&accepted.data, "epoch")->via.u64, 2);
-    msgpack_unpacked_destroy(&accepted);
-    /* The next welcome describes exactly that job: it is resumed, not abandoned. */
-    reconnect();
-    fx_frame(&fx, make_welcome(2, "running", "r2"));
-    assert_null(fx_event(&fx, BATON_EVENT_EPOCH_ADOPTED));
-    assert_non_null(fx_event(&fx, BATON_EVENT_RESUMED));
-    assert_int_equal(fx_count(&fx, BATON_ACTION_JOB_CANCEL), 0);
-    assert_true(fx.sm.job.active);
+    fx_connect(&fx); /* fresh boot: no epoch seen yet */
+    msgpack_unpacked hello;
+    assert_true(fx_sent(&fx, BATON_DEVICE_TO_ROOM_HELLO, 0, &hello));
+    assert_null(map_get(&hello.data, "epoch"));
+    msgpack_unpacked_destroy(&hello);
+    /* A second, older welcome on one connection is still a stale duplicate, not a refusal. */
+    fx_frame(&fx, make_welcome(5, "idle", NULL));
+    fx_frame(&fx, make_welcome(4, "idle", NULL));
+    assert_non_null(fx_event(&fx, BATON_EVENT_STALE_COMMAND));
+    assert_null(fx_event(&fx, BATON_EVENT_EPOCH_REFUSED));
+    assert_int_equal(fx.sm.state, BATON_CONN_ONLINE);
 }
 
 static void resume_needs_the_same_run_and_epoch(void **state)
@@ -865,9 +858,9 @@ int main(void)
         cmocka_unit_test_setup(welcome_for_an_unknown_run_with_input_starts_it, setup),
         cmocka_unit_test_setup(welcome_for_an_unknown_run_without_input_reports_failed, setup),
         cmocka_unit_test_setup(payloads_as_msgpackr_writes_them_are_understood, setup),
-        cmocka_unit_test_setup(lower_welcome_epoch_is_adopted_and_abandons_the_job, setup),
-        cmocka_unit_test_setup(lower_welcome_epoch_resends_the_held_result, setup),
-        cmocka_unit_test_setup(lower_welcome_epoch_starts_and_then_resumes_its_run, setup),
+        cmocka_unit_test_setup(lower_welcome_epoch_is_refused_keeping_job_and_held_report, setup),
+        cmocka_unit_test_setup(lower_welcome_epoch_keeps_the_held_result_for_a_server_that_knows, setup),
+        cmocka_unit_test_setup(hello_without_a_known_epoch_names_none, setup),
         cmocka_unit_test_setup(resume_needs_the_same_run_and_epoch, setup),
         cmocka_unit_test_setup(commands_before_welcome_are_ignored, setup),
         cmocka_unit_test_setup(heartbeat_and_ping_every_interval, setup),

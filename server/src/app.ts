@@ -1,5 +1,5 @@
 /**
- * Builds the Baton application: services, the device room, and the HTTP routes.
+ * Builds the Baton application: the store, services, the device room, and the HTTP routes.
  * `server/src/server.ts` starts it; `colyseus.config.ts` (top level) exports it.
  *
  * Baton deliberately does not use `@colyseus/tools`: importing it loads `/etc/environment`
@@ -13,15 +13,17 @@ import type express from "express";
 import { defineRoom, type RegisteredHandler, type Transport } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { DEVICE_ROOM_NAME } from "../../shared/protocol.ts";
-import { loadDeviceRegistryFile, type DeviceRegistry } from "./auth/deviceRegistry.ts";
+import { importDeviceFile, type ImportSummary } from "./auth/deviceRegistry.ts";
 import { UserTokens } from "./auth/userTokens.ts";
 import { DeviceAuthenticator } from "./auth/deviceAuthenticator.ts";
+import { DeviceConnections, RevocationWatcher } from "./auth/revocations.ts";
 import { loadConfig, type BatonConfig } from "./config/config.ts";
 import { LifecycleEvents } from "./events/lifecycle.ts";
 import { createDeviceRoom } from "./rooms/DeviceRoom.ts";
 import type { RoomServices } from "./rooms/services.ts";
-import { InMemoryResultStore } from "./store/results.ts";
-import { InMemorySessionSnapshots } from "./store/sessionSnapshots.ts";
+import { openStore } from "./adapters/openStore.ts";
+import type { BatonStore } from "./ports/store.ts";
+import { startRetention } from "./store/retention.ts";
 import { httpRoutes } from "./http/routes.ts";
 import { installRequestGuard } from "./http/requestGuard.ts";
 import { installMatchmakingPolicy, screenDeviceJoin } from "./rooms/matchmakingPolicy.ts";
@@ -29,23 +31,46 @@ import { installCorsPolicy } from "./http/cors.ts";
 
 export interface AppOptions {
   config?: BatonConfig;
-  registry?: DeviceRegistry;
+  /** An already open store (tests); otherwise the configured one is opened (and migrated). */
+  store?: BatonStore;
   clock?: () => number;
 }
 
-export async function createServices(options: AppOptions = {}): Promise<RoomServices> {
+export interface AppServices extends RoomServices {
+  /** What the start-up import of BATON_DEVICES_FILE did, if a file was configured. */
+  imported: ImportSummary | null;
+}
+
+export async function createServices(options: AppOptions = {}): Promise<AppServices> {
   const resolved = options.config ?? loadConfig();
+  const clock = options.clock ?? Date.now;
+  const store = options.store ?? (await openStore(resolved.store));
+  const imported = resolved.devicesFile ? await importDeviceFile(resolved.devicesFile, store.devices, store.audit, clock()) : null;
+  const deviceConnections = new DeviceConnections();
+  const watcher = new RevocationWatcher(store.devices, deviceConnections);
+  watcher.start(resolved.registryPollMs);
+  const stopRetention = startRetention(store, resolved.retentionDays, clock);
   return {
     config: resolved,
-    registry: options.registry ?? (await loadDeviceRegistryFile(resolved.devicesFile)),
-    deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock: options.clock ?? Date.now }),
-    userTokens: new UserTokens(resolved.jwtSecret, resolved.tokens, options.clock ?? Date.now),
-    results: new InMemoryResultStore(),
-    snapshots: new InMemorySessionSnapshots(),
+    store,
+    registry: store.devices,
+    results: store.results,
+    deviceStates: store.deviceStates,
+    history: store.history,
+    audit: store.audit,
+    deviceConnections,
+    deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock }),
+    userTokens: new UserTokens(resolved.jwtSecret, resolved.tokens, clock),
     events: new LifecycleEvents(),
-    clock: options.clock ?? Date.now,
+    clock,
     // Short, unique, sortable enough for logs; the device stores it verbatim.
     newRunId: () => `r-${randomUUID().slice(0, 18)}`,
+    imported,
+    async close() {
+      watcher.stop();
+      stopRetention();
+      await store.close();
+    },
   };
 }
 

@@ -17,7 +17,13 @@ async function main() {
     }
     throw error;
   }
-  const services = await createServices({ config });
+  let services;
+  try {
+    services = await createServices({ config });
+  } catch (error) {
+    console.error(`baton: cannot open the store: ${(error as Error).message}`);
+    process.exit(2);
+  }
   try {
     await startServer(services);
   } catch (error) {
@@ -36,8 +42,10 @@ async function main() {
     "",
     `  Baton  —  ${config.mode} mode`,
     `  HTTP + WebSocket  ${base}   (room "device", one per device; health: ${base}/health)`,
-    `  store             in memory (results, session snapshots)   presence: local (single process)`,
-    `  devices           ${devices.length} from ${config.devicesFile}: ${devices.map((d) => d.deviceId).join(", ")}`,
+    `  store             ${services.store.kind === "sqlite" ? `SQLite ${services.store.location}` : `PostgreSQL ${services.store.location}`}   presence: local (single process)`,
+    `  retention         ${config.retentionDays > 0 ? `${config.retentionDays} days (history, results, audit)` : "keep forever"}`,
+    `  devices           ${devices.length} registered${services.imported ? ` (imported ${config.devicesFile})` : ""}: ${devices.slice(0, 10).map((d) => d.deviceId + (d.disabledAt !== null ? " (disabled)" : "")).join(", ")}${devices.length > 10 ? ", …" : ""}`,
+    `  manage devices    npm run baton -- device add <id> --label "…" --kind scale   (list, disable, rotate-secret)`,
   ];
   if (config.mode !== "production") {
     lines.push(

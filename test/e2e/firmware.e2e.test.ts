@@ -115,7 +115,7 @@ describe("the C virtual device against the real server", () => {
     await settle(750);
     expect(owner.results.filter((message) => message.runId === runId)).toHaveLength(1);
     expect(await baton.services.results.findByRunId(deviceId, runId)).toMatchObject({ status: "delivered", userId: "carol" });
-    expect((await baton.services.results.listForUser("carol", 100)).filter((stored) => stored.runId === runId)).toHaveLength(1);
+    expect((await baton.services.results.listForUser("carol", { limit: 100 })).results.filter((stored) => stored.runId === runId)).toHaveLength(1);
     expect(baton.events.filter((event) => event.type === "run.completed" && event.runId === runId)).toHaveLength(1);
     expect(baton.events.filter((event) => event.type === "result.orphaned" && event.runId === runId)).toHaveLength(0);
     expect(owner.state.session.phase).toBe("completed");
@@ -135,7 +135,7 @@ describe("the C virtual device against the real server", () => {
     await waitFor(() => owner.state.session.phase === "idle" && owner.state.session.endReason === "run_failed", 5_000, "session ended run_failed");
   });
 
-  it("server restarted without its store (epochs start again): the device adopts the welcome's lower epoch and keeps working", async () => {
+  it("server restarted on an empty store (wiped): the device's hello.epoch lifts the epoch past the one it saw, never below", async () => {
     const deviceId = freshDeviceId();
     const before = await startBaton({ timers: { ownerIdleTimeoutMs: 0 } });
     let beforeRunning = true;
@@ -159,7 +159,7 @@ describe("the C virtual device against the real server", () => {
     }
     expect(before.events.filter((event) => event.type === "session.started").map((event) => (event as { epoch: number }).epoch)).toEqual([1, 2]);
 
-    // The server goes away and a fresh one (in-memory store: epoch 0) takes its place.
+    // The server goes away and a fresh one on an empty store (its own new data directory) takes its place.
     beforeRunning = false;
     await before.shutdown();
     const after = await startBaton({ timers: { ownerIdleTimeoutMs: 0 } });
@@ -168,14 +168,15 @@ describe("the C virtual device against the real server", () => {
     proxy.retarget(after.port);
     await waitFor(() => device.count("joined") > joinsBefore, 10_000, "the device joined the new server");
 
-    // Its first claim runs at epoch 1 — below the 2 the device saw — and the device accepts it.
+    // The device said epoch 2 in its hello: the new server starts from there, so the next claim is epoch 3.
     const frank = await user(after, deviceId, "frank");
     await waitFor(() => frank.state.device.online, 5_000, "online on the new server");
     frank.claim({ sessionType: "weighing", input: { userGender: "male" }, releaseOnComplete: true });
     const result = await frank.nextResult(8_000);
-    expect(await after.services.results.findByRunId(deviceId, result.runId)).toMatchObject({ status: "delivered", userId: "frank", epoch: 1 });
+    expect(await after.services.results.findByRunId(deviceId, result.runId)).toMatchObject({ status: "delivered", userId: "frank", epoch: 3 });
     await device.waitForEvent((event) => event.name === "result-acked" && event.runId === result.runId, 5_000, "acked");
-    expect(device.count("stale-command")).toBe(0); // a firmware that ignored the welcome refused this start
-    expect(device.count("epoch-adopted")).toBe(1);
+    expect(device.count("stale-command")).toBe(0);
+    expect(device.count("epoch-refused")).toBe(0);
+    expect(await after.services.audit.list({ deviceId, limit: 10 })).toContainEqual(expect.objectContaining({ action: "raise-epoch", detail: { from: 0, to: 2 } }));
   });
 });

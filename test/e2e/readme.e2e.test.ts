@@ -4,12 +4,17 @@
  * Also: production mode refuses to start without its secrets.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
 import { freePort } from "../support/baton.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const running: ChildProcess[] = [];
+// The dev server's SQLite store goes here rather than into the repository's ./data.
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "baton-readme-"));
 
 function start(script: string, args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
@@ -39,14 +44,17 @@ function start(script: string, args: string[], env: Record<string, string> = {})
 afterAll(() => {
   // Only the processes this file started, by their own pid.
   for (const child of running) if (child.exitCode === null) child.kill("SIGTERM");
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 it("runs the quick tour: dev server, simulated scale, claim script", async () => {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const server = start("server/src/index.ts", [], { BATON_ENV: "development", BATON_PORT: String(port) });
+  const server = start("server/src/index.ts", [], { BATON_ENV: "development", BATON_PORT: String(port), BATON_DATA_DIR: dataDir });
   await server.waitForOutput(/Baton {2}— {2}development mode/);
   expect(server.output).toContain("dev tokens");
+  // No database server needed: an SQLite file in the data directory, named in the banner.
+  expect(server.output).toContain(`SQLite ${path.join(dataDir, "baton.sqlite")}`);
   expect((await (await fetch(`${url}/health`)).json())).toMatchObject({ status: "ok", mode: "development" });
 
   const simulator = start("client/src/simulator/cli.ts", ["--device", "scale-1", "--secret", "dev-secret-scale-1", "--instrument", "scale", "--url", url, "--speed", "10"]);

@@ -1,6 +1,7 @@
 /**
  * Nothing lost for an owner who was away: a result that arrived while the owner's connection
- * was gone is stored, and the owner finds it with GET /results.
+ * was gone is stored; the owner is handed it when they come back to the room (once), and
+ * can always find it with GET /results (paginated).
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
@@ -22,6 +23,8 @@ it("keeps a result that came while its owner was away, for that owner only", asy
   owner.session.claim({ sessionType: "weighing", input: { userAge: 50 } });
   const start = (await device.next("start")).payload;
   owner.cut(); // the owner's network goes away mid-run
+  // …and the room has noticed (otherwise the result would go to a socket it still thinks is open).
+  await waitFor(() => !(baton.colyseus.getRoomById(deviceId) as any)?.userConnections.has("olga"), 3_000, "the room saw the owner go");
   device.send("result", { epoch: start.epoch, runId: start.runId, output: { weight: 64.2 } });
   await device.next("ack");
 
@@ -38,8 +41,36 @@ it("keeps a result that came while its owner was away, for that owner only", asy
   expect(badLimit.status).toBe(400);
   expect(await badLimit.json()).toMatchObject({ code: "INVALID_MESSAGE" });
 
+  // Back in the room, the owner is handed the result that came while they were away — once.
+  const { joinDevice } = await import("../../client/src/sdk/deviceSession.ts");
+  const back = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("olga"), deviceId });
+  expect(await back.nextResult()).toMatchObject({ runId: start.runId, output: { weight: 64.2 } });
+  const again = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("olga"), deviceId });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(again.results).toHaveLength(0);
+  expect(back.results).toHaveLength(1);
+  expect(await baton.services.results.pendingFor(deviceId, "olga")).toEqual([]);
+
+  await Promise.all([back.leave(), again.leave()]);
   await owner.proxy.close();
   await device.leave();
+});
+
+it("pages GET /results with `next`, newest first, and refuses a malformed cursor", async () => {
+  const deviceId = freshDeviceId();
+  for (let index = 0; index < 5; index++) {
+    await baton.services.results.saveDelivered({ deviceId, runId: `page-${index}`, epoch: 1, userId: "pia", sessionType: "weighing", output: { index }, storedAt: 1_000 + index });
+  }
+  const token = await baton.tokenFor("pia");
+  const page = async (query: string) => (await fetch(`${baton.httpUrl}/results${query}`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const first = await page("?limit=2");
+  const second = await page(`?limit=2&before=${first.next}`);
+  const third = await page(`?limit=2&before=${second.next}`);
+  expect([...first.results, ...second.results, ...third.results].map((result: { runId: string }) => result.runId)).toEqual(["page-4", "page-3", "page-2", "page-1", "page-0"]);
+  expect(third.next).toBeUndefined();
+  const bad = await fetch(`${baton.httpUrl}/results?before=drop%20table`, { headers: { authorization: `Bearer ${token}` } });
+  expect(bad.status).toBe(400);
+  expect(await bad.json()).toMatchObject({ code: "INVALID_MESSAGE" });
 });
 
 it("does not acknowledge a result until the store has it, retrying while the store fails", async () => {
@@ -49,13 +80,18 @@ it("does not acknowledge a result until the store has it, retrying while the sto
   let attempts = 0;
   // Fault injection: the real store behind a door that fails the first saves.
   baton.services.results = {
-    save: async (result) => {
+    ...realStore,
+    saveDelivered: async (result) => {
       attempts++;
       if (failuresLeft-- > 0) throw new Error("store unavailable (injected)");
-      return realStore.save(result);
+      return realStore.saveDelivered(result);
     },
     findByRunId: (...args) => realStore.findByRunId(...args),
+    findOrphan: (...args) => realStore.findOrphan(...args),
+    saveOrphan: (...args) => realStore.saveOrphan(...args),
     listForUser: (...args) => realStore.listForUser(...args),
+    pendingFor: (...args) => realStore.pendingFor(...args),
+    markHandedOver: (...args) => realStore.markHandedOver(...args),
   };
   try {
     const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
@@ -75,4 +111,45 @@ it("does not acknowledge a result until the store has it, retrying while the sto
   } finally {
     baton.services.results = realStore;
   }
+});
+
+it("records sessions, runs and who did what, readable by admins only", async () => {
+  const deviceId = freshDeviceId();
+  const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
+  const { joinDevice } = await import("../../client/src/sdk/deviceSession.ts");
+  const owner = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("hana", "Hana"), deviceId });
+  await waitFor(() => owner.state.device.online);
+  owner.claim({ sessionType: "weighing", input: { userAge: 33 } });
+  const start = (await device.next("start")).payload;
+  device.send("result", { epoch: start.epoch, runId: start.runId, output: { weight: 55.5 } });
+  await owner.nextResult();
+  owner.release();
+  await waitFor(() => owner.state.session.phase === "idle");
+  await new Promise((resolve) => setTimeout(resolve, 100)); // history is written after the messages
+
+  const history = (token: string, id = deviceId) => fetch(`${baton.httpUrl}/devices/${id}/history`, { headers: { authorization: `Bearer ${token}` } });
+  const answer = await history(await baton.tokenFor("root", "Root", ["admin"]));
+  expect(answer.status).toBe(200);
+  const body = await answer.json();
+  expect(body.sessions).toEqual([expect.objectContaining({ epoch: start.epoch, userId: "hana", userName: "Hana", endReason: "released", endedAt: expect.any(Number) })]);
+  expect(body.runs).toEqual([expect.objectContaining({ runId: start.runId, sessionType: "weighing", input: { userAge: 33 }, output: { weight: 55.5 }, ok: true })]);
+  expect(body.audit.map((entry: { action: string; actor: string }) => [entry.action, entry.actor])).toEqual([["release", "hana"], ["claim", "hana"]]);
+
+  expect((await history(await baton.tokenFor("hana"))).status).toBe(403);
+  expect((await history(await baton.tokenFor("root", "Root", ["admin"]), "no-such-device")).status).toBe(404);
+  expect(await (await history(await baton.tokenFor("root", "Root", ["admin"]), "bad.id")).json()).toMatchObject({ code: "INVALID_MESSAGE" });
+  await Promise.all([owner.leave(), device.leave()]);
+});
+
+it("recognises a re-sent copy of a result delivered long ago by its run id in the store, not only in the room's memory", async () => {
+  const deviceId = freshDeviceId();
+  // Delivered before the room's memory of recent run ids (64) — e.g. before a restart.
+  await baton.services.results.saveDelivered({ deviceId, runId: "r-long-ago", epoch: 1, userId: "quinn", sessionType: "weighing", output: { weight: 1 }, storedAt: 1 });
+  const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
+  device.send("result", { epoch: 1, runId: "r-long-ago", output: { weight: 999 } });
+  expect((await device.next("ack")).payload).toEqual({ runId: "r-long-ago" });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(await baton.services.results.findOrphan(deviceId, "r-long-ago")).toBeUndefined(); // not an orphan: a duplicate
+  expect(await baton.services.results.findByRunId(deviceId, "r-long-ago")).toMatchObject({ output: { weight: 1 }, userId: "quinn" }); // untouched
+  await device.leave();
 });

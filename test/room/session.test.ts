@@ -170,7 +170,8 @@ describe("ownership rules", () => {
     expect((await scale.next("ack")).payload).toEqual({ runId: oldStart.runId });
     expect(second.results).toHaveLength(0);
     expect(first.results).toHaveLength(0);
-    expect(await baton.services.results.findByRunId(deviceId, oldStart.runId)).toMatchObject({ status: "orphaned", reason: "STALE_EPOCH" });
+    expect(await baton.services.results.findOrphan(deviceId, oldStart.runId)).toMatchObject({ status: "orphaned", reason: "STALE_EPOCH" });
+    expect(await baton.services.results.findByRunId(deviceId, oldStart.runId)).toBeUndefined(); // orphans are kept apart
     expect(second.state.session.phase).toBe("running");
 
     scale.send("result", { epoch: newStart.epoch, runId: newStart.runId, output: { weight: 2 } });

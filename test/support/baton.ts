@@ -2,16 +2,24 @@
  * Starts a real Baton server for a test file (real HTTP + WebSocket on loopback, started
  * as `npm start` starts it) and hands out what tests need: user tokens, SDK clients,
  * device credentials, and the services (to read stores and events).
+ *
+ * The store is a real SQLite file in a fresh temporary directory (removed at shutdown), or
+ * the store a test passes in (e.g. PostgreSQL); the demo devices and `test-0` … `test-99`
+ * are registered in it.
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 // Not `@colyseus/testing`'s index: it imports `@colyseus/tools`, which loads env files.
 import { ColyseusTestServer } from "@colyseus/testing/TestServer";
 import { Client as SdkClient } from "@colyseus/sdk";
 import { loadConfig, type BatonConfig } from "../../server/src/config/config.ts";
 import { createServices } from "../../server/src/app.ts";
 import { startServer } from "../../server/src/server.ts";
-import { InMemoryDeviceRegistry, loadDeviceRegistryFile } from "../../server/src/auth/deviceRegistry.ts";
 import { hashDeviceSecret } from "../../server/src/auth/deviceSecrets.ts";
+import { openSqliteStore } from "../../server/src/adapters/sqlite/sqliteStore.ts";
+import type { BatonStore } from "../../server/src/ports/store.ts";
 import type { RoomServices } from "../../server/src/rooms/services.ts";
 import type { SessionTimers } from "../../server/src/session/index.ts";
 import type { LifecycleEvent } from "../../server/src/events/lifecycle.ts";
@@ -55,17 +63,26 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startBaton(overrides: { timers?: Partial<SessionTimers>; config?: Partial<BatonConfig> } = {}): Promise<TestBaton> {
+/** The scrypt hash of TEST_DEVICE_SECRET, computed once per test file. */
+let testHash: Promise<string> | undefined;
+
+/** Registers `test-0` … `test-99` (secret TEST_DEVICE_SECRET) in a store. */
+export async function registerTestDevices(store: BatonStore): Promise<void> {
+  testHash ??= hashDeviceSecret(TEST_DEVICE_SECRET);
+  const secretHash = await testHash;
+  for (let index = 0; index < 100; index++) {
+    await store.devices.upsertFromImport({ deviceId: `test-${index}`, label: "test device", kind: "test", secretHash, createdAt: Date.now() });
+  }
+}
+
+export async function startBaton(overrides: { timers?: Partial<SessionTimers>; config?: Partial<BatonConfig>; store?: BatonStore } = {}): Promise<TestBaton> {
   const base = loadConfig({ BATON_ENV: "test" });
   // Tests send bursts no person would; the rate limit has its own test with its own settings.
   const config: BatonConfig = { ...base, rateLimit: { perSecond: 100_000, burst: 100_000 }, deviceRateLimit: { perSecond: 100_000, burst: 100_000 }, ...overrides.config, timers: { ...base.timers, ...overrides.timers } };
-  const devRegistry = await loadDeviceRegistryFile(config.devicesFile);
-  const testHash = await hashDeviceSecret(TEST_DEVICE_SECRET);
-  const registry = new InMemoryDeviceRegistry([
-    ...(await devRegistry.list()),
-    ...Array.from({ length: 100 }, (_, index) => ({ deviceId: `test-${index}`, label: "test device", secretHash: testHash })),
-  ]);
-  const services = await createServices({ config, registry });
+  const dataDir = overrides.store ? null : mkdtempSync(path.join(os.tmpdir(), "baton-test-data-"));
+  const store = overrides.store ?? (await openSqliteStore({ dataDir: dataDir! }));
+  await registerTestDevices(store);
+  const services = await createServices({ config, store });
   const events: LifecycleEvent[] = [];
   services.events.on((event) => events.push(event));
   const port = await freePort();
@@ -86,6 +103,8 @@ export async function startBaton(overrides: { timers?: Partial<SessionTimers>; c
     async shutdown() {
       await colyseus.cleanup();
       await colyseus.shutdown();
+      await services.close();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -54,7 +54,8 @@ export interface ServerProcess {
   cpuMilliseconds(): number;
   /** Waits until the start-up banner is printed (the server listens). */
   ready(timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
+  /** Sends `signal` (SIGTERM by default, SIGKILL for a crash) to this process only and waits for its exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /** A temporary device registry holding PRODUCTION_DEVICE and `extraDevices` (secrets: `deviceSecret(id)`); returns its path. */
@@ -68,12 +69,13 @@ export async function writeTestRegistry(directory?: string, extraDevices: string
 }
 
 /**
- * Spawns the server. The child's environment is this process's without any BATON_* or
- * NODE_ENV variable, plus `env`: a test states every setting it depends on.
+ * Spawns the server. The child's environment is this process's without any BATON_*,
+ * NODE_ENV, DATABASE_URL or NODE_OPTIONS variable, plus `env`: a test states every setting it
+ * depends on.
  */
 export async function spawnServer(env: Record<string, string>, options: { cwd?: string } = {}): Promise<ServerProcess> {
   const port = env.BATON_PORT ? Number(env.BATON_PORT) : await freePort();
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_") && key !== "NODE_ENV"));
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_") && !["NODE_ENV", "DATABASE_URL", "NODE_OPTIONS"].includes(key)));
   const child = spawn(process.execPath, ["--import", tsxLoader, entryPoint], {
     cwd: options.cwd ?? root,
     // tsx looks for tsconfig.json (decorator settings) in the working directory; name it.
@@ -109,8 +111,8 @@ export async function spawnServer(env: Record<string, string>, options: { cwd?: 
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },
   };

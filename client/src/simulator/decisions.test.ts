@@ -64,13 +64,10 @@ describe("planWelcome", () => {
     expect(planWelcome(idle, { epoch: 3, phase: "idle" })).toEqual([]);
   });
 
-  it("adopts a welcome whose epoch went backwards (server lost its state), re-sends held results, abandons the old job", () => {
+  it("refuses a welcome whose epoch went backwards: keeps its job and held results, does nothing else", () => {
     const known = { ...busy, heldResultRunIds: ["r-6"] };
-    expect(planWelcome(known, { epoch: 0, phase: "idle" })).toEqual([
-      { kind: "adoptEpoch", epoch: 0, highestEpoch: 3 },
-      { kind: "resendResult", runId: "r-6" },
-      { kind: "abandon", runId: "r-7", reason: "the room's phase is idle" },
-    ]);
+    expect(planWelcome(known, { epoch: 0, phase: "idle" })).toEqual([{ kind: "refuseEpoch", epoch: 0, highestEpoch: 3 }]);
+    expect(planWelcome(known, { epoch: 2, phase: "running", runId: "r-x", sessionType: "weighing", input: {} })).toEqual([{ kind: "refuseEpoch", epoch: 2, highestEpoch: 3 }]);
   });
 });
 

@@ -24,12 +24,12 @@ export interface DeviceKnowledge {
 
 export type WelcomeAction =
   /**
-   * The welcome's epoch is lower than one already seen: the server lost its state (a restart
-   * without a durable store). The welcome is authoritative — it is the first message of a
-   * fresh connection, so it cannot be a delayed one — and the device adopts its epoch rather
-   * than refuse every command forever.
+   * The welcome's epoch is lower than one already seen: the server does not know what this
+   * device knows (a stale process, or a store restored from an old backup). The device does
+   * nothing the welcome says — it keeps its job and held results — leaves, and tries again
+   * with backoff; its `hello.epoch` lets a current server catch up (docs/PROTOCOL.md §6).
    */
-  | { kind: "adoptEpoch"; epoch: number; highestEpoch: number }
+  | { kind: "refuseEpoch"; epoch: number; highestEpoch: number }
   /** Re-send a held result (the room acknowledges duplicates and orphans alike). */
   | { kind: "resendResult"; runId: string }
   /** Re-send the failure of a run the room still thinks is in progress. */
@@ -45,8 +45,7 @@ export type WelcomeAction =
 
 /**
  * The resume rules after (re)connecting, in order:
- * 1. the welcome's epoch becomes the device's epoch, even when it is below the highest seen
- *    (the server lost its state; refusing it would leave the device stuck for good);
+ * 1. a welcome whose epoch is below the highest seen is refused, and nothing else happens;
  * 2. every held result is re-sent;
  * 3. a job in progress is resumed if the welcome says `running` with the same run id and
  *    epoch, otherwise abandoned;
@@ -54,7 +53,8 @@ export type WelcomeAction =
  *    running, is started from the welcome's sessionType + input (the device rebooted).
  */
 export function planWelcome(known: DeviceKnowledge, welcome: WelcomeMessage): WelcomeAction[] {
-  const actions: WelcomeAction[] = welcome.epoch < known.highestEpoch ? [{ kind: "adoptEpoch", epoch: welcome.epoch, highestEpoch: known.highestEpoch }] : [];
+  if (welcome.epoch < known.highestEpoch) return [{ kind: "refuseEpoch", epoch: welcome.epoch, highestEpoch: known.highestEpoch }];
+  const actions: WelcomeAction[] = [];
   actions.push(...known.heldResultRunIds.map((runId) => ({ kind: "resendResult", runId }) as const));
   const wantedRunId = welcome.phase === Phase.RUNNING && typeof welcome.runId === "string" ? welcome.runId : undefined;
   if (known.running) {

@@ -130,12 +130,29 @@ describe("reconnecting", () => {
     d.complete(); // offline: not delivered, but held
     expect(d.stats.messagesDropped).toBeGreaterThan(0);
     const mark = room.received.length;
+    room.welcome = { epoch: 1, phase: "idle" }; // a server that knows epoch 1
     await d.reconnect();
-    expect(await room.next("hello", mark)).toMatchObject({ heldRunId: "r-5" });
+    expect(await room.next("hello", mark)).toMatchObject({ heldRunId: "r-5", epoch: 1 });
     expect(await room.next("result", mark)).toMatchObject({ epoch: 1, runId: "r-5" });
     room.send("ack", { runId: "r-5" });
     await d.waitFor("ack");
     expect(d.heldResultRunIds).toEqual([]);
+  });
+
+  it("refuses a welcome below the highest epoch seen: keeps its job, leaves, and comes back", async () => {
+    const d = await start({ autoComplete: false, jobDurationMs: 60_000, speed: 1 });
+    room.send("start", weighing(4, "r-8"));
+    await d.waitFor("jobStarted");
+    room.welcome = { epoch: 2, phase: "idle" }; // a server that does not know epoch 4
+    const refused = d.waitFor("epochRefused");
+    room.terminate();
+    expect(await refused).toEqual({ epoch: 2, highestEpoch: 4 });
+    expect(d.highestEpoch).toBe(4);
+    expect(d.currentJob?.runId).toBe("r-8"); // not abandoned on a server's say-so that it cannot make
+    room.welcome = { epoch: 4, phase: "running", runId: "r-8", sessionType: "weighing", input: {}, deadlineMs: 20_000 };
+    const mark = room.received.length;
+    await d.waitFor("jobResumed");
+    expect(await room.next("hello", mark)).toMatchObject({ epoch: 4 });
   });
 
   it("reconnects on its own after a lost connection and resumes the run the room still wants", async () => {

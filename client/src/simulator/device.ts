@@ -61,6 +61,9 @@ export class SimulatedDevice {
   private readonly random: () => number;
   private readonly log: MessageLog;
   private readonly reconnector: Reconnector;
+  private readonly reconnectPolicy: BackoffPolicy;
+  /** Welcomes refused in a row for a lower epoch (each waits longer before retrying). */
+  private epochRefusals = 0;
   private readonly bootedAt = Date.now();
   private connection: RoomConnection | null = null;
   private job: Job | null = null;
@@ -88,6 +91,7 @@ export class SimulatedDevice {
     this.received = this.log.entries;
     this.resendPolicy = { ...DEFAULT_RESEND_POLICY, ...options.resendBackoff };
     const policy: BackoffPolicy = options.reconnect === false ? { ...DEFAULT_BACKOFF, maxAttempts: 0 } : { ...DEFAULT_BACKOFF, ...options.reconnect };
+    this.reconnectPolicy = policy;
     this.reconnector = new Reconnector(policy, {
       attempt: () => this.joinAndGreet(),
       isPermanent: (error) => error instanceof MatchmakeError && error.permanent,
@@ -196,6 +200,24 @@ export class SimulatedDevice {
     return this.next("welcome", { after: mark, timeoutMs: this.options.joinTimeoutMs });
   }
 
+  /**
+   * A welcome below the highest epoch seen: leave, keep everything, and come back later —
+   * each refusal in a row waits twice as long (up to the reconnect policy's maximum), so a
+   * server that stays behind is not hammered.
+   */
+  private refuseWelcome(epoch: number): void {
+    this.epochRefusals++;
+    this.stats.staleCommandsIgnored++;
+    this.say(`refused a welcome at epoch ${epoch}: this device has seen epoch ${this.highestEpoch}; leaving and retrying`);
+    this.events.emit("epochRefused", { epoch, highestEpoch: this.highestEpoch });
+    const hadSocket = this.dropSocket();
+    if (!hadSocket || this.closed) return;
+    const waitMs = Math.min(this.reconnectPolicy.maxDelayMs, this.reconnectPolicy.baseDelayMs * 2 ** (this.epochRefusals - 1));
+    setTimeout(() => {
+      if (!this.closed && !this.connection) this.reconnector.schedule();
+    }, waitMs).unref?.();
+  }
+
   /** Sends `hello` with the instrument's declarations and the held result, if any. */
   sendHello(): void {
     const held = [...this.held.keys()];
@@ -203,6 +225,8 @@ export class SimulatedDevice {
       firmware: this.options.firmware ?? this.instrument.firmware,
       sessionTypes: this.options.sessionTypes ?? this.instrument.sessionTypes,
       heldRunId: held.at(-1),
+      // The highest epoch seen, so a server whose store lost it can catch up (PROTOCOL.md §6).
+      ...(this.highestEpoch > 0 ? { epoch: this.highestEpoch } : {}),
     };
     this.sendMessage(DeviceToRoom.HELLO, hello);
   }
@@ -429,15 +453,14 @@ export class SimulatedDevice {
 
   private onWelcome(welcome: WelcomeMessage): void {
     const actions = planWelcome(this.knowledge(), welcome);
-    // The welcome is authoritative: its epoch becomes ours, even if it went backwards.
+    const refusal = actions.find((action) => action.kind === "refuseEpoch");
+    if (refusal) return this.refuseWelcome(refusal.epoch);
+    this.epochRefusals = 0;
     this.highestEpoch = welcome.epoch;
     this.say(`welcome: epoch ${welcome.epoch}, phase ${welcome.phase}${welcome.runId ? `, run ${welcome.runId}` : ""}`);
     let failureStillWanted = false;
     for (const action of actions) {
       switch (action.kind) {
-        case "adoptEpoch":
-          this.say(`the server's epoch went back from ${action.highestEpoch} to ${action.epoch} (it lost its state); adopting it`);
-          break;
         case "resendResult": {
           const result = this.held.get(action.runId)!;
           this.say(`re-sending held result of ${action.runId}`);

@@ -100,6 +100,8 @@ export interface SimulatedDeviceEvents {
   reportsResent: [{ runIds: string[] }];
   ready: [];
   staleIgnored: [{ type: string; epoch: number; highestEpoch: number }];
+  /** A welcome below the highest epoch seen was refused; the device left and retries. */
+  epochRefused: [{ epoch: number; highestEpoch: number }];
   /** A Colyseus ERROR frame (0x0B), not the protocol's `error` message. */
   serverError: [{ code: number; message: string }];
   malformedFrame: [{ error: string; bytes: Uint8Array }];

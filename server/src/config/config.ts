@@ -3,12 +3,16 @@
  * Every option is listed in the README's configuration table (a test keeps them in step).
  *
  * Development mode (BATON_ENV=development, what `npm run dev` sets) runs with embedded
- * defaults: a random JWT secret, the demo device registry, a dev-only token endpoint.
- * Production refuses to start without a JWT secret and a device registry.
+ * defaults: a random JWT secret, the demo devices imported into the store, a dev-only token
+ * endpoint. Production refuses to start without a JWT secret.
+ *
+ * The store is SQLite in BATON_DATA_DIR unless DATABASE_URL names a PostgreSQL database.
  */
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import type { StoreConfig } from "../adapters/openStore.ts";
 import type { SessionTimers } from "../session/index.ts";
 import type { TokenPolicy } from "../auth/userTokens.ts";
 
@@ -26,6 +30,12 @@ export const ConfigSchema = z.object({
   BATON_JWT_ISSUER: z.string().default(""),
   BATON_JWT_AUDIENCE: z.string().default(""),
   BATON_DEVICES_FILE: z.string().default(""),
+  BATON_DATA_DIR: z.string().default("data"),
+  BATON_SQLITE_SYNCHRONOUS: z.enum(["full", "normal"]).default("full"),
+  DATABASE_URL: z.string().default("").refine((url) => url === "" || /^postgres(ql)?:\/\//.test(url), "must be a postgres:// or postgresql:// URL"),
+  BATON_DATABASE_SCHEMA: z.string().default("").refine((name) => name === "" || /^[a-z_][a-z0-9_]{0,62}$/.test(name), "must be lower-case letters, digits and '_'"),
+  BATON_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
+  BATON_REGISTRY_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   BATON_OWNER_RECONNECT_GRACE_MS: milliseconds(30_000),
   BATON_OWNER_IDLE_TIMEOUT_MS: milliseconds(300_000),
   BATON_MAX_SESSION_MS: milliseconds(3_600_000),
@@ -93,7 +103,13 @@ export interface BatonConfig {
   jwtSecretGenerated: boolean;
   /** What a user token must satisfy besides its signature: see auth/userTokens.ts. */
   tokens: TokenPolicy;
+  /** JSON registry imported into the store at start-up ("" = none). */
   devicesFile: string;
+  store: StoreConfig;
+  /** History, results and audit entries older than this are deleted by the retention job (0 = keep forever). */
+  retentionDays: number;
+  /** How often the process re-reads the registry to close connections of disabled or rotated devices. */
+  registryPollMs: number;
   timers: SessionTimers;
   /** WebSocket ping period; a client that misses two pongs in a row is dropped. */
   pingIntervalMs: number;
@@ -133,20 +149,35 @@ export interface SecretCheckLimits {
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): BatonConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith("BATON_") && value !== ""));
+function parseEnvironment(env: Record<string, string | undefined>): ConfigEnvironment {
+  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => (key.startsWith("BATON_") || key === "DATABASE_URL") && value !== ""));
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ConfigError(`Invalid configuration: ${String(issue.path[0])} ${issue.message}`);
   }
-  const values = parsed.data;
+  return parsed.data;
+}
+
+function storeConfigOf(values: ConfigEnvironment): StoreConfig {
+  return {
+    databaseUrl: values.DATABASE_URL,
+    databaseSchema: values.BATON_DATABASE_SCHEMA,
+    dataDir: path.resolve(values.BATON_DATA_DIR),
+    sqliteSynchronous: values.BATON_SQLITE_SYNCHRONOUS,
+  };
+}
+
+/** Only what the store needs (the `npm run baton` CLI): no JWT secret required. */
+export function loadStoreConfig(env: Record<string, string | undefined> = process.env): StoreConfig {
+  return storeConfigOf(parseEnvironment(env));
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): BatonConfig {
+  const values = parseEnvironment(env);
   const production = values.BATON_ENV === "production";
   if (production && values.BATON_JWT_SECRET.length < 32) {
     throw new ConfigError("BATON_JWT_SECRET must be set to at least 32 characters in production (BATON_ENV=production). For a local try-out run `npm run dev` instead.");
-  }
-  if (production && !values.BATON_DEVICES_FILE) {
-    throw new ConfigError("BATON_DEVICES_FILE must name the device registry in production (see config/devices.dev.json for the format and `npm run device:hash-secret`).");
   }
   return {
     mode: values.BATON_ENV,
@@ -159,7 +190,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       issuer: values.BATON_JWT_ISSUER || undefined,
       audience: values.BATON_JWT_AUDIENCE || undefined,
     },
-    devicesFile: values.BATON_DEVICES_FILE || DEV_DEVICES_FILE,
+    // Outside production the demo devices are imported unless another file is named.
+    devicesFile: values.BATON_DEVICES_FILE || (production ? "" : DEV_DEVICES_FILE),
+    store: storeConfigOf(values),
+    retentionDays: values.BATON_RETENTION_DAYS,
+    registryPollMs: values.BATON_REGISTRY_POLL_MS,
     timers: {
       ownerReconnectGraceMs: values.BATON_OWNER_RECONNECT_GRACE_MS,
       ownerIdleTimeoutMs: values.BATON_OWNER_IDLE_TIMEOUT_MS,

@@ -1,7 +1,8 @@
 /**
  * Baton's own HTTP routes (Colyseus' matchmaking routes are mounted by Colyseus).
  * - GET /health: liveness and basic numbers.
- * - GET /results: the caller's own stored results (user JWT), newest first.
+ * - GET /results: the caller's own stored results (user JWT), newest first, paginated.
+ * - GET /devices/:deviceId/history: sessions, runs and audit entries (admins; http/history.ts).
  * - POST /dev/token: development mode only — mints a user JWT so a newcomer can try Baton
  *   without an identity provider. It is not mounted at all in production.
  * Every handler validates its input and answers errors as `{ code, message }`.
@@ -12,6 +13,7 @@ import { z } from "zod";
 import { describeZodError } from "../../../shared/messages.ts";
 import { ErrorCode } from "../../../shared/protocol.ts";
 import type { RoomServices } from "../rooms/services.ts";
+import { historyRoutes } from "./history.ts";
 
 const DevTokenRequest = z.strictObject({
   userId: z.string().min(1).max(128),
@@ -29,8 +31,12 @@ export function httpRoutes(services: RoomServices) {
   });
 
   // An owner who was offline when a result came finds it here (the room stored it before
-  // it acknowledged the device). Only the caller's own results, newest first.
-  const ResultsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+  // it acknowledged the device). Only the caller's own results, newest first, in pages:
+  // `next` in the answer is the `before` of the following page.
+  const ResultsQuery = z.strictObject({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    before: z.string().regex(/^[0-9]{1,15}$/, "must be the `next` of a previous page").optional(),
+  });
   router.get("/results", async (request, response) => {
     const identity = await services.userTokens.verify(getBearerToken(request.headers.authorization ?? ""));
     if ("problem" in identity) {
@@ -42,11 +48,21 @@ export function httpRoutes(services: RoomServices) {
       response.status(400).json({ code: ErrorCode.INVALID_MESSAGE, message: `Query is malformed: ${describeZodError(query.error)}.` });
       return;
     }
-    const results = await services.results.listForUser(identity.userId, query.data.limit);
+    let page;
+    try {
+      page = await services.results.listForUser(identity.userId, { limit: query.data.limit, before: query.data.before });
+    } catch (error) {
+      console.error("GET /results: the store failed", error);
+      response.status(503).json({ code: ErrorCode.INTERNAL_ERROR, message: "The result store is unavailable; try again shortly." });
+      return;
+    }
     response.json({
-      results: results.map(({ deviceId, runId, epoch, sessionType, output, storedAt }) => ({ deviceId, runId, epoch, sessionType, output, storedAt })),
+      results: page.results.map(({ deviceId, runId, epoch, sessionType, output, storedAt }) => ({ deviceId, runId, epoch, sessionType, output, storedAt })),
+      ...(page.next ? { next: page.next } : {}),
     });
   });
+
+  router.use(historyRoutes(services));
 
   if (services.config.mode !== "production") {
     router.post("/dev/token", async (request, response) => {

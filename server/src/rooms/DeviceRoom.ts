@@ -8,15 +8,20 @@
  * transition pushes its patch in the same turn of the event loop (`broadcastPatch`). The
  * patch timer is off (`patchRate = null`) and the only timer is the next session deadline,
  * so an idle room costs nothing.
+ *
+ * Durability: the core's state is written to the store before any command that depends on
+ * it reaches the device (a device never sees an epoch the store could forget), and a result
+ * is committed before its `ack` leaves. A room created later — after a restart, or in
+ * another process — continues from the stored state with the same epoch.
  */
 import { randomUUID } from "node:crypto";
 import { ClientState, CloseCode, Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import {
-  DeviceConnection, DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName,
+  DeviceToRoom, EndReason, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName,
 } from "../../../shared/protocol.ts";
 import { DeviceRoomState } from "../../../shared/state.ts";
-import { initialState, nextDeadline, reduce, type Command, type CoreState, type Effect, type Outcome } from "../session/index.ts";
+import { initialState, nextDeadline, reduce, restoreForNewRoom, type Command, type CoreState, type Effect, type Outcome } from "../session/index.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
@@ -28,8 +33,9 @@ import { validateRunInput } from "./inputValidation.ts";
 import { deviceCommand, unknownMessage, userCommand, type Translation } from "./commands.ts";
 import { lifecycleEventFor } from "../events/fromEffects.ts";
 import type { RoomServices } from "./services.ts";
-import { saveUntilStored } from "../store/saveUntilStored.ts";
-import type { StoredResult } from "../store/results.ts";
+import { saveUntilStored, type StoreAttempt } from "../store/saveUntilStored.ts";
+import { AuditAction } from "../ports/store.ts";
+import { durableKey } from "./durableState.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -52,6 +58,9 @@ export function createDeviceRoom(services: RoomServices) {
     private readonly joinAckTimers = new Map<BatonClient, NodeJS.Timeout>();
     private roomLock: PresenceDeviceRoomLock | null = null;
     private readonly lockHolder = `${matchMaker.processId}/${randomUUID()}`;
+    /** `durableKey` of the state last written to the store: unchanged states are not written again. */
+    private persistedKey = "";
+    private unregisterDevice: (() => void) | null = null;
 
     static async onAuth(token: string, options: unknown, context: AuthContext) {
       const auth = await authorizeJoin(token, options, services, context.headers?.get(CLIENT_ADDRESS_HEADER) ?? "unknown");
@@ -84,9 +93,11 @@ export function createDeviceRoom(services: RoomServices) {
       };
       // No Colyseus maxClients: a full room gets locked, and joinOrCreate would then create a
       // second room for the same device. The viewer limit is enforced in onJoin instead.
-      const restored = services.snapshots.load(options.deviceId);
-      // The device cannot be online in a room that was just created: its socket is not here yet.
-      this.core = restored ? restoreForNewRoom(restored, services.clock()) : initialState(options.deviceId, services.clock());
+      // The device's stored state, if any: same epoch, holder and run as before (a restart, or
+      // a room created again). Nobody is connected yet, so the grace periods start now.
+      const stored = await services.deviceStates.load(options.deviceId);
+      this.core = stored ? restoreForNewRoom(stored, services.clock()) : initialState(options.deviceId, services.clock());
+      this.persistedKey = stored ? durableKey(stored) : "";
       this.syncState();
       this.armDeadline();
       this.updateAutoDispose();
@@ -154,8 +165,11 @@ export function createDeviceRoom(services: RoomServices) {
       this.disposed = true;
       if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
       for (const timer of this.joinAckTimers.values()) clearTimeout(timer);
-      // A room whose creation was refused (lock held elsewhere) has no state and no lock to give back.
-      if (this.core) services.snapshots.save(this.core);
+      this.unregisterDevice?.();
+      // Let the last writes finish (retries stop now that the room is disposed), so a room
+      // created next for this device reads what this one knew — and only then give the
+      // device's room lock back. A room whose creation was refused holds no lock.
+      await this.effectChain;
       await this.roomLock?.release(this.roomId, this.lockHolder);
     }
 
@@ -169,6 +183,13 @@ export function createDeviceRoom(services: RoomServices) {
         // A rebooted device may return before its old socket timed out; the newest wins.
         previous.leave(BatonCloseCode.DEVICE_REPLACED, "replaced by a newer connection of the same device");
       }
+      this.unregisterDevice?.();
+      this.unregisterDevice = services.deviceConnections.register(this.roomId, (reason) => {
+        if (this.deviceClient !== client) return;
+        this.deviceClient = null;
+        client.leave(BatonCloseCode.DEVICE_REVOKED, reason);
+        this.apply({ type: "deviceDisconnected" });
+      });
       this.apply({ type: "deviceConnected" });
     }
 
@@ -182,6 +203,9 @@ export function createDeviceRoom(services: RoomServices) {
       // still holds is detached from the state and receives nothing.
       if (this.ownerViewUserId === auth.userId) client.view?.add(this.state.owner);
       this.apply({ type: "ownerReconnected", userId: auth.userId });
+      // Results that came while this user was away are handed over now, once (in order with
+      // the deliveries the effect chain is carrying out).
+      this.enqueue(() => this.handOverPending(auth.userId));
     }
 
     /** `reconnecting`: the socket dropped but may come back; a closed tab counts as gone only when the last one closes. */
@@ -288,12 +312,12 @@ export function createDeviceRoom(services: RoomServices) {
     private apply(command: Command): Outcome {
       const now = services.clock();
       const outcome = reduce(this.core, command, { now, newRunId: services.newRunId, timers: services.config.timers, validateInput: validateRunInput });
-      if (outcome.state !== this.core) {
+      const changed = outcome.state !== this.core;
+      if (changed) {
         this.core = outcome.state;
-        services.snapshots.save(this.core);
         this.syncState();
       }
-      if (outcome.effects.length > 0) this.carryOut(outcome.effects);
+      if (changed || outcome.effects.length > 0) this.carryOut(outcome.effects, changed ? outcome.state : null);
       this.armDeadline();
       this.updateAutoDispose();
       return outcome;
@@ -336,48 +360,151 @@ export function createDeviceRoom(services: RoomServices) {
       });
     }
 
-    private carryOut(effects: Effect[]) {
-      // Effects run in order across commands: a result is stored before its ack goes out.
-      this.effectChain = this.effectChain.then(() => this.runEffects(effects)).catch((error) => {
+    private carryOut(effects: Effect[], state: CoreState | null) {
+      // Effects run in order across commands: a state is stored before the commands that
+      // depend on it go out, and a result is stored before its ack.
+      this.enqueue(() => this.runEffects(effects, state));
+    }
+
+    private enqueue(step: () => Promise<void>) {
+      this.effectChain = this.effectChain.then(step).catch((error) => {
         console.error(`device room ${this.roomId}: effect failed`, error);
       });
     }
 
-    /** Carries out the I/O an effect asks for, then emits its lifecycle event, if it has one. */
-    private async runEffects(effects: Effect[]) {
+    /**
+     * Carries out the I/O the effects ask for, then emits their lifecycle events. `state` is
+     * the core state these effects came with (null when it did not change): it is written to
+     * the store before the first message to the device, or at the end. History and audit
+     * records are written after the messages, so they never delay a command.
+     */
+    private async runEffects(effects: Effect[], state: CoreState | null) {
       const deviceId = this.roomId;
       const at = services.clock();
+      let persisted = state === null;
+      const persist = async () => {
+        if (persisted) return true;
+        persisted = true;
+        return this.persist(state!);
+      };
+      const records: (() => Promise<unknown>)[] = [];
       for (const effect of effects) {
         switch (effect.type) {
           case "sendToDevice":
+            if (!(await persist())) return;
             if (this.deviceClient) this.sendTo(this.deviceClient, effect.message, effect.payload);
             break;
-          case "deliverResult":
-            if (!(await this.store({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, output: effect.output, status: "delivered", reason: "", storedAt: at }))) return;
-            this.sendToUser(effect.userId, RoomToUser.RESULT, { runId: effect.runId, sessionType: effect.sessionType, output: effect.output });
+          case "deliverResult": {
+            if (!(await this.deliver(effect, at))) return;
+            records.push(() => services.history.runFinished(deviceId, effect.runId, { endedAt: at, ok: true, output: effect.output }));
             break;
+          }
           case "deliverFailure":
             this.sendToUser(effect.userId, RoomToUser.RUN_FAILED, { runId: effect.runId, sessionType: effect.sessionType, code: effect.code, message: effect.message });
             break;
-          case "orphanedResult":
-            if (!(await this.store({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: "", sessionType: "", output: effect.output, status: "orphaned", reason: effect.reason, storedAt: at }))) return;
+          case "orphanedResult": {
+            // A copy of a result that was delivered long ago (or before a restart): the run id
+            // tells, so it is acknowledged without being recorded again, anywhere.
+            const delivered = await this.attempt(`looking up result ${effect.runId}`, () => services.results.findByRunId(deviceId, effect.runId));
+            if (!delivered.stored) return;
+            if (delivered.value) continue;
+            const orphan = { deviceId, runId: effect.runId, epoch: effect.epoch, reason: effect.reason, output: effect.output, storedAt: at };
+            if (!(await this.attempt(`storing orphaned result ${effect.runId}`, () => services.results.saveOrphan(orphan))).stored) return;
             break;
+          }
           case "disconnectDevice": {
             const silent = this.deviceClient;
             this.deviceClient = null; // already offline in the core; its late close changes nothing
             silent?.leave(BatonCloseCode.DEVICE_SILENT, effect.reason);
             break;
           }
+          case "sessionStarted":
+            records.push(
+              () => services.history.sessionStarted({ deviceId, epoch: effect.epoch, userId: effect.holder.userId, userName: effect.holder.name, startedAt: at }),
+              () => services.audit.record({ at, actor: effect.holder.userId, action: AuditAction.CLAIM, deviceId, detail: { epoch: effect.epoch } }),
+            );
+            break;
+          case "sessionEnded":
+            records.push(() => services.history.sessionEnded(deviceId, effect.epoch, at, effect.reason));
+            if (effect.reason === EndReason.RELEASED) records.push(() => services.audit.record({ at, actor: effect.holder.userId, action: AuditAction.RELEASE, deviceId, detail: { epoch: effect.epoch } }));
+            if (effect.reason === EndReason.KICKED) records.push(() => services.audit.record({ at, actor: "admin", action: AuditAction.KICK, deviceId, detail: { epoch: effect.epoch, holder: effect.holder.userId } }));
+            break;
+          case "runStarted":
+            records.push(() => services.history.runStarted({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, input: effect.input, startedAt: at }));
+            break;
+          case "runFailed":
+            records.push(() => services.history.runFinished(deviceId, effect.runId, { endedAt: at, ok: false, failureCode: effect.code, failureMessage: effect.message }));
+            break;
+          case "epochRaised":
+            console.warn(`device room ${deviceId}: the device has seen epoch ${effect.from < effect.to ? effect.to : effect.from} which the store did not have (wiped or restored from an old backup); epoch raised from ${effect.from} to ${effect.to}`);
+            records.push(() => services.audit.record({ at, actor: `device:${deviceId}`, action: AuditAction.RAISE_EPOCH, deviceId, detail: { from: effect.from, to: effect.to } }));
+            break;
+          case "deviceOnline":
+            if (state) {
+              const sessionTypes = state.device.sessionTypes;
+              records.push(() => services.registry.recordSessionTypes(deviceId, sessionTypes));
+            }
+            break;
         }
         const event = lifecycleEventFor(effect, deviceId, at, this.core.device.firmware);
         if (event) services.events.emit(event);
       }
+      if (!(await persist())) return;
+      for (const record of records) {
+        // History is for people; a failed record is reported, and never holds up the session.
+        await record().catch((error) => console.error(`device room ${deviceId}: writing history failed`, error));
+      }
     }
 
-    /** Stores a result, waiting out store failures; false only when the room was disposed first (no ack then). */
-    private store(result: StoredResult): Promise<boolean> {
-      return saveUntilStored(services.results, result, () => !this.disposed, (error, attempt) => {
-        console.error(`device room ${this.roomId}: storing result ${result.runId} failed (attempt ${attempt}); the device's ack waits`, error);
+    /**
+     * Stores a result insert-once and hands it to its owner's connections — or leaves it
+     * pending for when they return. False only when the room went away before the store
+     * took it (then no ack: the device keeps the result).
+     */
+    private async deliver(effect: Extract<Effect, { type: "deliverResult" }>, at: number): Promise<boolean> {
+      const deviceId = this.roomId;
+      const ownerHere = this.userConnections.has(effect.userId);
+      const saved = await this.attempt(`storing result ${effect.runId}`, () => services.results.saveDelivered({
+        deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, output: effect.output, storedAt: at, handedOverAt: ownerHere ? at : null,
+      }));
+      if (!saved.stored) return false;
+      const payload = { runId: effect.runId, sessionType: effect.sessionType, output: effect.output };
+      if (saved.value.inserted) {
+        if (ownerHere) this.sendToUser(effect.userId, RoomToUser.RESULT, payload);
+        return true;
+      }
+      // Stored before (a re-sent copy after a restart): hand it over only if nobody has yet.
+      if (ownerHere) {
+        const marked = await services.results.markHandedOver(deviceId, [effect.runId], at).catch(() => []);
+        if (marked.length > 0) this.sendToUser(effect.userId, RoomToUser.RESULT, payload);
+      }
+      return true;
+    }
+
+    /** Sends a returning user the results stored while they were away, each once. */
+    private async handOverPending(userId: string) {
+      if (this.disposed || !this.userConnections.has(userId)) return;
+      const pending = await services.results.pendingFor(this.roomId, userId);
+      if (pending.length === 0) return;
+      const marked = new Set(await services.results.markHandedOver(this.roomId, pending.map((result) => result.runId), services.clock()));
+      for (const result of pending) {
+        if (marked.has(result.runId)) this.sendToUser(userId, RoomToUser.RESULT, { runId: result.runId, sessionType: result.sessionType, output: result.output });
+      }
+    }
+
+    /** Writes the core state unless nothing durable changed; false when it could not be written (nothing that depends on it is sent then). */
+    private async persist(state: CoreState): Promise<boolean> {
+      const key = durableKey(state);
+      if (key === this.persistedKey) return true;
+      const written = await this.attempt(`storing the state of epoch ${state.epoch}`, () => services.deviceStates.save(state));
+      if (written.stored) this.persistedKey = key;
+      return written.stored;
+    }
+
+    /** One store operation, retried while the store fails and the room lives. */
+    private attempt<T>(what: string, write: () => Promise<T>): Promise<StoreAttempt<T>> {
+      return saveUntilStored(write, () => !this.disposed, (error, attempt) => {
+        console.error(`device room ${this.roomId}: ${what} failed (attempt ${attempt}); messages to the device wait`, error);
       });
     }
 
@@ -405,19 +532,6 @@ export function createDeviceRoom(services: RoomServices) {
       this.autoDispose = !this.core.session;
     }
   };
-}
-
-/**
- * A room created again for a device continues its last state, with the same epoch. Nobody is
- * connected to a new room yet, so the device counts as offline and the holder as away from
- * now on: their grace periods start, and the session survives only if they come back.
- */
-function restoreForNewRoom(snapshot: CoreState, now: number): CoreState {
-  const session = snapshot.session && snapshot.session.ownerLostAt === 0 ? { ...snapshot.session, ownerLostAt: now } : snapshot.session;
-  const device = snapshot.device.online
-    ? { ...snapshot.device, online: false, since: now, connection: DeviceConnection.DISCONNECTED }
-    : { ...snapshot.device, connection: DeviceConnection.DISCONNECTED };
-  return { ...snapshot, session, device };
 }
 
 export type DeviceRoomClass = ReturnType<typeof createDeviceRoom>;

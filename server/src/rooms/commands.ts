@@ -63,7 +63,7 @@ export function deviceCommand(type: string, payload: unknown, isDevice: boolean)
       const hello = body as Hello;
       const problem = checkDeclaredSchemas(hello.sessionTypes);
       if (problem) return refuse(ErrorCode.INVALID_CAPABILITIES, problem);
-      return { command: { type: "deviceHello", firmware: hello.firmware, sessionTypes: hello.sessionTypes } };
+      return { command: { type: "deviceHello", firmware: hello.firmware, sessionTypes: hello.sessionTypes, ...(hello.epoch !== undefined ? { knownEpoch: hello.epoch } : {}) } };
     }
     case DeviceToRoom.ACCEPTED: return { command: { type: "deviceAccepted", epoch: body.epoch, runId: body.runId } };
     case DeviceToRoom.PROGRESS: {

@@ -6,7 +6,8 @@
  */
 import { ServerError } from "@colyseus/core";
 import { ErrorCode, JoinRole, type ErrorCodeName } from "../../../shared/protocol.ts";
-import { isValidDeviceId, type DeviceRegistry } from "../auth/deviceRegistry.ts";
+import { isValidDeviceId } from "../auth/deviceRegistry.ts";
+import type { DeviceRegistry } from "../ports/store.ts";
 import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
 import type { UserTokens } from "../auth/userTokens.ts";
 
@@ -55,6 +56,10 @@ export async function authorizeJoin(token: string | undefined, options: unknown,
   }
   const device = await services.registry.find(deviceId);
   if (!device) throw joinError(ErrorCode.UNKNOWN_DEVICE, `no device "${deviceId}" is registered.`);
+  // A disabled device is refused like a wrong secret (the firmware does not retry UNAUTHORIZED).
+  if (device.disabledAt !== null && role === JoinRole.DEVICE) {
+    throw joinError(ErrorCode.UNAUTHORIZED, `device "${deviceId}" is disabled; an operator must register it again.`);
+  }
 
   if (role === JoinRole.DEVICE) {
     if (!token) throw joinError(ErrorCode.UNAUTHORIZED, `the secret for device "${deviceId}" is missing; send it as Authorization: Bearer <secret>.`);

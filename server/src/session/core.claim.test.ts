@@ -138,7 +138,7 @@ describe("claim and run (the seed's weighing flow)", () => {
 
     expect(outcome.rejection).toBeUndefined();
     expect(effectTypes(outcome)).toEqual(["sessionStarted", "runStarted", "sendToDevice:start"]);
-    expect(effectsOf(outcome, "runStarted")).toEqual([{ type: "runStarted", runId: "run-1", sessionType: WEIGH.name, epoch: 1 }]);
+    expect(effectsOf(outcome, "runStarted")).toEqual([{ type: "runStarted", runId: "run-1", sessionType: WEIGH.name, epoch: 1, userId: expect.any(String), input: expect.any(Object) }]);
     expect(deviceMessages(outcome)).toEqual([
       ["start", { epoch: 1, runId: "run-1", sessionType: WEIGH.name, input, deadlineMs: WEIGH.maxDurationMs }],
     ]);

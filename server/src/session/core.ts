@@ -155,7 +155,7 @@ function startRun(state: CoreState, spec: SessionTypeSpec, input: Json, context:
   const expiresAt = typeCap !== undefined ? (typeCap > 0 ? session.startedAt + typeCap : 0) : session.expiresAt;
   const next = withDeviceActivity(withSession(state, { ...session, run, lastRun: null, lastActivity: now, expiresAt }));
   return ok(next, [
-    { type: "runStarted", runId: run.runId, sessionType: run.sessionType, epoch: state.epoch },
+    { type: "runStarted", runId: run.runId, sessionType: run.sessionType, epoch: state.epoch, userId: session.holder.userId, input },
     {
       type: "sendToDevice",
       message: "start",
@@ -301,6 +301,14 @@ function deviceHello(state: CoreState, command: Extract<Command, { type: "device
     },
   };
   const effects: Effect[] = wasOnline ? [] : [{ type: "deviceOnline" }];
+  if (command.knownEpoch !== undefined && command.knownEpoch > current.epoch) {
+    // The device saw an epoch this state never reached: the store lost it (wiped, or an old
+    // backup). Devices refuse a lower epoch, so go past theirs; a session in flight gets an
+    // epoch of its own above it, so its commands are not taken for the device's old ones.
+    const to = command.knownEpoch + (current.session ? 1 : 0);
+    effects.push({ type: "epochRaised", from: current.epoch, to });
+    current = { ...current, epoch: to };
+  }
   const run = current.session?.run;
   if (run && run.hardDeadline <= now) {
     // The run's time ran out while the device was away: end it before the welcome, so the

@@ -120,7 +120,8 @@ export type Command =
   | { type: "ownerDisconnected"; userId: string }
   | { type: "ownerReconnected"; userId: string }
   | { type: "deviceConnected" }
-  | { type: "deviceHello"; firmware: string; sessionTypes: SessionTypeSpec[] }
+  /** `knownEpoch`: the highest epoch the device has seen (its `hello.epoch`), when it says. */
+  | { type: "deviceHello"; firmware: string; sessionTypes: SessionTypeSpec[]; knownEpoch?: number }
   | { type: "deviceDisconnected" }
   | { type: "deviceAccepted"; epoch: number; runId: string }
   | { type: "deviceProgress"; epoch: number; runId: string; progress: number; message?: string }
@@ -141,9 +142,14 @@ export type Effect =
   | { type: "orphanedResult"; epoch: number; runId: string; reason: string; output: Json }
   | { type: "sessionStarted"; holder: UserRef; epoch: number }
   | { type: "sessionEnded"; holder: UserRef; epoch: number; reason: EndReasonName }
-  | { type: "runStarted"; runId: string; sessionType: string; epoch: number }
+  | { type: "runStarted"; runId: string; sessionType: string; epoch: number; userId: string; input: Json }
   | { type: "runCompleted"; runId: string; sessionType: string; epoch: number; durationMs: number }
   | { type: "runFailed"; runId: string; sessionType: string; epoch: number; code: string; message: string }
+  /**
+   * The device has seen a higher epoch than this state holds: the store was wiped or restored
+   * from an old backup. The epoch was raised past it, so the device accepts the welcome.
+   */
+  | { type: "epochRaised"; from: number; to: number }
   | { type: "deviceOnline" }
   | { type: "deviceOffline" }
   /** The device went silent past `deviceSilenceTimeoutMs`: close its socket so it reconnects. */

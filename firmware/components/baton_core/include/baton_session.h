@@ -5,8 +5,8 @@
  * This is where the device's rules live, with no socket, clock or storage of its own, so
  * every rule is unit-tested on the host by feeding it frames and times:
  *  - joining: matchmaking answer → WebSocket URL → JOIN_ROOM acknowledgement → `hello`;
- *  - fencing: the highest epoch seen; `start`/`cancel` with a lower epoch are refused, while
- *    a `welcome` (first message of a fresh connection) sets the epoch, also downwards;
+ *  - fencing: the highest epoch seen; `start`/`cancel` with a lower epoch are refused, and so
+ *    is a `welcome` with a lower epoch (the device leaves and retries); `hello` tells it;
  *  - nothing lost: a finished run's report (`result` or `failed`) is kept, persisted through
  *    a STORE action, and re-sent after every (re)join until the room's `ack` names it, and
  *    after a back-off when the room answers RATE_LIMITED (it may have dropped the report);
@@ -104,10 +104,11 @@ typedef enum baton_event {
     /** A `start`/`cancel` (or a repeated `welcome` on one connection) with an epoch below the highest seen was ignored. `number` = its epoch. */
     BATON_EVENT_STALE_COMMAND,
     /**
-     * A `welcome` carried an epoch below the highest seen: the server lost its state, and the
-     * device adopted the welcome's epoch (`number`) instead of refusing all later commands.
+     * A `welcome` (first message of a connection) carried an epoch below the highest seen: the
+     * server does not know what the device knows. The device refused it, left, and retries with
+     * backoff; `number` = the welcome's epoch.
      */
-    BATON_EVENT_EPOCH_ADOPTED,
+    BATON_EVENT_EPOCH_REFUSED,
     /** The room sent `error` (`text` = "CODE: message") or Colyseus sent ERROR (`number` = code). */
     BATON_EVENT_SERVER_ERROR,
     /** A frame could not be decoded or made no sense; it was ignored. `text` = what. */

@@ -109,7 +109,7 @@ const char *baton_event_name(baton_event_t event)
     case BATON_EVENT_RESULT_DROPPED: return "result-dropped";
     case BATON_EVENT_RESEND_SCHEDULED: return "resend-scheduled";
     case BATON_EVENT_STALE_COMMAND: return "stale-command";
-    case BATON_EVENT_EPOCH_ADOPTED: return "epoch-adopted";
+    case BATON_EVENT_EPOCH_REFUSED: return "epoch-refused";
     case BATON_EVENT_SERVER_ERROR: return "server-error";
     case BATON_EVENT_PROTOCOL_ERROR: return "protocol-error";
     }

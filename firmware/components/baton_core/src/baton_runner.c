@@ -24,7 +24,7 @@ static baton_log_level_t event_level(baton_event_t event)
     case BATON_EVENT_DISCONNECTED:
     case BATON_EVENT_MATCHMAKE_FAILED:
     case BATON_EVENT_STALE_COMMAND:
-    case BATON_EVENT_EPOCH_ADOPTED:
+    case BATON_EVENT_EPOCH_REFUSED:
     case BATON_EVENT_SERVER_ERROR:
     case BATON_EVENT_RESEND_SCHEDULED:
     case BATON_EVENT_TIMED_OUT:

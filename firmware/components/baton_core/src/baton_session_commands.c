@@ -5,9 +5,9 @@
  * Fencing rule (docs/PROTOCOL.md §6, §7): `start` and `cancel` carry the holder's epoch; one
  * below the highest epoch seen comes from a session that has already ended (delayed on this
  * connection) and changes nothing. `welcome` is different: it is the first message of a
- * fresh connection, so it cannot be a delayed one. A welcome with a lower epoch means the
- * server lost its state (restarted without a durable store); the device adopts that epoch
- * rather than refuse every later `start` for ever (the simulator's `adoptEpoch`).
+ * fresh connection, so it cannot be a delayed one, but one with a lower epoch comes from a
+ * server that does not know what the device has seen: the device refuses it, leaves and
+ * retries (the simulator's `refuseEpoch`); its `hello.epoch` lets a current server catch up.
  */
 #include <string.h>
 
@@ -159,11 +159,13 @@ static bool read_fields(const baton_mp_reader_t *payload, command_fields_t *f)
 }
 
 /*
- * docs/PROTOCOL.md §7.1, in order: (1) the welcome's epoch becomes the device's, also when it
- * is lower than the highest seen (the server lost its state: adopt it, log it); (2) held
- * reports are re-sent; (3) the job in progress is resumed only for the same run and epoch,
- * otherwise abandoned; (4) a running run the device does not know is answered by its held
- * failure, started from the welcome's type + input, or reported failed.
+ * docs/PROTOCOL.md §7.1, in order: (1) a welcome with a lower epoch than the highest seen is
+ * refused: the server does not know what the device knows (a stale process, or a store
+ * restored from an old backup) — leave, keep the job and any held report, and try again
+ * with backoff (a current server learns the device's epoch from `hello.epoch` and answers
+ * at or above it); (2) held reports are re-sent; (3) the job in progress is resumed only for
+ * the same run and epoch, otherwise abandoned; (4) a running run the device does not know is
+ * answered by its held failure, started from the welcome's type + input, or reported failed.
  */
 static void handle_welcome(baton_session_t *sm, const baton_mp_reader_t *payload, uint64_t now_ms, baton_actions_t *actions)
 {
@@ -181,9 +183,12 @@ static void handle_welcome(baton_session_t *sm, const baton_mp_reader_t *payload
             baton_act_event(actions, BATON_EVENT_STALE_COMMAND, f.has_run_id ? f.run_id : NULL, "welcome", f.epoch);
             return;
         }
-        /* (1) Authoritative: refusing a lower epoch here would refuse every later `start` too. */
-        baton_act_event(actions, BATON_EVENT_EPOCH_ADOPTED, f.has_run_id ? f.run_id : NULL, "server lost its state",
+        /* (1) Refused. The backoff is not reset (no welcome was accepted), so a server that
+         * stays behind is retried ever more slowly, never in a tight loop. */
+        baton_act_event(actions, BATON_EVENT_EPOCH_REFUSED, f.has_run_id ? f.run_id : NULL, "welcome below the highest epoch seen",
                         f.epoch);
+        baton_session_fail(sm, now_ms, actions, "refused a welcome with a lower epoch", true);
+        return;
     }
     sm->epoch_known = true;
     sm->highest_epoch = f.epoch;

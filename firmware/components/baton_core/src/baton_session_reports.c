@@ -52,7 +52,7 @@ void baton_session_send_hello(baton_session_t *sm, baton_actions_t *actions)
     baton_frame_begin_room_data(&w, BATON_DEVICE_TO_ROOM_HELLO);
     /* heldRunId names an unacknowledged *result* (§5.3); a held failure is settled by welcome/ack. */
     const bool name_held = sm->held.present && !sm->held.is_failure;
-    baton_mp_write_map(&w, name_held ? 3 : 2);
+    baton_mp_write_map(&w, 2 + (name_held ? 1 : 0) + (sm->epoch_known ? 1 : 0));
     baton_mp_write_cstr(&w, "firmware");
     baton_mp_write_str(&w, sm->config.firmware, short_text_len(sm->config.firmware));
     baton_mp_write_cstr(&w, "sessionTypes");
@@ -60,6 +60,11 @@ void baton_session_send_hello(baton_session_t *sm, baton_actions_t *actions)
     if (name_held) {
         baton_mp_write_cstr(&w, "heldRunId");
         baton_mp_write_cstr(&w, sm->held.run_id);
+    }
+    if (sm->epoch_known) {
+        /* The highest epoch seen: a server whose store lost it raises its own past it (§6). */
+        baton_mp_write_cstr(&w, "epoch");
+        baton_mp_write_uint(&w, sm->highest_epoch);
     }
     baton_act_frame_send(actions, &w);
 }

@@ -1,0 +1,184 @@
+/**
+ * In-memory adapter — for unit tests only (it forgets everything when the process ends).
+ * It implements exactly the semantics of the SQL adapters and runs through the same
+ * conformance suite: insert-once results, orphans kept apart, epochs that never decrease.
+ */
+import type { SessionTypeSpec } from "../../../../shared/messages.ts";
+import { initialState, type CoreState } from "../../session/index.ts";
+import {
+  DeviceExistsError, EpochRegressionError,
+  type AuditEntry, type BatonStore, type DeliveredResult, type OrphanedResult, type RegisteredDevice, type RunHistoryRecord, type SessionHistoryRecord,
+} from "../../ports/store.ts";
+
+const key = (deviceId: string, id: string | number) => `${deviceId}\u0000${id}`;
+/** Deep copies, so callers can never mutate what is "stored" (as with a real database). */
+const copy = <T>(value: T): T => structuredClone(value);
+
+export function createMemoryStore(): BatonStore {
+  let seq = 0;
+  const delivered = new Map<string, DeliveredResult & { seq: number }>();
+  const orphans = new Map<string, OrphanedResult>();
+  const states = new Map<string, CoreState>();
+  const sessions = new Map<string, SessionHistoryRecord>();
+  const runs = new Map<string, RunHistoryRecord>();
+  const devices = new Map<string, RegisteredDevice>();
+  let audit: (AuditEntry & { seq: number })[] = [];
+
+  const strip = ({ seq: _seq, ...result }: DeliveredResult & { seq: number }): DeliveredResult => copy(result);
+
+  return {
+    kind: "memory",
+    location: "in memory (tests only)",
+    results: {
+      async saveDelivered(result) {
+        const id = key(result.deviceId, result.runId);
+        if (delivered.has(id)) return { inserted: false };
+        delivered.set(id, { ...copy(result), status: "delivered", handedOverAt: result.handedOverAt ?? null, seq: ++seq });
+        return { inserted: true };
+      },
+      async saveOrphan(orphan) {
+        const id = key(orphan.deviceId, orphan.runId);
+        if (orphans.has(id)) return { inserted: false };
+        orphans.set(id, { ...copy(orphan), status: "orphaned" });
+        return { inserted: true };
+      },
+      async findByRunId(deviceId, runId) {
+        const found = delivered.get(key(deviceId, runId));
+        return found ? strip(found) : undefined;
+      },
+      async findOrphan(deviceId, runId) {
+        const found = orphans.get(key(deviceId, runId));
+        return found ? copy(found) : undefined;
+      },
+      async listForUser(userId, page) {
+        const before = page.before === undefined ? Infinity : Number(page.before);
+        const mine = [...delivered.values()].filter((r) => r.userId === userId && r.seq < before).sort((a, b) => b.seq - a.seq);
+        const shown = mine.slice(0, page.limit);
+        return { results: shown.map(strip), ...(mine.length > page.limit ? { next: String(shown[shown.length - 1].seq) } : {}) };
+      },
+      async pendingFor(deviceId, userId) {
+        return [...delivered.values()].filter((r) => r.deviceId === deviceId && r.userId === userId && r.handedOverAt === null)
+          .sort((a, b) => a.seq - b.seq).slice(0, 100).map(strip);
+      },
+      async markHandedOver(deviceId, runIds, at) {
+        const marked: string[] = [];
+        for (const runId of runIds) {
+          const found = delivered.get(key(deviceId, runId));
+          if (found && found.handedOverAt === null) {
+            found.handedOverAt = at;
+            marked.push(runId);
+          }
+        }
+        return marked;
+      },
+    },
+    deviceStates: {
+      async load(deviceId) {
+        const found = states.get(deviceId);
+        return found ? copy(found) : undefined;
+      },
+      async save(state) {
+        const stored = states.get(state.deviceId);
+        if (stored && stored.epoch > state.epoch) throw new EpochRegressionError(state.deviceId, stored.epoch, state.epoch);
+        states.set(state.deviceId, copy(state));
+      },
+      async raiseEpoch(deviceId, epoch, now) {
+        const stored = states.get(deviceId);
+        if (stored && stored.epoch >= epoch) return stored.epoch;
+        states.set(deviceId, { ...(stored ?? initialState(deviceId, now)), epoch });
+        return epoch;
+      },
+    },
+    history: {
+      async sessionStarted(record) {
+        const id = key(record.deviceId, record.epoch);
+        if (!sessions.has(id)) sessions.set(id, { ...copy(record), endedAt: null, endReason: null });
+      },
+      async sessionEnded(deviceId, epoch, endedAt, endReason) {
+        const found = sessions.get(key(deviceId, epoch));
+        if (found && found.endedAt === null) Object.assign(found, { endedAt, endReason });
+      },
+      async runStarted(record) {
+        const id = key(record.deviceId, record.runId);
+        if (!runs.has(id)) runs.set(id, { ...copy(record), endedAt: null, ok: null, output: null, failureCode: null, failureMessage: null });
+      },
+      async runFinished(deviceId, runId, outcome) {
+        const found = runs.get(key(deviceId, runId));
+        if (!found || found.endedAt !== null) return;
+        Object.assign(found, { endedAt: outcome.endedAt, ok: outcome.ok, output: outcome.output ? copy(outcome.output) : null, failureCode: outcome.failureCode ?? null, failureMessage: outcome.failureMessage ?? null });
+      },
+      async findRun(deviceId, runId) {
+        const found = runs.get(key(deviceId, runId));
+        return found ? copy(found) : undefined;
+      },
+      async listSessions(deviceId, limit) {
+        return [...sessions.values()].filter((s) => s.deviceId === deviceId).sort((a, b) => b.epoch - a.epoch).slice(0, limit).map(copy);
+      },
+      async listRuns(deviceId, limit) {
+        return [...runs.values()].filter((r) => r.deviceId === deviceId)
+          .sort((a, b) => b.startedAt - a.startedAt || (a.runId < b.runId ? 1 : -1)).slice(0, limit).map(copy);
+      },
+    },
+    devices: {
+      async find(deviceId) {
+        const found = devices.get(deviceId);
+        return found ? copy(found) : undefined;
+      },
+      async list() {
+        return [...devices.values()].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1)).map(copy);
+      },
+      async add(device) {
+        if (devices.has(device.deviceId)) throw new DeviceExistsError(device.deviceId);
+        devices.set(device.deviceId, { ...copy(device), disabledAt: null, sessionTypes: [] });
+      },
+      async disable(deviceId, at) {
+        const found = devices.get(deviceId);
+        if (found) found.disabledAt = at;
+        return Boolean(found);
+      },
+      async setSecretHash(deviceId, secretHash) {
+        const found = devices.get(deviceId);
+        if (found) found.secretHash = secretHash;
+        return Boolean(found);
+      },
+      async upsertFromImport(device) {
+        const found = devices.get(device.deviceId);
+        if (!found) {
+          devices.set(device.deviceId, { ...copy(device), disabledAt: null, sessionTypes: [] });
+          return "added";
+        }
+        if (found.label === device.label && found.secretHash === device.secretHash) return "unchanged";
+        Object.assign(found, { label: device.label, secretHash: device.secretHash });
+        return "updated";
+      },
+      async recordSessionTypes(deviceId: string, sessionTypes: SessionTypeSpec[]) {
+        const found = devices.get(deviceId);
+        if (found) found.sessionTypes = copy(sessionTypes);
+      },
+    },
+    audit: {
+      async record(entry) {
+        audit.push({ ...copy(entry), seq: ++seq });
+      },
+      async list(query) {
+        return audit.filter((entry) => query.deviceId === undefined || entry.deviceId === query.deviceId)
+          .sort((a, b) => b.seq - a.seq).slice(0, query.limit).map(({ seq: _seq, ...entry }) => copy(entry));
+      },
+    },
+    async purgeOlderThan(cutoff) {
+      let removed = 0;
+      const sweep = <T>(map: Map<string, T>, old: (value: T) => boolean) => {
+        for (const [id, value] of map) if (old(value)) { map.delete(id); removed++; }
+      };
+      sweep(delivered, (r) => r.storedAt < cutoff);
+      sweep(orphans, (r) => r.storedAt < cutoff);
+      sweep(runs, (r) => r.endedAt !== null && r.endedAt < cutoff);
+      sweep(sessions, (s) => s.endedAt !== null && s.endedAt < cutoff);
+      const kept = audit.filter((entry) => entry.at >= cutoff);
+      removed += audit.length - kept.length;
+      audit = kept;
+      return removed;
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The one set of migrations, for SQLite and PostgreSQL alike, versioned by name and run at
+ * start-up (Kysely's Migrator records what ran in `kysely_migration`, and takes a lock so
+ * two processes starting together do not both migrate). Append new migrations; never edit
+ * one that has shipped.
+ */
+import type { Kysely } from "kysely";
+import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+
+export type SqlDialectName = "sqlite" | "postgres";
+
+function migrations(dialect: SqlDialectName): Record<string, Migration> {
+  /** An auto-incrementing primary key: the only column type the two dialects spell differently. */
+  const sequence = dialect === "postgres" ? "bigserial" : "integer";
+  return {
+    "0001_initial": {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable("devices")
+          .addColumn("device_id", "text", (col) => col.primaryKey())
+          .addColumn("label", "text", (col) => col.notNull().defaultTo(""))
+          .addColumn("kind", "text", (col) => col.notNull().defaultTo(""))
+          .addColumn("secret_hash", "text", (col) => col.notNull())
+          .addColumn("created_at", "bigint", (col) => col.notNull())
+          .addColumn("disabled_at", "bigint")
+          .addColumn("session_types", "text", (col) => col.notNull().defaultTo("[]"))
+          .execute();
+
+        await db.schema.createTable("device_states")
+          .addColumn("device_id", "text", (col) => col.primaryKey())
+          .addColumn("epoch", "bigint", (col) => col.notNull())
+          .addColumn("state", "text", (col) => col.notNull())
+          .addColumn("updated_at", "bigint", (col) => col.notNull())
+          .execute();
+
+        await db.schema.createTable("results")
+          .addColumn("seq", sequence, (col) => (dialect === "sqlite" ? col.primaryKey().autoIncrement() : col.primaryKey()))
+          .addColumn("device_id", "text", (col) => col.notNull())
+          .addColumn("run_id", "text", (col) => col.notNull())
+          .addColumn("epoch", "bigint", (col) => col.notNull())
+          .addColumn("user_id", "text", (col) => col.notNull())
+          .addColumn("session_type", "text", (col) => col.notNull())
+          .addColumn("output", "text", (col) => col.notNull())
+          .addColumn("stored_at", "bigint", (col) => col.notNull())
+          .addColumn("handed_over_at", "bigint")
+          .addUniqueConstraint("results_device_run", ["device_id", "run_id"])
+          .execute();
+        await db.schema.createIndex("results_user").on("results").columns(["user_id", "seq"]).execute();
+        await db.schema.createIndex("results_pending").on("results").columns(["device_id", "user_id", "handed_over_at"]).execute();
+        await db.schema.createIndex("results_stored_at").on("results").column("stored_at").execute();
+
+        await db.schema.createTable("orphaned_results")
+          .addColumn("seq", sequence, (col) => (dialect === "sqlite" ? col.primaryKey().autoIncrement() : col.primaryKey()))
+          .addColumn("device_id", "text", (col) => col.notNull())
+          .addColumn("run_id", "text", (col) => col.notNull())
+          .addColumn("epoch", "bigint", (col) => col.notNull())
+          .addColumn("reason", "text", (col) => col.notNull())
+          .addColumn("output", "text", (col) => col.notNull())
+          .addColumn("stored_at", "bigint", (col) => col.notNull())
+          .addUniqueConstraint("orphaned_results_device_run", ["device_id", "run_id"])
+          .execute();
+        await db.schema.createIndex("orphaned_results_stored_at").on("orphaned_results").column("stored_at").execute();
+
+        await db.schema.createTable("sessions")
+          .addColumn("device_id", "text", (col) => col.notNull())
+          .addColumn("epoch", "bigint", (col) => col.notNull())
+          .addColumn("user_id", "text", (col) => col.notNull())
+          .addColumn("user_name", "text", (col) => col.notNull())
+          .addColumn("started_at", "bigint", (col) => col.notNull())
+          .addColumn("ended_at", "bigint")
+          .addColumn("end_reason", "text")
+          .addPrimaryKeyConstraint("sessions_pk", ["device_id", "epoch"])
+          .execute();
+        await db.schema.createIndex("sessions_started_at").on("sessions").column("started_at").execute();
+
+        await db.schema.createTable("runs")
+          .addColumn("device_id", "text", (col) => col.notNull())
+          .addColumn("run_id", "text", (col) => col.notNull())
+          .addColumn("epoch", "bigint", (col) => col.notNull())
+          .addColumn("user_id", "text", (col) => col.notNull())
+          .addColumn("session_type", "text", (col) => col.notNull())
+          .addColumn("input", "text", (col) => col.notNull())
+          .addColumn("started_at", "bigint", (col) => col.notNull())
+          .addColumn("ended_at", "bigint")
+          .addColumn("ok", "integer")
+          .addColumn("output", "text")
+          .addColumn("failure_code", "text")
+          .addColumn("failure_message", "text")
+          .addPrimaryKeyConstraint("runs_pk", ["device_id", "run_id"])
+          .execute();
+        await db.schema.createIndex("runs_started_at").on("runs").columns(["device_id", "started_at"]).execute();
+
+        await db.schema.createTable("audit")
+          .addColumn("seq", sequence, (col) => (dialect === "sqlite" ? col.primaryKey().autoIncrement() : col.primaryKey()))
+          .addColumn("at", "bigint", (col) => col.notNull())
+          .addColumn("actor", "text", (col) => col.notNull())
+          .addColumn("action", "text", (col) => col.notNull())
+          .addColumn("device_id", "text", (col) => col.notNull())
+          .addColumn("detail", "text", (col) => col.notNull())
+          .execute();
+        await db.schema.createIndex("audit_device").on("audit").columns(["device_id", "seq"]).execute();
+        await db.schema.createIndex("audit_at").on("audit").column("at").execute();
+      },
+    },
+  };
+}
+
+/** The names of every migration, in order (tests check an empty database ends at the last one). */
+export const MIGRATION_NAMES = Object.keys(migrations("sqlite"));
+
+class InCodeMigrations implements MigrationProvider {
+  constructor(private readonly dialect: SqlDialectName) {}
+  async getMigrations() {
+    return migrations(this.dialect);
+  }
+}
+
+/** Brings the database up to the latest migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialectName): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === "Error");
+  if (error) {
+    throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((result) => result.status === "Success").map((result) => result.migrationName);
+}
+
+/** Names of the migrations already applied, oldest first. */
+export async function appliedMigrations(db: Kysely<any>, dialect: SqlDialectName): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(dialect) });
+  return (await migrator.getMigrations()).filter((migration) => migration.executedAt).map((migration) => migration.name);
+}

@@ -1,0 +1,99 @@
+/**
+ * The tables, as Kysely sees them. Times are milliseconds since the Unix epoch in BIGINT
+ * columns (PostgreSQL hands BIGINT back as a string, so readers go through `Number`); JSON
+ * is stored as text so one schema fits both dialects.
+ */
+import type { Generated } from "kysely";
+
+type Millis = number | string | bigint;
+
+export interface DevicesTable {
+  device_id: string;
+  label: string;
+  kind: string;
+  secret_hash: string;
+  created_at: Millis;
+  disabled_at: Millis | null;
+  session_types: string;
+}
+
+export interface DeviceStatesTable {
+  device_id: string;
+  epoch: Millis;
+  state: string;
+  updated_at: Millis;
+}
+
+export interface ResultsTable {
+  seq: Generated<number>;
+  device_id: string;
+  run_id: string;
+  epoch: Millis;
+  user_id: string;
+  session_type: string;
+  output: string;
+  stored_at: Millis;
+  handed_over_at: Millis | null;
+}
+
+export interface OrphanedResultsTable {
+  seq: Generated<number>;
+  device_id: string;
+  run_id: string;
+  epoch: Millis;
+  reason: string;
+  output: string;
+  stored_at: Millis;
+}
+
+export interface SessionsTable {
+  device_id: string;
+  epoch: Millis;
+  user_id: string;
+  user_name: string;
+  started_at: Millis;
+  ended_at: Millis | null;
+  end_reason: string | null;
+}
+
+export interface RunsTable {
+  device_id: string;
+  run_id: string;
+  epoch: Millis;
+  user_id: string;
+  session_type: string;
+  input: string;
+  started_at: Millis;
+  ended_at: Millis | null;
+  /** 1 / 0 / null (not finished): an integer, since SQLite has no boolean. */
+  ok: number | null;
+  output: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+}
+
+export interface AuditTable {
+  seq: Generated<number>;
+  at: Millis;
+  actor: string;
+  action: string;
+  device_id: string;
+  detail: string;
+}
+
+export interface Database {
+  devices: DevicesTable;
+  device_states: DeviceStatesTable;
+  results: ResultsTable;
+  orphaned_results: OrphanedResultsTable;
+  sessions: SessionsTable;
+  runs: RunsTable;
+  audit: AuditTable;
+}
+
+/** BIGINT → number (PostgreSQL returns strings); null stays null. */
+export function millis(value: Millis): number;
+export function millis(value: Millis | null): number | null;
+export function millis(value: Millis | null): number | null {
+  return value === null ? null : Number(value);
+}

@@ -1,0 +1,124 @@
+/**
+ * `npm run baton -- <command>`: operator commands against whichever store is configured
+ * (SQLite in BATON_DATA_DIR, or PostgreSQL with DATABASE_URL) — the same store the server
+ * uses, so a running server sees the change (disable / rotate close the device's connection
+ * within BATON_REGISTRY_POLL_MS).
+ *
+ *   device add <id> [--label "…"] [--kind scale]   register; prints the secret ONCE
+ *   device list                                   every device, with state
+ *   device disable <id>                           refuse its joins, close its connection
+ *   device rotate-secret <id>                     new secret (printed once); the old one stops working
+ *   device raise-epoch <id> <epoch>               recovery after a wiped store, server stopped (docs/PROTOCOL.md §6)
+ *   migrate                                       bring the store's schema up to date and exit
+ */
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { openStore } from "../adapters/openStore.ts";
+import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
+import { hashDeviceSecret } from "../auth/deviceSecrets.ts";
+import { ConfigError, loadStoreConfig } from "../config/config.ts";
+import { AuditAction, DeviceExistsError, type BatonStore } from "../ports/store.ts";
+
+const USAGE = `usage: npm run baton -- <command>
+  device add <id> [--label "Clinic scale"] [--kind scale]
+  device list
+  device disable <id>
+  device rotate-secret <id>
+  device raise-epoch <id> <epoch>
+  migrate`;
+
+class UsageError extends Error {}
+
+const actor = () => `cli:${os.userInfo().username}`;
+/** 24 random bytes, URL-safe: fits a device's NVS and a shell argument. */
+const newSecret = () => randomBytes(24).toString("base64url");
+
+function deviceId(value: string | undefined): string {
+  const parsed = DeviceIdSchema.safeParse(value ?? "");
+  if (!parsed.success) throw new UsageError(`a device id is 1–64 letters, digits, '_' or '-' (got ${JSON.stringify(value ?? "")})`);
+  return parsed.data;
+}
+
+async function deviceCommand(store: BatonStore, args: string[]): Promise<string> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { label: { type: "string" }, kind: { type: "string" } } });
+  const [verb, id, extra] = positionals;
+  const now = Date.now();
+  switch (verb) {
+    case "add": {
+      const device = deviceId(id);
+      const label = z.string().max(200).parse(values.label ?? "");
+      const kind = z.string().max(64).parse(values.kind ?? "");
+      const secret = newSecret();
+      try {
+        await store.devices.add({ deviceId: device, label, kind, secretHash: await hashDeviceSecret(secret), createdAt: now });
+      } catch (error) {
+        if (error instanceof DeviceExistsError) throw new UsageError(`${error.message}; use \`device rotate-secret ${device}\` for a new secret`);
+        throw error;
+      }
+      await store.audit.record({ at: now, actor: actor(), action: AuditAction.REGISTER, deviceId: device, detail: { label, kind } });
+      return `registered ${device}\nsecret: ${secret}\n(shown once: store it on the device now; only its hash is kept)`;
+    }
+    case "list": {
+      const devices = await store.devices.list();
+      if (devices.length === 0) return "no devices registered";
+      return devices.map((device) => [
+        device.deviceId.padEnd(20),
+        (device.kind || "-").padEnd(10),
+        (device.disabledAt !== null ? `disabled ${new Date(device.disabledAt).toISOString()}` : "enabled").padEnd(34),
+        device.sessionTypes.map((type) => type.name).join(",") || "-",
+        device.label ? `  "${device.label}"` : "",
+      ].join(" ")).join("\n");
+    }
+    case "disable": {
+      const device = deviceId(id);
+      if (!(await store.devices.disable(device, now))) throw new UsageError(`no device "${device}" is registered`);
+      await store.audit.record({ at: now, actor: actor(), action: AuditAction.DISABLE, deviceId: device, detail: {} });
+      return `disabled ${device}: its joins are refused and a connected server closes its connection (4102 DEVICE_REVOKED)`;
+    }
+    case "rotate-secret": {
+      const device = deviceId(id);
+      const secret = newSecret();
+      if (!(await store.devices.setSecretHash(device, await hashDeviceSecret(secret)))) throw new UsageError(`no device "${device}" is registered`);
+      await store.audit.record({ at: now, actor: actor(), action: AuditAction.ROTATE_SECRET, deviceId: device, detail: {} });
+      return `rotated the secret of ${device}\nsecret: ${secret}\n(shown once; the old secret no longer works and its connection is closed)`;
+    }
+    case "raise-epoch": {
+      const device = deviceId(id);
+      const epoch = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).safeParse(extra);
+      if (!epoch.success) throw new UsageError("raise-epoch needs a positive whole epoch");
+      const stored = await store.deviceStates.raiseEpoch(device, epoch.data, now);
+      await store.audit.record({ at: now, actor: actor(), action: AuditAction.RAISE_EPOCH, deviceId: device, detail: { to: stored } });
+      // A live room of this device would now fail to store its (lower) state and hold its
+      // commands until it is created again: this is a tool for a stopped server.
+      return `${device}: epoch is now ${stored} (run this with the server stopped: a live room of the device cannot store a lower epoch and holds its commands)`;
+    }
+    default:
+      throw new UsageError(USAGE);
+  }
+}
+
+export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<{ code: number; output: string }> {
+  const [command, ...rest] = argv;
+  if (command !== "device" && command !== "migrate") return { code: 2, output: USAGE };
+  let store: BatonStore | undefined;
+  try {
+    store = await openStore(loadStoreConfig(env));
+    if (command === "migrate") return { code: 0, output: `store is up to date: ${store.kind} ${store.location}` };
+    return { code: 0, output: await deviceCommand(store, rest) };
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) return { code: 2, output: `baton: ${error.message}` };
+    if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) return { code: 2, output: `baton: ${(error as Error).message}\n${USAGE}` };
+    return { code: 1, output: `baton: ${(error as Error).message}` };
+  } finally {
+    await store?.close();
+  }
+}
+
+// Run when invoked as a script (not when a test imports it).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { code, output } = await runCli(process.argv.slice(2));
+  (code === 0 ? console.log : console.error)(output);
+  process.exitCode = code;
+}

@@ -1,0 +1,64 @@
+/**
+ * Port: where finished results live. The room stores a result here before it acknowledges
+ * the device, so an acknowledged result is on disk; an owner who was offline gets it when
+ * they rejoin (once) and can always fetch it over HTTP.
+ *
+ * Two collections, never mixed: delivered results (credited to the holder of their epoch)
+ * and orphans (a stale epoch or an unknown run). Both are insert-once by (deviceId, runId):
+ * a copy re-sent after a lost ack, a restart, or by a confused device never replaces what
+ * is stored — above all, an orphan can never overwrite or evict a delivered result.
+ */
+
+export interface DeliveredResult {
+  status: "delivered";
+  deviceId: string;
+  runId: string;
+  epoch: number;
+  userId: string;
+  sessionType: string;
+  output: Record<string, unknown>;
+  storedAt: number;
+  /** When the result was handed to a connection of its owner; null while still pending. */
+  handedOverAt: number | null;
+}
+
+export interface OrphanedResult {
+  status: "orphaned";
+  deviceId: string;
+  runId: string;
+  epoch: number;
+  /** Why it could not be credited: STALE_EPOCH or UNKNOWN_RUN. */
+  reason: string;
+  output: Record<string, unknown>;
+  storedAt: number;
+}
+
+export type NewDeliveredResult = Omit<DeliveredResult, "status" | "handedOverAt"> & { handedOverAt?: number | null };
+export type NewOrphanedResult = Omit<OrphanedResult, "status">;
+
+/** Opaque position in a newest-first listing; pass it back as `before` for the next page. */
+export type PageCursor = string;
+
+export interface ResultPage {
+  results: DeliveredResult[];
+  /** Present when older results remain. */
+  next?: PageCursor;
+}
+
+export interface ResultStore {
+  /** Inserts once by (deviceId, runId); `inserted` is false when a delivered result with that run id already existed. */
+  saveDelivered(result: NewDeliveredResult): Promise<{ inserted: boolean }>;
+  /** Inserts once by (deviceId, runId) into the orphans, apart from delivered results. */
+  saveOrphan(orphan: NewOrphanedResult): Promise<{ inserted: boolean }>;
+  findByRunId(deviceId: string, runId: string): Promise<DeliveredResult | undefined>;
+  findOrphan(deviceId: string, runId: string): Promise<OrphanedResult | undefined>;
+  /** The user's delivered results, newest first. */
+  listForUser(userId: string, page: { limit: number; before?: PageCursor }): Promise<ResultPage>;
+  /** The user's results from this device not yet handed over, oldest first. */
+  pendingFor(deviceId: string, userId: string): Promise<DeliveredResult[]>;
+  /**
+   * Marks results as handed over; returns the run ids this call marked (not those already
+   * marked), so that of two concurrent callers only one hands a result over.
+   */
+  markHandedOver(deviceId: string, runIds: string[], at: number): Promise<string[]>;
+}

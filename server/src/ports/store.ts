@@ -1,0 +1,31 @@
+/**
+ * Port: the whole durable store, as one object the composition root builds from the
+ * configuration (SQLite by default, PostgreSQL with DATABASE_URL, memory in unit tests).
+ * Every adapter is run through the one conformance suite, test/conformance/store.cases.ts.
+ */
+import type { AuditLog } from "./audit.ts";
+import type { DeviceRegistry } from "./devices.ts";
+import type { DeviceStateStore } from "./deviceStates.ts";
+import type { HistoryStore } from "./history.ts";
+import type { ResultStore } from "./results.ts";
+
+export interface BatonStore {
+  /** "sqlite" | "postgres" | "memory". */
+  readonly kind: string;
+  /** Where the data lives, for the banner and logs (a file path, or a URL without its password). */
+  readonly location: string;
+  results: ResultStore;
+  deviceStates: DeviceStateStore;
+  history: HistoryStore;
+  devices: DeviceRegistry;
+  audit: AuditLog;
+  /** Deletes history, results, orphans and audit entries older than `cutoff` (ms since epoch); returns rows deleted. */
+  purgeOlderThan(cutoff: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export * from "./audit.ts";
+export * from "./devices.ts";
+export * from "./deviceStates.ts";
+export * from "./history.ts";
+export * from "./results.ts";

@@ -1,0 +1,22 @@
+/**
+ * Restart recovery, as a pure function: the state a newly created room starts from, given
+ * the device's last stored state. Used for a room created after a restart, after the room
+ * was disposed, or in another process.
+ */
+import { DeviceConnection } from "../../../shared/protocol.ts";
+import type { CoreState } from "./types.ts";
+
+/**
+ * The same epoch, holder, run in flight and hard deadlines as stored. Nobody is connected
+ * to a room that was just created, so the device counts as offline and the holder as away
+ * *from now*: their grace periods start when the room exists (the downtime was not their
+ * doing), and the session survives only if they come back within them. The owner's idle
+ * clock restarts for the same reason.
+ */
+export function restoreForNewRoom(snapshot: CoreState, now: number): CoreState {
+  const session = snapshot.session
+    ? { ...snapshot.session, ownerLostAt: now, lastActivity: Math.max(snapshot.session.lastActivity, now) }
+    : null;
+  const device = { ...snapshot.device, online: false, since: now, connection: DeviceConnection.DISCONNECTED };
+  return { ...snapshot, session, device };
+}

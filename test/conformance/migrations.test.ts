@@ -1,0 +1,49 @@
+/**
+ * Migrations: an empty database of each kind is migrated to the latest version at open, and
+ * opening it again migrates nothing (the versions are recorded).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import pg from "pg";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { describe, expect, it } from "vitest";
+import { appliedMigrations, migrateToLatest, MIGRATION_NAMES } from "../../server/src/adapters/sql/migrations.ts";
+import { openSqliteStore } from "../../server/src/adapters/sqlite/sqliteStore.ts";
+import { openPostgresStore } from "../../server/src/adapters/postgres/postgresStore.ts";
+import { createTestSchema } from "../support/postgres.ts";
+
+describe("migrations", () => {
+  it("migrate an empty SQLite database to the latest version, once", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "baton-migrate-"));
+    try {
+      const store = await openSqliteStore({ dataDir: dir }); // creates the file and migrates
+      await store.close();
+      const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new SQLite(path.join(dir, "baton.sqlite")) }) });
+      expect(await appliedMigrations(db, "sqlite")).toEqual(MIGRATION_NAMES);
+      expect(await migrateToLatest(db, "sqlite")).toEqual([]); // nothing left to do
+      const tables = (await db.introspection.getTables()).map((table) => table.name).sort();
+      expect(tables).toEqual(["audit", "device_states", "devices", "orphaned_results", "results", "runs", "sessions"]);
+      await db.destroy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("migrate an empty PostgreSQL schema to the latest version, once", async () => {
+    const schema = await createTestSchema();
+    try {
+      const store = await openPostgresStore({ connectionString: schema.url, schema: schema.schema });
+      await store.close();
+      const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: schema.url, options: `-c search_path=${schema.schema}`, max: 1 }) }) });
+      expect(await appliedMigrations(db, "postgres")).toEqual(MIGRATION_NAMES);
+      expect(await migrateToLatest(db, "postgres")).toEqual([]);
+      const tables = (await db.introspection.getTables()).filter((table) => table.schema === schema.schema).map((table) => table.name).sort();
+      expect(tables).toEqual(["audit", "device_states", "devices", "orphaned_results", "results", "runs", "sessions"]);
+      await db.destroy();
+    } finally {
+      await schema.drop();
+    }
+  });
+});

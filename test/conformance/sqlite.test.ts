@@ -1,0 +1,23 @@
+/** The SQLite adapter through the store's conformance suite: a fresh file per test, removed after. */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openSqliteStore } from "../../server/src/adapters/sqlite/sqliteStore.ts";
+import type { BatonStore } from "../../server/src/ports/store.ts";
+import { runStoreConformance } from "./store.cases.ts";
+
+const dirs = new Map<BatonStore, string>();
+
+runStoreConformance("sqlite", {
+  async open() {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "baton-sqlite-"));
+    const store = await openSqliteStore({ dataDir: dir });
+    dirs.set(store, dir);
+    return store;
+  },
+  async dispose(store) {
+    await store.close();
+    rmSync(dirs.get(store)!, { recursive: true, force: true });
+    dirs.delete(store);
+  },
+});

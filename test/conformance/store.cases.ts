@@ -1,0 +1,256 @@
+/**
+ * The store's conformance suite, written once and run against every adapter (in the manner
+ * of hono's `common.case.test.ts`): each adapter has a small test file that calls
+ * `runStoreConformance` with a factory for a fresh, empty store.
+ *
+ * What every adapter must do: results insert-once by run id (a re-sent copy is one row);
+ * orphans kept apart, never overwriting or evicting a delivered result; newest-first
+ * pagination without gaps or repeats; pending results handed over once, also to concurrent
+ * callers; epochs that never decrease, also with concurrent writers; history, audit,
+ * registry and retention.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { initialState, type CoreState } from "../../server/src/session/index.ts";
+import { AuditAction, DeviceExistsError, EpochRegressionError, type BatonStore, type NewDeliveredResult } from "../../server/src/ports/store.ts";
+
+export interface StoreFactory {
+  /** A fresh, empty, migrated store. */
+  open(): Promise<BatonStore>;
+  /** Called after each test with the store it opened. */
+  dispose?(store: BatonStore): Promise<void>;
+}
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${++counter}`;
+
+function result(overrides: Partial<NewDeliveredResult> = {}): NewDeliveredResult {
+  return { deviceId: "dev-1", runId: unique("r"), epoch: 1, userId: "alice", sessionType: "weighing", output: { weight: 70.5 }, storedAt: 1_000, ...overrides };
+}
+
+function stateAt(deviceId: string, epoch: number): CoreState {
+  return { ...initialState(deviceId, 1_000), epoch };
+}
+
+export function runStoreConformance(name: string, factory: StoreFactory) {
+  describe(`store conformance: ${name}`, () => {
+    let store: BatonStore;
+    beforeEach(async () => {
+      store = await factory.open();
+    });
+    afterEach(async () => {
+      if (factory.dispose) await factory.dispose(store);
+      else await store.close();
+    });
+
+    describe("results", () => {
+      it("stores a delivered result and finds it by run id, output intact", async () => {
+        const saved = result({ output: { weight: 64.2, nested: { unit: "kg", list: [1, 2] } } });
+        expect(await store.results.saveDelivered(saved)).toEqual({ inserted: true });
+        expect(await store.results.findByRunId(saved.deviceId, saved.runId)).toEqual({ ...saved, status: "delivered", handedOverAt: null });
+        expect(await store.results.findByRunId(saved.deviceId, "no-such-run")).toBeUndefined();
+        expect(await store.results.findByRunId("other-device", saved.runId)).toBeUndefined();
+      });
+
+      it("is idempotent: the same run id stored twice is one row, and the first copy wins", async () => {
+        const first = result();
+        expect(await store.results.saveDelivered(first)).toEqual({ inserted: true });
+        expect(await store.results.saveDelivered({ ...first, output: { weight: 1 }, storedAt: 9_999 })).toEqual({ inserted: false });
+        expect((await store.results.findByRunId(first.deviceId, first.runId))?.output).toEqual(first.output);
+        expect((await store.results.listForUser("alice", { limit: 100 })).results).toHaveLength(1);
+      });
+
+      it("keeps the same run id apart on two devices", async () => {
+        const a = result({ deviceId: "dev-a", runId: "r-same" });
+        const b = result({ deviceId: "dev-b", runId: "r-same", output: { weight: 2 } });
+        expect(await store.results.saveDelivered(a)).toEqual({ inserted: true });
+        expect(await store.results.saveDelivered(b)).toEqual({ inserted: true });
+        expect((await store.results.findByRunId("dev-b", "r-same"))?.output).toEqual({ weight: 2 });
+      });
+
+      it("keeps orphans apart: an orphan never overwrites, evicts or shows up as a delivered result", async () => {
+        const delivered = result({ runId: "r-delivered" });
+        await store.results.saveDelivered(delivered);
+        const orphan = { deviceId: delivered.deviceId, runId: "r-delivered", epoch: 0, reason: "STALE_EPOCH", output: { weight: -1 }, storedAt: 2_000 };
+        expect(await store.results.saveOrphan(orphan)).toEqual({ inserted: true });
+        expect(await store.results.findByRunId(delivered.deviceId, "r-delivered")).toMatchObject({ status: "delivered", output: delivered.output, userId: "alice" });
+        expect(await store.results.findOrphan(delivered.deviceId, "r-delivered")).toEqual({ ...orphan, status: "orphaned" });
+        // Orphans of unknown runs are never listed for anyone.
+        await store.results.saveOrphan({ ...orphan, runId: "r-unknown", reason: "UNKNOWN_RUN" });
+        expect((await store.results.listForUser("alice", { limit: 100 })).results.map((r) => r.runId)).toEqual(["r-delivered"]);
+        expect(await store.results.findByRunId(delivered.deviceId, "r-unknown")).toBeUndefined();
+        // An orphan stored twice is one row too.
+        expect(await store.results.saveOrphan({ ...orphan, output: { weight: -2 } })).toEqual({ inserted: false });
+        expect((await store.results.findOrphan(delivered.deviceId, "r-delivered"))?.output).toEqual({ weight: -1 });
+      });
+
+      it("an orphan stored first never blocks the delivered result of the same run id", async () => {
+        await store.results.saveOrphan({ deviceId: "dev-1", runId: "r-x", epoch: 3, reason: "UNKNOWN_RUN", output: {}, storedAt: 1 });
+        expect(await store.results.saveDelivered(result({ runId: "r-x" }))).toEqual({ inserted: true });
+      });
+
+      it("lists a user's results newest first, in pages without gaps or repeats", async () => {
+        const runIds: string[] = [];
+        for (let index = 0; index < 7; index++) {
+          const saved = result({ runId: `page-${index}`, storedAt: 1_000 + index });
+          runIds.push(saved.runId);
+          await store.results.saveDelivered(saved);
+          await store.results.saveDelivered(result({ userId: "bob" })); // interleaved: someone else's
+        }
+        const seen: string[] = [];
+        let before: string | undefined;
+        for (let page = 0; page < 10; page++) {
+          const listed = await store.results.listForUser("alice", { limit: 3, before });
+          seen.push(...listed.results.map((r) => r.runId));
+          expect(listed.results.every((r) => r.userId === "alice")).toBe(true);
+          if (!listed.next) break;
+          before = listed.next;
+        }
+        expect(seen).toEqual([...runIds].reverse());
+        expect((await store.results.listForUser("nobody", { limit: 5 })).results).toEqual([]);
+      });
+
+      it("hands pending results over once, also to concurrent callers", async () => {
+        const pendingA = result({ deviceId: "dev-p", runId: "p-1" });
+        const pendingB = result({ deviceId: "dev-p", runId: "p-2" });
+        const already = result({ deviceId: "dev-p", runId: "p-0", handedOverAt: 5 });
+        for (const saved of [already, pendingA, pendingB]) await store.results.saveDelivered(saved);
+        await store.results.saveDelivered(result({ deviceId: "dev-p", runId: "p-bob", userId: "bob" }));
+        expect((await store.results.pendingFor("dev-p", "alice")).map((r) => r.runId)).toEqual(["p-1", "p-2"]);
+
+        const attempts = await Promise.all(Array.from({ length: 8 }, () => store.results.markHandedOver("dev-p", ["p-1", "p-2", "p-0"], 7)));
+        expect(attempts.flat().sort()).toEqual(["p-1", "p-2"]);
+        expect(await store.results.pendingFor("dev-p", "alice")).toEqual([]);
+        expect((await store.results.findByRunId("dev-p", "p-1"))?.handedOverAt).toBe(7);
+        expect((await store.results.findByRunId("dev-p", "p-0"))?.handedOverAt).toBe(5);
+        expect(await store.results.markHandedOver("dev-p", [], 8)).toEqual([]);
+      });
+
+      it("concurrent writers of one run id: exactly one insert wins", async () => {
+        const runId = unique("race");
+        const outcomes = await Promise.all(Array.from({ length: 12 }, (_, index) => store.results.saveDelivered(result({ runId, output: { writer: index } }))));
+        expect(outcomes.filter((outcome) => outcome.inserted)).toHaveLength(1);
+        expect((await store.results.listForUser("alice", { limit: 100 })).results.filter((r) => r.runId === runId)).toHaveLength(1);
+      });
+    });
+
+    describe("device state", () => {
+      it("round-trips a core state with a session and a run in flight", async () => {
+        const state: CoreState = {
+          ...stateAt("dev-s", 4),
+          session: {
+            holder: { userId: "alice", name: "Alice" }, startedAt: 10, lastActivity: 20, expiresAt: 3_600_010, releaseOnComplete: true, ownerLostAt: 0,
+            run: { runId: "r-9", sessionType: "printing", input: { fileName: "a.gcode" }, startedAt: 15, hardDeadline: 999_999, stepDeadline: 30_015, accepted: true, progress: 0.5, progressMessage: "layer 3" },
+            lastRun: null,
+          },
+          recentlyCompletedRunIds: ["r-7", "r-8"],
+        };
+        expect(await store.deviceStates.load("dev-s")).toBeUndefined();
+        await store.deviceStates.save(state);
+        expect(await store.deviceStates.load("dev-s")).toEqual(state);
+      });
+
+      it("never lets the epoch go down", async () => {
+        await store.deviceStates.save(stateAt("dev-e", 3));
+        await store.deviceStates.save(stateAt("dev-e", 3)); // the same epoch again is fine (state changes within a session)
+        await expect(store.deviceStates.save(stateAt("dev-e", 2))).rejects.toBeInstanceOf(EpochRegressionError);
+        expect((await store.deviceStates.load("dev-e"))?.epoch).toBe(3);
+        await store.deviceStates.save(stateAt("dev-e", 5));
+        expect((await store.deviceStates.load("dev-e"))?.epoch).toBe(5);
+      });
+
+      it("concurrent writers end at the highest epoch; every lower write after it is refused", async () => {
+        const epochs = Array.from({ length: 20 }, (_, index) => index + 1).sort(() => Math.random() - 0.5);
+        const outcomes = await Promise.allSettled(epochs.map((epoch) => store.deviceStates.save(stateAt("dev-c", epoch))));
+        for (const outcome of outcomes) {
+          if (outcome.status === "rejected") expect(outcome.reason).toBeInstanceOf(EpochRegressionError);
+        }
+        expect((await store.deviceStates.load("dev-c"))?.epoch).toBe(20);
+      });
+
+      it("raises an epoch for recovery, and never lowers it", async () => {
+        expect(await store.deviceStates.raiseEpoch("dev-r", 17, 1)).toBe(17);
+        expect((await store.deviceStates.load("dev-r"))?.epoch).toBe(17);
+        expect(await store.deviceStates.raiseEpoch("dev-r", 4, 2)).toBe(17);
+        await expect(store.deviceStates.save(stateAt("dev-r", 16))).rejects.toBeInstanceOf(EpochRegressionError);
+      });
+    });
+
+    describe("history", () => {
+      it("records sessions and runs with who, when and how they ended", async () => {
+        await store.history.sessionStarted({ deviceId: "dev-h", epoch: 1, userId: "alice", userName: "Alice", startedAt: 100 });
+        await store.history.runStarted({ deviceId: "dev-h", runId: "r-1", epoch: 1, userId: "alice", sessionType: "weighing", input: { userAge: 30 }, startedAt: 110 });
+        await store.history.runFinished("dev-h", "r-1", { endedAt: 150, ok: true, output: { weight: 70 } });
+        await store.history.runStarted({ deviceId: "dev-h", runId: "r-2", epoch: 1, userId: "alice", sessionType: "weighing", input: {}, startedAt: 160 });
+        await store.history.runFinished("dev-h", "r-2", { endedAt: 170, ok: false, failureCode: "RUN_TIMEOUT", failureMessage: "too slow" });
+        await store.history.runFinished("dev-h", "r-2", { endedAt: 999, ok: true }); // the first ending stands
+        await store.history.sessionEnded("dev-h", 1, 200, "released");
+        await store.history.sessionStarted({ deviceId: "dev-h", epoch: 2, userId: "bob", userName: "Bob", startedAt: 300 });
+
+        expect(await store.history.listSessions("dev-h", 10)).toEqual([
+          { deviceId: "dev-h", epoch: 2, userId: "bob", userName: "Bob", startedAt: 300, endedAt: null, endReason: null },
+          { deviceId: "dev-h", epoch: 1, userId: "alice", userName: "Alice", startedAt: 100, endedAt: 200, endReason: "released" },
+        ]);
+        expect(await store.history.findRun("dev-h", "r-1")).toEqual({
+          deviceId: "dev-h", runId: "r-1", epoch: 1, userId: "alice", sessionType: "weighing", input: { userAge: 30 }, startedAt: 110, endedAt: 150, ok: true, output: { weight: 70 }, failureCode: null, failureMessage: null,
+        });
+        expect((await store.history.listRuns("dev-h", 10)).map((run) => [run.runId, run.ok, run.failureCode])).toEqual([["r-2", false, "RUN_TIMEOUT"], ["r-1", true, null]]);
+      });
+    });
+
+    describe("device registry", () => {
+      it("adds, finds, lists, disables, rotates, and refuses a duplicate id", async () => {
+        await store.devices.add({ deviceId: "scale-01", label: "Clinic scale", kind: "scale", secretHash: "scrypt$a", createdAt: 5 });
+        await expect(store.devices.add({ deviceId: "scale-01", label: "x", kind: "", secretHash: "scrypt$b", createdAt: 6 })).rejects.toBeInstanceOf(DeviceExistsError);
+        expect(await store.devices.find("scale-01")).toEqual({ deviceId: "scale-01", label: "Clinic scale", kind: "scale", secretHash: "scrypt$a", createdAt: 5, disabledAt: null, sessionTypes: [] });
+        expect(await store.devices.setSecretHash("scale-01", "scrypt$rotated")).toBe(true);
+        expect(await store.devices.disable("scale-01", 9)).toBe(true);
+        expect(await store.devices.disable("nope", 9)).toBe(false);
+        const types = [{ name: "weighing", inputSchema: { type: "object" }, maxDurationMs: 1000 }];
+        await store.devices.recordSessionTypes("scale-01", types);
+        expect(await store.devices.find("scale-01")).toMatchObject({ secretHash: "scrypt$rotated", disabledAt: 9, sessionTypes: types });
+        expect((await store.devices.list()).map((device) => device.deviceId)).toEqual(["scale-01"]);
+      });
+
+      it("imports from a file: adds new devices, updates changed ones, leaves the rest", async () => {
+        const device = { deviceId: "imp-1", label: "A", kind: "", secretHash: "scrypt$1", createdAt: 1 };
+        expect(await store.devices.upsertFromImport(device)).toBe("added");
+        expect(await store.devices.upsertFromImport(device)).toBe("unchanged");
+        expect(await store.devices.upsertFromImport({ ...device, secretHash: "scrypt$2" })).toBe("updated");
+        expect((await store.devices.find("imp-1"))?.secretHash).toBe("scrypt$2");
+      });
+    });
+
+    describe("audit log", () => {
+      it("records who did what, newest first, per device or for all", async () => {
+        await store.audit.record({ at: 1, actor: "cli:ops", action: AuditAction.REGISTER, deviceId: "d-1", detail: { label: "x" } });
+        await store.audit.record({ at: 2, actor: "alice", action: AuditAction.CLAIM, deviceId: "d-1", detail: { epoch: 1 } });
+        await store.audit.record({ at: 3, actor: "cli:ops", action: AuditAction.DISABLE, deviceId: "d-2", detail: {} });
+        expect((await store.audit.list({ deviceId: "d-1", limit: 10 })).map((entry) => entry.action)).toEqual(["claim", "register"]);
+        expect(await store.audit.list({ limit: 1 })).toEqual([{ at: 3, actor: "cli:ops", action: "disable", deviceId: "d-2", detail: {} }]);
+      });
+    });
+
+    describe("retention", () => {
+      it("purges what is older than the cutoff and keeps the rest, and never device state or the registry", async () => {
+        await store.results.saveDelivered(result({ runId: "old", storedAt: 100 }));
+        await store.results.saveDelivered(result({ runId: "new", storedAt: 10_000 }));
+        await store.results.saveOrphan({ deviceId: "dev-1", runId: "old-orphan", epoch: 0, reason: "STALE_EPOCH", output: {}, storedAt: 100 });
+        await store.history.sessionStarted({ deviceId: "dev-1", epoch: 1, userId: "a", userName: "A", startedAt: 50 });
+        await store.history.sessionEnded("dev-1", 1, 100, "released");
+        await store.history.sessionStarted({ deviceId: "dev-1", epoch: 2, userId: "a", userName: "A", startedAt: 60 }); // still open: kept
+        await store.audit.record({ at: 100, actor: "a", action: AuditAction.CLAIM, deviceId: "dev-1", detail: {} });
+        await store.deviceStates.save(stateAt("dev-1", 2));
+        await store.devices.add({ deviceId: "dev-1", label: "", kind: "", secretHash: "scrypt$x", createdAt: 1 });
+
+        expect(await store.purgeOlderThan(5_000)).toBe(4);
+        expect(await store.results.findByRunId("dev-1", "old")).toBeUndefined();
+        expect(await store.results.findByRunId("dev-1", "new")).toBeDefined();
+        expect(await store.results.findOrphan("dev-1", "old-orphan")).toBeUndefined();
+        expect((await store.history.listSessions("dev-1", 10)).map((s) => s.epoch)).toEqual([2]);
+        expect(await store.audit.list({ limit: 10 })).toEqual([]);
+        expect((await store.deviceStates.load("dev-1"))?.epoch).toBe(2);
+        expect(await store.devices.find("dev-1")).toBeDefined();
+      });
+    });
+  });
+}
