@@ -83,16 +83,7 @@ export function createDeviceRoom(services: RoomServices) {
       this.roomLock = lock;
       this.roomId = options.deviceId;
       this.patchRate = null;
-      const frameworkReceive = (this as any)._onMessage.bind(this);
-      (this as any)._onMessage = (client: BatonClient, buffer: Uint8Array) => this.receiveFrame(client, buffer, frameworkReceive);
-      // Viewer seats are counted when they are reserved, not when a socket finally opens.
-      const frameworkReserveSeat = (this as any)._reserveSeat.bind(this);
-      (this as any)._reserveSeat = (sessionId: string, joinOptions: unknown, auth: JoinAuth | undefined, seconds?: number, allowReconnection = false, ...rest: unknown[]) => {
-        if (!allowReconnection && auth?.role === "user" && !this.hasSeatFor(auth.userId)) return false;
-        return frameworkReserveSeat(sessionId, joinOptions, auth, seconds, allowReconnection, ...rest);
-      };
-      // No Colyseus maxClients: a full room gets locked, and joinOrCreate would then create a
-      // second room for the same device. The viewer limit is enforced in onJoin instead.
+      this.guardFrameworkEntryPoints();
       // The device's stored state, if any: same epoch, holder and run as before (a restart, or
       // a room created again). Nobody is connected yet, so the grace periods start now.
       const stored = await services.deviceStates.load(options.deviceId);
@@ -113,6 +104,23 @@ export function createDeviceRoom(services: RoomServices) {
         const refusal = unknownMessage(type);
         this.sendError(client, refusal.code, refusal.message, String(type).slice(0, 64));
       });
+    }
+
+    /**
+     * Two of Colyseus' entry points get Baton's checks in front of them (TypeScript marks
+     * them private, so they cannot be overridden): every incoming frame (`receiveFrame`), and
+     * every seat reservation — viewer seats are counted when they are reserved, not when a
+     * socket finally opens. (No Colyseus `maxClients`: a full room gets locked, and a locked
+     * room made joinOrCreate try to create a second one.)
+     */
+    private guardFrameworkEntryPoints() {
+      const frameworkReceive = (this as any)._onMessage.bind(this);
+      (this as any)._onMessage = (client: BatonClient, buffer: Uint8Array) => this.receiveFrame(client, buffer, frameworkReceive);
+      const frameworkReserveSeat = (this as any)._reserveSeat.bind(this);
+      (this as any)._reserveSeat = (sessionId: string, joinOptions: unknown, auth: JoinAuth | undefined, seconds?: number, allowReconnection = false, ...rest: unknown[]) => {
+        if (!allowReconnection && auth?.role === "user" && !this.hasSeatFor(auth.userId)) return false;
+        return frameworkReserveSeat(sessionId, joinOptions, auth, seconds, allowReconnection, ...rest);
+      };
     }
 
     onJoin(client: BatonClient, _options: unknown, auth: JoinAuth) {
@@ -260,8 +268,7 @@ export function createDeviceRoom(services: RoomServices) {
     // ------------------------------------------------------------ messages
 
     /**
-     * Every frame from every client passes here first (installed over Colyseus' own entry
-     * point in onCreate; TypeScript marks that method private, so it cannot be overridden).
+     * Every frame from every client passes here first (see guardFrameworkEntryPoints).
      * `FrameEdge` decides — join acknowledgement first, rate limit on every frame type before
      * any decoding, a decode check — and a catch keeps a hostile frame from escaping the
      * socket's handler.
