@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { requireVdeviceBinary, startSwitchableProxy, startVdevice, stopAllVdevices, tempStateDir, type Vdevice } from "./support-firmware.ts";
+import { requireVdeviceBinary, runCleanups, startSwitchableProxy, startVdevice, stopAllVdevices, tempStateDir, type Vdevice } from "./support-firmware.ts";
 
 const FIRMWARE = "baton-vdevice/0.1.0";
 
@@ -19,13 +19,7 @@ beforeAll(async () => {
   requireVdeviceBinary();
   baton = await startBaton({ timers: { ownerIdleTimeoutMs: 0 } });
 });
-afterEach(async () => {
-  await stopAllVdevices();
-  // Each step is bounded: leaving a room whose server is already gone may never settle.
-  for (const cleanup of cleanups.splice(0).reverse()) {
-    await Promise.race([Promise.resolve().then(cleanup).catch(() => undefined), settle(2_000)]);
-  }
-});
+afterEach(() => runCleanups(cleanups));
 afterAll(async () => {
   await stopAllVdevices();
   await baton?.shutdown();

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { requireVdeviceBinary, startVdevice, stopAllVdevices, tempStateDir } from "./support-firmware.ts";
+import { requireVdeviceBinary, runCleanups, startVdevice, stopAllVdevices, tempStateDir } from "./support-firmware.ts";
 
 let baton: TestBaton;
 const cleanups: (() => unknown)[] = [];
@@ -22,12 +22,7 @@ beforeAll(async () => {
   // second (burst 2, the device budget) the result is dropped, whatever the timing.
   baton = await startBaton({ timers: { ownerIdleTimeoutMs: 0 }, config: { deviceRateLimit: { perSecond: 2, burst: 2 } } });
 });
-afterEach(async () => {
-  await stopAllVdevices();
-  for (const cleanup of cleanups.splice(0).reverse()) {
-    await Promise.race([Promise.resolve().then(cleanup).catch(() => undefined), settle(2_000)]);
-  }
-});
+afterEach(() => runCleanups(cleanups));
 afterAll(async () => {
   await stopAllVdevices();
   await baton?.shutdown();

@@ -136,6 +136,17 @@ export async function stopAllVdevices(): Promise<void> {
 }
 
 /** A fresh temporary directory for a vdevice's --state-file; `remove()` deletes it. */
+/**
+ * Runs and empties `cleanups`, newest first, then stops every virtual device. Each step is
+ * bounded: leaving a room whose server is already gone may never settle.
+ */
+export async function runCleanups(cleanups: (() => unknown)[]): Promise<void> {
+  await stopAllVdevices();
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    await Promise.race([Promise.resolve().then(cleanup).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  }
+}
+
 export function tempStateDir(): { file: string; remove(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), "baton-vdevice-"));
   return { file: path.join(dir, "device.state"), remove: () => rmSync(dir, { recursive: true, force: true }) };

@@ -3,31 +3,12 @@
  * fake room: held reports go out again after the back-off, oldest first, once per period,
  * and not at all once acknowledged. The timing rules themselves are in resend.test.ts.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startSimulatedDevice, SimulatedDevice } from "./device.ts";
-import type { SimulatedDeviceOptions } from "./deviceTypes.ts";
-import { FakeRoom } from "./fakeRoom.ts";
+import { describe, expect, it } from "vitest";
+import type { SimulatedDevice } from "./device.ts";
+import { useFakeRoom } from "./fakeRoomFixture.ts";
 
-let room: FakeRoom;
-let device: SimulatedDevice | undefined;
-
-beforeEach(async () => {
-  room = await FakeRoom.start();
-});
-
-afterEach(async () => {
-  await device?.close();
-  device = undefined;
-  await room.stop();
-});
-
-async function start(options: Partial<SimulatedDeviceOptions> = {}): Promise<SimulatedDevice> {
-  device = await startSimulatedDevice({
-    url: room.url, deviceId: "dev-1", secret: "s3cret", instrument: "scale", speed: 100, heartbeatIntervalMs: 0, autoReady: false,
-    reconnect: false, resendBackoff: { baseDelayMs: 40, maxDelayMs: 200 }, seed: 1, ...options,
-  });
-  return device;
-}
+const fixture = useFakeRoom({ speed: 100, heartbeatIntervalMs: 0, autoReady: false, reconnect: false, resendBackoff: { baseDelayMs: 40, maxDelayMs: 200 }, seed: 1 });
+const start = fixture.start;
 
 const rateLimited = (request: string) => ({ code: "RATE_LIMITED", message: "Too many messages; this one was dropped.", request });
 const sentOf = (d: SimulatedDevice, type: string) => d.sent.filter((message) => message.type === type).map((message) => (message.payload as { runId: string }).runId);
@@ -41,8 +22,8 @@ describe("after RATE_LIMITED", () => {
     const scheduled = d.waitFor("resendScheduled");
     const resent = d.waitFor("reportsResent");
     const mark = d.sent.length;
-    room.send("error", rateLimited("result"));
-    room.send("error", rateLimited("failed")); // a second refusal within the period: no second re-send
+    fixture.room.send("error", rateLimited("result"));
+    fixture.room.send("error", rateLimited("failed")); // a second refusal within the period: no second re-send
     expect(await scheduled).toMatchObject({ request: "result", attempt: 1 });
     expect((await scheduled).delayMs).toBeGreaterThanOrEqual(20); // never at once: the room's bucket is empty
     expect(await resent).toEqual({ runIds: ["r-1", "r-2"] });
@@ -56,13 +37,13 @@ describe("after RATE_LIMITED", () => {
     const d = await start();
     d.complete({ epoch: 1, runId: "r-1" });
     d.complete({ epoch: 1, runId: "r-2" });
-    room.send("error", rateLimited("progress")); // about another frame: a report may have been dropped silently with it
+    fixture.room.send("error", rateLimited("progress")); // about another frame: a report may have been dropped silently with it
     await d.waitFor("resendScheduled");
-    room.send("ack", { runId: "r-1" });
+    fixture.room.send("ack", { runId: "r-1" });
     expect(await d.waitFor("reportsResent")).toEqual({ runIds: ["r-2"] });
-    room.send("ack", { runId: "r-2" });
+    fixture.room.send("ack", { runId: "r-2" });
     await d.waitFor("ack");
-    room.send("error", rateLimited("heartbeat"));
+    fixture.room.send("error", rateLimited("heartbeat"));
     await d.waitFor("resendScheduled");
     await sleep(120);
     expect(sentOf(d, "result")).toEqual(["r-1", "r-2", "r-2"]);
@@ -75,16 +56,16 @@ describe("after RATE_LIMITED", () => {
     d.events.on("resendScheduled", ({ attempt, delayMs }) => attempts.push({ attempt, delayMs }));
     for (let i = 0; i < 3; i++) {
       const resent = d.waitFor("reportsResent");
-      room.send("error", rateLimited("result"));
+      fixture.room.send("error", rateLimited("result"));
       await resent;
     }
     expect(attempts.map((entry) => entry.attempt)).toEqual([1, 2, 3]);
     expect(attempts[2].delayMs).toBeGreaterThanOrEqual(80); // [c/2, c] with c = 160
-    room.send("ack", { runId: "r-1" });
+    fixture.room.send("ack", { runId: "r-1" });
     await d.waitFor("ack");
     d.complete({ epoch: 1, runId: "r-3" });
     const next = d.waitFor("resendScheduled");
-    room.send("error", rateLimited("result"));
+    fixture.room.send("error", rateLimited("result"));
     expect(await next).toMatchObject({ attempt: 1 });
     expect((await next).delayMs).toBeLessThanOrEqual(40);
   });
@@ -93,7 +74,7 @@ describe("after RATE_LIMITED", () => {
     const d = await start();
     d.complete({ epoch: 1, runId: "r-1" });
     const scheduled = d.waitFor("resendScheduled");
-    room.send("error", rateLimited("result"));
+    fixture.room.send("error", rateLimited("result"));
     await scheduled;
     d.drop({ reconnect: false });
     await sleep(120);
