@@ -21,6 +21,7 @@ import { loadConfig, type BatonConfig } from "./config/config.ts";
 import { LifecycleEvents } from "./events/lifecycle.ts";
 import { createDeviceRoom } from "./rooms/DeviceRoom.ts";
 import type { RoomServices } from "./rooms/services.ts";
+import { colyseusLiveRooms } from "./rooms/liveRooms.ts";
 import { openStore } from "./adapters/openStore.ts";
 import type { BatonStore } from "./ports/store.ts";
 import { startRetention } from "./store/retention.ts";
@@ -62,6 +63,8 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock }),
     userTokens: new UserTokens(resolved.jwtSecret, resolved.tokens, clock),
     events: new LifecycleEvents(),
+    liveRooms: colyseusLiveRooms,
+    readiness: { draining: false },
     clock,
     // Short, unique, sortable enough for logs; the device stores it verbatim.
     newRunId: () => `r-${randomUUID().slice(0, 18)}`,

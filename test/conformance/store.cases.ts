@@ -195,6 +195,29 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
         });
         expect((await store.history.listRuns("dev-h", 10)).map((run) => [run.runId, run.ok, run.failureCode])).toEqual([["r-2", false, "RUN_TIMEOUT"], ["r-1", true, null]]);
       });
+
+      it("pages a device's sessions and a user's sessions newest first, and lists one session's runs", async () => {
+        for (let epoch = 1; epoch <= 5; epoch++) {
+          await store.history.sessionStarted({ deviceId: "dev-p", epoch, userId: epoch % 2 ? "carol" : "dan", userName: "x", startedAt: 1_000 + epoch });
+        }
+        // Same start time on two devices: the cursor still pages through both exactly once.
+        await store.history.sessionStarted({ deviceId: "dev-q", epoch: 9, userId: "carol", userName: "x", startedAt: 1_005 });
+        await store.history.runStarted({ deviceId: "dev-p", runId: "r-b", epoch: 3, userId: "carol", sessionType: "t", input: {}, startedAt: 20 });
+        await store.history.runStarted({ deviceId: "dev-p", runId: "r-a", epoch: 3, userId: "carol", sessionType: "t", input: {}, startedAt: 10 });
+        await store.history.runStarted({ deviceId: "dev-p", runId: "r-c", epoch: 4, userId: "dan", sessionType: "t", input: {}, startedAt: 30 });
+
+        expect((await store.history.listSessions("dev-p", 2)).map((s) => s.epoch)).toEqual([5, 4]);
+        expect((await store.history.listSessions("dev-p", 2, 4)).map((s) => s.epoch)).toEqual([3, 2]);
+        expect((await store.history.findSession("dev-p", 3))?.userId).toBe("carol");
+        expect(await store.history.findSession("dev-p", 42)).toBeUndefined();
+        expect((await store.history.listSessionRuns("dev-p", 3, 10)).map((run) => run.runId)).toEqual(["r-a", "r-b"]);
+
+        const first = await store.history.listUserSessions("carol", 2);
+        expect(first.map((s) => `${s.deviceId}/${s.epoch}`)).toEqual(["dev-q/9", "dev-p/5"]);
+        const last = first[first.length - 1];
+        const second = await store.history.listUserSessions("carol", 2, { startedAt: last.startedAt, deviceId: last.deviceId, epoch: last.epoch });
+        expect(second.map((s) => `${s.deviceId}/${s.epoch}`)).toEqual(["dev-p/3", "dev-p/1"]);
+      });
     });
 
     describe("device registry", () => {

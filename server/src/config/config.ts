@@ -55,6 +55,7 @@ export const ConfigSchema = z.object({
     return caps;
   }),
   BATON_PING_INTERVAL_MS: z.coerce.number().int().min(500).max(60_000).default(3_000),
+  BATON_MAX_CLIENTS: z.coerce.number().int().positive().default(19_000),
   BATON_MAX_SPECTATORS: z.coerce.number().int().positive().default(2_000),
   BATON_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(512).max(1_048_576).default(16_384),
   BATON_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
@@ -113,6 +114,8 @@ export interface BatonConfig {
   timers: SessionTimers;
   /** WebSocket ping period; a client that misses two pongs in a row is dropped. */
   pingIntervalMs: number;
+  /** Connected clients this process is sized for; /readyz reports `degraded` above 90 % of it. */
+  maxClients: number;
   maxSpectatorsPerDevice: number;
   maxPayloadBytes: number;
   rateLimit: { perSecond: number; burst: number };
@@ -205,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSessionMsByType: values.BATON_MAX_SESSION_MS_BY_TYPE,
     },
     pingIntervalMs: values.BATON_PING_INTERVAL_MS,
+    maxClients: values.BATON_MAX_CLIENTS,
     maxSpectatorsPerDevice: values.BATON_MAX_SPECTATORS,
     maxPayloadBytes: values.BATON_MAX_PAYLOAD_BYTES,
     rateLimit: { perSecond: values.BATON_RATE_LIMIT_PER_SECOND, burst: values.BATON_RATE_LIMIT_BURST },

@@ -19,6 +19,8 @@ export interface BatonStore {
   history: HistoryStore;
   devices: DeviceRegistry;
   audit: AuditLog;
+  /** A cheap round trip (readiness checks); throws when the store cannot answer. */
+  ping(): Promise<void>;
   /** Deletes history, results, orphans and audit entries older than `cutoff` (ms since epoch); returns rows deleted. */
   purgeOlderThan(cutoff: number): Promise<number>;
   close(): Promise<void>;

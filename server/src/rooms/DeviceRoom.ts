@@ -21,7 +21,7 @@ import {
   DeviceToRoom, EndReason, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName,
 } from "../../../shared/protocol.ts";
 import { DeviceRoomState } from "../../../shared/state.ts";
-import { initialState, nextDeadline, reduce, restoreForNewRoom, type Command, type CoreState, type Effect, type Outcome } from "../session/index.ts";
+import { deviceStatusOf, initialState, nextDeadline, reduce, restoreForNewRoom, type Command, type CoreState, type Effect, type Outcome, type UserRef } from "../session/index.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
@@ -36,6 +36,7 @@ import type { RoomServices } from "./services.ts";
 import { saveUntilStored, type StoreAttempt } from "../store/saveUntilStored.ts";
 import { AuditAction } from "../ports/store.ts";
 import { durableKey } from "./durableState.ts";
+import type { ForceReleaseAnswer, LiveDeviceStatus } from "./liveRooms.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -179,6 +180,24 @@ export function createDeviceRoom(services: RoomServices) {
       // device's room lock back. A room whose creation was refused holds no lock.
       await this.effectChain;
       await this.roomLock?.release(this.roomId, this.lockHolder);
+    }
+
+    // ------------------------------------------------------------ operator seam
+    // Called through `matchMaker.remoteRoomCall` by rooms/liveRooms.ts (so they work for a
+    // room in another process too): arguments and answers are plain JSON.
+
+    /** The device's status as operators see it, plus how many viewers are connected. */
+    liveStatus(): LiveDeviceStatus {
+      return { ...deviceStatusOf(this.core), viewers: this.userCount() };
+    }
+
+    /** An admin takes the device back: the core ends the session as `kicked` (see session/core.ts). */
+    forceRelease(by: UserRef, reason: string): ForceReleaseAnswer {
+      const holder = this.core.session?.holder ?? null;
+      const epoch = this.core.epoch;
+      if (!holder) return { released: false, epoch, holder: null };
+      this.apply({ type: "forceRelease", by: { userId: String(by.userId), name: String(by.name) }, reason: String(reason) });
+      return { released: true, epoch, holder };
     }
 
     // ------------------------------------------------------------ connections
@@ -432,9 +451,10 @@ export function createDeviceRoom(services: RoomServices) {
             );
             break;
           case "sessionEnded":
+            this.sendToUser(effect.holder.userId, RoomToUser.SESSION_ENDED, { deviceId, epoch: effect.epoch, reason: effect.reason, message: endMessage(deviceId, effect) });
             records.push(() => services.history.sessionEnded(deviceId, effect.epoch, at, effect.reason));
             if (effect.reason === EndReason.RELEASED) records.push(() => services.audit.record({ at, actor: effect.holder.userId, action: AuditAction.RELEASE, deviceId, detail: { epoch: effect.epoch } }));
-            if (effect.reason === EndReason.KICKED) records.push(() => services.audit.record({ at, actor: "admin", action: AuditAction.KICK, deviceId, detail: { epoch: effect.epoch, holder: effect.holder.userId } }));
+            if (effect.reason === EndReason.KICKED) records.push(() => services.audit.record({ at, actor: effect.by?.userId ?? "admin", action: AuditAction.KICK, deviceId, detail: { epoch: effect.epoch, holder: effect.holder.userId, reason: effect.note ?? "" } }));
             break;
           case "runStarted":
             records.push(() => services.history.runStarted({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, input: effect.input, startedAt: at }));
@@ -542,3 +562,11 @@ export function createDeviceRoom(services: RoomServices) {
 }
 
 export type DeviceRoomClass = ReturnType<typeof createDeviceRoom>;
+
+/** The sentence a holder gets with `session_ended`. */
+function endMessage(deviceId: string, effect: Extract<Effect, { type: "sessionEnded" }>): string {
+  if (effect.reason === EndReason.KICKED) {
+    return `An admin (${effect.by?.name ?? "unknown"}) took device ${deviceId} back: ${effect.note || "no reason given"}.`;
+  }
+  return `Your session on device ${deviceId} ended (${effect.reason}).`;
+}

@@ -111,8 +111,23 @@ export function createMemoryStore(): BatonStore {
         const found = runs.get(key(deviceId, runId));
         return found ? copy(found) : undefined;
       },
-      async listSessions(deviceId, limit) {
-        return [...sessions.values()].filter((s) => s.deviceId === deviceId).sort((a, b) => b.epoch - a.epoch).slice(0, limit).map(copy);
+      async listSessions(deviceId, limit, beforeEpoch) {
+        return [...sessions.values()].filter((s) => s.deviceId === deviceId && (beforeEpoch === undefined || s.epoch < beforeEpoch))
+          .sort((a, b) => b.epoch - a.epoch).slice(0, limit).map(copy);
+      },
+      async findSession(deviceId, epoch) {
+        const found = sessions.get(key(deviceId, epoch));
+        return found ? copy(found) : undefined;
+      },
+      async listSessionRuns(deviceId, epoch, limit) {
+        return [...runs.values()].filter((r) => r.deviceId === deviceId && r.epoch === epoch)
+          .sort((a, b) => a.startedAt - b.startedAt || (a.runId < b.runId ? -1 : 1)).slice(0, limit).map(copy);
+      },
+      async listUserSessions(userId, limit, before) {
+        // Newest first by (startedAt, deviceId, epoch), the order the SQL adapter pages in.
+        const order = (a: SessionHistoryRecord, b: SessionHistoryRecord) => b.startedAt - a.startedAt || (a.deviceId < b.deviceId ? 1 : a.deviceId > b.deviceId ? -1 : 0) || b.epoch - a.epoch;
+        return [...sessions.values()].filter((s) => s.userId === userId && (!before || order(s, { ...s, ...before }) > 0))
+          .sort(order).slice(0, limit).map(copy);
       },
       async listRuns(deviceId, limit) {
         return [...runs.values()].filter((r) => r.deviceId === deviceId)
@@ -179,6 +194,7 @@ export function createMemoryStore(): BatonStore {
       audit = kept;
       return removed;
     },
+    async ping() {},
     async close() {},
   };
 }

@@ -101,6 +101,13 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.createIndex("audit_at").on("audit").column("at").execute();
       },
     },
+    // The HTTP API's history pages: a user's sessions, and the runs of one session.
+    "0002_history_lookups": {
+      async up(db: Kysely<any>) {
+        await db.schema.createIndex("sessions_user").on("sessions").columns(["user_id", "started_at"]).execute();
+        await db.schema.createIndex("runs_session").on("runs").columns(["device_id", "epoch"]).execute();
+      },
+    },
   };
 }
 

@@ -10,7 +10,7 @@ import { initialState, type CoreState } from "../../session/index.ts";
 import {
   DeviceExistsError, EpochRegressionError,
   type AuditEntry, type AuditLog, type BatonStore, type DeliveredResult, type DeviceRegistry, type DeviceStateStore,
-  type HistoryStore, type OrphanedResult, type RegisteredDevice, type ResultStore, type RunHistoryRecord, type SessionHistoryRecord,
+  type HistoryStore, type OrphanedResult, type RegisteredDevice, type ResultStore, type RunHistoryRecord, type SessionHistoryRecord, type SessionCursor,
 } from "../../ports/store.ts";
 import { millis, type Database } from "./schema.ts";
 
@@ -157,12 +157,30 @@ class SqlHistory implements HistoryStore {
     return row ? toRun(row) : undefined;
   }
 
-  async listSessions(deviceId: string, limit: number) {
-    const rows = await this.db.selectFrom("sessions").selectAll().where("device_id", "=", deviceId).orderBy("epoch", "desc").limit(limit).execute();
-    return rows.map((row): SessionHistoryRecord => ({
-      deviceId: row.device_id, epoch: millis(row.epoch), userId: row.user_id, userName: row.user_name,
-      startedAt: millis(row.started_at), endedAt: millis(row.ended_at), endReason: row.end_reason,
-    }));
+  async listSessions(deviceId: string, limit: number, beforeEpoch?: number) {
+    let query = this.db.selectFrom("sessions").selectAll().where("device_id", "=", deviceId);
+    if (beforeEpoch !== undefined) query = query.where("epoch", "<", beforeEpoch);
+    const rows = await query.orderBy("epoch", "desc").limit(limit).execute();
+    return rows.map(toSession);
+  }
+
+  async findSession(deviceId: string, epoch: number) {
+    const row = await this.db.selectFrom("sessions").selectAll().where("device_id", "=", deviceId).where("epoch", "=", epoch).executeTakeFirst();
+    return row ? toSession(row) : undefined;
+  }
+
+  async listSessionRuns(deviceId: string, epoch: number, limit: number) {
+    const rows = await this.db.selectFrom("runs").selectAll().where("device_id", "=", deviceId).where("epoch", "=", epoch)
+      .orderBy("started_at", "asc").orderBy("run_id", "asc").limit(limit).execute();
+    return rows.map(toRun);
+  }
+
+  async listUserSessions(userId: string, limit: number, before?: SessionCursor) {
+    let query = this.db.selectFrom("sessions").selectAll().where("user_id", "=", userId);
+    // A row-value comparison pages exactly in the sort order; SQLite and PostgreSQL both have it.
+    if (before) query = query.where(sql<boolean>`(started_at, device_id, epoch) < (${before.startedAt}, ${before.deviceId}, ${before.epoch})`);
+    const rows = await query.orderBy("started_at", "desc").orderBy("device_id", "desc").orderBy("epoch", "desc").limit(limit).execute();
+    return rows.map(toSession);
   }
 
   async listRuns(deviceId: string, limit: number) {
@@ -170,6 +188,13 @@ class SqlHistory implements HistoryStore {
       .orderBy("started_at", "desc").orderBy("run_id", "desc").limit(limit).execute();
     return rows.map(toRun);
   }
+}
+
+function toSession(row: Selectable<Database["sessions"]>): SessionHistoryRecord {
+  return {
+    deviceId: row.device_id, epoch: millis(row.epoch), userId: row.user_id, userName: row.user_name,
+    startedAt: millis(row.started_at), endedAt: millis(row.ended_at), endReason: row.end_reason,
+  };
 }
 
 function toRun(row: Selectable<Database["runs"]>): RunHistoryRecord {
@@ -265,6 +290,7 @@ export function createSqlStore(db: Db, identity: { kind: string; location: strin
     history: new SqlHistory(db),
     devices: new SqlDevices(db),
     audit: new SqlAudit(db),
+    ping: () => ping(db),
     async purgeOlderThan(cutoff: number) {
       return db.transaction().execute(async (trx) => {
         const counts = await Promise.all([
