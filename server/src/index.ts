@@ -41,7 +41,8 @@ async function main() {
   const lines = [
     "",
     `  Baton  —  ${config.mode} mode`,
-    `  HTTP + WebSocket  ${base}   (room "device", one per device; health: ${base}/health)`,
+    `  HTTP + WebSocket  ${base}   (room "device", one per device; API: ${base}/openapi.json)`,
+    `  operations        ${base}/healthz  /readyz  /metrics (${config.metricsToken ? "bearer BATON_METRICS_TOKEN" : "loopback only"})   logs: ${config.log.format} at ${config.log.level}`,
     `  store             ${services.store.kind === "sqlite" ? `SQLite ${services.store.location}` : `PostgreSQL ${services.store.location}`}   presence: local (single process)`,
     `  retention         ${config.retentionDays > 0 ? `${config.retentionDays} days (history, results, audit)` : "keep forever"}`,
     `  devices           ${devices.length} registered${services.imported ? ` (imported ${config.devicesFile})` : ""}: ${devices.slice(0, 10).map((d) => d.deviceId + (d.disabledAt !== null ? " (disabled)" : "")).join(", ")}${devices.length > 10 ? ", …" : ""}`,

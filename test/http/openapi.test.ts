@@ -46,6 +46,10 @@ it("answers each documented route on the real server (nothing documented is miss
     const concrete = path.replace("{deviceId}", "test-0").replace("{epoch}", "1").replace("{runId}", "r-1");
     for (const method of Object.keys(methods)) {
       const answer = await call(baton, method.toUpperCase(), concrete, { body: method === "post" ? {} : undefined });
+      if (path === "/metrics") {
+        expect(answer.body).toContain("baton_sessions_started_total"); // Prometheus text, not JSON
+        continue;
+      }
       // An unknown route would be Express' 404 HTML page; every real one answers JSON.
       expect(typeof answer.body, `${method} ${path}`).toBe("object");
       if (answer.status >= 400) expect(answer.body, `${method} ${path}`).toMatchObject({ code: expect.any(String), message: expect.any(String) });

@@ -15,6 +15,7 @@ import { z } from "zod";
 import type { StoreConfig } from "../adapters/openStore.ts";
 import type { SessionTimers } from "../session/index.ts";
 import type { TokenPolicy } from "../auth/userTokens.ts";
+import type { LogConfig } from "../observability/logger.ts";
 
 export const DEV_DEVICES_FILE = fileURLToPath(new URL("../../../config/devices.dev.json", import.meta.url));
 
@@ -55,6 +56,9 @@ export const ConfigSchema = z.object({
     return caps;
   }),
   BATON_PING_INTERVAL_MS: z.coerce.number().int().min(500).max(60_000).default(3_000),
+  BATON_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  BATON_LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  BATON_METRICS_TOKEN: z.string().default("").refine((token) => token === "" || token.length >= 16, "must be at least 16 characters"),
   BATON_MAX_CLIENTS: z.coerce.number().int().positive().default(19_000),
   BATON_MAX_SPECTATORS: z.coerce.number().int().positive().default(2_000),
   BATON_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(512).max(1_048_576).default(16_384),
@@ -114,6 +118,10 @@ export interface BatonConfig {
   timers: SessionTimers;
   /** WebSocket ping period; a client that misses two pongs in a row is dropped. */
   pingIntervalMs: number;
+  /** Structured logs: level, and JSON lines or pretty text (see observability/logger.ts). */
+  log: LogConfig;
+  /** Bearer token for GET /metrics; "" = loopback callers only. */
+  metricsToken: string;
   /** Connected clients this process is sized for; /readyz reports `degraded` above 90 % of it. */
   maxClients: number;
   maxSpectatorsPerDevice: number;
@@ -208,6 +216,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSessionMsByType: values.BATON_MAX_SESSION_MS_BY_TYPE,
     },
     pingIntervalMs: values.BATON_PING_INTERVAL_MS,
+    // Tests start many servers in one process: quiet unless asked. Development reads best pretty.
+    log: { level: values.BATON_LOG_LEVEL ?? (values.BATON_ENV === "test" ? "silent" : "info"), format: values.BATON_LOG_FORMAT ?? (values.BATON_ENV === "development" ? "pretty" : "json") },
+    metricsToken: values.BATON_METRICS_TOKEN,
     maxClients: values.BATON_MAX_CLIENTS,
     maxSpectatorsPerDevice: values.BATON_MAX_SPECTATORS,
     maxPayloadBytes: values.BATON_MAX_PAYLOAD_BYTES,

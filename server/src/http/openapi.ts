@@ -54,7 +54,8 @@ function operation(op: Operation) {
 }
 
 const REFUSALS: Record<number, string> = {
-  403: "FORBIDDEN: another user's inputs and outputs",
+  401: "UNAUTHORIZED: a wrong or missing metrics token",
+  403: "FORBIDDEN: another user's inputs and outputs, or /metrics from a non-loopback caller without a token",
   404: "UNKNOWN_DEVICE or NOT_FOUND",
   409: "DEVICE_EXISTS: the device id is taken",
   413: "PAYLOAD_TOO_LARGE: bodies are limited to 16 KB",
@@ -67,6 +68,7 @@ const ROUTES: Record<string, Record<string, Operation>> = {
   "/healthz": { get: { summary: "Liveness: the process answers", access: "public", ok: { description: "{ status: \"ok\" }" } } },
   "/readyz": { get: { summary: "Readiness: store reachable, accepting joins; degraded above 90 % of BATON_MAX_CLIENTS", access: "public", ok: { description: "{ status: \"ready\" | \"degraded\", reasons }" }, refusals: [] } },
   "/health": { get: { summary: "Basic numbers (rooms, clients); kept for existing scripts", access: "public", ok: { description: "{ status, mode, rooms, clients }" } } },
+  "/metrics": { get: { summary: "Prometheus metrics (text format); loopback callers, or Authorization: Bearer BATON_METRICS_TOKEN", access: "public", ok: { description: "text/plain; version=0.0.4" }, refusals: [401, 403] } },
   "/openapi.json": { get: { summary: "This document", access: "public", ok: { description: "OpenAPI 3.1" } } },
   "/devices": { get: { summary: "Registered devices with live status, sorted by id", access: "user", query: DeviceListQuery, ok: { description: "{ devices, next? }" } } },
   "/devices/{deviceId}": { get: { summary: "One device with its declared session types and input schemas", access: "user", params: deviceId, ok: { description: "device" }, refusals: [404] } },

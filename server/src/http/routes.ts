@@ -3,6 +3,7 @@
  * Colyseus itself); the OpenAPI document (openapi.ts, GET /openapi.json) describes them all
  * and a test keeps it in step with what is mounted here.
  * - health.ts     GET /healthz, /readyz, /health                       anyone
+ * - metrics.ts    GET /metrics (Prometheus)                            loopback, or BATON_METRICS_TOKEN
  * - devices.ts    GET /devices, /devices/:deviceId                     users
  * - sessions.ts   GET /devices/:deviceId/sessions[/:epoch], /runs/:runId, /me/sessions   users
  * - results.ts    GET /results (own results); POST /dev/token (development only)
@@ -16,6 +17,7 @@ import type { RoomServices } from "../rooms/services.ts";
 import { adminRoutes } from "./admin.ts";
 import { deviceRoutes } from "./devices.ts";
 import { healthRoutes } from "./health.ts";
+import { metricsRoute } from "./metrics.ts";
 import { historyRoutes } from "./history.ts";
 import { openApiRoute } from "./openapi.ts";
 import { devTokenRoute, resultRoutes } from "./results.ts";
@@ -26,6 +28,7 @@ export function httpRoutes(services: RoomServices) {
   router.use(express.json({ limit: "16kb" }));
   const devRoutes = services.config.mode !== "production";
   router.use(healthRoutes(services));
+  router.use(metricsRoute(services));
   router.use(openApiRoute({ includeDevRoutes: devRoutes }));
   router.use(deviceRoutes(services));
   router.use(sessionRoutes(services));

@@ -324,6 +324,7 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     private sendError(client: BatonClient, code: ErrorCodeName, message: string, request: string) {
+      services.events.emit({ type: "command.rejected", deviceId: this.roomId, code, at: services.clock() });
       this.sendTo(client, client.auth?.role === "device" ? RoomToDevice.ERROR : RoomToUser.ERROR, { code, message, request });
     }
 
@@ -414,6 +415,9 @@ export function createDeviceRoom(services: RoomServices) {
         return this.persist(state!);
       };
       const records: (() => Promise<unknown>)[] = [];
+      // The holder these effects were produced under: a session that ended in this batch
+      // (release on completion) is already gone from the core.
+      const holderId = effects.find((effect) => effect.type === "sessionEnded")?.holder.userId ?? (state ?? this.core).session?.holder.userId ?? "";
       for (const effect of effects) {
         switch (effect.type) {
           case "sendToDevice":
@@ -473,7 +477,7 @@ export function createDeviceRoom(services: RoomServices) {
             }
             break;
         }
-        const event = lifecycleEventFor(effect, deviceId, at, this.core.device.firmware);
+        const event = lifecycleEventFor(effect, deviceId, at, this.core.device.firmware, holderId);
         if (event) services.events.emit(event);
       }
       if (!(await persist())) return;
