@@ -25,6 +25,7 @@ import { colyseusLiveRooms } from "./rooms/liveRooms.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { logLifecycle } from "./observability/lifecycleLog.ts";
 import { createMetrics, instrumentStore } from "./observability/metrics.ts";
+import { startWebhookDispatcher } from "./webhooks/dispatcher.ts";
 import { openStore } from "./adapters/openStore.ts";
 import type { BatonStore } from "./ports/store.ts";
 import { startRetention } from "./store/retention.ts";
@@ -60,6 +61,7 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
   const watcher = new RevocationWatcher(store.devices, deviceConnections);
   watcher.start(resolved.registryPollMs);
   const stopRetention = startRetention(store, resolved.retentionDays, clock);
+  const webhooks = startWebhookDispatcher({ ...resolved.webhooks, outbox: store.outbox, events, logger, clock });
   return {
     config: resolved,
     store,
@@ -85,6 +87,7 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
       stopRetention();
       stopLogging();
       metrics.close();
+      await webhooks.stop();
       await store.close();
     },
   };

@@ -220,6 +220,32 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
       });
     });
 
+    describe("webhook outbox", () => {
+      it("hands out only the head of each (endpoint, device) queue, once per claim, in order through retries and give-ups", async () => {
+        const message = (endpoint: string, deviceId: string, n: number) => ({ endpoint, deviceId, eventType: "device.free", body: `{"n":${n}}`, createdAt: 100 + n });
+        await store.outbox.enqueue([message("a", "d1", 1), message("a", "d1", 2), message("a", "d2", 3), message("b", "d1", 4)]);
+        expect(await store.outbox.pendingCount()).toBe(4);
+        let due = await store.outbox.due(1_000, 10);
+        expect(due.map((m) => m.body)).toEqual(['{"n":1}', '{"n":3}', '{"n":4}']);
+        const head = due[0];
+        expect(await store.outbox.claim(head.id, head.nextAttemptAt, 5_000)).toBe(true);
+        expect(await store.outbox.claim(head.id, head.nextAttemptAt, 5_000)).toBe(false); // another dispatcher lost
+        // The claimed head is leased: its queue has nothing due, and its successor waits behind it.
+        expect((await store.outbox.due(1_000, 10)).map((m) => m.body)).toEqual(['{"n":3}', '{"n":4}']);
+        await store.outbox.failed(head.id, 2_000, "HTTP 500", 1_000);
+        expect((await store.outbox.due(1_999, 10)).map((m) => m.body)).toEqual(['{"n":3}', '{"n":4}']);
+        due = await store.outbox.due(2_000, 10);
+        expect(due[0]).toMatchObject({ body: '{"n":1}', attempts: 1 });
+        await store.outbox.delivered(due[0].id, 2_000);
+        expect((await store.outbox.due(2_000, 10)).map((m) => m.body)).toEqual(['{"n":2}', '{"n":3}', '{"n":4}']);
+        const second = (await store.outbox.due(2_000, 1))[0];
+        await store.outbox.failed(second.id, null, "gave up", 2_000); // given up: the queue moves on
+        expect(await store.outbox.pendingCount()).toBe(2);
+        expect(await store.purgeOlderThan(2_001)).toBeGreaterThanOrEqual(2);
+        expect(await store.outbox.pendingCount()).toBe(2);
+      });
+    });
+
     describe("device registry", () => {
       it("adds, finds, lists, disables, rotates, and refuses a duplicate id", async () => {
         await store.devices.add({ deviceId: "scale-01", label: "Clinic scale", kind: "scale", secretHash: "scrypt$a", createdAt: 5 });

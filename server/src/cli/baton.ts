@@ -98,6 +98,7 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
 
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<{ code: number; output: string }> {
   const [command, ...rest] = argv;
+  if (command === "--help" || command === "-h" || command === "help" || rest.includes("--help")) return { code: 0, output: USAGE };
   if (command !== "device" && command !== "migrate") return { code: 2, output: USAGE };
   let store: BatonStore | undefined;
   try {

@@ -131,6 +131,7 @@ export function instrumentStore(store: BatonStore, histogram: Histogram<"operati
     history: timed(store.history, "history"),
     devices: timed(store.devices, "devices"),
     audit: timed(store.audit, "audit"),
+    outbox: timed(store.outbox, "outbox"),
     ping: () => store.ping(),
     purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff),
     close: () => store.close(),

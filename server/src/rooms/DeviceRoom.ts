@@ -64,6 +64,7 @@ export function createDeviceRoom(services: RoomServices) {
     private unregisterDevice: (() => void) | null = null;
 
     static async onAuth(token: string, options: unknown, context: AuthContext) {
+      if (services.readiness.draining) throw joinError(ErrorCode.SERVER_BUSY, "the server is shutting down; join again in a few seconds (another process, or this one restarted).");
       const auth = await authorizeJoin(token, options, services, context.headers?.get(CLIENT_ADDRESS_HEADER) ?? "unknown");
       // Refuse a full room here, with its own sentence, rather than through Colyseus' seat
       // retries (seconds of back-off, then a generic error). The seat itself is capped too.

@@ -108,6 +108,25 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.createIndex("runs_session").on("runs").columns(["device_id", "epoch"]).execute();
       },
     },
+    // Webhook notifications waiting for delivery (ports/outbox.ts).
+    "0003_webhook_outbox": {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable("webhook_outbox")
+          .addColumn("id", sequence, (col) => (dialect === "sqlite" ? col.primaryKey().autoIncrement() : col.primaryKey()))
+          .addColumn("endpoint", "text", (col) => col.notNull())
+          .addColumn("device_id", "text", (col) => col.notNull())
+          .addColumn("event_type", "text", (col) => col.notNull())
+          .addColumn("body", "text", (col) => col.notNull())
+          .addColumn("attempts", "integer", (col) => col.notNull().defaultTo(0))
+          .addColumn("next_attempt_at", "bigint", (col) => col.notNull())
+          .addColumn("created_at", "bigint", (col) => col.notNull())
+          .addColumn("delivered_at", "bigint")
+          .addColumn("given_up_at", "bigint")
+          .addColumn("last_error", "text")
+          .execute();
+        await db.schema.createIndex("webhook_outbox_queue").on("webhook_outbox").columns(["endpoint", "device_id", "id"]).execute();
+      },
+    },
   };
 }
 
