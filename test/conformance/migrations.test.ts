@@ -46,4 +46,16 @@ describe("migrations", () => {
       await schema.drop();
     }
   });
+
+  it("migrates a PostgreSQL schema while another schema of the database already holds Baton's tables", async () => {
+    // Kysely once took the other schema's kysely_migration_lock for this one's: "relation does not exist".
+    const [first, second] = [await createTestSchema(), await createTestSchema()];
+    try {
+      const a = await openPostgresStore({ connectionString: first.url, schema: first.schema });
+      const b = await openPostgresStore({ connectionString: second.url, schema: second.schema });
+      await Promise.all([a.close(), b.close()]);
+    } finally {
+      await Promise.all([first.drop(), second.drop()]);
+    }
+  });
 });
