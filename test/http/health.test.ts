@@ -31,8 +31,13 @@ it("reports live, ready, then degraded past 90 % of a small capacity, then unrea
   expect(degraded.body.reasons[0]).toMatch(/5 connected clients is 100 % of the capacity of 5/);
 
   baton.services.readiness.draining = true;
-  expect(await call(baton, "GET", "/readyz")).toMatchObject({ status: 503, body: { status: "unready", reasons: expect.arrayContaining([expect.stringMatching(/shutting down/)]) } });
-  baton.services.readiness.draining = false;
+  try {
+    expect(await call(baton, "GET", "/readyz")).toMatchObject({ status: 503, body: { status: "unready", reasons: expect.arrayContaining([expect.stringMatching(/shutting down/)]) } });
+    // …and a join is refused while draining, with a sentence that says why.
+    await expect(joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("late"), deviceId })).rejects.toThrow(/SERVER_BUSY: the server is shutting down/);
+  } finally {
+    baton.services.readiness.draining = false;
+  }
 
   await Promise.all(viewers.map((viewer) => viewer.leave()));
   await device.leave();
