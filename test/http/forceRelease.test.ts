@@ -10,6 +10,7 @@ import { ScriptedDevice } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
 import { call } from "./support.ts";
+import { initialState } from "../../server/src/session/index.ts";
 
 let baton: TestBaton;
 beforeAll(async () => {
@@ -61,3 +62,21 @@ it("ends the holder's session as kicked, cancels the run on the device, fences t
   await Promise.all([holderTab1.leave(), holderTab2.leave(), pete.leave()]);
   await device.leave();
 }, 20_000);
+
+it("force-releases a session that is only in the store (no room yet, e.g. after a restart): the room is created and ends it", async () => {
+  const deviceId = freshDeviceId();
+  const now = Date.now();
+  const stored = initialState(deviceId, now);
+  await baton.services.deviceStates.save({
+    ...stored,
+    epoch: 4,
+    session: { holder: { userId: "olga", name: "Olga" }, startedAt: now, lastActivity: now, expiresAt: now + 3_600_000, releaseOnComplete: false, ownerLostAt: 0, run: null, lastRun: null },
+  });
+  expect(baton.colyseus.getRoomById(deviceId)).toBeUndefined();
+  const admin = await baton.tokenFor("root", "Rita Root", ["admin"]);
+  const answer = await call(baton, "POST", `/admin/devices/${deviceId}/force-release`, { token: admin, body: { reason: "left over from before the restart" } });
+  expect(answer).toMatchObject({ status: 200, body: { released: true, epoch: 4, holder: { userId: "olga" } } });
+  await waitFor(() => baton.events.some((event) => event.type === "session.ended" && event.deviceId === deviceId && event.reason === "kicked"));
+  const status = await call(baton, "GET", `/devices/${deviceId}`, { token: admin });
+  expect(status.body.status).toMatchObject({ holder: null, epoch: 4, lastEndReason: "kicked" });
+});
