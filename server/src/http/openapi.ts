@@ -41,7 +41,10 @@ function operation(op: Operation) {
   if (op.query || op.body || op.params) responses["400"] = errorResponse("INVALID_MESSAGE: the input is malformed");
   if (op.access !== "public") responses["401"] = errorResponse("UNAUTHORIZED: no token, or an invalid or expired one");
   if (op.access === "admin") responses["403"] = errorResponse("FORBIDDEN: the token has no admin role");
-  for (const status of op.refusals ?? []) responses[String(status)] = errorResponse(REFUSALS[status]);
+  for (const status of op.refusals ?? []) {
+    // /readyz answers 503 with its own status body, not an error.
+    responses[String(status)] = op.access === "public" && status === 503 ? { description: REFUSALS[status], content: { "application/json": { schema: { type: "object" } } } } : errorResponse(REFUSALS[status]);
+  }
   if (op.access !== "public") responses["503"] = errorResponse("INTERNAL_ERROR: the store is unavailable");
   return {
     summary: op.summary,
@@ -59,6 +62,7 @@ const REFUSALS: Record<number, string> = {
   404: "UNKNOWN_DEVICE or NOT_FOUND",
   409: "DEVICE_EXISTS: the device id is taken",
   413: "PAYLOAD_TOO_LARGE: bodies are limited to 16 KB",
+  503: "unready: the store does not answer, or the server is shutting down ({ status, reasons, clients, capacity })",
 };
 
 const deviceId = { deviceId: "a registered device id" };
@@ -66,7 +70,7 @@ const deviceId = { deviceId: "a registered device id" };
 /** Path (OpenAPI template syntax) → method → operation. */
 const ROUTES: Record<string, Record<string, Operation>> = {
   "/healthz": { get: { summary: "Liveness: the process answers", access: "public", ok: { description: "{ status: \"ok\" }" } } },
-  "/readyz": { get: { summary: "Readiness: store reachable, accepting joins; degraded above 90 % of BATON_MAX_CLIENTS", access: "public", ok: { description: "{ status: \"ready\" | \"degraded\", reasons }" }, refusals: [] } },
+  "/readyz": { get: { summary: "Readiness: store reachable, accepting joins; degraded above 90 % of BATON_MAX_CLIENTS", access: "public", ok: { description: "{ status: \"ready\" | \"degraded\", reasons, clients, capacity }" }, refusals: [503] } },
   "/health": { get: { summary: "Basic numbers (rooms, clients); kept for existing scripts", access: "public", ok: { description: "{ status, mode, rooms, clients }" } } },
   "/metrics": { get: { summary: "Prometheus metrics (text format); loopback callers, or Authorization: Bearer BATON_METRICS_TOKEN", access: "public", ok: { description: "text/plain; version=0.0.4" }, refusals: [401, 403] } },
   "/openapi.json": { get: { summary: "This document", access: "public", ok: { description: "OpenAPI 3.1" } } },
