@@ -35,8 +35,14 @@ const { values } = parseArgs({
     fanout: { type: "string" },
     "trace-gc": { type: "boolean", default: false },
     "cpu-prof": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
+if (values.help) {
+  console.log(`usage: npm run bench -- [--quick] [--no-docs] [--rate 300] [--rounds 3] [--fanout 200,1000] [--trace-gc] [--cpu-prof]
+  Baton against a bare ws relay, side by side (bench/README.md); a full run updates docs/BENCHMARKS.md`);
+  process.exit(0);
+}
 const quick = values.quick!;
 const settings = {
   /** Claims per second on the fixed schedule: well below either system's saturation. */

@@ -103,6 +103,8 @@ export interface CancelMessage { epoch: number; runId: string }
 export interface AckMessage { runId: string }
 export interface ResultMessage { runId: string; sessionType: string; output: Record<string, unknown> }
 export interface RunFailedMessage { runId: string; sessionType: string; code: string; message: string }
+/** `session_ended`, to the holder: why their session ended (an EndReason), in a sentence too. */
+export interface SessionEndedMessage { deviceId: string; epoch: number; reason: string; message: string }
 
 /** Formats a zod error as one readable sentence (first few issues, with their paths). */
 export function describeZodError(error: z.ZodError): string {

@@ -32,6 +32,8 @@ export const RoomToUser = {
   RESULT: "result",
   /** A run this user started failed: `{ runId, sessionType, code, message }`. */
   RUN_FAILED: "run_failed",
+  /** This user's session ended: `{ deviceId, epoch, reason, message }` (e.g. an admin force-released it). */
+  SESSION_ENDED: "session_ended",
 } as const;
 export type RoomToUserType = (typeof RoomToUser)[keyof typeof RoomToUser];
 
@@ -159,6 +161,12 @@ export const ErrorCode = {
   // --- HTTP routes ---
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   INTERNAL_ERROR: "INTERNAL_ERROR",
+  /** A valid token without the role the route needs (admin routes; another user's inputs and outputs). */
+  FORBIDDEN: "FORBIDDEN",
+  /** The session or run named in the URL does not exist. */
+  NOT_FOUND: "NOT_FOUND",
+  /** Registering a device whose id is already taken. */
+  DEVICE_EXISTS: "DEVICE_EXISTS",
   // --- run failure codes (carried in run_failed / session.failureCode) ---
   RUN_TIMEOUT: "RUN_TIMEOUT",
   CANCELLED: "CANCELLED",

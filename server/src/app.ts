@@ -21,6 +21,11 @@ import { loadConfig, type BatonConfig } from "./config/config.ts";
 import { LifecycleEvents } from "./events/lifecycle.ts";
 import { createDeviceRoom } from "./rooms/DeviceRoom.ts";
 import type { RoomServices } from "./rooms/services.ts";
+import { colyseusLiveRooms } from "./rooms/liveRooms.ts";
+import { createLogger, type Logger } from "./observability/logger.ts";
+import { logLifecycle } from "./observability/lifecycleLog.ts";
+import { createMetrics, instrumentStore } from "./observability/metrics.ts";
+import { startWebhookDispatcher } from "./webhooks/dispatcher.ts";
 import { openStore } from "./adapters/openStore.ts";
 import type { BatonStore } from "./ports/store.ts";
 import { startRetention } from "./store/retention.ts";
@@ -34,6 +39,8 @@ export interface AppOptions {
   /** An already open store (tests); otherwise the configured one is opened (and migrated). */
   store?: BatonStore;
   clock?: () => number;
+  /** A logger writing elsewhere (tests capture the lines); otherwise one from the configuration. */
+  logger?: Logger;
 }
 
 export interface AppServices extends RoomServices {
@@ -44,12 +51,17 @@ export interface AppServices extends RoomServices {
 export async function createServices(options: AppOptions = {}): Promise<AppServices> {
   const resolved = options.config ?? loadConfig();
   const clock = options.clock ?? Date.now;
-  const store = options.store ?? (await openStore(resolved.store));
+  const logger = options.logger ?? createLogger(resolved.log);
+  const events = new LifecycleEvents();
+  const metrics = createMetrics(events);
+  const stopLogging = logLifecycle(events, logger);
+  const store = instrumentStore(options.store ?? (await openStore(resolved.store)), metrics.storeSeconds);
   const imported = resolved.devicesFile ? await importDeviceFile(resolved.devicesFile, store.devices, store.audit, clock()) : null;
   const deviceConnections = new DeviceConnections();
   const watcher = new RevocationWatcher(store.devices, deviceConnections);
   watcher.start(resolved.registryPollMs);
   const stopRetention = startRetention(store, resolved.retentionDays, clock);
+  const webhooks = startWebhookDispatcher({ ...resolved.webhooks, outbox: store.outbox, events, logger, clock });
   return {
     config: resolved,
     store,
@@ -61,7 +73,11 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     deviceConnections,
     deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock }),
     userTokens: new UserTokens(resolved.jwtSecret, resolved.tokens, clock),
-    events: new LifecycleEvents(),
+    events,
+    logger,
+    metrics,
+    liveRooms: colyseusLiveRooms,
+    readiness: { draining: false },
     clock,
     // Short, unique, sortable enough for logs; the device stores it verbatim.
     newRunId: () => `r-${randomUUID().slice(0, 18)}`,
@@ -69,6 +85,9 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     async close() {
       watcher.stop();
       stopRetention();
+      stopLogging();
+      metrics.close();
+      await webhooks.stop();
       await store.close();
     },
   };

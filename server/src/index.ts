@@ -1,12 +1,25 @@
 /**
  * `npm run dev` / `npm start`: load configuration, start the server, print what runs where.
  */
-import { ConfigError, loadConfig } from "./config/config.ts";
+import { ConfigError, ConfigSchema, loadConfig } from "./config/config.ts";
 import { createServices } from "./app.ts";
 import { startServer } from "./server.ts";
 import { ListenError } from "./listenError.ts";
 
+const USAGE = `usage: npm start            (production; BATON_JWT_SECRET required)
+       npm run dev          (development: demo devices, dev tokens, pretty logs)
+
+Baton is configured only through environment variables (README, "Configuration"):
+  ${Object.keys(ConfigSchema.shape).join("\n  ")}
+
+Signals: SIGTERM/SIGINT drain, close connections with 4001, flush the store and exit
+within BATON_SHUTDOWN_TIMEOUT_MS.`;
+
 async function main() {
+  if (process.argv.includes("--help") || process.argv.includes("-h")) {
+    console.log(USAGE);
+    return;
+  }
   let config;
   try {
     config = loadConfig();
@@ -41,7 +54,8 @@ async function main() {
   const lines = [
     "",
     `  Baton  —  ${config.mode} mode`,
-    `  HTTP + WebSocket  ${base}   (room "device", one per device; health: ${base}/health)`,
+    `  HTTP + WebSocket  ${base}   (room "device", one per device; API: ${base}/openapi.json)`,
+    `  operations        ${base}/healthz  /readyz  /metrics (${config.metricsToken ? "bearer BATON_METRICS_TOKEN" : "loopback only"})   logs: ${config.log.format} at ${config.log.level}`,
     `  store             ${services.store.kind === "sqlite" ? `SQLite ${services.store.location}` : `PostgreSQL ${services.store.location}`}   presence: local (single process)`,
     `  retention         ${config.retentionDays > 0 ? `${config.retentionDays} days (history, results, audit)` : "keep forever"}`,
     `  devices           ${devices.length} registered${services.imported ? ` (imported ${config.devicesFile})` : ""}: ${devices.slice(0, 10).map((d) => d.deviceId + (d.disabledAt !== null ? " (disabled)" : "")).join(", ")}${devices.length > 10 ? ", …" : ""}`,
@@ -57,7 +71,7 @@ async function main() {
   }
   console.log(lines.join("\n") + "\n");
 
-  // Colyseus installs its own SIGINT/SIGTERM handlers and shuts rooms down gracefully.
+  // SIGINT/SIGTERM: server/src/shutdown.ts (drain, close rooms with 4001, flush the store, exit within BATON_SHUTDOWN_TIMEOUT_MS).
 }
 
 main().catch((error) => {

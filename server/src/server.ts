@@ -7,11 +7,12 @@ import { defineServer, matchMaker, type Server } from "@colyseus/core";
 import type { RoomServices } from "./rooms/services.ts";
 import { createAppConfig } from "./app.ts";
 import { ListenError, describeListenFailure } from "./listenError.ts";
+import { installShutdown } from "./shutdown.ts";
 
 export interface StartOptions {
   port?: number;
   host?: string;
-  /** Colyseus' SIGINT/SIGTERM handlers that close rooms gracefully (off in tests). */
+  /** SIGINT/SIGTERM close rooms gracefully, flush the store and exit (server/src/shutdown.ts; off in in-process tests). */
   gracefullyShutdown?: boolean;
 }
 
@@ -27,6 +28,7 @@ export async function startServer(services: RoomServices, options: StartOptions 
     express: app.initializeExpress,
     transport,
   });
+  if (gracefullyShutdown) installShutdown(server, services);
   await matchMaker.onReady;
   // Colyseus' listen() never settles when the port is taken (the error arrives as an event
   // on the HTTP server); race it against that event so start-up fails with a sentence.

@@ -24,7 +24,7 @@ describe("migrations", () => {
       expect(await appliedMigrations(db, "sqlite")).toEqual(MIGRATION_NAMES);
       expect(await migrateToLatest(db, "sqlite")).toEqual([]); // nothing left to do
       const tables = (await db.introspection.getTables()).map((table) => table.name).sort();
-      expect(tables).toEqual(["audit", "device_states", "devices", "orphaned_results", "results", "runs", "sessions"]);
+      expect(tables).toEqual(["audit", "device_states", "devices", "orphaned_results", "results", "runs", "sessions", "webhook_outbox"]);
       await db.destroy();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -40,10 +40,22 @@ describe("migrations", () => {
       expect(await appliedMigrations(db, "postgres")).toEqual(MIGRATION_NAMES);
       expect(await migrateToLatest(db, "postgres")).toEqual([]);
       const tables = (await db.introspection.getTables()).filter((table) => table.schema === schema.schema).map((table) => table.name).sort();
-      expect(tables).toEqual(["audit", "device_states", "devices", "orphaned_results", "results", "runs", "sessions"]);
+      expect(tables).toEqual(["audit", "device_states", "devices", "orphaned_results", "results", "runs", "sessions", "webhook_outbox"]);
       await db.destroy();
     } finally {
       await schema.drop();
+    }
+  });
+
+  it("migrates a PostgreSQL schema while another schema of the database already holds Baton's tables", async () => {
+    // Kysely once took the other schema's kysely_migration_lock for this one's: "relation does not exist".
+    const [first, second] = [await createTestSchema(), await createTestSchema()];
+    try {
+      const a = await openPostgresStore({ connectionString: first.url, schema: first.schema });
+      const b = await openPostgresStore({ connectionString: second.url, schema: second.schema });
+      await Promise.all([a.close(), b.close()]);
+    } finally {
+      await Promise.all([first.drop(), second.drop()]);
     }
   });
 });

@@ -195,6 +195,55 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
         });
         expect((await store.history.listRuns("dev-h", 10)).map((run) => [run.runId, run.ok, run.failureCode])).toEqual([["r-2", false, "RUN_TIMEOUT"], ["r-1", true, null]]);
       });
+
+      it("pages a device's sessions and a user's sessions newest first, and lists one session's runs", async () => {
+        for (let epoch = 1; epoch <= 5; epoch++) {
+          await store.history.sessionStarted({ deviceId: "dev-p", epoch, userId: epoch % 2 ? "carol" : "dan", userName: "x", startedAt: 1_000 + epoch });
+        }
+        // Same start time on two devices: the cursor still pages through both exactly once.
+        await store.history.sessionStarted({ deviceId: "dev-q", epoch: 9, userId: "carol", userName: "x", startedAt: 1_005 });
+        await store.history.runStarted({ deviceId: "dev-p", runId: "r-b", epoch: 3, userId: "carol", sessionType: "t", input: {}, startedAt: 20 });
+        await store.history.runStarted({ deviceId: "dev-p", runId: "r-a", epoch: 3, userId: "carol", sessionType: "t", input: {}, startedAt: 10 });
+        await store.history.runStarted({ deviceId: "dev-p", runId: "r-c", epoch: 4, userId: "dan", sessionType: "t", input: {}, startedAt: 30 });
+
+        expect((await store.history.listSessions("dev-p", 2)).map((s) => s.epoch)).toEqual([5, 4]);
+        expect((await store.history.listSessions("dev-p", 2, 4)).map((s) => s.epoch)).toEqual([3, 2]);
+        expect((await store.history.findSession("dev-p", 3))?.userId).toBe("carol");
+        expect(await store.history.findSession("dev-p", 42)).toBeUndefined();
+        expect((await store.history.listSessionRuns("dev-p", 3, 10)).map((run) => run.runId)).toEqual(["r-a", "r-b"]);
+
+        const first = await store.history.listUserSessions("carol", 2);
+        expect(first.map((s) => `${s.deviceId}/${s.epoch}`)).toEqual(["dev-q/9", "dev-p/5"]);
+        const last = first[first.length - 1];
+        const second = await store.history.listUserSessions("carol", 2, { startedAt: last.startedAt, deviceId: last.deviceId, epoch: last.epoch });
+        expect(second.map((s) => `${s.deviceId}/${s.epoch}`)).toEqual(["dev-p/3", "dev-p/1"]);
+      });
+    });
+
+    describe("webhook outbox", () => {
+      it("hands out only the head of each (endpoint, device) queue, once per claim, in order through retries and give-ups", async () => {
+        const message = (endpoint: string, deviceId: string, n: number) => ({ endpoint, deviceId, eventType: "device.free", body: `{"n":${n}}`, createdAt: 100 + n });
+        await store.outbox.enqueue([message("a", "d1", 1), message("a", "d1", 2), message("a", "d2", 3), message("b", "d1", 4)]);
+        expect(await store.outbox.pendingCount()).toBe(4);
+        let due = await store.outbox.due(1_000, 10);
+        expect(due.map((m) => m.body)).toEqual(['{"n":1}', '{"n":3}', '{"n":4}']);
+        const head = due[0];
+        expect(await store.outbox.claim(head.id, head.nextAttemptAt, 5_000)).toBe(true);
+        expect(await store.outbox.claim(head.id, head.nextAttemptAt, 5_000)).toBe(false); // another dispatcher lost
+        // The claimed head is leased: its queue has nothing due, and its successor waits behind it.
+        expect((await store.outbox.due(1_000, 10)).map((m) => m.body)).toEqual(['{"n":3}', '{"n":4}']);
+        await store.outbox.failed(head.id, 2_000, "HTTP 500", 1_000);
+        expect((await store.outbox.due(1_999, 10)).map((m) => m.body)).toEqual(['{"n":3}', '{"n":4}']);
+        due = await store.outbox.due(2_000, 10);
+        expect(due[0]).toMatchObject({ body: '{"n":1}', attempts: 1 });
+        await store.outbox.delivered(due[0].id, 2_000);
+        expect((await store.outbox.due(2_000, 10)).map((m) => m.body)).toEqual(['{"n":2}', '{"n":3}', '{"n":4}']);
+        const second = (await store.outbox.due(2_000, 1))[0];
+        await store.outbox.failed(second.id, null, "gave up", 2_000); // given up: the queue moves on
+        expect(await store.outbox.pendingCount()).toBe(2);
+        expect(await store.purgeOlderThan(2_001)).toBeGreaterThanOrEqual(2);
+        expect(await store.outbox.pendingCount()).toBe(2);
+      });
     });
 
     describe("device registry", () => {

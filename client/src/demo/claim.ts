@@ -14,8 +14,15 @@ const { values } = parseArgs({
     type: { type: "string" },
     input: { type: "string", default: "{}" },
     user: { type: "string", default: "alice" },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
+if (values.help) {
+  console.log(`usage: npm run demo:claim -- [--device scale-1] [--type weighing] [--input '{"userAge":25}'] [--url http://127.0.0.1:2567] [--user alice]
+  against a development server (npm run dev): gets a dev token, claims the device with a run
+  and releaseOnComplete, prints the result`);
+  process.exit(0);
+}
 
 const defaultTypes: Record<string, string> = { "scale-1": "weighing", "printer-1": "printing", "lab-1": "analysis" };
 const sessionType = values.type ?? defaultTypes[values.device!] ?? "weighing";

@@ -5,7 +5,7 @@
  */
 import { Client, type Room } from "@colyseus/sdk";
 import { DEVICE_ROOM_NAME, RoomToUser, UserToRoom, type ErrorPayload } from "../../../shared/protocol.ts";
-import type { Claim, ResultMessage, RunFailedMessage } from "../../../shared/messages.ts";
+import type { Claim, ResultMessage, RunFailedMessage, SessionEndedMessage } from "../../../shared/messages.ts";
 import { DeviceRoomState } from "../../../shared/state.ts";
 import { Inbox } from "./inbox.ts";
 
@@ -21,12 +21,15 @@ export class DeviceSession {
   readonly results: ResultMessage[] = [];
   readonly failures: RunFailedMessage[] = [];
   readonly errors: ErrorPayload[] = [];
+  /** This user's sessions that ended (released, timed out, force-released by an admin, …). */
+  readonly endings: SessionEndedMessage[] = [];
   private readonly inbox = new Inbox<unknown>();
 
   constructor(readonly room: Room<any, DeviceRoomState>) {
     room.onMessage(RoomToUser.RESULT, (message: ResultMessage) => this.record("result", this.results, message));
     room.onMessage(RoomToUser.RUN_FAILED, (message: RunFailedMessage) => this.record("run_failed", this.failures, message));
     room.onMessage(RoomToUser.ERROR, (message: ErrorPayload) => this.record("error", this.errors, message));
+    room.onMessage(RoomToUser.SESSION_ENDED, (message: SessionEndedMessage) => this.record("session_ended", this.endings, message));
   }
 
   get state(): DeviceRoomState {
@@ -60,6 +63,10 @@ export class DeviceSession {
 
   nextError(timeoutMs = 10_000) {
     return this.next<ErrorPayload>("error", timeoutMs);
+  }
+
+  nextSessionEnded(timeoutMs = 10_000) {
+    return this.next<SessionEndedMessage>("session_ended", timeoutMs);
   }
 
   leave(consented = true) {

@@ -37,3 +37,8 @@ export async function verifyDeviceSecret(secret: string, storedHash: string): Pr
     return false;
   }
 }
+
+/** A new device secret: 24 random bytes, URL-safe — fits a device's NVS and a shell argument. Shown once, stored hashed. */
+export function newDeviceSecret(): string {
+  return randomBytes(24).toString("base64url");
+}

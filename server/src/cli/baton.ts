@@ -11,13 +11,12 @@
  *   device raise-epoch <id> <epoch>               recovery after a wiped store, server stopped (docs/PROTOCOL.md §6)
  *   migrate                                       bring the store's schema up to date and exit
  */
-import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { openStore } from "../adapters/openStore.ts";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
-import { hashDeviceSecret } from "../auth/deviceSecrets.ts";
+import { hashDeviceSecret, newDeviceSecret } from "../auth/deviceSecrets.ts";
 import { ConfigError, loadStoreConfig } from "../config/config.ts";
 import { AuditAction, DeviceExistsError, type BatonStore } from "../ports/store.ts";
 
@@ -32,8 +31,6 @@ const USAGE = `usage: npm run baton -- <command>
 class UsageError extends Error {}
 
 const actor = () => `cli:${os.userInfo().username}`;
-/** 24 random bytes, URL-safe: fits a device's NVS and a shell argument. */
-const newSecret = () => randomBytes(24).toString("base64url");
 
 function deviceId(value: string | undefined): string {
   const parsed = DeviceIdSchema.safeParse(value ?? "");
@@ -50,7 +47,7 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
       const device = deviceId(id);
       const label = z.string().max(200).parse(values.label ?? "");
       const kind = z.string().max(64).parse(values.kind ?? "");
-      const secret = newSecret();
+      const secret = newDeviceSecret();
       try {
         await store.devices.add({ deviceId: device, label, kind, secretHash: await hashDeviceSecret(secret), createdAt: now });
       } catch (error) {
@@ -79,7 +76,7 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
     }
     case "rotate-secret": {
       const device = deviceId(id);
-      const secret = newSecret();
+      const secret = newDeviceSecret();
       if (!(await store.devices.setSecretHash(device, await hashDeviceSecret(secret)))) throw new UsageError(`no device "${device}" is registered`);
       await store.audit.record({ at: now, actor: actor(), action: AuditAction.ROTATE_SECRET, deviceId: device, detail: {} });
       return `rotated the secret of ${device}\nsecret: ${secret}\n(shown once; the old secret no longer works and its connection is closed)`;
@@ -101,6 +98,7 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
 
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<{ code: number; output: string }> {
   const [command, ...rest] = argv;
+  if (command === "--help" || command === "-h" || command === "help" || rest.includes("--help")) return { code: 0, output: USAGE };
   if (command !== "device" && command !== "migrate") return { code: 2, output: USAGE };
   let store: BatonStore | undefined;
   try {

@@ -15,10 +15,25 @@ import { z } from "zod";
 import type { StoreConfig } from "../adapters/openStore.ts";
 import type { SessionTimers } from "../session/index.ts";
 import type { TokenPolicy } from "../auth/userTokens.ts";
+import type { LogConfig } from "../observability/logger.ts";
+import type { WebhookEndpoint } from "../webhooks/dispatcher.ts";
+import { WebhookEvent, type WebhookEventName } from "../webhooks/notifications.ts";
 
 export const DEV_DEVICES_FILE = fileURLToPath(new URL("../../../config/devices.dev.json", import.meta.url));
 
 const milliseconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+/** Webhook endpoints: HTTPS (plain HTTP only to a loopback receiver), a signing secret, the wanted events. */
+const WebhookEndpointsSchema = z.array(z.strictObject({
+  url: z.string().refine((url) => {
+    try {
+      const parsed = new URL(url);
+      return parsed.protocol === "https:" || (parsed.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname));
+    } catch { return false; }
+  }, "must be an https:// URL (http:// only to 127.0.0.1 or localhost)"),
+  secret: z.string().min(16, "must be at least 16 characters"),
+  events: z.array(z.enum(Object.values(WebhookEvent) as [WebhookEventName, ...WebhookEventName[]])).min(1).optional(),
+})).max(20);
 
 /** Environment variable → schema. The README table is generated from the same names. */
 export const ConfigSchema = z.object({
@@ -55,6 +70,30 @@ export const ConfigSchema = z.object({
     return caps;
   }),
   BATON_PING_INTERVAL_MS: z.coerce.number().int().min(500).max(60_000).default(3_000),
+  BATON_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  BATON_LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  BATON_METRICS_TOKEN: z.string().default("").refine((token) => token === "" || token.length >= 16, "must be at least 16 characters"),
+  BATON_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
+  BATON_WEBHOOKS: z.string().default("").transform((text, context): WebhookEndpoint[] => {
+    if (text.trim() === "") return [];
+    let parsed: unknown;
+    try { parsed = JSON.parse(text); } catch {
+      context.addIssue({ code: "custom", message: "must be a JSON array like [{\"url\":\"https://ops.example.com/baton\",\"secret\":\"…16+ characters…\",\"events\":[\"device.free\"]}]" });
+      return z.NEVER;
+    }
+    const endpoints = WebhookEndpointsSchema.safeParse(parsed);
+    if (!endpoints.success) {
+      const issue = endpoints.error.issues[0];
+      context.addIssue({ code: "custom", message: `${issue.path.join(".")}: ${issue.message}` });
+      return z.NEVER;
+    }
+    return endpoints.data;
+  }),
+  BATON_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  BATON_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
+  BATON_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
+  BATON_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  BATON_MAX_CLIENTS: z.coerce.number().int().positive().default(19_000),
   BATON_MAX_SPECTATORS: z.coerce.number().int().positive().default(2_000),
   BATON_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(512).max(1_048_576).default(16_384),
   BATON_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
@@ -113,6 +152,16 @@ export interface BatonConfig {
   timers: SessionTimers;
   /** WebSocket ping period; a client that misses two pongs in a row is dropped. */
   pingIntervalMs: number;
+  /** Structured logs: level, and JSON lines or pretty text (see observability/logger.ts). */
+  log: LogConfig;
+  /** Lifecycle notifications to HTTPS endpoints, through the store's outbox (webhooks/dispatcher.ts). */
+  webhooks: { endpoints: WebhookEndpoint[]; pollMs: number; retryBaseMs: number; maxAttempts: number; timeoutMs: number };
+  /** After SIGTERM/SIGINT the process exits within this, finished or not (server/src/shutdown.ts). */
+  shutdownTimeoutMs: number;
+  /** Bearer token for GET /metrics; "" = loopback callers only. */
+  metricsToken: string;
+  /** Connected clients this process is sized for; /readyz reports `degraded` above 90 % of it. */
+  maxClients: number;
   maxSpectatorsPerDevice: number;
   maxPayloadBytes: number;
   rateLimit: { perSecond: number; burst: number };
@@ -205,6 +254,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSessionMsByType: values.BATON_MAX_SESSION_MS_BY_TYPE,
     },
     pingIntervalMs: values.BATON_PING_INTERVAL_MS,
+    // Tests start many servers in one process: quiet unless asked. Development reads best pretty.
+    log: { level: values.BATON_LOG_LEVEL ?? (values.BATON_ENV === "test" ? "silent" : "info"), format: values.BATON_LOG_FORMAT ?? (values.BATON_ENV === "development" ? "pretty" : "json") },
+    metricsToken: values.BATON_METRICS_TOKEN,
+    shutdownTimeoutMs: values.BATON_SHUTDOWN_TIMEOUT_MS,
+    webhooks: {
+      endpoints: values.BATON_WEBHOOKS,
+      pollMs: values.BATON_WEBHOOK_POLL_MS,
+      retryBaseMs: values.BATON_WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: values.BATON_WEBHOOK_MAX_ATTEMPTS,
+      timeoutMs: values.BATON_WEBHOOK_TIMEOUT_MS,
+    },
+    maxClients: values.BATON_MAX_CLIENTS,
     maxSpectatorsPerDevice: values.BATON_MAX_SPECTATORS,
     maxPayloadBytes: values.BATON_MAX_PAYLOAD_BYTES,
     rateLimit: { perSecond: values.BATON_RATE_LIMIT_PER_SECOND, burst: values.BATON_RATE_LIMIT_BURST },

@@ -5,13 +5,14 @@
 import type { Effect } from "../session/index.ts";
 import type { LifecycleEvent } from "./lifecycle.ts";
 
-export function lifecycleEventFor(effect: Effect, deviceId: string, at: number, firmware: string): LifecycleEvent | null {
+/** `holderId`: who held the device when these effects were produced (run events name them). */
+export function lifecycleEventFor(effect: Effect, deviceId: string, at: number, firmware: string, holderId: string): LifecycleEvent | null {
   switch (effect.type) {
     case "sessionStarted": return { type: "session.started", deviceId, epoch: effect.epoch, userId: effect.holder.userId, at };
     case "sessionEnded": return { type: "session.ended", deviceId, epoch: effect.epoch, userId: effect.holder.userId, reason: effect.reason, at };
-    case "runStarted": return { type: "run.started", deviceId, epoch: effect.epoch, runId: effect.runId, sessionType: effect.sessionType, at };
-    case "runCompleted": return { type: "run.completed", deviceId, epoch: effect.epoch, runId: effect.runId, sessionType: effect.sessionType, durationMs: effect.durationMs, at };
-    case "runFailed": return { type: "run.failed", deviceId, epoch: effect.epoch, runId: effect.runId, sessionType: effect.sessionType, code: effect.code, message: effect.message, at };
+    case "runStarted": return { type: "run.started", deviceId, epoch: effect.epoch, runId: effect.runId, userId: effect.userId, sessionType: effect.sessionType, at };
+    case "runCompleted": return { type: "run.completed", deviceId, epoch: effect.epoch, runId: effect.runId, userId: holderId, sessionType: effect.sessionType, durationMs: effect.durationMs, at };
+    case "runFailed": return { type: "run.failed", deviceId, epoch: effect.epoch, runId: effect.runId, userId: holderId, sessionType: effect.sessionType, code: effect.code, message: effect.message, at };
     case "orphanedResult": return { type: "result.orphaned", deviceId, epoch: effect.epoch, runId: effect.runId, reason: effect.reason, at };
     case "deviceOnline": return { type: "device.connected", deviceId, firmware, at };
     case "deviceOffline": return { type: "device.disconnected", deviceId, at };

@@ -8,13 +8,15 @@ import type { EndReasonName } from "../../../shared/protocol.ts";
 export type LifecycleEvent =
   | { type: "session.started"; deviceId: string; epoch: number; userId: string; at: number }
   | { type: "session.ended"; deviceId: string; epoch: number; userId: string; reason: EndReasonName; at: number }
-  | { type: "run.started"; deviceId: string; epoch: number; runId: string; sessionType: string; at: number }
-  | { type: "run.completed"; deviceId: string; epoch: number; runId: string; sessionType: string; durationMs: number; at: number }
-  | { type: "run.failed"; deviceId: string; epoch: number; runId: string; sessionType: string; code: string; message: string; at: number }
+  | { type: "run.started"; deviceId: string; epoch: number; runId: string; userId: string; sessionType: string; at: number }
+  | { type: "run.completed"; deviceId: string; epoch: number; runId: string; userId: string; sessionType: string; durationMs: number; at: number }
+  | { type: "run.failed"; deviceId: string; epoch: number; runId: string; userId: string; sessionType: string; code: string; message: string; at: number }
   | { type: "result.orphaned"; deviceId: string; epoch: number; runId: string; reason: string; at: number }
   | { type: "device.connected"; deviceId: string; firmware: string; at: number }
   | { type: "device.disconnected"; deviceId: string; at: number }
-  | { type: "device.error"; deviceId: string; code: string; message: string; at: number };
+  | { type: "device.error"; deviceId: string; code: string; message: string; at: number }
+  /** A message refused at the room's edge or by the session rules (metrics count them by code). */
+  | { type: "command.rejected"; deviceId: string; code: string; at: number };
 
 export type LifecycleListener = (event: LifecycleEvent) => void;
 

@@ -29,14 +29,26 @@ export interface RunHistoryRecord {
   failureMessage: string | null;
 }
 
+/** Position in a user's newest-first session list: (startedAt, deviceId, epoch) of the last row seen. */
+export interface SessionCursor {
+  startedAt: number;
+  deviceId: string;
+  epoch: number;
+}
+
 export interface HistoryStore {
   sessionStarted(record: Omit<SessionHistoryRecord, "endedAt" | "endReason">): Promise<void>;
   sessionEnded(deviceId: string, epoch: number, endedAt: number, endReason: string): Promise<void>;
   runStarted(record: Omit<RunHistoryRecord, "endedAt" | "ok" | "output" | "failureCode" | "failureMessage">): Promise<void>;
   runFinished(deviceId: string, runId: string, outcome: { endedAt: number; ok: boolean; output?: Record<string, unknown>; failureCode?: string; failureMessage?: string }): Promise<void>;
   findRun(deviceId: string, runId: string): Promise<RunHistoryRecord | undefined>;
-  /** Newest first. */
-  listSessions(deviceId: string, limit: number): Promise<SessionHistoryRecord[]>;
+  /** Newest (highest epoch) first; with `beforeEpoch`, only sessions of lower epochs (the next page). */
+  listSessions(deviceId: string, limit: number, beforeEpoch?: number): Promise<SessionHistoryRecord[]>;
+  findSession(deviceId: string, epoch: number): Promise<SessionHistoryRecord | undefined>;
+  /** The runs of one session, oldest first, at most `limit`. */
+  listSessionRuns(deviceId: string, epoch: number, limit: number): Promise<RunHistoryRecord[]>;
+  /** One user's sessions on every device, newest first; `before` is the last row of the previous page. */
+  listUserSessions(userId: string, limit: number, before?: SessionCursor): Promise<SessionHistoryRecord[]>;
   /** Newest first. */
   listRuns(deviceId: string, limit: number): Promise<RunHistoryRecord[]>;
 }

@@ -8,6 +8,7 @@ import type { DeviceRegistry } from "./devices.ts";
 import type { DeviceStateStore } from "./deviceStates.ts";
 import type { HistoryStore } from "./history.ts";
 import type { ResultStore } from "./results.ts";
+import type { WebhookOutbox } from "./outbox.ts";
 
 export interface BatonStore {
   /** "sqlite" | "postgres" | "memory". */
@@ -19,6 +20,9 @@ export interface BatonStore {
   history: HistoryStore;
   devices: DeviceRegistry;
   audit: AuditLog;
+  outbox: WebhookOutbox;
+  /** A cheap round trip (readiness checks); throws when the store cannot answer. */
+  ping(): Promise<void>;
   /** Deletes history, results, orphans and audit entries older than `cutoff` (ms since epoch); returns rows deleted. */
   purgeOlderThan(cutoff: number): Promise<number>;
   close(): Promise<void>;
@@ -29,3 +33,4 @@ export * from "./devices.ts";
 export * from "./deviceStates.ts";
 export * from "./history.ts";
 export * from "./results.ts";
+export * from "./outbox.ts";

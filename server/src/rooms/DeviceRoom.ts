@@ -21,7 +21,7 @@ import {
   DeviceToRoom, EndReason, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName,
 } from "../../../shared/protocol.ts";
 import { DeviceRoomState } from "../../../shared/state.ts";
-import { initialState, nextDeadline, reduce, restoreForNewRoom, type Command, type CoreState, type Effect, type Outcome } from "../session/index.ts";
+import { deviceStatusOf, initialState, nextDeadline, reduce, restoreForNewRoom, type Command, type CoreState, type Effect, type Outcome, type UserRef } from "../session/index.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
@@ -36,6 +36,7 @@ import type { RoomServices } from "./services.ts";
 import { saveUntilStored, type StoreAttempt } from "../store/saveUntilStored.ts";
 import { AuditAction } from "../ports/store.ts";
 import { durableKey } from "./durableState.ts";
+import type { ForceReleaseAnswer, LiveDeviceStatus } from "./liveRooms.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -63,6 +64,7 @@ export function createDeviceRoom(services: RoomServices) {
     private unregisterDevice: (() => void) | null = null;
 
     static async onAuth(token: string, options: unknown, context: AuthContext) {
+      if (services.readiness.draining) throw joinError(ErrorCode.SERVER_BUSY, "the server is shutting down; join again in a few seconds (another process, or this one restarted).");
       const auth = await authorizeJoin(token, options, services, context.headers?.get(CLIENT_ADDRESS_HEADER) ?? "unknown");
       // Refuse a full room here, with its own sentence, rather than through Colyseus' seat
       // retries (seconds of back-off, then a generic error). The seat itself is capped too.
@@ -179,6 +181,24 @@ export function createDeviceRoom(services: RoomServices) {
       // device's room lock back. A room whose creation was refused holds no lock.
       await this.effectChain;
       await this.roomLock?.release(this.roomId, this.lockHolder);
+    }
+
+    // ------------------------------------------------------------ operator seam
+    // Called through `matchMaker.remoteRoomCall` by rooms/liveRooms.ts (so they work for a
+    // room in another process too): arguments and answers are plain JSON.
+
+    /** The device's status as operators see it, plus how many viewers are connected. */
+    liveStatus(): LiveDeviceStatus {
+      return { ...deviceStatusOf(this.core), viewers: this.userCount() };
+    }
+
+    /** An admin takes the device back: the core ends the session as `kicked` (see session/core.ts). */
+    forceRelease(by: UserRef, reason: string): ForceReleaseAnswer {
+      const holder = this.core.session?.holder ?? null;
+      const epoch = this.core.epoch;
+      if (!holder) return { released: false, epoch, holder: null };
+      this.apply({ type: "forceRelease", by: { userId: String(by.userId), name: String(by.name) }, reason: String(reason) });
+      return { released: true, epoch, holder };
     }
 
     // ------------------------------------------------------------ connections
@@ -305,6 +325,7 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     private sendError(client: BatonClient, code: ErrorCodeName, message: string, request: string) {
+      services.events.emit({ type: "command.rejected", deviceId: this.roomId, code, at: services.clock() });
       this.sendTo(client, client.auth?.role === "device" ? RoomToDevice.ERROR : RoomToUser.ERROR, { code, message, request });
     }
 
@@ -395,6 +416,9 @@ export function createDeviceRoom(services: RoomServices) {
         return this.persist(state!);
       };
       const records: (() => Promise<unknown>)[] = [];
+      // The holder these effects were produced under: a session that ended in this batch
+      // (release on completion) is already gone from the core.
+      const holderId = effects.find((effect) => effect.type === "sessionEnded")?.holder.userId ?? (state ?? this.core).session?.holder.userId ?? "";
       for (const effect of effects) {
         switch (effect.type) {
           case "sendToDevice":
@@ -432,9 +456,10 @@ export function createDeviceRoom(services: RoomServices) {
             );
             break;
           case "sessionEnded":
+            this.sendToUser(effect.holder.userId, RoomToUser.SESSION_ENDED, { deviceId, epoch: effect.epoch, reason: effect.reason, message: endMessage(deviceId, effect) });
             records.push(() => services.history.sessionEnded(deviceId, effect.epoch, at, effect.reason));
             if (effect.reason === EndReason.RELEASED) records.push(() => services.audit.record({ at, actor: effect.holder.userId, action: AuditAction.RELEASE, deviceId, detail: { epoch: effect.epoch } }));
-            if (effect.reason === EndReason.KICKED) records.push(() => services.audit.record({ at, actor: "admin", action: AuditAction.KICK, deviceId, detail: { epoch: effect.epoch, holder: effect.holder.userId } }));
+            if (effect.reason === EndReason.KICKED) records.push(() => services.audit.record({ at, actor: effect.by?.userId ?? "admin", action: AuditAction.KICK, deviceId, detail: { epoch: effect.epoch, holder: effect.holder.userId, reason: effect.note ?? "" } }));
             break;
           case "runStarted":
             records.push(() => services.history.runStarted({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, input: effect.input, startedAt: at }));
@@ -453,7 +478,7 @@ export function createDeviceRoom(services: RoomServices) {
             }
             break;
         }
-        const event = lifecycleEventFor(effect, deviceId, at, this.core.device.firmware);
+        const event = lifecycleEventFor(effect, deviceId, at, this.core.device.firmware, holderId);
         if (event) services.events.emit(event);
       }
       if (!(await persist())) return;
@@ -542,3 +567,11 @@ export function createDeviceRoom(services: RoomServices) {
 }
 
 export type DeviceRoomClass = ReturnType<typeof createDeviceRoom>;
+
+/** The sentence a holder gets with `session_ended`. */
+function endMessage(deviceId: string, effect: Extract<Effect, { type: "sessionEnded" }>): string {
+  if (effect.reason === EndReason.KICKED) {
+    return `An admin (${effect.by?.name ?? "unknown"}) took device ${deviceId} back: ${effect.note || "no reason given"}.`;
+  }
+  return `Your session on device ${deviceId} ended (${effect.reason}).`;
+}

@@ -8,6 +8,9 @@ import type { DeviceConnections } from "../auth/revocations.ts";
 import type { UserTokens } from "../auth/userTokens.ts";
 import type { BatonConfig } from "../config/config.ts";
 import type { LifecycleEvents } from "../events/lifecycle.ts";
+import type { LiveRooms } from "./liveRooms.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { BatonMetrics } from "../observability/metrics.ts";
 import type { AuditLog, BatonStore, DeviceRegistry, DeviceStateStore, HistoryStore, ResultStore } from "../ports/store.ts";
 
 export interface RoomServices {
@@ -23,6 +26,12 @@ export interface RoomServices {
   deviceAuthenticator: DeviceAuthenticator;
   userTokens: UserTokens;
   events: LifecycleEvents;
+  logger: Logger;
+  metrics: BatonMetrics;
+  /** The seam through which HTTP routes reach device rooms (live status, force-release). */
+  liveRooms: LiveRooms;
+  /** Set when the process begins to shut down: /readyz answers 503 and new joins are refused. */
+  readiness: { draining: boolean };
   clock: () => number;
   newRunId: () => string;
   /** Stops the process-level jobs (retention, registry polling) and closes the store. */

@@ -96,7 +96,7 @@ describe("claim", () => {
 
     harness.claim(BOB);
     expect(harness.state.epoch).toBe(2);
-    harness.apply({ type: "forceRelease" });
+    harness.apply({ type: "forceRelease", by: { userId: "root", name: "Root" }, reason: "test" });
 
     harness.claim(BOB, { sessionType: "no-such-type" });
     harness.claim(BOB, { sessionType: WEIGH.name, input: {} });

@@ -118,7 +118,7 @@ function commandsFor(step: Action, state: CoreState, ledger: Ledger, resultCount
     }
     case "cancel": return [{ type: "cancel", user: pickUser(step.user, state) }];
     case "release": return [{ type: "release", user: pickUser(step.user, state) }];
-    case "forceRelease": return [{ type: "forceRelease" }];
+    case "forceRelease": return [{ type: "forceRelease", by: { userId: "root", name: "Root" }, reason: "test" }];
     case "ownerDisconnected": return [{ type: "ownerDisconnected", userId: pickUser(step.user, state).userId }];
     case "ownerReconnected": return [{ type: "ownerReconnected", userId: pickUser(step.user, state).userId }];
     case "deviceDisconnected": return [{ type: "deviceDisconnected" }];
@@ -293,7 +293,7 @@ describe("session core properties", () => {
         }
 
         // An admin force-release and a tick always leave the device free, with the reason recorded.
-        apply(harness, { type: "forceRelease" }, ledger);
+        apply(harness, { type: "forceRelease", by: { userId: "root", name: "Root" }, reason: "test" }, ledger);
         apply(harness, { type: "tick" }, ledger);
         expect(phaseOf(harness.state)).toBe(Phase.IDLE);
         expect(ledger.openSession).toBeNull();

@@ -252,9 +252,9 @@ describe("release and forceRelease", () => {
   it("ends the session with kicked on forceRelease, cancelling a run in flight", () => {
     const harness = claimedByAlice();
     harness.run(ALICE, WEIGH.name, { sampleId: "S-1" });
-    const outcome = harness.apply({ type: "forceRelease" });
+    const outcome = harness.apply({ type: "forceRelease", by: { userId: "root", name: "Root" }, reason: "scale needs calibration" });
     expect(deviceMessages(outcome)).toEqual([["cancel", { epoch: 1, runId: "run-1" }]]);
-    expect(effectsOf(outcome, "sessionEnded")).toEqual([{ type: "sessionEnded", holder: ALICE, epoch: 1, reason: EndReason.KICKED }]);
+    expect(effectsOf(outcome, "sessionEnded")).toEqual([{ type: "sessionEnded", holder: ALICE, epoch: 1, reason: EndReason.KICKED, by: { userId: "root", name: "Root" }, note: "scale needs calibration" }]);
     expect(harness.state.lastEndReason).toBe(EndReason.KICKED);
     expect(phaseOf(harness.state)).toBe(Phase.IDLE);
   });
@@ -262,7 +262,7 @@ describe("release and forceRelease", () => {
   it("does nothing on forceRelease when nobody holds the device", () => {
     const harness = onlineHarness();
     const before = harness.state;
-    const outcome = harness.apply({ type: "forceRelease" });
+    const outcome = harness.apply({ type: "forceRelease", by: { userId: "root", name: "Root" }, reason: "test" });
     expect(outcome).toEqual({ state: before, effects: [] });
   });
 

@@ -47,7 +47,7 @@ export function reduce(state: CoreState, command: Command, context: CoreContext)
     case "run": return runCommand(state, command, context);
     case "cancel": return cancel(state, command.user, context);
     case "release": return release(state, command.user, context);
-    case "forceRelease": return state.session ? endSession(state, EndReason.KICKED, context) : ok(state);
+    case "forceRelease": return state.session ? endSession(state, EndReason.KICKED, context, { by: command.by, note: command.reason }) : ok(state);
     case "ownerDisconnected": return ownerDisconnected(state, command.userId, context);
     case "ownerReconnected": return ownerReconnected(state, command.userId, context);
     case "deviceConnected": return ok({ ...state, device: { ...state.device, connection: DeviceConnection.CONNECTING } });
@@ -182,7 +182,7 @@ function failRun(state: CoreState, code: string, message: string, context: CoreC
 }
 
 /** Ends the session for `reason`; a run still in flight is cancelled on the device first. */
-function endSession(state: CoreState, reason: EndReasonName, context: CoreContext): Outcome {
+function endSession(state: CoreState, reason: EndReasonName, context: CoreContext, ender: { by: UserRef; note: string } | null = null): Outcome {
   const session = state.session!;
   let current = state;
   const effects: Effect[] = [];
@@ -194,7 +194,7 @@ function endSession(state: CoreState, reason: EndReasonName, context: CoreContex
     current = failed.state;
     effects.push(...failed.effects);
   }
-  effects.push({ type: "sessionEnded", holder: session.holder, epoch: state.epoch, reason });
+  effects.push({ type: "sessionEnded", holder: session.holder, epoch: state.epoch, reason, ...(ender ? { by: ender.by, note: ender.note } : {}) });
   return ok(withDeviceActivity({ ...current, session: null, lastEndReason: reason }), effects);
 }
 

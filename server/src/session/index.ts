@@ -4,3 +4,4 @@ export { phaseOf, welcomeFor } from "./phase.ts";
 export { restoreForNewRoom } from "./restore.ts";
 export { nextDeadline, activeDeadlines, type Deadline } from "./deadlines.ts";
 export type * from "./types.ts";
+export { deviceStatusOf, type DeviceStatus } from "./status.ts";

@@ -116,7 +116,8 @@ export type Command =
   | { type: "run"; user: UserRef; sessionType: string; input: Json }
   | { type: "cancel"; user: UserRef }
   | { type: "release"; user: UserRef }
-  | { type: "forceRelease" }
+  /** An admin takes the device back; `by` and `reason` are told to the holder and recorded. */
+  | { type: "forceRelease"; by: UserRef; reason: string }
   | { type: "ownerDisconnected"; userId: string }
   | { type: "ownerReconnected"; userId: string }
   | { type: "deviceConnected" }
@@ -141,7 +142,8 @@ export type Effect =
   /** Record a device result that no current holder may be credited with. */
   | { type: "orphanedResult"; epoch: number; runId: string; reason: string; output: Json }
   | { type: "sessionStarted"; holder: UserRef; epoch: number }
-  | { type: "sessionEnded"; holder: UserRef; epoch: number; reason: EndReasonName }
+  /** `by`/`note`: who ended it and why, when someone other than the holder did (force-release). */
+  | { type: "sessionEnded"; holder: UserRef; epoch: number; reason: EndReasonName; by?: UserRef; note?: string }
   | { type: "runStarted"; runId: string; sessionType: string; epoch: number; userId: string; input: Json }
   | { type: "runCompleted"; runId: string; sessionType: string; epoch: number; durationMs: number }
   | { type: "runFailed"; runId: string; sessionType: string; epoch: number; code: string; message: string }

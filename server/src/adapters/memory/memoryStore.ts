@@ -7,7 +7,7 @@ import type { SessionTypeSpec } from "../../../../shared/messages.ts";
 import { initialState, type CoreState } from "../../session/index.ts";
 import {
   DeviceExistsError, EpochRegressionError,
-  type AuditEntry, type BatonStore, type DeliveredResult, type OrphanedResult, type RegisteredDevice, type RunHistoryRecord, type SessionHistoryRecord,
+  type AuditEntry, type BatonStore, type OutboxMessage, type DeliveredResult, type OrphanedResult, type RegisteredDevice, type RunHistoryRecord, type SessionHistoryRecord,
 } from "../../ports/store.ts";
 
 const key = (deviceId: string, id: string | number) => `${deviceId}\u0000${id}`;
@@ -23,6 +23,10 @@ export function createMemoryStore(): BatonStore {
   const runs = new Map<string, RunHistoryRecord>();
   const devices = new Map<string, RegisteredDevice>();
   let audit: (AuditEntry & { seq: number })[] = [];
+  type StoredOutbox = OutboxMessage & { deliveredAt: number | null; givenUpAt: number | null; lastError: string | null };
+  let outbox: StoredOutbox[] = [];
+  let outboxSeq = 0;
+  const open = (message: StoredOutbox) => message.deliveredAt === null && message.givenUpAt === null;
 
   const strip = ({ seq: _seq, ...result }: DeliveredResult & { seq: number }): DeliveredResult => copy(result);
 
@@ -111,8 +115,23 @@ export function createMemoryStore(): BatonStore {
         const found = runs.get(key(deviceId, runId));
         return found ? copy(found) : undefined;
       },
-      async listSessions(deviceId, limit) {
-        return [...sessions.values()].filter((s) => s.deviceId === deviceId).sort((a, b) => b.epoch - a.epoch).slice(0, limit).map(copy);
+      async listSessions(deviceId, limit, beforeEpoch) {
+        return [...sessions.values()].filter((s) => s.deviceId === deviceId && (beforeEpoch === undefined || s.epoch < beforeEpoch))
+          .sort((a, b) => b.epoch - a.epoch).slice(0, limit).map(copy);
+      },
+      async findSession(deviceId, epoch) {
+        const found = sessions.get(key(deviceId, epoch));
+        return found ? copy(found) : undefined;
+      },
+      async listSessionRuns(deviceId, epoch, limit) {
+        return [...runs.values()].filter((r) => r.deviceId === deviceId && r.epoch === epoch)
+          .sort((a, b) => a.startedAt - b.startedAt || (a.runId < b.runId ? -1 : 1)).slice(0, limit).map(copy);
+      },
+      async listUserSessions(userId, limit, before) {
+        // Newest first by (startedAt, deviceId, epoch), the order the SQL adapter pages in.
+        const order = (a: SessionHistoryRecord, b: SessionHistoryRecord) => b.startedAt - a.startedAt || (a.deviceId < b.deviceId ? 1 : a.deviceId > b.deviceId ? -1 : 0) || b.epoch - a.epoch;
+        return [...sessions.values()].filter((s) => s.userId === userId && (!before || order(s, { ...s, ...before }) > 0))
+          .sort(order).slice(0, limit).map(copy);
       },
       async listRuns(deviceId, limit) {
         return [...runs.values()].filter((r) => r.deviceId === deviceId)
@@ -177,8 +196,44 @@ export function createMemoryStore(): BatonStore {
       const kept = audit.filter((entry) => entry.at >= cutoff);
       removed += audit.length - kept.length;
       audit = kept;
+      const keptOutbox = outbox.filter((message) => !((message.deliveredAt !== null && message.deliveredAt < cutoff) || (message.givenUpAt !== null && message.givenUpAt < cutoff)));
+      removed += outbox.length - keptOutbox.length;
+      outbox = keptOutbox;
       return removed;
     },
+    outbox: {
+      async enqueue(messages) {
+        for (const message of messages) outbox.push({ ...copy(message), id: ++outboxSeq, attempts: 0, nextAttemptAt: message.createdAt, deliveredAt: null, givenUpAt: null, lastError: null });
+      },
+      async due(now, limit) {
+        const heads = new Map<string, StoredOutbox>();
+        for (const message of outbox) {
+          const queue = key(message.endpoint, message.deviceId);
+          if (open(message) && !heads.has(queue)) heads.set(queue, message);
+        }
+        return [...heads.values()].filter((message) => message.nextAttemptAt <= now).sort((a, b) => a.id - b.id).slice(0, limit)
+          .map(({ deliveredAt: _d, givenUpAt: _g, lastError: _e, ...message }) => copy(message));
+      },
+      async claim(id, expectedNextAttemptAt, leaseUntil) {
+        const found = outbox.find((message) => message.id === id);
+        if (!found || found.deliveredAt !== null || found.nextAttemptAt !== expectedNextAttemptAt) return false;
+        found.nextAttemptAt = leaseUntil;
+        return true;
+      },
+      async delivered(id, at) {
+        const found = outbox.find((message) => message.id === id);
+        if (found) Object.assign(found, { deliveredAt: at, attempts: found.attempts + 1, lastError: null });
+      },
+      async failed(id, nextAttemptAt, error, at) {
+        const found = outbox.find((message) => message.id === id);
+        if (!found) return;
+        Object.assign(found, { attempts: found.attempts + 1, lastError: error.slice(0, 500) }, nextAttemptAt === null ? { givenUpAt: at } : { nextAttemptAt });
+      },
+      async pendingCount() {
+        return outbox.filter(open).length;
+      },
+    },
+    async ping() {},
     async close() {},
   };
 }

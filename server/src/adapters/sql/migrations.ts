@@ -4,7 +4,7 @@
  * two processes starting together do not both migrate). Append new migrations; never edit
  * one that has shipped.
  */
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 
 export type SqlDialectName = "sqlite" | "postgres";
@@ -101,6 +101,32 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.createIndex("audit_at").on("audit").column("at").execute();
       },
     },
+    // The HTTP API's history pages: a user's sessions, and the runs of one session.
+    "0002_history_lookups": {
+      async up(db: Kysely<any>) {
+        await db.schema.createIndex("sessions_user").on("sessions").columns(["user_id", "started_at"]).execute();
+        await db.schema.createIndex("runs_session").on("runs").columns(["device_id", "epoch"]).execute();
+      },
+    },
+    // Webhook notifications waiting for delivery (ports/outbox.ts).
+    "0003_webhook_outbox": {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable("webhook_outbox")
+          .addColumn("id", sequence, (col) => (dialect === "sqlite" ? col.primaryKey().autoIncrement() : col.primaryKey()))
+          .addColumn("endpoint", "text", (col) => col.notNull())
+          .addColumn("device_id", "text", (col) => col.notNull())
+          .addColumn("event_type", "text", (col) => col.notNull())
+          .addColumn("body", "text", (col) => col.notNull())
+          .addColumn("attempts", "integer", (col) => col.notNull().defaultTo(0))
+          .addColumn("next_attempt_at", "bigint", (col) => col.notNull())
+          .addColumn("created_at", "bigint", (col) => col.notNull())
+          .addColumn("delivered_at", "bigint")
+          .addColumn("given_up_at", "bigint")
+          .addColumn("last_error", "text")
+          .execute();
+        await db.schema.createIndex("webhook_outbox_queue").on("webhook_outbox").columns(["endpoint", "device_id", "id"]).execute();
+      },
+    },
   };
 }
 
@@ -114,9 +140,21 @@ class InCodeMigrations implements MigrationProvider {
   }
 }
 
+/**
+ * PostgreSQL: name the schema Kysely's own tables live in (the connection's current one).
+ * Without it Kysely takes a `kysely_migration_lock` in *any* schema of the database as its
+ * own, so a store opening while another schema already has one (two Baton databases in
+ * schemas side by side, as the tests run them) failed with "relation does not exist".
+ */
+async function migrationTableSchema(db: Kysely<any>, dialect: SqlDialectName): Promise<{ migrationTableSchema?: string }> {
+  if (dialect !== "postgres") return {};
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ? { migrationTableSchema: rows[0].schema } : {};
+}
+
 /** Brings the database up to the latest migration; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialectName): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations(dialect) });
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(dialect), ...(await migrationTableSchema(db, dialect)) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === "Error");
   if (error) {
@@ -127,6 +165,6 @@ export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialectName):
 
 /** Names of the migrations already applied, oldest first. */
 export async function appliedMigrations(db: Kysely<any>, dialect: SqlDialectName): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations(dialect) });
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(dialect), ...(await migrationTableSchema(db, dialect)) });
   return (await migrator.getMigrations()).filter((migration) => migration.executedAt).map((migration) => migration.name);
 }

@@ -81,6 +81,20 @@ export interface AuditTable {
   detail: string;
 }
 
+export interface WebhookOutboxTable {
+  id: Generated<number>;
+  endpoint: string;
+  device_id: string;
+  event_type: string;
+  body: string;
+  attempts: number;
+  next_attempt_at: Millis;
+  created_at: Millis;
+  delivered_at: Millis | null;
+  given_up_at: Millis | null;
+  last_error: string | null;
+}
+
 export interface Database {
   devices: DevicesTable;
   device_states: DeviceStatesTable;
@@ -89,6 +103,7 @@ export interface Database {
   sessions: SessionsTable;
   runs: RunsTable;
   audit: AuditTable;
+  webhook_outbox: WebhookOutboxTable;
 }
 
 /** BIGINT → number (PostgreSQL returns strings); null stays null. */

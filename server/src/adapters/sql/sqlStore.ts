@@ -10,7 +10,7 @@ import { initialState, type CoreState } from "../../session/index.ts";
 import {
   DeviceExistsError, EpochRegressionError,
   type AuditEntry, type AuditLog, type BatonStore, type DeliveredResult, type DeviceRegistry, type DeviceStateStore,
-  type HistoryStore, type OrphanedResult, type RegisteredDevice, type ResultStore, type RunHistoryRecord, type SessionHistoryRecord,
+  type HistoryStore, type OrphanedResult, type RegisteredDevice, type ResultStore, type RunHistoryRecord, type SessionHistoryRecord, type SessionCursor, type WebhookOutbox, type NewOutboxMessage, type OutboxMessage,
 } from "../../ports/store.ts";
 import { millis, type Database } from "./schema.ts";
 
@@ -157,12 +157,30 @@ class SqlHistory implements HistoryStore {
     return row ? toRun(row) : undefined;
   }
 
-  async listSessions(deviceId: string, limit: number) {
-    const rows = await this.db.selectFrom("sessions").selectAll().where("device_id", "=", deviceId).orderBy("epoch", "desc").limit(limit).execute();
-    return rows.map((row): SessionHistoryRecord => ({
-      deviceId: row.device_id, epoch: millis(row.epoch), userId: row.user_id, userName: row.user_name,
-      startedAt: millis(row.started_at), endedAt: millis(row.ended_at), endReason: row.end_reason,
-    }));
+  async listSessions(deviceId: string, limit: number, beforeEpoch?: number) {
+    let query = this.db.selectFrom("sessions").selectAll().where("device_id", "=", deviceId);
+    if (beforeEpoch !== undefined) query = query.where("epoch", "<", beforeEpoch);
+    const rows = await query.orderBy("epoch", "desc").limit(limit).execute();
+    return rows.map(toSession);
+  }
+
+  async findSession(deviceId: string, epoch: number) {
+    const row = await this.db.selectFrom("sessions").selectAll().where("device_id", "=", deviceId).where("epoch", "=", epoch).executeTakeFirst();
+    return row ? toSession(row) : undefined;
+  }
+
+  async listSessionRuns(deviceId: string, epoch: number, limit: number) {
+    const rows = await this.db.selectFrom("runs").selectAll().where("device_id", "=", deviceId).where("epoch", "=", epoch)
+      .orderBy("started_at", "asc").orderBy("run_id", "asc").limit(limit).execute();
+    return rows.map(toRun);
+  }
+
+  async listUserSessions(userId: string, limit: number, before?: SessionCursor) {
+    let query = this.db.selectFrom("sessions").selectAll().where("user_id", "=", userId);
+    // A row-value comparison pages exactly in the sort order; SQLite and PostgreSQL both have it.
+    if (before) query = query.where(sql<boolean>`(started_at, device_id, epoch) < (${before.startedAt}, ${before.deviceId}, ${before.epoch})`);
+    const rows = await query.orderBy("started_at", "desc").orderBy("device_id", "desc").orderBy("epoch", "desc").limit(limit).execute();
+    return rows.map(toSession);
   }
 
   async listRuns(deviceId: string, limit: number) {
@@ -170,6 +188,13 @@ class SqlHistory implements HistoryStore {
       .orderBy("started_at", "desc").orderBy("run_id", "desc").limit(limit).execute();
     return rows.map(toRun);
   }
+}
+
+function toSession(row: Selectable<Database["sessions"]>): SessionHistoryRecord {
+  return {
+    deviceId: row.device_id, epoch: millis(row.epoch), userId: row.user_id, userName: row.user_name,
+    startedAt: millis(row.started_at), endedAt: millis(row.ended_at), endReason: row.end_reason,
+  };
 }
 
 function toRun(row: Selectable<Database["runs"]>): RunHistoryRecord {
@@ -256,6 +281,55 @@ class SqlAudit implements AuditLog {
   }
 }
 
+class SqlOutbox implements WebhookOutbox {
+  constructor(private readonly db: Db) {}
+
+  async enqueue(messages: NewOutboxMessage[]) {
+    if (messages.length === 0) return;
+    await this.db.insertInto("webhook_outbox").values(messages.map((message) => ({
+      endpoint: message.endpoint, device_id: message.deviceId, event_type: message.eventType, body: message.body,
+      attempts: 0, next_attempt_at: message.createdAt, created_at: message.createdAt, delivered_at: null, given_up_at: null, last_error: null,
+    }))).execute();
+  }
+
+  async due(now: number, limit: number) {
+    // The head of each (endpoint, device) queue, if its attempt is due.
+    const rows = await this.db.selectFrom("webhook_outbox as o").selectAll()
+      .where("o.delivered_at", "is", null).where("o.given_up_at", "is", null).where("o.next_attempt_at", "<=", now)
+      .where((eb) => eb("o.id", "=", eb.selectFrom("webhook_outbox as i").select((inner) => inner.fn.min("i.id").as("head"))
+        .whereRef("i.endpoint", "=", "o.endpoint").whereRef("i.device_id", "=", "o.device_id")
+        .where("i.delivered_at", "is", null).where("i.given_up_at", "is", null)))
+      .orderBy("o.id").limit(limit).execute();
+    return rows.map((row): OutboxMessage => ({
+      id: Number(row.id), endpoint: row.endpoint, deviceId: row.device_id, eventType: row.event_type, body: row.body,
+      attempts: Number(row.attempts), nextAttemptAt: millis(row.next_attempt_at), createdAt: millis(row.created_at),
+    }));
+  }
+
+  async claim(id: number, expectedNextAttemptAt: number, leaseUntil: number) {
+    const result = await this.db.updateTable("webhook_outbox").set({ next_attempt_at: leaseUntil })
+      .where("id", "=", id).where("next_attempt_at", "=", expectedNextAttemptAt).where("delivered_at", "is", null).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async delivered(id: number, at: number) {
+    await this.db.updateTable("webhook_outbox").set((eb) => ({ delivered_at: at, attempts: eb("attempts", "+", 1), last_error: null })).where("id", "=", id).execute();
+  }
+
+  async failed(id: number, nextAttemptAt: number | null, error: string, at: number) {
+    await this.db.updateTable("webhook_outbox").set((eb) => ({
+      attempts: eb("attempts", "+", 1), last_error: error.slice(0, 500),
+      ...(nextAttemptAt === null ? { given_up_at: at } : { next_attempt_at: nextAttemptAt }),
+    })).where("id", "=", id).execute();
+  }
+
+  async pendingCount() {
+    const row = await this.db.selectFrom("webhook_outbox").select((eb) => eb.fn.countAll().as("count"))
+      .where("delivered_at", "is", null).where("given_up_at", "is", null).executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+}
+
 /** Builds the store's ports over a migrated database. */
 export function createSqlStore(db: Db, identity: { kind: string; location: string }, close: () => Promise<void>): BatonStore {
   return {
@@ -265,6 +339,8 @@ export function createSqlStore(db: Db, identity: { kind: string; location: strin
     history: new SqlHistory(db),
     devices: new SqlDevices(db),
     audit: new SqlAudit(db),
+    outbox: new SqlOutbox(db),
+    ping: () => ping(db),
     async purgeOlderThan(cutoff: number) {
       return db.transaction().execute(async (trx) => {
         const counts = await Promise.all([
@@ -273,6 +349,7 @@ export function createSqlStore(db: Db, identity: { kind: string; location: strin
           trx.deleteFrom("runs").where("ended_at", "is not", null).where("ended_at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("sessions").where("ended_at", "is not", null).where("ended_at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("audit").where("at", "<", cutoff).executeTakeFirst(),
+          trx.deleteFrom("webhook_outbox").where((eb) => eb.or([eb("delivered_at", "<", cutoff), eb("given_up_at", "<", cutoff)])).executeTakeFirst(),
         ]);
         return counts.reduce((sum, result) => sum + Number(result.numDeletedRows), 0);
       });

@@ -1,0 +1,98 @@
+/**
+ * Admin actions (a user JWT with `roles: ["admin"]`); each one is recorded in the audit log
+ * with the admin's user id as the actor.
+ * - POST /admin/devices                               register { deviceId, label?, kind? }; the secret is in the answer, once
+ * - POST /admin/devices/:deviceId/disable             its joins are refused; its connection closes within BATON_REGISTRY_POLL_MS
+ * - POST /admin/devices/:deviceId/rotate-secret       a new secret, once; the old one stops working
+ * - POST /admin/devices/:deviceId/force-release       { reason }: end the current session as `kicked` (see below)
+ * - GET  /admin/audit?deviceId=&limit=                the audit log, newest first
+ * Force-release goes through the device's room (rooms/liveRooms.ts), where the pure core
+ * decides (`forceRelease` → end reason `kicked`): the holder gets `session_ended` naming the
+ * admin and the reason, a run in flight is cancelled on the device with the current epoch,
+ * and the next claim gets a higher epoch.
+ */
+import express from "express";
+import { z } from "zod";
+import { ErrorCode } from "../../../shared/protocol.ts";
+import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
+import { hashDeviceSecret, newDeviceSecret } from "../auth/deviceSecrets.ts";
+import { AuditAction, DeviceExistsError } from "../ports/store.ts";
+import type { RoomServices } from "../rooms/services.ts";
+import { requireAdmin } from "./authenticate.ts";
+import { guarded, parseOrRefuse, refuse } from "./respond.ts";
+
+export const RegisterDeviceBody = z.strictObject({
+  deviceId: DeviceIdSchema,
+  label: z.string().max(200).default(""),
+  kind: z.string().max(64).default(""),
+});
+export const ForceReleaseBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+export const AuditQuery = z.strictObject({
+  deviceId: DeviceIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+const EmptyBody = z.strictObject({});
+
+export function adminRoutes(services: RoomServices) {
+  const router = express.Router();
+
+  router.post("/admin/devices", guarded("POST /admin/devices", async (request, response) => {
+    const admin = await requireAdmin(services, request, response, "register devices");
+    if (!admin) return;
+    const body = parseOrRefuse(RegisterDeviceBody, request.body ?? {}, response, "Body");
+    if (!body) return;
+    const secret = newDeviceSecret();
+    const now = services.clock();
+    try {
+      await services.registry.add({ deviceId: body.deviceId, label: body.label, kind: body.kind, secretHash: await hashDeviceSecret(secret), createdAt: now });
+    } catch (error) {
+      if (error instanceof DeviceExistsError) return refuse(response, 409, ErrorCode.DEVICE_EXISTS, `${error.message}; rotate its secret instead.`);
+      throw error;
+    }
+    await services.audit.record({ at: now, actor: admin.userId, action: AuditAction.REGISTER, deviceId: body.deviceId, detail: { label: body.label, kind: body.kind } });
+    response.status(201).json({ deviceId: body.deviceId, label: body.label, kind: body.kind, secret });
+  }));
+
+  router.post("/admin/devices/:deviceId/disable", guarded("POST /admin/devices/:deviceId/disable", async (request, response) => {
+    const admin = await requireAdmin(services, request, response, "disable devices");
+    if (!admin) return;
+    const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
+    if (!deviceId || !parseOrRefuse(EmptyBody, request.body ?? {}, response, "Body")) return;
+    const now = services.clock();
+    if (!(await services.registry.disable(deviceId, now))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+    await services.audit.record({ at: now, actor: admin.userId, action: AuditAction.DISABLE, deviceId, detail: {} });
+    response.json({ deviceId, disabled: true, disabledAt: now });
+  }));
+
+  router.post("/admin/devices/:deviceId/rotate-secret", guarded("POST /admin/devices/:deviceId/rotate-secret", async (request, response) => {
+    const admin = await requireAdmin(services, request, response, "rotate device secrets");
+    if (!admin) return;
+    const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
+    if (!deviceId || !parseOrRefuse(EmptyBody, request.body ?? {}, response, "Body")) return;
+    const secret = newDeviceSecret();
+    if (!(await services.registry.setSecretHash(deviceId, await hashDeviceSecret(secret)))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+    await services.audit.record({ at: services.clock(), actor: admin.userId, action: AuditAction.ROTATE_SECRET, deviceId, detail: {} });
+    response.json({ deviceId, secret });
+  }));
+
+  router.post("/admin/devices/:deviceId/force-release", guarded("POST /admin/devices/:deviceId/force-release", async (request, response) => {
+    const admin = await requireAdmin(services, request, response, "force-release devices");
+    if (!admin) return;
+    const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
+    if (!deviceId) return;
+    const body = parseOrRefuse(ForceReleaseBody, request.body ?? {}, response, "Body");
+    if (!body) return;
+    if (!(await services.registry.find(deviceId))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+    const answer = await services.liveRooms.forceRelease(deviceId, { userId: admin.userId, name: admin.name }, body.reason);
+    response.json({ deviceId, ...answer });
+  }));
+
+  router.get("/admin/audit", guarded("GET /admin/audit", async (request, response) => {
+    if (!(await requireAdmin(services, request, response, "read the audit log"))) return;
+    const query = parseOrRefuse(AuditQuery, request.query, response, "Query");
+    if (!query) return;
+    response.json({ entries: await services.audit.list({ deviceId: query.deviceId, limit: query.limit }) });
+  }));
+
+  return router;
+}

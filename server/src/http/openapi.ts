@@ -1,0 +1,120 @@
+/**
+ * The OpenAPI 3.1 description of Baton's own HTTP routes, served at GET /openapi.json.
+ * Query and body schemas are generated from the same zod schemas the routes validate with,
+ * so the document cannot describe a different input than the one checked. A test
+ * (test/http/openapi.test.ts) compares the documented paths with the routes the server
+ * really serves, both ways. Colyseus' matchmaking routes are described in docs/PROTOCOL.md.
+ */
+import express from "express";
+import { z } from "zod";
+import { ErrorCode } from "../../../shared/protocol.ts";
+import { AuditQuery, ForceReleaseBody, RegisterDeviceBody } from "./admin.ts";
+import { DeviceListQuery } from "./devices.ts";
+import { DeviceSessionsQuery, MySessionsQuery } from "./sessions.ts";
+import { DevTokenRequest, ResultsQuery } from "./results.ts";
+import { HistoryQuery } from "./history.ts";
+
+type Access = "public" | "user" | "admin";
+
+interface Operation {
+  summary: string;
+  access: Access;
+  query?: z.ZodObject;
+  body?: z.ZodObject;
+  /** Path parameters, by name: a short description. */
+  params?: Record<string, string>;
+  ok: { status?: number; description: string };
+  /** Refusal statuses besides the auth ones implied by `access`. */
+  refusals?: number[];
+}
+
+const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
+
+function operation(op: Operation) {
+  const parameters = [
+    ...Object.entries(op.params ?? {}).map(([name, description]) => ({ name, in: "path", required: true, description, schema: { type: "string" } })),
+    ...Object.entries(op.query?.shape ?? {}).map(([name, schema]) => ({
+      name, in: "query", required: !(schema as z.ZodType).safeParse(undefined).success, schema: z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }),
+    })),
+  ];
+  const responses: Record<string, unknown> = { [String(op.ok.status ?? 200)]: { description: op.ok.description, content: { "application/json": { schema: { type: "object" } } } } };
+  if (op.query || op.body || op.params) responses["400"] = errorResponse("INVALID_MESSAGE: the input is malformed");
+  if (op.access !== "public") responses["401"] = errorResponse("UNAUTHORIZED: no token, or an invalid or expired one");
+  if (op.access === "admin") responses["403"] = errorResponse("FORBIDDEN: the token has no admin role");
+  for (const status of op.refusals ?? []) {
+    // /readyz answers 503 with its own status body, not an error.
+    responses[String(status)] = op.access === "public" && status === 503 ? { description: REFUSALS[status], content: { "application/json": { schema: { type: "object" } } } } : errorResponse(REFUSALS[status]);
+  }
+  if (op.access !== "public") responses["503"] = errorResponse("INTERNAL_ERROR: the store is unavailable");
+  return {
+    summary: op.summary,
+    ...(op.access === "public" ? { security: [] } : {}),
+    ...(op.access === "admin" ? { "x-baton-admin": true } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: z.toJSONSchema(op.body, { io: "input" }) } } } } : {}),
+    responses,
+  };
+}
+
+const REFUSALS: Record<number, string> = {
+  401: "UNAUTHORIZED: a wrong or missing metrics token",
+  403: "FORBIDDEN: another user's inputs and outputs, or /metrics from a non-loopback caller without a token",
+  404: "UNKNOWN_DEVICE or NOT_FOUND",
+  409: "DEVICE_EXISTS: the device id is taken",
+  413: "PAYLOAD_TOO_LARGE: bodies are limited to 16 KB",
+  503: "unready: the store does not answer, or the server is shutting down ({ status, reasons, clients, capacity })",
+};
+
+const deviceId = { deviceId: "a registered device id" };
+
+/** Path (OpenAPI template syntax) → method → operation. */
+const ROUTES: Record<string, Record<string, Operation>> = {
+  "/healthz": { get: { summary: "Liveness: the process answers", access: "public", ok: { description: "{ status: \"ok\" }" } } },
+  "/readyz": { get: { summary: "Readiness: store reachable, accepting joins; degraded above 90 % of BATON_MAX_CLIENTS", access: "public", ok: { description: "{ status: \"ready\" | \"degraded\", reasons, clients, capacity }" }, refusals: [503] } },
+  "/health": { get: { summary: "Basic numbers (rooms, clients); kept for existing scripts", access: "public", ok: { description: "{ status, mode, rooms, clients }" } } },
+  "/metrics": { get: { summary: "Prometheus metrics (text format); loopback callers, or Authorization: Bearer BATON_METRICS_TOKEN", access: "public", ok: { description: "text/plain; version=0.0.4" }, refusals: [401, 403] } },
+  "/openapi.json": { get: { summary: "This document", access: "public", ok: { description: "OpenAPI 3.1" } } },
+  "/devices": { get: { summary: "Registered devices with live status, sorted by id", access: "user", query: DeviceListQuery, ok: { description: "{ devices, next? }" } } },
+  "/devices/{deviceId}": { get: { summary: "One device with its declared session types and input schemas", access: "user", params: deviceId, ok: { description: "device" }, refusals: [404] } },
+  "/devices/{deviceId}/sessions": { get: { summary: "A device's sessions, newest first", access: "user", params: deviceId, query: DeviceSessionsQuery, ok: { description: "{ deviceId, sessions, next? }" }, refusals: [404] } },
+  "/devices/{deviceId}/sessions/{epoch}": { get: { summary: "One session with its runs (inputs and outputs for its holder and admins only)", access: "user", params: { ...deviceId, epoch: "the session's epoch" }, ok: { description: "{ session, runs }" }, refusals: [404] } },
+  "/devices/{deviceId}/runs/{runId}": { get: { summary: "One run with inputs and outputs (its holder and admins only)", access: "user", params: { ...deviceId, runId: "the run id" }, ok: { description: "{ run }" }, refusals: [403, 404] } },
+  "/devices/{deviceId}/history": { get: { summary: "Sessions, runs and audit entries of a device (admins)", access: "admin", params: deviceId, query: HistoryQuery, ok: { description: "{ deviceId, sessions, runs, audit }" }, refusals: [404] } },
+  "/me/sessions": { get: { summary: "The caller's own sessions on every device, newest first", access: "user", query: MySessionsQuery, ok: { description: "{ sessions, next? }" } } },
+  "/results": { get: { summary: "The caller's own results, newest first", access: "user", query: ResultsQuery, ok: { description: "{ results, next? }" } } },
+  "/admin/devices": { post: { summary: "Register a device; the answer holds its secret, once", access: "admin", body: RegisterDeviceBody, ok: { status: 201, description: "{ deviceId, label, kind, secret }" }, refusals: [409, 413] } },
+  "/admin/devices/{deviceId}/disable": { post: { summary: "Disable a device: joins refused, connection closed", access: "admin", params: deviceId, ok: { description: "{ deviceId, disabled, disabledAt }" }, refusals: [404] } },
+  "/admin/devices/{deviceId}/rotate-secret": { post: { summary: "A new device secret, once; the old one stops working", access: "admin", params: deviceId, ok: { description: "{ deviceId, secret }" }, refusals: [404] } },
+  "/admin/devices/{deviceId}/force-release": { post: { summary: "End the current session as `kicked`, with a reason told to the holder", access: "admin", params: deviceId, body: ForceReleaseBody, ok: { description: "{ deviceId, released, epoch, holder }" }, refusals: [404, 413] } },
+  "/admin/audit": { get: { summary: "The audit log, newest first", access: "admin", query: AuditQuery, ok: { description: "{ entries }" } } },
+  "/dev/token": { post: { summary: "Development mode only: mint a user JWT (absent in production)", access: "public", body: DevTokenRequest, ok: { description: "{ token, userId, devOnly }" } } },
+};
+
+export function openApiDocument(options: { includeDevRoutes: boolean; includeMetrics?: boolean }) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [path, methods] of Object.entries(ROUTES)) {
+    if (path === "/dev/token" && !options.includeDevRoutes) continue;
+    paths[path] = Object.fromEntries(Object.entries(methods).map(([method, op]) => [method, operation(op)]));
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Baton HTTP API", version: "1", description: "Devices, history and admin actions of a Baton server. Errors are `{ code, message }` with the codes of docs/ERRORS.md." },
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "The user JWT the rooms take; admins carry roles: [\"admin\"]." } },
+      schemas: {
+        Error: { type: "object", required: ["code", "message"], properties: { code: { type: "string", enum: Object.values(ErrorCode) }, message: { type: "string" } } },
+      },
+    },
+  };
+}
+
+export function openApiRoute(options: { includeDevRoutes: boolean }) {
+  const router = express.Router();
+  const document = JSON.stringify(openApiDocument(options));
+  router.get("/openapi.json", (_request, response) => {
+    response.type("application/json").send(document);
+  });
+  return router;
+}

@@ -1,0 +1,50 @@
+/**
+ * - GET /results: the caller's own stored results (user JWT), newest first, paginated. An
+ *   owner who was offline when a result came finds it here (the room stored it before it
+ *   acknowledged the device). `next` in the answer is the `before` of the following page.
+ * - POST /dev/token: development mode only — mints a user JWT so a newcomer can try Baton
+ *   without an identity provider. It is not mounted at all in production.
+ */
+import express from "express";
+import { z } from "zod";
+import type { RoomServices } from "../rooms/services.ts";
+import { requireUser } from "./authenticate.ts";
+import { guarded, parseOrRefuse } from "./respond.ts";
+
+export const ResultsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  before: z.string().regex(/^[0-9]{1,15}$/, "must be the `next` of a previous page").optional(),
+});
+
+export const DevTokenRequest = z.strictObject({
+  userId: z.string().min(1).max(128),
+  name: z.string().min(1).max(100).optional(),
+  roles: z.array(z.enum(["admin"])).max(4).optional(),
+});
+
+export function resultRoutes(services: RoomServices) {
+  const router = express.Router();
+  router.get("/results", guarded("GET /results", async (request, response) => {
+    const identity = await requireUser(services, request, response);
+    if (!identity) return;
+    const query = parseOrRefuse(ResultsQuery, request.query, response, "Query");
+    if (!query) return;
+    const page = await services.results.listForUser(identity.userId, { limit: query.limit, before: query.before });
+    response.json({
+      results: page.results.map(({ deviceId, runId, epoch, sessionType, output, storedAt }) => ({ deviceId, runId, epoch, sessionType, output, storedAt })),
+      ...(page.next ? { next: page.next } : {}),
+    });
+  }));
+  return router;
+}
+
+export function devTokenRoute(services: RoomServices) {
+  const router = express.Router();
+  router.post("/dev/token", async (request, response) => {
+    const body = parseOrRefuse(DevTokenRequest, request.body ?? {}, response, "Body");
+    if (!body) return;
+    const token = await services.userTokens.issue(body);
+    response.json({ token, userId: body.userId, devOnly: true });
+  });
+  return router;
+}

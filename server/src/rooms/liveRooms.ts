@@ -1,0 +1,58 @@
+/**
+ * The seam between the HTTP API and the device rooms: what a route may ask of a device's
+ * room — its live status, a force-release — and nothing else. It goes through
+ * `matchMaker.remoteRoomCall`, which calls the room directly when it lives in this process
+ * and over the presence (Redis) when it lives in another, so the routes need no change when
+ * Baton runs as several processes. Arguments and answers are plain JSON for that reason.
+ *
+ * A device with no room right now has no live status (the caller reads the stored state),
+ * and a force-release creates its room first: a session restored from the store is ended by
+ * the same rules as a live one.
+ */
+import { matchMaker } from "@colyseus/core";
+import { DEVICE_ROOM_NAME } from "../../../shared/protocol.ts";
+import type { DeviceStatus, UserRef } from "../session/index.ts";
+
+export interface LiveDeviceStatus extends DeviceStatus {
+  /** Connected user connections (spectators and the holder). */
+  viewers: number;
+}
+
+export interface ForceReleaseAnswer {
+  /** False when nobody held the device (nothing was done). */
+  released: boolean;
+  /** The epoch of the session that was ended (or the current one when nothing was held). */
+  epoch: number;
+  holder: UserRef | null;
+}
+
+export interface LiveRooms {
+  /** Device ids that have a room now, anywhere in the cluster. */
+  liveDeviceIds(): Promise<Set<string>>;
+  /** The room's status, or null when the device has no room. */
+  status(deviceId: string): Promise<LiveDeviceStatus | null>;
+  forceRelease(deviceId: string, by: UserRef, reason: string): Promise<ForceReleaseAnswer>;
+}
+
+export const colyseusLiveRooms: LiveRooms = {
+  async liveDeviceIds() {
+    const rooms = await matchMaker.query({ name: DEVICE_ROOM_NAME });
+    return new Set(rooms.map((room) => room.roomId));
+  },
+  async status(deviceId) {
+    // Ask only a room that exists: a call to a missing room waits for the IPC timeout.
+    const [room] = await matchMaker.query({ name: DEVICE_ROOM_NAME, roomId: deviceId });
+    if (!room) return null;
+    try {
+      return (await matchMaker.remoteRoomCall(deviceId, "liveStatus")) as LiveDeviceStatus;
+    } catch {
+      return null; // the room went away between the query and the call
+    }
+  },
+  async forceRelease(deviceId, by, reason) {
+    const [room] = await matchMaker.query({ name: DEVICE_ROOM_NAME, roomId: deviceId });
+    // Another request may create it at the same moment; its room lock lets only one win, and either will do.
+    if (!room) await matchMaker.createRoom(DEVICE_ROOM_NAME, { deviceId }).catch(() => undefined);
+    return (await matchMaker.remoteRoomCall(deviceId, "forceRelease", [by, reason])) as ForceReleaseAnswer;
+  },
+};

@@ -1,0 +1,86 @@
+/**
+ * Webhooks through a real server and a local receiver: every delivery carries a valid
+ * Baton-Signature over its raw body; a refused delivery is retried (same delivery id) and
+ * nothing after it for that device overtakes it; a device's notifications arrive in the order
+ * they happened; the room never waited for the receiver.
+ */
+import { createHmac } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
+import { ScriptedDevice } from "../support/scriptedDevice.ts";
+import { waitFor } from "../support/waitFor.ts";
+import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { verifySignature } from "../../server/src/webhooks/signature.ts";
+
+const SECRET = "webhook-secret-0123456789";
+interface Delivery { id: string; event: string; body: string; valid: boolean; status: number }
+const deliveries: Delivery[] = [];
+let refuseNext = 0;
+let receiver: http.Server;
+let baton: TestBaton;
+
+beforeAll(async () => {
+  receiver = http.createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => (body += chunk));
+    request.on("end", () => {
+      const status = refuseNext > 0 ? 503 : 204;
+      if (refuseNext > 0) refuseNext--;
+      deliveries.push({ id: String(request.headers["baton-delivery"]), event: String(request.headers["baton-event"]), body, valid: verifySignature(SECRET, body, String(request.headers["baton-signature"] ?? "")), status });
+      response.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  baton = await startBaton({
+    timers: { ownerIdleTimeoutMs: 0 },
+    config: { webhooks: { endpoints: [{ url, secret: SECRET }], pollMs: 20, retryBaseMs: 100, maxAttempts: 10, timeoutMs: 2_000 } },
+  });
+});
+afterAll(async () => {
+  await baton.shutdown();
+  await new Promise((resolve) => receiver.close(resolve));
+});
+
+it("signs every delivery, retries a refused one, and keeps each device's notifications in order", async () => {
+  const deviceId = freshDeviceId();
+  refuseNext = 1; // the first delivery (device.online) is refused once
+  const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
+  const owner = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("olga"), deviceId });
+  await waitFor(() => owner.state.device.online);
+  owner.claim({ sessionType: "weighing", input: { userAge: 30 }, releaseOnComplete: true });
+  const start = (await device.next("start")).payload;
+  device.send("result", { epoch: start.epoch, runId: start.runId, output: { weight: 70 } });
+  // The room did not wait for the receiver: the owner has the result long before retries end.
+  await owner.nextResult();
+  await device.leave();
+
+  const accepted = () => deliveries.filter((d) => d.status === 204 && JSON.parse(d.body).deviceId === deviceId);
+  await waitFor(() => accepted().length === 5, 10_000, "five notifications delivered");
+  expect(accepted().map((d) => d.event)).toEqual(["device.online", "result.ready", "session.ended", "device.free", "device.offline"]);
+  expect(deliveries.every((d) => d.valid)).toBe(true);
+
+  // The refused delivery was retried with the same id, and nothing overtook it.
+  const mine = deliveries.filter((d) => JSON.parse(d.body).deviceId === deviceId);
+  expect(mine[0]).toMatchObject({ event: "device.online", status: 503 });
+  expect(mine[1]).toMatchObject({ event: "device.online", status: 204, id: mine[0].id });
+
+  const ended = JSON.parse(accepted()[2].body);
+  expect(ended).toMatchObject({ type: "session.ended", deviceId, data: { epoch: start.epoch, userId: "olga", reason: "completed" } });
+  const ready = JSON.parse(accepted()[1].body);
+  expect(ready.data).toEqual({ epoch: start.epoch, runId: start.runId, userId: "olga", sessionType: "weighing" }); // no output: fetch it with a token
+  expect(await baton.services.store.outbox.pendingCount()).toBe(0);
+  await owner.leave();
+});
+
+it("refuses a forged or stale signature", () => {
+  const body = '{"type":"device.free"}';
+  const now = Math.floor(Date.now() / 1000);
+  const good = `t=${now},v1=` + createHmac("sha256", SECRET).update(`${now}.${body}`).digest("hex");
+  expect(verifySignature(SECRET, body, good)).toBe(true);
+  expect(verifySignature(SECRET, body.replace("free", "busy"), good)).toBe(false);
+  expect(verifySignature("another-secret-0123456", body, good)).toBe(false);
+  expect(verifySignature(SECRET, body, good, now + 3_600)).toBe(false);
+});
