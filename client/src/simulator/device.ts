@@ -78,6 +78,8 @@ export class SimulatedDevice {
   private resend: ResendState = NO_RESEND;
   private resendTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** A welcome was accepted on the current connection: a later, older one is a delayed duplicate. */
+  private welcomedOnConnection = false;
   private stayOffline = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private resetTimer: NodeJS.Timeout | null = null;
@@ -183,6 +185,7 @@ export class SimulatedDevice {
     }
     const previous = this.connection;
     this.connection = connection;
+    this.welcomedOnConnection = false;
     previous?.terminate();
     this.reconnectionToken = connection.reconnectionToken;
     this.sessionId = connection.seat.sessionId;
@@ -452,9 +455,11 @@ export class SimulatedDevice {
   }
 
   private onWelcome(welcome: WelcomeMessage): void {
-    const actions = planWelcome(this.knowledge(), welcome);
+    const actions = planWelcome(this.knowledge(), welcome, { repeated: this.welcomedOnConnection });
+    if (actions[0]?.kind === "ignoreStale") return this.noteStale(RoomToDevice.WELCOME, welcome.epoch);
     const refusal = actions.find((action) => action.kind === "refuseEpoch");
     if (refusal) return this.refuseWelcome(refusal.epoch);
+    this.welcomedOnConnection = true;
     this.epochRefusals = 0;
     this.highestEpoch = welcome.epoch;
     this.say(`welcome: epoch ${welcome.epoch}, phase ${welcome.phase}${welcome.runId ? `, run ${welcome.runId}` : ""}`);
@@ -488,6 +493,9 @@ export class SimulatedDevice {
           this.say(`starting ${action.start.runId} from the welcome (this device did not know it)`);
           this.beginJob(action.start);
           break;
+        case "ignoreStale":
+        case "refuseEpoch":
+          break; // handled above
         case "cannotStart":
           this.sendMessage(DeviceToRoom.FAILED, {
             epoch: action.epoch, runId: action.runId, code: ErrorCode.DEVICE_FAILED, message: "The device restarted and lost this run's input.",
