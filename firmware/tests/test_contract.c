@@ -379,8 +379,9 @@ static void set_memory(runner_t *r, const cJSON *memory)
         j->input_len = 1;
     }
     const cJSON *held = cJSON_GetObjectItemCaseSensitive(memory, "held");
-    assert_true(cJSON_GetArraySize(held) <= 1); /* one held report slot */
+    assert_true(cJSON_GetArraySize(held) <= BATON_MAX_HELD_REPORTS);
     const cJSON *h;
+    size_t index = 0;
     cJSON_ArrayForEach(h, held) {
         const bool failure = strcmp(json_str(h, "report", ""), "failed") == 0;
         cJSON *payload = cJSON_CreateObject();
@@ -393,8 +394,9 @@ static void set_memory(runner_t *r, const cJSON *memory)
             const cJSON *output = cJSON_GetObjectItemCaseSensitive(h, "output");
             cJSON_AddItemToObject(payload, "output", output ? cJSON_Duplicate(output, true) : cJSON_CreateObject());
         }
-        baton_held_report_t *slot = &sm->held;
+        baton_held_report_t *slot = &sm->held[index++];
         slot->present = true;
+        slot->seq = sm->held_seq++; /* oldest first, as listed */
         slot->is_failure = failure;
         slot->epoch = (uint64_t)json_int(h, "epoch", 0);
         snprintf(slot->run_id, sizeof slot->run_id, "%s", json_str(h, "runId", ""));

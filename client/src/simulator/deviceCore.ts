@@ -111,20 +111,19 @@ export class DeviceCore {
     this.state.connection = "online";
     this.state.reconnectAttempts = 0;
     this.state.nextHeartbeatAtMs = this.state.nowMs + this.profile.heartbeatIntervalMs;
-    const resentFailures = new Set<string>();
+    // Failures the room does not run any more were heard (docs/PROTOCOL.md §7.1); the rest of
+    // what is held goes out first, oldest first, as one batch.
+    const resend = new Set(actions.flatMap((action) => (action.kind === "resendResult" || action.kind === "resendFailure" ? [action.runId] : [])));
+    this.state.held = this.state.held.filter((report) => report.report === "result" || resend.has(report.runId));
+    this.resend(this.state.held.map((report) => report.runId).filter((runId) => resend.has(runId)));
     for (const action of actions) {
       switch (action.kind) {
-        case "resendResult": this.resend([action.runId]); break;
-        case "resendFailure": resentFailures.add(action.runId); this.resend([action.runId]); break;
+        case "resendResult": case "resendFailure": break;
         case "resume": this.send("progress", { epoch: welcome.epoch, runId: action.runId, progress: 0 }); break;
         case "abandon": this.stopJob(); break;
         case "start": this.startJob(action.start); break;
         case "cannotStart": this.fail(action.epoch, action.runId, ErrorCode.DEVICE_FAILED, "the device restarted and lost the run"); break;
       }
-    }
-    // A held failure the room does not run any more was heard (docs/PROTOCOL.md §7.1).
-    for (const report of this.state.held) {
-      if (report.report === "failed" && !resentFailures.has(report.runId)) this.state.held = forgetHeld(this.state.held, report.runId);
     }
   }
 
