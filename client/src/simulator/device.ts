@@ -32,6 +32,8 @@ import type {
 import { encodeRoomData, type DecodeResult } from "./framing.ts";
 import { getInstrument, seededRandom, type Instrument, type Json } from "./instruments.ts";
 import { Job } from "./job.ts";
+import { JOB_GRACE_MS, runBudgetMs } from "./jobBudget.ts";
+import { MAX_HELD_REPORTS, refusesReportForGood } from "./heldReports.ts";
 import { MatchmakeError } from "./matchmake.ts";
 import { MessageLog, nextEvent } from "./messageLog.ts";
 import { briefJson, isAck, isCancel, isStart, isWelcome } from "./payloads.ts";
@@ -83,6 +85,8 @@ export class SimulatedDevice {
   private stayOffline = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private resetTimer: NodeJS.Timeout | null = null;
+  /** Stops the job in progress once it runs past its budget + grace (jobBudget.ts). */
+  private budgetTimer: NodeJS.Timeout | null = null;
   private readyPending = false;
 
   constructor(readonly options: SimulatedDeviceOptions) {
@@ -282,6 +286,7 @@ export class SimulatedDevice {
   async close(): Promise<void> {
     this.closed = true;
     this.reconnector.cancel();
+    this.clearBudgetTimer();
     this.stopHeartbeat();
     this.cancelResend();
     this.clearResetTimer();
@@ -338,6 +343,7 @@ export class SimulatedDevice {
     const result: Result = { epoch, runId, output: overrides.output ?? job?.plan.output ?? {} };
     if (!this.held.has(runId)) this.heldSince.set(runId, ++this.reportCounter);
     this.held.set(runId, result);
+    this.dropReportsPastTheBound();
     const delivered = this.sendMessage(DeviceToRoom.RESULT, result);
     this.say(`result of ${runId} ${delivered ? "sent" : "held (offline)"}: ${briefJson(result.output)}`);
     if (job) this.endJob(job, "result");
@@ -353,6 +359,7 @@ export class SimulatedDevice {
     const failed: Failed = { epoch, runId, code, message };
     this.lastFailure = failed;
     this.lastFailureSince = ++this.reportCounter;
+    this.dropReportsPastTheBound();
     this.sendMessage(DeviceToRoom.FAILED, failed);
     if (job) this.endJob(job, "failed");
     return failed;
@@ -445,6 +452,7 @@ export class SimulatedDevice {
         const error = payload as Partial<ErrorPayload>;
         this.say(`room refused "${error?.request}": ${error?.code} ${error?.message}`);
         if (error?.code === ErrorCode.RATE_LIMITED) this.onRateLimited(String(error.request ?? ""));
+        else this.onRefusal(String(error?.code ?? ""), String(error?.request ?? ""));
         break;
       }
       default:
@@ -546,6 +554,32 @@ export class SimulatedDevice {
     this.events.emit("ack", { runId });
   }
 
+  /**
+   * A final refusal (STALE_EPOCH / UNKNOWN_RUN) of a report: the room will never take it, so it
+   * is forgotten rather than re-sent after every reconnect (heldReports.ts). The error names
+   * no run; it answers the oldest report of that kind still held.
+   */
+  private onRefusal(code: string, request: string): void {
+    if (!refusesReportForGood(code, request)) return;
+    const oldest = this.heldReportRunIds().find((runId) => (request === DeviceToRoom.RESULT ? this.held.has(runId) : this.lastFailure?.runId === runId));
+    if (!oldest) return;
+    this.say(`the room refused ${request} of ${oldest} for good (${code}): forgetting it`);
+    this.held.delete(oldest);
+    this.heldSince.delete(oldest);
+    if (this.lastFailure?.runId === oldest) this.lastFailure = undefined;
+  }
+
+  /** More than MAX_HELD_REPORTS held: the oldest is given up, as the firmware does. */
+  private dropReportsPastTheBound(): void {
+    const order = this.heldReportRunIds();
+    for (const runId of order.slice(0, Math.max(0, order.length - MAX_HELD_REPORTS))) {
+      this.say(`holding more than ${MAX_HELD_REPORTS} reports: giving up ${runId}`);
+      this.held.delete(runId);
+      this.heldSince.delete(runId);
+      if (this.lastFailure?.runId === runId) this.lastFailure = undefined;
+    }
+  }
+
   /** RATE_LIMITED: a held report may have been dropped unread; re-send what is held after the back-off (resend.ts). */
   private onRateLimited(request: string): void {
     const decision = planRateLimited(this.resend, Date.now(), this.resendPolicy, this.random);
@@ -626,6 +660,16 @@ export class SimulatedDevice {
       },
     });
     this.job = job;
+    const declaredMax = (this.options.sessionTypes ?? this.instrument.sessionTypes).find((spec) => spec.name === start.sessionType)!.maxDurationMs;
+    this.clearBudgetTimer();
+    this.budgetTimer = setTimeout(() => {
+      this.budgetTimer = null;
+      if (this.job !== job) return;
+      this.say(`${job.runId} ran past its time budget: stopping it`);
+      this.endJob(job, "timedOut");
+      this.fail(ErrorCode.RUN_TIMEOUT, "the device stopped the job: it ran past its time budget", { epoch: job.epoch, runId: job.runId });
+    }, runBudgetMs(declaredMax, start.deadlineMs) + JOB_GRACE_MS);
+    this.budgetTimer.unref?.();
     this.say(`start ${start.runId} (${start.sessionType}, epoch ${start.epoch}) ${briefJson(start.input)}`);
     if (this.options.autoAccept ?? true) this.sendMessage(DeviceToRoom.ACCEPTED, { epoch: start.epoch, runId: start.runId });
     job.begin();
@@ -634,6 +678,7 @@ export class SimulatedDevice {
 
   private endJob(job: Job, outcome: JobOutcome): void {
     job.finish();
+    if (this.job === job) this.clearBudgetTimer();
     if (this.job === job) this.job = null;
     this.events.emit("jobFinished", { ...this.jobInfo(job), outcome });
     // The physical reset follows every job that ran here; a replaced one is followed by the next job instead.
@@ -650,6 +695,11 @@ export class SimulatedDevice {
       if (this.connected) this.ready();
       else this.readyPending = true; // said after the next welcome
     }, delay);
+  }
+
+  private clearBudgetTimer(): void {
+    if (this.budgetTimer) clearTimeout(this.budgetTimer);
+    this.budgetTimer = null;
   }
 
   private clearResetTimer(): void {

@@ -12,9 +12,10 @@
  * not yet route through this machine.
  */
 import { ErrorCode } from "../../../shared/protocol.ts";
-import { MAX_DURATION_MS, type StartMessage, type WelcomeMessage } from "../../../shared/messages.ts";
+import type { StartMessage, WelcomeMessage } from "../../../shared/messages.ts";
 import { reconnectDelayMs, type BackoffPolicy } from "./backoff.ts";
 import { planCancel, planStart, planWelcome, type DeviceKnowledge } from "./decisions.ts";
+import { runBudgetMs } from "./jobBudget.ts";
 import { forgetHeld, holdReport, isFinalRefusal, type HeldReport } from "./heldReports.ts";
 import { DEFAULT_RESEND_POLICY, planRateLimited, planResendDue, resendAfterAck, resendAfterDisconnect, type ResendState } from "./resend.ts";
 
@@ -162,15 +163,10 @@ export class DeviceCore {
 
   // ---------------------------------------------------------------- jobs
 
-  private budgetMs(start: StartMessage, maxDurationMs: number): number {
-    const deadline = start.deadlineMs;
-    return typeof deadline === "number" && deadline > 0 && deadline <= MAX_DURATION_MS && deadline < maxDurationMs ? deadline : maxDurationMs;
-  }
-
   private startJob(start: StartMessage): void {
     const declared = this.profile.sessionTypes.find((type) => type.name === start.sessionType);
     if (!declared) return this.fail(start.epoch, start.runId, ErrorCode.UNKNOWN_SESSION_TYPE, "this device does not declare that session type");
-    const deadlineAtMs = this.state.nowMs + this.budgetMs(start, declared.maxDurationMs) + this.profile.jobGraceMs;
+    const deadlineAtMs = this.state.nowMs + runBudgetMs(declared.maxDurationMs, start.deadlineMs) + this.profile.jobGraceMs;
     this.state.job = { runId: start.runId, epoch: start.epoch, sessionType: start.sessionType, deadlineAtMs };
     this.out.push({ job: "start", runId: start.runId, sessionType: start.sessionType });
     this.send("accepted", { epoch: start.epoch, runId: start.runId });

@@ -39,13 +39,16 @@ export function forgetHeld(held: readonly HeldReport[], runId: string): HeldRepo
 /** Only these refusals are final: re-sending a report the room refused so would go on for ever. */
 const FINAL_REFUSALS: ReadonlySet<string> = new Set([ErrorCode.STALE_EPOCH, ErrorCode.UNKNOWN_RUN]);
 
+/** True if `error {code, request}` refuses a report for good. */
+export function refusesReportForGood(code: string, request: string): boolean {
+  return FINAL_REFUSALS.has(code) && (request === DeviceToRoom.RESULT || request === DeviceToRoom.FAILED);
+}
+
 /**
  * The room answered `error` about a request. If it is a final refusal of a report, returns the
  * run id of the report it refuses: the oldest sent on this connection and not yet answered
  * (the room answers a connection's frames in order). Otherwise undefined: the report stays.
  */
 export function isFinalRefusal(held: readonly HeldReport[], code: string, request: string): string | undefined {
-  if (!FINAL_REFUSALS.has(code)) return undefined;
-  if (request !== DeviceToRoom.RESULT && request !== DeviceToRoom.FAILED) return undefined;
-  return held.find((report) => report.inFlight)?.runId;
+  return refusesReportForGood(code, request) ? held.find((report) => report.inFlight)?.runId : undefined;
 }

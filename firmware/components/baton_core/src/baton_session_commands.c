@@ -14,7 +14,8 @@
 #include "baton_protocol.h"
 #include "baton_session_internal.h"
 
-/* 7 days: the largest maxDurationMs shared/messages.ts accepts. Anything larger is a timestamp. */
+/* 7 days: shared/messages.ts MAX_DURATION_MS, the largest maxDurationMs it accepts; anything larger is a
+ * timestamp. test/contract/deviceLimits.test.ts checks the two agree. */
 #define MAX_RELATIVE_BUDGET_MS (7ull * 24 * 3600 * 1000)
 
 /* An empty msgpack map, for runs sent without input. */
