@@ -56,4 +56,14 @@ describe("the simulated device, where it used to differ from the firmware", () =
     while (d.received.filter((message) => message.type === "error").length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(d.heldResultRunIds).toEqual(["r-2"]);
   });
+
+  it("keeps a failure across a reboot (the firmware persists it) and re-sends it while the room runs that run", async () => {
+    const d = await start();
+    d.fail("DEVICE_FAILED", "jammed", { epoch: 1, runId: "r-9" });
+    await room.next("failed", 0); // the first copy arrived before the reboot
+    room.welcome = { epoch: 1, phase: "running", runId: "r-9" };
+    const mark = room.received.length;
+    await d.reboot();
+    expect(await room.next("failed", mark)).toMatchObject({ runId: "r-9", code: "DEVICE_FAILED", message: "jammed" }); // its own, not "lost the run"
+  });
 });

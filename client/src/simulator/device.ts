@@ -263,8 +263,8 @@ export class SimulatedDevice {
 
   /**
    * Simulates a power cycle: the socket dies, the job and everything in RAM is lost (the
-   * highest epoch included); held results survive (firmware keeps them in NVS) unless
-   * `keepHeldResults: false`. Then the device boots and connects again.
+   * highest epoch included); held reports — results and the failure — survive (firmware keeps
+   * them in NVS) unless `keepHeldResults: false`. Then the device boots and connects again.
    */
   async reboot(options: { keepHeldResults?: boolean } = {}): Promise<WelcomeMessage | undefined> {
     this.dropSocket();
@@ -273,10 +273,10 @@ export class SimulatedDevice {
     this.clearResetTimer();
     this.readyPending = false;
     this.highestEpoch = 0;
-    this.lastFailure = undefined;
     if (options.keepHeldResults === false) {
       this.held.clear();
       this.heldSince.clear();
+      this.lastFailure = undefined;
     }
     this.say("rebooted");
     return this.connect();

@@ -59,9 +59,11 @@ static bool begin(instrument_job_t *job, const baton_mp_reader_t *input, char *e
     }
     /* `number` holds the height: the BMI needs it, and a scale cannot measure it. */
     st = baton_mp_map_get_double(input, "heightCm", &job->number);
-    job->has_number = (st == BATON_OK && job->number > 0);
-    if (st != BATON_OK && st != BATON_ERR_NOT_FOUND) {
-        snprintf(error, error_cap, "heightCm must be a number");
+    job->has_number = (st == BATON_OK);
+    /* The declared range, checked here too: the BMI is rounded through a cast to long, which a
+     * tiny height (an infinite BMI) would make undefined. `!(a <= b)` also rejects NaN. */
+    if ((st != BATON_OK && st != BATON_ERR_NOT_FOUND) || (job->has_number && !(job->number >= 50.0 && job->number <= 250.0))) {
+        snprintf(error, error_cap, "heightCm must be a number from 50 to 250");
         return false;
     }
     if (!instrument_read_text(input, "userGender", job->text[0], sizeof job->text[0], false)) {
