@@ -36,7 +36,7 @@ function mutatedCopy(mutate: (steps: Json[]) => boolean): { dir: string; mutated
 function runC(dir: string): { status: number | null; failed: number } {
   if (!existsSync(C_RUNNER)) throw new Error(`${C_RUNNER} is missing: build the firmware first with \`npm run test:firmware\``);
   const run = spawnSync(C_RUNNER, [], { env: { ...process.env, BATON_CONTRACT_DIR: dir }, encoding: "utf8" });
-  const summary = /(\d+) failed/.exec(run.stdout);
+  const summary = /^device contract: \d+ scenario\(s\) in \d+ file\(s\), (\d+) failed$/m.exec(run.stdout);
   return { status: run.status, failed: summary ? Number(summary[1]) : -1 };
 }
 

@@ -587,14 +587,22 @@ export class SimulatedDevice {
     if (decision.kind === "alreadyScheduled") return;
     this.say(`rate-limited (on "${request || "?"}"): re-sending held reports in ${decision.delayMs} ms`);
     this.events.emit("resendScheduled", { request, delayMs: decision.delayMs, attempt: decision.state.attempts });
+    this.armResendTimer(decision.delayMs);
+  }
+
+  private armResendTimer(delayMs: number): void {
     this.resendTimer = setTimeout(() => {
       this.resendTimer = null;
       this.resendHeldReports();
-    }, decision.delayMs);
+    }, delayMs);
   }
 
   private resendHeldReports(): void {
-    const decision = planResendDue(this.resend, Date.now(), this.heldReportRunIds());
+    const now = Date.now();
+    // Timers run on a monotonic clock and may fire a millisecond before Date.now() reaches the
+    // due time; planResendDue would then do nothing and the re-send would never happen.
+    if (this.resend.dueAtMs !== undefined && now < this.resend.dueAtMs) return this.armResendTimer(this.resend.dueAtMs - now);
+    const decision = planResendDue(this.resend, now, this.heldReportRunIds());
     this.resend = decision.state;
     if (decision.kind === "nothing") return;
     for (const runId of decision.runIds) {
