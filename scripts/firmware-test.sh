@@ -2,7 +2,7 @@
 # Builds the firmware's host targets (portable core, POSIX port, baton-vdevice, unit tests)
 # and runs the C unit tests with CTest. Exits non-zero on any failure.
 #
-# Needs: cmake pkg-config libwebsockets-dev libcurl4-openssl-dev libcmocka-dev libmsgpack-dev
+# Needs: cmake pkg-config libwebsockets-dev libcurl4-openssl-dev libcmocka-dev libmsgpack-dev libcjson-dev
 # (gcc-multilib for the -m32 check; without it that check is skipped with a warning).
 set -euo pipefail
 
@@ -12,7 +12,7 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 
 # The Debian packages the host build needs: installed here when we can (root with apt),
 # otherwise the exact command to run is printed and the script stops.
-packages=(cmake pkg-config gcc g++ gcc-multilib libwebsockets-dev libcurl4-openssl-dev libcmocka-dev libmsgpack-dev)
+packages=(cmake pkg-config gcc g++ gcc-multilib libwebsockets-dev libcurl4-openssl-dev libcmocka-dev libmsgpack-dev libcjson-dev)
 missing=()
 command -v dpkg >/dev/null 2>&1 && for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -19,6 +19,13 @@ export const Limits = {
   runId: 64,
 } as const;
 
+/**
+ * The longest run a device may declare (7 days). Devices also read a start's `deadlineMs` at
+ * or below it as a duration and a larger one as a server timestamp; the firmware's
+ * MAX_RELATIVE_BUDGET_MS is checked against it (test/contract/deviceLimits.test.ts).
+ */
+export const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
+
 const epoch = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const runId = z.string().min(1).max(Limits.runId);
 const sessionTypeName = z.string().min(1).max(Limits.sessionTypeName).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '_', '.', '-' only");
@@ -49,7 +56,7 @@ export const SessionTypeDeclaration = z.strictObject({
   /** A JSON Schema (draft 2020-12 subset that ajv supports) for the run's `input`. */
   inputSchema: jsonObject,
   /** The longest a run of this type may take; the run timeout never exceeds it. */
-  maxDurationMs: z.number().int().positive().max(7 * 24 * 3600 * 1000),
+  maxDurationMs: z.number().int().positive().max(MAX_DURATION_MS),
   /** Optional: the longest gap between two progress reports before the run counts as stalled. */
   stepTimeoutMs: z.number().int().positive().max(24 * 3600 * 1000).optional(),
 });

@@ -113,7 +113,9 @@ static struct {
     bool active;
     char run_id[65];
     int64_t started_us;
-    bool has_age;
+    /* The BMI needs a height, which a scale cannot measure: only when the input gives heightCm. */
+    bool has_height;
+    double height_cm;
     int32_t window[SAMPLES];
     int count;
 } s_job;
@@ -152,7 +154,11 @@ size_t app_driver_declare(uint8_t *buf, size_t cap)
     baton_mp_write_cstr(&w, "type");
     baton_mp_write_cstr(&w, "object");
     baton_mp_write_cstr(&w, "properties");
-    baton_mp_write_map(&w, 2);
+    baton_mp_write_map(&w, 3);
+    baton_mp_write_cstr(&w, "heightCm");
+    baton_mp_write_map(&w, 1);
+    baton_mp_write_cstr(&w, "type");
+    baton_mp_write_cstr(&w, "number");
     baton_mp_write_cstr(&w, "userAge");
     baton_mp_write_map(&w, 1);
     baton_mp_write_cstr(&w, "type");
@@ -195,8 +201,7 @@ void app_driver_start(const char *run_id, const uint8_t *input, size_t input_len
     s_job.started_us = esp_timer_get_time();
     baton_mp_reader_t r;
     baton_mp_reader_init(&r, input, input_len);
-    double age;
-    s_job.has_age = baton_mp_map_get_double(&r, "userAge", &age) == BATON_OK;
+    s_job.has_height = baton_mp_map_get_double(&r, "heightCm", &s_job.height_cm) == BATON_OK && s_job.height_cm > 0;
 }
 
 void app_driver_cancel(const char *run_id)
@@ -232,15 +237,19 @@ app_job_step_t app_driver_poll(char *run_id, size_t run_id_cap, double *progress
             double kg = (double)(sum / SAMPLES) / 1000.0;
             baton_mp_writer_t w;
             baton_mp_writer_init(&w, output, output_cap);
-            baton_mp_write_map(&w, s_job.has_age ? 3 : 2);
+            /* The one shape of every Baton scale: shared/instruments/weighing.output.schema.json. */
+            baton_mp_write_map(&w, s_job.has_height ? 4 : 3);
             baton_mp_write_cstr(&w, "weight");
             baton_mp_write_double(&w, kg);
-            if (s_job.has_age) {
-                baton_mp_write_cstr(&w, "bmi");
-                baton_mp_write_double(&w, kg / (1.75 * 1.75)); /* no height input yet: assumes 1.75 m */
-            }
             baton_mp_write_cstr(&w, "unit");
             baton_mp_write_cstr(&w, "kg");
+            baton_mp_write_cstr(&w, "stable");
+            baton_mp_write_bool(&w, true); /* only a settled window gets here */
+            if (s_job.has_height) {
+                const double metres = s_job.height_cm / 100.0;
+                baton_mp_write_cstr(&w, "bmi");
+                baton_mp_write_double(&w, kg / (metres * metres));
+            }
             s_job.active = false;
             if (w.status != BATON_OK) {
                 snprintf(message, message_cap, "result does not fit");

@@ -139,6 +139,35 @@ static void outgoing_room_data_is_what_colyseus_expects(void **state)
     assert_memory_equal(buf, expected, sizeof expected);
 }
 
+/*
+ * libFuzzer + UBSan reproducers (issue 10): a header number that is a float NaN, infinity or
+ * beyond int64 used to be cast to an integer — undefined behaviour. Now the frame is malformed.
+ */
+static void float_header_numbers_that_are_not_integers_are_refused(void **state)
+{
+    (void)state;
+    baton_frame_t frame;
+    /* ROOM_DATA whose numeric type is float64 NaN */
+    const uint8_t nan_type[] = {0x0d, 0xcb, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf8, 0x7f};
+    assert_int_equal(baton_frame_parse(nan_type, sizeof nan_type, &frame), BATON_ERR_MALFORMED);
+    /* ERROR whose code is float32 +infinity */
+    const uint8_t inf_code[] = {0x0b, 0xca, 0x00, 0x00, 0x80, 0x7f};
+    assert_int_equal(baton_frame_parse(inf_code, sizeof inf_code, &frame), BATON_ERR_MALFORMED);
+    /* ERROR whose code is float64 1e300 (finite, far beyond int64) */
+    const uint8_t huge_code[] = {0x0b, 0xcb, 0x9c, 0x75, 0x00, 0x88, 0x3c, 0xe4, 0x37, 0x7e};
+    assert_int_equal(baton_frame_parse(huge_code, sizeof huge_code, &frame), BATON_ERR_MALFORMED);
+    /* float32 2^63 is just out of range; -2^63 is the last value in it */
+    const uint8_t two_63[] = {0x0b, 0xca, 0x00, 0x00, 0x00, 0x5f, 0xa0};
+    assert_int_equal(baton_frame_parse(two_63, sizeof two_63, &frame), BATON_ERR_MALFORMED);
+    const uint8_t minus_two_63[] = {0x0b, 0xca, 0x00, 0x00, 0x00, 0xdf, 0xa0};
+    assert_int_equal(baton_frame_parse(minus_two_63, sizeof minus_two_63, &frame), BATON_OK);
+    assert_true(frame.error.code == INT64_MIN);
+    /* an ordinary float code is still truncated */
+    const uint8_t float_code[] = {0x0b, 0xca, 0x00, 0x00, 0x28, 0x42, 0xa0}; /* 42.0f */
+    assert_int_equal(baton_frame_parse(float_code, sizeof float_code, &frame), BATON_OK);
+    assert_int_equal(frame.error.code, 42);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +177,7 @@ int main(void)
         cmocka_unit_test(room_data_type_uses_header_encoding),
         cmocka_unit_test(single_byte_frames_and_ignored_codes),
         cmocka_unit_test(outgoing_room_data_is_what_colyseus_expects),
+        cmocka_unit_test(float_header_numbers_that_are_not_integers_are_refused),
     };
     return cmocka_run_group_tests_name("frame", tests, NULL, NULL);
 }

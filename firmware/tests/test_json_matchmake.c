@@ -100,6 +100,24 @@ static void json_reader_edge_cases(void **state)
     assert_string_equal(out, "\"a\\\"b\\\\\\u000a\"");
 }
 
+/* libFuzzer + UBSan reproducer (issue 10): {"code":1e300} used to be cast to int64 — undefined. */
+static void error_codes_that_are_not_integers_read_as_none(void **state)
+{
+    (void)state;
+    int64_t code = 7;
+    char message[32];
+    const char *huge = "{\"code\":1e300,\"error\":\"x\"}";
+    baton_matchmake_parse_error(huge, strlen(huge), &code, message, sizeof message);
+    assert_int_equal(code, 0);
+    assert_string_equal(message, "x");
+    const char *negative = "{\"code\":-1e19}";
+    baton_matchmake_parse_error(negative, strlen(negative), &code, message, sizeof message);
+    assert_int_equal(code, 0);
+    const char *fractional = "{\"code\":522.9}";
+    baton_matchmake_parse_error(fractional, strlen(fractional), &code, message, sizeof message);
+    assert_int_equal(code, 522);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -108,6 +126,7 @@ int main(void)
         cmocka_unit_test(seats_that_could_break_the_url_are_refused),
         cmocka_unit_test(error_bodies_never_fail),
         cmocka_unit_test(json_reader_edge_cases),
+        cmocka_unit_test(error_codes_that_are_not_integers_read_as_none),
     };
     return cmocka_run_group_tests_name("json_matchmake", tests, NULL, NULL);
 }

@@ -85,12 +85,12 @@ static void held_result_is_resent_after_the_backoff(void **state)
     fx_tick(&fx, 1);
     assert_int_equal(sent_count(BATON_DEVICE_TO_ROOM_RESULT), 1);
     assert_int_equal(fx_event(&fx, BATON_EVENT_RESULT_SENT)->number, 1); /* a re-send */
-    assert_true(fx.sm.held.present); /* still held until the ack */
+    assert_true(fx.sm.held[0].present); /* still held until the ack */
 
     fx_tick(&fx, 4000); /* no second copy without a second RATE_LIMITED */
     assert_int_equal(sent_count(BATON_DEVICE_TO_ROOM_RESULT), 0);
     fx_frame(&fx, make_ack("r1"));
-    assert_false(fx.sm.held.present);
+    assert_false(fx.sm.held[0].present);
 }
 
 static void one_resend_per_period_and_the_period_doubles(void **state)

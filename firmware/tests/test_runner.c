@@ -158,8 +158,8 @@ static void full_cycle_over_a_fake_port(void **state)
 
     /* Reboot: a new runner finds the held result in storage. */
     init_runner();
-    assert_true(runner.session.held.present);
-    assert_string_equal(runner.session.held.run_id, "r1");
+    assert_true(runner.session.held[0].present);
+    assert_string_equal(runner.session.held[0].run_id, "r1");
     deliver(make_ack("r1")); /* not joined yet: ignored */
     assert_true(fake.stored);
     baton_runner_start(&runner);
@@ -178,7 +178,7 @@ static void corrupt_storage_is_erased(void **state)
     fake.store_len = 5;
     memcpy(fake.store, "junk!", 5);
     init_runner();
-    assert_false(runner.session.held.present);
+    assert_false(runner.session.held[0].present);
     assert_false(fake.stored);
 }
 

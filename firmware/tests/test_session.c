@@ -273,12 +273,12 @@ static void result_is_held_until_its_ack(void **state)
     const baton_action_t *store = fx_action(&fx, BATON_ACTION_STORE, 0);
     assert_string_equal(store->text, BATON_KV_KEY_HELD_REPORT);
     assert_true(store->len > 0);
-    assert_true(fx.sm.held.present);
+    assert_true(fx.sm.held[0].present);
 
     fx_frame(&fx, make_ack("someone-else"));
-    assert_true(fx.sm.held.present);
+    assert_true(fx.sm.held[0].present);
     fx_frame(&fx, make_ack("r1"));
-    assert_false(fx.sm.held.present);
+    assert_false(fx.sm.held[0].present);
     assert_non_null(fx_event(&fx, BATON_EVENT_RESULT_ACKED));
     assert_int_equal(fx_action(&fx, BATON_ACTION_STORE, 0)->len, 0); /* erased */
 }
@@ -308,7 +308,7 @@ static void result_is_resent_after_a_lost_ack(void **state)
     assert_int_equal(fx_event(&fx, BATON_EVENT_RESULT_SENT)->number, 1);
     assert_int_equal(fx_count(&fx, BATON_ACTION_JOB_START), 0); /* the held report answers "running r1" */
     fx_frame(&fx, make_ack("r1"));
-    assert_false(fx.sm.held.present);
+    assert_false(fx.sm.held[0].present);
 }
 
 static void result_finished_offline_goes_out_after_welcome(void **state)
@@ -356,7 +356,7 @@ static void held_result_survives_a_reboot(void **state)
     for (size_t n = 0; n < blob_len; n++) {
         fx_init(&fx, 0);
         assert_int_not_equal(baton_session_restore(&fx.sm, blob, n), BATON_OK);
-        assert_false(fx.sm.held.present);
+        assert_false(fx.sm.held[0].present);
     }
 }
 
@@ -367,9 +367,9 @@ static void final_refusal_of_a_held_report_drops_it(void **state)
     start_run(1, "r1");
     finish_run("r1");
     fx_frame(&fx, make_room_data("error", "code", 's', "RATE_LIMITED", "message", 's', "slow down", "request", 's', "result", NULL));
-    assert_true(fx.sm.held.present); /* transient: keep it */
+    assert_true(fx.sm.held[0].present); /* transient: keep it */
     fx_frame(&fx, make_room_data("error", "code", 's', "STALE_EPOCH", "message", 's', "old", "request", 's', "result", NULL));
-    assert_false(fx.sm.held.present);
+    assert_false(fx.sm.held[0].present);
     assert_non_null(fx_event(&fx, BATON_EVENT_RESULT_DROPPED));
 }
 
@@ -386,7 +386,7 @@ static void job_failure_is_held_like_a_result(void **state)
     assert_true(fx_sent(&fx, BATON_DEVICE_TO_ROOM_FAILED, 0, &failed));
     assert_true(obj_str_eq(map_get(&failed.data, "message"), "load cell unplugged"));
     msgpack_unpacked_destroy(&failed);
-    assert_true(fx.sm.held.present && fx.sm.held.is_failure);
+    assert_true(fx.sm.held[0].present && fx.sm.held[0].is_failure);
     assert_int_equal(fx_count(&fx, BATON_ACTION_STORE), 1); /* persisted: the link may drop before it arrives */
 
     /* Failures are never acknowledged: hello does not name them... */
@@ -403,7 +403,7 @@ static void job_failure_is_held_like_a_result(void **state)
     /* ...and forgotten once a welcome shows the room moved on. */
     reconnect();
     fx_frame(&fx, make_welcome(1, "failed", NULL));
-    assert_false(fx.sm.held.present);
+    assert_false(fx.sm.held[0].present);
     assert_int_equal(fx_count(&fx, BATON_ACTION_WS_SEND), 0);
     assert_int_equal(fx_action(&fx, BATON_ACTION_STORE, 0)->len, 0);
 }
@@ -415,13 +415,13 @@ static void ack_of_a_held_failure_forgets_it(void **state)
     start_run(1, "r1");
     fx_reset(&fx);
     assert_int_equal(baton_session_job_failed(&fx.sm, "r1", "FILAMENT_JAM", "jammed", fx.now, &fx.actions), BATON_OK);
-    assert_true(fx.sm.held.present && fx.sm.held.is_failure);
+    assert_true(fx.sm.held[0].present && fx.sm.held[0].is_failure);
     fx_frame(&fx, make_ack("r0")); /* an ack for a run the device does not hold: ignored */
-    assert_true(fx.sm.held.present);
+    assert_true(fx.sm.held[0].present);
     assert_int_equal(fx_count(&fx, BATON_ACTION_STORE), 0);
     assert_null(fx_event(&fx, BATON_EVENT_FAILURE_ACKED));
     fx_frame(&fx, make_ack("r1")); /* the room accepted the failure */
-    assert_false(fx.sm.held.present);
+    assert_false(fx.sm.held[0].present);
     assert_string_equal(fx_event(&fx, BATON_EVENT_FAILURE_ACKED)->run_id, "r1");
     assert_null(fx_event(&fx, BATON_EVENT_RESULT_ACKED));
     assert_int_equal(fx_action(&fx, BATON_ACTION_STORE, 0)->len, 0); /* erased */
@@ -449,7 +449,7 @@ static void resent_failure_is_forgotten_at_its_ack(void **state)
     msgpack_unpacked_destroy(&failed);
     assert_int_equal(fx_event(&fx, BATON_EVENT_FAILED_SENT)->number, 1);
     fx_frame(&fx, make_ack("r1"));
-    assert_false(fx.sm.held.present);
+    assert_false(fx.sm.held[0].present);
     assert_non_null(fx_event(&fx, BATON_EVENT_FAILURE_ACKED));
 }
 
@@ -582,7 +582,7 @@ static void lower_welcome_epoch_keeps_the_held_result_for_a_server_that_knows(vo
     assert_non_null(fx_event(&fx, BATON_EVENT_EPOCH_REFUSED));
     /* Not re-sent to it (it would orphan the result), not forgotten. */
     assert_false(fx_sent(&fx, BATON_DEVICE_TO_ROOM_RESULT, 0, NULL));
-    assert_true(fx.sm.held.present);
+    assert_true(fx.sm.held[0].present);
     fx_connect(&fx);
     fx_frame(&fx, make_welcome(9, "idle", NULL)); /* a server that knows epoch 9 */
     msgpack_unpacked result;
@@ -591,7 +591,7 @@ static void lower_welcome_epoch_keeps_the_held_result_for_a_server_that_knows(vo
     assert_true(obj_str_eq(map_get(&result.data, "runId"), "r9"));
     msgpack_unpacked_destroy(&result);
     fx_frame(&fx, make_ack("r9"));
-    assert_false(fx.sm.held.present);
+    assert_false(fx.sm.held[0].present);
 }
 
 static void hello_without_a_known_epoch_names_none(void **state)

@@ -4,11 +4,17 @@
  * the raw Colyseus protocol over libwebsockets), and real SDK users. Build it first with
  * `bash scripts/firmware-test.sh`; without the binary these tests fail, they do not skip.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { requireVdeviceBinary, runCleanups, startSwitchableProxy, startVdevice, stopAllVdevices, tempStateDir, type Vdevice } from "./support-firmware.ts";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 const FIRMWARE = "baton-vdevice/0.1.0";
 
@@ -54,12 +60,15 @@ describe("the C virtual device against the real server", () => {
     await waitFor(() => spectator.state.device.online && spectator.state.device.firmware === FIRMWARE, 5_000, "spectator sees the C device online");
     expect(spectator.state.device.sessionTypes.map((type) => type.name)).toEqual(["weighing"]);
 
-    owner.claim({ sessionType: "weighing", input: { userAge: 40, userGender: "other" }, releaseOnComplete: true });
+    owner.claim({ sessionType: "weighing", input: { userAge: 40, userGender: "other", heightCm: 175 }, releaseOnComplete: true });
     const result = await owner.nextResult(8_000);
     expect(result.sessionType).toBe("weighing");
-    expect(result.output).toMatchObject({ unit: "kg" });
+    expect(result.output).toMatchObject({ unit: "kg", stable: true });
     expect(typeof result.output.weight).toBe("number");
-    expect(typeof result.output.bmi).toBe("number"); // userAge given → bmi
+    expect(typeof result.output.bmi).toBe("number"); // heightCm given → bmi
+    // The one output shape of every scale, the simulator's included (client/src/simulator/instruments.test.ts).
+    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(path.join(repoRoot, "shared/instruments/weighing.output.schema.json"), "utf8")));
+    expect(validate(result.output), JSON.stringify(validate.errors)).toBe(true);
     await device.waitForEvent((event) => event.name === "result-acked" && event.runId === result.runId, 5_000, "result-acked");
     expect(device.count("start", result.runId)).toBe(1);
     await waitFor(() => spectator.state.session.phase === "idle" && spectator.state.session.endReason === "completed", 5_000, "session ended completed");

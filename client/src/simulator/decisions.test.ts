@@ -69,6 +69,20 @@ describe("planWelcome", () => {
     expect(planWelcome(known, { epoch: 0, phase: "idle" })).toEqual([{ kind: "refuseEpoch", epoch: 0, highestEpoch: 3 }]);
     expect(planWelcome(known, { epoch: 2, phase: "running", runId: "r-x", sessionType: "weighing", input: {} })).toEqual([{ kind: "refuseEpoch", epoch: 2, highestEpoch: 3 }]);
   });
+
+  it("ignores an older second welcome on the same connection (a delayed duplicate), as the firmware does", () => {
+    expect(planWelcome(busy, { epoch: 2, phase: "idle" }, { repeated: true })).toEqual([{ kind: "ignoreStale", epoch: 2, highestEpoch: 3 }]);
+    expect(planWelcome(busy, { epoch: 3, phase: "idle" }, { repeated: true })[0]).toMatchObject({ kind: "abandon" });
+  });
+
+  it("re-sends a held failure of the running run with the held reports, before touching the job", () => {
+    const known = { ...busy, heldResultRunIds: ["r-6"], lastFailedRunId: "r-8" };
+    expect(planWelcome(known, { epoch: 4, phase: "running", runId: "r-8" })).toEqual([
+      { kind: "resendResult", runId: "r-6" },
+      { kind: "resendFailure", runId: "r-8" },
+      { kind: "abandon", runId: "r-7", reason: "the room is running r-8 at epoch 4" },
+    ]);
+  });
 });
 
 describe("planStart", () => {

@@ -24,6 +24,11 @@ export interface DeviceKnowledge {
 
 export type WelcomeAction =
   /**
+   * A second welcome on the same connection with a lower epoch: the room answers each hello
+   * once, so this is a delayed duplicate — ignored like a stale command; the connection stays.
+   */
+  | { kind: "ignoreStale"; epoch: number; highestEpoch: number }
+  /**
    * The welcome's epoch is lower than one already seen: the server does not know what this
    * device knows (a stale process, or a store restored from an old backup). The device does
    * nothing the welcome says — it keeps its job and held results — leaves, and tries again
@@ -45,18 +50,24 @@ export type WelcomeAction =
 
 /**
  * The resume rules after (re)connecting, in order:
- * 1. a welcome whose epoch is below the highest seen is refused, and nothing else happens;
- * 2. every held result is re-sent;
+ * 1. a welcome whose epoch is below the highest seen is refused (the first on a connection)
+ *    or ignored (a repeated one), and nothing else happens;
+ * 2. every held result is re-sent, and a held failure of the run the welcome says is running;
  * 3. a job in progress is resumed if the welcome says `running` with the same run id and
  *    epoch, otherwise abandoned;
  * 4. a `running` run the device does not hold a result or a failure for, and is not
  *    running, is started from the welcome's sessionType + input (the device rebooted).
  */
-export function planWelcome(known: DeviceKnowledge, welcome: WelcomeMessage): WelcomeAction[] {
-  if (welcome.epoch < known.highestEpoch) return [{ kind: "refuseEpoch", epoch: welcome.epoch, highestEpoch: known.highestEpoch }];
+export function planWelcome(known: DeviceKnowledge, welcome: WelcomeMessage, options: { repeated?: boolean } = {}): WelcomeAction[] {
+  if (welcome.epoch < known.highestEpoch) {
+    const kind = options.repeated ? "ignoreStale" : "refuseEpoch";
+    return [{ kind, epoch: welcome.epoch, highestEpoch: known.highestEpoch }];
+  }
   const actions: WelcomeAction[] = [];
   actions.push(...known.heldResultRunIds.map((runId) => ({ kind: "resendResult", runId }) as const));
   const wantedRunId = welcome.phase === Phase.RUNNING && typeof welcome.runId === "string" ? welcome.runId : undefined;
+  const failureWanted = wantedRunId !== undefined && known.lastFailedRunId === wantedRunId && !known.heldResultRunIds.includes(wantedRunId);
+  if (failureWanted) actions.push({ kind: "resendFailure", runId: wantedRunId });
   if (known.running) {
     if (wantedRunId === known.running.runId && welcome.epoch === known.running.epoch) {
       return [...actions, { kind: "resume", runId: wantedRunId }];
@@ -64,8 +75,7 @@ export function planWelcome(known: DeviceKnowledge, welcome: WelcomeMessage): We
     const reason = wantedRunId ? `the room is running ${wantedRunId} at epoch ${welcome.epoch}` : `the room's phase is ${welcome.phase}`;
     actions.push({ kind: "abandon", runId: known.running.runId, reason });
   }
-  if (wantedRunId === undefined || known.heldResultRunIds.includes(wantedRunId)) return actions;
-  if (known.lastFailedRunId === wantedRunId) return [...actions, { kind: "resendFailure", runId: wantedRunId }];
+  if (wantedRunId === undefined || known.heldResultRunIds.includes(wantedRunId) || failureWanted) return actions;
   if (typeof welcome.sessionType === "string" && welcome.input && typeof welcome.input === "object") {
     actions.push({
       kind: "start",

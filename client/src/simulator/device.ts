@@ -32,6 +32,8 @@ import type {
 import { encodeRoomData, type DecodeResult } from "./framing.ts";
 import { getInstrument, seededRandom, type Instrument, type Json } from "./instruments.ts";
 import { Job } from "./job.ts";
+import { JOB_GRACE_MS, runBudgetMs } from "./jobBudget.ts";
+import { MAX_HELD_REPORTS, refusesReportForGood } from "./heldReports.ts";
 import { MatchmakeError } from "./matchmake.ts";
 import { MessageLog, nextEvent } from "./messageLog.ts";
 import { briefJson, isAck, isCancel, isStart, isWelcome } from "./payloads.ts";
@@ -78,9 +80,13 @@ export class SimulatedDevice {
   private resend: ResendState = NO_RESEND;
   private resendTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** A welcome was accepted on the current connection: a later, older one is a delayed duplicate. */
+  private welcomedOnConnection = false;
   private stayOffline = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private resetTimer: NodeJS.Timeout | null = null;
+  /** Stops the job in progress once it runs past its budget + grace (jobBudget.ts). */
+  private budgetTimer: NodeJS.Timeout | null = null;
   private readyPending = false;
 
   constructor(readonly options: SimulatedDeviceOptions) {
@@ -183,6 +189,7 @@ export class SimulatedDevice {
     }
     const previous = this.connection;
     this.connection = connection;
+    this.welcomedOnConnection = false;
     previous?.terminate();
     this.reconnectionToken = connection.reconnectionToken;
     this.sessionId = connection.seat.sessionId;
@@ -256,8 +263,8 @@ export class SimulatedDevice {
 
   /**
    * Simulates a power cycle: the socket dies, the job and everything in RAM is lost (the
-   * highest epoch included); held results survive (firmware keeps them in NVS) unless
-   * `keepHeldResults: false`. Then the device boots and connects again.
+   * highest epoch included); held reports — results and the failure — survive (firmware keeps
+   * them in NVS) unless `keepHeldResults: false`. Then the device boots and connects again.
    */
   async reboot(options: { keepHeldResults?: boolean } = {}): Promise<WelcomeMessage | undefined> {
     this.dropSocket();
@@ -266,10 +273,10 @@ export class SimulatedDevice {
     this.clearResetTimer();
     this.readyPending = false;
     this.highestEpoch = 0;
-    this.lastFailure = undefined;
     if (options.keepHeldResults === false) {
       this.held.clear();
       this.heldSince.clear();
+      this.lastFailure = undefined;
     }
     this.say("rebooted");
     return this.connect();
@@ -279,6 +286,7 @@ export class SimulatedDevice {
   async close(): Promise<void> {
     this.closed = true;
     this.reconnector.cancel();
+    this.clearBudgetTimer();
     this.stopHeartbeat();
     this.cancelResend();
     this.clearResetTimer();
@@ -335,6 +343,7 @@ export class SimulatedDevice {
     const result: Result = { epoch, runId, output: overrides.output ?? job?.plan.output ?? {} };
     if (!this.held.has(runId)) this.heldSince.set(runId, ++this.reportCounter);
     this.held.set(runId, result);
+    this.dropReportsPastTheBound();
     const delivered = this.sendMessage(DeviceToRoom.RESULT, result);
     this.say(`result of ${runId} ${delivered ? "sent" : "held (offline)"}: ${briefJson(result.output)}`);
     if (job) this.endJob(job, "result");
@@ -350,6 +359,7 @@ export class SimulatedDevice {
     const failed: Failed = { epoch, runId, code, message };
     this.lastFailure = failed;
     this.lastFailureSince = ++this.reportCounter;
+    this.dropReportsPastTheBound();
     this.sendMessage(DeviceToRoom.FAILED, failed);
     if (job) this.endJob(job, "failed");
     return failed;
@@ -442,6 +452,7 @@ export class SimulatedDevice {
         const error = payload as Partial<ErrorPayload>;
         this.say(`room refused "${error?.request}": ${error?.code} ${error?.message}`);
         if (error?.code === ErrorCode.RATE_LIMITED) this.onRateLimited(String(error.request ?? ""));
+        else this.onRefusal(String(error?.code ?? ""), String(error?.request ?? ""));
         break;
       }
       default:
@@ -452,9 +463,11 @@ export class SimulatedDevice {
   }
 
   private onWelcome(welcome: WelcomeMessage): void {
-    const actions = planWelcome(this.knowledge(), welcome);
+    const actions = planWelcome(this.knowledge(), welcome, { repeated: this.welcomedOnConnection });
+    if (actions[0]?.kind === "ignoreStale") return this.noteStale(RoomToDevice.WELCOME, welcome.epoch);
     const refusal = actions.find((action) => action.kind === "refuseEpoch");
     if (refusal) return this.refuseWelcome(refusal.epoch);
+    this.welcomedOnConnection = true;
     this.epochRefusals = 0;
     this.highestEpoch = welcome.epoch;
     this.say(`welcome: epoch ${welcome.epoch}, phase ${welcome.phase}${welcome.runId ? `, run ${welcome.runId}` : ""}`);
@@ -488,6 +501,9 @@ export class SimulatedDevice {
           this.say(`starting ${action.start.runId} from the welcome (this device did not know it)`);
           this.beginJob(action.start);
           break;
+        case "ignoreStale":
+        case "refuseEpoch":
+          break; // handled above
         case "cannotStart":
           this.sendMessage(DeviceToRoom.FAILED, {
             epoch: action.epoch, runId: action.runId, code: ErrorCode.DEVICE_FAILED, message: "The device restarted and lost this run's input.",
@@ -538,6 +554,32 @@ export class SimulatedDevice {
     this.events.emit("ack", { runId });
   }
 
+  /**
+   * A final refusal (STALE_EPOCH / UNKNOWN_RUN) of a report: the room will never take it, so it
+   * is forgotten rather than re-sent after every reconnect (heldReports.ts). The error names
+   * no run; it answers the oldest report of that kind still held.
+   */
+  private onRefusal(code: string, request: string): void {
+    if (!refusesReportForGood(code, request)) return;
+    const oldest = this.heldReportRunIds().find((runId) => (request === DeviceToRoom.RESULT ? this.held.has(runId) : this.lastFailure?.runId === runId));
+    if (!oldest) return;
+    this.say(`the room refused ${request} of ${oldest} for good (${code}): forgetting it`);
+    this.held.delete(oldest);
+    this.heldSince.delete(oldest);
+    if (this.lastFailure?.runId === oldest) this.lastFailure = undefined;
+  }
+
+  /** More than MAX_HELD_REPORTS held: the oldest is given up, as the firmware does. */
+  private dropReportsPastTheBound(): void {
+    const order = this.heldReportRunIds();
+    for (const runId of order.slice(0, Math.max(0, order.length - MAX_HELD_REPORTS))) {
+      this.say(`holding more than ${MAX_HELD_REPORTS} reports: giving up ${runId}`);
+      this.held.delete(runId);
+      this.heldSince.delete(runId);
+      if (this.lastFailure?.runId === runId) this.lastFailure = undefined;
+    }
+  }
+
   /** RATE_LIMITED: a held report may have been dropped unread; re-send what is held after the back-off (resend.ts). */
   private onRateLimited(request: string): void {
     const decision = planRateLimited(this.resend, Date.now(), this.resendPolicy, this.random);
@@ -545,14 +587,22 @@ export class SimulatedDevice {
     if (decision.kind === "alreadyScheduled") return;
     this.say(`rate-limited (on "${request || "?"}"): re-sending held reports in ${decision.delayMs} ms`);
     this.events.emit("resendScheduled", { request, delayMs: decision.delayMs, attempt: decision.state.attempts });
+    this.armResendTimer(decision.delayMs);
+  }
+
+  private armResendTimer(delayMs: number): void {
     this.resendTimer = setTimeout(() => {
       this.resendTimer = null;
       this.resendHeldReports();
-    }, decision.delayMs);
+    }, delayMs);
   }
 
   private resendHeldReports(): void {
-    const decision = planResendDue(this.resend, Date.now(), this.heldReportRunIds());
+    const now = Date.now();
+    // Timers run on a monotonic clock and may fire a millisecond before Date.now() reaches the
+    // due time; planResendDue would then do nothing and the re-send would never happen.
+    if (this.resend.dueAtMs !== undefined && now < this.resend.dueAtMs) return this.armResendTimer(this.resend.dueAtMs - now);
+    const decision = planResendDue(this.resend, now, this.heldReportRunIds());
     this.resend = decision.state;
     if (decision.kind === "nothing") return;
     for (const runId of decision.runIds) {
@@ -618,6 +668,16 @@ export class SimulatedDevice {
       },
     });
     this.job = job;
+    const declaredMax = (this.options.sessionTypes ?? this.instrument.sessionTypes).find((spec) => spec.name === start.sessionType)!.maxDurationMs;
+    this.clearBudgetTimer();
+    this.budgetTimer = setTimeout(() => {
+      this.budgetTimer = null;
+      if (this.job !== job) return;
+      this.say(`${job.runId} ran past its time budget: stopping it`);
+      this.endJob(job, "timedOut");
+      this.fail(ErrorCode.RUN_TIMEOUT, "the device stopped the job: it ran past its time budget", { epoch: job.epoch, runId: job.runId });
+    }, runBudgetMs(declaredMax, start.deadlineMs) + JOB_GRACE_MS);
+    this.budgetTimer.unref?.();
     this.say(`start ${start.runId} (${start.sessionType}, epoch ${start.epoch}) ${briefJson(start.input)}`);
     if (this.options.autoAccept ?? true) this.sendMessage(DeviceToRoom.ACCEPTED, { epoch: start.epoch, runId: start.runId });
     job.begin();
@@ -626,6 +686,7 @@ export class SimulatedDevice {
 
   private endJob(job: Job, outcome: JobOutcome): void {
     job.finish();
+    if (this.job === job) this.clearBudgetTimer();
     if (this.job === job) this.job = null;
     this.events.emit("jobFinished", { ...this.jobInfo(job), outcome });
     // The physical reset follows every job that ran here; a replaced one is followed by the next job instead.
@@ -642,6 +703,11 @@ export class SimulatedDevice {
       if (this.connected) this.ready();
       else this.readyPending = true; // said after the next welcome
     }, delay);
+  }
+
+  private clearBudgetTimer(): void {
+    if (this.budgetTimer) clearTimeout(this.budgetTimer);
+    this.budgetTimer = null;
   }
 
   private clearResetTimer(): void {

@@ -67,7 +67,7 @@ export interface SentMessage {
   at: number;
 }
 
-export type JobOutcome = "result" | "failed" | "cancelled" | "abandoned" | "replaced" | "powerLoss";
+export type JobOutcome = "result" | "failed" | "cancelled" | "abandoned" | "replaced" | "powerLoss" | "timedOut";
 
 export interface JobInfo {
   runId: string;

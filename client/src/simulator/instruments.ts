@@ -62,9 +62,8 @@ const scale: Instrument = {
     const weight = round(45 + random() * 65, 1);
     const output: Json = { weight, unit: "kg", stable: true };
     if (typeof input.heightCm === "number") {
-      const bmi = round(weight / (input.heightCm / 100) ** 2, 1);
-      output.bmi = bmi;
-      output.healthStatus = bmi < 18.5 ? "underweight" : bmi < 25 ? "normal" : bmi < 30 ? "overweight" : "obese";
+      // One output shape for every scale (shared/instruments/weighing.output.schema.json).
+      output.bmi = round(weight / (input.heightCm / 100) ** 2, 1);
     }
     return {
       durationMs: options?.durationMs ?? 1_500,

@@ -2,8 +2,10 @@
  * @file instrument_scale.c
  * @brief Simulated weighing scale: session type "weighing", the seed's one-shot flow.
  *
- * input  {userAge?: number, userGender?: "male"|"female"|"other"}
- * output {weight: kg, bmi?: number (when userAge is given; assumes 1.75 m), unit: "kg"}
+ * input  {userAge?: number, userGender?: "male"|"female"|"other", heightCm?: number}
+ * output {weight: kg, unit: "kg", stable: true, bmi?: number (only with heightCm: a scale
+ *        cannot measure height)} — the one shape of every Baton scale
+ *        (shared/instruments/weighing.output.schema.json).
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,7 +24,15 @@ static void declare(baton_mp_writer_t *w)
     baton_mp_write_cstr(w, "type");
     baton_mp_write_cstr(w, "object");
     baton_mp_write_cstr(w, "properties");
-    baton_mp_write_map(w, 2);
+    baton_mp_write_map(w, 3);
+    baton_mp_write_cstr(w, "heightCm");
+    baton_mp_write_map(w, 3);
+    baton_mp_write_cstr(w, "type");
+    baton_mp_write_cstr(w, "number");
+    baton_mp_write_cstr(w, "minimum");
+    baton_mp_write_uint(w, 50);
+    baton_mp_write_cstr(w, "maximum");
+    baton_mp_write_uint(w, 250);
     baton_mp_write_cstr(w, "userAge");
     baton_mp_write_map(w, 3);
     baton_mp_write_cstr(w, "type");
@@ -41,10 +51,19 @@ static void declare(baton_mp_writer_t *w)
 
 static bool begin(instrument_job_t *job, const baton_mp_reader_t *input, char *error, size_t error_cap)
 {
-    baton_status_t st = baton_mp_map_get_double(input, "userAge", &job->number);
-    job->has_number = (st == BATON_OK);
+    double age = 0;
+    baton_status_t st = baton_mp_map_get_double(input, "userAge", &age);
     if (st != BATON_OK && st != BATON_ERR_NOT_FOUND) {
         snprintf(error, error_cap, "userAge must be a number");
+        return false;
+    }
+    /* `number` holds the height: the BMI needs it, and a scale cannot measure it. */
+    st = baton_mp_map_get_double(input, "heightCm", &job->number);
+    job->has_number = (st == BATON_OK);
+    /* The declared range, checked here too: the BMI is rounded through a cast to long, which a
+     * tiny height (an infinite BMI) would make undefined. `!(a <= b)` also rejects NaN. */
+    if ((st != BATON_OK && st != BATON_ERR_NOT_FOUND) || (job->has_number && !(job->number >= 50.0 && job->number <= 250.0))) {
+        snprintf(error, error_cap, "heightCm must be a number from 50 to 250");
         return false;
     }
     if (!instrument_read_text(input, "userGender", job->text[0], sizeof job->text[0], false)) {
@@ -64,15 +83,18 @@ static instrument_step_t poll(instrument_job_t *job, double fraction, double *pr
         return STEP_WORKING; /* a scale settles and reads once: no progress steps */
     }
     double weight = instrument_reading(job, 1, 50.0, 100.0, 1);
-    baton_mp_write_map(output, job->has_number ? 3 : 2);
+    baton_mp_write_map(output, job->has_number ? 4 : 3);
     baton_mp_write_cstr(output, "weight");
     baton_mp_write_double(output, weight);
-    if (job->has_number) {
-        baton_mp_write_cstr(output, "bmi");
-        baton_mp_write_double(output, (double)(long)(weight / (1.75 * 1.75) * 10.0 + 0.5) / 10.0);
-    }
     baton_mp_write_cstr(output, "unit");
     baton_mp_write_cstr(output, "kg");
+    baton_mp_write_cstr(output, "stable");
+    baton_mp_write_bool(output, true);
+    if (job->has_number) {
+        const double metres = job->number / 100.0;
+        baton_mp_write_cstr(output, "bmi");
+        baton_mp_write_double(output, (double)(long)(weight / (metres * metres) * 10.0 + 0.5) / 10.0);
+    }
     return STEP_DONE;
 }
 

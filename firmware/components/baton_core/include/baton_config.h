@@ -56,9 +56,20 @@
 #endif
 
 /**
+ * Unacknowledged reports held at once (docs/PROTOCOL.md §7.3), each BATON_REPORT_MAX bytes
+ * and persisted under its own key. Past it the oldest is given up. The same number as the
+ * TypeScript simulator's MAX_HELD_REPORTS (test/contract/deviceLimits.test.ts checks both).
+ * At most 8 (the storage keys are baton.held, baton.held1 … baton.held7).
+ */
+#ifndef BATON_MAX_HELD_REPORTS
+#define BATON_MAX_HELD_REPORTS 4
+#endif
+
+/**
  * Scratch space for the bytes of one batch of actions (frames to send, URLs, event texts).
- * The biggest batch is the join: JOIN ack + hello (with the declared schemas) + a re-sent
- * result. Client-to-server frames are capped at 4 KB by the server anyway.
+ * The biggest batch is the welcome that re-sends every held report (up to
+ * BATON_MAX_HELD_REPORTS × BATON_REPORT_MAX) and starts a run; the join (JOIN ack + hello
+ * with the declared schemas) is the next. Client-to-server frames are capped at 4 KB.
  */
 #ifndef BATON_ACTION_ARENA_MAX
 #define BATON_ACTION_ARENA_MAX 6144
@@ -77,9 +88,9 @@
 #define BATON_RESEND_MAX_DELAY_MS 30000
 #endif
 
-/** Actions one call into the session may return. */
+/** Actions one call into the session may return (a welcome: 2 per re-sent report + job stop/start + events). */
 #ifndef BATON_MAX_ACTIONS
-#define BATON_MAX_ACTIONS 12
+#define BATON_MAX_ACTIONS 20
 #endif
 
 #endif /* BATON_CONFIG_H */

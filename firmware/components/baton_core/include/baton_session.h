@@ -41,7 +41,7 @@
 extern "C" {
 #endif
 
-/** Storage key of the unacknowledged report (value: see baton_session_restore()). */
+/** Storage key of the first held-report slot (value: see baton_session_restore()); see baton_held_report_key(). */
 #define BATON_KV_KEY_HELD_REPORT "baton.held"
 
 /* ------------------------------------------------------------------ actions */
@@ -231,6 +231,8 @@ typedef struct baton_job {
 /** A finished run's report, kept until the room acknowledges it. */
 typedef struct baton_held_report {
     bool present;
+    /** Order in which reports were held: re-sends go oldest (lowest) first. Persisted. */
+    uint32_t seq;
     /** Sent on the current connection and not yet answered. */
     bool in_flight;
     bool is_failure;
@@ -260,7 +262,9 @@ typedef struct baton_session {
     char reconnection_token[BATON_ID_MAX + 1];
 
     baton_job_t job;
-    baton_held_report_t held;
+    /** Held reports in fixed slots (slot i is persisted under baton_held_report_key(i)); order by `seq`. */
+    baton_held_report_t held[BATON_MAX_HELD_REPORTS];
+    uint32_t held_seq;
     /**
      * Re-send after RATE_LIMITED (PROTOCOL §7.3): at most one pending, due at
      * `resend_due_ms`; the back-off grows with each RATE_LIMITED and resets at an `ack`.
@@ -280,11 +284,24 @@ typedef struct baton_session {
 baton_status_t baton_session_init(baton_session_t *sm, const baton_session_config_t *config);
 
 /**
- * Loads a held report persisted by an earlier run of the firmware (the bytes of a STORE
- * action for BATON_KV_KEY_HELD_REPORT). Call after init, before start.
- * @return BATON_OK, or BATON_ERR_MALFORMED (the blob is ignored; the caller should erase it).
+ * Loads the held report of slot 0 persisted by an earlier run of the firmware; the same as
+ * baton_session_restore_slot(sm, 0, blob, len).
  */
 baton_status_t baton_session_restore(baton_session_t *sm, const uint8_t *blob, size_t len);
+
+/**
+ * Loads a held report persisted by an earlier run of the firmware (the bytes of a STORE
+ * action for baton_held_report_key(slot)). Call after init, before start, for each slot.
+ * @return BATON_OK, BATON_ERR_INVALID_ARG (slot out of range), or BATON_ERR_MALFORMED (the
+ *         blob is ignored; the caller should erase it).
+ */
+baton_status_t baton_session_restore_slot(baton_session_t *sm, size_t slot, const uint8_t *blob, size_t len);
+
+/** Storage key of held-report slot `slot` ("baton.held", "baton.held1", …); NULL if out of range. */
+const char *baton_held_report_key(size_t slot);
+
+/** The number of reports held now. */
+size_t baton_session_held_count(const baton_session_t *sm);
 
 /** Starts (or restarts after STOPPED) connecting at once. */
 void baton_session_start(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions);

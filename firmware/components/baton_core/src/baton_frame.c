@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "baton_frame.h"
+#include "baton_numeric.h"
 
 /* JOIN_ROOM carries two u8-length-prefixed strings; the rest is a handshake we do not use. */
 static baton_status_t parse_join(const uint8_t *buf, size_t len, baton_frame_t *out)
@@ -82,7 +83,10 @@ static baton_status_t header_string(const uint8_t *buf, size_t len, size_t *pos,
     return BATON_OK;
 }
 
-/* A header number as a signed integer (floats are truncated: codes are integers). */
+/*
+ * A header number as a signed integer (floats are truncated: codes are integers). A float
+ * that is NaN, infinite or beyond int64 is malformed: converting it would be undefined.
+ */
 static baton_status_t header_number(const uint8_t *buf, size_t len, size_t *pos, int64_t *out)
 {
     if (*pos >= len) {
@@ -113,11 +117,15 @@ static baton_status_t header_number(const uint8_t *buf, size_t len, size_t *pos,
         uint32_t bits = (uint32_t)raw;
         float f;
         memcpy(&f, &bits, sizeof f);
-        *out = (int64_t)f;
+        if (!baton_double_to_i64((double)f, out)) {
+            return BATON_ERR_MALFORMED;
+        }
     } else if (tag == 0xcb) {
         double d;
         memcpy(&d, &raw, sizeof d);
-        *out = (d > 9.2e18 || d < -9.2e18) ? 0 : (int64_t)d;
+        if (!baton_double_to_i64(d, out)) {
+            return BATON_ERR_MALFORMED;
+        }
     } else if (tag >= 0xd0) {
         uint64_t sign = (uint64_t)1 << (8 * width - 1);
         *out = (width == 8) ? (int64_t)raw : (int64_t)((raw ^ sign) - sign);

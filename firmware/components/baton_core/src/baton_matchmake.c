@@ -7,6 +7,7 @@
 
 #include "baton_json.h"
 #include "baton_matchmake.h"
+#include "baton_numeric.h"
 #include "baton_protocol.h"
 
 bool baton_id_is_safe(const char *id)
@@ -122,7 +123,11 @@ void baton_matchmake_parse_error(const char *body, size_t len, int64_t *code, ch
 {
     double number = 0;
     if (code != NULL) {
-        *code = (body != NULL && baton_json_get_number(body, len, "code", &number) == BATON_OK) ? (int64_t)number : 0;
+        /* A code that is not a representable integer (1e300, a NaN from strtod) reads as none. */
+        *code = 0;
+        if (body != NULL && baton_json_get_number(body, len, "code", &number) == BATON_OK) {
+            (void)baton_double_to_i64(number, code); /* leaves 0 when it does not fit */
+        }
     }
     if (message != NULL && cap > 0) {
         message[0] = '\0';

@@ -161,20 +161,23 @@ baton_status_t baton_runner_init(baton_runner_t *runner, const baton_port_t *por
     if (st != BATON_OK) {
         return st;
     }
-    /* The arena is free now: borrow it to read the stored report. */
-    size_t len = 0;
-    st = port->kv_get(port->ctx, BATON_KV_KEY_HELD_REPORT, runner->actions.arena, sizeof runner->actions.arena, &len);
-    if (st == BATON_OK) {
-        if (baton_session_restore(&runner->session, runner->actions.arena, len) == BATON_OK) {
-            char line[BATON_RUN_ID_MAX + 64];
-            snprintf(line, sizeof line, "holding an unacknowledged report for run %s", runner->session.held.run_id);
-            log_line(runner, BATON_LOG_INFO, line);
-        } else {
-            log_line(runner, BATON_LOG_WARN, "stored report is corrupt; erasing it");
-            (void)port->kv_set(port->ctx, BATON_KV_KEY_HELD_REPORT, NULL, 0);
+    /* The arena is free now: borrow it to read the stored reports, one key per slot. */
+    for (size_t slot = 0; slot < BATON_MAX_HELD_REPORTS; slot++) {
+        const char *key = baton_held_report_key(slot);
+        size_t len = 0;
+        st = port->kv_get(port->ctx, key, runner->actions.arena, sizeof runner->actions.arena, &len);
+        if (st == BATON_OK) {
+            if (baton_session_restore_slot(&runner->session, slot, runner->actions.arena, len) == BATON_OK) {
+                char line[BATON_RUN_ID_MAX + 64];
+                snprintf(line, sizeof line, "holding an unacknowledged report for run %s", runner->session.held[slot].run_id);
+                log_line(runner, BATON_LOG_INFO, line);
+            } else {
+                log_line(runner, BATON_LOG_WARN, "stored report is corrupt; erasing it");
+                (void)port->kv_set(port->ctx, key, NULL, 0);
+            }
+        } else if (st != BATON_ERR_NOT_FOUND) {
+            log_line(runner, BATON_LOG_WARN, "could not read a stored report");
         }
-    } else if (st != BATON_ERR_NOT_FOUND) {
-        log_line(runner, BATON_LOG_WARN, "could not read the stored report");
     }
     baton_actions_reset(&runner->actions);
     return BATON_OK;

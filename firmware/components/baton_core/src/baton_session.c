@@ -149,7 +149,7 @@ static void stop(baton_session_t *sm, baton_stop_reason_t reason, baton_actions_
 {
     sm->state = BATON_CONN_STOPPED;
     sm->stop_reason = reason;
-    sm->held.in_flight = false;
+    baton_session_held_offline(sm);
     baton_session_resend_cancel(sm);
     /* Leaving on request is not giving up: tests and apps wait for gave-up as a failure. */
     baton_act_event(actions, reason == BATON_STOP_LEFT ? BATON_EVENT_DISCONNECTED : BATON_EVENT_GAVE_UP, NULL,
@@ -180,7 +180,7 @@ void baton_session_fail(baton_session_t *sm, uint64_t now_ms, baton_actions_t *a
     if (close_socket) {
         baton_act_simple(actions, BATON_ACTION_WS_CLOSE);
     }
-    sm->held.in_flight = false;
+    baton_session_held_offline(sm);
     baton_session_resend_cancel(sm);
     baton_act_event(actions, BATON_EVENT_DISCONNECTED, NULL, reason, 0);
     schedule_reconnect(sm, now_ms, actions);
@@ -311,7 +311,7 @@ void baton_session_on_ws_closed(baton_session_t *sm, uint16_t close_code, uint64
     } else {
         snprintf(reason, sizeof reason, "socket closed");
     }
-    sm->held.in_flight = false;
+    baton_session_held_offline(sm);
     baton_session_resend_cancel(sm);
     baton_act_event(actions, BATON_EVENT_DISCONNECTED, NULL, reason, close_code);
     switch (close_code) {

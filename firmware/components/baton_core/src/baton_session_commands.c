@@ -14,7 +14,8 @@
 #include "baton_protocol.h"
 #include "baton_session_internal.h"
 
-/* 7 days: the largest maxDurationMs shared/messages.ts accepts. Anything larger is a timestamp. */
+/* 7 days: shared/messages.ts MAX_DURATION_MS, the largest maxDurationMs it accepts; anything larger is a
+ * timestamp. test/contract/deviceLimits.test.ts checks the two agree. */
 #define MAX_RELATIVE_BUDGET_MS (7ull * 24 * 3600 * 1000)
 
 /* An empty msgpack map, for runs sent without input. */
@@ -201,15 +202,17 @@ static void handle_welcome(baton_session_t *sm, const baton_mp_reader_t *payload
     }
 
     const bool running = strcmp(phase, BATON_PHASE_RUNNING) == 0 && f.has_run_id;
-    const bool held_is_this_run = sm->held.present && running && strcmp(f.run_id, sm->held.run_id) == 0;
+    const bool held_is_this_run = running && baton_held_find(sm, f.run_id) >= 0;
     /* (2) Results are re-sent whatever the phase (they are fenced on arrival, orphaned and
      * acknowledged). A failure is acknowledged by current rooms, but an older room never
      * acknowledged one: re-send it only while the room still runs that run, else it was heard. */
-    if (sm->held.present && sm->held.is_failure && !held_is_this_run) {
-        baton_session_forget_held(sm, actions);
-    } else {
-        baton_session_resend_held(sm, actions);
+    for (int slot = 0; slot < BATON_MAX_HELD_REPORTS; slot++) {
+        const baton_held_report_t *h = &sm->held[slot];
+        if (h->present && h->is_failure && !(running && strcmp(f.run_id, h->run_id) == 0)) {
+            baton_session_forget_held(sm, slot, actions);
+        }
     }
+    baton_session_resend_held(sm, actions); /* oldest first */
 
     /* (3) */
     if (sm->job.active) {
@@ -248,8 +251,9 @@ static void handle_start(baton_session_t *sm, const baton_mp_reader_t *payload, 
         baton_session_send_accepted(sm, actions); /* a duplicate: confirm again, do not restart */
         return;
     }
-    if (sm->held.present && strcmp(sm->held.run_id, f.run_id) == 0) {
-        baton_session_resend_held(sm, actions); /* already finished: the answer is the held report */
+    const int held = baton_held_find(sm, f.run_id);
+    if (held >= 0) {
+        baton_session_send_held(sm, held, true, actions); /* already finished: the answer is the held report */
         return;
     }
     if (sm->job.active) {
@@ -283,10 +287,11 @@ static void handle_ack(baton_session_t *sm, const baton_mp_reader_t *payload, ba
     baton_session_resend_on_ack(sm);
     /* The room acknowledges an accepted `failed` like a `result`; an ack for any other run is
      * a late duplicate (or not ours) and changes nothing. */
-    if (sm->held.present && strcmp(sm->held.run_id, run_id) == 0) {
-        baton_act_event(actions, sm->held.is_failure ? BATON_EVENT_FAILURE_ACKED : BATON_EVENT_RESULT_ACKED, run_id,
-                        NULL, sm->held.epoch);
-        baton_session_forget_held(sm, actions);
+    const int slot = baton_held_find(sm, run_id);
+    if (slot >= 0) {
+        baton_act_event(actions, sm->held[slot].is_failure ? BATON_EVENT_FAILURE_ACKED : BATON_EVENT_RESULT_ACKED, run_id,
+                        NULL, sm->held[slot].epoch);
+        baton_session_forget_held(sm, slot, actions);
     }
 }
 
@@ -312,13 +317,16 @@ static void handle_error(baton_session_t *sm, const baton_mp_reader_t *payload, 
     /*
      * A held report the room refuses for good would otherwise be re-sent after every
      * reconnect for ever. Only these two codes are final; anything else (rate limiting, a
-     * server bug) keeps the report.
+     * server bug) keeps the report. The error names no run: it answers the oldest report sent
+     * on this connection and not yet answered, since the room answers a connection's frames
+     * in order.
      */
     const bool about_report = strcmp(request, BATON_DEVICE_TO_ROOM_RESULT) == 0 || strcmp(request, BATON_DEVICE_TO_ROOM_FAILED) == 0;
     const bool final = strcmp(code, BATON_ERROR_CODE_STALE_EPOCH) == 0 || strcmp(code, BATON_ERROR_CODE_UNKNOWN_RUN) == 0;
-    if (sm->held.present && sm->held.in_flight && about_report && final) {
-        baton_act_event(actions, BATON_EVENT_RESULT_DROPPED, sm->held.run_id, code, sm->held.epoch);
-        baton_session_forget_held(sm, actions);
+    const int slot = baton_held_oldest_in_flight(sm);
+    if (slot >= 0 && about_report && final) {
+        baton_act_event(actions, BATON_EVENT_RESULT_DROPPED, sm->held[slot].run_id, code, sm->held[slot].epoch);
+        baton_session_forget_held(sm, slot, actions);
     }
 }
 

@@ -4,7 +4,8 @@
  *
  * The session is split by concern: baton_actions.c (the action list and its arena),
  * baton_session.c (connection lifecycle and timers), baton_session_commands.c (what the
- * room sends), baton_session_reports.c (what the device reports, and the held report).
+ * room sends), baton_session_reports.c (what the device reports), baton_session_held.c (the
+ * reports held until acknowledged).
  */
 #ifndef BATON_SESSION_INTERNAL_H
 #define BATON_SESSION_INTERNAL_H
@@ -39,13 +40,28 @@ void baton_session_send_hello(baton_session_t *sm, baton_actions_t *actions);
 void baton_session_send_accepted(baton_session_t *sm, baton_actions_t *actions);
 void baton_session_send_progress(baton_session_t *sm, const char *message, baton_actions_t *actions);
 void baton_session_send_heartbeat(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions);
-/** Re-sends the held report if there is one and the session is joined. */
-void baton_session_resend_held(baton_session_t *sm, baton_actions_t *actions);
 /** Builds, holds, persists and (if joined) sends a `failed` report for a run. */
 void baton_session_report_failure(baton_session_t *sm, uint64_t epoch, const char *run_id, const char *code,
                                   const char *message, baton_actions_t *actions);
-/** Forgets the held report and erases its persisted copy. */
-void baton_session_forget_held(baton_session_t *sm, baton_actions_t *actions);
+
+/* ---- held reports (baton_session_held.c); a slot is an index into sm->held, -1 for none */
+int baton_held_find(const baton_session_t *sm, const char *run_id);
+int baton_held_find_oldest(const baton_session_t *sm);
+int baton_held_oldest_in_flight(const baton_session_t *sm);
+/** The most recently held result (named in hello.heldRunId). */
+int baton_held_latest_result(const baton_session_t *sm);
+/** The slot for a new report of `run_id`: its own, a free one, or the oldest (evicted, with an event). */
+int baton_held_claim_slot(baton_session_t *sm, const char *run_id, baton_actions_t *actions);
+/** The connection ended: nothing is in flight any more. */
+void baton_session_held_offline(baton_session_t *sm);
+/** Sends one held report (the session must be joined). */
+void baton_session_send_held(baton_session_t *sm, int slot, bool resend, baton_actions_t *actions);
+/** Re-sends every held report, oldest first, if the session is joined. */
+void baton_session_resend_held(baton_session_t *sm, baton_actions_t *actions);
+/** STORE action with the persisted form of a slot. */
+void baton_session_persist_held(baton_session_t *sm, int slot, baton_actions_t *actions);
+/** Forgets a held report and erases its persisted copy. */
+void baton_session_forget_held(baton_session_t *sm, int slot, baton_actions_t *actions);
 /** Stops the active job (JOB_CANCEL) with the given event. */
 void baton_session_stop_job(baton_session_t *sm, baton_event_t event, baton_actions_t *actions);
 

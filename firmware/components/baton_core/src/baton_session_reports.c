@@ -1,28 +1,18 @@
 /**
  * @file baton_session_reports.c
- * @brief What the device tells the room, and the report it holds until the room acknowledges it.
+ * @brief What the device tells the room: hello, accepted, progress, heartbeat, ready, and the
+ * reports (result / failed) that baton_session_held.c keeps until acknowledged.
  *
- * Nothing-lost rule (docs/PROTOCOL.md §7.3): a finished run's report is encoded once into
- * `held.frame` and persisted with a STORE action (so a reboot does not lose it). A `result`
- * is re-sent after every join until an `ack` with its run id arrives; the room recognises
- * duplicates by run id, so re-sending is always safe. A `failed` is forgotten when the room
- * acknowledges it (`ack` with its run id, as for a result); for rooms that predate that ack
- * it is also re-sent only while a `welcome` still says that run is running (the room did not
- * hear it) and forgotten at the first welcome that does not. There is one slot: a new report
- * replaces an older unacknowledged one (the room settles re-sends before it starts anything
- * new, so this only happens when the room misbehaves).
- *
- * Persisted layout (little-endian): "BH", version 1, is_failure u8, epoch u64,
- * run id length u8 + bytes, frame length u16 + bytes.
+ * A `failed` is forgotten when the room acknowledges it (`ack` with its run id, as for a
+ * result); for rooms that predate that ack it is also re-sent only while a `welcome` still
+ * says that run is running (the room did not hear it) and forgotten at the first welcome
+ * that does not.
  */
 #include <string.h>
 
 #include "baton_protocol.h"
 #include "baton_session_internal.h"
 
-#define HELD_MAGIC_0 'B'
-#define HELD_MAGIC_1 'H'
-#define HELD_VERSION 1
 /* shared/messages.ts Limits.shortText: longer texts are cut (at a UTF-8 boundary). */
 #define SHORT_TEXT_MAX 256
 
@@ -51,7 +41,8 @@ void baton_session_send_hello(baton_session_t *sm, baton_actions_t *actions)
     baton_act_frame_begin(actions, &w);
     baton_frame_begin_room_data(&w, BATON_DEVICE_TO_ROOM_HELLO);
     /* heldRunId names an unacknowledged *result* (§5.3); a held failure is settled by welcome/ack. */
-    const bool name_held = sm->held.present && !sm->held.is_failure;
+    const int latest = baton_held_latest_result(sm);
+    const bool name_held = latest >= 0;
     baton_mp_write_map(&w, 2 + (name_held ? 1 : 0) + (sm->epoch_known ? 1 : 0));
     baton_mp_write_cstr(&w, "firmware");
     baton_mp_write_str(&w, sm->config.firmware, short_text_len(sm->config.firmware));
@@ -59,7 +50,7 @@ void baton_session_send_hello(baton_session_t *sm, baton_actions_t *actions)
     baton_mp_write_raw(&w, sm->config.session_types, sm->config.session_types_len);
     if (name_held) {
         baton_mp_write_cstr(&w, "heldRunId");
-        baton_mp_write_cstr(&w, sm->held.run_id);
+        baton_mp_write_cstr(&w, sm->held[latest].run_id);
     }
     if (sm->epoch_known) {
         /* The highest epoch seen: a server whose store lost it raises its own past it (§6). */
@@ -124,124 +115,15 @@ void baton_session_send_heartbeat(baton_session_t *sm, uint64_t now_ms, baton_ac
     baton_act_frame_send(actions, &w);
 }
 
-/* Sends a copy of the held frame (a copy: a later report in the same batch may replace the slot). */
-static void send_held(baton_session_t *sm, bool resend, baton_actions_t *actions)
+/* Encodes a report into a held slot; the slot, or -1 if it does not fit. */
+static int hold(baton_session_t *sm, bool is_failure, uint64_t epoch, const char *run_id, const uint8_t *output,
+                size_t output_len, const char *code, const char *message, baton_actions_t *actions)
 {
-    const uint8_t *copy = baton_act_copy(actions, sm->held.frame, sm->held.frame_len);
-    baton_action_t *a = (copy != NULL) ? baton_act_push(actions, BATON_ACTION_WS_SEND) : NULL;
-    if (a == NULL) {
-        actions->dropped++;
-        return; /* still held: the next join re-sends it */
+    if (strlen(run_id) > BATON_RUN_ID_MAX) {
+        return -1;
     }
-    a->data = copy;
-    a->len = sm->held.frame_len;
-    sm->held.in_flight = true;
-    baton_act_event(actions, sm->held.is_failure ? BATON_EVENT_FAILED_SENT : BATON_EVENT_RESULT_SENT, sm->held.run_id,
-                    NULL, resend ? 1 : 0);
-}
-
-void baton_session_resend_held(baton_session_t *sm, baton_actions_t *actions)
-{
-    if (sm->held.present && joined(sm)) {
-        send_held(sm, true, actions);
-    }
-}
-
-/* STORE action with the persisted form of the held report. */
-static void persist_held(baton_session_t *sm, baton_actions_t *actions)
-{
-    const baton_held_report_t *h = &sm->held;
-    size_t run_len = strlen(h->run_id);
-    size_t total = 4 + 8 + 1 + run_len + 2 + h->frame_len;
-    if (total > BATON_ACTION_ARENA_MAX - actions->arena_used) {
-        actions->dropped++;
-        baton_act_event(actions, BATON_EVENT_PROTOCOL_ERROR, h->run_id, "held report not persisted: arena full", 0);
-        return;
-    }
-    uint8_t *p = actions->arena + actions->arena_used;
-    size_t at = 0;
-    p[at++] = HELD_MAGIC_0;
-    p[at++] = HELD_MAGIC_1;
-    p[at++] = HELD_VERSION;
-    p[at++] = h->is_failure ? 1 : 0;
-    for (int i = 0; i < 8; i++) {
-        p[at++] = (uint8_t)(h->epoch >> (8 * i));
-    }
-    p[at++] = (uint8_t)run_len;
-    memcpy(p + at, h->run_id, run_len);
-    at += run_len;
-    p[at++] = (uint8_t)(h->frame_len & 0xff);
-    p[at++] = (uint8_t)(h->frame_len >> 8);
-    memcpy(p + at, h->frame, h->frame_len);
-    at += h->frame_len;
-
-    baton_action_t *a = baton_act_push(actions, BATON_ACTION_STORE);
-    if (a == NULL) {
-        return;
-    }
-    actions->arena_used += at;
-    a->text = BATON_KV_KEY_HELD_REPORT;
-    a->data = p;
-    a->len = at;
-}
-
-baton_status_t baton_session_restore(baton_session_t *sm, const uint8_t *blob, size_t len)
-{
-    if (sm == NULL || (blob == NULL && len > 0)) {
-        return BATON_ERR_INVALID_ARG;
-    }
-    /* Validate everything in place first (no 1 KB copy on the stack), then fill the slot. */
-    if (len < 4 + 8 + 1 || blob[0] != HELD_MAGIC_0 || blob[1] != HELD_MAGIC_1 || blob[2] != HELD_VERSION || blob[3] > 1) {
-        return BATON_ERR_MALFORMED;
-    }
-    size_t at = 4;
-    uint64_t epoch = 0;
-    for (int i = 0; i < 8; i++) {
-        epoch |= (uint64_t)blob[at++] << (8 * i);
-    }
-    const size_t run_len = blob[at++];
-    if (run_len == 0 || run_len > BATON_RUN_ID_MAX || len - at < run_len + 2) {
-        return BATON_ERR_MALFORMED;
-    }
-    const uint8_t *run_id = blob + at;
-    at += run_len;
-    const size_t frame_len = (size_t)blob[at] | ((size_t)blob[at + 1] << 8);
-    at += 2;
-    if (frame_len == 0 || frame_len > sizeof sm->held.frame || len - at != frame_len) {
-        return BATON_ERR_MALFORMED;
-    }
-    /* The frame must still be a well-formed ROOM_DATA report, or re-sending it is pointless. */
-    baton_frame_t frame;
-    if (baton_frame_parse(blob + at, frame_len, &frame) != BATON_OK || frame.kind != BATON_FRAME_ROOM_DATA) {
-        return BATON_ERR_MALFORMED;
-    }
-    baton_held_report_t *h = &sm->held;
-    memset(h, 0, sizeof *h);
-    h->is_failure = blob[3] == 1;
-    h->epoch = epoch;
-    memcpy(h->run_id, run_id, run_len);
-    h->run_id[run_len] = '\0';
-    memcpy(h->frame, blob + at, frame_len);
-    h->frame_len = frame_len;
-    h->present = true;
-    return BATON_OK;
-}
-
-void baton_session_forget_held(baton_session_t *sm, baton_actions_t *actions)
-{
-    memset(&sm->held, 0, sizeof sm->held);
-    baton_action_t *a = baton_act_push(actions, BATON_ACTION_STORE);
-    if (a != NULL) {
-        a->text = BATON_KV_KEY_HELD_REPORT;
-        a->len = 0;
-    }
-}
-
-/* Encodes a report into the held slot; false if it does not fit. */
-static bool hold(baton_session_t *sm, bool is_failure, uint64_t epoch, const char *run_id, const uint8_t *output,
-                 size_t output_len, const char *code, const char *message)
-{
-    baton_held_report_t *h = &sm->held;
+    const int slot = baton_held_claim_slot(sm, run_id, actions);
+    baton_held_report_t *h = &sm->held[slot];
     baton_mp_writer_t w;
     baton_mp_writer_init(&w, h->frame, sizeof h->frame);
     baton_frame_begin_room_data(&w, is_failure ? BATON_DEVICE_TO_ROOM_FAILED : BATON_DEVICE_TO_ROOM_RESULT);
@@ -261,22 +143,23 @@ static bool hold(baton_session_t *sm, bool is_failure, uint64_t epoch, const cha
     }
     if (w.status != BATON_OK || !baton_copy_str(h->run_id, sizeof h->run_id, run_id)) {
         memset(h, 0, sizeof *h);
-        return false;
+        return -1;
     }
     h->present = true;
+    h->seq = sm->held_seq++;
     h->in_flight = false;
     h->is_failure = is_failure;
     h->epoch = epoch;
     h->frame_len = w.len;
-    return true;
+    return slot;
 }
 
-/* Holds, persists and (if joined) sends a report. */
-static void hold_and_send(baton_session_t *sm, baton_actions_t *actions)
+/* Persists and (if joined) sends a report just held. */
+static void hold_and_send(baton_session_t *sm, int slot, baton_actions_t *actions)
 {
-    persist_held(sm, actions);
+    baton_session_persist_held(sm, slot, actions);
     if (joined(sm)) {
-        send_held(sm, false, actions);
+        baton_session_send_held(sm, slot, false, actions);
     }
 }
 
@@ -286,12 +169,13 @@ void baton_session_report_failure(baton_session_t *sm, uint64_t epoch, const cha
     if (message == NULL) {
         message = "";
     }
-    if (!hold(sm, true, epoch, run_id, NULL, 0, code, message)) {
+    const int slot = hold(sm, true, epoch, run_id, NULL, 0, code, message, actions);
+    if (slot < 0) {
         /* Only an absurd run id gets here (the code and message are bounded above). */
         baton_act_event(actions, BATON_EVENT_PROTOCOL_ERROR, NULL, "failure report does not fit", epoch);
         return;
     }
-    hold_and_send(sm, actions);
+    hold_and_send(sm, slot, actions);
 }
 
 void baton_session_stop_job(baton_session_t *sm, baton_event_t event, baton_actions_t *actions)
@@ -356,13 +240,14 @@ baton_status_t baton_session_job_result(baton_session_t *sm, const char *run_id,
     char job_run_id[BATON_RUN_ID_MAX + 1];
     memcpy(job_run_id, sm->job.run_id, sizeof job_run_id);
     memset(&sm->job, 0, sizeof sm->job);
-    if (!hold(sm, false, epoch, job_run_id, output, output_len, NULL, NULL)) {
+    const int slot = hold(sm, false, epoch, job_run_id, output, output_len, NULL, NULL, actions);
+    if (slot < 0) {
         /* Too large to hold: a failure the owner can read beats a result nobody receives. */
         baton_session_report_failure(sm, epoch, job_run_id, BATON_ERROR_CODE_DEVICE_FAILED,
                                      "the result is larger than the device can hold", actions);
         return BATON_ERR_NO_SPACE;
     }
-    hold_and_send(sm, actions);
+    hold_and_send(sm, slot, actions);
     return BATON_OK;
 }
 

@@ -1,6 +1,6 @@
 /**
  * @file baton_session_resend.c
- * @brief Re-sending the held report after the room answered RATE_LIMITED (PROTOCOL §7.3).
+ * @brief Re-sending the held reports after the room answered RATE_LIMITED (PROTOCOL §7.3).
  *
  * Why: the room's rate limit drops frames before it reads them. A dropped `result` or
  * `failed` is neither delivered nor acknowledged, so it stays held, but without this rule it
@@ -14,7 +14,7 @@
  * would be dropped too and earn another RATE_LIMITED. One re-send per back-off period at
  * most (a RATE_LIMITED while one is pending changes nothing), the period doubling with
  * jitter (baton_backoff.h, never giving up) and back to the base at an `ack`. A connection
- * that ends drops the pending re-send: the next `welcome` re-sends the held report anyway.
+ * that ends drops the pending re-send: the next `welcome` re-sends the held reports anyway.
  * The TypeScript simulator has the same rule (client/src/simulator/resend.ts).
  */
 #include "baton_session_internal.h"
@@ -44,7 +44,8 @@ void baton_session_on_rate_limited(baton_session_t *sm, const char *request, uin
      * may be dropped too. What is held is looked at when the re-send is due. */
     sm->resend_pending = true;
     sm->resend_due_ms = now_ms + delay;
-    baton_act_event(actions, BATON_EVENT_RESEND_SCHEDULED, sm->held.present ? sm->held.run_id : NULL, request, delay);
+    const int oldest = baton_held_find_oldest(sm);
+    baton_act_event(actions, BATON_EVENT_RESEND_SCHEDULED, oldest >= 0 ? sm->held[oldest].run_id : NULL, request, delay);
 }
 
 void baton_session_resend_tick(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions)
@@ -53,7 +54,7 @@ void baton_session_resend_tick(baton_session_t *sm, uint64_t now_ms, baton_actio
         return;
     }
     sm->resend_pending = false;
-    baton_session_resend_held(sm, actions); /* nothing if it was acknowledged meanwhile */
+    baton_session_resend_held(sm, actions); /* oldest first; nothing if all were acknowledged meanwhile */
 }
 
 void baton_session_resend_on_ack(baton_session_t *sm)
