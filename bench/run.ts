@@ -84,10 +84,16 @@ async function startServers(): Promise<Record<SystemName, ServerProcess>> {
       BATON_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "baton-bench-data-")),
       BATON_HOST: "127.0.0.1",
       BATON_PORT: String(batonPort),
-      // The limiter (20/s per connection by default) would otherwise be what we measure.
+      // The limiters (20/s per user connection, 50/s for the device by default) would
+      // otherwise be what we measure.
       BATON_RATE_LIMIT_PER_SECOND: "1000000",
       BATON_RATE_LIMIT_BURST: "1000000",
+      BATON_DEVICE_RATE_LIMIT_PER_SECOND: "1000000",
+      BATON_DEVICE_RATE_LIMIT_BURST: "1000000",
+      // A spectator process's 500 connections share one user token (tabs of a few viewers).
+      BATON_MAX_CONNECTIONS_PER_USER: "2000",
       BATON_MAX_SPECTATORS: "2000",
+      BATON_SQLITE_SYNCHRONOUS: process.env.BENCH_SQLITE_SYNCHRONOUS ?? "full",
     }, batonPort, { nodeArgs, logFile: gcLog }),
   ]);
   log(`relay pid ${relay.pid} on ${relay.baseUrl}, baton pid ${baton.pid} on ${baton.baseUrl}`);

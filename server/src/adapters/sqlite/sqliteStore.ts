@@ -17,6 +17,7 @@ import type { BatonStore } from "../../ports/store.ts";
 import { migrateToLatest } from "../sql/migrations.ts";
 import type { Database } from "../sql/schema.ts";
 import { createSqlStore } from "../sql/sqlStore.ts";
+import { withStatementCache } from "./statementCache.ts";
 
 export const SQLITE_FILE_NAME = "baton.sqlite";
 
@@ -35,7 +36,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Bato
   database.pragma("foreign_keys = ON");
   // Another process (the CLI) may hold the write lock for a moment.
   database.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   try {
     await migrateToLatest(db, "sqlite");
   } catch (error) {
