@@ -1,41 +1,22 @@
 /**
  * The socket device (device.ts) follows the rules where the simulator and the firmware used
- * to differ (issue 10), against the scripted fake room. The rules themselves are the contract
+ * to differ (issue 10), against the scripted fake fixture.room. The rules themselves are the contract
  * vectors (shared/device-contract/, run against deviceCore.ts and the C firmware).
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startSimulatedDevice, SimulatedDevice } from "./device.ts";
-import { FakeRoom } from "./fakeRoom.ts";
+import { describe, expect, it } from "vitest";
+import { useFakeRoom } from "./fakeRoomFixture.ts";
 import { MAX_HELD_REPORTS } from "./heldReports.ts";
 
-let room: FakeRoom;
-let device: SimulatedDevice | undefined;
-
-beforeEach(async () => {
-  room = await FakeRoom.start();
-});
-
-afterEach(async () => {
-  await device?.close();
-  device = undefined;
-  await room.stop();
-});
-
-async function start(): Promise<SimulatedDevice> {
-  device = await startSimulatedDevice({
-    url: room.url, deviceId: "dev-1", secret: "s3cret", instrument: "scale", speed: 100, heartbeatIntervalMs: 0, autoReady: false,
-    reconnect: false, seed: 1,
-  });
-  return device;
-}
+const fixture = useFakeRoom({ speed: 100, heartbeatIntervalMs: 0, autoReady: false, reconnect: false, seed: 1 });
+const start = () => fixture.start();
 
 describe("the simulated device, where it used to differ from the firmware", () => {
   it("ignores an older second welcome on the same connection instead of leaving", async () => {
     const d = await start();
-    room.send("welcome", { epoch: 5, phase: "idle" });
+    fixture.room.send("welcome", { epoch: 5, phase: "idle" });
     await d.next("welcome");
     const stale = d.waitFor("staleIgnored");
-    room.send("welcome", { epoch: 4, phase: "idle" });
+    fixture.room.send("welcome", { epoch: 4, phase: "idle" });
     expect(await stale).toMatchObject({ type: "welcome", epoch: 4 });
     expect(d.connected).toBe(true);
   });
@@ -50,8 +31,8 @@ describe("the simulated device, where it used to differ from the firmware", () =
     const d = await start();
     d.complete({ epoch: 1, runId: "r-1" });
     d.complete({ epoch: 1, runId: "r-2" });
-    room.send("error", { code: "INVALID_MESSAGE", message: "", request: "result" });
-    room.send("error", { code: "STALE_EPOCH", message: "", request: "result" });
+    fixture.room.send("error", { code: "INVALID_MESSAGE", message: "", request: "result" });
+    fixture.room.send("error", { code: "STALE_EPOCH", message: "", request: "result" });
     const deadline = Date.now() + 2_000;
     while (d.received.filter((message) => message.type === "error").length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(d.heldResultRunIds).toEqual(["r-2"]);
@@ -60,10 +41,10 @@ describe("the simulated device, where it used to differ from the firmware", () =
   it("keeps a failure across a reboot (the firmware persists it) and re-sends it while the room runs that run", async () => {
     const d = await start();
     d.fail("DEVICE_FAILED", "jammed", { epoch: 1, runId: "r-9" });
-    await room.next("failed", 0); // the first copy arrived before the reboot
-    room.welcome = { epoch: 1, phase: "running", runId: "r-9" };
-    const mark = room.received.length;
+    await fixture.room.next("failed", 0); // the first copy arrived before the reboot
+    fixture.room.welcome = { epoch: 1, phase: "running", runId: "r-9" };
+    const mark = fixture.room.received.length;
     await d.reboot();
-    expect(await room.next("failed", mark)).toMatchObject({ runId: "r-9", code: "DEVICE_FAILED", message: "jammed" }); // its own, not "lost the run"
+    expect(await fixture.room.next("failed", mark)).toMatchObject({ runId: "r-9", code: "DEVICE_FAILED", message: "jammed" }); // its own, not "lost the run"
   });
 });
