@@ -58,10 +58,8 @@ export class DeviceAuthenticator {
 
   async check(attempt: SecretAttempt): Promise<DeviceAuthResult> {
     const { deviceId, secret, secretHash, source } = attempt;
-    const digest = createHmac("sha256", this.key).update(secret).digest();
-    const known = this.verified.get(deviceId);
-    // A cached digest counts only for the hash it was verified against (a rotated secret invalidates it).
-    if (known && known.secretHash === secretHash && timingSafeEqual(known.digest, digest)) return { verdict: "ok" };
+    const digest = this.digestOf(secret);
+    if (this.verifiedSecretHash(deviceId, digest) === secretHash) return { verdict: "ok" };
 
     const admission = this.throttle.admit(source);
     if (!admission.admitted) return { verdict: "throttled", retryAfterMs: admission.retryAfterMs };
@@ -92,9 +90,21 @@ export class DeviceAuthenticator {
   holdOff(source: string, deviceId: unknown, secret: string | undefined): number {
     const waitMs = this.throttle.waitFor(source);
     if (waitMs === 0 || typeof deviceId !== "string" || !secret) return waitMs;
+    // The stored hash is not at hand here; `check` still compares it before admitting.
+    return this.verifiedSecretHash(deviceId, this.digestOf(secret)) === undefined ? waitMs : 0;
+  }
+
+  private digestOf(secret: string): Buffer {
+    return createHmac("sha256", this.key).update(secret).digest();
+  }
+
+  /**
+   * The stored hash a secret with this digest was verified against for `deviceId`, if it was.
+   * A cached digest counts only for that hash: a rotated secret invalidates it.
+   */
+  private verifiedSecretHash(deviceId: string, digest: Buffer): string | undefined {
     const known = this.verified.get(deviceId);
-    const digest = createHmac("sha256", this.key).update(secret).digest();
-    return known && timingSafeEqual(known.digest, digest) ? 0 : waitMs;
+    return known && timingSafeEqual(known.digest, digest) ? known.secretHash : undefined;
   }
 
   /** Forgets a device's verified secret (after its secret was rotated or it was disabled). */

@@ -13,6 +13,7 @@
  * order they were added in (Colyseus prepends its own after `listen`).
  */
 import type http from "node:http";
+import { getBearerToken } from "@colyseus/core";
 import { ErrorCode, type ErrorCodeName } from "../../../shared/protocol.ts";
 
 export const CLIENT_ADDRESS_HEADER = "x-baton-client-address";
@@ -43,12 +44,13 @@ export function installRequestGuard(server: http.Server, options: RequestGuardOp
   server.emit = ((event: string, ...args: unknown[]) => {
     if (event !== "request") return emit(event, ...args);
     const [request, response] = args as [http.IncomingMessage & { body?: unknown }, http.ServerResponse];
-    request.headers[CLIENT_ADDRESS_HEADER] = clientAddress(request, options.trustProxy);
+    const source = clientAddress(request, options.trustProxy);
+    request.headers[CLIENT_ADDRESS_HEADER] = source;
     if (request.method !== "POST" || !request.url?.startsWith(MATCHMAKE_PREFIX)) return emit(event, ...args);
     readMatchmakeBody(request, response, options.maxMatchmakeBodyBytes, (body) => {
-      const authorization = request.headers.authorization;
-      const token = authorization?.startsWith("Bearer ") ? authorization.slice(7) : undefined;
-      const refusal = options.screen?.({ source: request.headers[CLIENT_ADDRESS_HEADER] as string, token, body });
+      // The token exactly as the matchmaking route will read it for onAuth.
+      const token = getBearerToken(request.headers.authorization ?? "");
+      const refusal = options.screen?.({ source, token, body });
       if (refusal) return refuse(response, refusal.status, refusal.code, refusal.sentence);
       request.body = body;
       emit(event, request, response);

@@ -133,6 +133,8 @@ export function createDeviceRoom(services: RoomServices) {
       client.auth = auth;
       this.awaitJoinAck(client);
       if (auth.role === "device") return this.deviceJoined(client);
+      // Seats are already capped when reserved (guardFrameworkEntryPoints); this holds the
+      // limit even if that private Colyseus entry point ever changes under us.
       if (this.userCount() >= services.config.maxSpectatorsPerDevice) {
         throw joinError(ErrorCode.ROOM_FULL, `device ${this.roomId} already has ${services.config.maxSpectatorsPerDevice} viewers.`);
       }
