@@ -23,7 +23,7 @@ const ENTRY_POINTS: [script: string, file: string, expected: RegExp][] = [
 ];
 
 it.each(ENTRY_POINTS)("npm run %s -- --help prints its usage and exits 0", async (_script, file, expected) => {
-  const { stdout } = await run(process.execPath, ["--import", tsx, path.join(root, file), "--help"], {
+  const { stdout } = await run(process.execPath, ["--conditions=@baton/source", "--import", tsx, path.join(root, file), "--help"], {
     cwd: root,
     timeout: 15_000,
     env: { ...process.env, TSX_TSCONFIG_PATH: path.join(root, "tsconfig.json"), BATON_PORT: "1" },

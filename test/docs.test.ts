@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ErrorCode, DeviceToRoom, RoomToDevice, RoomToUser, UserToRoom, EndReason } from "../shared/protocol.ts";
+import { ErrorCode, DeviceToRoom, RoomToDevice, RoomToUser, UserToRoom, EndReason } from "@baton/protocol";
 import { ConfigSchema } from "../server/src/config/config.ts";
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");

@@ -85,7 +85,7 @@ export interface ServerProcess {
  */
 export async function startServer(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, port: number, options: { nodeArgs?: string[]; logFile?: string; timeoutMs?: number } = {}): Promise<ServerProcess> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const child = track(spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", script, ...args], {
+  const child = track(spawn(process.execPath, [...(options.nodeArgs ?? []), "--conditions=@baton/source", "--import", "tsx", script, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -125,7 +125,7 @@ export class LoadProcess<Command, Message extends { type: string }> {
   constructor(readonly name: string, script: string, env: Record<string, unknown>) {
     this.child = track(fork(path.join(REPO_ROOT, script), [], {
       cwd: REPO_ROOT,
-      execArgv: ["--import", "tsx"],
+      execArgv: ["--conditions=@baton/source", "--import", "tsx"],
       env: { ...process.env, BENCH_LOAD: JSON.stringify(env) },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     }));

@@ -12,7 +12,7 @@ import type http from "node:http";
 import type express from "express";
 import { defineRoom, type RegisteredHandler, type Transport } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { DEVICE_ROOM_NAME } from "../../shared/protocol.ts";
+import { DEVICE_ROOM_NAME } from "@baton/protocol";
 import { importDeviceFile, type ImportSummary } from "./auth/deviceRegistry.ts";
 import { UserTokens } from "./auth/userTokens.ts";
 import { DeviceAuthenticator } from "./auth/deviceAuthenticator.ts";

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { Limits, MAX_DURATION_MS } from "../../shared/messages.ts";
+import { Limits, MAX_DURATION_MS } from "@baton/protocol";
 import { DEFAULT_BACKOFF } from "../../client/src/simulator/backoff.ts";
 import { MAX_HELD_REPORTS } from "../../client/src/simulator/heldReports.ts";
 import { JOB_GRACE_MS } from "../../client/src/simulator/jobBudget.ts";

@@ -11,8 +11,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import * as protocol from "../../shared/protocol.ts";
-import { BatonCloseCode, DEVICE_ROOM_NAME, DeviceToRoom, EndReason, ErrorCode, Phase, RoomToDevice, RoomToUser, UserToRoom } from "../../shared/protocol.ts";
+import * as protocol from "@baton/protocol/protocol";
+import { BatonCloseCode, DEVICE_ROOM_NAME, DeviceToRoom, EndReason, ErrorCode, Phase, RoomToDevice, RoomToUser, UserToRoom } from "@baton/protocol";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const headerPath = path.join(repoRoot, "firmware/components/baton_core/include/baton_protocol.h");

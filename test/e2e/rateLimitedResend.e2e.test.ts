@@ -13,7 +13,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
 import { startSimulatedDevice, type SimulatedDevice } from "../../client/src/simulator/index.ts";
-import type { ErrorPayload } from "../../shared/protocol.ts";
+import type { ErrorPayload } from "@baton/protocol";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { waitFor } from "../support/waitFor.ts";
 

@@ -17,7 +17,7 @@ const running: ChildProcess[] = [];
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "baton-readme-"));
 
 function start(script: string, args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+  const child = spawn(process.execPath, ["--conditions=@baton/source", "--import", "tsx", script, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { BatonCloseCode } from "../../shared/protocol.ts";
+import { BatonCloseCode } from "@baton/protocol";
 import { openSqliteStore } from "../../server/src/adapters/sqlite/sqliteStore.ts";
 import { runCli } from "../../server/src/cli/baton.ts";
 import { startBaton, type TestBaton } from "../support/baton.ts";

@@ -4,7 +4,7 @@
  */
 import { Client } from "@colyseus/sdk";
 import { DeviceSession, joinDevice } from "../../client/src/sdk/deviceSession.ts";
-import { DeviceRoomState } from "../../shared/state.ts";
+import { DeviceRoomState } from "@baton/protocol/state";
 import { startTcpProxy, type TcpProxy } from "./tcpProxy.ts";
 
 export interface CuttableSession {

@@ -5,7 +5,7 @@
  * device cover the raw protocol end to end.)
  */
 import { Client, type Room } from "@colyseus/sdk";
-import type { SessionTypeSpec } from "../../shared/messages.ts";
+import type { SessionTypeSpec } from "@baton/protocol";
 import { startTcpProxy, type TcpProxy } from "./tcpProxy.ts";
 import { Inbox } from "../../client/src/sdk/inbox.ts";
 

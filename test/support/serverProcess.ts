@@ -76,7 +76,7 @@ export async function writeTestRegistry(directory?: string, extraDevices: string
 export async function spawnServer(env: Record<string, string>, options: { cwd?: string } = {}): Promise<ServerProcess> {
   const port = env.BATON_PORT ? Number(env.BATON_PORT) : await freePort();
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_") && !["NODE_ENV", "DATABASE_URL", "NODE_OPTIONS"].includes(key)));
-  const child = spawn(process.execPath, ["--import", tsxLoader, entryPoint], {
+  const child = spawn(process.execPath, ["--conditions=@baton/source", "--import", tsxLoader, entryPoint], {
     cwd: options.cwd ?? root,
     // tsx looks for tsconfig.json (decorator settings) in the working directory; name it.
     env: { ...inherited, TSX_TSCONFIG_PATH: path.join(root, "tsconfig.json"), BATON_HOST: "127.0.0.1", BATON_PORT: String(port), ...env },

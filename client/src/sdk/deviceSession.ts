@@ -4,9 +4,9 @@
  * every decision is the room's; this only names the messages and types the replies.
  */
 import { Client, type Room } from "@colyseus/sdk";
-import { DEVICE_ROOM_NAME, RoomToUser, UserToRoom, type ErrorPayload } from "../../../shared/protocol.ts";
-import type { Claim, ResultMessage, RunFailedMessage, SessionEndedMessage } from "../../../shared/messages.ts";
-import { DeviceRoomState } from "../../../shared/state.ts";
+import { DEVICE_ROOM_NAME, RoomToUser, UserToRoom, type ErrorPayload } from "@baton/protocol";
+import type { Claim, ResultMessage, RunFailedMessage, SessionEndedMessage } from "@baton/protocol";
+import { DeviceRoomState } from "@baton/protocol/state";
 import { Inbox } from "./inbox.ts";
 
 export interface JoinDeviceOptions {

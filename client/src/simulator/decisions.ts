@@ -4,8 +4,8 @@
  * firmware implement the same table; keeping it pure means every row is unit-tested
  * without a socket (decisions.test.ts) and docs/PROTOCOL.md can quote it.
  */
-import { Phase } from "../../../shared/protocol.ts";
-import type { CancelMessage, StartMessage, WelcomeMessage } from "../../../shared/messages.ts";
+import { Phase } from "@baton/protocol";
+import type { CancelMessage, StartMessage, WelcomeMessage } from "@baton/protocol";
 
 /** What the device knows about its work, at the moment a message arrives. */
 export interface DeviceKnowledge {

@@ -4,7 +4,7 @@
  * close codes — everything device.ts decides, without a Baton server.
  */
 import { describe, expect, it } from "vitest";
-import { BatonCloseCode } from "../../../shared/protocol.ts";
+import { BatonCloseCode } from "@baton/protocol";
 import { useFakeRoom } from "./fakeRoomFixture.ts";
 import { INSTRUMENTS } from "./instruments.ts";
 import { MatchmakeError } from "./matchmake.ts";

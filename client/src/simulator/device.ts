@@ -20,8 +20,8 @@
  * always works is better on a microcontroller than two where one mostly fails.
  */
 import { EventEmitter } from "node:events";
-import { BatonCloseCode, DeviceToRoom, ErrorCode, RoomToDevice, type ErrorPayload } from "../../../shared/protocol.ts";
-import type { Failed, Hello, Progress, Result, StartMessage, WelcomeMessage, CancelMessage } from "../../../shared/messages.ts";
+import { BatonCloseCode, DeviceToRoom, ErrorCode, RoomToDevice, type ErrorPayload } from "@baton/protocol";
+import type { Failed, Hello, Progress, Result, StartMessage, WelcomeMessage, CancelMessage } from "@baton/protocol";
 import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
 import { joinDeviceRoom, type RoomConnection } from "./connection.ts";
 import { planCancel, planStart, planWelcome, type DeviceKnowledge } from "./decisions.ts";

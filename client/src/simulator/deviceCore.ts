@@ -11,8 +11,8 @@
  * languages. The socket-and-timer device (device.ts) calls the same decision modules; it does
  * not yet route through this machine.
  */
-import { ErrorCode } from "../../../shared/protocol.ts";
-import type { StartMessage, WelcomeMessage } from "../../../shared/messages.ts";
+import { ErrorCode } from "@baton/protocol";
+import type { StartMessage, WelcomeMessage } from "@baton/protocol";
 import { reconnectDelayMs, type BackoffPolicy } from "./backoff.ts";
 import { planCancel, planStart, planWelcome, type DeviceKnowledge } from "./decisions.ts";
 import { runBudgetMs } from "./jobBudget.ts";

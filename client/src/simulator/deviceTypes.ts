@@ -3,8 +3,8 @@
  * the shape of its message logs. Kept apart from device.ts so tests and the CLI can import
  * the vocabulary without the behaviour.
  */
-import type { ErrorPayload } from "../../../shared/protocol.ts";
-import type { AckMessage, CancelMessage, SessionTypeSpec, StartMessage, WelcomeMessage } from "../../../shared/messages.ts";
+import type { ErrorPayload } from "@baton/protocol";
+import type { AckMessage, CancelMessage, SessionTypeSpec, StartMessage, WelcomeMessage } from "@baton/protocol";
 import type { BackoffPolicy } from "./backoff.ts";
 import type { ResendPolicy } from "./resend.ts";
 import type { Instrument, InstrumentName, Json } from "./instruments.ts";

@@ -8,7 +8,7 @@
  * across reconnects while the room is slow to acknowledge; MAX_HELD_REPORTS of them are kept
  * and, past that, the oldest is given up (it has been re-sent after every join since).
  */
-import { DeviceToRoom, ErrorCode } from "../../../shared/protocol.ts";
+import { DeviceToRoom, ErrorCode } from "@baton/protocol";
 
 /**
  * Reports held at once. Mirrored by BATON_MAX_HELD_REPORTS in the firmware's baton_config.h

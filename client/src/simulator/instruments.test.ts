@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 import { Ajv } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { HelloPayload } from "../../../shared/messages.ts";
+import { HelloPayload } from "@baton/protocol";
 import { INSTRUMENTS, INSTRUMENT_NAMES, getInstrument, seededRandom, type InstrumentName, type Json } from "./instruments.ts";
 
-const WEIGHING_OUTPUT_SCHEMA = fileURLToPath(new URL("../../../shared/instruments/weighing.output.schema.json", import.meta.url));
+const WEIGHING_OUTPUT_SCHEMA = createRequire(import.meta.url).resolve("@baton/protocol/instruments/weighing.output.schema.json");
 
 const ajv = new Ajv({ strict: true, allErrors: true });
 

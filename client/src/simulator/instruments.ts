@@ -8,7 +8,7 @@
  * The schemas use the draft-07 keywords ajv supports by default (the server compiles them
  * with a default Ajv), and no `$schema` key, so either draft accepts them.
  */
-import type { SessionTypeSpec } from "../../../shared/messages.ts";
+import type { SessionTypeSpec } from "@baton/protocol";
 
 export type InstrumentName = "scale" | "printer" | "lab";
 export const INSTRUMENT_NAMES: readonly InstrumentName[] = ["scale", "printer", "lab"];

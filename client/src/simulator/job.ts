@@ -8,7 +8,7 @@
  * the job stops short of the result and waits for the test to call `device.complete()`.
  */
 import type { JobPlan } from "./instruments.ts";
-import type { StartMessage } from "../../../shared/messages.ts";
+import type { StartMessage } from "@baton/protocol";
 
 export type JobState = "running" | "awaitingCompletion" | "finished";
 

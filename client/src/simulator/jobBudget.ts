@@ -7,7 +7,7 @@
  * up on the run. The grace keeps the device from racing the room's own deadline: normally the
  * room times the run out first and the device hears `cancel`.
  */
-import { MAX_DURATION_MS } from "../../../shared/messages.ts";
+import { MAX_DURATION_MS } from "@baton/protocol";
 
 /** Extra time past a job's budget; the firmware's default `job_grace_ms` (test/contract/deviceLimits.test.ts). */
 export const JOB_GRACE_MS = 5_000;

@@ -10,7 +10,7 @@
  *
  * and the WebSocket URL built from the seat reservation.
  */
-import { DEVICE_ROOM_NAME, ErrorCode, JoinRole, type ErrorCodeName } from "../../../shared/protocol.ts";
+import { DEVICE_ROOM_NAME, ErrorCode, JoinRole, type ErrorCodeName } from "@baton/protocol";
 
 /** What a successful matchmaking answer carries (Colyseus' seat reservation). */
 export interface SeatReservation {

@@ -4,7 +4,7 @@
  * (The room validates what the device sends with zod; the device cannot trust the network
  * either, and must never crash on a message it does not understand.)
  */
-import type { CancelMessage, StartMessage, WelcomeMessage } from "../../../shared/messages.ts";
+import type { CancelMessage, StartMessage, WelcomeMessage } from "@baton/protocol";
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

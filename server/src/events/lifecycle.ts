@@ -3,7 +3,7 @@
  * metrics and persistence subscribe to. Emitting never throws into the room: a failing
  * listener is reported and skipped.
  */
-import type { EndReasonName } from "../../../shared/protocol.ts";
+import type { EndReasonName } from "@baton/protocol";
 
 export type LifecycleEvent =
   | { type: "session.started"; deviceId: string; epoch: number; userId: string; at: number }

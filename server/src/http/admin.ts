@@ -13,7 +13,7 @@
  */
 import express from "express";
 import { z } from "zod";
-import { ErrorCode } from "../../../shared/protocol.ts";
+import { ErrorCode } from "@baton/protocol";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import { hashDeviceSecret, newDeviceSecret } from "../auth/deviceSecrets.ts";
 import { AuditAction, DeviceExistsError } from "../ports/store.ts";

@@ -5,7 +5,7 @@
  */
 import type { Request, Response } from "express";
 import { getBearerToken } from "@colyseus/core";
-import { ErrorCode } from "../../../shared/protocol.ts";
+import { ErrorCode } from "@baton/protocol";
 import type { UserIdentity } from "../auth/userTokens.ts";
 import type { RoomServices } from "../rooms/services.ts";
 import { refuse } from "./respond.ts";

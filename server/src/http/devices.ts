@@ -9,7 +9,7 @@
  */
 import express from "express";
 import { z } from "zod";
-import { ErrorCode } from "../../../shared/protocol.ts";
+import { ErrorCode } from "@baton/protocol";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import type { RegisteredDevice } from "../ports/store.ts";
 import type { RoomServices } from "../rooms/services.ts";

@@ -9,7 +9,7 @@
  */
 import express from "express";
 import { matchMaker } from "@colyseus/core";
-import { DEVICE_ROOM_NAME } from "../../../shared/protocol.ts";
+import { DEVICE_ROOM_NAME } from "@baton/protocol";
 import type { RoomServices } from "../rooms/services.ts";
 
 /** Share of BATON_MAX_CLIENTS above which /readyz reports `degraded`. */

@@ -6,7 +6,7 @@
  */
 import express from "express";
 import { z } from "zod";
-import { ErrorCode } from "../../../shared/protocol.ts";
+import { ErrorCode } from "@baton/protocol";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import type { RoomServices } from "../rooms/services.ts";
 import { requireAdmin } from "./authenticate.ts";

@@ -7,7 +7,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import express from "express";
-import { ErrorCode } from "../../../shared/protocol.ts";
+import { ErrorCode } from "@baton/protocol";
 import type { RoomServices } from "../rooms/services.ts";
 import { CLIENT_ADDRESS_HEADER } from "./requestGuard.ts";
 import { refuse } from "./respond.ts";

@@ -7,7 +7,7 @@
  */
 import express from "express";
 import { z } from "zod";
-import { ErrorCode } from "../../../shared/protocol.ts";
+import { ErrorCode } from "@baton/protocol";
 import { AuditQuery, ForceReleaseBody, RegisterDeviceBody } from "./admin.ts";
 import { DeviceListQuery } from "./devices.ts";
 import { DeviceSessionsQuery, MySessionsQuery } from "./sessions.ts";

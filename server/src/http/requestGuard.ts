@@ -14,7 +14,7 @@
  */
 import type http from "node:http";
 import { getBearerToken } from "@colyseus/core";
-import { ErrorCode, type ErrorCodeName } from "../../../shared/protocol.ts";
+import { ErrorCode, type ErrorCodeName } from "@baton/protocol";
 
 export const CLIENT_ADDRESS_HEADER = "x-baton-client-address";
 

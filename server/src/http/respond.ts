@@ -5,8 +5,8 @@
  */
 import type { Request, Response } from "express";
 import type { z } from "zod";
-import { describeZodError } from "../../../shared/messages.ts";
-import { ErrorCode, type ErrorCodeName } from "../../../shared/protocol.ts";
+import { describeZodError } from "@baton/protocol";
+import { ErrorCode, type ErrorCodeName } from "@baton/protocol";
 
 export function refuse(response: Response, status: number, code: ErrorCodeName, message: string): void {
   response.status(status).json({ code, message });

@@ -12,7 +12,7 @@
  * Every handler validates its input (zod) and answers errors as `{ code, message }`.
  */
 import express, { type Request, type Response, type NextFunction } from "express";
-import { ErrorCode } from "../../../shared/protocol.ts";
+import { ErrorCode } from "@baton/protocol";
 import type { RoomServices } from "../rooms/services.ts";
 import { adminRoutes } from "./admin.ts";
 import { deviceRoutes } from "./devices.ts";

@@ -10,7 +10,7 @@
  */
 import express from "express";
 import { z } from "zod";
-import { ErrorCode } from "../../../shared/protocol.ts";
+import { ErrorCode } from "@baton/protocol";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import type { UserIdentity } from "../auth/userTokens.ts";
 import type { RunHistoryRecord, SessionCursor } from "../ports/store.ts";

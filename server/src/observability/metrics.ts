@@ -12,7 +12,7 @@
  */
 import { matchMaker } from "@colyseus/core";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { DEVICE_ROOM_NAME, ErrorCode } from "../../../shared/protocol.ts";
+import { DEVICE_ROOM_NAME, ErrorCode } from "@baton/protocol";
 import type { LifecycleEvents } from "../events/lifecycle.ts";
 import type { BatonStore } from "../ports/store.ts";
 import type { LiveDeviceStatus } from "../rooms/liveRooms.ts";

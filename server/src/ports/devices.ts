@@ -2,7 +2,7 @@
  * Port: the device registry — which devices exist, how each proves who it is (a hashed
  * secret), whether it is disabled, and what it last declared it can do.
  */
-import type { SessionTypeSpec } from "../../../shared/messages.ts";
+import type { SessionTypeSpec } from "@baton/protocol";
 
 export interface RegisteredDevice {
   deviceId: string;

@@ -19,8 +19,8 @@ import { ClientState, CloseCode, Room, matchMaker, type AuthContext, type Client
 import { StateView } from "@colyseus/schema";
 import {
   DeviceToRoom, EndReason, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName,
-} from "../../../shared/protocol.ts";
-import { DeviceRoomState } from "../../../shared/state.ts";
+} from "@baton/protocol";
+import { DeviceRoomState } from "@baton/protocol/state";
 import { deviceStatusOf, initialState, nextDeadline, reduce, restoreForNewRoom, type Command, type CoreState, type Effect, type Outcome, type UserRef } from "../session/index.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";

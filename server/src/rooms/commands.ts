@@ -4,8 +4,8 @@
  * the fields. Pure (no room, no socket), so the room only has to send what comes back.
  */
 import type { ZodType } from "zod";
-import { DeviceToRoom, ErrorCode, UserToRoom, type ErrorCodeName } from "../../../shared/protocol.ts";
-import { DevicePayloads, UserPayloads, describeZodError, type Claim, type Failed, type Hello, type Progress, type Result, type Run } from "../../../shared/messages.ts";
+import { DeviceToRoom, ErrorCode, UserToRoom, type ErrorCodeName } from "@baton/protocol";
+import { DevicePayloads, UserPayloads, describeZodError, type Claim, type Failed, type Hello, type Progress, type Result, type Run } from "@baton/protocol";
 import type { Command, UserRef } from "../session/index.ts";
 import { checkDeclaredSchemas } from "./inputValidation.ts";
 

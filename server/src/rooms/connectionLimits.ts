@@ -4,7 +4,7 @@
  * that stops reading is closed, instead of the server buffering for it without end).
  */
 import type { Client } from "@colyseus/core";
-import { BatonCloseCode } from "../../../shared/protocol.ts";
+import { BatonCloseCode } from "@baton/protocol";
 import type { JoinAuth } from "./joinAuth.ts";
 
 /** Colyseus' reservation record: [join options, auth, consumed, waiting for a reconnection]. */

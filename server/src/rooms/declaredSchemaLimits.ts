@@ -9,7 +9,7 @@
  * JSON than the frame size (BATON_MAX_PAYLOAD_BYTES) suggests, so the frame limit alone does
  * not bound it.
  */
-import type { SessionTypeSpec } from "../../../shared/messages.ts";
+import type { SessionTypeSpec } from "@baton/protocol";
 
 export const DeclaredSchemaLimits = {
   /** One session type's `inputSchema`, as JSON, in bytes. */

@@ -15,7 +15,7 @@
  *   Colyseus' kick.
  */
 import { Protocol } from "@colyseus/core";
-import { DeviceToRoom, ErrorCode, type ErrorCodeName } from "../../../shared/protocol.ts";
+import { DeviceToRoom, ErrorCode, type ErrorCodeName } from "@baton/protocol";
 import { TokenBucket, type RateLimit } from "./rateLimiter.ts";
 import { ROOM_DATA_FRAME, isDecodableRoomData, roomDataType } from "./frameCheck.ts";
 

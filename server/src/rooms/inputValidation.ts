@@ -9,7 +9,7 @@
  */
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
-import type { SessionTypeSpec } from "../../../shared/messages.ts";
+import type { SessionTypeSpec } from "@baton/protocol";
 import { ALLOWED_FORMATS, checkDeclarationSize, checkSchemaShape } from "./declaredSchemaLimits.ts";
 import { UnsupportedPatternError, linearRegExp } from "./linearRegExp.ts";
 

@@ -5,7 +5,7 @@
  * the message (`UNAUTHORIZED: …`), since the HTTP status is Colyseus' own.
  */
 import { ServerError } from "@colyseus/core";
-import { ErrorCode, JoinRole, type ErrorCodeName } from "../../../shared/protocol.ts";
+import { ErrorCode, JoinRole, type ErrorCodeName } from "@baton/protocol";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import type { DeviceRegistry } from "../ports/store.ts";
 import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";

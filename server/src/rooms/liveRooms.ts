@@ -10,7 +10,7 @@
  * the same rules as a live one.
  */
 import { matchMaker } from "@colyseus/core";
-import { DEVICE_ROOM_NAME } from "../../../shared/protocol.ts";
+import { DEVICE_ROOM_NAME } from "@baton/protocol";
 import type { DeviceStatus, UserRef } from "../session/index.ts";
 
 export interface LiveDeviceStatus extends DeviceStatus {

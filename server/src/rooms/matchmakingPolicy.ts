@@ -14,7 +14,7 @@
  * tried again: by then the room exists and is joined.
  */
 import { matchMaker } from "@colyseus/core";
-import { DEVICE_ROOM_NAME, ErrorCode, JoinRole } from "../../../shared/protocol.ts";
+import { DEVICE_ROOM_NAME, ErrorCode, JoinRole } from "@baton/protocol";
 import { guessingBackoffSentence, joinError, joinStatus } from "./joinAuth.ts";
 import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
 import type { Refusal } from "../http/requestGuard.ts";

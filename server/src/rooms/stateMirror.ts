@@ -4,7 +4,7 @@
  * which only the holder's connections have in their StateView.
  */
 import { ArraySchema } from "@colyseus/schema";
-import { OwnerData, SessionTypeInfo, type DeviceRoomState } from "../../../shared/state.ts";
+import { OwnerData, SessionTypeInfo, type DeviceRoomState } from "@baton/protocol/state";
 import { phaseOf, type CoreState } from "../session/index.ts";
 
 /** Assign only when different, so unchanged fields never enter a patch. */

@@ -3,7 +3,7 @@
  * one-shot weighing flow (claim + run + release on result).
  */
 import { describe, expect, it } from "vitest";
-import { EndReason, ErrorCode, Phase } from "../../../shared/protocol.ts";
+import { EndReason, ErrorCode, Phase } from "@baton/protocol";
 import { phaseOf } from "./phase.ts";
 import {
   ALICE, BOB, CAROL, DEVICE_ID, SessionHarness, T0, WEIGH, deviceMessages, effectTypes, effectsOf, onlineHarness,

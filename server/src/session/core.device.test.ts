@@ -3,7 +3,7 @@
  * progress, the welcome a (re)connecting device gets, and online/offline transitions.
  */
 import { describe, expect, it } from "vitest";
-import { DeviceConnection, ErrorCode, Phase } from "../../../shared/protocol.ts";
+import { DeviceConnection, ErrorCode, Phase } from "@baton/protocol";
 import { welcomeFor } from "./phase.ts";
 import {
   ALICE, BOB, CALIBRATE, SessionHarness, T0, WEIGH, deviceMessages, effectTypes, effectsOf, ignoringLiveness, onlineHarness,

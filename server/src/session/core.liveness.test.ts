@@ -3,7 +3,7 @@
  * runs that expire while the device is away, and the device's error state.
  */
 import { describe, expect, it } from "vitest";
-import { DeviceConnection, EndReason, ErrorCode, Phase } from "../../../shared/protocol.ts";
+import { DeviceConnection, EndReason, ErrorCode, Phase } from "@baton/protocol";
 import { nextDeadline } from "./deadlines.ts";
 import { phaseOf } from "./phase.ts";
 import { ALICE, CALIBRATE, WEIGH, deviceMessages, effectTypes, effectsOf, onlineHarness } from "./testing.ts";

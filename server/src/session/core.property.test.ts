@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EndReason, ErrorCode, Phase } from "../../../shared/protocol.ts";
+import { EndReason, ErrorCode, Phase } from "@baton/protocol";
 import { dueDeadline, nextDeadline } from "./deadlines.ts";
 import { phaseOf } from "./phase.ts";
 import { ALICE, BOB, CAROL, SessionHarness, ignoringLiveness, onlineHarness } from "./testing.ts";

@@ -4,7 +4,7 @@
  * that has seen a higher epoch than the stored one (a wiped store) lifts the epoch past it.
  */
 import { describe, expect, it } from "vitest";
-import { DeviceConnection, EndReason, Phase } from "../../../shared/protocol.ts";
+import { DeviceConnection, EndReason, Phase } from "@baton/protocol";
 import { nextDeadline } from "./deadlines.ts";
 import { phaseOf, welcomeFor } from "./phase.ts";
 import { restoreForNewRoom } from "./restore.ts";

@@ -3,7 +3,7 @@
  * forceRelease — who may send them, what the device is told, and the phases spectators see.
  */
 import { describe, expect, it } from "vitest";
-import { EndReason, ErrorCode, Phase } from "../../../shared/protocol.ts";
+import { EndReason, ErrorCode, Phase } from "@baton/protocol";
 import { phaseOf } from "./phase.ts";
 import {
   ALICE, BOB, CALIBRATE, DEVICE_ID, SessionHarness, T0, WEIGH, deviceMessages, effectTypes, effectsOf, onlineHarness,

@@ -3,7 +3,7 @@
  * `nextDeadline` and reduces `tick` when it fires. No test here sleeps.
  */
 import { describe, expect, it } from "vitest";
-import { EndReason, ErrorCode, Phase } from "../../../shared/protocol.ts";
+import { EndReason, ErrorCode, Phase } from "@baton/protocol";
 import { activeDeadlines, dueDeadline, nextDeadline } from "./deadlines.ts";
 import { phaseOf } from "./phase.ts";
 import {

@@ -13,7 +13,7 @@
  * refused, and a result among them is recorded as orphaned (and acknowledged, so the device
  * can forget it) — never credited to whoever holds the device now.
  */
-import { DeviceConnection, EndReason, ErrorCode, type EndReasonName, type ErrorCodeName } from "../../../shared/protocol.ts";
+import { DeviceConnection, EndReason, ErrorCode, type EndReasonName, type ErrorCodeName } from "@baton/protocol";
 import { dueDeadline } from "./deadlines.ts";
 import { welcomeFor } from "./phase.ts";
 import type {

@@ -4,7 +4,7 @@
  * `tick` when it fires; tests move a fake clock instead of sleeping. An idle room has no
  * deadline and therefore no timer at all.
  */
-import { EndReason, type EndReasonName } from "../../../shared/protocol.ts";
+import { EndReason, type EndReasonName } from "@baton/protocol";
 import type { CoreState, SessionTimers } from "./types.ts";
 
 export type DeadlineKind = EndReasonName | "run_timeout" | "device_silent";

@@ -2,7 +2,7 @@
  * Derived views of the core state: the phase spectators see, and the welcome a (re)connecting
  * device gets. Derived, never stored, so they cannot disagree with the state they describe.
  */
-import { Phase, type PhaseName } from "../../../shared/protocol.ts";
+import { Phase, type PhaseName } from "@baton/protocol";
 import type { CoreState, Json } from "./types.ts";
 
 export function phaseOf(state: CoreState): PhaseName {

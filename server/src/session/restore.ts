@@ -3,7 +3,7 @@
  * the device's last stored state. Used for a room created after a restart, after the room
  * was disposed, or in another process.
  */
-import { DeviceConnection } from "../../../shared/protocol.ts";
+import { DeviceConnection } from "@baton/protocol";
 import type { CoreState } from "./types.ts";
 
 /**

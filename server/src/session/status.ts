@@ -3,7 +3,7 @@
  * progress — derived from the core state, never stored. The HTTP API reads it from a live
  * room, or from the stored state when the device has no room right now.
  */
-import type { DeviceConnectionName, EndReasonName, PhaseName } from "../../../shared/protocol.ts";
+import type { DeviceConnectionName, EndReasonName, PhaseName } from "@baton/protocol";
 import { phaseOf } from "./phase.ts";
 import type { CoreState, UserRef } from "./types.ts";
 

@@ -2,8 +2,8 @@
  * Types of the pure session core. Nothing here knows about Colyseus, sockets or schema:
  * the core is `(state, command, context) → { state, effects } | rejection`.
  */
-import type { EndReasonName, ErrorCodeName, PhaseName, DeviceConnectionName } from "../../../shared/protocol.ts";
-import type { SessionTypeSpec } from "../../../shared/messages.ts";
+import type { EndReasonName, ErrorCodeName, PhaseName, DeviceConnectionName } from "@baton/protocol";
+import type { SessionTypeSpec } from "@baton/protocol";
 
 export type Json = Record<string, unknown>;
 

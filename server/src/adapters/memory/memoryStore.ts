@@ -3,7 +3,7 @@
  * It implements exactly the semantics of the SQL adapters and runs through the same
  * conformance suite: insert-once results, orphans kept apart, epochs that never decrease.
  */
-import type { SessionTypeSpec } from "../../../../shared/messages.ts";
+import type { SessionTypeSpec } from "@baton/protocol";
 import { initialState, type CoreState } from "../../session/index.ts";
 import {
   DeviceExistsError, EpochRegressionError,

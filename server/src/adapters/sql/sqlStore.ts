@@ -5,7 +5,7 @@
  * exist in both).
  */
 import { sql, type Kysely, type Selectable } from "kysely";
-import type { SessionTypeSpec } from "../../../../shared/messages.ts";
+import type { SessionTypeSpec } from "@baton/protocol";
 import { initialState, type CoreState } from "../../session/index.ts";
 import {
   DeviceExistsError, EpochRegressionError,
