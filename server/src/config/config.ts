@@ -101,6 +101,8 @@ export const ConfigSchema = z.object({
   BATON_DEVICE_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
   BATON_DEVICE_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(100),
   BATON_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(8),
+  BATON_HTTP_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
+  BATON_HTTP_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(100),
   BATON_MAX_MATCHMAKE_BODY_BYTES: z.coerce.number().int().min(256).max(65_536).default(4_096),
   BATON_MAX_BUFFERED_BYTES: z.coerce.number().int().min(65_536).default(4_194_304),
   BATON_JOIN_ACK_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(10_000),
@@ -169,6 +171,8 @@ export interface BatonConfig {
   deviceRateLimit: { perSecond: number; burst: number };
   /** Open connections plus pending seat reservations of one user in one device room. */
   maxConnectionsPerUser: number;
+  /** Requests per client address to Baton's own HTTP API (health probes exempt). */
+  httpRateLimit: { perSecond: number; burst: number };
   /** Largest matchmaking request body; bigger ones get 413 before they are read. */
   maxMatchmakeBodyBytes: number;
   /** Unsent bytes a connection may have queued before it is closed as a slow consumer. */
@@ -271,6 +275,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: { perSecond: values.BATON_RATE_LIMIT_PER_SECOND, burst: values.BATON_RATE_LIMIT_BURST },
     deviceRateLimit: { perSecond: values.BATON_DEVICE_RATE_LIMIT_PER_SECOND, burst: values.BATON_DEVICE_RATE_LIMIT_BURST },
     maxConnectionsPerUser: values.BATON_MAX_CONNECTIONS_PER_USER,
+    httpRateLimit: { perSecond: values.BATON_HTTP_RATE_LIMIT_PER_SECOND, burst: values.BATON_HTTP_RATE_LIMIT_BURST },
     maxMatchmakeBodyBytes: values.BATON_MAX_MATCHMAKE_BODY_BYTES,
     maxBufferedBytes: values.BATON_MAX_BUFFERED_BYTES,
     joinAckTimeoutMs: values.BATON_JOIN_ACK_TIMEOUT_MS,
