@@ -210,6 +210,13 @@ function(evaluate_component dir)
         post_registration_includes(extra "${dir}")
         list(APPEND __reg_include_dirs ${extra})
     endif()
+    # What a bundled third-party CMake project exports, which no ESP-IDF file names: Mbed TLS 4
+    # (ESP-IDF 6) keeps its crypto headers in the TF-PSA-Crypto subproject, whose targets
+    # export these directories and which mbedtls links publicly.
+    if(name STREQUAL "mbedtls" AND IS_DIRECTORY "${dir}/mbedtls/tf-psa-crypto/include")
+        list(APPEND __reg_include_dirs "${dir}/mbedtls/tf-psa-crypto/include"
+                                       "${dir}/mbedtls/tf-psa-crypto/drivers/builtin/include")
+    endif()
     set(includes "")
     foreach(d ${__reg_include_dirs})
         get_filename_component(d "${d}" ABSOLUTE BASE_DIR "${dir}")
