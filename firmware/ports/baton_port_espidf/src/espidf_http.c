@@ -19,6 +19,8 @@ baton_status_t espidf_http_post(void *ctx, const char *url, const char *bearer, 
 {
     (void)ctx;
     if (baton_espidf_check_url(url) != ESP_OK) {
+        *response_len = 0;
+        *http_status = 0;
         return BATON_ERR_CONFIG; /* the bearer secret must not go there */
     }
     const espidf_tls_t tls = espidf_tls_settings();
