@@ -16,6 +16,7 @@
 #include "esp_wifi.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/event_groups.h"
+#include "freertos/task.h"
 #include "nvs_flash.h"
 #include "sdkconfig.h"
 
@@ -178,6 +179,11 @@ void app_main(void)
     if (!load_secret()) {
         ESP_LOGE(TAG, "no device secret: provision it into NVS (namespace \"%s\", key \"%s\"); see firmware/README.md",
                  BATON_NVS_NAMESPACE, BATON_NVS_KEY_SECRET);
+        return;
+    }
+    /* https with certificate verification, or plain http on a lab network only (README, "TLS"). */
+    if (baton_espidf_check_url(CONFIG_BATON_SERVER_URL) != ESP_OK) {
+        ESP_LOGE(TAG, "server URL refused: fix BATON_SERVER_URL or the TLS options in menuconfig");
         return;
     }
     ESP_ERROR_CHECK(app_driver_init());

@@ -57,6 +57,16 @@ void baton_espidf_attach(baton_espidf_t *p, baton_runner_t *runner);
 /** Waits up to `timeout_ms` for one socket event and delivers it to the runner. */
 void baton_espidf_service(baton_espidf_t *p, uint32_t timeout_ms);
 
+/**
+ * Whether the device may talk to `url` (docs: firmware/README.md, "TLS"), logging why not:
+ * ESP_OK for https/wss (unless the image has BATON_TLS_NONE: ESP_ERR_INVALID_STATE) and for
+ * plain http/ws to a local-network host (with a warning: the secret travels in clear);
+ * ESP_ERR_NOT_SUPPORTED for plain http/ws to any other host unless BATON_ALLOW_PLAIN_HTTP;
+ * ESP_ERR_INVALID_ARG for what is not such a URL. The port applies it to every request and
+ * socket; call it at boot on the configured server URL to fail early and visibly.
+ */
+esp_err_t baton_espidf_check_url(const char *url);
+
 /** Reads the device secret from NVS into `out`. ESP_ERR_NVS_NOT_FOUND if it was never provisioned. */
 esp_err_t baton_espidf_read_secret(char *out, size_t cap);
 

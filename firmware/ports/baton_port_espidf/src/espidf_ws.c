@@ -108,12 +108,18 @@ baton_status_t espidf_ws_open(void *ctx, const char *url)
     p->close_reported = false;
     p->close_code = 0;
 
+    if (baton_espidf_check_url(url) != ESP_OK) {
+        return BATON_ERR_CONFIG;
+    }
+    const espidf_tls_t tls = espidf_tls_settings();
     esp_websocket_client_config_t config = {
         .uri = url,
         .disable_auto_reconnect = true,
         .buffer_size = WS_BUFFER_SIZE,
         .task_stack = WS_TASK_STACK,
         .network_timeout_ms = WS_NETWORK_TIMEOUT_MS,
+        .crt_bundle_attach = tls.crt_bundle_attach,
+        .cert_pem = tls.cert_pem,
     };
     p->client = esp_websocket_client_init(&config);
     if (p->client == NULL) {

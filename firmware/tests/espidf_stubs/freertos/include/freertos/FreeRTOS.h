@@ -13,4 +13,3 @@ void vPortEnterCritical(portMUX_TYPE *mux);
 void vPortExitCritical(portMUX_TYPE *mux);
 #define portENTER_CRITICAL(mux) vPortEnterCritical(mux)
 #define portEXIT_CRITICAL(mux) vPortExitCritical(mux)
-void vTaskDelay(TickType_t ticks);

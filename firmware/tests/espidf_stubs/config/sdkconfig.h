@@ -1,4 +1,6 @@
-/* Type-check stub: the Kconfig values main/ reads (defaults of main/Kconfig.projbuild). */
+/* Type-check stub: the Kconfig values main/ and the port read (defaults of main/Kconfig.projbuild
+ * and ports/baton_port_espidf/Kconfig). The baton_core sizes (CONFIG_BATON_CORE_*) are left out:
+ * baton_config.h then keeps its host defaults, which are the Kconfig defaults. */
 #pragma once
 #define CONFIG_BATON_WIFI_SSID ""
 #define CONFIG_BATON_WIFI_PASSWORD ""
@@ -12,3 +14,4 @@
 #define CONFIG_BATON_HEARTBEAT_MS 5000
 #define CONFIG_BATON_RECONNECT_MAX_DELAY_MS 30000
 #define CONFIG_BATON_RECONNECT_MAX_ATTEMPTS 40
+#define CONFIG_BATON_TLS_CRT_BUNDLE 1

@@ -32,6 +32,9 @@ typedef struct {
     int task_stack;
     int buffer_size;
     int network_timeout_ms;
+    const char *cert_pem;
+    size_t cert_len;
+    esp_err_t (*crt_bundle_attach)(void *conf);
 } esp_websocket_client_config_t;
 esp_websocket_client_handle_t esp_websocket_client_init(const esp_websocket_client_config_t *config);
 esp_err_t esp_websocket_client_start(esp_websocket_client_handle_t client);
