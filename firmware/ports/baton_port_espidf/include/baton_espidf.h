@@ -5,7 +5,10 @@
  * Threading: esp_websocket_client raises its events in its own task. The port reassembles
  * binary messages there and hands complete ones (and open/close events) to the main task
  * through a ring buffer; baton_espidf_service(), called from the task that owns the runner,
- * delivers them. The runner is therefore only ever called from one task.
+ * delivers them. The runner is therefore only ever called from one task. When the ring is
+ * full the websocket task drops the event (it must not wait long: it holds the client's lock);
+ * the main task notices the gap (baton_handoff.h), closes the socket and reports it closed,
+ * so the session reconnects and the room's `welcome` restates what was lost.
  *
  * Every function returns esp_err_t where it can fail.
  */
@@ -21,6 +24,7 @@
 #include "freertos/ringbuf.h"
 
 #include "baton_config.h"
+#include "baton_handoff.h"
 #include "baton_port.h"
 #include "baton_runner.h"
 #include "baton_rx.h"
@@ -42,6 +46,8 @@ typedef struct baton_espidf {
     volatile bool close_reported;
     volatile uint16_t close_code;
     RingbufHandle_t events;
+    /** Sequence numbers and drop count of the ring's events: a dropped event forces a reconnect. */
+    baton_handoff_t handoff;
     baton_runner_t *runner;
     /* Used only in the websocket task. */
     uint8_t rx_buf[BATON_RX_FRAME_MAX];
