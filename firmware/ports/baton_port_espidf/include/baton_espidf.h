@@ -33,10 +33,18 @@
 extern "C" {
 #endif
 
-/** NVS namespace of everything Baton stores (the held report, the device secret). */
+/** NVS namespace of everything Baton stores (the held reports; the device secret in its own partition). */
 #define BATON_NVS_NAMESPACE "baton"
 /** NVS key of the device secret (a string), provisioned at the factory or with the NVS partition tool. */
 #define BATON_NVS_KEY_SECRET "secret"
+/** The NVS partition of the held reports (the default one), erased only after a layout change. */
+#define BATON_NVS_DATA_PARTITION "nvs"
+/**
+ * The device secret's own NVS partition (partitions.csv). The firmware never erases it: an
+ * erase of the data partition (nvs_flash_erase after ESP_ERR_NVS_NO_FREE_PAGES) used to take
+ * the secret with it. main/app_storage.c decides what may be erased.
+ */
+#define BATON_NVS_SECRET_PARTITION "baton_sec"
 
 typedef struct baton_espidf {
     esp_websocket_client_handle_t client;
@@ -54,7 +62,7 @@ typedef struct baton_espidf {
     baton_rx_t rx;
 } baton_espidf_t;
 
-/** Creates the event ring buffer and fills `port`. NVS must be initialised (nvs_flash_init) before. */
+/** Creates the event ring buffer and fills `port`. Both NVS partitions must be initialised before. */
 esp_err_t baton_espidf_init(baton_espidf_t *p, baton_port_t *port);
 
 /** The runner that receives socket events (after baton_runner_init). */
@@ -63,7 +71,7 @@ void baton_espidf_attach(baton_espidf_t *p, baton_runner_t *runner);
 /** Waits up to `timeout_ms` for one socket event and delivers it to the runner. */
 void baton_espidf_service(baton_espidf_t *p, uint32_t timeout_ms);
 
-/** Reads the device secret from NVS into `out`. ESP_ERR_NVS_NOT_FOUND if it was never provisioned. */
+/** Reads the device secret from its NVS partition into `out`. ESP_ERR_NVS_NOT_FOUND if it was never provisioned. */
 esp_err_t baton_espidf_read_secret(char *out, size_t cap);
 
 #ifdef __cplusplus

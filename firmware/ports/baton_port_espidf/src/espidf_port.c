@@ -124,7 +124,7 @@ void baton_espidf_service(baton_espidf_t *p, uint32_t timeout_ms)
 esp_err_t baton_espidf_read_secret(char *out, size_t cap)
 {
     nvs_handle_t handle;
-    esp_err_t err = nvs_open(BATON_NVS_NAMESPACE, NVS_READONLY, &handle);
+    esp_err_t err = nvs_open_from_partition(BATON_NVS_SECRET_PARTITION, BATON_NVS_NAMESPACE, NVS_READONLY, &handle);
     if (err != ESP_OK) {
         return err;
     }
