@@ -154,7 +154,10 @@ esp_err_t app_driver_init(void)
         return ESP_ERR_INVALID_ARG;
     }
     gpio_config_t sck = {.pin_bit_mask = 1ULL << HX711_SCK, .mode = GPIO_MODE_OUTPUT};
-    gpio_config_t dout = {.pin_bit_mask = 1ULL << HX711_DOUT, .mode = GPIO_MODE_INPUT};
+    /* The pull-up makes a missing HX711 read as "never ready" (a timeout, so an INSTRUMENT_FAULT)
+     * instead of a floating pin that may read low and pass for zero readings. GPIO 34-39
+     * have no internal pull-up: wire an external one there. */
+    gpio_config_t dout = {.pin_bit_mask = 1ULL << HX711_DOUT, .mode = GPIO_MODE_INPUT, .pull_up_en = 1};
     esp_err_t err = gpio_config(&sck);
     if (err == ESP_OK) {
         err = gpio_config(&dout);
@@ -231,7 +234,9 @@ size_t app_driver_declare(uint8_t *buf, size_t cap)
 void app_driver_start(const char *run_id, const uint8_t *input, size_t input_len)
 {
     if (s_fault[0] != '\0') {
-        (void)app_driver_init(); /* a reconnected HX711 is picked up at the next run (≤ 0.5 s when absent) */
+        /* A reconnected HX711 is picked up at the next run (≤ 0.5 s when still absent). It tares
+         * with what is on the platform now: normally nothing, as runs start before a step-on. */
+        (void)app_driver_init();
     }
     memset(&s_job, 0, sizeof s_job);
     snprintf(s_job.run_id, sizeof s_job.run_id, "%s", run_id);
