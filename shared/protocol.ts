@@ -171,6 +171,10 @@ export const ErrorCode = {
   RUN_TIMEOUT: "RUN_TIMEOUT",
   CANCELLED: "CANCELLED",
   DEVICE_FAILED: "DEVICE_FAILED",
+  /** Reported by a device: there was nothing to measure before its wait ended (a scale nobody stepped on). */
+  NOTHING_TO_MEASURE: "NOTHING_TO_MEASURE",
+  /** Reported by a device: its instrument hardware does not answer (e.g. the scale's HX711 is missing). */
+  INSTRUMENT_FAULT: "INSTRUMENT_FAULT",
 } as const;
 export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -30,6 +30,8 @@ typedef struct {
     uint8_t kind;
     uint16_t close_code;
     uint32_t generation;
+    /** baton_handoff_stamp(): a gap means an event of this socket was dropped (baton_handoff.h). */
+    uint32_t seq;
 } espidf_event_header_t;
 
 #endif /* ESPIDF_INTERNAL_H */

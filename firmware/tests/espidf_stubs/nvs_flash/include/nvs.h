@@ -12,3 +12,5 @@ esp_err_t nvs_get_str(nvs_handle_t handle, const char *key, char *out_value, siz
 esp_err_t nvs_erase_key(nvs_handle_t handle, const char *key);
 esp_err_t nvs_commit(nvs_handle_t handle);
 void nvs_close(nvs_handle_t handle);
+esp_err_t nvs_open_from_partition(const char *part_name, const char *namespace_name, nvs_open_mode_t open_mode,
+                                  nvs_handle_t *out_handle);
