@@ -14,7 +14,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FromWorker, ToWorker, WorkerDevice, WorkerJob, WorkerUser } from "./events.ts";
-import { Ledger, type Snapshot, type Verdict } from "./ledger.ts";
+import { Ledger } from "./ledger.ts";
+import { judge, progressLine, summaryText } from "./report.ts";
 import { parseLoadOptions, USAGE, UsageError, type LoadOptions } from "./options.ts";
 import { checkReachable, resolveDevices, storedResultRunIds, TargetError, TokenMinter } from "./target.ts";
 
@@ -40,42 +41,6 @@ async function inBatches<T, R>(items: readonly T[], concurrency: number, task: (
     }
   }));
   return results;
-}
-
-function ms(us: number): string {
-  return us === 0 ? "–" : `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms`;
-}
-
-function topFailures(snapshot: Snapshot, limit = 4): string {
-  const entries = Object.entries(snapshot.failuresByCode).sort((a, b) => b[1] - a[1]);
-  return entries.slice(0, limit).map(([code, count]) => `${code} ${count}`).join(", ") || "none";
-}
-
-export function progressLine(elapsedMs: number, options: Pick<LoadOptions, "users" | "devices">, s: Snapshot): string {
-  return `${String(Math.round(elapsedMs / 1000)).padStart(4)}s  users ${s.usersConnected}/${options.users}  devices ${s.devicesConnected}/${options.devices}`
-    + `  sessions ${s.sessions}  runs ${s.runsOk} ok ${s.runsFailed} failed  p50 ${ms(s.latency.p50)} p99 ${ms(s.latency.p99)}  failures: ${topFailures(s)}`;
-}
-
-export function summaryText(options: LoadOptions, s: Snapshot, verdict: Verdict, elapsedMs: number): string {
-  const lines = [
-    "",
-    `summary — ${options.users} users, ${options.devices} devices, ${(elapsedMs / 1000).toFixed(0)} s against ${options.url}`,
-    `  sessions            ${s.sessions}`,
-    `  runs                ${s.runsStarted} started, ${s.runsOk} with a result (${s.recovered} of them found later in GET /results), ${s.runsFailed} failed`,
-    `  results acked       ${s.resultsAcked} (device side)`,
-    `  run latency         p50 ${ms(s.latency.p50)}  p99 ${ms(s.latency.p99)}  p99.9 ${ms(s.latency.p999)}  max ${ms(s.latency.max)}  (claim/run sent → result, ${s.latency.count} undisturbed runs)`,
-    `  owners away         ${s.away.dropped} dropped (${s.away.reconnected} reconnected), ${s.away.left} left (${s.away.rejoined} rejoined)`,
-    `  failures by code    ${Object.entries(s.failuresByCode).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(", ") || "none"}`,
-    `  duplicate deliveries ${s.duplicateDeliveries}`,
-    `  lost results        ${verdict.lostResults.length}`,
-    `  double grants       ${verdict.doubleGrants.length}`,
-    `  misdelivered        ${verdict.misdelivered.length}`,
-    `  unattributed acks   ${verdict.unattributed.length} (acked results whose epoch no simulated user saw itself hold)`,
-  ];
-  for (const lost of verdict.lostResults.slice(0, 10)) lines.push(`  LOST ${lost.deviceId} epoch ${lost.epoch} run ${lost.runId}: acked by the device, never reached its owner ${lost.ownerId}`);
-  for (const grant of verdict.doubleGrants.slice(0, 10)) lines.push(`  DOUBLE GRANT ${grant.deviceId} epoch ${grant.epoch}: held by ${grant.userIds.join(" and ")}`);
-  for (const wrong of verdict.misdelivered.slice(0, 10)) lines.push(`  MISDELIVERED ${wrong.deviceId} run ${wrong.runId} (epoch ${wrong.epoch}) reached ${wrong.userId}, owner ${wrong.ownerIds.join("/")}`);
-  return lines.join("\n");
 }
 
 interface Worker {
@@ -214,9 +179,9 @@ async function main() {
   if (options.reportPath) {
     writeFileSync(options.reportPath, JSON.stringify({ options: { ...options, tokens: { kind: options.tokens.kind } }, elapsedMs: Math.round(elapsedMs), snapshot, verdict }, null, 2));
   }
-  if (!verdict.ok) fail(1, `FAILED: ${verdict.lostResults.length} lost result(s), ${verdict.doubleGrants.length} double grant(s), ${verdict.misdelivered.length} misdelivered result(s).`);
-  if (snapshot.sessions === 0 || snapshot.runsOk === 0) fail(1, `FAILED: nothing happened (${snapshot.sessions} sessions, ${snapshot.runsOk} runs with a result); are the devices online and the users able to join?`);
-  say("ok: no lost results, no double grants");
+  const judgement = judge(snapshot, verdict);
+  if (judgement.exitCode !== 0) fail(judgement.exitCode, judgement.message);
+  say(judgement.message);
 }
 
 main().catch((error) => fail(3, `unexpected error: ${(error as Error).stack ?? error}`));
