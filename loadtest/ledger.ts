@@ -36,6 +36,7 @@ export interface Snapshot {
   devicesConnected: number;
   /** Distinct (device, epoch) pairs some user saw itself hold. */
   sessions: number;
+  /** Runs known from any side: seen running by their owner, answered, or acked on the device (a fast run can finish between two patches). */
   runsStarted: number;
   runsOk: number;
   runsFailed: number;
@@ -144,7 +145,7 @@ export class Ledger {
       usersConnected,
       devicesConnected,
       sessions: this.holders.size,
-      runsStarted: this.startedRuns.size,
+      runsStarted: new Set([...this.startedRuns, ...this.delivered.keys(), ...this.acks.keys()]).size,
       runsOk: this.runsOk,
       runsFailed: this.runsFailed,
       resultsAcked: this.acks.size,

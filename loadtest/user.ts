@@ -39,6 +39,7 @@ interface PendingRun {
   refused: string | null;
 }
 
+const TRACE = process.env.LOADTEST_TRACE === "1";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const JOIN_TIMEOUT_MS = 15_000;
 /** How long a user waits for a busy device to become free before it tries another one. */
@@ -181,7 +182,9 @@ export class SimulatedUser {
 
   private async leaveAndMaybeReturn(forGood: boolean) {
     const deviceId = this.deviceId;
+    if (TRACE) console.error(`${this.userId} leaves ${deviceId} (forGood ${forGood})`);
     await this.closeRoom();
+    if (TRACE) console.error(`${this.userId} left ${deviceId}`);
     if (forGood) {
       this.gone = true;
       this.wake();
@@ -189,7 +192,9 @@ export class SimulatedUser {
     }
     await sleep(300 + this.random() * 1_500);
     try {
+      if (TRACE) console.error(`${this.userId} rejoins ${deviceId}`);
       await this.join(deviceId);
+      if (TRACE) console.error(`${this.userId} rejoined ${deviceId}`);
       this.ctx.emit({ t: "back", userId: this.userId, deviceId, how: "rejoined" });
     } catch (error) {
       this.fail(deviceId, "JOIN_FAILED", (error as Error).message);

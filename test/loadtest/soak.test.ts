@@ -42,7 +42,7 @@ it("a short load run against a real server loses no result and grants no device 
     "--url", server.httpUrl, "--users", "8", "--devices", "3", "--duration", "8s", "--progress", "2s",
     "--token-secret", PRODUCTION_JWT_SECRET, "--provision", "--device-prefix", "soak-",
     "--drop-rate", "0.2", "--leave-rate", "0.1", "--device-drop-rate", "0.1", "--device-speed", "20",
-    "--outcome-timeout", "20s", "--workers", "1", "--seed", "12", "--report", report,
+    "--outcome-timeout", "10s", "--workers", "1", "--seed", "12", "--report", report,
   ]);
   const context = `loadtest output:\n${result.stdout}\n${result.stderr}`;
   expect(result.code, context).toBe(0);
