@@ -179,7 +179,8 @@ export function createMemoryStore(): BatonStore {
     },
     audit: {
       async record(entry) {
-        audit.push({ ...copy(entry), seq: ++seq });
+        // Stored as JSON, as the SQL adapters do (a detail that is not JSON is refused).
+        audit.push({ ...copy(entry), detail: JSON.parse(JSON.stringify(entry.detail)), seq: ++seq });
       },
       async list(query) {
         return audit.filter((entry) => query.deviceId === undefined || entry.deviceId === query.deviceId)
