@@ -70,6 +70,7 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     deviceStates: store.deviceStates,
     history: store.history,
     audit: store.audit,
+    transitions: store.transitions,
     deviceConnections,
     deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock }),
     userTokens: new UserTokens(resolved.jwtSecret, resolved.tokens, clock),

@@ -11,7 +11,7 @@ import type { LifecycleEvents } from "../events/lifecycle.ts";
 import type { LiveRooms } from "./liveRooms.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { BatonMetrics } from "../observability/metrics.ts";
-import type { AuditLog, BatonStore, DeviceRegistry, DeviceStateStore, HistoryStore, ResultStore } from "../ports/store.ts";
+import type { AuditLog, BatonStore, DeviceRegistry, DeviceStateStore, HistoryStore, ResultStore, TransitionWriter } from "../ports/store.ts";
 
 export interface RoomServices {
   config: BatonConfig;
@@ -22,6 +22,8 @@ export interface RoomServices {
   deviceStates: DeviceStateStore;
   history: HistoryStore;
   audit: AuditLog;
+  /** A transition's state, results and records, committed together (grouped across devices). */
+  transitions: TransitionWriter;
   deviceConnections: DeviceConnections;
   deviceAuthenticator: DeviceAuthenticator;
   userTokens: UserTokens;
