@@ -25,7 +25,7 @@ import { deviceStatusOf, initialState, nextDeadline, reduce, restoreForNewRoom, 
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
-import { PresenceDeviceRoomLock } from "../adapters/presence/presenceDeviceRoomLock.ts";
+import type { RoomLease } from "./deviceRoomLeases.ts";
 import { FrameEdge } from "./frameEdge.ts";
 import { closeIfSlow, seatsAvailable } from "./connectionLimits.ts";
 import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
@@ -59,7 +59,7 @@ export function createDeviceRoom(services: RoomServices) {
     private readonly frameEdge = new FrameEdge({ user: services.config.rateLimit, device: services.config.deviceRateLimit }, services.clock);
     /** Connections that have not acknowledged their join yet, and when they will be closed for it. */
     private readonly joinAckTimers = new Map<BatonClient, NodeJS.Timeout>();
-    private roomLock: PresenceDeviceRoomLock | null = null;
+    private lease: RoomLease | null = null;
     private readonly lockHolder = `${matchMaker.processId}/${randomUUID()}`;
     /** `durableKey` of the state last written to the store: unchanged states are not written again. */
     private persistedKey = "";
@@ -79,12 +79,13 @@ export function createDeviceRoom(services: RoomServices) {
 
     async onCreate(options: { deviceId: string }) {
       if (!isValidDeviceId(options.deviceId)) throw joinError(ErrorCode.UNKNOWN_DEVICE, "a device room needs a valid deviceId.");
-      // One room per device, whichever route asked for it: the lock is taken before the room exists.
-      const lock = new PresenceDeviceRoomLock(this.presence);
-      if (!(await lock.acquire(options.deviceId, this.lockHolder))) {
-        throw joinError(ErrorCode.DEVICE_ROOM_EXISTS, `device ${options.deviceId} already has its room; join it with joinOrCreate.`);
+      // One room per device in the whole cluster, whichever route asked for it: the lock is
+      // taken before the room exists, and renewed while it lives (rooms/deviceRoomLeases.ts).
+      const lease = await services.roomLeases.acquire(options.deviceId, this.lockHolder, (reason) => this.leaseLost(reason));
+      if (!lease) {
+        throw joinError(ErrorCode.DEVICE_ROOM_EXISTS, `device ${options.deviceId} already has its room (or a process that stopped still holds it, for at most BATON_ROOM_LOCK_TTL_MS); join it with joinOrCreate, or try again in a few seconds.`);
       }
-      this.roomLock = lock;
+      this.lease = lease;
       this.roomId = options.deviceId;
       this.patchRate = null;
       this.guardFrameworkEntryPoints();
@@ -184,7 +185,18 @@ export function createDeviceRoom(services: RoomServices) {
       // created next for this device reads what this one knew — and only then give the
       // device's room lock back. A room whose creation was refused holds no lock.
       await this.effectChain;
-      await this.roomLock?.release(this.roomId, this.lockHolder);
+      await this.lease?.release().catch((error) => console.error(`device room ${this.roomId}: releasing its lock failed (it expires by itself)`, error));
+    }
+
+    /**
+     * This room's lock ran out or was taken (this process stalled, or lost Redis for a whole
+     * TTL): another process may already serve the device. This room stops at once — its
+     * clients are closed as at a shutdown (4001) and reconnect through whichever process
+     * serves the device now, which continues from the store.
+     */
+    private leaseLost(reason: string) {
+      console.error(`device room ${this.roomId}: ${reason}; closing this room so that only one serves the device`);
+      void this.disconnect(CloseCode.SERVER_SHUTDOWN);
     }
 
     // ------------------------------------------------------------ operator seam
@@ -419,6 +431,8 @@ export function createDeviceRoom(services: RoomServices) {
      * is committed. A transition that writes nothing sends at once.
      */
     private async runEffects(effects: Effect[], state: CoreState | null) {
+      // A room that may no longer be the device's only room writes nothing and commands nothing.
+      if (!this.lease?.held()) return;
       const deviceId = this.roomId;
       const at = services.clock();
       const delivered: NewDeliveredResult[] = [];

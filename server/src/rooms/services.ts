@@ -11,6 +11,8 @@ import type { LifecycleEvents } from "../events/lifecycle.ts";
 import type { LiveRooms } from "./liveRooms.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { BatonMetrics } from "../observability/metrics.ts";
+import type { Cluster } from "../cluster.ts";
+import type { DeviceRoomLeases } from "./deviceRoomLeases.ts";
 import type { AuditLog, BatonStore, DeviceRegistry, DeviceStateStore, HistoryStore, ResultStore, TransitionWriter } from "../ports/store.ts";
 
 export interface RoomServices {
@@ -26,6 +28,10 @@ export interface RoomServices {
   transitions: TransitionWriter;
   deviceConnections: DeviceConnections;
   deviceAuthenticator: DeviceAuthenticator;
+  /** Presence, driver and public address for Colyseus, local or on Redis (cluster.ts). */
+  cluster: Cluster;
+  /** The one-room-per-device locks of this process's rooms, renewed while the rooms live. */
+  roomLeases: DeviceRoomLeases;
   userTokens: UserTokens;
   events: LifecycleEvents;
   logger: Logger;
