@@ -26,11 +26,13 @@ import { renderReport, updateBenchmarksDoc, type BenchResults, type MachineInfo,
 import type { BenchContext, Scenario } from "./scenarios/types.ts";
 import { s1RoundTrip } from "./scenarios/s1RoundTrip.ts";
 import { s2FanOut } from "./scenarios/s2FanOut.ts";
+import { s3Capacity } from "./scenarios/s3Capacity.ts";
 
 /** The scenario registry: `npm run bench` runs these, in this order. One line per scenario. */
 const SCENARIOS: Scenario[] = [
   s1RoundTrip,
   s2FanOut,
+  s3Capacity,
 ];
 
 const options: ParseArgsConfig["options"] = {
