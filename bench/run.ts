@@ -27,12 +27,14 @@ import type { BenchContext, Scenario } from "./scenarios/types.ts";
 import { s1RoundTrip } from "./scenarios/s1RoundTrip.ts";
 import { s2FanOut } from "./scenarios/s2FanOut.ts";
 import { s3Capacity } from "./scenarios/s3Capacity.ts";
+import { s4Churn } from "./scenarios/s4Churn.ts";
 
 /** The scenario registry: `npm run bench` runs these, in this order. One line per scenario. */
 const SCENARIOS: Scenario[] = [
   s1RoundTrip,
   s2FanOut,
   s3Capacity,
+  s4Churn,
 ];
 
 const options: ParseArgsConfig["options"] = {
