@@ -28,6 +28,7 @@ import { s1RoundTrip } from "./scenarios/s1RoundTrip.ts";
 import { s2FanOut } from "./scenarios/s2FanOut.ts";
 import { s3Capacity } from "./scenarios/s3Capacity.ts";
 import { s4Churn } from "./scenarios/s4Churn.ts";
+import { s5Cluster } from "./scenarios/s5Cluster.ts";
 
 /** The scenario registry: `npm run bench` runs these, in this order. One line per scenario. */
 const SCENARIOS: Scenario[] = [
@@ -35,6 +36,7 @@ const SCENARIOS: Scenario[] = [
   s2FanOut,
   s3Capacity,
   s4Churn,
+  s5Cluster,
 ];
 
 const options: ParseArgsConfig["options"] = {

@@ -20,6 +20,13 @@ console.info = () => {};
 console.warn = () => {};
 
 const send = (message: FromWorker) => process.send!(message);
+
+// A client library that throws from a socket callback (seen: the simulator's join timeout
+// terminating a socket still connecting, an 'error' event nobody listens to) must not end
+// the whole load process and its hundreds of clients: count it, keep going.
+process.on("uncaughtException", (error) => {
+  events.push({ t: "failure", userId: "", deviceId: "", code: "CLIENT_CRASH", request: String((error as Error).message ?? error).slice(0, 200) });
+});
 let job: WorkerJob | null = null;
 let events: LoadEvent[] = [];
 let usersConnected = 0;
