@@ -33,6 +33,8 @@ import { httpRoutes } from "./http/routes.ts";
 import { installRequestGuard } from "./http/requestGuard.ts";
 import { installMatchmakingPolicy, screenDeviceJoin } from "./rooms/matchmakingPolicy.ts";
 import { installCorsPolicy } from "./http/cors.ts";
+import { openCluster } from "./cluster.ts";
+import { DeviceRoomLeases } from "./rooms/deviceRoomLeases.ts";
 
 export interface AppOptions {
   config?: BatonConfig;
@@ -56,6 +58,15 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
   const metrics = createMetrics(events);
   const stopLogging = logLifecycle(events, logger);
   const store = instrumentStore(options.store ?? (await openStore(resolved.store)), metrics.storeSeconds);
+  // Redis (when configured) before anything starts: a process that cannot join its cluster must not serve.
+  const cluster = await openCluster(resolved.cluster, clock).catch(async (error) => {
+    await store.close();
+    throw error;
+  });
+  const roomLeases = new DeviceRoomLeases(cluster.roomLock, {
+    ttlMs: resolved.cluster.roomLockTtlMs,
+    warn: (message, error) => logger.warn({ event: "room_lock.renewal_failed", err: error }, message),
+  });
   const imported = resolved.devicesFile ? await importDeviceFile(resolved.devicesFile, store.devices, store.audit, clock()) : null;
   const deviceConnections = new DeviceConnections();
   const watcher = new RevocationWatcher(store.devices, deviceConnections);
@@ -70,8 +81,11 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     deviceStates: store.deviceStates,
     history: store.history,
     audit: store.audit,
+    transitions: store.transitions,
     deviceConnections,
-    deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock }),
+    deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock, throttleStore: cluster.throttleStore }),
+    cluster,
+    roomLeases,
     userTokens: new UserTokens(resolved.jwtSecret, resolved.tokens, clock),
     events,
     logger,
@@ -84,11 +98,13 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     imported,
     async close() {
       watcher.stop();
+      roomLeases.stop();
       stopRetention();
       stopLogging();
       metrics.close();
       await webhooks.stop();
       await store.close();
+      await cluster.close();
     },
   };
 }

@@ -279,6 +279,98 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
       });
     });
 
+    describe("transitions (one transaction per transition, grouped across devices)", () => {
+      it("commits the state, a result, an orphan, history and audit together, readable through the other ports", async () => {
+        const state = stateAt("dev-t", 3);
+        const delivered = result({ deviceId: "dev-t", runId: "t-1", epoch: 3 });
+        const orphan = { deviceId: "dev-t", runId: "t-old", epoch: 1, reason: "STALE_EPOCH", output: { weight: 1 }, storedAt: 1_000 };
+        const outcome = await store.transitions.commit({
+          state,
+          delivered: [delivered],
+          orphans: [orphan],
+          history: [
+            { kind: "sessionStarted", record: { deviceId: "dev-t", epoch: 3, userId: "alice", userName: "Alice", startedAt: 100 } },
+            { kind: "runStarted", record: { deviceId: "dev-t", runId: "t-1", epoch: 3, userId: "alice", sessionType: "weighing", input: { a: 1 }, startedAt: 110 } },
+            { kind: "runFinished", deviceId: "dev-t", runId: "t-1", outcome: { endedAt: 120, ok: true, output: { weight: 70.5 } } },
+            { kind: "sessionEnded", deviceId: "dev-t", epoch: 3, endedAt: 130, endReason: "released" },
+          ],
+          audit: [{ at: 100, actor: "alice", action: AuditAction.CLAIM, deviceId: "dev-t", detail: { epoch: 3 } }],
+        });
+        expect(outcome).toEqual({ delivered: [{ inserted: true }], orphans: [{ inserted: true }], recordErrors: [] });
+        expect(await store.deviceStates.load("dev-t")).toEqual(state);
+        expect(await store.results.findByRunId("dev-t", "t-1")).toEqual({ ...delivered, status: "delivered", handedOverAt: null });
+        expect(await store.results.findOrphan("dev-t", "t-old")).toEqual({ ...orphan, status: "orphaned" });
+        expect(await store.history.findSession("dev-t", 3)).toEqual({ deviceId: "dev-t", epoch: 3, userId: "alice", userName: "Alice", startedAt: 100, endedAt: 130, endReason: "released" });
+        expect(await store.history.findRun("dev-t", "t-1")).toMatchObject({ startedAt: 110, endedAt: 120, ok: true, output: { weight: 70.5 }, input: { a: 1 } });
+        expect(await store.audit.list({ deviceId: "dev-t", limit: 10 })).toEqual([{ at: 100, actor: "alice", action: AuditAction.CLAIM, deviceId: "dev-t", detail: { epoch: 3 } }]);
+      });
+
+      it("stores results insert-once: a re-sent copy reports inserted: false and the first copy stays", async () => {
+        const first = result({ deviceId: "dev-t2", runId: "t-dup" });
+        expect((await store.transitions.commit({ delivered: [first] })).delivered).toEqual([{ inserted: true }]);
+        expect((await store.transitions.commit({ delivered: [{ ...first, output: { weight: 0 } }] })).delivered).toEqual([{ inserted: false }]);
+        expect((await store.results.findByRunId("dev-t2", "t-dup"))?.output).toEqual(first.output);
+      });
+
+      it("refuses a lower epoch and then stores nothing of that write", async () => {
+        await store.transitions.commit({ state: stateAt("dev-t3", 5) });
+        const stale = store.transitions.commit({
+          state: stateAt("dev-t3", 4),
+          delivered: [result({ deviceId: "dev-t3", runId: "t-stale" })],
+          audit: [{ at: 1, actor: "alice", action: AuditAction.CLAIM, deviceId: "dev-t3", detail: {} }],
+        });
+        await expect(stale).rejects.toBeInstanceOf(EpochRegressionError);
+        expect((await store.deviceStates.load("dev-t3"))?.epoch).toBe(5);
+        expect(await store.results.findByRunId("dev-t3", "t-stale")).toBeUndefined();
+        expect(await store.audit.list({ deviceId: "dev-t3", limit: 10 })).toEqual([]);
+      });
+
+      it("writes submitted together are independent: one refused write leaves the others committed", async () => {
+        await store.deviceStates.save(stateAt("dev-g0", 9));
+        // Submitted in one turn of the event loop: a grouping adapter commits them in one transaction.
+        const settled = await Promise.allSettled(Array.from({ length: 6 }, (_, index) => store.transitions.commit({
+          state: stateAt(`dev-g${index}`, index === 0 ? 1 : 2),
+          delivered: [result({ deviceId: `dev-g${index}`, runId: `g-${index}` })],
+        })));
+        expect(settled.map((outcome) => outcome.status)).toEqual(["rejected", "fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+        expect((settled[0] as PromiseRejectedResult).reason).toBeInstanceOf(EpochRegressionError);
+        expect(await store.results.findByRunId("dev-g0", "g-0")).toBeUndefined();
+        for (let index = 1; index < 6; index++) {
+          expect((await store.deviceStates.load(`dev-g${index}`))?.epoch).toBe(2);
+          expect(await store.results.findByRunId(`dev-g${index}`, `g-${index}`)).toMatchObject({ status: "delivered" });
+        }
+        expect((await store.deviceStates.load("dev-g0"))?.epoch).toBe(9);
+      });
+
+      it("concurrent writes of one device end at the highest epoch; the lower ones after it are refused", async () => {
+        const epochs = [3, 7, 5, 8, 2, 8, 6];
+        const settled = await Promise.allSettled(epochs.map((epoch) => store.transitions.commit({ state: stateAt("dev-c", epoch) })));
+        expect((await store.deviceStates.load("dev-c"))?.epoch).toBe(8);
+        // Submitted in this order: every write below an epoch submitted before it was refused.
+        settled.forEach((outcome, index) => {
+          const highestBefore = Math.max(0, ...epochs.slice(0, index));
+          expect(outcome.status).toBe(epochs[index]! >= highestBefore ? "fulfilled" : "rejected");
+        });
+      });
+
+      it("a record that cannot be written is reported, and the rest of the write is committed", async () => {
+        const cyclic: Record<string, unknown> = {};
+        cyclic.self = cyclic; // not JSON: the record cannot be stored
+        const outcome = await store.transitions.commit({
+          state: stateAt("dev-r", 2),
+          delivered: [result({ deviceId: "dev-r", runId: "r-kept" })],
+          audit: [
+            { at: 1, actor: "alice", action: AuditAction.CLAIM, deviceId: "dev-r", detail: cyclic },
+            { at: 2, actor: "alice", action: AuditAction.RELEASE, deviceId: "dev-r", detail: { ok: true } },
+          ],
+        });
+        expect(outcome.recordErrors).toHaveLength(1);
+        expect(outcome.delivered).toEqual([{ inserted: true }]);
+        expect((await store.deviceStates.load("dev-r"))?.epoch).toBe(2);
+        expect(await store.audit.list({ deviceId: "dev-r", limit: 10 })).toEqual([{ at: 2, actor: "alice", action: AuditAction.RELEASE, deviceId: "dev-r", detail: { ok: true } }]);
+      });
+    });
+
     describe("retention", () => {
       it("purges what is older than the cutoff and keeps the rest, and never device state or the registry", async () => {
         await store.results.saveDelivered(result({ runId: "old", storedAt: 100 }));

@@ -112,6 +112,10 @@ export const ConfigSchema = z.object({
   BATON_SECRET_CHECK_MAX_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(2_000),
   BATON_SECRET_FAILURES_PER_SOURCE: z.coerce.number().int().min(1).max(1_000).default(5),
   BATON_SECRET_BACKOFF_MAX_MS: z.coerce.number().int().min(1_000).default(300_000),
+  REDIS_URL: z.string().default("").refine((url) => url === "" || /^rediss?:\/\//.test(url), "must be a redis:// or rediss:// URL"),
+  BATON_PUBLIC_ADDRESS: z.string().default("").refine((address) => address === "" || /^[A-Za-z0-9.\-_:[\]]+(\/[A-Za-z0-9._\-/]*)?$/.test(address), "must be host:port with an optional path and no scheme, e.g. 10.0.0.5:2568 or baton.example.com/node-1"),
+  BATON_REDIS_KEY_PREFIX: z.string().default("").refine((prefix) => /^[A-Za-z0-9:_.-]{0,64}$/.test(prefix), "must be at most 64 letters, digits, ':', '_', '.' or '-'"),
+  BATON_ROOM_LOCK_TTL_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   BATON_CORS_ORIGINS: z.string().default("").transform((text, context): CorsPolicy | undefined => {
     const entries = text.split(",").map((part) => part.trim()).filter(Boolean);
     if (entries.length === 0) return undefined; // the mode's default, decided below
@@ -184,6 +188,20 @@ export interface BatonConfig {
   secretChecks: SecretCheckLimits;
   /** Browser origins allowed by CORS: none by default in production, any in development. */
   cors: CorsPolicy;
+  /** One process (local presence) or a cluster on Redis (docs/SCALING.md). */
+  cluster: ClusterConfig;
+}
+
+/** How this process shares devices with others (docs/SCALING.md). */
+export interface ClusterConfig {
+  /** redis://… — when set, presence, room listings, room locks and the guessing throttle live in Redis; "" = this process alone. */
+  redisUrl: string;
+  /** Prepended to every Redis key Baton and Colyseus write (not to pub/sub channels): lets test runs share one Redis. */
+  redisKeyPrefix: string;
+  /** host:port[/path] clients use to reach this very process; goes into seat reservations ("" = single process). */
+  publicAddress: string;
+  /** A device room's lock expires this long after its process last renewed it (renewed every third of it). */
+  roomLockTtlMs: number;
 }
 
 /** How much work device-secret checks may cost, and how guessers are slowed (see docs/SECURITY.md). */
@@ -203,7 +221,7 @@ export interface SecretCheckLimits {
 export class ConfigError extends Error {}
 
 function parseEnvironment(env: Record<string, string | undefined>): ConfigEnvironment {
-  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => (key.startsWith("BATON_") || key === "DATABASE_URL") && value !== ""));
+  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => (key.startsWith("BATON_") || key === "DATABASE_URL" || key === "REDIS_URL") && value !== ""));
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -232,9 +250,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production && values.BATON_JWT_SECRET.length < 32) {
     throw new ConfigError("BATON_JWT_SECRET must be set to at least 32 characters in production (BATON_ENV=production). For a local try-out run `npm run dev` instead.");
   }
+  if (values.REDIS_URL && !values.DATABASE_URL) {
+    throw new ConfigError("REDIS_URL (several processes) needs DATABASE_URL (PostgreSQL): every process of a cluster must share the device states, epochs and results, and an SQLite file is one process's (docs/SCALING.md).");
+  }
+  const host = values.BATON_HOST || (production ? "0.0.0.0" : "127.0.0.1");
   return {
     mode: values.BATON_ENV,
-    host: values.BATON_HOST || (production ? "0.0.0.0" : "127.0.0.1"),
+    host,
     port: values.BATON_PORT,
     jwtSecret: values.BATON_JWT_SECRET || randomBytes(32).toString("base64url"),
     jwtSecretGenerated: !values.BATON_JWT_SECRET,
@@ -290,5 +312,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Production answers same-origin pages only unless origins are listed; development lets
     // a dashboard on another port try things out.
     cors: values.BATON_CORS_ORIGINS ?? (production ? { allow: "list", origins: [] } : { allow: "any" }),
+    cluster: {
+      redisUrl: values.REDIS_URL,
+      redisKeyPrefix: values.BATON_REDIS_KEY_PREFIX,
+      publicAddress: publicAddressOf(values, host),
+      roomLockTtlMs: values.BATON_ROOM_LOCK_TTL_MS,
+    },
   };
+}
+
+/**
+ * In a cluster every process must say where clients reach *it*: a seat reserved through
+ * another process points there. Without Redis there is no other process, so none is needed.
+ * A wildcard listen address names no host, so it cannot stand in for one.
+ */
+function publicAddressOf(values: ConfigEnvironment, host: string): string {
+  if (values.BATON_PUBLIC_ADDRESS || !values.REDIS_URL) return values.BATON_PUBLIC_ADDRESS;
+  if (host === "0.0.0.0" || host === "::") {
+    throw new ConfigError(`BATON_PUBLIC_ADDRESS must be set when REDIS_URL is set and the server listens on ${host}: name the host:port (or proxy path) where clients reach this process, e.g. 10.0.0.5:${values.BATON_PORT} (docs/SCALING.md).`);
+  }
+  return `${host.includes(":") ? `[${host}]` : host}:${values.BATON_PORT}`;
 }

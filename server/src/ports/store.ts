@@ -9,6 +9,7 @@ import type { DeviceStateStore } from "./deviceStates.ts";
 import type { HistoryStore } from "./history.ts";
 import type { ResultStore } from "./results.ts";
 import type { WebhookOutbox } from "./outbox.ts";
+import type { TransitionWriter } from "./transitions.ts";
 
 export interface BatonStore {
   /** "sqlite" | "postgres" | "memory". */
@@ -21,6 +22,8 @@ export interface BatonStore {
   devices: DeviceRegistry;
   audit: AuditLog;
   outbox: WebhookOutbox;
+  /** A transition's writes in one transaction, grouped with other devices' (ports/transitions.ts). */
+  transitions: TransitionWriter;
   /** A cheap round trip (readiness checks); throws when the store cannot answer. */
   ping(): Promise<void>;
   /** Deletes history, results, orphans and audit entries older than `cutoff` (ms since epoch); returns rows deleted. */
@@ -34,3 +37,4 @@ export * from "./deviceStates.ts";
 export * from "./history.ts";
 export * from "./results.ts";
 export * from "./outbox.ts";
+export * from "./transitions.ts";

@@ -11,7 +11,9 @@ import type { LifecycleEvents } from "../events/lifecycle.ts";
 import type { LiveRooms } from "./liveRooms.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { BatonMetrics } from "../observability/metrics.ts";
-import type { AuditLog, BatonStore, DeviceRegistry, DeviceStateStore, HistoryStore, ResultStore } from "../ports/store.ts";
+import type { Cluster } from "../cluster.ts";
+import type { DeviceRoomLeases } from "./deviceRoomLeases.ts";
+import type { AuditLog, BatonStore, DeviceRegistry, DeviceStateStore, HistoryStore, ResultStore, TransitionWriter } from "../ports/store.ts";
 
 export interface RoomServices {
   config: BatonConfig;
@@ -22,8 +24,14 @@ export interface RoomServices {
   deviceStates: DeviceStateStore;
   history: HistoryStore;
   audit: AuditLog;
+  /** A transition's state, results and records, committed together (grouped across devices). */
+  transitions: TransitionWriter;
   deviceConnections: DeviceConnections;
   deviceAuthenticator: DeviceAuthenticator;
+  /** Presence, driver and public address for Colyseus, local or on Redis (cluster.ts). */
+  cluster: Cluster;
+  /** The one-room-per-device locks of this process's rooms, renewed while the rooms live. */
+  roomLeases: DeviceRoomLeases;
   userTokens: UserTokens;
   events: LifecycleEvents;
   logger: Logger;

@@ -10,6 +10,8 @@ import {
   type AuditEntry, type BatonStore, type OutboxMessage, type DeliveredResult, type OrphanedResult, type RegisteredDevice, type RunHistoryRecord, type SessionHistoryRecord,
 } from "../../ports/store.ts";
 
+import { writeHistoryRecord } from "../../ports/transitions.ts";
+
 const key = (deviceId: string, id: string | number) => `${deviceId}\u0000${id}`;
 /** Deep copies, so callers can never mutate what is "stored" (as with a real database). */
 const copy = <T>(value: T): T => structuredClone(value);
@@ -30,7 +32,7 @@ export function createMemoryStore(): BatonStore {
 
   const strip = ({ seq: _seq, ...result }: DeliveredResult & { seq: number }): DeliveredResult => copy(result);
 
-  return {
+  const store: BatonStore = {
     kind: "memory",
     location: "in memory (tests only)",
     results: {
@@ -177,7 +179,8 @@ export function createMemoryStore(): BatonStore {
     },
     audit: {
       async record(entry) {
-        audit.push({ ...copy(entry), seq: ++seq });
+        // Stored as JSON, as the SQL adapters do (a detail that is not JSON is refused).
+        audit.push({ ...copy(entry), detail: JSON.parse(JSON.stringify(entry.detail)), seq: ++seq });
       },
       async list(query) {
         return audit.filter((entry) => query.deviceId === undefined || entry.deviceId === query.deviceId)
@@ -235,5 +238,24 @@ export function createMemoryStore(): BatonStore {
     },
     async ping() {},
     async close() {},
+    transitions: {
+      // Not grouped (nothing to fsync); the same all-or-none rule for the required parts.
+      async commit(write) {
+        if (write.state) {
+          const stored = states.get(write.state.deviceId);
+          if (stored && stored.epoch > write.state.epoch) throw new EpochRegressionError(write.state.deviceId, stored.epoch, write.state.epoch);
+        }
+        if (write.state) await store.deviceStates.save(write.state);
+        const delivered = [];
+        for (const result of write.delivered ?? []) delivered.push(await store.results.saveDelivered(result));
+        const orphaned = [];
+        for (const orphan of write.orphans ?? []) orphaned.push(await store.results.saveOrphan(orphan));
+        const recordErrors: unknown[] = [];
+        for (const record of write.history ?? []) await writeHistoryRecord(store.history, record).catch((error) => recordErrors.push(error));
+        for (const entry of write.audit ?? []) await store.audit.record(entry).catch((error) => recordErrors.push(error));
+        return { delivered, orphans: orphaned, recordErrors };
+      },
+    },
   };
+  return store;
 }

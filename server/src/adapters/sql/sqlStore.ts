@@ -10,7 +10,7 @@ import { initialState, type CoreState } from "../../session/index.ts";
 import {
   DeviceExistsError, EpochRegressionError,
   type AuditEntry, type AuditLog, type BatonStore, type DeliveredResult, type DeviceRegistry, type DeviceStateStore,
-  type HistoryStore, type OrphanedResult, type RegisteredDevice, type ResultStore, type RunHistoryRecord, type SessionHistoryRecord, type SessionCursor, type WebhookOutbox, type NewOutboxMessage, type OutboxMessage,
+  type HistoryStore, type OrphanedResult, type TransitionWriter, type RegisteredDevice, type ResultStore, type RunHistoryRecord, type SessionHistoryRecord, type SessionCursor, type WebhookOutbox, type NewOutboxMessage, type OutboxMessage,
 } from "../../ports/store.ts";
 import { millis, type Database } from "./schema.ts";
 
@@ -25,7 +25,7 @@ function isUniqueViolation(error: unknown): boolean {
   return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
-class SqlResults implements ResultStore {
+export class SqlResults implements ResultStore {
   constructor(private readonly db: Db) {}
 
   async saveDelivered(result: Parameters<ResultStore["saveDelivered"]>[0]) {
@@ -86,7 +86,7 @@ function toDelivered(row: Selectable<Database["results"]>): DeliveredResult {
   };
 }
 
-class SqlDeviceStates implements DeviceStateStore {
+export class SqlDeviceStates implements DeviceStateStore {
   constructor(private readonly db: Db) {}
 
   async load(deviceId: string) {
@@ -124,7 +124,7 @@ class SqlDeviceStates implements DeviceStateStore {
   }
 }
 
-class SqlHistory implements HistoryStore {
+export class SqlHistory implements HistoryStore {
   constructor(private readonly db: Db) {}
 
   async sessionStarted(record: Omit<SessionHistoryRecord, "endedAt" | "endReason">) {
@@ -266,7 +266,7 @@ function toDevice(row: Selectable<Database["devices"]>): RegisteredDevice {
   };
 }
 
-class SqlAudit implements AuditLog {
+export class SqlAudit implements AuditLog {
   constructor(private readonly db: Db) {}
 
   async record(entry: AuditEntry) {
@@ -331,9 +331,10 @@ class SqlOutbox implements WebhookOutbox {
 }
 
 /** Builds the store's ports over a migrated database. */
-export function createSqlStore(db: Db, identity: { kind: string; location: string }, close: () => Promise<void>): BatonStore {
+export function createSqlStore(db: Db, identity: { kind: string; location: string }, close: () => Promise<void>, transitions: TransitionWriter): BatonStore {
   return {
     ...identity,
+    transitions,
     results: new SqlResults(db),
     deviceStates: new SqlDeviceStates(db),
     history: new SqlHistory(db),
