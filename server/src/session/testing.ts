@@ -5,7 +5,8 @@
  *
  * Used only by the `*.test.ts` files beside it; nothing in production imports it.
  */
-import { initialState, reduce } from "./core.ts";
+import { initialState } from "./core.ts";
+import { reduce } from "./reduce.ts";
 import type { Command, CoreContext, CoreState, Effect, Json, Outcome, SessionTimers, SessionTypeSpec, UserRef } from "./types.ts";
 
 /** Starts far from 0 on purpose: the core uses 0 as "not set" for `ownerLostAt` and `expiresAt`. */
@@ -21,6 +22,8 @@ export const TIMERS: SessionTimers = {
   deviceGraceMs: 20_000,
   deviceSilenceTimeoutMs: 0,
   maxSessionMsByType: {},
+  handoffWindowMs: 30_000,
+  readyTimeoutMs: 0,
 };
 
 export const ALICE: UserRef = { userId: "u-alice", name: "Alice" };
