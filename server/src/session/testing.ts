@@ -7,7 +7,14 @@
  */
 import { initialState } from "./core.ts";
 import { reduce } from "./reduce.ts";
-import type { Command, CoreContext, CoreState, Effect, Json, Outcome, SessionTimers, SessionTypeSpec, UserRef } from "./types.ts";
+import { DEFAULT_RULES } from "./rules.ts";
+import type { Command, CoreContext, CoreState, Effect, Json, Outcome, SessionRules, SessionTimers, SessionTypeSpec, UserRef } from "./types.ts";
+
+export interface HarnessOptions {
+  timers?: Partial<SessionTimers>;
+  rules?: Partial<SessionRules>;
+  now?: number;
+}
 
 /** Starts far from 0 on purpose: the core uses 0 as "not set" for `ownerLostAt` and `expiresAt`. */
 export const T0 = 1_000_000;
@@ -84,17 +91,19 @@ export class SessionHarness {
   last: Outcome;
   /** Every effect emitted since the harness was created, in order. */
   readonly allEffects: Effect[] = [];
+  rules: SessionRules;
 
-  constructor(options: { timers?: Partial<SessionTimers>; now?: number } = {}) {
+  constructor(options: HarnessOptions = {}) {
     this.now = options.now ?? T0;
     this.timers = { ...TIMERS, ...options.timers };
+    this.rules = { ...DEFAULT_RULES, ...options.rules };
     this.newRunId = sequentialRunIds();
     this.state = initialState(DEVICE_ID, this.now);
     this.last = { state: this.state, effects: [] };
   }
 
   get context(): CoreContext {
-    return { now: this.now, newRunId: this.newRunId, timers: this.timers, validateInput: validateRequiredKeys };
+    return { now: this.now, newRunId: this.newRunId, timers: this.timers, validateInput: validateRequiredKeys, rules: this.rules };
   }
 
   apply(command: Command): Outcome {
@@ -152,7 +161,7 @@ export class SessionHarness {
 }
 
 /** A harness whose device has said hello, so it can be claimed. */
-export function onlineHarness(options: { timers?: Partial<SessionTimers>; now?: number } = {}): SessionHarness {
+export function onlineHarness(options: HarnessOptions = {}): SessionHarness {
   const harness = new SessionHarness(options);
   harness.apply({ type: "deviceConnected" });
   harness.hello();
