@@ -132,6 +132,7 @@ export function instrumentStore(store: BatonStore, histogram: Histogram<"operati
     devices: timed(store.devices, "devices"),
     audit: timed(store.audit, "audit"),
     outbox: timed(store.outbox, "outbox"),
+    availability: timed(store.availability, "availability"),
     ping: () => store.ping(),
     purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff),
     close: () => store.close(),

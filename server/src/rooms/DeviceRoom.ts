@@ -21,7 +21,10 @@ import {
   DeviceToRoom, EndReason, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName,
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
-import { deviceStatusOf, initialState, nextDeadline, reduce, restoreForNewRoom, type Command, type CoreState, type Effect, type Outcome, type UserRef } from "../session/index.ts";
+import { deviceStatusOf, initialState, lineOf, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type UserRef } from "../session/index.ts";
+import { mirrorQueue, showSeat } from "./queueMirror.ts";
+import { carryOutQueueEffect, isQueueEffect } from "./queueEffects.ts";
+import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
@@ -36,7 +39,7 @@ import type { RoomServices } from "./services.ts";
 import { saveUntilStored, type StoreAttempt } from "../store/saveUntilStored.ts";
 import { AuditAction } from "../ports/store.ts";
 import { durableKey } from "./durableState.ts";
-import type { ForceReleaseAnswer, LiveDeviceStatus } from "./liveRooms.ts";
+import type { ForceReleaseAnswer, LiveDeviceStatus, QueueListing } from "./liveRooms.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -62,6 +65,8 @@ export function createDeviceRoom(services: RoomServices) {
     /** `durableKey` of the state last written to the store: unchanged states are not written again. */
     private persistedKey = "";
     private unregisterDevice: (() => void) | null = null;
+    /** Recent run and session durations of this device, for the queue's ETA (reloaded as sessions end). */
+    private samples: DurationSamples = NO_SAMPLES;
 
     static async onAuth(token: string, options: unknown, context: AuthContext) {
       if (services.readiness.draining) throw joinError(ErrorCode.SERVER_BUSY, "the server is shutting down; join again in a few seconds (another process, or this one restarted).");
@@ -91,7 +96,11 @@ export function createDeviceRoom(services: RoomServices) {
       const stored = await services.deviceStates.load(options.deviceId);
       this.core = stored ? restoreForNewRoom(stored, services.clock()) : initialState(options.deviceId, services.clock());
       this.persistedKey = stored ? durableKey(stored) : "";
+      this.samples = await loadDurationSamples(services, options.deviceId).catch(() => NO_SAMPLES);
       this.syncState();
+      // A drain or quarantine stored while the device had no room (the CLI) applies now.
+      const fromStore = commandForStoredAvailability(this.core, await services.store.availability.find(options.deviceId));
+      if (fromStore) this.apply(fromStore);
       this.armDeadline();
       this.updateAutoDispose();
 
@@ -141,6 +150,7 @@ export function createDeviceRoom(services: RoomServices) {
       const view = new StateView();
       view.add(this.state.device);
       view.add(this.state.session);
+      view.add(this.state.queue);
       client.view = view;
       this.userConnected(client, auth);
     }
@@ -203,6 +213,29 @@ export function createDeviceRoom(services: RoomServices) {
       return { released: true, epoch, holder };
     }
 
+    /** An admin drains, quarantines or returns the device to service; the core decides what follows (session/availability.ts). */
+    setAvailability(command: AvailabilityCommand): LiveDeviceStatus {
+      const by = { userId: String(command.by.userId), name: String(command.by.name) };
+      this.apply({ type: command.type, by, reason: String(command.reason) } as AvailabilityCommand);
+      return this.liveStatus();
+    }
+
+    /** Who waits, in order, with their place and whether they hold the offer (admins only: names are shown). */
+    queueListing(): QueueListing {
+      return {
+        deviceId: this.roomId,
+        handoffUntil: this.core.offer?.expiresAt ?? 0,
+        entries: lineOf(this.core).map((entry, index) => ({
+          position: index + 1, userId: entry.user.userId, name: entry.user.name, since: entry.enqueuedAt,
+          sessionType: entry.sessionType ?? null, offered: this.core.offer?.entry === entry, away: entry.lostAt > 0,
+        })),
+      };
+    }
+
+    private async reloadSamples() {
+      this.samples = await loadDurationSamples(services, this.roomId);
+    }
+
     // ------------------------------------------------------------ connections
 
     private deviceJoined(client: BatonClient) {
@@ -232,6 +265,7 @@ export function createDeviceRoom(services: RoomServices) {
       // missed the view change; the current owner data is added here. Any older OwnerData it
       // still holds is detached from the state and receives nothing.
       if (this.ownerViewUserId === auth.userId) client.view?.add(this.state.owner);
+      showSeat(this.state, auth.userId, client.view);
       this.apply({ type: "ownerReconnected", userId: auth.userId });
       // Results that came while this user was away are handed over now, once (in order with
       // the deliveries the effect chain is carrying out).
@@ -310,7 +344,8 @@ export function createDeviceRoom(services: RoomServices) {
 
     private onUserMessage(client: BatonClient, type: string, payload: unknown) {
       const auth = client.auth;
-      this.execute(client, type, userCommand(type, payload, auth?.role === "user" ? { userId: auth.userId, name: auth.name } : null));
+      const user = auth?.role === "user" ? { userId: auth.userId, name: auth.name } : null;
+      this.execute(client, type, userCommand(type, payload, user, { admin: auth?.role === "user" && auth.roles.includes("admin") }));
     }
 
     private onDeviceMessage(client: BatonClient, type: string, payload: unknown) {
@@ -341,7 +376,7 @@ export function createDeviceRoom(services: RoomServices) {
 
     private apply(command: Command): Outcome {
       const now = services.clock();
-      const outcome = reduce(this.core, command, { now, newRunId: services.newRunId, timers: services.config.timers, validateInput: validateRunInput });
+      const outcome = reduce(this.core, command, { now, newRunId: services.newRunId, timers: services.config.timers, validateInput: validateRunInput, rules: services.config.rules });
       const changed = outcome.state !== this.core;
       if (changed) {
         this.core = outcome.state;
@@ -370,6 +405,7 @@ export function createDeviceRoom(services: RoomServices) {
       }
       mirrorDevice(this.core, this.state, now);
       mirrorSession(this.core, this.state);
+      mirrorQueue(this.core, this.state, this.samples, now, (userId) => [...(this.userConnections.get(userId) ?? [])].map((client) => client.view));
       this.schedulePatch();
     }
 
@@ -459,7 +495,7 @@ export function createDeviceRoom(services: RoomServices) {
             break;
           case "sessionEnded":
             this.sendToUser(effect.holder.userId, RoomToUser.SESSION_ENDED, { deviceId, epoch: effect.epoch, reason: effect.reason, message: endMessage(deviceId, effect) });
-            records.push(() => services.history.sessionEnded(deviceId, effect.epoch, at, effect.reason));
+            records.push(() => services.history.sessionEnded(deviceId, effect.epoch, at, effect.reason), () => this.reloadSamples());
             if (effect.reason === EndReason.RELEASED) records.push(() => services.audit.record({ at, actor: effect.holder.userId, action: AuditAction.RELEASE, deviceId, detail: { epoch: effect.epoch } }));
             if (effect.reason === EndReason.KICKED) records.push(() => services.audit.record({ at, actor: effect.by?.userId ?? "admin", action: AuditAction.KICK, deviceId, detail: { epoch: effect.epoch, holder: effect.holder.userId, reason: effect.note ?? "" } }));
             break;
@@ -473,6 +509,9 @@ export function createDeviceRoom(services: RoomServices) {
             console.warn(`device room ${deviceId}: the device has seen epoch ${effect.from < effect.to ? effect.to : effect.from} which the store did not have (wiped or restored from an old backup); epoch raised from ${effect.from} to ${effect.to}`);
             records.push(() => services.audit.record({ at, actor: `device:${deviceId}`, action: AuditAction.RAISE_EPOCH, deviceId, detail: { from: effect.from, to: effect.to } }));
             break;
+          case "runCompleted":
+            records.push(() => this.reloadSamples());
+            break;
           case "deviceOnline":
             if (state) {
               const sessionTypes = state.device.sessionTypes;
@@ -480,6 +519,7 @@ export function createDeviceRoom(services: RoomServices) {
             }
             break;
         }
+        if (isQueueEffect(effect)) carryOutQueueEffect(effect, { deviceId, at, services, records, sendToUser: (userId, type, payload) => this.sendToUser(userId, type, payload) });
         const event = lifecycleEventFor(effect, deviceId, at, this.core.device.firmware, holderId);
         if (event) services.events.emit(event);
       }
@@ -561,9 +601,9 @@ export function createDeviceRoom(services: RoomServices) {
       }, Math.min(delay, 2 ** 31 - 1));
     }
 
-    /** A room with a session in flight must outlive its clients; an idle one may go. */
+    /** A room with a session in flight or people in line must outlive its clients (their timers run here); an idle one may go. */
     private updateAutoDispose() {
-      this.autoDispose = !this.core.session;
+      this.autoDispose = !this.core.session && lineOf(this.core).length === 0;
     }
   };
 }
