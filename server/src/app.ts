@@ -17,6 +17,7 @@ import { importDeviceFile, type ImportSummary } from "./auth/deviceRegistry.ts";
 import { UserTokens } from "./auth/userTokens.ts";
 import { DeviceAuthenticator } from "./auth/deviceAuthenticator.ts";
 import { DeviceConnections, RevocationWatcher } from "./auth/revocations.ts";
+import { AvailabilityWatcher } from "./rooms/availabilityWatcher.ts";
 import { loadConfig, type BatonConfig } from "./config/config.ts";
 import { LifecycleEvents } from "./events/lifecycle.ts";
 import { createDeviceRoom } from "./rooms/DeviceRoom.ts";
@@ -60,6 +61,8 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
   const deviceConnections = new DeviceConnections();
   const watcher = new RevocationWatcher(store.devices, deviceConnections);
   watcher.start(resolved.registryPollMs);
+  const availabilityWatcher = new AvailabilityWatcher(store.availability);
+  availabilityWatcher.start(resolved.registryPollMs);
   const stopRetention = startRetention(store, resolved.retentionDays, clock);
   const webhooks = startWebhookDispatcher({ ...resolved.webhooks, outbox: store.outbox, events, logger, clock });
   return {
@@ -71,6 +74,7 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     history: store.history,
     audit: store.audit,
     deviceConnections,
+    availabilityWatcher,
     deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock }),
     userTokens: new UserTokens(resolved.jwtSecret, resolved.tokens, clock),
     events,
@@ -84,6 +88,7 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     imported,
     async close() {
       watcher.stop();
+      availabilityWatcher.stop();
       stopRetention();
       stopLogging();
       metrics.close();

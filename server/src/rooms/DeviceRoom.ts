@@ -37,7 +37,7 @@ import { deviceCommand, unknownMessage, userCommand, type Translation } from "./
 import { lifecycleEventFor } from "../events/fromEffects.ts";
 import type { RoomServices } from "./services.ts";
 import { saveUntilStored, type StoreAttempt } from "../store/saveUntilStored.ts";
-import { AuditAction } from "../ports/store.ts";
+import { AuditAction, type AvailabilityRecord } from "../ports/store.ts";
 import { durableKey } from "./durableState.ts";
 import type { ForceReleaseAnswer, LiveDeviceStatus, QueueListing } from "./liveRooms.ts";
 
@@ -65,6 +65,7 @@ export function createDeviceRoom(services: RoomServices) {
     /** `durableKey` of the state last written to the store: unchanged states are not written again. */
     private persistedKey = "";
     private unregisterDevice: (() => void) | null = null;
+    private unwatchAvailability: (() => void) | null = null;
     /** Recent run and session durations of this device, for the queue's ETA (reloaded as sessions end). */
     private samples: DurationSamples = NO_SAMPLES;
 
@@ -99,8 +100,8 @@ export function createDeviceRoom(services: RoomServices) {
       this.samples = await loadDurationSamples(services, options.deviceId).catch(() => NO_SAMPLES);
       this.syncState();
       // A drain or quarantine stored while the device had no room (the CLI) applies now.
-      const fromStore = commandForStoredAvailability(this.core, await services.store.availability.find(options.deviceId));
-      if (fromStore) this.apply(fromStore);
+      this.applyStoredAvailability(await services.store.availability.find(options.deviceId));
+      this.unwatchAvailability = services.availabilityWatcher.register(options.deviceId, (record) => this.applyStoredAvailability(record));
       this.armDeadline();
       this.updateAutoDispose();
 
@@ -188,6 +189,7 @@ export function createDeviceRoom(services: RoomServices) {
       if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
       for (const timer of this.joinAckTimers.values()) clearTimeout(timer);
       this.unregisterDevice?.();
+      this.unwatchAvailability?.();
       // Let the last writes finish (retries stop now that the room is disposed), so a room
       // created next for this device reads what this one knew — and only then give the
       // device's room lock back. A room whose creation was refused holds no lock.
@@ -230,6 +232,11 @@ export function createDeviceRoom(services: RoomServices) {
           sessionType: entry.sessionType ?? null, offered: this.core.offer?.entry === entry, away: entry.lostAt > 0,
         })),
       };
+    }
+
+    private applyStoredAvailability(record: AvailabilityRecord | undefined) {
+      const command = commandForStoredAvailability(this.core, record);
+      if (command && !this.disposed) this.apply(command);
     }
 
     private async reloadSamples() {

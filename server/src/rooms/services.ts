@@ -5,6 +5,7 @@
  */
 import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
 import type { DeviceConnections } from "../auth/revocations.ts";
+import type { AvailabilityWatcher } from "./availabilityWatcher.ts";
 import type { UserTokens } from "../auth/userTokens.ts";
 import type { BatonConfig } from "../config/config.ts";
 import type { LifecycleEvents } from "../events/lifecycle.ts";
@@ -23,6 +24,8 @@ export interface RoomServices {
   history: HistoryStore;
   audit: AuditLog;
   deviceConnections: DeviceConnections;
+  /** Applies drains and quarantines written to the store by the CLI to this process's rooms. */
+  availabilityWatcher: AvailabilityWatcher;
   deviceAuthenticator: DeviceAuthenticator;
   userTokens: UserTokens;
   events: LifecycleEvents;
