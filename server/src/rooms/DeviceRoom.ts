@@ -66,8 +66,10 @@ export function createDeviceRoom(services: RoomServices) {
     private persistedKey = "";
     private unregisterDevice: (() => void) | null = null;
     private unwatchAvailability: (() => void) | null = null;
-    /** Recent run and session durations of this device, for the queue's ETA (reloaded as sessions end). */
+    /** Recent run and session durations of this device, for the queue's ETA; read only while people wait. */
     private samples: DurationSamples = NO_SAMPLES;
+    private samplesStale = true;
+    private samplesLoading = false;
 
     static async onAuth(token: string, options: unknown, context: AuthContext) {
       if (services.readiness.draining) throw joinError(ErrorCode.SERVER_BUSY, "the server is shutting down; join again in a few seconds (another process, or this one restarted).");
@@ -97,7 +99,6 @@ export function createDeviceRoom(services: RoomServices) {
       const stored = await services.deviceStates.load(options.deviceId);
       this.core = stored ? restoreForNewRoom(stored, services.clock()) : initialState(options.deviceId, services.clock());
       this.persistedKey = stored ? durableKey(stored) : "";
-      this.samples = await loadDurationSamples(services, options.deviceId).catch(() => NO_SAMPLES);
       this.syncState();
       // A drain or quarantine stored while the device had no room (the CLI) applies now.
       this.applyStoredAvailability(await services.store.availability.find(options.deviceId));
@@ -239,8 +240,21 @@ export function createDeviceRoom(services: RoomServices) {
       if (command && !this.disposed) this.apply(command);
     }
 
-    private async reloadSamples() {
-      this.samples = await loadDurationSamples(services, this.roomId);
+    /**
+     * Reads the ETA's history when someone waits and it changed since the last read — off the
+     * effect chain, so it never delays a command; the seats are refreshed when it arrives.
+     */
+    private refreshSamples() {
+      if (!this.samplesStale || this.samplesLoading || lineOf(this.core).length === 0) return;
+      this.samplesStale = false;
+      this.samplesLoading = true;
+      loadDurationSamples(services, this.roomId)
+        .then((samples) => {
+          this.samples = samples;
+          if (!this.disposed) this.syncState();
+        })
+        .catch(() => { this.samplesStale = true; })
+        .finally(() => { this.samplesLoading = false; });
     }
 
     // ------------------------------------------------------------ connections
@@ -413,6 +427,7 @@ export function createDeviceRoom(services: RoomServices) {
       mirrorDevice(this.core, this.state, now);
       mirrorSession(this.core, this.state);
       mirrorQueue(this.core, this.state, this.samples, now, (userId) => [...(this.userConnections.get(userId) ?? [])].map((client) => client.view));
+      this.refreshSamples();
       this.schedulePatch();
     }
 
@@ -502,7 +517,8 @@ export function createDeviceRoom(services: RoomServices) {
             break;
           case "sessionEnded":
             this.sendToUser(effect.holder.userId, RoomToUser.SESSION_ENDED, { deviceId, epoch: effect.epoch, reason: effect.reason, message: endMessage(deviceId, effect) });
-            records.push(() => services.history.sessionEnded(deviceId, effect.epoch, at, effect.reason), () => this.reloadSamples());
+            records.push(() => services.history.sessionEnded(deviceId, effect.epoch, at, effect.reason));
+            this.samplesStale = true;
             if (effect.reason === EndReason.RELEASED) records.push(() => services.audit.record({ at, actor: effect.holder.userId, action: AuditAction.RELEASE, deviceId, detail: { epoch: effect.epoch } }));
             if (effect.reason === EndReason.KICKED) records.push(() => services.audit.record({ at, actor: effect.by?.userId ?? "admin", action: AuditAction.KICK, deviceId, detail: { epoch: effect.epoch, holder: effect.holder.userId, reason: effect.note ?? "" } }));
             break;
@@ -517,7 +533,7 @@ export function createDeviceRoom(services: RoomServices) {
             records.push(() => services.audit.record({ at, actor: `device:${deviceId}`, action: AuditAction.RAISE_EPOCH, deviceId, detail: { from: effect.from, to: effect.to } }));
             break;
           case "runCompleted":
-            records.push(() => this.reloadSamples());
+            this.samplesStale = true;
             break;
           case "deviceOnline":
             if (state) {
