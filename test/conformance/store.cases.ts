@@ -220,6 +220,56 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
       });
     });
 
+    describe("queue and availability (issue 13)", () => {
+      it("round-trips a core state with a line, an open offer, an owed ready and a quarantine", async () => {
+        const bob = { user: { userId: "bob", name: "Bob" }, enqueuedAt: 50, lostAt: 0, sessionType: "weighing", input: { userAge: 3 }, releaseOnComplete: true };
+        const carol = { user: { userId: "carol", name: "Carol" }, enqueuedAt: 60, lostAt: 70 };
+        const state: CoreState = {
+          ...stateAt("dev-queue", 2),
+          queue: [carol],
+          offer: { entry: bob, offeredAt: 80, expiresAt: 60_080 },
+          awaitingReadySince: 75,
+          availability: { status: "quarantined", reason: "3 failed runs in a row (last: JAM)", since: 77, by: "health" },
+          consecutiveFailures: 3,
+        };
+        await store.deviceStates.save(state);
+        expect(await store.deviceStates.load("dev-queue")).toEqual(state);
+      });
+
+      it("keeps one availability record per device, replaced by the latest decision, listed by id", async () => {
+        expect(await store.availability.find("dev-av")).toBeUndefined();
+        await store.availability.set({ deviceId: "dev-av", status: "drained", reason: "recalibration", since: 10, by: "root" });
+        await store.availability.set({ deviceId: "dev-aa", status: "maintenance", reason: "no ready", since: 11, by: "readiness" });
+        await store.availability.set({ deviceId: "dev-av", status: "quarantined", reason: "cable", since: 20, by: "cli:ops" });
+        expect(await store.availability.find("dev-av")).toEqual({ deviceId: "dev-av", status: "quarantined", reason: "cable", since: 20, by: "cli:ops" });
+        expect((await store.availability.list()).map((record) => [record.deviceId, record.status])).toEqual([["dev-aa", "maintenance"], ["dev-av", "quarantined"]]);
+      });
+
+      it("gives the recent durations the queue's ETA is learned from: successful runs and ended sessions, newest first", async () => {
+        const runs: [string, string, number, number, boolean | null][] = [
+          ["r-1", "weighing", 100, 130, true], ["r-2", "weighing", 200, 210, true], ["r-3", "printing", 300, 900, true],
+          ["r-4", "weighing", 1_000, 1_500, false], ["r-5", "weighing", 2_000, 0, null],
+        ];
+        for (const [runId, sessionType, startedAt, endedAt, ok] of runs) {
+          await store.history.runStarted({ deviceId: "dev-eta", runId, epoch: 1, userId: "u", sessionType, input: {}, startedAt });
+          if (ok !== null) await store.history.runFinished("dev-eta", runId, { endedAt, ok, ...(ok ? { output: {} } : { failureCode: "X" }) });
+        }
+        await store.history.runStarted({ deviceId: "dev-other", runId: "r-9", epoch: 1, userId: "u", sessionType: "weighing", input: {}, startedAt: 1 });
+        await store.history.runFinished("dev-other", "r-9", { endedAt: 99_999, ok: true, output: {} });
+        expect(await store.history.recentRunDurations("dev-eta", 10)).toEqual([
+          { sessionType: "printing", durationMs: 600 }, { sessionType: "weighing", durationMs: 10 }, { sessionType: "weighing", durationMs: 30 },
+        ]);
+        expect(await store.history.recentRunDurations("dev-eta", 1)).toHaveLength(1);
+
+        await store.history.sessionStarted({ deviceId: "dev-eta", epoch: 1, userId: "u", userName: "U", startedAt: 100 });
+        await store.history.sessionEnded("dev-eta", 1, 400, "released");
+        await store.history.sessionStarted({ deviceId: "dev-eta", epoch: 2, userId: "u", userName: "U", startedAt: 500 });
+        await store.history.sessionEnded("dev-eta", 2, 550, "completed");
+        await store.history.sessionStarted({ deviceId: "dev-eta", epoch: 3, userId: "u", userName: "U", startedAt: 600 });
+        expect(await store.history.recentSessionDurations("dev-eta", 10)).toEqual([50, 300]);
+      });
+    });
+
     describe("webhook outbox", () => {
       it("hands out only the head of each (endpoint, device) queue, once per claim, in order through retries and give-ups", async () => {
         const message = (endpoint: string, deviceId: string, n: number) => ({ endpoint, deviceId, eventType: "device.free", body: `{"n":${n}}`, createdAt: 100 + n });

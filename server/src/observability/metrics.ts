@@ -133,6 +133,7 @@ export function instrumentStore(store: BatonStore, histogram: Histogram<"operati
     audit: timed(store.audit, "audit"),
     outbox: timed(store.outbox, "outbox"),
     transitions: timed(store.transitions, "transitions"),
+    availability: timed(store.availability, "availability"),
     ping: () => store.ping(),
     purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff),
     close: () => store.close(),

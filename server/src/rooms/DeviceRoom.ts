@@ -21,7 +21,10 @@ import {
   DeviceToRoom, EndReason, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName, type SessionTypeSpec,
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
-import { deviceStatusOf, initialState, nextDeadline, reduce, restoreForNewRoom, type Command, type CoreState, type Effect, type Outcome, type UserRef } from "../session/index.ts";
+import { deviceStatusOf, initialState, lineOf, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type UserRef } from "../session/index.ts";
+import { mirrorQueue, showSeat } from "./queueMirror.ts";
+import { carryOutQueueEffect, isQueueEffect } from "./queueEffects.ts";
+import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
@@ -34,9 +37,9 @@ import { deviceCommand, unknownMessage, userCommand, type Translation } from "./
 import { lifecycleEventFor } from "../events/fromEffects.ts";
 import type { RoomServices } from "./services.ts";
 import { saveUntilStored, type StoreAttempt } from "../store/saveUntilStored.ts";
-import { AuditAction, isEmptyWrite, type AuditEntry, type HistoryRecord, type NewDeliveredResult, type NewOrphanedResult, type TransitionOutcome, type TransitionWrite } from "../ports/store.ts";
+import { AuditAction, isEmptyWrite, type AvailabilityRecord, type AuditEntry, type HistoryRecord, type NewDeliveredResult, type NewOrphanedResult, type TransitionOutcome, type TransitionWrite } from "../ports/store.ts";
 import { durableKey } from "./durableState.ts";
-import type { ForceReleaseAnswer, LiveDeviceStatus } from "./liveRooms.ts";
+import type { ForceReleaseAnswer, LiveDeviceStatus, QueueListing } from "./liveRooms.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -64,6 +67,11 @@ export function createDeviceRoom(services: RoomServices) {
     /** `durableKey` of the state last written to the store: unchanged states are not written again. */
     private persistedKey = "";
     private unregisterDevice: (() => void) | null = null;
+    private unwatchAvailability: (() => void) | null = null;
+    /** Recent run and session durations of this device, for the queue's ETA; read only while people wait. */
+    private samples: DurationSamples = NO_SAMPLES;
+    private samplesStale = true;
+    private samplesLoading = false;
 
     static async onAuth(token: string, options: unknown, context: AuthContext) {
       if (services.readiness.draining) throw joinError(ErrorCode.SERVER_BUSY, "the server is shutting down; join again in a few seconds (another process, or this one restarted).");
@@ -95,6 +103,9 @@ export function createDeviceRoom(services: RoomServices) {
       this.core = stored ? restoreForNewRoom(stored, services.clock()) : initialState(options.deviceId, services.clock());
       this.persistedKey = stored ? durableKey(stored) : "";
       this.syncState();
+      // A drain or quarantine stored while the device had no room (the CLI) applies now.
+      this.applyStoredAvailability(await services.store.availability.find(options.deviceId));
+      this.unwatchAvailability = services.availabilityWatcher.register(options.deviceId, (record) => this.applyStoredAvailability(record));
       this.armDeadline();
       this.updateAutoDispose();
 
@@ -144,6 +155,7 @@ export function createDeviceRoom(services: RoomServices) {
       const view = new StateView();
       view.add(this.state.device);
       view.add(this.state.session);
+      view.add(this.state.queue);
       client.view = view;
       this.userConnected(client, auth);
     }
@@ -181,6 +193,7 @@ export function createDeviceRoom(services: RoomServices) {
       if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
       for (const timer of this.joinAckTimers.values()) clearTimeout(timer);
       this.unregisterDevice?.();
+      this.unwatchAvailability?.();
       // Let the last writes finish (retries stop now that the room is disposed), so a room
       // created next for this device reads what this one knew — and only then give the
       // device's room lock back. A room whose creation was refused holds no lock.
@@ -217,6 +230,47 @@ export function createDeviceRoom(services: RoomServices) {
       return { released: true, epoch, holder };
     }
 
+    /** An admin drains, quarantines or returns the device to service; the core decides what follows (session/availability.ts). */
+    setAvailability(command: AvailabilityCommand): LiveDeviceStatus {
+      const by = { userId: String(command.by.userId), name: String(command.by.name) };
+      this.apply({ type: command.type, by, reason: String(command.reason) } as AvailabilityCommand);
+      return this.liveStatus();
+    }
+
+    /** Who waits, in order, with their place and whether they hold the offer (admins only: names are shown). */
+    queueListing(): QueueListing {
+      return {
+        deviceId: this.roomId,
+        handoffUntil: this.core.offer?.expiresAt ?? 0,
+        entries: lineOf(this.core).map((entry, index) => ({
+          position: index + 1, userId: entry.user.userId, name: entry.user.name, since: entry.enqueuedAt,
+          sessionType: entry.sessionType ?? null, offered: this.core.offer?.entry === entry, away: entry.lostAt > 0,
+        })),
+      };
+    }
+
+    private applyStoredAvailability(record: AvailabilityRecord | undefined) {
+      const command = commandForStoredAvailability(this.core, record);
+      if (command && !this.disposed) this.apply(command);
+    }
+
+    /**
+     * Reads the ETA's history when someone waits and it changed since the last read — off the
+     * effect chain, so it never delays a command; the seats are refreshed when it arrives.
+     */
+    private refreshSamples() {
+      if (!this.samplesStale || this.samplesLoading || lineOf(this.core).length === 0) return;
+      this.samplesStale = false;
+      this.samplesLoading = true;
+      loadDurationSamples(services, this.roomId)
+        .then((samples) => {
+          this.samples = samples;
+          if (!this.disposed) this.syncState();
+        })
+        .catch(() => { this.samplesStale = true; })
+        .finally(() => { this.samplesLoading = false; });
+    }
+
     // ------------------------------------------------------------ connections
 
     private deviceJoined(client: BatonClient) {
@@ -246,6 +300,7 @@ export function createDeviceRoom(services: RoomServices) {
       // missed the view change; the current owner data is added here. Any older OwnerData it
       // still holds is detached from the state and receives nothing.
       if (this.ownerViewUserId === auth.userId) client.view?.add(this.state.owner);
+      showSeat(this.state, auth.userId, client.view);
       this.apply({ type: "ownerReconnected", userId: auth.userId });
       // Results that came while this user was away are handed over now, once (in order with
       // the deliveries the effect chain is carrying out).
@@ -324,7 +379,8 @@ export function createDeviceRoom(services: RoomServices) {
 
     private onUserMessage(client: BatonClient, type: string, payload: unknown) {
       const auth = client.auth;
-      this.execute(client, type, userCommand(type, payload, auth?.role === "user" ? { userId: auth.userId, name: auth.name } : null));
+      const user = auth?.role === "user" ? { userId: auth.userId, name: auth.name } : null;
+      this.execute(client, type, userCommand(type, payload, user, { admin: auth?.role === "user" && auth.roles.includes("admin") }));
     }
 
     private onDeviceMessage(client: BatonClient, type: string, payload: unknown) {
@@ -355,7 +411,7 @@ export function createDeviceRoom(services: RoomServices) {
 
     private apply(command: Command): Outcome {
       const now = services.clock();
-      const outcome = reduce(this.core, command, { now, newRunId: services.newRunId, timers: services.config.timers, validateInput: validateRunInput });
+      const outcome = reduce(this.core, command, { now, newRunId: services.newRunId, timers: services.config.timers, validateInput: validateRunInput, rules: services.config.rules });
       const changed = outcome.state !== this.core;
       if (changed) {
         this.core = outcome.state;
@@ -384,6 +440,8 @@ export function createDeviceRoom(services: RoomServices) {
       }
       mirrorDevice(this.core, this.state, now);
       mirrorSession(this.core, this.state);
+      mirrorQueue(this.core, this.state, this.samples, now, (userId) => [...(this.userConnections.get(userId) ?? [])].map((client) => client.view));
+      this.refreshSamples();
       this.schedulePatch();
     }
 
@@ -490,6 +548,7 @@ export function createDeviceRoom(services: RoomServices) {
             history.push({ kind: "sessionEnded", deviceId, epoch: effect.epoch, endedAt: at, endReason: effect.reason });
             if (effect.reason === EndReason.RELEASED) audit.push({ at, actor: effect.holder.userId, action: AuditAction.RELEASE, deviceId, detail: { epoch: effect.epoch } });
             if (effect.reason === EndReason.KICKED) audit.push({ at, actor: effect.by?.userId ?? "admin", action: AuditAction.KICK, deviceId, detail: { epoch: effect.epoch, holder: effect.holder.userId, reason: effect.note ?? "" } });
+            this.samplesStale = true;
             break;
           case "runStarted":
             history.push({ kind: "runStarted", record: { deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, input: effect.input, startedAt: at } });
@@ -501,9 +560,19 @@ export function createDeviceRoom(services: RoomServices) {
             console.warn(`device room ${deviceId}: the device has seen epoch ${effect.from < effect.to ? effect.to : effect.from} which the store did not have (wiped or restored from an old backup); epoch raised from ${effect.from} to ${effect.to}`);
             audit.push({ at, actor: `device:${deviceId}`, action: AuditAction.RAISE_EPOCH, deviceId, detail: { from: effect.from, to: effect.to } });
             break;
+          case "runCompleted":
+            this.samplesStale = true;
+            break;
           case "deviceOnline":
             if (state) sessionTypes = state.device.sessionTypes;
             break;
+        }
+        if (isQueueEffect(effect)) {
+          carryOutQueueEffect(effect, {
+            deviceId, at, services, audit,
+            sendToUser: (userId, type, payload) => steps.push(() => this.sendToUser(userId, type, payload)),
+            afterCommit: (write) => steps.push(async () => void (await this.attempt("writing the device's availability", write))),
+          });
         }
         const event = lifecycleEventFor(effect, deviceId, at, this.core.device.firmware, holderId);
         if (event) steps.push(() => services.events.emit(event));
@@ -582,9 +651,9 @@ export function createDeviceRoom(services: RoomServices) {
       }, Math.min(delay, 2 ** 31 - 1));
     }
 
-    /** A room with a session in flight must outlive its clients; an idle one may go. */
+    /** A room with a session in flight or people in line must outlive its clients (their timers run here); an idle one may go. */
     private updateAutoDispose() {
-      this.autoDispose = !this.core.session;
+      this.autoDispose = !this.core.session && lineOf(this.core).length === 0;
     }
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
 import type { DeviceConnections } from "../auth/revocations.ts";
+import type { AvailabilityWatcher } from "./availabilityWatcher.ts";
 import type { UserTokens } from "../auth/userTokens.ts";
 import type { BatonConfig } from "../config/config.ts";
 import type { LifecycleEvents } from "../events/lifecycle.ts";
@@ -27,6 +28,8 @@ export interface RoomServices {
   /** A transition's state, results and records, committed together (grouped across devices). */
   transitions: TransitionWriter;
   deviceConnections: DeviceConnections;
+  /** Applies drains and quarantines written to the store by the CLI to this process's rooms. */
+  availabilityWatcher: AvailabilityWatcher;
   deviceAuthenticator: DeviceAuthenticator;
   /** Presence, driver and public address for Colyseus, local or on Redis (cluster.ts). */
   cluster: Cluster;

@@ -7,7 +7,7 @@ import type { SessionTypeSpec } from "@baton/protocol";
 import { initialState, type CoreState } from "../../session/index.ts";
 import {
   DeviceExistsError, EpochRegressionError,
-  type AuditEntry, type BatonStore, type OutboxMessage, type DeliveredResult, type OrphanedResult, type RegisteredDevice, type RunHistoryRecord, type SessionHistoryRecord,
+  type AuditEntry, type AvailabilityRecord, type BatonStore, type OutboxMessage, type DeliveredResult, type OrphanedResult, type RegisteredDevice, type RunHistoryRecord, type SessionHistoryRecord,
 } from "../../ports/store.ts";
 
 import { writeHistoryRecord } from "../../ports/transitions.ts";
@@ -24,6 +24,7 @@ export function createMemoryStore(): BatonStore {
   const sessions = new Map<string, SessionHistoryRecord>();
   const runs = new Map<string, RunHistoryRecord>();
   const devices = new Map<string, RegisteredDevice>();
+  const availability = new Map<string, AvailabilityRecord>();
   let audit: (AuditEntry & { seq: number })[] = [];
   type StoredOutbox = OutboxMessage & { deliveredAt: number | null; givenUpAt: number | null; lastError: string | null };
   let outbox: StoredOutbox[] = [];
@@ -138,6 +139,26 @@ export function createMemoryStore(): BatonStore {
       async listRuns(deviceId, limit) {
         return [...runs.values()].filter((r) => r.deviceId === deviceId)
           .sort((a, b) => b.startedAt - a.startedAt || (a.runId < b.runId ? 1 : -1)).slice(0, limit).map(copy);
+      },
+      async recentRunDurations(deviceId, limit) {
+        return [...runs.values()].filter((r) => r.deviceId === deviceId && r.endedAt !== null && r.ok === true)
+          .sort((a, b) => b.endedAt! - a.endedAt!).slice(0, limit).map((r) => ({ sessionType: r.sessionType, durationMs: r.endedAt! - r.startedAt }));
+      },
+      async recentSessionDurations(deviceId, limit) {
+        return [...sessions.values()].filter((s) => s.deviceId === deviceId && s.endedAt !== null)
+          .sort((a, b) => b.endedAt! - a.endedAt!).slice(0, limit).map((s) => s.endedAt! - s.startedAt);
+      },
+    },
+    availability: {
+      async set(record) {
+        availability.set(record.deviceId, copy(record));
+      },
+      async find(deviceId) {
+        const found = availability.get(deviceId);
+        return found ? copy(found) : undefined;
+      },
+      async list() {
+        return [...availability.values()].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1)).map(copy);
       },
     },
     devices: {

@@ -9,7 +9,7 @@ import type { SessionTypeSpec } from "@baton/protocol";
 import { initialState, type CoreState } from "../../session/index.ts";
 import {
   DeviceExistsError, EpochRegressionError,
-  type AuditEntry, type AuditLog, type BatonStore, type DeliveredResult, type DeviceRegistry, type DeviceStateStore,
+  type AuditEntry, type AuditLog, type AvailabilityRecord, type AvailabilityStore, type BatonStore, type DeliveredResult, type DeviceRegistry, type DeviceStateStore,
   type HistoryStore, type OrphanedResult, type TransitionWriter, type RegisteredDevice, type ResultStore, type RunHistoryRecord, type SessionHistoryRecord, type SessionCursor, type WebhookOutbox, type NewOutboxMessage, type OutboxMessage,
 } from "../../ports/store.ts";
 import { millis, type Database } from "./schema.ts";
@@ -188,6 +188,44 @@ export class SqlHistory implements HistoryStore {
       .orderBy("started_at", "desc").orderBy("run_id", "desc").limit(limit).execute();
     return rows.map(toRun);
   }
+
+  async recentRunDurations(deviceId: string, limit: number) {
+    const rows = await this.db.selectFrom("runs").select(["session_type", "started_at", "ended_at"])
+      .where("device_id", "=", deviceId).where("ended_at", "is not", null).where("ok", "=", 1)
+      .orderBy("ended_at", "desc").limit(limit).execute();
+    return rows.map((row) => ({ sessionType: row.session_type, durationMs: millis(row.ended_at!) - millis(row.started_at) }));
+  }
+
+  async recentSessionDurations(deviceId: string, limit: number) {
+    const rows = await this.db.selectFrom("sessions").select(["started_at", "ended_at"])
+      .where("device_id", "=", deviceId).where("ended_at", "is not", null)
+      .orderBy("ended_at", "desc").limit(limit).execute();
+    return rows.map((row) => millis(row.ended_at!) - millis(row.started_at));
+  }
+}
+
+class SqlAvailability implements AvailabilityStore {
+  constructor(private readonly db: Db) {}
+
+  async set(record: AvailabilityRecord) {
+    const row = { device_id: record.deviceId, status: record.status, reason: record.reason, since: record.since, decided_by: record.by };
+    await this.db.insertInto("device_availability").values(row)
+      .onConflict((conflict) => conflict.column("device_id").doUpdateSet({ status: row.status, reason: row.reason, since: row.since, decided_by: row.decided_by }))
+      .execute();
+  }
+
+  async find(deviceId: string) {
+    const row = await this.db.selectFrom("device_availability").selectAll().where("device_id", "=", deviceId).executeTakeFirst();
+    return row ? toAvailability(row) : undefined;
+  }
+
+  async list() {
+    return (await this.db.selectFrom("device_availability").selectAll().orderBy("device_id").execute()).map(toAvailability);
+  }
+}
+
+function toAvailability(row: Selectable<Database["device_availability"]>): AvailabilityRecord {
+  return { deviceId: row.device_id, status: row.status as AvailabilityRecord["status"], reason: row.reason, since: millis(row.since), by: row.decided_by };
 }
 
 function toSession(row: Selectable<Database["sessions"]>): SessionHistoryRecord {
@@ -341,6 +379,7 @@ export function createSqlStore(db: Db, identity: { kind: string; location: strin
     devices: new SqlDevices(db),
     audit: new SqlAudit(db),
     outbox: new SqlOutbox(db),
+    availability: new SqlAvailability(db),
     ping: () => ping(db),
     async purgeOlderThan(cutoff: number) {
       return db.transaction().execute(async (trx) => {
