@@ -7,6 +7,7 @@
  *   npm run bench -- --smoke           shortest run of every scenario (CI: checks the report is complete, not timings)
  *   npm run bench -- --only S1,S2      selected scenarios only (never touches the docs)
  *   npm run bench -- --json out.json   also writes the figures as JSON
+ *   npm run bench -- --compare main    also runs Baton as of a git ref, interleaved: before/after figures from one run
  *   npm run bench -- --no-docs         full run, print only
  *   npm run bench -- --trace-gc        Baton runs with --trace-gc; its output goes to a file in the temp dir
  *   npm run bench -- --cpu-prof        Baton writes a V8 CPU profile (.cpuprofile) to the temp dir on exit
@@ -22,6 +23,7 @@ import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CPU_TICK_US, freePort, REPO_ROOT, startServer, stopAll, wasInterrupted, type ServerProcess } from "./lib/processes.ts";
 import type { SystemName } from "./lib/wire.ts";
+import { exportRef } from "./lib/checkout.ts";
 import { renderReport, updateBenchmarksDoc, type BenchResults, type MachineInfo, type ScenarioOutcome } from "./report.ts";
 import type { BenchContext, Scenario } from "./scenarios/types.ts";
 import { s1RoundTrip } from "./scenarios/s1RoundTrip.ts";
@@ -38,6 +40,7 @@ const options: ParseArgsConfig["options"] = {
   smoke: { type: "boolean", default: false },
   only: { type: "string" },
   json: { type: "string" },
+  compare: { type: "string" },
   "no-docs": { type: "boolean", default: false },
   "trace-gc": { type: "boolean", default: false },
   "cpu-prof": { type: "boolean", default: false },
@@ -47,7 +50,7 @@ for (const scenario of SCENARIOS) Object.assign(options, scenario.options ?? {})
 const { values } = parseArgs({ options });
 
 if (values.help) {
-  console.log(`usage: npm run bench -- [--quick | --smoke] [--only S1,S2] [--json file] [--no-docs] [--trace-gc] [--cpu-prof] [scenario options]
+  console.log(`usage: npm run bench -- [--quick | --smoke] [--only S1,S2] [--compare <git ref>] [--json file] [--no-docs] [--trace-gc] [--cpu-prof] [scenario options]
   every scenario beside its baseline, in one run (bench/README.md); a full run of all scenarios updates docs/BENCHMARKS.md
 scenarios: ${SCENARIOS.map((s) => `${s.id} (${s.title})`).join(", ")}
 scenario options:
@@ -75,7 +78,7 @@ const batonNodeArgs = (() => {
   return args;
 })();
 
-async function startBaton(name: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+async function startBaton(name: string, env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<ServerProcess> {
   const port = await freePort();
   const gcLog = values["trace-gc"] ? path.join(os.tmpdir(), `baton-bench-gc-${process.pid}-${name}.log`) : undefined;
   if (gcLog) log(`${name}'s GC trace goes to ${gcLog}`);
@@ -86,6 +89,8 @@ async function startBaton(name: string, env: NodeJS.ProcessEnv = {}): Promise<Se
     BATON_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "baton-bench-data-")),
     BATON_HOST: "127.0.0.1",
     BATON_PORT: String(port),
+    // Lines as production writes them (JSON on stdout), not development's pino-pretty worker.
+    BATON_LOG_FORMAT: "json",
     // The limiters (20/s per user connection, 50/s for the device by default) would
     // otherwise be what we measure.
     BATON_RATE_LIMIT_PER_SECOND: "1000000",
@@ -97,7 +102,21 @@ async function startBaton(name: string, env: NodeJS.ProcessEnv = {}): Promise<Se
     BATON_MAX_SPECTATORS: "2000",
     BATON_SQLITE_SYNCHRONOUS: process.env.BENCH_SQLITE_SYNCHRONOUS ?? "full",
     ...env,
-  }, port, { nodeArgs: batonNodeArgs, logFile: gcLog });
+  }, port, { nodeArgs: batonNodeArgs, logFile: gcLog, cwd });
+}
+
+let compared: Promise<{ label: string; server: ServerProcess } | null> | null = null;
+/** With `--compare <ref>`: Baton as of that ref, started on first use (bench/lib/checkout.ts). */
+function comparison() {
+  compared ??= (async () => {
+    if (typeof values.compare !== "string") return null;
+    const { dir, commit } = exportRef(values.compare);
+    const label = `baton@${commit}`;
+    const server = await startBaton(label, {}, dir);
+    log(`${label} (${values.compare}) pid ${server.pid} on ${server.baseUrl}, from ${dir}`);
+    return { label, server };
+  })();
+  return compared;
 }
 
 let shared: Promise<Record<SystemName, ServerProcess>> | null = null;
@@ -130,7 +149,7 @@ async function main() {
   const started = Date.now();
   const before = machine();
   log(`${before.nproc} CPUs (${before.cpuModel}), node ${before.node}, load average ${before.loadAverage}; scenarios ${selected.map((s) => s.id).join(", ")}`);
-  const context: BenchContext = { quick, smoke, args: values, log, servers, startBaton };
+  const context: BenchContext = { quick, smoke, args: values, log, servers, startBaton, comparison };
   const outcomes: ScenarioOutcome[] = [];
   for (const scenario of selected) {
     const from = Date.now();
