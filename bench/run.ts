@@ -24,6 +24,10 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CPU_TICK_US, freePort, REPO_ROOT, startServer, stopAll, wasInterrupted, type ServerProcess } from "./lib/processes.ts";
 import type { SystemName } from "./lib/wire.ts";
 import { exportRef } from "./lib/checkout.ts";
+import { writeBenchDevicesFile } from "./lib/devices.ts";
+
+/** Devices in the bench registry besides the development ones (S1 at 1,000 devices). */
+const BENCH_DEVICES = 1_000;
 import { renderReport, updateBenchmarksDoc, type BenchResults, type MachineInfo, type ScenarioOutcome } from "./report.ts";
 import type { BenchContext, Scenario } from "./scenarios/types.ts";
 import { s1RoundTrip } from "./scenarios/s1RoundTrip.ts";
@@ -78,6 +82,13 @@ const batonNodeArgs = (() => {
   return args;
 })();
 
+/** The bench's device registry (bench/lib/devices.ts), written once per run. */
+let devicesFile: string | null = null;
+function benchDevicesFile(): string {
+  devicesFile ??= writeBenchDevicesFile(path.join(mkdtempSync(path.join(os.tmpdir(), "baton-bench-devices-")), "devices.json"), BENCH_DEVICES);
+  return devicesFile;
+}
+
 async function startBaton(name: string, env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<ServerProcess> {
   const port = await freePort();
   const gcLog = values["trace-gc"] ? path.join(os.tmpdir(), `baton-bench-gc-${process.pid}-${name}.log`) : undefined;
@@ -101,8 +112,10 @@ async function startBaton(name: string, env: NodeJS.ProcessEnv = {}, cwd?: strin
     BATON_MAX_CONNECTIONS_PER_USER: "2000",
     BATON_MAX_SPECTATORS: "2000",
     BATON_SQLITE_SYNCHRONOUS: process.env.BENCH_SQLITE_SYNCHRONOUS ?? "full",
+    // The development devices and bench-0 … bench-999, all with dev-secret-<id>.
+    BATON_DEVICES_FILE: benchDevicesFile(),
     ...env,
-  }, port, { nodeArgs: batonNodeArgs, logFile: gcLog, cwd });
+  }, port, { nodeArgs: batonNodeArgs, logFile: gcLog, cwd, timeoutMs: 90_000 });
 }
 
 let compared: Promise<{ label: string; server: ServerProcess } | null> | null = null;
