@@ -111,6 +111,8 @@ async function startBaton(name: string, env: NodeJS.ProcessEnv = {}, cwd?: strin
     // A spectator process's 500 connections share one user token (tabs of a few viewers).
     BATON_MAX_CONNECTIONS_PER_USER: "2000",
     BATON_MAX_SPECTATORS: "2000",
+    // Many bench devices connect from 127.0.0.1 at once; in-flight secret checks count against this.
+    BATON_SECRET_FAILURES_PER_SOURCE: "1000",
     BATON_SQLITE_SYNCHRONOUS: process.env.BENCH_SQLITE_SYNCHRONOUS ?? "full",
     // The development devices and bench-0 … bench-999, all with dev-secret-<id>.
     BATON_DEVICES_FILE: benchDevicesFile(),

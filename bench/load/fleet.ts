@@ -23,7 +23,7 @@ import { answerStartsImmediately, BENCH_INPUT, BENCH_SESSION_TYPE, connectDevice
 const OP_TIMEOUT_MS = 5_000;
 const QOS = Number(process.env.BENCH_MQTT_QOS ?? 0) as 0 | 1;
 const REDIS_REQUESTS = "baton-bench:requests"; // as load/responder.ts
-const CONNECT_CONCURRENCY = 16;
+const CONNECT_CONCURRENCY = 8;
 const CLAIM = { sessionType: BENCH_SESSION_TYPE.name, input: BENCH_INPUT, releaseOnComplete: true };
 
 const { fleet } = readLoadEnv() as { fleet: FleetSpec };

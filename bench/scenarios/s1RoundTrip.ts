@@ -55,7 +55,7 @@ function settingsFor(context: BenchContext) {
   const short = quick || smoke;
   return {
     /** Claims per second on the fixed schedule at one device: well below either system's saturation. */
-    rate: Number(args.rate ?? 300),
+    rate: Number(args.rate ?? (smoke ? 50 : 300)),
     rounds: Number(args.rounds ?? (short ? 1 : 3)),
     warmupMs: smoke ? 300 : quick ? 1_000 : 2_000,
     /** Closed-loop claims before the first round, discarded (JIT warm-up of every server). */
@@ -65,7 +65,7 @@ function settingsFor(context: BenchContext) {
     saturateMs: smoke ? 500 : quick ? 2_000 : 3_000,
     /** Device counts for the many-devices part, and their total rate. */
     fleets: String(args.devices ?? (smoke ? "10" : quick ? "100" : "100,1000")).split(",").filter(Boolean).map(Number),
-    fleetRate: Number(args["fleet-rate"] ?? (smoke ? 100 : 1_000)),
+    fleetRate: Number(args["fleet-rate"] ?? (smoke ? 20 : 1_000)),
     fleetWarmupMs: smoke ? 500 : 2_000,
     fleetDurationMs: smoke ? 1_000 : quick ? 4_000 : 8_000,
     anchors: args["no-anchors"] !== true,
