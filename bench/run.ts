@@ -7,6 +7,7 @@
  *   npm run bench -- --smoke           shortest run of every scenario (CI: checks the report is complete, not timings)
  *   npm run bench -- --only S1,S2      selected scenarios only (never touches the docs)
  *   npm run bench -- --json out.json   also writes the figures as JSON
+ *   npm run bench -- --compare main    also runs Baton as of a git ref, interleaved: before/after figures from one run
  *   npm run bench -- --no-docs         full run, print only
  *   npm run bench -- --trace-gc        Baton runs with --trace-gc; its output goes to a file in the temp dir
  *   npm run bench -- --cpu-prof        Baton writes a V8 CPU profile (.cpuprofile) to the temp dir on exit
@@ -22,6 +23,11 @@ import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CPU_TICK_US, freePort, REPO_ROOT, startServer, stopAll, wasInterrupted, type ServerProcess } from "./lib/processes.ts";
 import type { SystemName } from "./lib/wire.ts";
+import { exportRef } from "./lib/checkout.ts";
+import { writeBenchDevicesFile } from "./lib/devices.ts";
+
+/** Devices in the bench registry besides the development ones (S1 at 1,000 devices). */
+const BENCH_DEVICES = 1_000;
 import { renderReport, updateBenchmarksDoc, type BenchResults, type MachineInfo, type ScenarioOutcome } from "./report.ts";
 import type { BenchContext, Scenario } from "./scenarios/types.ts";
 import { s1RoundTrip } from "./scenarios/s1RoundTrip.ts";
@@ -44,6 +50,7 @@ const options: ParseArgsConfig["options"] = {
   smoke: { type: "boolean", default: false },
   only: { type: "string" },
   json: { type: "string" },
+  compare: { type: "string" },
   "no-docs": { type: "boolean", default: false },
   "trace-gc": { type: "boolean", default: false },
   "cpu-prof": { type: "boolean", default: false },
@@ -53,7 +60,7 @@ for (const scenario of SCENARIOS) Object.assign(options, scenario.options ?? {})
 const { values } = parseArgs({ options });
 
 if (values.help) {
-  console.log(`usage: npm run bench -- [--quick | --smoke] [--only S1,S2] [--json file] [--no-docs] [--trace-gc] [--cpu-prof] [scenario options]
+  console.log(`usage: npm run bench -- [--quick | --smoke] [--only S1,S2] [--compare <git ref>] [--json file] [--no-docs] [--trace-gc] [--cpu-prof] [scenario options]
   every scenario beside its baseline, in one run (bench/README.md); a full run of all scenarios updates docs/BENCHMARKS.md
 scenarios: ${SCENARIOS.map((s) => `${s.id} (${s.title})`).join(", ")}
 scenario options:
@@ -81,7 +88,14 @@ const batonNodeArgs = (() => {
   return args;
 })();
 
-async function startBaton(name: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+/** The bench's device registry (bench/lib/devices.ts), written once per run. */
+let devicesFile: string | null = null;
+function benchDevicesFile(): string {
+  devicesFile ??= writeBenchDevicesFile(path.join(mkdtempSync(path.join(os.tmpdir(), "baton-bench-devices-")), "devices.json"), BENCH_DEVICES);
+  return devicesFile;
+}
+
+async function startBaton(name: string, env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<ServerProcess> {
   const port = await freePort();
   const gcLog = values["trace-gc"] ? path.join(os.tmpdir(), `baton-bench-gc-${process.pid}-${name}.log`) : undefined;
   if (gcLog) log(`${name}'s GC trace goes to ${gcLog}`);
@@ -92,6 +106,8 @@ async function startBaton(name: string, env: NodeJS.ProcessEnv = {}): Promise<Se
     BATON_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "baton-bench-data-")),
     BATON_HOST: "127.0.0.1",
     BATON_PORT: String(port),
+    // Lines as production writes them (JSON on stdout), not development's pino-pretty worker.
+    BATON_LOG_FORMAT: "json",
     // The limiters (20/s per user connection, 50/s for the device by default) would
     // otherwise be what we measure.
     BATON_RATE_LIMIT_PER_SECOND: "1000000",
@@ -101,9 +117,27 @@ async function startBaton(name: string, env: NodeJS.ProcessEnv = {}): Promise<Se
     // A spectator process's 500 connections share one user token (tabs of a few viewers).
     BATON_MAX_CONNECTIONS_PER_USER: "2000",
     BATON_MAX_SPECTATORS: "2000",
+    // Many bench devices connect from 127.0.0.1 at once; in-flight secret checks count against this.
+    BATON_SECRET_FAILURES_PER_SOURCE: "1000",
     BATON_SQLITE_SYNCHRONOUS: process.env.BENCH_SQLITE_SYNCHRONOUS ?? "full",
+    // The development devices and bench-0 … bench-999, all with dev-secret-<id>.
+    BATON_DEVICES_FILE: benchDevicesFile(),
     ...env,
-  }, port, { nodeArgs: batonNodeArgs, logFile: gcLog });
+  }, port, { nodeArgs: batonNodeArgs, logFile: gcLog, cwd, timeoutMs: 90_000 });
+}
+
+let compared: Promise<{ label: string; server: ServerProcess } | null> | null = null;
+/** With `--compare <ref>`: Baton as of that ref, started on first use (bench/lib/checkout.ts). */
+function comparison() {
+  compared ??= (async () => {
+    if (typeof values.compare !== "string") return null;
+    const { dir, commit } = exportRef(values.compare);
+    const label = `baton@${commit}`;
+    const server = await startBaton(label, {}, dir);
+    log(`${label} (${values.compare}) pid ${server.pid} on ${server.baseUrl}, from ${dir}`);
+    return { label, server };
+  })();
+  return compared;
 }
 
 let shared: Promise<Record<SystemName, ServerProcess>> | null = null;
@@ -136,7 +170,7 @@ async function main() {
   const started = Date.now();
   const before = machine();
   log(`${before.nproc} CPUs (${before.cpuModel}), node ${before.node}, load average ${before.loadAverage}; scenarios ${selected.map((s) => s.id).join(", ")}`);
-  const context: BenchContext = { quick, smoke, args: values, log, servers, startBaton };
+  const context: BenchContext = { quick, smoke, args: values, log, servers, startBaton, comparison };
   const outcomes: ScenarioOutcome[] = [];
   for (const scenario of selected) {
     const from = Date.now();

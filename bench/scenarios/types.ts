@@ -26,6 +26,12 @@ export interface BenchContext {
   servers(): Promise<Record<SystemName, ServerProcess>>;
   /** Starts a Baton process as the bench runs it (development mode, limits opened, fresh store). */
   startBaton(name: string, env?: NodeJS.ProcessEnv): Promise<ServerProcess>;
+  /**
+   * With `--compare <git ref>`: Baton as of that ref (label `baton@<commit>`), for before/after
+   * figures from the same run; null without the option. Scenarios that support it measure it
+   * as a third system, interleaved with the other two.
+   */
+  comparison(): Promise<{ label: string; server: ServerProcess } | null>;
 }
 
 export interface ScenarioResult {

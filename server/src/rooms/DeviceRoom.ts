@@ -16,7 +16,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { ClientState, CloseCode, Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
-import { StateView } from "@colyseus/schema";
 import {
   DeviceToRoom, EndReason, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName, type SessionTypeSpec,
 } from "@baton/protocol";
@@ -39,6 +38,7 @@ import type { RoomServices } from "./services.ts";
 import { saveUntilStored, type StoreAttempt } from "../store/saveUntilStored.ts";
 import { AuditAction, isEmptyWrite, type AvailabilityRecord, type AuditEntry, type HistoryRecord, type NewDeliveredResult, type NewOrphanedResult, type TransitionOutcome, type TransitionWrite } from "../ports/store.ts";
 import { durableKey } from "./durableState.ts";
+import { RoomViews } from "./views.ts";
 import type { ForceReleaseAnswer, LiveDeviceStatus, QueueListing } from "./liveRooms.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
@@ -47,6 +47,8 @@ type BatonClient = Client<{ auth: JoinAuth }>;
 export function createDeviceRoom(services: RoomServices) {
   return class DeviceRoom extends Room<{ state: DeviceRoomState }> {
     state = new DeviceRoomState();
+    /** The shared spectator view and the device's (rooms/views.ts). */
+    private readonly views = new RoomViews(this.state);
     private core!: CoreState;
     private deviceClient: BatonClient | null = null;
     /** Every open connection per user id (several tabs of one user are one holder). */
@@ -152,11 +154,7 @@ export function createDeviceRoom(services: RoomServices) {
       if (this.userCount() >= services.config.maxSpectatorsPerDevice) {
         throw joinError(ErrorCode.ROOM_FULL, `device ${this.roomId} already has ${services.config.maxSpectatorsPerDevice} viewers.`);
       }
-      const view = new StateView();
-      view.add(this.state.device);
-      view.add(this.state.session);
-      view.add(this.state.queue);
-      client.view = view;
+      client.view = this.views.spectators; // shared by every spectator (rooms/views.ts)
       this.userConnected(client, auth);
     }
 
@@ -274,7 +272,7 @@ export function createDeviceRoom(services: RoomServices) {
     // ------------------------------------------------------------ connections
 
     private deviceJoined(client: BatonClient) {
-      client.view = new StateView(); // empty: the device receives no schema state
+      client.view = this.views.device; // empty: the device receives no schema state
       const previous = this.deviceClient;
       this.deviceClient = client;
       if (previous && previous !== client) {
@@ -299,8 +297,9 @@ export function createDeviceRoom(services: RoomServices) {
       // A connection that was away while its user took the device again (from another tab)
       // missed the view change; the current owner data is added here. Any older OwnerData it
       // still holds is detached from the state and receives nothing.
-      if (this.ownerViewUserId === auth.userId) client.view?.add(this.state.owner);
-      showSeat(this.state, auth.userId, client.view);
+      if (this.ownerViewUserId === auth.userId) this.views.ownViewOf(client).add(this.state.owner);
+      // A waiting user sees their own seat (position, ETA, offer): through a view of their own.
+      if (this.state.seats.has(auth.userId)) showSeat(this.state, auth.userId, this.views.ownViewOf(client));
       this.apply({ type: "ownerReconnected", userId: auth.userId });
       // Results that came while this user was away are handed over now, once (in order with
       // the deliveries the effect chain is carrying out).
@@ -429,18 +428,22 @@ export function createDeviceRoom(services: RoomServices) {
       const holderId = this.core.session?.holder.userId ?? null;
       if (holderId !== this.ownerViewUserId) {
         if (this.ownerViewUserId) {
-          for (const client of this.userConnections.get(this.ownerViewUserId) ?? []) client.view?.remove(this.state.owner);
+          for (const client of this.userConnections.get(this.ownerViewUserId) ?? []) {
+            if (this.views.hasOwnView(client)) client.view!.remove(this.state.owner);
+          }
         }
         // A new OwnerData per holder: the old holder's view can never see the next one's data.
         this.state.owner = freshOwnerData();
         this.ownerViewUserId = holderId;
         if (holderId) {
-          for (const client of this.userConnections.get(holderId) ?? []) client.view?.add(this.state.owner);
+          for (const client of this.userConnections.get(holderId) ?? []) this.views.ownViewOf(client).add(this.state.owner);
         }
       }
       mirrorDevice(this.core, this.state, now);
       mirrorSession(this.core, this.state);
-      mirrorQueue(this.core, this.state, this.samples, now, (userId) => [...(this.userConnections.get(userId) ?? [])].map((client) => client.view));
+      // Seats go only into views of their user's own (never the spectators' shared one).
+      mirrorQueue(this.core, this.state, this.samples, now, (userId, create) =>
+        [...(this.userConnections.get(userId) ?? [])].map((client) => (create || this.views.hasOwnView(client) ? this.views.ownViewOf(client) : undefined)));
       this.refreshSamples();
       this.schedulePatch();
     }

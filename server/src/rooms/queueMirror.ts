@@ -12,8 +12,12 @@ function set<T extends object, K extends keyof T>(target: T, key: K, value: T[K]
   if (target[key] !== value) target[key] = value;
 }
 
-/** The views of one user's connections, so a seat can be shown to them alone. */
-export type ViewsOf = (userId: string) => Iterable<StateView | undefined>;
+/**
+ * The views of one user's connections, so a seat can be shown to them alone: `create` asks
+ * for views of their own to be made where a connection shares the spectators' view (to add a
+ * seat); without it, connections with no view of their own are skipped (to remove one).
+ */
+export type ViewsOf = (userId: string, create: boolean) => Iterable<StateView | undefined>;
 
 export function mirrorQueue(core: CoreState, state: DeviceRoomState, samples: DurationSamples, now: number, viewsOf: ViewsOf): void {
   const device = state.device;
@@ -36,7 +40,7 @@ export function mirrorQueue(core: CoreState, state: DeviceRoomState, samples: Du
     if (!seat) {
       seat = new QueueSeat();
       state.seats.set(userId, seat);
-      for (const view of viewsOf(userId)) view?.add(seat);
+      for (const view of viewsOf(userId, true)) view?.add(seat);
     }
     const offered = core.offer?.entry === entry;
     set(seat, "position", index + 1);
@@ -48,7 +52,7 @@ export function mirrorQueue(core: CoreState, state: DeviceRoomState, samples: Du
   });
   for (const [userId, seat] of state.seats.entries()) {
     if (waiting.has(userId)) continue;
-    for (const view of viewsOf(userId)) view?.remove(seat);
+    for (const view of viewsOf(userId, false)) view?.remove(seat);
     state.seats.delete(userId);
   }
 }

@@ -65,8 +65,8 @@ export function createSqliteTransitions(database: BetterSqliteDatabase): Transit
     }
   };
 
-  /** The parts of a write that are stored all or none; nested in the group's transaction, so a savepoint. */
-  const writeRequired = database.transaction((write: TransitionWrite) => {
+  /** The parts of a write that are stored all or none. */
+  const required = (write: TransitionWrite) => {
     if (write.state) {
       const state = write.state;
       if (statements.saveState.run(state.deviceId, state.epoch, json(state), Date.now()).changes === 0) {
@@ -81,15 +81,21 @@ export function createSqliteTransitions(database: BetterSqliteDatabase): Transit
       inserted: statements.orphan.run(o.deviceId, o.runId, o.epoch, o.reason, json(o.output), o.storedAt).changes > 0,
     }));
     return { delivered, orphans };
-  });
+  };
+  // Nested in the group's transaction, so a savepoint: a refused write leaves the others.
+  const requiredInSavepoint = database.transaction(required);
 
   const writeGroup = database.transaction((writes: TransitionWrite[]): Settled<TransitionOutcome>[] => writes.map((write) => {
-    let required: Omit<TransitionOutcome, "recordErrors">;
-    try {
-      required = writeRequired(write);
-    } catch (error) {
-      if (!database.inTransaction) throw error; // SQLite rolled the whole transaction back (I/O error, disk full): the group fails
-      return { ok: false, error };
+    let stored: Omit<TransitionOutcome, "recordErrors">;
+    // A group of one needs no savepoint: its failure is the transaction's (rolled back, rethrown).
+    if (writes.length === 1) stored = required(write);
+    else {
+      try {
+        stored = requiredInSavepoint(write);
+      } catch (error) {
+        if (!database.inTransaction) throw error; // SQLite rolled the whole transaction back (I/O error, disk full): the group fails
+        return { ok: false, error };
+      }
     }
     // A record is one statement: when it fails, SQLite undoes that statement alone.
     const recordErrors: unknown[] = [];
@@ -103,7 +109,7 @@ export function createSqliteTransitions(database: BetterSqliteDatabase): Transit
     };
     for (const entry of write.history ?? []) record(() => writeRecord(entry));
     for (const entry of write.audit ?? []) record(() => statements.audit.run(entry.at, entry.actor, entry.action, entry.deviceId, json(entry.detail)));
-    return { ok: true, value: { ...required, recordErrors } };
+    return { ok: true, value: { ...stored, recordErrors } };
   }));
 
   const group = new GroupCommit<TransitionWrite, TransitionOutcome>(async (writes) => {
