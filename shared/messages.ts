@@ -43,11 +43,21 @@ const Empty = z.union([z.strictObject({}), z.undefined(), z.null()]);
 export const CancelPayload = Empty;
 export const ReleasePayload = Empty;
 
+// Waiting in line (issue 13): the run wanted is declared at enqueue time and checked then.
+export const EnqueuePayload = ClaimPayload;
+export const LeaveQueuePayload = Empty;
+export const AcceptPayload = Empty;
+export const DeclinePayload = Empty;
+
 export const UserPayloads = {
   [UserToRoom.CLAIM]: ClaimPayload,
   [UserToRoom.RUN]: RunPayload,
   [UserToRoom.CANCEL]: CancelPayload,
   [UserToRoom.RELEASE]: ReleasePayload,
+  [UserToRoom.ENQUEUE]: EnqueuePayload,
+  [UserToRoom.LEAVE_QUEUE]: LeaveQueuePayload,
+  [UserToRoom.ACCEPT]: AcceptPayload,
+  [UserToRoom.DECLINE]: DeclinePayload,
 } as const;
 
 // ---------------------------------------------------------------- device → room
@@ -59,6 +69,10 @@ export const SessionTypeDeclaration = z.strictObject({
   maxDurationMs: z.number().int().positive().max(MAX_DURATION_MS),
   /** Optional: the longest gap between two progress reports before the run counts as stalled. */
   stepTimeoutMs: z.number().int().positive().max(24 * 3600 * 1000).optional(),
+  /** Optional: a run of this type leaves the hardware needing a physical reset; the device sends `ready` when done. */
+  needsReset: z.boolean().optional(),
+  /** Optional: this type is a health check; a failed one quarantines the device, a passing one returns it (PROTOCOL.md §12). */
+  health: z.boolean().optional(),
 });
 export const HelloPayload = z.strictObject({
   firmware: z.string().max(Limits.shortText).default(""),
@@ -67,6 +81,8 @@ export const HelloPayload = z.strictObject({
   heldRunId: runId.optional(),
   /** The highest epoch the device has seen, if any: lets a server whose store lost it catch up (PROTOCOL.md §6). */
   epoch: epoch.optional(),
+  /** Optional: every run of this device needs a physical reset before the next holder (PROTOCOL.md §12.3). */
+  needsReset: z.boolean().optional(),
 });
 export const AcceptedPayload = z.strictObject({ epoch, runId });
 export const ProgressPayload = z.strictObject({
@@ -112,6 +128,11 @@ export interface ResultMessage { runId: string; sessionType: string; output: Rec
 export interface RunFailedMessage { runId: string; sessionType: string; code: string; message: string }
 /** `session_ended`, to the holder: why their session ended (an EndReason), in a sentence too. */
 export interface SessionEndedMessage { deviceId: string; epoch: number; reason: string; message: string }
+
+/** `offer`, to the first in line: the device is theirs to take until `expiresAt` (ms since the Unix epoch). */
+export interface OfferMessage { deviceId: string; expiresAt: number; windowMs: number; sessionType?: string }
+/** `queue_left`: this user is no longer waiting; `reason` is a QueueExitReason. */
+export interface QueueLeftMessage { deviceId: string; reason: string; message: string }
 
 /** Formats a zod error as one readable sentence (first few issues, with their paths). */
 export function describeZodError(error: z.ZodError): string {

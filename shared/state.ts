@@ -10,7 +10,7 @@
  *
  * Shared by server and clients; the browser takes these classes, never server code.
  */
-import { ArraySchema, Schema, type, view } from "@colyseus/schema";
+import { ArraySchema, MapSchema, Schema, type, view } from "@colyseus/schema";
 
 export class SessionTypeInfo extends Schema {
   @type("string") name = "";
@@ -28,6 +28,16 @@ export class DeviceInfo extends Schema {
   @type("number") connectionChangedAt = 0;
   @type("string") firmware = "";
   @type([SessionTypeInfo]) sessionTypes = new ArraySchema<SessionTypeInfo>();
+  // --- issue 13: whether the device can be granted to anyone new ---
+  /** available / drained / quarantined / maintenance (see DeviceAvailability). */
+  @type("string") availability = "available";
+  /** Why it is not available: the admin's reason, or what the server saw. "" when available. */
+  @type("string") availabilityReason = "";
+  @type("number") availabilitySince = 0;
+  /** False while the device owes a `ready` after the last session (physical reset pending). */
+  @type("boolean") ready = true;
+  /** When the device began to owe its `ready` (0 when ready). */
+  @type("number") notReadySince = 0;
 }
 
 /** What everyone watching may know about the session: who, what, how far — never inputs or outputs. */
@@ -65,8 +75,35 @@ export class OwnerData extends Schema {
   @type("string") failureMessage = "";
 }
 
+/** The line for the device, as everyone watching sees it: how many wait, never who. */
+export class QueueInfo extends Schema {
+  /** Users waiting, the one holding an open offer included. */
+  @type("number") length = 0;
+  /** While the device is offered to the first in line: when the offer ends (0 = no offer open). */
+  @type("number") handoffUntil = 0;
+}
+
+/**
+ * One waiting user's own place in line. Each user's connections have only their own seat in
+ * their StateView, so nobody learns another's position.
+ */
+export class QueueSeat extends Schema {
+  /** 1 = first in line (or holding the offer). */
+  @type("number") position = 0;
+  /** Estimated start (ms since the Unix epoch), learned from the device's history. */
+  @type("number") etaAt = 0;
+  /** True while the device is offered to this user: accept before `offerExpiresAt`. */
+  @type("boolean") offered = false;
+  @type("number") offerExpiresAt = 0;
+  /** The run queued with ("" = none). */
+  @type("string") sessionType = "";
+}
+
 export class DeviceRoomState extends Schema {
   @view() @type(DeviceInfo) device = new DeviceInfo();
   @view() @type(SessionInfo) session = new SessionInfo();
   @view() @type(OwnerData) owner = new OwnerData();
+  @view() @type(QueueInfo) queue = new QueueInfo();
+  /** Waiting users' seats by user id; each connection's view holds its own user's seat only. */
+  @view() @type({ map: QueueSeat }) seats = new MapSchema<QueueSeat>();
 }

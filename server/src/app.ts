@@ -17,6 +17,7 @@ import { importDeviceFile, type ImportSummary } from "./auth/deviceRegistry.ts";
 import { UserTokens } from "./auth/userTokens.ts";
 import { DeviceAuthenticator } from "./auth/deviceAuthenticator.ts";
 import { DeviceConnections, RevocationWatcher } from "./auth/revocations.ts";
+import { AvailabilityWatcher } from "./rooms/availabilityWatcher.ts";
 import { loadConfig, type BatonConfig } from "./config/config.ts";
 import { LifecycleEvents } from "./events/lifecycle.ts";
 import { createDeviceRoom } from "./rooms/DeviceRoom.ts";
@@ -71,6 +72,8 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
   const deviceConnections = new DeviceConnections();
   const watcher = new RevocationWatcher(store.devices, deviceConnections);
   watcher.start(resolved.registryPollMs);
+  const availabilityWatcher = new AvailabilityWatcher(store.availability);
+  availabilityWatcher.start(resolved.registryPollMs);
   const stopRetention = startRetention(store, resolved.retentionDays, clock);
   const webhooks = startWebhookDispatcher({ ...resolved.webhooks, outbox: store.outbox, events, logger, clock });
   return {
@@ -81,10 +84,12 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     deviceStates: store.deviceStates,
     history: store.history,
     audit: store.audit,
+    transitions: store.transitions,
     deviceConnections,
     deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock, throttleStore: cluster.throttleStore }),
     cluster,
     roomLeases,
+    availabilityWatcher,
     userTokens: new UserTokens(resolved.jwtSecret, resolved.tokens, clock),
     events,
     logger,
@@ -98,6 +103,7 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     async close() {
       watcher.stop();
       roomLeases.stop();
+      availabilityWatcher.stop();
       stopRetention();
       stopLogging();
       metrics.close();

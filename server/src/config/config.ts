@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { StoreConfig } from "../adapters/openStore.ts";
-import type { SessionTimers } from "../session/index.ts";
+import type { SessionRules, SessionTimers } from "../session/index.ts";
 import type { TokenPolicy } from "../auth/userTokens.ts";
 import type { LogConfig } from "../observability/logger.ts";
 import type { WebhookEndpoint } from "../webhooks/dispatcher.ts";
@@ -69,6 +69,10 @@ export const ConfigSchema = z.object({
     }
     return caps;
   }),
+  BATON_HANDOFF_WINDOW_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  BATON_READY_TIMEOUT_MS: milliseconds(300_000),
+  BATON_MAX_QUEUE_LENGTH: z.coerce.number().int().min(1).max(10_000).default(50),
+  BATON_QUARANTINE_AFTER_FAILURES: z.coerce.number().int().min(0).max(1_000).default(0),
   BATON_PING_INTERVAL_MS: z.coerce.number().int().min(500).max(60_000).default(3_000),
   BATON_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   BATON_LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
@@ -101,6 +105,8 @@ export const ConfigSchema = z.object({
   BATON_DEVICE_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
   BATON_DEVICE_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(100),
   BATON_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(8),
+  BATON_HTTP_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
+  BATON_HTTP_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(100),
   BATON_MAX_MATCHMAKE_BODY_BYTES: z.coerce.number().int().min(256).max(65_536).default(4_096),
   BATON_MAX_BUFFERED_BYTES: z.coerce.number().int().min(65_536).default(4_194_304),
   BATON_JOIN_ACK_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(10_000),
@@ -154,6 +160,8 @@ export interface BatonConfig {
   /** How often the process re-reads the registry to close connections of disabled or rotated devices. */
   registryPollMs: number;
   timers: SessionTimers;
+  /** Queue length and automatic quarantine (session/rules.ts). */
+  rules: SessionRules;
   /** WebSocket ping period; a client that misses two pongs in a row is dropped. */
   pingIntervalMs: number;
   /** Structured logs: level, and JSON lines or pretty text (see observability/logger.ts). */
@@ -173,6 +181,8 @@ export interface BatonConfig {
   deviceRateLimit: { perSecond: number; burst: number };
   /** Open connections plus pending seat reservations of one user in one device room. */
   maxConnectionsPerUser: number;
+  /** Requests per client address to Baton's own HTTP API (health probes exempt). */
+  httpRateLimit: { perSecond: number; burst: number };
   /** Largest matchmaking request body; bigger ones get 413 before they are read. */
   maxMatchmakeBodyBytes: number;
   /** Unsent bytes a connection may have queued before it is closed as a slow consumer. */
@@ -274,6 +284,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deviceGraceMs: values.BATON_DEVICE_GRACE_MS,
       deviceSilenceTimeoutMs: values.BATON_DEVICE_SILENCE_TIMEOUT_MS,
       maxSessionMsByType: values.BATON_MAX_SESSION_MS_BY_TYPE,
+      handoffWindowMs: values.BATON_HANDOFF_WINDOW_MS,
+      readyTimeoutMs: values.BATON_READY_TIMEOUT_MS,
+    },
+    rules: {
+      maxQueueLength: values.BATON_MAX_QUEUE_LENGTH,
+      quarantineAfterFailures: values.BATON_QUARANTINE_AFTER_FAILURES,
     },
     pingIntervalMs: values.BATON_PING_INTERVAL_MS,
     // Tests start many servers in one process: quiet unless asked. Development reads best pretty.
@@ -293,6 +309,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: { perSecond: values.BATON_RATE_LIMIT_PER_SECOND, burst: values.BATON_RATE_LIMIT_BURST },
     deviceRateLimit: { perSecond: values.BATON_DEVICE_RATE_LIMIT_PER_SECOND, burst: values.BATON_DEVICE_RATE_LIMIT_BURST },
     maxConnectionsPerUser: values.BATON_MAX_CONNECTIONS_PER_USER,
+    httpRateLimit: { perSecond: values.BATON_HTTP_RATE_LIMIT_PER_SECOND, burst: values.BATON_HTTP_RATE_LIMIT_BURST },
     maxMatchmakeBodyBytes: values.BATON_MAX_MATCHMAKE_BODY_BYTES,
     maxBufferedBytes: values.BATON_MAX_BUFFERED_BYTES,
     joinAckTimeoutMs: values.BATON_JOIN_ACK_TIMEOUT_MS,

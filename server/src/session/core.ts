@@ -13,7 +13,7 @@
  * refused, and a result among them is recorded as orphaned (and acknowledged, so the device
  * can forget it) — never credited to whoever holds the device now.
  */
-import { DeviceConnection, EndReason, ErrorCode, type EndReasonName, type ErrorCodeName } from "@baton/protocol";
+import { DeviceAvailability, DeviceConnection, EndReason, ErrorCode, type EndReasonName, type ErrorCodeName } from "@baton/protocol";
 import { dueDeadline } from "./deadlines.ts";
 import { welcomeFor } from "./phase.ts";
 import type {
@@ -32,13 +32,22 @@ export function initialState(deviceId: string, now: number): CoreState {
     lastEndReason: "",
     recentlyCompletedRunIds: [],
     orphanedResults: 0,
+    queue: [],
+    offer: null,
+    awaitingReadySince: 0,
+    availability: { status: DeviceAvailability.AVAILABLE, reason: "", since: now, by: "" },
+    consecutiveFailures: 0,
   };
 }
 
 /** Commands that come from the device itself: each one is proof that it is alive. */
 const DEVICE_REPORTS = new Set<Command["type"]>(["deviceHello", "deviceAccepted", "deviceProgress", "deviceResult", "deviceFailed", "deviceReady", "deviceHeartbeat"]);
 
-export function reduce(state: CoreState, command: Command, context: CoreContext): Outcome {
+/**
+ * The session rules alone: claims, runs, device reports and the session's timers. The queue,
+ * hand-off, readiness and availability rules wrap it in reduce.ts, which is what callers use.
+ */
+export function reduceSession(state: CoreState, command: Command, context: CoreContext): Outcome {
   if (DEVICE_REPORTS.has(command.type) && state.device.online) {
     state = { ...state, device: { ...state.device, lastSeenAt: context.now } };
   }
@@ -60,6 +69,7 @@ export function reduce(state: CoreState, command: Command, context: CoreContext)
     case "deviceReady": return deviceReady(state);
     case "deviceHeartbeat": return ok(state);
     case "tick": return tick(state, context);
+    default: return ok(state); // queue and availability commands: reduce.ts
   }
 }
 
@@ -298,6 +308,7 @@ function deviceHello(state: CoreState, command: Extract<Command, { type: "device
       connection: connectionFor(true, Boolean(state.session?.run)),
       firmware: command.firmware,
       sessionTypes: command.sessionTypes,
+      ...(command.needsReset ? { needsReset: true } : {}),
     },
   };
   const effects: Effect[] = wasOnline ? [] : [{ type: "deviceOnline" }];

@@ -21,12 +21,18 @@
 #define BATON_USER_TO_ROOM_RUN "run"
 #define BATON_USER_TO_ROOM_CANCEL "cancel"
 #define BATON_USER_TO_ROOM_RELEASE "release"
+#define BATON_USER_TO_ROOM_ENQUEUE "enqueue"
+#define BATON_USER_TO_ROOM_LEAVE_QUEUE "leave_queue"
+#define BATON_USER_TO_ROOM_ACCEPT "accept"
+#define BATON_USER_TO_ROOM_DECLINE "decline"
 
 /* RoomToUser: messages the room sends to users. */
 #define BATON_ROOM_TO_USER_ERROR "error"
 #define BATON_ROOM_TO_USER_RESULT "result"
 #define BATON_ROOM_TO_USER_RUN_FAILED "run_failed"
 #define BATON_ROOM_TO_USER_SESSION_ENDED "session_ended"
+#define BATON_ROOM_TO_USER_OFFER "offer"
+#define BATON_ROOM_TO_USER_QUEUE_LEFT "queue_left"
 
 /* DeviceToRoom: what this firmware sends. */
 #define BATON_DEVICE_TO_ROOM_HELLO "hello"
@@ -74,6 +80,20 @@
 #define BATON_DEVICE_CONNECTION_DISCONNECTED "disconnected"
 #define BATON_DEVICE_CONNECTION_ERROR "error"
 
+/* DeviceAvailability: whether the device may be granted to anyone new (informational on the device). */
+#define BATON_DEVICE_AVAILABILITY_AVAILABLE "available"
+#define BATON_DEVICE_AVAILABILITY_DRAINED "drained"
+#define BATON_DEVICE_AVAILABILITY_QUARANTINED "quarantined"
+#define BATON_DEVICE_AVAILABILITY_MAINTENANCE "maintenance"
+
+/* QueueExitReason: why a user left a device's line (users only; listed so the names cannot drift). */
+#define BATON_QUEUE_EXIT_REASON_ACCEPTED "accepted"
+#define BATON_QUEUE_EXIT_REASON_DECLINED "declined"
+#define BATON_QUEUE_EXIT_REASON_OFFER_EXPIRED "offer_expired"
+#define BATON_QUEUE_EXIT_REASON_LEFT "left"
+#define BATON_QUEUE_EXIT_REASON_DISCONNECTED "disconnected"
+#define BATON_QUEUE_EXIT_REASON_DEVICE_UNAVAILABLE "device_unavailable"
+
 /* ErrorCode: stable error codes (docs/ERRORS.md explains each). */
 #define BATON_ERROR_CODE_UNAUTHORIZED "UNAUTHORIZED"
 #define BATON_ERROR_CODE_UNKNOWN_DEVICE "UNKNOWN_DEVICE"
@@ -103,9 +123,18 @@
 #define BATON_ERROR_CODE_FORBIDDEN "FORBIDDEN"
 #define BATON_ERROR_CODE_NOT_FOUND "NOT_FOUND"
 #define BATON_ERROR_CODE_DEVICE_EXISTS "DEVICE_EXISTS"
+#define BATON_ERROR_CODE_QUEUE_FULL "QUEUE_FULL"
+#define BATON_ERROR_CODE_ALREADY_QUEUED "ALREADY_QUEUED"
+#define BATON_ERROR_CODE_NOT_QUEUED "NOT_QUEUED"
+#define BATON_ERROR_CODE_NO_OFFER "NO_OFFER"
+#define BATON_ERROR_CODE_HANDOFF_PENDING "HANDOFF_PENDING"
+#define BATON_ERROR_CODE_DEVICE_NOT_READY "DEVICE_NOT_READY"
+#define BATON_ERROR_CODE_DEVICE_UNAVAILABLE "DEVICE_UNAVAILABLE"
 #define BATON_ERROR_CODE_RUN_TIMEOUT "RUN_TIMEOUT"
 #define BATON_ERROR_CODE_CANCELLED "CANCELLED"
 #define BATON_ERROR_CODE_DEVICE_FAILED "DEVICE_FAILED"
+#define BATON_ERROR_CODE_NOTHING_TO_MEASURE "NOTHING_TO_MEASURE"
+#define BATON_ERROR_CODE_INSTRUMENT_FAULT "INSTRUMENT_FAULT"
 
 /* BatonCloseCode: WebSocket close codes the server uses to end a device connection. */
 #define BATON_CLOSE_CODE_DEVICE_REPLACED 4101
