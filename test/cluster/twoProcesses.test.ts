@@ -207,7 +207,14 @@ describe("two Baton processes on Redis and PostgreSQL", () => {
       expect(await reconnected).toMatchObject({ runId: inFlight.runId, epoch: inFlight.epoch });
       await waitFor(() => /closing this room so that only one serves the device/.test(stalled.stderr), 10_000, "the zombie room closed itself");
       await waitFor(() => watcher.state.device.online, 10_000, "device online in the surviving room");
-      expect(await holderOf(deviceId, stalled)).toBe(other);
+      // Until its zombie room has finished disposing, the resumed process still answers for
+      // it locally (Colyseus asks a local room first) and refuses seats: ask until it is gone.
+      let seenFromStalled: ServerProcess | null = null;
+      for (const deadline = Date.now() + 15_000; !seenFromStalled && Date.now() < deadline; await settle(250)) {
+        const seat = await matchmake(stalled, "joinById", deviceId, await userToken(`operator-${lookups++}`), { deviceId });
+        if (seat.status === 200) seenFromStalled = [processA, processB].find((server) => seat.body.publicAddress === `127.0.0.1:${server.port}`) ?? null;
+      }
+      expect(seenFromStalled).toBe(other);
       device.complete({ output: { weight: 80.5, unit: "kg", stable: true } });
       expect(await watcher.nextResult()).toMatchObject({ runId: inFlight.runId });
       await settle(500);
