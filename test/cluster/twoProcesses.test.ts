@@ -5,7 +5,9 @@
  * 1. a device that joins through process A and users who matchmake through process B share
  *    one room and a full session works;
  * 2. 50 concurrent first joins spread over both processes make exactly one room;
- * 3. SIGKILL of the process that holds the room: the device and the owner come back through
+ * 3. a process that stalls (SIGSTOP) past the lock TTL loses the device's room to the other;
+ *    when it resumes, its zombie room closes itself — never two rooms serving one device;
+ * 4. SIGKILL of the process that holds the room: the device and the owner come back through
  *    the other process (behind a front that skips the dead one), the room is created there
  *    from the store, the run in flight goes on at the same epoch, and its result reaches
  *    the owner exactly once.
@@ -30,7 +32,7 @@ const tokens = new UserTokens(JWT_SECRET);
 // Room ids are device ids, and Colyseus' pub/sub channels are named after them and not
 // prefixed: unique per run, so parallel runs on the shared Redis never meet.
 const run = randomBytes(4).toString("hex");
-const DEVICES = { session: `cl-${run}-session`, crowd: `cl-${run}-crowd`, failover: `cl-${run}-failover` };
+const DEVICES = { session: `cl-${run}-session`, crowd: `cl-${run}-crowd`, stall: `cl-${run}-stall`, failover: `cl-${run}-failover` };
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Leaving a room whose process was killed may never settle. */
 const bounded = (promise: Promise<unknown>) => Promise.race([promise.catch(() => undefined), settle(2_000)]);
@@ -56,8 +58,10 @@ async function matchmake(server: { httpUrl: string }, method: string, target: st
 }
 
 /** The process holding the device's room, as matchmaking through `via` reports it (seat's publicAddress). */
+let lookups = 0;
 async function holderOf(deviceId: string, via: ServerProcess): Promise<ServerProcess> {
-  const seat = await matchmake(via, "joinById", deviceId, await userToken("operator"), { deviceId });
+  // A user of its own each time: the seat is never used, and held seats count against a user's limit.
+  const seat = await matchmake(via, "joinById", deviceId, await userToken(`operator-${lookups++}`), { deviceId });
   expect(seat.status, JSON.stringify(seat.body)).toBe(200);
   const holder = [processA, processB].find((server) => seat.body.publicAddress === `127.0.0.1:${server.port}`);
   expect(holder, `publicAddress ${seat.body.publicAddress}`).toBeDefined();
@@ -174,9 +178,56 @@ describe("two Baton processes on Redis and PostgreSQL", () => {
     }
   }, 50_000);
 
+  it("a process stalled past the lock TTL loses the room to the other; resumed, its zombie room closes itself", async () => {
+    const deviceId = DEVICES.stall;
+    front ??= await startFrontProxy([processA.port, processB.port]);
+    const device = await simulatedScale(front.httpUrl, deviceId, false);
+    const owner = await joinWhenPossible(front.httpUrl, "dave", deviceId);
+    await waitFor(() => owner.state.device.online, 10_000, "device online");
+    const awaiting = device.waitFor("jobAwaitingCompletion");
+    owner.claim({ sessionType: "weighing", input: { userAge: 50 } });
+    const inFlight = await awaiting;
+
+    const stalled = await holderOf(deviceId, processA);
+    const other = stalled === processA ? processB : processA;
+    stalled.child.kill("SIGSTOP");
+    let resumed = false;
+    try {
+      // The other process finds the stalled one dead (health check), and once the stalled
+      // room's lock has run out it creates the device's room from the store.
+      const watcher = await joinWhenPossible(other.httpUrl, "dave", deviceId, 40_000);
+      await waitFor(() => watcher.state.session?.runId === inFlight.runId, 10_000, "the new room has the run in flight");
+      expect(watcher.state.session.epoch).toBe(inFlight.epoch);
+      expect(await holderOf(deviceId, other)).toBe(other);
+      const reconnected = device.waitFor("jobResumed", { timeoutMs: 30_000 });
+      stalled.child.kill("SIGCONT");
+      resumed = true;
+      // Resumed, the stalled process finds its lease gone and closes its room (4001): the
+      // device comes back to the one room there is, and resumes the same run.
+      expect(await reconnected).toMatchObject({ runId: inFlight.runId, epoch: inFlight.epoch });
+      await waitFor(() => /closing this room so that only one serves the device/.test(stalled.stderr), 10_000, "the zombie room closed itself");
+      await waitFor(() => watcher.state.device.online, 10_000, "device online in the surviving room");
+      // Until its zombie room has finished disposing, the resumed process still answers for
+      // it locally (Colyseus asks a local room first) and refuses seats: ask until it is gone.
+      let seenFromStalled: ServerProcess | null = null;
+      for (const deadline = Date.now() + 15_000; !seenFromStalled && Date.now() < deadline; await settle(250)) {
+        const seat = await matchmake(stalled, "joinById", deviceId, await userToken(`operator-${lookups++}`), { deviceId });
+        if (seat.status === 200) seenFromStalled = [processA, processB].find((server) => seat.body.publicAddress === `127.0.0.1:${server.port}`) ?? null;
+      }
+      expect(seenFromStalled).toBe(other);
+      device.complete({ output: { weight: 80.5, unit: "kg", stable: true } });
+      expect(await watcher.nextResult()).toMatchObject({ runId: inFlight.runId });
+      await settle(500);
+      expect(watcher.results.filter((message) => message.runId === inFlight.runId)).toHaveLength(1);
+      expect(owner.results.filter((message) => message.runId === inFlight.runId)).toHaveLength(0);
+    } finally {
+      if (!resumed) stalled.child.kill("SIGCONT");
+    }
+  }, 58_000);
+
   it("SIGKILL of the process holding the room: the session goes on in the other at the same epoch, the result is delivered once", async () => {
     const deviceId = DEVICES.failover;
-    front = await startFrontProxy([processA.port, processB.port]);
+    front ??= await startFrontProxy([processA.port, processB.port]);
     const device = await simulatedScale(front.httpUrl, deviceId, false);
     const before = await joinWhenPossible(front.httpUrl, "carol", deviceId);
     await waitFor(() => before.state.device.online, 10_000, "device online");

@@ -117,7 +117,7 @@ export const ConfigSchema = z.object({
   BATON_SECRET_FAILURES_PER_SOURCE: z.coerce.number().int().min(1).max(1_000).default(5),
   BATON_SECRET_BACKOFF_MAX_MS: z.coerce.number().int().min(1_000).default(300_000),
   REDIS_URL: z.string().default("").refine((url) => url === "" || /^rediss?:\/\//.test(url), "must be a redis:// or rediss:// URL"),
-  BATON_PUBLIC_ADDRESS: z.string().default("").refine((address) => address === "" || /^[A-Za-z0-9.\-_:[\]]+(\/[A-Za-z0-9._\-/]*)?$/.test(address), "must be host:port with an optional path and no scheme, e.g. 10.0.0.5:2568 or baton.example.com/node-1"),
+  BATON_PUBLIC_ADDRESS: z.string().default("").refine((address) => address === "" || (/^[A-Za-z0-9.\-_:[\]]+(\/[A-Za-z0-9._\-/]*)?$/.test(address) && !address.includes("//")), "must be host:port with an optional path and no scheme, e.g. 10.0.0.5:2568 or baton.example.com/node-1"),
   BATON_REDIS_KEY_PREFIX: z.string().default("").refine((prefix) => /^[A-Za-z0-9:_.-]{0,64}$/.test(prefix), "must be at most 64 letters, digits, ':', '_', '.' or '-'"),
   BATON_ROOM_LOCK_TTL_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   BATON_CORS_ORIGINS: z.string().default("").transform((text, context): CorsPolicy | undefined => {

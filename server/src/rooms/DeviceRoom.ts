@@ -28,6 +28,7 @@ import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
 import type { RoomLease } from "./deviceRoomLeases.ts";
+import { keepListed } from "./keepListed.ts";
 import { FrameEdge } from "./frameEdge.ts";
 import { closeIfSlow, seatsAvailable } from "./connectionLimits.ts";
 import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
@@ -91,7 +92,7 @@ export function createDeviceRoom(services: RoomServices) {
       if (!isValidDeviceId(options.deviceId)) throw joinError(ErrorCode.UNKNOWN_DEVICE, "a device room needs a valid deviceId.");
       // One room per device in the whole cluster, whichever route asked for it: the lock is
       // taken before the room exists, and renewed while it lives (rooms/deviceRoomLeases.ts).
-      const lease = await services.roomLeases.acquire(options.deviceId, this.lockHolder, (reason) => this.leaseLost(reason));
+      const lease = await services.roomLeases.acquire(options.deviceId, this.lockHolder, (reason) => this.leaseLost(reason), () => void keepListed(this));
       if (!lease) {
         throw joinError(ErrorCode.DEVICE_ROOM_EXISTS, `device ${options.deviceId} already has its room (or a process that stopped still holds it, for at most BATON_ROOM_LOCK_TTL_MS); join it with joinOrCreate, or try again in a few seconds.`);
       }

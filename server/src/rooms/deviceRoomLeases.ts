@@ -27,6 +27,7 @@ interface LiveLease {
   holder: string;
   validUntil: number;
   onLost: (reason: string) => void;
+  onRenewed?: () => void;
 }
 
 export interface DeviceRoomLeasesOptions {
@@ -46,11 +47,15 @@ export class DeviceRoomLeases {
     this.clock = options.clock ?? Date.now;
   }
 
-  /** Takes the device's lock for a new room; null when another room (here or elsewhere) holds it. */
-  async acquire(deviceId: string, holder: string, onLost: (reason: string) => void): Promise<RoomLease | null> {
+  /**
+   * Takes the device's lock for a new room; null when another room (here or elsewhere)
+   * holds it. `onLost` is called once if the lock is lost; `onRenewed` after every
+   * successful renewal (a room uses it to check its own listing, see DeviceRoom).
+   */
+  async acquire(deviceId: string, holder: string, onLost: (reason: string) => void, onRenewed?: () => void): Promise<RoomLease | null> {
     const sentAt = this.clock();
     if (!(await this.lock.acquire(deviceId, holder, this.options.ttlMs))) return null;
-    const lease: LiveLease = { deviceId, holder, validUntil: sentAt + this.options.ttlMs, onLost };
+    const lease: LiveLease = { deviceId, holder, validUntil: sentAt + this.options.ttlMs, onLost, onRenewed };
     this.live.set(holder, lease);
     this.ensureTimer();
     return {
@@ -75,7 +80,10 @@ export class DeviceRoomLeases {
       for (const lease of leases) {
         if (this.live.get(lease.holder) !== lease) continue; // released meanwhile
         if (lost.has(lease.deviceId)) this.lose(lease, "its room lock expired or was taken by another process");
-        else lease.validUntil = sentAt + this.options.ttlMs;
+        else {
+          lease.validUntil = sentAt + this.options.ttlMs;
+          lease.onRenewed?.();
+        }
       }
     } catch (error) {
       this.options.warn?.("renewing the device room locks failed; rooms whose lock runs out stop serving their device", error);
