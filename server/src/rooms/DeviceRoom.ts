@@ -24,6 +24,7 @@ import { DeviceRoomState } from "@baton/protocol/state";
 import { deviceStatusOf, initialState, lineOf, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type UserRef } from "../session/index.ts";
 import { mirrorQueue, showSeat } from "./queueMirror.ts";
 import { carryOutQueueEffect, isQueueEffect } from "./queueEffects.ts";
+import { carryOutLeaseEffect, isLeaseEffect } from "./leaseEffects.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
@@ -574,6 +575,7 @@ export function createDeviceRoom(services: RoomServices) {
             afterCommit: (write) => steps.push(async () => void (await this.attempt("writing the device's availability", write))),
           });
         }
+        if (isLeaseEffect(effect)) carryOutLeaseEffect(effect, deviceId, (userId, type, payload) => steps.push(() => this.sendToUser(userId, type, payload)));
         const event = lifecycleEventFor(effect, deviceId, at, this.core.device.firmware, holderId);
         if (event) steps.push(() => services.events.emit(event));
       }
