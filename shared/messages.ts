@@ -48,6 +48,8 @@ export const EnqueuePayload = ClaimPayload;
 export const LeaveQueuePayload = Empty;
 export const AcceptPayload = Empty;
 export const DeclinePayload = Empty;
+// Fair use (issue 13 item 7): more time for the session; the server caps it at what is left of the allowance.
+export const ExtendPayload = z.union([z.strictObject({ byMs: z.number().int().positive().max(MAX_DURATION_MS).optional() }), z.undefined(), z.null()]);
 
 export const UserPayloads = {
   [UserToRoom.CLAIM]: ClaimPayload,
@@ -58,6 +60,7 @@ export const UserPayloads = {
   [UserToRoom.LEAVE_QUEUE]: LeaveQueuePayload,
   [UserToRoom.ACCEPT]: AcceptPayload,
   [UserToRoom.DECLINE]: DeclinePayload,
+  [UserToRoom.EXTEND]: ExtendPayload,
 } as const;
 
 // ---------------------------------------------------------------- device → room
@@ -133,6 +136,10 @@ export interface SessionEndedMessage { deviceId: string; epoch: number; reason: 
 export interface OfferMessage { deviceId: string; expiresAt: number; windowMs: number; sessionType?: string }
 /** `queue_left`: this user is no longer waiting; `reason` is a QueueExitReason. */
 export interface QueueLeftMessage { deviceId: string; reason: string; message: string }
+/** `session_expiring`, to the holder: the session ends at `expiresAt` unless extended by up to `canExtendMs`. */
+export interface SessionExpiringMessage { deviceId: string; epoch: number; expiresAt: number; canExtendMs: number; message: string }
+/** `session_extended`, to the holder: the new expiry after `extend`. */
+export interface SessionExtendedMessage { deviceId: string; epoch: number; expiresAt: number; extendedMs: number; canExtendMs: number }
 
 /** Formats a zod error as one readable sentence (first few issues, with their paths). */
 export function describeZodError(error: z.ZodError): string {

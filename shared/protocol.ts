@@ -30,6 +30,9 @@ export const UserToRoom = {
   ACCEPT: "accept",
   /** `{}`: pass; the device is offered to the next in line. */
   DECLINE: "decline",
+  // --- fair use (issue 13 item 7) ---
+  /** `{ byMs? }`: the holder asks for more time (up to BATON_MAX_SESSION_EXTENSION_MS per session in total). */
+  EXTEND: "extend",
 } as const;
 export type UserToRoomType = (typeof UserToRoom)[keyof typeof UserToRoom];
 
@@ -48,6 +51,11 @@ export const RoomToUser = {
   OFFER: "offer",
   /** You are out of the line: `{ deviceId, reason, message }` (a QueueExitReason). */
   QUEUE_LEFT: "queue_left",
+  // --- fair use (issue 13 item 7) ---
+  /** To the holder, BATON_SESSION_EXPIRY_WARNING_MS before expiry: `{ deviceId, epoch, expiresAt, canExtendMs, message }`. */
+  SESSION_EXPIRING: "session_expiring",
+  /** To the holder, after `extend`: `{ deviceId, epoch, expiresAt, extendedMs, canExtendMs }`. */
+  SESSION_EXTENDED: "session_extended",
 } as const;
 export type RoomToUserType = (typeof RoomToUser)[keyof typeof RoomToUser];
 
@@ -229,6 +237,15 @@ export const ErrorCode = {
   DEVICE_NOT_READY: "DEVICE_NOT_READY",
   /** The device is drained, quarantined or in maintenance; the message gives the reason. */
   DEVICE_UNAVAILABLE: "DEVICE_UNAVAILABLE",
+  // --- fair use (issue 13 item 7) ---
+  /** `extend` refused: no expiry to move, extensions off, the allowance used up, or the daily quota reached. */
+  EXTENSION_REFUSED: "EXTENSION_REFUSED",
+  /** The user already holds BATON_MAX_DEVICES_PER_USER devices (across the cluster). */
+  USER_DEVICE_LIMIT: "USER_DEVICE_LIMIT",
+  /** The user already waits in BATON_MAX_QUEUE_ENTRIES_PER_USER lines (across the cluster). */
+  USER_QUEUE_LIMIT: "USER_QUEUE_LIMIT",
+  /** The user's session minutes for this kind of device are used up until midnight UTC. */
+  DAILY_QUOTA_EXHAUSTED: "DAILY_QUOTA_EXHAUSTED",
   // --- run failure codes (carried in run_failed / session.failureCode) ---
   RUN_TIMEOUT: "RUN_TIMEOUT",
   CANCELLED: "CANCELLED",

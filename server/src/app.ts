@@ -35,6 +35,7 @@ import { installRequestGuard } from "./http/requestGuard.ts";
 import { installMatchmakingPolicy, screenDeviceJoin } from "./rooms/matchmakingPolicy.ts";
 import { installCorsPolicy } from "./http/cors.ts";
 import { openCluster } from "./cluster.ts";
+import { QuotaRenewer } from "./rooms/fairUseGate.ts";
 import { DeviceRoomLeases } from "./rooms/deviceRoomLeases.ts";
 
 export interface AppOptions {
@@ -68,6 +69,8 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     ttlMs: resolved.cluster.roomLockTtlMs,
     warn: (message, error) => logger.warn({ event: "room_lock.renewal_failed", err: error }, message),
   });
+  // Quota slots live as long as room locks: a crashed process's slots free themselves as fast as its devices.
+  const quotaRenewer = new QuotaRenewer(cluster.userQuotas, resolved.cluster.roomLockTtlMs, (message, error) => logger.warn({ event: "user_quota.renewal_failed", err: error }, message));
   const imported = resolved.devicesFile ? await importDeviceFile(resolved.devicesFile, store.devices, store.audit, clock()) : null;
   const deviceConnections = new DeviceConnections();
   const watcher = new RevocationWatcher(store.devices, deviceConnections);
@@ -89,6 +92,7 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock, throttleStore: cluster.throttleStore }),
     cluster,
     roomLeases,
+    quotaRenewer,
     availabilityWatcher,
     userTokens: new UserTokens(resolved.jwtSecret, resolved.tokens, clock),
     events,
@@ -103,6 +107,7 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     async close() {
       watcher.stop();
       roomLeases.stop();
+      quotaRenewer.stop();
       availabilityWatcher.stop();
       stopRetention();
       stopLogging();

@@ -20,6 +20,9 @@ import { LocalDeviceRoomLock } from "./adapters/local/localDeviceRoomLock.ts";
 import { LocalSourceThrottleStore } from "./adapters/local/localSourceThrottleStore.ts";
 import { RedisDeviceRoomLock } from "./adapters/redis/redisDeviceRoomLock.ts";
 import { RedisSourceThrottleStore } from "./adapters/redis/redisSourceThrottleStore.ts";
+import type { UserQuotaLedger } from "./ports/userQuotas.ts";
+import { LocalUserQuotaLedger } from "./adapters/local/localUserQuotaLedger.ts";
+import { RedisUserQuotaLedger } from "./adapters/redis/redisUserQuotaLedger.ts";
 import { connectRedis, redactRedisUrl } from "./adapters/redis/redisConnection.ts";
 
 export interface Cluster {
@@ -29,6 +32,8 @@ export interface Cluster {
   publicAddress?: string;
   roomLock: DeviceRoomLock;
   throttleStore: SourceThrottleStore;
+  /** Per-user device and queue slots (fair use), counted across every process of the cluster. */
+  userQuotas: UserQuotaLedger;
   /** One line for the start-up banner. */
   description: string;
   close(): Promise<void>;
@@ -39,6 +44,7 @@ export async function openCluster(config: ClusterConfig, clock: () => number): P
     return {
       roomLock: new LocalDeviceRoomLock(clock),
       throttleStore: new LocalSourceThrottleStore(clock),
+      userQuotas: new LocalUserQuotaLedger(clock),
       description: "local (single process)",
       close: async () => undefined,
     };
@@ -59,6 +65,7 @@ export async function openCluster(config: ClusterConfig, clock: () => number): P
     publicAddress: config.publicAddress,
     roomLock: new RedisDeviceRoomLock(lockConnection),
     throttleStore: new RedisSourceThrottleStore(lockConnection),
+    userQuotas: new RedisUserQuotaLedger(lockConnection),
     description: `Redis ${redactRedisUrl(config.redisUrl)}${config.redisKeyPrefix ? ` (keys prefixed "${config.redisKeyPrefix}")` : ""}, public address ${config.publicAddress}`,
     async close() {
       presence.shutdown();

@@ -73,6 +73,12 @@ export const ConfigSchema = z.object({
   BATON_READY_TIMEOUT_MS: milliseconds(300_000),
   BATON_MAX_QUEUE_LENGTH: z.coerce.number().int().min(1).max(10_000).default(50),
   BATON_QUARANTINE_AFTER_FAILURES: z.coerce.number().int().min(0).max(1_000).default(0),
+  // Fair use (issue 13 item 7): 0 = unlimited / off.
+  BATON_SESSION_EXPIRY_WARNING_MS: milliseconds(300_000),
+  BATON_MAX_SESSION_EXTENSION_MS: milliseconds(0),
+  BATON_MAX_DEVICES_PER_USER: z.coerce.number().int().min(0).max(10_000).default(0),
+  BATON_MAX_QUEUE_ENTRIES_PER_USER: z.coerce.number().int().min(0).max(10_000).default(0),
+  BATON_MAX_SESSION_MINUTES_PER_DAY: z.coerce.number().int().min(0).max(1_440).default(0),
   BATON_PING_INTERVAL_MS: z.coerce.number().int().min(500).max(60_000).default(3_000),
   BATON_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   BATON_LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
@@ -162,6 +168,8 @@ export interface BatonConfig {
   timers: SessionTimers;
   /** Queue length and automatic quarantine (session/rules.ts). */
   rules: SessionRules;
+  /** Per-user limits across the cluster (rooms/fairUseGate.ts, ports/userQuotas.ts); 0 = unlimited. */
+  fairUse: FairUseLimits;
   /** WebSocket ping period; a client that misses two pongs in a row is dropped. */
   pingIntervalMs: number;
   /** Structured logs: level, and JSON lines or pretty text (see observability/logger.ts). */
@@ -199,6 +207,15 @@ export interface BatonConfig {
 }
 
 /** How this process shares devices with others (docs/SCALING.md). */
+export interface FairUseLimits {
+  /** Devices one user may hold at once, on every process together. */
+  maxDevicesPerUser: number;
+  /** Lines one user may wait in at once. */
+  maxQueueEntriesPerUser: number;
+  /** Session minutes per UTC day per device kind (the registry's `kind`). */
+  maxSessionMinutesPerDay: number;
+}
+
 export interface ClusterConfig {
   /** redis://… — when set, presence, room listings, room locks and the guessing throttle live in Redis; "" = this process alone. */
   redisUrl: string;
@@ -286,6 +303,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSessionMsByType: values.BATON_MAX_SESSION_MS_BY_TYPE,
       handoffWindowMs: values.BATON_HANDOFF_WINDOW_MS,
       readyTimeoutMs: values.BATON_READY_TIMEOUT_MS,
+      sessionExpiryWarningMs: values.BATON_SESSION_EXPIRY_WARNING_MS,
+      maxSessionExtensionMs: values.BATON_MAX_SESSION_EXTENSION_MS,
+    },
+    fairUse: {
+      maxDevicesPerUser: values.BATON_MAX_DEVICES_PER_USER,
+      maxQueueEntriesPerUser: values.BATON_MAX_QUEUE_ENTRIES_PER_USER,
+      maxSessionMinutesPerDay: values.BATON_MAX_SESSION_MINUTES_PER_DAY,
     },
     rules: {
       maxQueueLength: values.BATON_MAX_QUEUE_LENGTH,

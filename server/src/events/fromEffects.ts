@@ -20,6 +20,8 @@ export function lifecycleEventFor(effect: Effect, deviceId: string, at: number, 
     case "queueJoined": return { type: "queue.joined", deviceId, userId: effect.user.userId, position: effect.position, at };
     case "queueLeft": return { type: "queue.left", deviceId, userId: effect.user.userId, reason: effect.reason, at };
     case "handoffOffered": return { type: "handoff.offered", deviceId, userId: effect.user.userId, expiresAt: effect.expiresAt, at };
+    case "sessionExpiring": return { type: "session.expiring", deviceId, epoch: effect.epoch, userId: effect.holder.userId, expiresAt: effect.expiresAt, at };
+    case "sessionExtended": return { type: "session.extended", deviceId, epoch: effect.epoch, userId: effect.holder.userId, expiresAt: effect.expiresAt, extendedMs: effect.extendedMs, at };
     case "handoffWithdrawn": return { type: "handoff.withdrawn", deviceId, userId: effect.user.userId, at };
     case "deviceNotReady": return { type: "device.not_ready", deviceId, at };
     case "deviceReadyAgain": return { type: "device.ready", deviceId, waitedMs: effect.waitedMs, at };

@@ -17,7 +17,14 @@ export type LifecycleEvent =
   | { type: "device.error"; deviceId: string; code: string; message: string; at: number }
   /** A message refused at the room's edge or by the session rules (metrics count them by code). */
   | { type: "command.rejected"; deviceId: string; code: string; at: number }
-  | QueueLifecycleEvent;
+  | QueueLifecycleEvent
+  | FairUseLifecycleEvent;
+
+/** Fair use (issue 13 item 7): the holder's lease. */
+export type FairUseLifecycleEvent =
+  /** The session ends at `expiresAt` unless the holder extends it (BATON_SESSION_EXPIRY_WARNING_MS before). */
+  | { type: "session.expiring"; deviceId: string; epoch: number; userId: string; expiresAt: number; at: number }
+  | { type: "session.extended"; deviceId: string; epoch: number; userId: string; expiresAt: number; extendedMs: number; at: number };
 
 /** The line, the hand-off and the device's availability (issue 13). */
 export type QueueLifecycleEvent =

@@ -23,6 +23,9 @@ import { DeviceRoomState } from "@baton/protocol/state";
 import { deviceStatusOf, initialState, lineOf, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type UserRef } from "../session/index.ts";
 import { mirrorQueue, showSeat } from "./queueMirror.ts";
 import { carryOutQueueEffect, isQueueEffect } from "./queueEffects.ts";
+import { carryOutLeaseEffect, isLeaseEffect } from "./leaseEffects.ts";
+import { FairUseGate } from "./fairUseGate.ts";
+import { usedTodayOnKind } from "./dailyUsage.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
@@ -75,6 +78,12 @@ export function createDeviceRoom(services: RoomServices) {
     private samples: DurationSamples = NO_SAMPLES;
     private samplesStale = true;
     private samplesLoading = false;
+    /** Per-user limits across devices (rooms/fairUseGate.ts); user commands pass through it in order. */
+    private fairUse!: FairUseGate;
+    private userCommands: Promise<void> = Promise.resolve();
+    private untrackQuotas: (() => void) | null = null;
+    /** The registry's kind of this device (the daily quota counts per kind), read once. */
+    private deviceKind: Promise<string> | null = null;
 
     static async onAuth(token: string, options: unknown, context: AuthContext) {
       if (services.readiness.draining) throw joinError(ErrorCode.SERVER_BUSY, "the server is shutting down; join again in a few seconds (another process, or this one restarted).");
@@ -105,6 +114,21 @@ export function createDeviceRoom(services: RoomServices) {
       const stored = await services.deviceStates.load(options.deviceId);
       this.core = stored ? restoreForNewRoom(stored, services.clock()) : initialState(options.deviceId, services.clock());
       this.persistedKey = stored ? durableKey(stored) : "";
+      this.fairUse = new FairUseGate({
+        deviceId: options.deviceId,
+        ledger: services.cluster.userQuotas,
+        limits: services.config.fairUse,
+        ttlMs: services.config.cluster.roomLockTtlMs,
+        clock: services.clock,
+        usedToday: async (userId) => {
+          this.deviceKind ??= services.registry.find(options.deviceId).then((device) => device?.kind ?? "");
+          const kind = await this.deviceKind;
+          return { kind, usedMs: await usedTodayOnKind(services.history, services.registry, userId, kind, services.clock()) };
+        },
+        warn: (message, error) => console.error(message, error),
+      });
+      // What a restored state holds is renewed at once, and while the room lives.
+      if (this.fairUse.enabled) this.untrackQuotas = services.quotaRenewer.track(() => this.fairUse.slots(this.core));
       this.syncState();
       // A drain or quarantine stored while the device had no room (the CLI) applies now.
       this.applyStoredAvailability(await services.store.availability.find(options.deviceId));
@@ -193,6 +217,7 @@ export function createDeviceRoom(services: RoomServices) {
       for (const timer of this.joinAckTimers.values()) clearTimeout(timer);
       this.unregisterDevice?.();
       this.unwatchAvailability?.();
+      this.untrackQuotas?.();
       // Let the last writes finish (retries stop now that the room is disposed), so a room
       // created next for this device reads what this one knew — and only then give the
       // device's room lock back. A room whose creation was refused holds no lock.
@@ -392,6 +417,18 @@ export function createDeviceRoom(services: RoomServices) {
     /** Applies a translated message, answering the sender when it is refused at the edge or by the rules. */
     private execute(client: BatonClient, type: string, translation: Translation) {
       if ("refusal" in translation) return this.sendError(client, translation.refusal.code, translation.refusal.message, type);
+      if (this.fairUse.enabled && client.auth?.role === "user") {
+        // Through the per-user limits, one user command after the other, so a claim that
+        // waits for the ledger is not overtaken by the run sent right after it.
+        const command = translation.command;
+        this.userCommands = this.userCommands.then(async () => {
+          if (this.disposed) return;
+          const admission = await this.fairUse.admit(command, () => this.core, (next) => this.apply(next));
+          const rejection = "rejection" in admission ? admission.rejection : admission.outcome.rejection;
+          if (rejection) this.sendError(client, rejection.code, rejection.message, type);
+        }).catch((error) => console.error(`device room ${this.roomId}: a user command failed`, error));
+        return;
+      }
       const outcome = this.apply(translation.command);
       if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type);
     }
@@ -414,6 +451,7 @@ export function createDeviceRoom(services: RoomServices) {
       const outcome = reduce(this.core, command, { now, newRunId: services.newRunId, timers: services.config.timers, validateInput: validateRunInput, rules: services.config.rules });
       const changed = outcome.state !== this.core;
       if (changed) {
+        this.fairUse?.transitioned(this.core, outcome.state);
         this.core = outcome.state;
         this.syncState();
       }
@@ -578,6 +616,7 @@ export function createDeviceRoom(services: RoomServices) {
             afterCommit: (write) => steps.push(async () => void (await this.attempt("writing the device's availability", write))),
           });
         }
+        if (isLeaseEffect(effect)) carryOutLeaseEffect(effect, deviceId, (userId, type, payload) => steps.push(() => this.sendToUser(userId, type, payload)));
         const event = lifecycleEventFor(effect, deviceId, at, this.core.device.firmware, holderId);
         if (event) steps.push(() => services.events.emit(event));
       }

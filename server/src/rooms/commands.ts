@@ -51,6 +51,12 @@ export function userCommand(type: string, payload: unknown, user: UserRef | null
       const kind = type === UserToRoom.LEAVE_QUEUE ? "leaveQueue" : type === UserToRoom.ACCEPT ? "acceptOffer" : "declineOffer";
       return { command: { type: kind, user } };
     }
+    case UserToRoom.EXTEND: {
+      const parsed = parse<{ byMs?: number } | null | undefined>(type, UserPayloads[type], payload);
+      if (!("value" in parsed)) return parsed;
+      const byMs = parsed.value?.byMs;
+      return { command: { type: "extend", user, ...(byMs !== undefined ? { byMs } : {}) } };
+    }
     case UserToRoom.RUN: {
       const parsed = parse<Run>(type, UserPayloads[type], payload);
       if (!("value" in parsed)) return parsed;

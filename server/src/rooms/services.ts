@@ -14,6 +14,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { BatonMetrics } from "../observability/metrics.ts";
 import type { Cluster } from "../cluster.ts";
 import type { DeviceRoomLeases } from "./deviceRoomLeases.ts";
+import type { QuotaRenewer } from "./fairUseGate.ts";
 import type { AuditLog, BatonStore, DeviceRegistry, DeviceStateStore, HistoryStore, ResultStore, TransitionWriter } from "../ports/store.ts";
 
 export interface RoomServices {
@@ -35,6 +36,8 @@ export interface RoomServices {
   cluster: Cluster;
   /** The one-room-per-device locks of this process's rooms, renewed while the rooms live. */
   roomLeases: DeviceRoomLeases;
+  /** Renews the per-user quota slots of this process's rooms (rooms/fairUseGate.ts). */
+  quotaRenewer: QuotaRenewer;
   userTokens: UserTokens;
   events: LifecycleEvents;
   logger: Logger;

@@ -16,6 +16,7 @@
 import { DeviceAvailability, DeviceConnection, EndReason, ErrorCode, type EndReasonName, type ErrorCodeName } from "@baton/protocol";
 import { dueDeadline } from "./deadlines.ts";
 import { welcomeFor } from "./phase.ts";
+import { expiryOf } from "./lease.ts";
 import type {
   Command, CoreContext, CoreState, Effect, Json, LastRun, Outcome, RunState, SessionRecord, SessionTypeSpec, UserRef,
 } from "./types.ts";
@@ -162,7 +163,8 @@ function startRun(state: CoreState, spec: SessionTypeSpec, input: Json, context:
     progressMessage: "",
   };
   const typeCap = context.timers.maxSessionMsByType[spec.name];
-  const expiresAt = typeCap !== undefined ? (typeCap > 0 ? session.startedAt + typeCap : 0) : session.expiresAt;
+  // Time added with `extend` and the daily quota's cap carry over to the type's cap (lease.ts).
+  const expiresAt = typeCap !== undefined ? expiryOf(session, typeCap) : session.expiresAt;
   const next = withDeviceActivity(withSession(state, { ...session, run, lastRun: null, lastActivity: now, expiresAt }));
   return ok(next, [
     { type: "runStarted", runId: run.runId, sessionType: run.sessionType, epoch: state.epoch, userId: session.holder.userId, input },

@@ -6,7 +6,8 @@
  * It composes the session rules (core.ts: claims, runs, device reports, session timers) with
  * the rules issue 13 added, each in its own file: the queue (queue.ts), the hand-off window
  * (handoff.ts), who may be granted the device (grant.ts), the physical hand-over
- * (readiness.ts), and drain/quarantine/health (availability.ts).
+ * (readiness.ts), drain/quarantine/health (availability.ts), and the lease's extension and
+ * expiry warning (lease.ts).
  *
  * After every accepted command the state is *settled*: bookkeeping that follows from what
  * just happened (a run that ended may leave the device owing a `ready`; a failed run counts
@@ -20,6 +21,7 @@ import { waitDeadlines } from "./deadlines.ts";
 import { acceptOffer, claimGate, declineOffer, expireOffer, offerIfFree, withdrawOffer } from "./handoff.ts";
 import { lineOf, ok } from "./line.ts";
 import { dropLostEntries, enqueue, flushLine, leaveQueue, markConnection } from "./queue.ts";
+import { fireExpiryWarning, leaseCommand } from "./lease.ts";
 import { fireReadyTimeout, readyReceived, restartReadyClock, runEnded } from "./readiness.ts";
 import type { Command, CoreContext, CoreState, Effect, Outcome } from "./types.ts";
 
@@ -39,7 +41,10 @@ function route(state: CoreState, command: Command, context: CoreContext): Outcom
     case "quarantine":
     case "returnToService": return availabilityCommand(state, command, context);
     case "claim": return claimGate(state, command, context) ?? reduceSession(state, command, context);
-    case "tick": return then(reduceSession(state, command, context), (next) => fireWaitDeadlines(next, context));
+    case "extend":
+    case "capSession": return leaseCommand(state, command, context);
+    // The session's own deadlines first: an expiry already due ends the session, it is not warned about.
+    case "tick": return then(then(reduceSession(state, command, context), (next) => fireWaitDeadlines(next, context)), (next) => fireExpiryWarning(next, context));
     default: return reduceSession(state, command, context);
   }
 }

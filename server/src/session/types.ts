@@ -40,6 +40,13 @@ export interface SessionTimers {
    * ended goes to maintenance (0 = wait for ever). See session/readiness.ts.
    */
   readyTimeoutMs: number;
+  /**
+   * Fair use (session/lease.ts): the holder is warned this long before the session expires
+   * (`session_expiring`), once per expiry (0 or absent = no warning).
+   */
+  sessionExpiryWarningMs?: number;
+  /** Fair use: the most a holder may add to one session with `extend`, in total (0 or absent = no extension). */
+  maxSessionExtensionMs?: number;
 }
 
 /** Limits of the queue and of automatic health checks (not timers). Defaults in session/rules.ts. */
@@ -86,6 +93,12 @@ export interface SessionRecord {
   ownerLostAt: number;
   run: RunState | null;
   lastRun: LastRun | null;
+  /** Fair use (session/lease.ts): how much `extend` has added to this session so far (absent = 0). */
+  extendedMs?: number;
+  /** The `expiresAt` the holder was last warned about (absent = not warned); a new expiry warns again. */
+  warnedFor?: number;
+  /** When the holder's daily quota runs out (absent or 0 = no cap): the session never outlives it. */
+  quotaUntil?: number;
 }
 
 export interface DeviceRecord {
@@ -194,7 +207,18 @@ export type Command =
   | { type: "deviceHeartbeat" }
   | { type: "tick" }
   | QueueCommand
-  | AvailabilityCommand;
+  | AvailabilityCommand
+  | LeaseCommand;
+
+/** Fair use of one session (session/lease.ts). */
+export type LeaseCommand =
+  /** The holder asks for more time: `byMs` (default: all that is left of the allowance). */
+  | { type: "extend"; user: UserRef; byMs?: number }
+  /**
+   * The room applies this right after a grant when a daily quota applies: the session ends
+   * no later than `until` (when the user's minutes for the day run out), extensions included.
+   */
+  | { type: "capSession"; userId: string; until: number };
 
 /** Waiting in line and the hand-off (session/queue.ts, session/handoff.ts). */
 export type QueueCommand =
@@ -238,7 +262,14 @@ export type Effect =
   /** The device went silent past `deviceSilenceTimeoutMs`: close its socket so it reconnects. */
   | { type: "disconnectDevice"; reason: string }
   | { type: "deviceError"; code: string; message: string }
-  | QueueEffect;
+  | QueueEffect
+  | LeaseEffect;
+
+/** What the fair-use rules of one session ask of the adapter (session/lease.ts). */
+export type LeaseEffect =
+  /** The holder's session ends at `expiresAt` unless extended: warn them (message + lifecycle event). */
+  | { type: "sessionExpiring"; holder: UserRef; epoch: number; expiresAt: number; canExtendMs: number }
+  | { type: "sessionExtended"; holder: UserRef; epoch: number; expiresAt: number; extendedMs: number; canExtendMs: number };
 
 /**
  * What the queue, the hand-off, readiness and availability rules ask of the adapter. Kept

@@ -15,6 +15,8 @@ export const WebhookEvent = {
   YOUR_TURN: "queue.your_turn",
   /** Drained, quarantined, maintenance or back in service (data: status, previous, reason, by): for admins. */
   DEVICE_AVAILABILITY: "device.availability",
+  /** The holder's session ends soon unless extended (data: epoch, userId, expiresAt): "you are about to lose the device". */
+  SESSION_EXPIRING: "session.expiring",
 } as const;
 export type WebhookEventName = (typeof WebhookEvent)[keyof typeof WebhookEvent];
 
@@ -37,6 +39,7 @@ export function notificationsFor(event: LifecycleEvent): Notification[] {
     ];
     case "run.completed": return [{ ...base, type: WebhookEvent.RESULT_READY, data: { epoch: event.epoch, runId: event.runId, userId: event.userId, sessionType: event.sessionType } }];
     case "handoff.offered": return [{ ...base, type: WebhookEvent.YOUR_TURN, data: { userId: event.userId, expiresAt: event.expiresAt } }];
+    case "session.expiring": return [{ ...base, type: WebhookEvent.SESSION_EXPIRING, data: { epoch: event.epoch, userId: event.userId, expiresAt: event.expiresAt } }];
     case "device.availability": return [{ ...base, type: WebhookEvent.DEVICE_AVAILABILITY, data: { status: event.status, previous: event.previous, reason: event.reason, by: event.by } }];
     default: return [];
   }
