@@ -17,7 +17,8 @@
 import { randomUUID } from "node:crypto";
 import { ClientState, CloseCode, Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import {
-  DeviceToRoom, EndReason, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName, type SessionTypeSpec,
+  DeviceToRoom, EndReason, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode,
+  type ErrorCodeName, type ErrorPayload, type OkMessage, type SessionTypeSpec, type UserToRoomType,
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { deviceStatusOf, initialState, lineOf, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type UserRef } from "../session/index.ts";
@@ -36,7 +37,7 @@ import { FrameEdge } from "./frameEdge.ts";
 import { closeIfSlow, seatsAvailable } from "./connectionLimits.ts";
 import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
 import { validateRunInput } from "./inputValidation.ts";
-import { deviceCommand, unknownMessage, userCommand, type Translation } from "./commands.ts";
+import { deviceCommand, requestIdOf, unknownMessage, userCommand, type Translation } from "./commands.ts";
 import { lifecycleEventFor } from "../events/fromEffects.ts";
 import type { RoomServices } from "./services.ts";
 import { saveUntilStored, type StoreAttempt } from "../store/saveUntilStored.ts";
@@ -402,10 +403,28 @@ export function createDeviceRoom(services: RoomServices) {
       if (!joined && client.state === ClientState.JOINED) this.joinAcknowledged(client);
     }
 
+    /**
+     * Every user command gets exactly one answer, in order: `error` at once when it is
+     * refused, `ok` when it was carried out — after the state it produced is stored, so an
+     * `ok` is never forgotten by a restart (see `answerOk`).
+     */
     private onUserMessage(client: BatonClient, type: string, payload: unknown) {
       const auth = client.auth;
       const user = auth?.role === "user" ? { userId: auth.userId, name: auth.name } : null;
-      this.execute(client, type, userCommand(type, payload, user, { admin: auth?.role === "user" && auth.roles.includes("admin") }));
+      const requestId = requestIdOf(payload);
+      const translation = userCommand(type, payload, user, { admin: auth?.role === "user" && auth.roles.includes("admin") });
+      this.execute(client, type, translation, requestId, (before, outcome) => this.answerOk(client, type as UserToRoomType, requestId, before, outcome.state));
+    }
+
+    /** `ok` for a carried-out user command, queued behind the effects (and the store write) of its transition. */
+    private answerOk(client: BatonClient, request: UserToRoomType, requestId: string | undefined, before: CoreState, after: CoreState) {
+      const runId = request === UserToRoom.CANCEL ? before.session?.run?.runId
+        : request === UserToRoom.RELEASE ? undefined
+        : after.session?.run?.runId;
+      const ok: OkMessage = { request, epoch: after.epoch, ...(requestId ? { requestId } : {}), ...(runId ? { runId } : {}) };
+      this.enqueue(async () => {
+        if (client.state !== ClientState.LEAVING) this.sendTo(client, RoomToUser.OK, ok);
+      });
     }
 
     private onDeviceMessage(client: BatonClient, type: string, payload: unknown) {
@@ -415,27 +434,38 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     /** Applies a translated message, answering the sender when it is refused at the edge or by the rules. */
-    private execute(client: BatonClient, type: string, translation: Translation) {
-      if ("refusal" in translation) return this.sendError(client, translation.refusal.code, translation.refusal.message, type);
+    private execute(client: BatonClient, type: string, translation: Translation, requestId?: string, carriedOut?: (before: CoreState, outcome: Outcome) => void): void {
+      if ("refusal" in translation) {
+        this.sendError(client, translation.refusal.code, translation.refusal.message, type, requestId);
+        return;
+      }
       if (this.fairUse.enabled && client.auth?.role === "user") {
         // Through the per-user limits, one user command after the other, so a claim that
         // waits for the ledger is not overtaken by the run sent right after it.
         const command = translation.command;
         this.userCommands = this.userCommands.then(async () => {
           if (this.disposed) return;
-          const admission = await this.fairUse.admit(command, () => this.core, (next) => this.apply(next));
+          let before = this.core;
+          const admission = await this.fairUse.admit(command, () => this.core, (next) => {
+            before = this.core;
+            return this.apply(next);
+          });
           const rejection = "rejection" in admission ? admission.rejection : admission.outcome.rejection;
-          if (rejection) this.sendError(client, rejection.code, rejection.message, type);
+          if (rejection) this.sendError(client, rejection.code, rejection.message, type, requestId);
+          else if ("outcome" in admission) carriedOut?.(before, admission.outcome);
         }).catch((error) => console.error(`device room ${this.roomId}: a user command failed`, error));
         return;
       }
+      const before = this.core;
       const outcome = this.apply(translation.command);
-      if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type);
+      if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type, requestId);
+      else carriedOut?.(before, outcome);
     }
 
-    private sendError(client: BatonClient, code: ErrorCodeName, message: string, request: string) {
+    private sendError(client: BatonClient, code: ErrorCodeName, message: string, request: string, requestId?: string) {
       services.events.emit({ type: "command.rejected", deviceId: this.roomId, code, at: services.clock() });
-      this.sendTo(client, client.auth?.role === "device" ? RoomToDevice.ERROR : RoomToUser.ERROR, { code, message, request });
+      const payload: ErrorPayload = { code, message, request, ...(requestId ? { requestId } : {}) };
+      this.sendTo(client, client.auth?.role === "device" ? RoomToDevice.ERROR : RoomToUser.ERROR, payload);
     }
 
     /** Sends to one connection, and closes it if it has stopped reading what it is sent. */
