@@ -16,6 +16,19 @@
 #define BATON_PROTOCOL_VERSION 1
 #define BATON_DEVICE_ROOM_NAME "device"
 
+/* Pools (users only; listed so the names cannot drift): POOL_ROOM_NAME, UserToPool, PoolToUser, PoolExitReason. */
+#define BATON_POOL_ROOM_NAME "pool"
+#define BATON_USER_TO_POOL_CLAIM_ANY "claim_any"
+#define BATON_USER_TO_POOL_LEAVE_POOL "leave_pool"
+#define BATON_POOL_TO_USER_ERROR "error"
+#define BATON_POOL_TO_USER_POOL_STATUS "pool_status"
+#define BATON_POOL_TO_USER_GRANTED "granted"
+#define BATON_POOL_TO_USER_POOL_LEFT "pool_left"
+#define BATON_POOL_EXIT_REASON_LEFT "left"
+#define BATON_POOL_EXIT_REASON_DISCONNECTED "disconnected"
+#define BATON_POOL_EXIT_REASON_REFUSED "refused"
+#define BATON_POOL_EXIT_REASON_NO_DEVICES "no_devices"
+
 /* UserToRoom: messages a user sends to the device room (the device never sends these). */
 #define BATON_USER_TO_ROOM_CLAIM "claim"
 #define BATON_USER_TO_ROOM_RUN "run"
@@ -130,6 +143,8 @@
 #define BATON_ERROR_CODE_HANDOFF_PENDING "HANDOFF_PENDING"
 #define BATON_ERROR_CODE_DEVICE_NOT_READY "DEVICE_NOT_READY"
 #define BATON_ERROR_CODE_DEVICE_UNAVAILABLE "DEVICE_UNAVAILABLE"
+#define BATON_ERROR_CODE_UNKNOWN_POOL "UNKNOWN_POOL"
+#define BATON_ERROR_CODE_POOL_ROOM_EXISTS "POOL_ROOM_EXISTS"
 #define BATON_ERROR_CODE_RUN_TIMEOUT "RUN_TIMEOUT"
 #define BATON_ERROR_CODE_CANCELLED "CANCELLED"
 #define BATON_ERROR_CODE_DEVICE_FAILED "DEVICE_FAILED"
