@@ -140,6 +140,8 @@ export function reducePool(state: PoolState, command: PoolCommand, context: Pool
 function claimAny(state: PoolState, user: UserRef, request: PoolRequest, context: PoolContext): PoolOutcome {
   const position = positionInPool(state, user.userId);
   if (position > 0) return refuse(state, ErrorCode.ALREADY_QUEUED, `You are already waiting for a device of pool ${state.pool} (position ${position}); one place per user.`);
+  // A request of theirs is still being decided (they left while a device was asked): one at a time.
+  if (state.attempt?.userId === user.userId) return refuse(state, ErrorCode.ALREADY_QUEUED, `A device of pool ${state.pool} is being asked for you right now; wait for its answer.`);
   if (state.members.length === 0) return refuse(state, ErrorCode.UNKNOWN_POOL, `Pool ${state.pool} has no registered device.`);
   if (state.waiting.length >= context.maxWaiting) return refuse(state, ErrorCode.QUEUE_FULL, `The line for pool ${state.pool} is full (${context.maxWaiting} waiting); try again later.`);
   const waiter: PoolWaiter = { user: { userId: user.userId, name: user.name }, since: context.now, request: { ...request } };
