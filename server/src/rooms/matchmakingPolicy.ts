@@ -12,9 +12,14 @@
  * Join options are reduced to the fields Baton reads, so a reservation holds nothing else.
  * A joinOrCreate that lost the creation race (`DEVICE_ROOM_EXISTS` from the room lock) is
  * tried again: by then the room exists and is joined.
+ *
+ * Pool rooms (`pool`, roomId `pool:<name>`; rooms/PoolRoom.ts) are for users only: the same
+ * four methods, options reduced to `{ pool }` (a valid pool name; for `joinById`/`reconnect`
+ * it must be the pool of the room in the URL), and a device is refused whatever it asks.
  */
 import { matchMaker } from "@colyseus/core";
-import { DEVICE_ROOM_NAME, ErrorCode, JoinRole } from "@baton/protocol";
+import { DEVICE_ROOM_NAME, ErrorCode, JoinRole, POOL_ROOM_NAME } from "@baton/protocol";
+import { PoolName } from "@baton/protocol/messages";
 import { guessingBackoffSentence, joinError, joinStatus } from "./joinAuth.ts";
 import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
 import type { Refusal } from "../http/requestGuard.ts";
@@ -38,7 +43,8 @@ export function installMatchmakingPolicy(): void {
       try {
         return await invoke(method, roomNameOrId, options, authOptions as never);
       } catch (error) {
-        const lostCreateRace = method === "joinOrCreate" && String((error as Error).message).startsWith(`${ErrorCode.DEVICE_ROOM_EXISTS}:`);
+        const message = String((error as Error).message);
+        const lostCreateRace = method === "joinOrCreate" && (message.startsWith(`${ErrorCode.DEVICE_ROOM_EXISTS}:`) || message.startsWith(`${ErrorCode.POOL_ROOM_EXISTS}:`));
         if (lostCreateRace && attempt < CREATE_RACE_RETRIES) {
           await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
           continue;
@@ -52,6 +58,7 @@ export function installMatchmakingPolicy(): void {
 /** The options Colyseus may act on, or a refusal. */
 export function admit(method: string, roomNameOrId: string, clientOptions: unknown): Record<string, unknown> {
   const raw = (typeof clientOptions === "object" && clientOptions !== null && !Array.isArray(clientOptions) ? clientOptions : {}) as Record<string, unknown>;
+  if (isPoolRoute(method, roomNameOrId)) return admitToPool(method, roomNameOrId, raw);
   const isDevice = raw.role === JoinRole.DEVICE;
   const allowed = isDevice ? DEVICE_METHODS : USER_METHODS;
   if (!allowed.has(method)) {
@@ -70,6 +77,33 @@ export function admit(method: string, roomNameOrId: string, clientOptions: unkno
       throw joinError(ErrorCode.WRONG_ROOM, `the join options name device ${JSON.stringify(String(options.deviceId).slice(0, 64))} but the URL names room "${roomNameOrId.slice(0, 64)}"; they must be the same.`);
     }
   }
+  return options;
+}
+
+const POOL_ROOM_ID_PREFIX = `${POOL_ROOM_NAME}:`;
+
+/** By name for joinOrCreate/join/create, by roomId (`pool:<name>`; never a device id, which has no ':') for the others. */
+function isPoolRoute(method: string, roomNameOrId: string): boolean {
+  return method === "joinById" || method === "reconnect" ? roomNameOrId.startsWith(POOL_ROOM_ID_PREFIX) : roomNameOrId === POOL_ROOM_NAME;
+}
+
+function admitToPool(method: string, roomNameOrId: string, raw: Record<string, unknown>): Record<string, unknown> {
+  if (raw.role === JoinRole.DEVICE) {
+    throw joinError(ErrorCode.METHOD_NOT_ALLOWED, `devices never join a pool room; a device joins its own room with joinOrCreate("${DEVICE_ROOM_NAME}", { deviceId, role: "device" }).`);
+  }
+  if (!USER_METHODS.has(method)) {
+    throw joinError(ErrorCode.METHOD_NOT_ALLOWED, `"${method.slice(0, 32)}" is not served for pool rooms; use joinOrCreate("${POOL_ROOM_NAME}", { pool }). There is one room per pool.`);
+  }
+  const byId = method === "joinById" || method === "reconnect";
+  const pool = raw.pool ?? (byId ? roomNameOrId.slice(POOL_ROOM_ID_PREFIX.length) : undefined);
+  if (!PoolName.safeParse(pool).success) {
+    throw joinError(ErrorCode.INVALID_MESSAGE, "pool join options are { pool: \"<name>\" } (1–64 letters, digits, '_' or '-').");
+  }
+  if (byId && `${POOL_ROOM_ID_PREFIX}${String(pool)}` !== roomNameOrId) {
+    throw joinError(ErrorCode.WRONG_ROOM, `the join options name pool ${JSON.stringify(String(pool).slice(0, 64))} but the URL names room "${roomNameOrId.slice(0, 64)}"; they must be the same.`);
+  }
+  const options: Record<string, unknown> = { pool };
+  if (method === "reconnect" && raw.reconnectionToken !== undefined) options.reconnectionToken = raw.reconnectionToken;
   return options;
 }
 
