@@ -1,5 +1,5 @@
 /**
- * The pool room: one per pool in the whole cluster (roomId `pool:<name>`), a thin adapter
+ * The pool room: one per pool in the whole cluster (found by its `pool` listing field), a thin adapter
  * around the pure pool rules (session/pool.ts). Users join it with `{ pool }`, send
  * `claim_any` and wait; the room carries out the rules' effects — a conditional claim on one
  * device room at a time (rooms/poolLink.ts), `granted` / `pool_left` / `pool_status` to the
@@ -18,7 +18,7 @@ import { initialPoolState, poolDeadline, positionInPool, reducePool, type PoolCo
 import { joinError } from "./joinAuth.ts";
 import { FrameEdge } from "./frameEdge.ts";
 import { closeIfSlow } from "./connectionLimits.ts";
-import { claimIfFree, poolLockKey, poolMembers, poolRoomId } from "./poolLink.ts";
+import { claimIfFree, poolLockKey, poolMembers } from "./poolLink.ts";
 import type { RoomLease } from "./deviceRoomLeases.ts";
 import type { RoomServices } from "./services.ts";
 
@@ -62,7 +62,6 @@ export function createPoolRoom(services: RoomServices) {
       const lease = await services.roomLeases.acquire(poolLockKey(pool), this.lockHolder, (reason) => this.leaseLost(reason));
       if (!lease) throw joinError(ErrorCode.POOL_ROOM_EXISTS, `pool ${pool} already has its room; join it with joinOrCreate, or try again in a few seconds.`);
       this.lease = lease;
-      this.roomId = poolRoomId(pool);
       this.patchRate = null;
       this.core = initialPoolState(pool, members, services.clock());
       const frameworkReceive = (this as any)._onMessage.bind(this);

@@ -13,7 +13,7 @@
  * A joinOrCreate that lost the creation race (`DEVICE_ROOM_EXISTS` from the room lock) is
  * tried again: by then the room exists and is joined.
  *
- * Pool rooms (`pool`, roomId `pool:<name>`; rooms/PoolRoom.ts) are for users only: the same
+ * Pool rooms (`pool`, found by their `pool` listing field; rooms/PoolRoom.ts) are for users only: the same
  * four methods, options reduced to `{ pool }` (a valid pool name; for `joinById`/`reconnect`
  * it must be the pool of the room in the URL), and a device is refused whatever it asks.
  */
@@ -38,7 +38,7 @@ export function installMatchmakingPolicy(): void {
   const controller = matchMaker.controller;
   const invoke = controller.invokeMethod.bind(controller);
   controller.invokeMethod = async (method: string, roomNameOrId: string, clientOptions: unknown = {}, authOptions?: unknown) => {
-    const options = admit(method, roomNameOrId, clientOptions);
+    const options = admit(method, roomNameOrId, clientOptions, await poolOfRoom(method, roomNameOrId));
     for (let attempt = 0; ; attempt++) {
       try {
         return await invoke(method, roomNameOrId, options, authOptions as never);
@@ -56,9 +56,13 @@ export function installMatchmakingPolicy(): void {
 }
 
 /** The options Colyseus may act on, or a refusal. */
-export function admit(method: string, roomNameOrId: string, clientOptions: unknown): Record<string, unknown> {
+/**
+ * `roomPool`: for joinById/reconnect, the pool of the room in the URL when it is a pool room
+ * (null otherwise; see `poolOfRoom`).
+ */
+export function admit(method: string, roomNameOrId: string, clientOptions: unknown, roomPool: string | null = null): Record<string, unknown> {
   const raw = (typeof clientOptions === "object" && clientOptions !== null && !Array.isArray(clientOptions) ? clientOptions : {}) as Record<string, unknown>;
-  if (isPoolRoute(method, roomNameOrId)) return admitToPool(method, roomNameOrId, raw);
+  if (roomPool !== null || roomNameOrId === POOL_ROOM_NAME) return admitToPool(method, roomNameOrId, raw, roomPool);
   const isDevice = raw.role === JoinRole.DEVICE;
   const allowed = isDevice ? DEVICE_METHODS : USER_METHODS;
   if (!allowed.has(method)) {
@@ -80,27 +84,27 @@ export function admit(method: string, roomNameOrId: string, clientOptions: unkno
   return options;
 }
 
-const POOL_ROOM_ID_PREFIX = `${POOL_ROOM_NAME}:`;
-
-/** By name for joinOrCreate/join/create, by roomId (`pool:<name>`; never a device id, which has no ':') for the others. */
-function isPoolRoute(method: string, roomNameOrId: string): boolean {
-  return method === "joinById" || method === "reconnect" ? roomNameOrId.startsWith(POOL_ROOM_ID_PREFIX) : roomNameOrId === POOL_ROOM_NAME;
+/** For joinById/reconnect: the pool of the room named in the URL, when that room is a pool room (its id is Colyseus' own). */
+async function poolOfRoom(method: string, roomNameOrId: string): Promise<string | null> {
+  if (method !== "joinById" && method !== "reconnect") return null;
+  const [listing] = await matchMaker.query({ roomId: roomNameOrId }).catch(() => []);
+  return listing?.name === POOL_ROOM_NAME ? String((listing as unknown as { pool?: unknown }).pool ?? "") : null;
 }
 
-function admitToPool(method: string, roomNameOrId: string, raw: Record<string, unknown>): Record<string, unknown> {
+function admitToPool(method: string, roomNameOrId: string, raw: Record<string, unknown>, roomPool: string | null): Record<string, unknown> {
   if (raw.role === JoinRole.DEVICE) {
     throw joinError(ErrorCode.METHOD_NOT_ALLOWED, `devices never join a pool room; a device joins its own room with joinOrCreate("${DEVICE_ROOM_NAME}", { deviceId, role: "device" }).`);
   }
   if (!USER_METHODS.has(method)) {
     throw joinError(ErrorCode.METHOD_NOT_ALLOWED, `"${method.slice(0, 32)}" is not served for pool rooms; use joinOrCreate("${POOL_ROOM_NAME}", { pool }). There is one room per pool.`);
   }
-  const byId = method === "joinById" || method === "reconnect";
-  const pool = raw.pool ?? (byId ? roomNameOrId.slice(POOL_ROOM_ID_PREFIX.length) : undefined);
+  const byId = roomPool !== null;
+  const pool = raw.pool ?? (byId ? roomPool : undefined);
   if (!PoolName.safeParse(pool).success) {
     throw joinError(ErrorCode.INVALID_MESSAGE, "pool join options are { pool: \"<name>\" } (1–64 letters, digits, '_' or '-').");
   }
-  if (byId && `${POOL_ROOM_ID_PREFIX}${String(pool)}` !== roomNameOrId) {
-    throw joinError(ErrorCode.WRONG_ROOM, `the join options name pool ${JSON.stringify(String(pool).slice(0, 64))} but the URL names room "${roomNameOrId.slice(0, 64)}"; they must be the same.`);
+  if (byId && pool !== roomPool) {
+    throw joinError(ErrorCode.WRONG_ROOM, `the join options name pool ${JSON.stringify(String(pool).slice(0, 64))} but the URL names the room of pool "${roomPool}"; they must be the same.`);
   }
   const options: Record<string, unknown> = { pool };
   if (method === "reconnect" && raw.reconnectionToken !== undefined) options.reconnectionToken = raw.reconnectionToken;

@@ -17,13 +17,21 @@ import { poolOf } from "../ports/devices.ts";
 import type { DeviceRegistry } from "../ports/store.ts";
 import type { ClaimAnswer, PoolRequest, UserRef } from "../session/index.ts";
 
-/** Pool rooms live beside device rooms; ':' is not in the device-id alphabet, so the ids cannot meet. */
-export function poolRoomId(pool: string): string {
+/**
+ * The lock key of a pool room in the room-lock port: ':' is not in the device-id alphabet, so
+ * it cannot meet a device's key. (The roomId itself is Colyseus' own random id: the transport
+ * only routes ids in the device-id alphabet, where any fixed prefix could be a device's id.
+ * The room is found by its `pool` listing field, which `filterBy(["pool"])` records.)
+ */
+export function poolLockKey(pool: string): string {
   return `pool:${pool}`;
 }
 
-/** The lock key of a pool room in the room-lock port (same namespace rule as its roomId). */
-export const poolLockKey = poolRoomId;
+/** The roomId of a pool's room anywhere in the cluster, or null when it has none. */
+export async function findPoolRoomId(pool: string): Promise<string | null> {
+  const [room] = await matchMaker.query({ name: POOL_ROOM_NAME, pool } as never);
+  return room?.roomId ?? null;
+}
 
 /** Asks a device's room for a conditional claim; every failure to reach it is a refusal (the pool asks the next device). */
 export async function claimIfFree(deviceId: string, user: UserRef, request: PoolRequest): Promise<ClaimAnswer> {
@@ -48,9 +56,8 @@ export async function notifyDeviceFreed(registry: DeviceRegistry, deviceId: stri
     const device = await registry.find(deviceId);
     const pool = device ? poolOf(device) : "";
     if (!PoolName.safeParse(pool).success) return;
-    const [room] = await matchMaker.query({ name: POOL_ROOM_NAME, roomId: poolRoomId(pool) });
-    if (!room) return;
-    await matchMaker.remoteRoomCall(poolRoomId(pool), "deviceFreed", [deviceId]);
+    const roomId = await findPoolRoomId(pool);
+    if (roomId) await matchMaker.remoteRoomCall(roomId, "deviceFreed", [deviceId]);
   } catch {
     // A hint only: the pool retries on its own deadline.
   }
