@@ -78,8 +78,8 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
       return devices.map((device) => [
         device.deviceId.padEnd(20),
         (device.kind || "-").padEnd(10),
-        `pool:${poolOf(device) || "-"}`.padEnd(16),
         (device.disabledAt !== null ? `disabled ${new Date(device.disabledAt).toISOString()}` : "enabled").padEnd(34),
+        `pool:${poolOf(device) || "-"}`.padEnd(16),
         device.sessionTypes.map((type) => type.name).join(",") || "-",
         device.label ? `  "${device.label}"` : "",
       ].join(" ")).join("\n");
