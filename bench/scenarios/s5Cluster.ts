@@ -102,7 +102,9 @@ export const s5Cluster: Scenario = {
     try {
       const one = await context.startBaton("baton-s5-one", store(schemaOne));
       servers.push(one);
-      const cluster = { ...store(schemaTwo), REDIS_URL, BATON_REDIS_KEY_PREFIX: prefix };
+      // Every process of a cluster signs and checks user tokens with the same secret (a
+      // development process otherwise makes its own, and B would refuse A's tokens).
+      const cluster = { ...store(schemaTwo), REDIS_URL, BATON_REDIS_KEY_PREFIX: prefix, BATON_JWT_SECRET: randomBytes(32).toString("hex") };
       // One after the other: the first migrates the schema and imports the devices.
       const a = await context.startBaton("baton-s5-a", cluster);
       servers.push(a);
