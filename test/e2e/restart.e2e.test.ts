@@ -164,6 +164,19 @@ for (const store of stores) {
       device.sendRaw("result", report);
       expect((await first.nextResult()).runId).toBe(job.runId);
       await device.next("ack", { after: mark });
+      // The owner's client acknowledged the result (result_ack); once the store has that, it is
+      // handed over for good. (Killed before, the result would come again at the next join:
+      // at least once, deduplicated by run id.)
+      const acknowledged = async () => {
+        const direct = await openStore(loadStoreConfig(env));
+        try {
+          return (await direct.results.findByRunId(DEVICE_ID, job.runId))?.handedOverAt != null;
+        } finally {
+          await direct.close();
+        }
+      };
+      for (let poll = 0; poll < 50 && !(await acknowledged()); poll++) await settle(100);
+      expect(await acknowledged()).toBe(true);
       await crashAndRestart();
 
       // After the restart the device sends the same result again, as a device whose ack was lost does.
