@@ -33,6 +33,7 @@ import { httpRoutes } from "./http/routes.ts";
 import { installRequestGuard } from "./http/requestGuard.ts";
 import { installMatchmakingPolicy, screenDeviceJoin } from "./rooms/matchmakingPolicy.ts";
 import { installCorsPolicy } from "./http/cors.ts";
+import { dashboardRoutes } from "./http/dashboard.ts";
 
 export interface AppOptions {
   config?: BatonConfig;
@@ -134,6 +135,8 @@ export function createAppConfig(services: RoomServices): BatonApp {
       // Advertising the framework only helps someone matching exploits to versions.
       app.disable("x-powered-by");
       app.use(httpRoutes(services));
+      // After the API: the dashboard answers only its own page paths and assets.
+      app.use(dashboardRoutes(services));
     },
   };
 }

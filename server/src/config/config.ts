@@ -110,6 +110,7 @@ export const ConfigSchema = z.object({
   BATON_SECRET_CHECK_MAX_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(2_000),
   BATON_SECRET_FAILURES_PER_SOURCE: z.coerce.number().int().min(1).max(1_000).default(5),
   BATON_SECRET_BACKOFF_MAX_MS: z.coerce.number().int().min(1_000).default(300_000),
+  BATON_DASHBOARD_DIR: z.string().default(""),
   BATON_CORS_ORIGINS: z.string().default("").transform((text, context): CorsPolicy | undefined => {
     const entries = text.split(",").map((part) => part.trim()).filter(Boolean);
     if (entries.length === 0) return undefined; // the mode's default, decided below
@@ -180,6 +181,11 @@ export interface BatonConfig {
   secretChecks: SecretCheckLimits;
   /** Browser origins allowed by CORS: none by default in production, any in development. */
   cors: CorsPolicy;
+  /**
+   * The built dashboard served at `/` (http/dashboard.ts): an absolute directory, or "" for the
+   * mode's default — client/web/dist, or Vite's dev middleware in development.
+   */
+  dashboardDir: string;
 }
 
 /** How much work device-secret checks may cost, and how guessers are slowed (see docs/SECURITY.md). */
@@ -285,5 +291,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Production answers same-origin pages only unless origins are listed; development lets
     // a dashboard on another port try things out.
     cors: values.BATON_CORS_ORIGINS ?? (production ? { allow: "list", origins: [] } : { allow: "any" }),
+    dashboardDir: values.BATON_DASHBOARD_DIR ? path.resolve(values.BATON_DASHBOARD_DIR) : "",
   };
 }

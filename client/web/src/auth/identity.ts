@@ -1,0 +1,78 @@
+/**
+ * Who is signed in: a user JWT and what it says about its holder (id, display name,
+ * expiry). The token is kept in sessionStorage — per tab, gone when the tab closes — and is
+ * only ever sent to this origin in an Authorization header. The payload is read, not
+ * verified: verifying is the server's job on every request and every join.
+ */
+import { apiRequest } from "../api/http.ts";
+
+export interface Identity {
+  token: string;
+  userId: string;
+  name: string;
+  roles: string[];
+  /** Expiry in ms since the Unix epoch, or null when the token names none. */
+  expiresAt: number | null;
+}
+
+const STORAGE_KEY = "baton.token";
+
+/** Reads a JWT's payload; a sentence when the text is not a usable token. */
+export function identityFromToken(token: string): Identity | string {
+  const trimmed = token.trim().replace(/^Bearer\s+/i, "");
+  const parts = trimmed.split(".");
+  if (parts.length !== 3) return "This is not a token: a Baton token has three parts separated by dots (a JWT).";
+  let claims: Record<string, unknown>;
+  try {
+    const bytes = Uint8Array.from(atob(parts[1].replace(/-/g, "+").replace(/_/g, "/")), (character) => character.charCodeAt(0));
+    claims = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return "This token cannot be read: its middle part is not base64url-encoded JSON.";
+  }
+  if (typeof claims.sub !== "string" || claims.sub === "") return "This token names no user (it has no \"sub\" claim).";
+  const expiresAt = typeof claims.exp === "number" ? claims.exp * 1000 : null;
+  if (expiresAt !== null && expiresAt <= Date.now()) return "This token has expired. Ask for a new one.";
+  return {
+    token: trimmed,
+    userId: claims.sub,
+    name: typeof claims.name === "string" && claims.name !== "" ? claims.name : claims.sub,
+    roles: Array.isArray(claims.roles) ? claims.roles.filter((role): role is string => typeof role === "string") : [],
+    expiresAt,
+  };
+}
+
+export function storedIdentity(): Identity | null {
+  const token = sessionStorage.getItem(STORAGE_KEY);
+  if (!token) return null;
+  const identity = identityFromToken(token);
+  if (typeof identity === "string") {
+    sessionStorage.removeItem(STORAGE_KEY);
+    return null;
+  }
+  return identity;
+}
+
+export function storeIdentity(identity: Identity | null): void {
+  if (identity) sessionStorage.setItem(STORAGE_KEY, identity.token);
+  else sessionStorage.removeItem(STORAGE_KEY);
+}
+
+/** Whether this server offers development sign-in (POST /dev/token exists only outside production). */
+export async function devSignInAvailable(signal?: AbortSignal): Promise<boolean> {
+  const document = await apiRequest<{ paths?: Record<string, unknown> }>("/openapi.json", { signal });
+  return Boolean(document.paths?.["/dev/token"]);
+}
+
+/** A user id made from a display name: "Ada Lovelace" → "ada-lovelace". */
+export function userIdFromName(name: string): string {
+  const slug = name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  return slug.slice(0, 64) || "user";
+}
+
+/** Development sign-in: the server mints a token for a name (POST /dev/token). */
+export async function devSignIn(name: string): Promise<Identity> {
+  const { token } = await apiRequest<{ token: string }>("/dev/token", { method: "POST", body: { userId: userIdFromName(name), name: name.trim() } });
+  const identity = identityFromToken(token);
+  if (typeof identity === "string") throw new Error(identity);
+  return identity;
+}
