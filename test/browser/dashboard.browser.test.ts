@@ -1,0 +1,184 @@
+/**
+ * The dashboard in real Chromium against a real Baton server (its production build served at
+ * /, the device rooms over real WebSockets) and simulated devices speaking the raw protocol:
+ * - two people: Ada claims the scale and weighs; Bob watches live — "In use by Ada …", no
+ *   claim for him, never a byte of her result — and sees it free again when she releases;
+ * - a printer run's progress bar moves; a wrong input is refused with the server's sentence,
+ *   and a missing one in words before anything is sent;
+ * - axe-core finds no serious or critical violation on the list and the device page;
+ * - at phone width nothing scrolls sideways.
+ * It writes the README's screenshots to docs/screenshots/.
+ */
+import { rmSync } from "node:fs";
+import path from "node:path";
+import type { Browser, BrowserContext, Page, WebSocket } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulatedDevice, type SimulatedDevice } from "@baton/client/simulator";
+import { DEV_DEVICES, startBaton, type TestBaton } from "../support/baton.ts";
+import { SCREENSHOTS, buildDashboard, expectNoSeriousAxeViolations, launchChromium, requireChromium, signIn } from "./browserSupport.ts";
+
+const WAIT = { timeout: 15_000 };
+/** A loaded CI machine runs several test files at once: each test gets room, none depends on speed. */
+const TEST_TIMEOUT = 90_000;
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 390, height: 844 };
+
+let baton: TestBaton;
+let browser: Browser;
+let dashboardDir: string;
+const devices: SimulatedDevice[] = [];
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  requireChromium();
+  [dashboardDir, browser] = await Promise.all([buildDashboard(), launchChromium()]);
+  baton = await startBaton({ config: { dashboardDir } });
+  const common = { url: baton.httpUrl, heartbeatIntervalMs: 0, seed: 7 };
+  devices.push(
+    await startSimulatedDevice({ ...common, ...DEV_DEVICES.scale, instrument: "scale", jobDurationMs: 1_500 }),
+    // Progress every simulated second of an eight-second print: the bar moves in eighths.
+    await startSimulatedDevice({ ...common, ...DEV_DEVICES.printer, instrument: "printer", jobDurationMs: 8_000 }),
+  );
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(contexts.map((context) => context.close()));
+  await browser?.close();
+  await Promise.all(devices.map((device) => device.close()));
+  await baton?.shutdown();
+  if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
+});
+
+async function personAt(viewport: { width: number; height: number }, name: string): Promise<Page> {
+  const context = await browser.newContext({ viewport, reducedMotion: "reduce" });
+  contexts.push(context);
+  const page = await context.newPage();
+  await signIn(page, baton.httpUrl, name);
+  return page;
+}
+
+const statusOf = (page: Page) => page.getByTestId("device-status");
+
+/** Everything the server sends this page over WebSockets, as text (msgpack strings are UTF-8 bytes). */
+function recordFrames(page: Page): string[] {
+  const frames: string[] = [];
+  page.on("websocket", (socket: WebSocket) => socket.on("framereceived", ({ payload }) => frames.push(Buffer.from(payload as Buffer | string).toString("latin1"))));
+  return frames;
+}
+
+describe("the dashboard", () => {
+  it("lets Ada claim and weigh while Bob watches live, cannot claim, never sees her result, and sees the scale free again", async () => {
+    const ada = await personAt(DESKTOP, "Ada Lovelace");
+    const bob = await personAt(DESKTOP, "Bob Marley");
+    const bobFrames = recordFrames(bob);
+
+    // Both open the scale from the list.
+    for (const page of [ada, bob]) {
+      await page.getByRole("link", { name: "Clinic scale (demo)" }).click();
+      await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent(), WAIT).toBe("Clinic scale (demo)");
+      await expect.poll(() => statusOf(page).textContent(), WAIT).toBe("Free");
+    }
+
+    // Ada claims: Bob's page says so without a reload, and his claim button is disabled.
+    await ada.getByRole("button", { name: "Claim", exact: true }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toMatch(/^You hold it/);
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace/);
+    expect(await bob.getByRole("button", { name: "Claim", exact: true }).isDisabled()).toBe(true);
+    expect(await bob.getByText("Ada Lovelace holds this device, so you cannot claim it now.").isVisible()).toBe(true);
+    await expectNoSeriousAxeViolations(bob, "the device page of a spectator");
+
+    // The list, as Bob sees it, says who has the scale; then he goes back to watch it.
+    await bob.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click();
+    const scaleCard = bob.locator('[data-device-id="scale-1"]');
+    await expect.poll(() => scaleCard.textContent(), WAIT).toContain("In use by Ada Lovelace");
+    await expectNoSeriousAxeViolations(bob, "the device list");
+    await bob.screenshot({ path: path.join(SCREENSHOTS, "devices.png") });
+    await scaleCard.getByRole("link").click();
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace/);
+
+    // Ada weighs; the result is hers alone.
+    await ada.getByLabel(/User age/).fill("36");
+    await ada.getByLabel(/Height cm/).fill("170");
+    await ada.getByRole("button", { name: "Run" }).click();
+    const weight = ada.locator("dl.output dt", { hasText: "weight" }).locator("xpath=following-sibling::dd[1]");
+    await expect.poll(() => weight.textContent(), WAIT).toMatch(/^\d+(\.\d)?$/);
+    await expectNoSeriousAxeViolations(ada, "the device page of the holder, with a result");
+    await ada.screenshot({ path: path.join(SCREENSHOTS, "device-holder.png"), fullPage: true });
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace/);
+    await bob.screenshot({ path: path.join(SCREENSHOTS, "device-spectator.png"), fullPage: true });
+    expect(await bob.getByRole("heading", { name: "Your result" }).count()).toBe(0);
+    expect(await bob.locator("body").textContent()).not.toContain("weight");
+    // Not on the screen, and not on the wire: the output's keys never reached Bob's browser.
+    expect(bobFrames.length).toBeGreaterThan(0);
+    expect(bobFrames.filter((frame) => frame.includes("weight") || frame.includes("bmi"))).toEqual([]);
+
+    // Ada releases: Bob sees the scale free and may claim it.
+    await ada.getByRole("button", { name: "Release" }).click();
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toBe("Free");
+    await expect.poll(() => bob.getByRole("button", { name: "Claim", exact: true }).isEnabled(), WAIT).toBe(true);
+  }, TEST_TIMEOUT);
+
+  it("checks the printer's input in words, shows the server's sentence for a refused one, and moves the progress bar", async () => {
+    const ada = await personAt(DESKTOP, "Ada Lovelace");
+    await ada.goto(`${baton.httpUrl}/device/printer-1`);
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+    await ada.getByRole("button", { name: "Claim", exact: true }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toMatch(/^You hold it/);
+
+    // Nothing typed: the form says what is missing, in words, and sends nothing.
+    await ada.getByRole("button", { name: "Run" }).click();
+    await expect.poll(() => ada.getByRole("alert").first().textContent(), WAIT).toContain("File name is required.");
+    expect(await ada.getByLabel(/File name/).getAttribute("aria-invalid")).toBe("true");
+    expect(await ada.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("fileName");
+
+    // A material the printer does not know, typed as JSON: the server refuses it with a sentence.
+    await ada.getByLabel("Edit the input as JSON").check();
+    await ada.getByLabel("Input (JSON)").fill('{"fileName":"bracket.gcode","material":"wood"}');
+    await ada.getByRole("button", { name: "Run" }).click();
+    await expect.poll(() => ada.getByRole("alert").first().textContent(), WAIT).toContain('Input for "printing" is invalid: input.material must be equal to one of the allowed values (PLA, PETG, ABS).');
+
+    // A good input: the print starts and its progress bar moves.
+    await ada.getByRole("button", { name: "Dismiss" }).click();
+    await ada.getByLabel("Edit the input as JSON").uncheck();
+    await ada.getByLabel(/File name/).fill("bracket.gcode");
+    await ada.getByLabel(/Material/).selectOption("PETG");
+    await ada.getByRole("button", { name: "Run" }).click();
+    const bar = ada.locator("progress#run-progress");
+    const progress = async () => Number((await bar.count()) ? await bar.evaluate((element: HTMLProgressElement) => element.value) : 0);
+    await expect.poll(progress, WAIT).toBeGreaterThan(0);
+    const first = await progress();
+    await expect.poll(progress, WAIT).toBeGreaterThan(first);
+    await ada.screenshot({ path: path.join(SCREENSHOTS, "device-running.png"), fullPage: true });
+    await ada.getByRole("button", { name: "Cancel run" }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).not.toMatch(/running/);
+    await ada.getByRole("button", { name: "Release" }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+  }, TEST_TIMEOUT);
+
+  it("works at phone width: nothing scrolls sideways, and the controls are reachable", async () => {
+    const carol = await personAt(PHONE, "Carol Chen");
+    const fitsWidth = () => carol.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    await expect.poll(() => carol.locator(".device-card").count(), WAIT).toBeGreaterThan(2);
+    expect(await fitsWidth()).toBe(true);
+    await carol.screenshot({ path: path.join(SCREENSHOTS, "devices-phone.png") });
+    await carol.getByRole("link", { name: "Clinic scale (demo)" }).click();
+    await expect.poll(() => statusOf(carol).textContent(), WAIT).toBe("Free");
+    expect(await fitsWidth()).toBe(true);
+    expect(await carol.getByRole("button", { name: "Claim and run" }).isVisible()).toBe(true);
+    await expectNoSeriousAxeViolations(carol, "the device page at phone width");
+  }, TEST_TIMEOUT);
+
+  it("is usable from the keyboard: the skip link comes first and Enter signs in", async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${baton.httpUrl}/`);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.getByLabel("Your name").focus();
+    await page.keyboard.type("Dan Keyboard");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByText("Signed in as").textContent(), WAIT).toContain("Dan Keyboard");
+    await expectNoSeriousAxeViolations(page, "the device list");
+  }, TEST_TIMEOUT);
+});
