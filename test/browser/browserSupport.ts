@@ -56,7 +56,8 @@ export async function signIn(page: Page, baseUrl: string, name: string): Promise
   await page.goto(`${baseUrl}/`);
   await page.getByLabel("Your name").fill(name);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent(), { timeout: 15_000 }).toBe("Devices");
+  // (A locator's own wait: this also runs in beforeAll, where vitest's expect.poll cannot.)
+  await page.getByRole("heading", { level: 1, name: "Devices", exact: true }).waitFor({ timeout: 30_000 });
 }
 
 /** axe-core on the page as it is: WCAG 2.1 A and AA rules; serious and critical findings fail. */

@@ -26,19 +26,27 @@ const PHONE = { width: 390, height: 844 };
 let baton: TestBaton;
 let browser: Browser;
 let dashboardDir: string;
+let ada: Page;
+let bob: Page;
 const devices: SimulatedDevice[] = [];
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   requireChromium();
   [dashboardDir, browser] = await Promise.all([buildDashboard(), launchChromium()]);
-  baton = await startBaton({ config: { dashboardDir } });
+  // The demo devices only: the screenshots show what `npm run dev` shows.
+  baton = await startBaton({ config: { dashboardDir }, testDevices: false });
   const common = { url: baton.httpUrl, heartbeatIntervalMs: 0, seed: 7 };
   devices.push(
-    await startSimulatedDevice({ ...common, ...DEV_DEVICES.scale, instrument: "scale", jobDurationMs: 1_500 }),
-    // Progress every simulated second of an eight-second print: the bar moves in eighths.
-    await startSimulatedDevice({ ...common, ...DEV_DEVICES.printer, instrument: "printer", jobDurationMs: 8_000 }),
+    ...(await Promise.all([
+      startSimulatedDevice({ ...common, ...DEV_DEVICES.scale, instrument: "scale", jobDurationMs: 1_500 }),
+      // Progress every simulated second of an eight-second print: the bar moves in eighths.
+      startSimulatedDevice({ ...common, ...DEV_DEVICES.printer, instrument: "printer", jobDurationMs: 8_000 }),
+      startSimulatedDevice({ ...common, ...DEV_DEVICES.lab, instrument: "lab" }),
+    ])),
   );
+  // Signing in is the slowest step on a loaded machine: Ada and Bob do it once, for every test.
+  [ada, bob] = await Promise.all([personAt(DESKTOP, "Ada Lovelace"), personAt(DESKTOP, "Bob Marley")]);
 }, 180_000);
 
 afterAll(async () => {
@@ -68,8 +76,6 @@ function recordFrames(page: Page): string[] {
 
 describe("the dashboard", () => {
   it("lets Ada claim and weigh while Bob watches live, cannot claim, never sees her result, and sees the scale free again", async () => {
-    const ada = await personAt(DESKTOP, "Ada Lovelace");
-    const bob = await personAt(DESKTOP, "Bob Marley");
     const bobFrames = recordFrames(bob);
 
     // Both open the scale from the list.
@@ -105,7 +111,6 @@ describe("the dashboard", () => {
     await expectNoSeriousAxeViolations(ada, "the device page of the holder, with a result");
     await ada.screenshot({ path: path.join(SCREENSHOTS, "device-holder.png"), fullPage: true });
     await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace/);
-    await bob.screenshot({ path: path.join(SCREENSHOTS, "device-spectator.png"), fullPage: true });
     expect(await bob.getByRole("heading", { name: "Your result" }).count()).toBe(0);
     expect(await bob.locator("body").textContent()).not.toContain("weight");
     // Not on the screen, and not on the wire: the output's keys never reached Bob's browser.
@@ -118,10 +123,12 @@ describe("the dashboard", () => {
     await expect.poll(() => bob.getByRole("button", { name: "Claim", exact: true }).isEnabled(), WAIT).toBe(true);
   }, TEST_TIMEOUT);
 
-  it("checks the printer's input in words, shows the server's sentence for a refused one, and moves the progress bar", async () => {
-    const ada = await personAt(DESKTOP, "Ada Lovelace");
-    await ada.goto(`${baton.httpUrl}/device/printer-1`);
-    await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+  it("checks the printer's input in words, shows the server's sentence for a refused one, and moves the progress bar for holder and spectator", async () => {
+    await Promise.all([ada, bob].map((page) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click()));
+    for (const page of [ada, bob]) {
+      await page.getByRole("link", { name: "Makerspace 3D printer (demo)" }).click();
+      await expect.poll(() => statusOf(page).textContent(), WAIT).toBe("Free");
+    }
     await ada.getByRole("button", { name: "Claim", exact: true }).click();
     await expect.poll(() => statusOf(ada).textContent(), WAIT).toMatch(/^You hold it/);
 
@@ -143,12 +150,20 @@ describe("the dashboard", () => {
     await ada.getByLabel(/File name/).fill("bracket.gcode");
     await ada.getByLabel(/Material/).selectOption("PETG");
     await ada.getByRole("button", { name: "Run" }).click();
-    const bar = ada.locator("progress#run-progress");
-    const progress = async () => Number((await bar.count()) ? await bar.evaluate((element: HTMLProgressElement) => element.value) : 0);
-    await expect.poll(progress, WAIT).toBeGreaterThan(0);
-    const first = await progress();
-    await expect.poll(progress, WAIT).toBeGreaterThan(first);
-    await ada.screenshot({ path: path.join(SCREENSHOTS, "device-running.png"), fullPage: true });
+    const progressOf = (page: Page) => async () => {
+      const bar = page.locator("progress#run-progress");
+      return Number((await bar.count()) ? await bar.evaluate((element: HTMLProgressElement) => element.value) : 0);
+    };
+    for (const page of [ada, bob]) {
+      await expect.poll(progressOf(page), WAIT).toBeGreaterThan(0);
+      const first = await progressOf(page)();
+      await expect.poll(progressOf(page), WAIT).toBeGreaterThan(first);
+    }
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace, running for/);
+    await Promise.all([
+      ada.screenshot({ path: path.join(SCREENSHOTS, "device-running.png"), fullPage: true }),
+      bob.screenshot({ path: path.join(SCREENSHOTS, "device-spectator.png"), fullPage: true }),
+    ]);
     await ada.getByRole("button", { name: "Cancel run" }).click();
     await expect.poll(() => statusOf(ada).textContent(), WAIT).not.toMatch(/running/);
     await ada.getByRole("button", { name: "Release" }).click();
