@@ -5,7 +5,10 @@
  * so the wire contract is written exactly once.
  */
 import { z } from "zod";
-import { DeviceToRoom, UserToRoom } from "./protocol.ts";
+import {
+  DeviceToRoom, EndReason, ErrorCode, Phase, RoomToDevice, RoomToUser, UserToRoom,
+  type EndReasonName, type ErrorCodeName, type PhaseName, type RoomToDeviceType, type RoomToUserType, type UserToRoomType,
+} from "./protocol.ts";
 
 /** Upper bounds that keep a single message cheap to handle. */
 export const Limits = {
@@ -33,15 +36,23 @@ const sessionTypeName = z.string().min(1).max(Limits.sessionTypeName).regex(/^[A
 const jsonObject = z.record(z.string(), z.unknown());
 
 // ---------------------------------------------------------------- user → room
+/**
+ * Optional on every user command: a caller's own id for the request, echoed in the room's
+ * answer (`ok` or `error`), so a client with several requests in flight pairs each answer
+ * with its request.
+ */
+export const RequestId = z.string().min(1).max(64);
 export const ClaimPayload = z.strictObject({
   sessionType: sessionTypeName.optional(),
   input: jsonObject.optional(),
   releaseOnComplete: z.boolean().optional(),
+  requestId: RequestId.optional(),
 });
-export const RunPayload = z.strictObject({ sessionType: sessionTypeName, input: jsonObject.default({}) });
-const Empty = z.union([z.strictObject({}), z.undefined(), z.null()]);
-export const CancelPayload = Empty;
-export const ReleasePayload = Empty;
+export const RunPayload = z.strictObject({ sessionType: sessionTypeName, input: jsonObject.default({}), requestId: RequestId.optional() });
+/** `cancel` and `release` carry nothing but, optionally, a request id. */
+const NoArguments = z.union([z.strictObject({ requestId: RequestId.optional() }), z.undefined(), z.null()]);
+export const CancelPayload = NoArguments;
+export const ReleasePayload = NoArguments;
 
 export const UserPayloads = {
   [UserToRoom.CLAIM]: ClaimPayload,
@@ -82,7 +93,7 @@ export const FailedPayload = z.strictObject({
   code: z.string().min(1).max(Limits.sessionTypeName),
   message: z.string().max(Limits.shortText).default(""),
 });
-export const ReadyPayload = Empty;
+export const ReadyPayload = z.union([z.strictObject({}), z.undefined(), z.null()]);
 export const HeartbeatPayload = z.union([z.strictObject({ uptimeMs: z.number().nonnegative().optional() }), z.undefined(), z.null()]);
 
 export const DevicePayloads = {
@@ -103,15 +114,96 @@ export type Progress = z.infer<typeof ProgressPayload>;
 export type Result = z.infer<typeof ResultPayload>;
 export type Failed = z.infer<typeof FailedPayload>;
 
-// ---------------------------------------------------------------- room → device / user (documentation types)
-export interface WelcomeMessage { epoch: number; phase: string; runId?: string; sessionType?: string; input?: Record<string, unknown>; deadlineMs?: number }
-export interface StartMessage { epoch: number; runId: string; sessionType: string; input: Record<string, unknown>; deadlineMs: number }
-export interface CancelMessage { epoch: number; runId: string }
-export interface AckMessage { runId: string }
-export interface ResultMessage { runId: string; sessionType: string; output: Record<string, unknown> }
-export interface RunFailedMessage { runId: string; sessionType: string; code: string; message: string }
+// ---------------------------------------------------------------- room → device
+// What the room sends a device. The core's `sendToDevice` effects are typed by these (a wrong
+// payload fails to compile), and the simulated device checks what it receives against them.
+// Plain objects, not strict ones: a device ignores fields it does not know, as the firmware
+// does, so a newer room may add fields without breaking older devices.
+const phase = z.enum(Object.values(Phase) as [PhaseName, ...PhaseName[]]);
+
+export const WelcomePayload = z.object({
+  epoch,
+  phase,
+  /** With `phase: "running"`: the run in progress, so a device that lost it can resume or start it. */
+  runId: runId.optional(),
+  sessionType: sessionTypeName.optional(),
+  input: jsonObject.optional(),
+  /** Milliseconds left before the run's hard deadline. */
+  deadlineMs: z.number().nonnegative().optional(),
+});
+export const StartPayload = z.object({
+  epoch,
+  runId,
+  sessionType: sessionTypeName,
+  input: jsonObject,
+  /**
+   * The run's maximum duration in milliseconds from now. The room always sends it; a device
+   * that gets none keeps its declared maximum (the firmware reads it as optional too).
+   */
+  deadlineMs: z.number().nonnegative().optional(),
+});
+export const DeviceCancelPayload = z.object({ epoch, runId });
+export const AckPayload = z.object({ runId });
+/** `error`, to a device or a user: `request` echoes the refused message type ("" when the frame could not be read). */
+export const ErrorMessagePayload = z.object({
+  code: z.enum(Object.values(ErrorCode) as [ErrorCodeName, ...ErrorCodeName[]]),
+  message: z.string(),
+  request: z.string(),
+  /** The `requestId` of the refused user command, when it carried one. */
+  requestId: RequestId.optional(),
+});
+
+export const RoomToDevicePayloads = {
+  [RoomToDevice.WELCOME]: WelcomePayload,
+  [RoomToDevice.START]: StartPayload,
+  [RoomToDevice.CANCEL]: DeviceCancelPayload,
+  [RoomToDevice.ACK]: AckPayload,
+  [RoomToDevice.ERROR]: ErrorMessagePayload,
+} as const;
+
+/** The payload type of each room → device message, by message name. */
+export type RoomToDevicePayload = { [K in RoomToDeviceType]: z.infer<(typeof RoomToDevicePayloads)[K]> };
+export type WelcomeMessage = z.infer<typeof WelcomePayload>;
+export type StartMessage = z.infer<typeof StartPayload>;
+export type CancelMessage = z.infer<typeof DeviceCancelPayload>;
+export type AckMessage = z.infer<typeof AckPayload>;
+
+// ---------------------------------------------------------------- room → user
+/**
+ * `ok`: a user command was carried out. Every user command gets exactly one answer, `ok` or
+ * `error`, in the order the commands were sent. `epoch` is the session's epoch after the
+ * command; `runId` the run it started (`claim` with a run, `run`) or cancelled (`cancel`).
+ */
+export const OkPayload = z.object({
+  request: z.enum(Object.values(UserToRoom) as [UserToRoomType, ...UserToRoomType[]]),
+  requestId: RequestId.optional(),
+  epoch,
+  runId: runId.optional(),
+});
+export const ResultMessagePayload = z.object({ runId, sessionType: sessionTypeName, output: jsonObject });
+export const RunFailedMessagePayload = z.object({ runId, sessionType: sessionTypeName, code: z.string(), message: z.string() });
+export const SessionEndedMessagePayload = z.object({
+  deviceId: z.string(),
+  epoch,
+  reason: z.enum(Object.values(EndReason) as [EndReasonName, ...EndReasonName[]]),
+  message: z.string(),
+});
+
+export const RoomToUserPayloads = {
+  [RoomToUser.OK]: OkPayload,
+  [RoomToUser.ERROR]: ErrorMessagePayload,
+  [RoomToUser.RESULT]: ResultMessagePayload,
+  [RoomToUser.RUN_FAILED]: RunFailedMessagePayload,
+  [RoomToUser.SESSION_ENDED]: SessionEndedMessagePayload,
+} as const;
+
+/** The payload type of each room → user message, by message name. */
+export type RoomToUserPayload = { [K in RoomToUserType]: z.infer<(typeof RoomToUserPayloads)[K]> };
+export type OkMessage = z.infer<typeof OkPayload>;
+export type ResultMessage = z.infer<typeof ResultMessagePayload>;
+export type RunFailedMessage = z.infer<typeof RunFailedMessagePayload>;
 /** `session_ended`, to the holder: why their session ended (an EndReason), in a sentence too. */
-export interface SessionEndedMessage { deviceId: string; epoch: number; reason: string; message: string }
+export type SessionEndedMessage = z.infer<typeof SessionEndedMessagePayload>;
 
 /** Formats a zod error as one readable sentence (first few issues, with their paths). */
 export function describeZodError(error: z.ZodError): string {

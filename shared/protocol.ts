@@ -26,7 +26,9 @@ export type UserToRoomType = (typeof UserToRoom)[keyof typeof UserToRoom];
 
 /** Messages the room sends to a user. */
 export const RoomToUser = {
-  /** A request was refused: `{ code, message, request }`. */
+  /** A request was carried out: `{ request, requestId?, epoch, runId? }`. Every user command gets `ok` or `error`. */
+  OK: "ok",
+  /** A request was refused: `{ code, message, request, requestId? }`. */
   ERROR: "error",
   /** A run finished and this user held the device: `{ runId, sessionType, output }`. */
   RESULT: "result",
@@ -179,6 +181,8 @@ export interface ErrorPayload {
   code: ErrorCodeName;
   message: string;
   request: string;
+  /** The refused user command's `requestId`, when it carried one. */
+  requestId?: string;
 }
 
 /** Colyseus close codes Baton uses when it ends a connection itself (4000–4999 is the application range). */

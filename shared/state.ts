@@ -2,71 +2,85 @@
  * The synchronised state of a device room (@colyseus/schema 4).
  *
  * Visibility is decided by StateView, not by trust in clients:
- * - `device` and `session` are tagged `@view()`: spectators and the owner have them in their
- *   view; the device's view is empty, so the device receives no state at all (it talks in
- *   messages only).
+ * - `device` and `session` are tagged `view: true`: spectators and the owner have them in
+ *   their view; the device's view is empty, so the device receives no state at all (it talks
+ *   in messages only).
  * - `owner` holds inputs and outputs. A fresh `OwnerData` instance is made for every session
  *   and added only to the holder's connections, so no other user is ever sent a byte of it.
  *
- * Shared by server and clients; the browser takes these classes, never server code.
+ * Written with schema 4's `schema({...})` builder rather than decorators, so the same file
+ * loads unchanged in plain Node, in Vite/esbuild builds and under any TypeScript settings
+ * (decorators need `experimentalDecorators` and `useDefineForClassFields: false`, which
+ * consumers' builds do not have). Each schema is a class (`new DeviceRoomState()`) and a type
+ * of the same name. Shared by server and clients; the browser takes these, never server code.
  */
-import { ArraySchema, Schema, type, view } from "@colyseus/schema";
+import { schema, type SchemaType } from "@colyseus/schema";
 
-export class SessionTypeInfo extends Schema {
-  @type("string") name = "";
-  @type("number") maxDurationMs = 0;
+/** A synchronised field with its initial value (fields without one would start undefined). */
+const text = (initial = "") => ({ type: "string", default: initial }) as const;
+const number = (initial = 0) => ({ type: "number", default: initial }) as const;
+const flag = (initial = false) => ({ type: "boolean", default: initial }) as const;
+
+export const SessionTypeInfo = schema({
+  name: text(),
+  maxDurationMs: number(),
   /** The declared JSON Schema of the run input, as JSON text (so UIs can build a form). */
-  @type("string") inputSchema = "{}";
-}
+  inputSchema: text("{}"),
+}, "SessionTypeInfo");
+export type SessionTypeInfo = SchemaType<typeof SessionTypeInfo>;
 
-export class DeviceInfo extends Schema {
-  @type("boolean") online = false;
+export const DeviceInfo = schema({
+  online: flag(),
   /** Epoch milliseconds of the last online/offline change. */
-  @type("number") since = 0;
+  since: number(),
   /** unknown / connecting / idle / active / disconnected / error (see DeviceConnection). */
-  @type("string") connection = "unknown";
-  @type("number") connectionChangedAt = 0;
-  @type("string") firmware = "";
-  @type([SessionTypeInfo]) sessionTypes = new ArraySchema<SessionTypeInfo>();
-}
+  connection: text("unknown"),
+  connectionChangedAt: number(),
+  firmware: text(),
+  sessionTypes: { array: SessionTypeInfo },
+}, "DeviceInfo");
+export type DeviceInfo = SchemaType<typeof DeviceInfo>;
 
 /** What everyone watching may know about the session: who, what, how far — never inputs or outputs. */
-export class SessionInfo extends Schema {
+export const SessionInfo = schema({
   /** idle / claimed / running / completed / failed (see Phase). */
-  @type("string") phase = "idle";
-  @type("number") epoch = 0;
-  @type("string") ownerId = "";
-  @type("string") ownerName = "";
+  phase: text("idle"),
+  epoch: number(),
+  ownerId: text(),
+  ownerName: text(),
   /** True while the owner's last connection is gone and the reconnect grace runs. */
-  @type("boolean") ownerAway = false;
-  @type("string") sessionType = "";
-  @type("string") runId = "";
-  @type("number") progress = 0;
-  @type("string") progressMessage = "";
-  @type("number") startedAt = 0;
-  @type("number") lastActivity = 0;
+  ownerAway: flag(),
+  sessionType: text(),
+  runId: text(),
+  progress: number(),
+  progressMessage: text(),
+  startedAt: number(),
+  lastActivity: number(),
   /** 0 = no maximum length. */
-  @type("number") expiresAt = 0;
-  @type("boolean") processingComplete = false;
+  expiresAt: number(),
+  processingComplete: flag(),
   /** Failure code of the last run of this session, if it failed (e.g. RUN_TIMEOUT, CANCELLED). */
-  @type("string") failureCode = "";
+  failureCode: text(),
   /** Why the previous session ended (released, completed, owner_lost, …). */
-  @type("string") endReason = "";
-}
+  endReason: text(),
+}, "SessionInfo");
+export type SessionInfo = SchemaType<typeof SessionInfo>;
 
 /** Inputs and outputs of the current session: only the holder's connections have this in view. */
-export class OwnerData extends Schema {
-  @type("string") runId = "";
-  @type("string") sessionType = "";
+export const OwnerData = schema({
+  runId: text(),
+  sessionType: text(),
   /** JSON text of the run's inputParameters. */
-  @type("string") input = "";
+  input: text(),
   /** JSON text of the run's outputData ("" until the result arrives). */
-  @type("string") output = "";
-  @type("string") failureMessage = "";
-}
+  output: text(),
+  failureMessage: text(),
+}, "OwnerData");
+export type OwnerData = SchemaType<typeof OwnerData>;
 
-export class DeviceRoomState extends Schema {
-  @view() @type(DeviceInfo) device = new DeviceInfo();
-  @view() @type(SessionInfo) session = new SessionInfo();
-  @view() @type(OwnerData) owner = new OwnerData();
-}
+export const DeviceRoomState = schema({
+  device: { type: DeviceInfo, view: true },
+  session: { type: SessionInfo, view: true },
+  owner: { type: OwnerData, view: true },
+}, "DeviceRoomState");
+export type DeviceRoomState = SchemaType<typeof DeviceRoomState>;

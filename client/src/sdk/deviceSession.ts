@@ -1,11 +1,11 @@
 /**
- * A typed client for one device room, over `@colyseus/sdk`. Web apps and scripts use it to
- * watch a device and, after a successful claim, to drive it. It adds no rules of its own:
- * every decision is the room's; this only names the messages and types the replies.
+ * A thin, low-level client for one device room, over `@colyseus/sdk`: commands are sent and
+ * forgotten, replies are collected in lists. The repository's room tests drive the room with
+ * it. Apps use `BatonClient` / `DeviceHandle` (promises, typed errors, reconnection).
  */
 import { Client, type Room } from "@colyseus/sdk";
 import { DEVICE_ROOM_NAME, RoomToUser, UserToRoom, type ErrorPayload } from "@baton/protocol";
-import type { Claim, ResultMessage, RunFailedMessage, SessionEndedMessage } from "@baton/protocol";
+import type { Claim, OkMessage, ResultMessage, RunFailedMessage, SessionEndedMessage } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { Inbox } from "./inbox.ts";
 
@@ -23,12 +23,15 @@ export class DeviceSession {
   readonly errors: ErrorPayload[] = [];
   /** This user's sessions that ended (released, timed out, force-released by an admin, …). */
   readonly endings: SessionEndedMessage[] = [];
+  /** The room's `ok` answers to this connection's commands, in order. */
+  readonly oks: OkMessage[] = [];
   private readonly inbox = new Inbox<unknown>();
 
   constructor(readonly room: Room<any, DeviceRoomState>) {
     room.onMessage(RoomToUser.RESULT, (message: ResultMessage) => this.record("result", this.results, message));
     room.onMessage(RoomToUser.RUN_FAILED, (message: RunFailedMessage) => this.record("run_failed", this.failures, message));
     room.onMessage(RoomToUser.ERROR, (message: ErrorPayload) => this.record("error", this.errors, message));
+    room.onMessage(RoomToUser.OK, (message: OkMessage) => this.oks.push(message));
     room.onMessage(RoomToUser.SESSION_ENDED, (message: SessionEndedMessage) => this.record("session_ended", this.endings, message));
   }
 

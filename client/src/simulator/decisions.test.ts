@@ -12,7 +12,7 @@ describe("planWelcome", () => {
   });
 
   it("abandons the job when the room is no longer running anything", () => {
-    for (const phase of ["idle", "claimed", "completed", "failed"]) {
+    for (const phase of ["idle", "claimed", "completed", "failed"] as const) {
       expect(planWelcome(busy, { epoch: 4, phase })).toEqual([{ kind: "abandon", runId: "r-7", reason: `the room's phase is ${phase}` }]);
     }
   });

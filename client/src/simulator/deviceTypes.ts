@@ -3,8 +3,7 @@
  * the shape of its message logs. Kept apart from device.ts so tests and the CLI can import
  * the vocabulary without the behaviour.
  */
-import type { ErrorPayload } from "@baton/protocol";
-import type { AckMessage, CancelMessage, SessionTypeSpec, StartMessage, WelcomeMessage } from "@baton/protocol";
+import type { RoomToDevicePayload, SessionTypeSpec } from "@baton/protocol";
 import type { BackoffPolicy } from "./backoff.ts";
 import type { ResendPolicy } from "./resend.ts";
 import type { Instrument, InstrumentName, Json } from "./instruments.ts";
@@ -107,14 +106,8 @@ export interface SimulatedDeviceEvents {
   malformedFrame: [{ error: string; bytes: Uint8Array }];
 }
 
-/** Payload types of the messages a device receives, for typed `next()`. */
-export interface RoomToDevicePayloads {
-  welcome: WelcomeMessage;
-  start: StartMessage;
-  cancel: CancelMessage;
-  ack: AckMessage;
-  error: ErrorPayload;
-}
+/** Payload types of the messages a device receives, for typed `next()` (the shared schemas' types). */
+export type RoomToDevicePayloads = RoomToDevicePayload;
 
 export interface SimulatedDeviceStats {
   /**

@@ -1,33 +1,26 @@
 /**
- * The checks a device makes on a command before acting on it — the same ones the firmware
- * makes with its msgpack reader: right types for the fields it needs, anything else ignored.
- * (The room validates what the device sends with zod; the device cannot trust the network
- * either, and must never crash on a message it does not understand.)
+ * The checks a device makes on a command before acting on it: the shared schemas of the
+ * room → device messages (`RoomToDevicePayloads` in @baton/protocol, the same ones that type
+ * what the room sends). Like the firmware's msgpack reader they ask for the fields a device
+ * needs and ignore any others. (The room validates what the device sends with zod; the device
+ * cannot trust the network either, and must never crash on a message it does not understand.)
  */
-import type { CancelMessage, StartMessage, WelcomeMessage } from "@baton/protocol";
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isEpoch(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0;
-}
+import { RoomToDevicePayloads, type AckMessage, type CancelMessage, type StartMessage, type WelcomeMessage } from "@baton/protocol";
 
 export function isWelcome(value: unknown): value is WelcomeMessage {
-  return isObject(value) && isEpoch(value.epoch) && typeof value.phase === "string";
+  return RoomToDevicePayloads.welcome.safeParse(value).success;
 }
 
 export function isCancel(value: unknown): value is CancelMessage {
-  return isObject(value) && isEpoch(value.epoch) && typeof value.runId === "string";
+  return RoomToDevicePayloads.cancel.safeParse(value).success;
 }
 
 export function isStart(value: unknown): value is StartMessage {
-  return isCancel(value) && isObject(value) && typeof value.sessionType === "string" && isObject(value.input);
+  return RoomToDevicePayloads.start.safeParse(value).success;
 }
 
-export function isAck(value: unknown): value is { runId: string } {
-  return isObject(value) && typeof value.runId === "string";
+export function isAck(value: unknown): value is AckMessage {
+  return RoomToDevicePayloads.ack.safeParse(value).success;
 }
 
 /** Short JSON for log lines. */

@@ -18,7 +18,8 @@ import { randomUUID } from "node:crypto";
 import { ClientState, CloseCode, Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import {
-  DeviceToRoom, EndReason, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode, type ErrorCodeName,
+  DeviceToRoom, EndReason, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode,
+  type ErrorCodeName, type ErrorPayload, type OkMessage, type UserToRoomType,
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { deviceStatusOf, initialState, nextDeadline, reduce, restoreForNewRoom, type Command, type CoreState, type Effect, type Outcome, type UserRef } from "../session/index.ts";
@@ -30,7 +31,7 @@ import { FrameEdge } from "./frameEdge.ts";
 import { closeIfSlow, seatsAvailable } from "./connectionLimits.ts";
 import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
 import { validateRunInput } from "./inputValidation.ts";
-import { deviceCommand, unknownMessage, userCommand, type Translation } from "./commands.ts";
+import { deviceCommand, requestIdOf, unknownMessage, userCommand, type Translation } from "./commands.ts";
 import { lifecycleEventFor } from "../events/fromEffects.ts";
 import type { RoomServices } from "./services.ts";
 import { saveUntilStored, type StoreAttempt } from "../store/saveUntilStored.ts";
@@ -308,9 +309,28 @@ export function createDeviceRoom(services: RoomServices) {
       if (!joined && client.state === ClientState.JOINED) this.joinAcknowledged(client);
     }
 
+    /**
+     * Every user command gets exactly one answer, in order: `error` at once when it is
+     * refused, `ok` when it was carried out — after the state it produced is stored, so an
+     * `ok` is never forgotten by a restart (see `answerOk`).
+     */
     private onUserMessage(client: BatonClient, type: string, payload: unknown) {
       const auth = client.auth;
-      this.execute(client, type, userCommand(type, payload, auth?.role === "user" ? { userId: auth.userId, name: auth.name } : null));
+      const requestId = requestIdOf(payload);
+      const before = this.core;
+      const outcome = this.execute(client, type, userCommand(type, payload, auth?.role === "user" ? { userId: auth.userId, name: auth.name } : null), requestId);
+      if (outcome && !outcome.rejection) this.answerOk(client, type as UserToRoomType, requestId, before, outcome.state);
+    }
+
+    /** `ok` for a carried-out user command, queued behind the effects (and the store write) of its transition. */
+    private answerOk(client: BatonClient, request: UserToRoomType, requestId: string | undefined, before: CoreState, after: CoreState) {
+      const runId = request === UserToRoom.CANCEL ? before.session?.run?.runId
+        : request === UserToRoom.RELEASE ? undefined
+        : after.session?.run?.runId;
+      const ok: OkMessage = { request, epoch: after.epoch, ...(requestId ? { requestId } : {}), ...(runId ? { runId } : {}) };
+      this.enqueue(async () => {
+        if (client.state !== ClientState.LEAVING) this.sendTo(client, RoomToUser.OK, ok);
+      });
     }
 
     private onDeviceMessage(client: BatonClient, type: string, payload: unknown) {
@@ -320,15 +340,20 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     /** Applies a translated message, answering the sender when it is refused at the edge or by the rules. */
-    private execute(client: BatonClient, type: string, translation: Translation) {
-      if ("refusal" in translation) return this.sendError(client, translation.refusal.code, translation.refusal.message, type);
+    private execute(client: BatonClient, type: string, translation: Translation, requestId?: string): Outcome | null {
+      if ("refusal" in translation) {
+        this.sendError(client, translation.refusal.code, translation.refusal.message, type, requestId);
+        return null;
+      }
       const outcome = this.apply(translation.command);
-      if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type);
+      if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type, requestId);
+      return outcome;
     }
 
-    private sendError(client: BatonClient, code: ErrorCodeName, message: string, request: string) {
+    private sendError(client: BatonClient, code: ErrorCodeName, message: string, request: string, requestId?: string) {
       services.events.emit({ type: "command.rejected", deviceId: this.roomId, code, at: services.clock() });
-      this.sendTo(client, client.auth?.role === "device" ? RoomToDevice.ERROR : RoomToUser.ERROR, { code, message, request });
+      const payload: ErrorPayload = { code, message, request, ...(requestId ? { requestId } : {}) };
+      this.sendTo(client, client.auth?.role === "device" ? RoomToDevice.ERROR : RoomToUser.ERROR, payload);
     }
 
     /** Sends to one connection, and closes it if it has stopped reading what it is sent. */

@@ -5,11 +5,21 @@
  */
 import type { ZodType } from "zod";
 import { DeviceToRoom, ErrorCode, UserToRoom, type ErrorCodeName } from "@baton/protocol";
-import { DevicePayloads, UserPayloads, describeZodError, type Claim, type Failed, type Hello, type Progress, type Result, type Run } from "@baton/protocol";
+import { DevicePayloads, RequestId, UserPayloads, describeZodError, type Claim, type Failed, type Hello, type Progress, type Result, type Run } from "@baton/protocol";
 import type { Command, UserRef } from "../session/index.ts";
 import { checkDeclaredSchemas } from "./inputValidation.ts";
 
 export type Translation = { command: Command } | { refusal: { code: ErrorCodeName; message: string } };
+
+/**
+ * The `requestId` a user command carried, if it is a usable one — read leniently, so that
+ * even a refusal of a malformed payload can name the request it refuses.
+ */
+export function requestIdOf(payload: unknown): string | undefined {
+  if (typeof payload !== "object" || payload === null) return undefined;
+  const parsed = RequestId.safeParse((payload as { requestId?: unknown }).requestId);
+  return parsed.success ? parsed.data : undefined;
+}
 
 function refuse(code: ErrorCodeName, message: string): Translation {
   return { refusal: { code, message } };
@@ -33,7 +43,8 @@ export function userCommand(type: string, payload: unknown, user: UserRef | null
     case UserToRoom.CLAIM: {
       const parsed = parse<Claim>(type, UserPayloads[type], payload);
       if (!("value" in parsed)) return parsed;
-      return { command: { type: "claim", user, ...parsed.value } };
+      const { requestId: _requestId, ...claim } = parsed.value;
+      return { command: { type: "claim", user, ...claim } };
     }
     case UserToRoom.RUN: {
       const parsed = parse<Run>(type, UserPayloads[type], payload);

@@ -2,8 +2,8 @@
  * Derived views of the core state: the phase spectators see, and the welcome a (re)connecting
  * device gets. Derived, never stored, so they cannot disagree with the state they describe.
  */
-import { Phase, type PhaseName } from "@baton/protocol";
-import type { CoreState, Json } from "./types.ts";
+import { Phase, type PhaseName, type WelcomeMessage } from "@baton/protocol";
+import type { CoreState } from "./types.ts";
 
 export function phaseOf(state: CoreState): PhaseName {
   const session = state.session;
@@ -17,9 +17,9 @@ export function phaseOf(state: CoreState): PhaseName {
  * What a device must resume or abandon after (re)connecting. When a run is in flight the
  * welcome repeats its type and input, so a device that rebooted and lost it can start over.
  */
-export function welcomeFor(state: CoreState, now: number): Json {
+export function welcomeFor(state: CoreState, now: number): WelcomeMessage {
   const run = state.session?.run;
-  const welcome: Json = { epoch: state.epoch, phase: phaseOf(state) };
+  const welcome: WelcomeMessage = { epoch: state.epoch, phase: phaseOf(state) };
   if (run) {
     welcome.runId = run.runId;
     welcome.sessionType = run.sessionType;

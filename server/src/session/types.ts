@@ -3,7 +3,7 @@
  * the core is `(state, command, context) → { state, effects } | rejection`.
  */
 import type { EndReasonName, ErrorCodeName, PhaseName, DeviceConnectionName } from "@baton/protocol";
-import type { SessionTypeSpec } from "@baton/protocol";
+import type { RoomToDevicePayload, SessionTypeSpec } from "@baton/protocol";
 
 export type Json = Record<string, unknown>;
 
@@ -133,9 +133,17 @@ export type Command =
   | { type: "tick" };
 
 // ---------------------------------------------------------------- effects
+/** The messages the core sends the device (the room itself sends `error`). */
+export type CoreDeviceMessage = "welcome" | "start" | "cancel" | "ack";
+/**
+ * One message to the device, its payload typed by the shared schema of its name
+ * (`RoomToDevicePayloads` in @baton/protocol): a wrong payload does not compile.
+ */
+export type SendToDevice = { [M in CoreDeviceMessage]: { type: "sendToDevice"; message: M; payload: RoomToDevicePayload[M] } }[CoreDeviceMessage];
+
 /** What the adapter must do after a transition, in order. */
 export type Effect =
-  | { type: "sendToDevice"; message: "welcome" | "start" | "cancel" | "ack"; payload: Json }
+  | SendToDevice
   /** Deliver a finished run to its holder (every connection of that user). */
   | { type: "deliverResult"; userId: string; runId: string; sessionType: string; output: Json; epoch: number }
   | { type: "deliverFailure"; userId: string; runId: string; sessionType: string; code: string; message: string }

@@ -1,0 +1,396 @@
+/**
+ * One device, as an app sees it: a live, typed snapshot of its state, events, and the
+ * holder's commands as promises. Underneath is one connection to the device's room
+ * (`@colyseus/sdk`); the room decides everything, this only pairs each command with its
+ * answer.
+ *
+ * Every user command gets exactly one answer from the room, `ok` or `error`, carrying the
+ * command's `requestId` (docs/PROTOCOL.md §5.2), so a refused claim or run rejects at once
+ * with the room's code and sentence — DEVICE_BUSY, DEVICE_OFFLINE, INVALID_INPUT, NOT_OWNER,
+ * … — and nothing here waits on a timer. A run's result is waited for as long as it takes:
+ * pass an AbortSignal or `timeoutMs` to bound any wait.
+ *
+ * The connection reconnects by itself with the room's reconnection token when the network
+ * drops (`connection`: open → reconnecting → open); results that came meanwhile are handed
+ * over when it is back. Extend by adding methods that use `send` + the answer pairing (the
+ * queue commands will).
+ */
+import type { Room } from "@colyseus/sdk";
+import {
+  RoomToUser, UserToRoom,
+  type EndReasonName, type ErrorPayload, type OkMessage, type ResultMessage, type RunFailedMessage, type SessionEndedMessage, type UserToRoomType,
+} from "@baton/protocol";
+import { DeviceRoomState } from "@baton/protocol/state";
+import { Emitter } from "./emitter.ts";
+import { BatonError, ClientErrorCode, fromJoinFailure } from "./errors.ts";
+import { emptyView, viewOf, type ConnectionState, type DeviceView, type HolderInfo } from "./deviceState.ts";
+import type { AnySessionTypes, InputOf, OutputOf, RunFailure, RunResult, SessionTypeMap, SessionTypeName } from "./sessionTypes.ts";
+import { waitFor, type WaitOptions } from "./waiting.ts";
+
+export interface DeviceEvents {
+  /** Any change of the snapshot (state from the room, or this handle's connection). */
+  changed: [DeviceView];
+  /** Someone took the device (`mine`: this user). */
+  claimed: [{ epoch: number; holder: HolderInfo; mine: boolean }];
+  /** The session ended; `reason` is the end reason (released, completed, owner_lost, kicked, …). */
+  released: [{ epoch: number; holder: HolderInfo; reason: EndReasonName | null; mine: boolean }];
+  /** The run in flight reported progress (everyone watching sees it). */
+  progress: [{ runId: string; sessionType: string | null; progress: number; message: string }];
+  /** A run of this user finished (holder only). */
+  result: [RunResult];
+  /** A run of this user failed (holder only). */
+  runFailed: [RunFailure];
+  /** This user's session ended, with the room's sentence (e.g. an admin took the device back). */
+  sessionEnded: [SessionEndedMessage];
+  /** A refusal or failure that no pending call was waiting for (a join failure, a lost connection, …). */
+  error: [BatonError];
+  /** This handle's connection changed. */
+  connection: [ConnectionState];
+}
+
+export type ClaimOptions<Types extends SessionTypeMap = AnySessionTypes> =
+  | { sessionType?: undefined; input?: undefined; releaseOnComplete?: undefined }
+  | { [Name in SessionTypeName<Types>]: {
+    /** Start a run of this type in the same step (checked in full before the device is taken). */
+    sessionType: Name;
+    input?: InputOf<Types, Name>;
+    /** End the session by itself when that run ends (the one-shot flow). */
+    releaseOnComplete?: boolean;
+  } }[SessionTypeName<Types>];
+
+export interface Claimed {
+  epoch: number;
+  /** The run the claim started, when it named a session type. */
+  runId: string | null;
+}
+
+/** What a handle needs from its client. */
+export interface HandleContext {
+  join(deviceId: string): Promise<Room<any, DeviceRoomState>>;
+  userId(): string | null;
+  configure(room: Room<any, DeviceRoomState>): void;
+}
+
+type Pending = { request: UserToRoomType; resolve: (ok: OkMessage) => void; reject: (error: unknown) => void };
+type Outcome = { result: RunResult } | { failure: RunFailure };
+
+/** Finished runs remembered for a late `result(runId)` (a run's answer is never missed). */
+const REMEMBERED_OUTCOMES = 100;
+let handleCounter = 0;
+
+export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
+  private readonly events = new Emitter<DeviceEvents>();
+  private room: Room<any, DeviceRoomState> | null = null;
+  private view: DeviceView;
+  private joinFailure: BatonError | null = null;
+  private closedBy: BatonError | null = null;
+  private leaving = false;
+  private readonly pending = new Map<string, Pending>();
+  private readonly outcomes = new Map<string, Outcome>();
+  private readonly outcomeWaiters = new Map<string, Set<(outcome: Outcome) => void>>();
+  /** Called with the error when the connection closes for good: every wait in progress rejects. */
+  private readonly onClosed = new Set<(error: BatonError) => void>();
+  private readonly requestPrefix = `h${++handleCounter}-${Math.random().toString(36).slice(2, 8)}`;
+  private requestCounter = 0;
+
+  constructor(readonly deviceId: string, private readonly context: HandleContext) {
+    this.view = emptyView(deviceId, "connecting");
+    void this.join();
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /** The current snapshot (a new object on every change; never mutated). */
+  get state(): DeviceView {
+    return this.view;
+  }
+
+  get connection(): ConnectionState {
+    return this.view.connection;
+  }
+
+  /** This user holds the device. */
+  get isMine(): boolean {
+    return this.view.isMine;
+  }
+
+  /** A claim could succeed now: connected, the device online, nobody holding it. */
+  get canClaim(): boolean {
+    return this.view.canClaim;
+  }
+
+  /** The underlying `@colyseus/sdk` room, once joined (for what the handle does not cover). */
+  get colyseusRoom(): Room<any, DeviceRoomState> | null {
+    return this.room;
+  }
+
+  on<K extends keyof DeviceEvents>(event: K, listener: (...args: DeviceEvents[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  once<K extends keyof DeviceEvents>(event: K, listener: (...args: DeviceEvents[K]) => void): () => void {
+    return this.events.once(event, listener);
+  }
+
+  /** For `useSyncExternalStore`: called on every change of the snapshot. */
+  readonly subscribe = (listener: () => void): (() => void) => this.events.on("changed", () => listener());
+
+  /** For `useSyncExternalStore`: the current snapshot. */
+  readonly getSnapshot = (): DeviceView => this.view;
+
+  /** Resolves when the connection is open (rejects with the join's refusal, e.g. UNKNOWN_DEVICE). */
+  ready(options: WaitOptions = {}): Promise<void> {
+    return waitFor<void>(`for the connection to device ${this.deviceId}`, options, (resolve, reject) => {
+      const check = () => {
+        if (this.view.connection === "open") resolve();
+        else if (this.view.connection === "closed") reject(this.closedBy ?? this.closedError());
+      };
+      check();
+      return this.events.on("connection", check);
+    });
+  }
+
+  /** Resolves with the first snapshot for which `predicate` is true (now, or when it comes). */
+  until(predicate: (view: DeviceView) => boolean, options: WaitOptions = {}): Promise<DeviceView> {
+    return waitFor<DeviceView>(`for device ${this.deviceId} to reach the expected state`, options, (resolve, reject) => {
+      const check = (view: DeviceView) => {
+        if (predicate(view)) resolve(view);
+        else if (view.connection === "closed") reject(this.closedBy ?? this.closedError());
+      };
+      check(this.view);
+      return this.events.on("changed", check);
+    });
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  /**
+   * Takes the device. Resolves once this user holds it (the snapshot says so); rejects at once
+   * with DEVICE_BUSY, DEVICE_OFFLINE, ALREADY_HOLDER, or — when a run is named — with
+   * UNKNOWN_SESSION_TYPE / INVALID_INPUT, in which case the device is not taken.
+   */
+  async claim(claim: ClaimOptions<Types> = {}, options: WaitOptions = {}): Promise<Claimed> {
+    const payload: Record<string, unknown> = {};
+    if (claim.sessionType !== undefined) {
+      payload.sessionType = claim.sessionType;
+      payload.input = claim.input ?? {};
+      if (claim.releaseOnComplete !== undefined) payload.releaseOnComplete = claim.releaseOnComplete;
+    }
+    const ok = await this.send(UserToRoom.CLAIM, payload, options);
+    await this.until((view) => view.session.epoch >= ok.epoch, options);
+    return { epoch: ok.epoch, runId: ok.runId ?? null };
+  }
+
+  /**
+   * Starts a run and resolves with its result — however long the device takes (no default
+   * timeout). Rejects at once when the room refuses it (NOT_OWNER, RUN_IN_PROGRESS,
+   * DEVICE_OFFLINE, UNKNOWN_SESSION_TYPE, INVALID_INPUT), and later with the run's failure
+   * code (RUN_TIMEOUT, CANCELLED, DEVICE_FAILED or the device's own). Aborting the wait does
+   * not stop the run: `cancel()` does.
+   */
+  async run<Name extends SessionTypeName<Types>>(sessionType: Name, input?: InputOf<Types, Name>, options: WaitOptions = {}): Promise<RunResult<Name, OutputOf<Types, Name>>> {
+    const runId = await this.start(sessionType, input, options);
+    return this.result(runId, options) as Promise<RunResult<Name, OutputOf<Types, Name>>>;
+  }
+
+  /** Starts a run and resolves with its id as soon as the room accepted it (wait with `result(runId)`). */
+  async start<Name extends SessionTypeName<Types>>(sessionType: Name, input?: InputOf<Types, Name>, options: WaitOptions = {}): Promise<string> {
+    const ok = await this.send(UserToRoom.RUN, { sessionType, input: input ?? {} }, options);
+    return ok.runId!;
+  }
+
+  /**
+   * Claims with a run and resolves with its result: the seed's one-shot flow. With
+   * `releaseOnComplete` (the default here) the device is free again when the run ends.
+   */
+  async claimAndRun<Name extends SessionTypeName<Types>>(
+    sessionType: Name,
+    input?: InputOf<Types, Name>,
+    options: WaitOptions & { releaseOnComplete?: boolean } = {},
+  ): Promise<RunResult<Name, OutputOf<Types, Name>>> {
+    const claim = { sessionType, input, releaseOnComplete: options.releaseOnComplete ?? true } as ClaimOptions<Types>;
+    const claimed = await this.claim(claim, options);
+    return this.result(claimed.runId!, options) as Promise<RunResult<Name, OutputOf<Types, Name>>>;
+  }
+
+  /** The result of one of this user's runs: already received, or when it comes. */
+  result(runId: string, options: WaitOptions = {}): Promise<RunResult> {
+    return waitFor<RunResult>(`for the result of run ${runId} on device ${this.deviceId}`, options, (resolve, reject) => {
+      const settle = (outcome: Outcome) => {
+        if ("result" in outcome) resolve(outcome.result);
+        else reject(new BatonError(outcome.failure.code, outcome.failure.message || `Run ${runId} failed (${outcome.failure.code}).`, { request: UserToRoom.RUN, runId, sessionType: outcome.failure.sessionType }));
+      };
+      const known = this.outcomes.get(runId);
+      if (known) return settle(known);
+      if (this.view.connection === "closed") return reject(this.closedBy ?? this.closedError());
+      let waiters = this.outcomeWaiters.get(runId);
+      if (!waiters) this.outcomeWaiters.set(runId, (waiters = new Set()));
+      waiters.add(settle);
+      this.onClosed.add(reject);
+      return () => {
+        waiters!.delete(settle);
+        if (waiters!.size === 0) this.outcomeWaiters.delete(runId);
+        this.onClosed.delete(reject);
+      };
+    });
+  }
+
+  /** Stops the run in progress (its `run()` rejects with CANCELLED). Rejects with NOT_OWNER or NO_RUN. */
+  async cancel(options: WaitOptions = {}): Promise<void> {
+    await this.send(UserToRoom.CANCEL, {}, options);
+  }
+
+  /** Ends this user's session (a run in progress is cancelled first). Resolves once the device is free of it. */
+  async release(options: WaitOptions = {}): Promise<void> {
+    const ok = await this.send(UserToRoom.RELEASE, {}, options);
+    await this.until((view) => view.session.epoch > ok.epoch || view.session.holder === null, options);
+  }
+
+  /** Leaves the room for good: the connection closes; waits in progress reject with CONNECTION_CLOSED. */
+  async leave(): Promise<void> {
+    if (this.leaving) return;
+    this.leaving = true;
+    const room = this.room;
+    if (room && this.view.connection !== "closed") {
+      await room.leave(true).catch(() => undefined);
+    }
+    this.close(new BatonError(ClientErrorCode.CONNECTION_CLOSED, `You left device ${this.deviceId}.`, { request: "leave" }));
+  }
+
+  /**
+   * Sends one user command with a fresh request id and resolves with the room's `ok`, or
+   * rejects with its `error` (as a BatonError with the room's code and sentence).
+   */
+  protected async send(request: UserToRoomType, payload: Record<string, unknown>, options: WaitOptions): Promise<OkMessage> {
+    await this.ready(options);
+    const requestId = `${this.requestPrefix}-${++this.requestCounter}`;
+    return waitFor<OkMessage>(`for the answer to ${request} on device ${this.deviceId}`, options, (resolve, reject) => {
+      this.pending.set(requestId, { request, resolve, reject });
+      this.onClosed.add(reject);
+      this.room!.send(request, { ...payload, requestId });
+      return () => {
+        this.pending.delete(requestId);
+        this.onClosed.delete(reject);
+      };
+    });
+  }
+
+  // ------------------------------------------------------------------ connection
+
+  private async join(): Promise<void> {
+    let room: Room<any, DeviceRoomState>;
+    try {
+      room = await this.context.join(this.deviceId);
+    } catch (error) {
+      this.joinFailure = fromJoinFailure(error, this.deviceId);
+      this.events.emit("error", this.joinFailure);
+      this.close(this.joinFailure);
+      return;
+    }
+    if (this.leaving) {
+      await room.leave(true).catch(() => undefined);
+      return;
+    }
+    this.room = room;
+    this.context.configure(room);
+    room.onStateChange(() => this.refresh());
+    room.onMessage(RoomToUser.OK, (ok: OkMessage) => this.answered(ok.requestId, ok.request, (pending) => pending.resolve(ok)));
+    room.onMessage(RoomToUser.ERROR, (error: ErrorPayload) => this.refused(error));
+    room.onMessage(RoomToUser.RESULT, (result: ResultMessage) => this.finished(result.runId, { result: { runId: result.runId, sessionType: result.sessionType, output: result.output } }));
+    room.onMessage(RoomToUser.RUN_FAILED, (failure: RunFailedMessage) => this.finished(failure.runId, { failure }));
+    room.onMessage(RoomToUser.SESSION_ENDED, (ended: SessionEndedMessage) => this.events.emit("sessionEnded", ended));
+    room.onDrop(() => this.setConnection("reconnecting"));
+    room.onReconnect(() => this.setConnection("open"));
+    room.onLeave((code: number, reason?: string) => {
+      if (this.leaving) return this.close(new BatonError(ClientErrorCode.CONNECTION_CLOSED, `You left device ${this.deviceId}.`, { request: "leave" }));
+      const error = new BatonError(ClientErrorCode.CONNECTION_CLOSED, `The connection to device ${this.deviceId} closed (${code}${reason ? `: ${reason}` : ""}); join it again with client.device("${this.deviceId}").`);
+      this.events.emit("error", error);
+      this.close(error);
+    });
+    room.onError((code: number, message?: string) => {
+      this.events.emit("error", new BatonError(ClientErrorCode.NETWORK_ERROR, `The connection to device ${this.deviceId} reported an error (${code}${message ? `: ${message}` : ""}).`));
+    });
+    this.setConnection("open");
+  }
+
+  /** A `ok`/`error` answer: the pending call with its request id, else the oldest one of that request type. */
+  private answered(requestId: string | undefined, request: string, settle: (pending: Pending) => void): boolean {
+    let key = requestId !== undefined && this.pending.has(requestId) ? requestId : undefined;
+    if (key === undefined && requestId === undefined) {
+      for (const [id, pending] of this.pending) {
+        if (pending.request === request) {
+          key = id;
+          break;
+        }
+      }
+    }
+    if (key === undefined) return false;
+    const pending = this.pending.get(key)!;
+    this.pending.delete(key);
+    settle(pending);
+    return true;
+  }
+
+  private refused(error: ErrorPayload): void {
+    const batonError = new BatonError(error.code, error.message, { request: error.request });
+    const handled = this.answered(error.requestId, error.request, (pending) => pending.reject(batonError));
+    // An answer to a call that stopped waiting is dropped; anything else is news.
+    if (!handled && !(error.requestId ?? "").startsWith(this.requestPrefix)) this.events.emit("error", batonError);
+  }
+
+  private finished(runId: string, outcome: Outcome): void {
+    this.outcomes.set(runId, outcome);
+    if (this.outcomes.size > REMEMBERED_OUTCOMES) this.outcomes.delete(this.outcomes.keys().next().value!);
+    if ("result" in outcome) this.events.emit("result", outcome.result);
+    else this.events.emit("runFailed", outcome.failure);
+    for (const settle of [...(this.outcomeWaiters.get(runId) ?? [])]) settle(outcome);
+  }
+
+  private refresh(): void {
+    if (!this.room) return;
+    const previous = this.view;
+    const next = viewOf(this.deviceId, this.room.state, previous.connection, this.context.userId());
+    this.view = next;
+    if (previous.synced) this.emitTransitions(previous, next);
+    this.events.emit("changed", next);
+  }
+
+  /** The events a state change means: a new holder, a session that ended, progress. */
+  private emitTransitions(previous: DeviceView, next: DeviceView): void {
+    const before = previous.session;
+    const after = next.session;
+    if (before.holder && (!after.holder || after.epoch !== before.epoch)) {
+      this.events.emit("released", { epoch: before.epoch, holder: before.holder, reason: after.endReason, mine: previous.isMine });
+    }
+    if (after.holder && (!before.holder || after.epoch !== before.epoch)) {
+      this.events.emit("claimed", { epoch: after.epoch, holder: after.holder, mine: next.isMine });
+    }
+    if (after.phase === "running" && after.runId && (after.runId !== before.runId || after.progress !== before.progress || after.progressMessage !== before.progressMessage)) {
+      this.events.emit("progress", { runId: after.runId, sessionType: after.sessionType, progress: after.progress, message: after.progressMessage });
+    }
+  }
+
+  private setConnection(connection: ConnectionState): void {
+    if (this.view.connection === connection) return;
+    const view = this.room && this.view.synced
+      ? viewOf(this.deviceId, this.room.state, connection, this.context.userId())
+      : { ...this.view, connection, canClaim: false };
+    this.view = view;
+    this.events.emit("connection", connection);
+    this.events.emit("changed", view);
+  }
+
+  private close(error: BatonError): void {
+    if (this.view.connection === "closed" && this.closedBy) return;
+    this.closedBy = error;
+    this.setConnection("closed");
+    for (const reject of [...this.onClosed]) reject(error);
+    this.onClosed.clear();
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+  }
+
+  private closedError(): BatonError {
+    return this.joinFailure ?? new BatonError(ClientErrorCode.CONNECTION_CLOSED, `The connection to device ${this.deviceId} is closed.`);
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * @baton/client — the typed SDK for web apps and scripts (browsers and Node 22).
+ * Framework-neutral; the React hook is `@baton/client/react`, the device simulator
+ * `@baton/client/simulator` (Node only). See client/README.md.
+ */
+export { BatonClient, userIdFromToken, type BatonClientOptions, type ReconnectionSettings, type WatchDevicesOptions } from "./batonClient.ts";
+export { DeviceHandle, type ClaimOptions, type Claimed, type DeviceEvents } from "./deviceHandle.ts";
+export { BatonError, ClientErrorCode, isBatonError, type BatonErrorCode, type BatonErrorDetails, type ClientErrorCodeName } from "./errors.ts";
+export { devToken, type DevUser } from "./http.ts";
+export type { WaitOptions } from "./waiting.ts";
+export type {
+  ConnectionState, DeviceView, DeviceInfoView, SessionView, OwnerView, HolderInfo, SessionTypeInfo, JsonObject,
+} from "./deviceState.ts";
+export type {
+  DeviceStatus, DeviceSummary, DeviceDetails, DeclaredSessionType, DeviceListQuery, StoredResult, ResultsPage, SessionRecord, SessionsPage, PageQuery,
+} from "./httpTypes.ts";
+export type { SessionTypeShape, SessionTypeMap, AnySessionTypes, SessionTypeName, InputOf, OutputOf, RunResult, RunFailure } from "./sessionTypes.ts";
+// The lower-level room wrapper the repository's tests use; kept for compatibility.
+export { DeviceSession, joinDevice, type JoinDeviceOptions } from "./deviceSession.ts";
+// Protocol names and codes, so an app needs one import.
+export { ErrorCode, Phase, EndReason, DeviceConnection, type ErrorCodeName, type PhaseName, type EndReasonName } from "@baton/protocol";
