@@ -142,7 +142,7 @@ describe("the dashboard", () => {
     await ada.getByLabel("Edit the input as JSON").check();
     await ada.getByLabel("Input (JSON)").fill('{"fileName":"bracket.gcode","material":"wood"}');
     await ada.getByRole("button", { name: "Run" }).click();
-    await expect.poll(() => ada.getByRole("alert").first().textContent(), WAIT).toContain('Input for "printing" is invalid: input.material must be equal to one of the allowed values (PLA, PETG, ABS).');
+    await expect.poll(() => ada.getByRole("alert").first().textContent(), WAIT).toContain('Input for "printing" is invalid: input.material must be equal to one of the allowed values (PLA, PETG, ABS)');
 
     // A good input: the print starts and its progress bar moves.
     await ada.getByRole("button", { name: "Dismiss" }).click();

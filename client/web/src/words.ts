@@ -1,8 +1,7 @@
 /**
  * Everything the dashboard says about a device and a session, in words: status lines
- * ("In use by Ada, running for 3 min"), durations, end reasons, and a sentence for every
- * error code a person can meet (used when the server's own sentence is missing — it is
- * always preferred, it names the holder and the field).
+ * ("In use by Ada, running for 3 min"), durations and end reasons. Errors need no table here:
+ * the SDK's BatonError carries the server's own sentence (it names the holder, the field).
  */
 
 /** "less than a minute", "3 min", "1 h 5 min". */
@@ -70,30 +69,4 @@ const END_REASONS: Record<string, string> = {
 export function endReasonText(reason: string | null | undefined): string {
   if (!reason) return "still held";
   return END_REASONS[reason] ?? reason.replace(/_/g, " ");
-}
-
-const ERROR_SENTENCES: Record<string, string> = {
-  UNAUTHORIZED: "Your sign-in is not valid any more. Please sign in again.",
-  UNKNOWN_DEVICE: "There is no such device.",
-  ROOM_FULL: "Too many people are watching this device right now. Try again shortly.",
-  SERVER_BUSY: "The server is busy. Try again in a moment.",
-  DEVICE_BUSY: "Someone else holds this device.",
-  ALREADY_HOLDER: "You already hold this device.",
-  NOT_OWNER: "Only the person who holds the device can do that.",
-  NO_RUN: "Nothing is running, so there is nothing to cancel.",
-  RUN_IN_PROGRESS: "A run is already in progress; wait for it or cancel it first.",
-  DEVICE_OFFLINE: "The device is offline, so it cannot start anything.",
-  UNKNOWN_SESSION_TYPE: "The device does not offer that kind of session.",
-  INVALID_INPUT: "The input does not match what the device accepts.",
-  RATE_LIMITED: "Too many requests in a short time. Wait a moment and try again.",
-  RUN_TIMEOUT: "The device stopped reporting progress, so the run was given up.",
-  CANCELLED: "The run was cancelled.",
-  DEVICE_FAILED: "The device reported a failure.",
-};
-
-/** The sentence to show for an error: the server's own when it sent one, else ours for its code. */
-export function errorSentence(error: { code?: string; message?: string }): string {
-  const message = error.message?.trim();
-  if (message) return /[.!?]$/.test(message) ? message : `${message}.`;
-  return (error.code && ERROR_SENTENCES[error.code]) ?? "Something went wrong.";
 }

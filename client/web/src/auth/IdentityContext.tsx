@@ -1,5 +1,10 @@
-/** The signed-in user for every page, and the way to change it (sign in, sign out). */
-import { createContext, useContext, useState, type ReactNode } from "react";
+/**
+ * The signed-in user for every page, the way to change it (sign in, sign out), and the one
+ * BatonClient (the SDK) made from their token, for `useDevice` / `useDevices` below it.
+ */
+import { createContext, useContext, useMemo, useState, type ReactNode } from "react";
+import { BatonClient } from "@baton/client";
+import { BatonProvider } from "@baton/client/react";
 import { storedIdentity, storeIdentity, type Identity } from "./identity.ts";
 
 interface IdentityState {
@@ -11,11 +16,20 @@ const IdentityContext = createContext<IdentityState | null>(null);
 
 export function IdentityProvider({ children }: { children: ReactNode }) {
   const [identity, setState] = useState<Identity | null>(() => storedIdentity());
-  const setIdentity = (next: Identity | null) => {
-    storeIdentity(next);
-    setState(next);
-  };
-  return <IdentityContext.Provider value={{ identity, setIdentity }}>{children}</IdentityContext.Provider>;
+  const state = useMemo<IdentityState>(() => ({
+    identity,
+    setIdentity(next) {
+      storeIdentity(next);
+      setState(next);
+    },
+  }), [identity]);
+  // Same origin: the page, the API and the rooms are one server.
+  const client = useMemo(() => (identity ? new BatonClient(window.location.origin, { token: identity.token, userId: identity.userId }) : null), [identity]);
+  return (
+    <IdentityContext.Provider value={state}>
+      {client ? <BatonProvider client={client}>{children}</BatonProvider> : children}
+    </IdentityContext.Provider>
+  );
 }
 
 export function useIdentity(): IdentityState {

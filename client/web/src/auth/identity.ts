@@ -1,16 +1,16 @@
 /**
  * Who is signed in: a user JWT and what it says about its holder (id, display name,
- * expiry). The token is kept in sessionStorage — per tab, gone when the tab closes — and is
- * only ever sent to this origin in an Authorization header. The payload is read, not
- * verified: verifying is the server's job on every request and every join.
+ * expiry). The token is kept in sessionStorage — per tab, gone when the tab closes, because
+ * Baton's dashboards run on shared lab and clinic computers — and is only ever sent to this
+ * origin in an Authorization header. The payload is read, not verified: verifying is the
+ * server's job on every request and every join.
  */
-import { apiRequest } from "../api/http.ts";
+import { devToken, isBatonError } from "@baton/client";
 
 export interface Identity {
   token: string;
   userId: string;
   name: string;
-  roles: string[];
   /** Expiry in ms since the Unix epoch, or null when the token names none. */
   expiresAt: number | null;
 }
@@ -21,7 +21,7 @@ const STORAGE_KEY = "baton.token";
 export function identityFromToken(token: string): Identity | string {
   const trimmed = token.trim().replace(/^Bearer\s+/i, "");
   const parts = trimmed.split(".");
-  if (parts.length !== 3) return "This is not a token: a Baton token has three parts separated by dots (a JWT).";
+  if (parts.length !== 3) return "This is not a Baton token: a token has three parts separated by dots (a JWT).";
   let claims: Record<string, unknown>;
   try {
     const bytes = Uint8Array.from(atob(parts[1].replace(/-/g, "+").replace(/_/g, "/")), (character) => character.charCodeAt(0));
@@ -32,13 +32,7 @@ export function identityFromToken(token: string): Identity | string {
   if (typeof claims.sub !== "string" || claims.sub === "") return "This token names no user (it has no \"sub\" claim).";
   const expiresAt = typeof claims.exp === "number" ? claims.exp * 1000 : null;
   if (expiresAt !== null && expiresAt <= Date.now()) return "This token has expired. Ask for a new one.";
-  return {
-    token: trimmed,
-    userId: claims.sub,
-    name: typeof claims.name === "string" && claims.name !== "" ? claims.name : claims.sub,
-    roles: Array.isArray(claims.roles) ? claims.roles.filter((role): role is string => typeof role === "string") : [],
-    expiresAt,
-  };
+  return { token: trimmed, userId: claims.sub, name: typeof claims.name === "string" && claims.name !== "" ? claims.name : claims.sub, expiresAt };
 }
 
 export function storedIdentity(): Identity | null {
@@ -57,9 +51,11 @@ export function storeIdentity(identity: Identity | null): void {
   else sessionStorage.removeItem(STORAGE_KEY);
 }
 
-/** Whether this server offers development sign-in (POST /dev/token exists only outside production). */
+/** Whether this server offers development sign-in: its API description lists POST /dev/token only outside production. */
 export async function devSignInAvailable(signal?: AbortSignal): Promise<boolean> {
-  const document = await apiRequest<{ paths?: Record<string, unknown> }>("/openapi.json", { signal });
+  const response = await fetch("/openapi.json", { signal, credentials: "omit" });
+  if (!response.ok) return false;
+  const document = (await response.json()) as { paths?: Record<string, unknown> };
   return Boolean(document.paths?.["/dev/token"]);
 }
 
@@ -69,10 +65,22 @@ export function userIdFromName(name: string): string {
   return slug.slice(0, 64) || "user";
 }
 
-/** Development sign-in: the server mints a token for a name (POST /dev/token). */
+/** Development sign-in: the server mints a token for a name (POST /dev/token, through the SDK). */
 export async function devSignIn(name: string): Promise<Identity> {
-  const { token } = await apiRequest<{ token: string }>("/dev/token", { method: "POST", body: { userId: userIdFromName(name), name: name.trim() } });
+  const token = await devToken(window.location.origin, { userId: userIdFromName(name), name: name.trim() });
   const identity = identityFromToken(token);
   if (typeof identity === "string") throw new Error(identity);
   return identity;
+}
+
+/** An answer that means the token is no longer accepted: the person must sign in again. */
+export function isSignInProblem(error: unknown): boolean {
+  return isBatonError(error) && (error.code === "UNAUTHORIZED" || error.status === 401);
+}
+
+/** A sentence for anything thrown or reported: the SDK's BatonError messages already are sentences. */
+export function sentenceOf(error: unknown): string {
+  if (isSignInProblem(error)) return "Your sign-in is not valid any more (it may have expired). Please sign in again.";
+  if (error instanceof Error && error.message) return error.message;
+  return "Something went wrong. Try again.";
 }

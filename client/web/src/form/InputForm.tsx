@@ -5,12 +5,12 @@
  * syntax here and against the schema by the server, whose sentence the page then shows.
  */
 import { useId, useMemo, useRef, useState, type FormEvent } from "react";
-import type { SessionTypeView } from "../live/snapshot.ts";
+import type { SessionTypeInfo } from "@baton/client";
 import { initialValues, planForm, type Field } from "./fields.ts";
 import { checkForm, parseJsonInput } from "./validate.ts";
 
 interface Props {
-  sessionType: SessionTypeView;
+  sessionType: SessionTypeInfo;
   submitLabel: string;
   disabled?: boolean;
   /** Why the form cannot be sent now, shown under the button. */
@@ -20,7 +20,7 @@ interface Props {
 
 export function InputForm({ sessionType, submitLabel, disabled = false, disabledReason, onSubmit }: Props) {
   const prefix = useId();
-  const schema = sessionType.inputSchema ?? {};
+  const schema = sessionType.inputSchema;
   const plan = useMemo(() => planForm(sessionType.inputSchema), [sessionType.inputSchema]);
   const fields = plan.mode === "fields" ? plan.fields : [];
   const [values, setValues] = useState(() => initialValues(fields));

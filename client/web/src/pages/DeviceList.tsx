@@ -1,13 +1,14 @@
 /**
  * Every device with its live status — online or offline, free or held, by whom, how far the
- * run has come. The list polls GET /devices every two seconds while the tab is visible: one
- * small HTTP answer keeps any number of devices current, where watching each device's room
- * would hold a WebSocket per device open; the device page watches its one room live.
+ * run has come. `useDevices` polls GET /devices every two seconds: one small HTTP answer keeps
+ * any number of devices current, where watching each device's room would hold a WebSocket per
+ * device open; the device page watches its one room live.
  */
-import { useEffect, useState } from "react";
-import { apiRequest, ApiError } from "../api/http.ts";
-import type { DeviceList as DeviceListAnswer, DeviceSummary } from "../api/types.ts";
+import { useEffect } from "react";
+import type { DeviceSummary } from "@baton/client";
+import { useDevices } from "@baton/client/react";
 import { useIdentity, useSignedIn } from "../auth/IdentityContext.tsx";
+import { isSignInProblem, sentenceOf } from "../auth/identity.ts";
 import { Alert } from "../components/Alert.tsx";
 import { Link } from "../components/Link.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
@@ -17,7 +18,7 @@ import { availabilityOf, percent, statusLine, type SessionFacts } from "../words
 
 const REFRESH_MS = 2_000;
 
-export function factsOf(device: DeviceSummary): SessionFacts {
+function factsOf(device: DeviceSummary): SessionFacts {
   const { status } = device;
   return { online: status.online, phase: status.phase, holderId: status.holder?.userId ?? null, holderName: status.holder?.name ?? null, heldSince: status.heldSince, progress: status.progress };
 }
@@ -25,43 +26,23 @@ export function factsOf(device: DeviceSummary): SessionFacts {
 export function DeviceList() {
   const identity = useSignedIn();
   const { setIdentity } = useIdentity();
-  const [devices, setDevices] = useState<DeviceSummary[] | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { devices, error } = useDevices({ intervalMs: REFRESH_MS });
   const now = useNow(REFRESH_MS);
-
   useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const controller = new AbortController();
-    async function refresh() {
-      if (document.visibilityState === "visible") {
-        try {
-          const answer = await apiRequest<DeviceListAnswer>("/devices?limit=500", { token: identity.token, signal: controller.signal });
-          setDevices(answer.devices);
-          setProblem(null);
-        } catch (error) {
-          if (stopped) return;
-          if (error instanceof ApiError && error.status === 401) return setIdentity(null);
-          setProblem(`The device list could not be refreshed. ${(error as Error).message}`);
-        }
-      }
-      if (!stopped) timer = setTimeout(refresh, REFRESH_MS);
-    }
-    void refresh();
-    return () => {
-      stopped = true;
-      controller.abort();
-      clearTimeout(timer);
-    };
-  }, [identity.token, setIdentity]);
+    if (isSignInProblem(error)) setIdentity(null);
+  }, [error, setIdentity]);
 
   return (
     <>
       <PageHeading title="Devices" />
       <p className="hint">Status updates by itself. Open a device to claim it and run it.</p>
-      {problem && <Alert>{problem}</Alert>}
-      {devices === null && !problem && <p role="status">Loading the devices…</p>}
-      {devices?.length === 0 && <p>No devices are registered yet. An administrator adds them with <code>npm run baton -- device add</code>.</p>}
+      {error ? <Alert>The device list could not be refreshed. {sentenceOf(error)}</Alert> : null}
+      {devices === null && !error && <p role="status">Loading the devices…</p>}
+      {devices?.length === 0 && (
+        <p>
+          No devices are registered yet. An administrator adds them with <code>npm run baton -- device add</code>.
+        </p>
+      )}
       {devices && devices.length > 0 && (
         <ul className="device-list" aria-label="Devices">
           {devices.map((device) => {

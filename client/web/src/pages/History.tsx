@@ -1,8 +1,9 @@
 /** The signed-in user's own recent sessions (GET /me/sessions) and results (GET /results). */
 import { useEffect, useState } from "react";
-import { apiRequest, ApiError } from "../api/http.ts";
-import type { SessionRecord, StoredResult } from "../api/types.ts";
-import { useIdentity, useSignedIn } from "../auth/IdentityContext.tsx";
+import type { SessionRecord, StoredResult } from "@baton/client";
+import { useBatonClient } from "@baton/client/react";
+import { useIdentity } from "../auth/IdentityContext.tsx";
+import { isSignInProblem, sentenceOf } from "../auth/identity.ts";
 import { Alert } from "../components/Alert.tsx";
 import { Link } from "../components/Link.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
@@ -13,7 +14,7 @@ import { OutputList } from "./ResultView.tsx";
 const when = (milliseconds: number) => new Date(milliseconds).toLocaleString();
 
 export function History() {
-  const identity = useSignedIn();
+  const client = useBatonClient();
   const { setIdentity } = useIdentity();
   const [sessions, setSessions] = useState<SessionRecord[] | null>(null);
   const [results, setResults] = useState<StoredResult[] | null>(null);
@@ -21,20 +22,20 @@ export function History() {
 
   useEffect(() => {
     const controller = new AbortController();
-    const options = { token: identity.token, signal: controller.signal };
-    Promise.all([apiRequest<{ sessions: SessionRecord[] }>("/me/sessions?limit=20", options), apiRequest<{ results: StoredResult[] }>("/results?limit=20", options)]).then(
+    const options = { signal: controller.signal };
+    Promise.all([client.mySessions({ limit: 20 }, options), client.results({ limit: 20 }, options)]).then(
       ([mine, stored]) => {
         setSessions(mine.sessions);
         setResults(stored.results);
       },
-      (error: Error) => {
-        if (error.name === "AbortError") return;
-        if (error instanceof ApiError && error.status === 401) return setIdentity(null);
-        setProblem(`Your history could not be loaded. ${error.message}`);
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        if (isSignInProblem(error)) return setIdentity(null);
+        setProblem(`Your history could not be loaded. ${sentenceOf(error)}`);
       },
     );
     return () => controller.abort();
-  }, [identity.token, setIdentity]);
+  }, [client, setIdentity]);
 
   return (
     <>

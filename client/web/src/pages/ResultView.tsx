@@ -1,10 +1,10 @@
 /**
- * The holder's result: the `result` message this page received, or — after a reload — the
- * output in the holder's part of the room state. Nobody else's page ever has either.
+ * The holder's result: the `result` this page received, or — after a reload — the output in
+ * the holder's part of the room state (`owner`, null for everyone else). Nobody else's page
+ * ever has either.
  */
-import type { ResultMessage } from "@baton/protocol/messages";
+import type { DeviceView, RunResult } from "@baton/client";
 import { Link } from "../components/Link.tsx";
-import type { LiveDevice } from "../live/snapshot.ts";
 
 function valueText(value: unknown): string {
   if (value === null || value === undefined) return "—";
@@ -25,9 +25,10 @@ export function OutputList({ output }: { output: Record<string, unknown> }) {
   );
 }
 
-export function ResultView({ result, live }: { result: ResultMessage | null; live: LiveDevice }) {
-  const output = result?.output ?? live.owner.output;
-  const runId = result?.runId ?? live.owner.runId;
+export function ResultView({ result, view }: { result: RunResult | null; view: DeviceView }) {
+  // This page's last result, or — after a reload — the output in the holder's part of the state.
+  const output = result?.output ?? view.owner?.output ?? null;
+  const runId = result?.runId ?? view.owner?.runId;
   return (
     <section className="card" aria-labelledby="result-heading" aria-live="polite">
       <h2 id="result-heading">Your result</h2>
@@ -39,7 +40,7 @@ export function ResultView({ result, live }: { result: ResultMessage | null; liv
           </p>
         </>
       ) : (
-        <p className="hint">{live.session.phase === "running" ? "The result appears here when the run finishes." : "No result yet in this session."}</p>
+        <p className="hint">{view.session.phase === "running" ? "The result appears here when the run finishes." : "No result yet in this session."}</p>
       )}
     </section>
   );

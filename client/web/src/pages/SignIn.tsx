@@ -5,7 +5,7 @@
  */
 import { useEffect, useState, type FormEvent } from "react";
 import { useIdentity } from "../auth/IdentityContext.tsx";
-import { devSignIn, devSignInAvailable, identityFromToken } from "../auth/identity.ts";
+import { devSignIn, devSignInAvailable, identityFromToken, sentenceOf } from "../auth/identity.ts";
 import { Alert } from "../components/Alert.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
 
@@ -31,7 +31,7 @@ export function SignIn() {
     try {
       setIdentity(await devSignIn(name));
     } catch (error) {
-      setProblem((error as Error).message);
+      setProblem(sentenceOf(error));
     } finally {
       setBusy(false);
     }
