@@ -1,54 +1,90 @@
 /**
- * The seed's flow from the command line, against a development server:
- * get a dev token, join the device, claim + run with releaseOnComplete, print the result.
+ * The seed's flow from the command line, against a development server, with the SDK:
+ * get a dev token, claim the device with a run and releaseOnComplete, print the result.
+ * Every failure is a sentence and an exit code, never a stack trace.
  *
  *   npm run demo:claim -- --device scale-1 [--type weighing] [--input '{"userAge":25}'] [--url http://127.0.0.1:2567] [--user alice]
  */
 import { parseArgs } from "node:util";
-import { joinDevice } from "../sdk/deviceSession.ts";
+import { BatonClient, BatonError, type DeviceView } from "@baton/client";
 
-const { values } = parseArgs({
-  options: {
-    url: { type: "string", default: process.env.BATON_URL ?? "http://127.0.0.1:2567" },
-    device: { type: "string", default: "scale-1" },
-    type: { type: "string" },
-    input: { type: "string", default: "{}" },
-    user: { type: "string", default: "alice" },
-    help: { type: "boolean", short: "h", default: false },
-  },
-});
+const USAGE = `usage: npm run demo:claim -- [--device scale-1] [--type weighing] [--input '{"userAge":25}'] [--url http://127.0.0.1:2567] [--user alice]
+
+Against a development server (npm run dev): gets a dev token for --user, claims --device
+with one run of --type (default: the demo device's own type) and releaseOnComplete, prints
+the session as it moves and the result. Exits 0 with a result, 1 when the run failed or was
+refused, 2 for wrong arguments.
+
+  --device  scale-1, printer-1 or lab-1 (the demo devices), or any registered device id
+  --type    session type; defaults: scale-1 weighing, printer-1 printing, lab-1 analysis
+  --input   the run's input as JSON, e.g. '{"userAge":25,"userGender":"female"}'
+            (printer-1 needs '{"fileName":"benchy.gcode"}', lab-1 '{"sampleType":"water","testType":"pH"}')
+  --url     the server (default $BATON_URL or http://127.0.0.1:2567)
+  --user    the user id to claim as (default alice)`;
+
+function fail(message: string, code = 1): never {
+  console.error(message);
+  process.exit(code);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      url: { type: "string", default: process.env.BATON_URL ?? "http://127.0.0.1:2567" },
+      device: { type: "string", default: "scale-1" },
+      type: { type: "string" },
+      input: { type: "string", default: "{}" },
+      user: { type: "string", default: "alice" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+} catch (error) {
+  fail(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`, 2);
+}
+const { values } = parsed;
 if (values.help) {
-  console.log(`usage: npm run demo:claim -- [--device scale-1] [--type weighing] [--input '{"userAge":25}'] [--url http://127.0.0.1:2567] [--user alice]
-  against a development server (npm run dev): gets a dev token, claims the device with a run
-  and releaseOnComplete, prints the result`);
+  console.log(USAGE);
   process.exit(0);
 }
 
 const defaultTypes: Record<string, string> = { "scale-1": "weighing", "printer-1": "printing", "lab-1": "analysis" };
-const sessionType = values.type ?? defaultTypes[values.device!] ?? "weighing";
-
-const tokenResponse = await fetch(`${values.url}/dev/token`, {
-  method: "POST",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify({ userId: values.user, name: values.user }),
-});
-if (!tokenResponse.ok) {
-  console.error(`could not get a dev token (${tokenResponse.status}): is the server running with npm run dev?`);
-  process.exit(1);
+const deviceId = values.device!;
+const sessionType = values.type ?? defaultTypes[deviceId] ?? "weighing";
+let input: Record<string, unknown>;
+try {
+  input = JSON.parse(values.input!);
+  if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error("not an object");
+} catch {
+  fail(`--input must be a JSON object, e.g. --input '{"userAge":25}' (got ${values.input}).`, 2);
 }
-const { token } = (await tokenResponse.json()) as { token: string };
-const session = await joinDevice({ url: values.url!, token, deviceId: values.device! });
-session.room.onStateChange((state) => {
-  const s = state.session;
-  console.log(`  device ${state.device.online ? "online" : "offline"} · phase ${s.phase} · epoch ${s.epoch}${s.ownerName ? ` · held by ${s.ownerName}` : ""}${s.phase === "running" ? ` · ${Math.round(s.progress * 100)}% ${s.progressMessage}` : ""}`);
-});
-console.log(`claiming ${values.device} as ${values.user} and running "${sessionType}" …`);
-session.claim({ sessionType, input: JSON.parse(values.input!), releaseOnComplete: true });
-const outcome = await Promise.race([
-  session.nextResult(120_000).then((result) => ({ result })),
-  session.nextError(120_000).then((error) => ({ error })),
-  session.nextFailure(120_000).then((failure) => ({ failure })),
-]);
-console.log(JSON.stringify(outcome, null, 2));
-await session.leave();
-process.exit("result" in outcome ? 0 : 1);
+
+function describe(view: DeviceView): string {
+  const session = view.session;
+  const holder = session.holder ? ` · held by ${session.holder.name}` : "";
+  const progress = session.phase === "running" ? ` · ${Math.round(session.progress * 100)}% ${session.progressMessage}` : "";
+  return `  device ${view.device.online ? "online" : "offline"} · phase ${session.phase} · epoch ${session.epoch}${holder}${progress}`;
+}
+
+try {
+  const client = await BatonClient.dev(values.url!, { userId: values.user! });
+  const device = client.device(deviceId);
+  let last = "";
+  device.on("changed", (view) => {
+    if (!view.synced) return;
+    const line = describe(view);
+    if (line !== last) console.log((last = line));
+  });
+  await device.ready();
+  console.log(`claiming ${deviceId} as ${values.user} and running "${sessionType}" …`);
+  try {
+    const result = await device.claimAndRun(sessionType, input);
+    console.log(JSON.stringify({ result }, null, 2));
+  } finally {
+    await device.leave();
+  }
+  process.exit(0);
+} catch (error) {
+  if (error instanceof BatonError) fail(`${error.message} (${error.code})`);
+  fail(`The demo failed: ${error instanceof Error ? error.message : String(error)}`);
+}

@@ -54,10 +54,15 @@ export interface WatchDevicesOptions {
 export class BatonClient {
   /** The underlying `@colyseus/sdk` client (for what the Baton SDK does not cover). */
   readonly colyseus: Client;
+  /** The server's base URL, e.g. http://127.0.0.1:2567 */
+  readonly url: string;
+  private readonly options: BatonClientOptions;
   private currentToken: string | undefined;
   private currentUserId: string | null;
 
-  constructor(readonly url: string, private readonly options: BatonClientOptions = {}) {
+  constructor(url: string, options: BatonClientOptions = {}) {
+    this.url = url;
+    this.options = options;
     this.colyseus = new Client(url);
     this.currentToken = options.token;
     this.currentUserId = options.userId ?? userIdFromToken(options.token);

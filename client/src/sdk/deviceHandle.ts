@@ -93,7 +93,12 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
   private readonly requestPrefix = `h${++handleCounter}-${Math.random().toString(36).slice(2, 8)}`;
   private requestCounter = 0;
 
-  constructor(readonly deviceId: string, private readonly context: HandleContext) {
+  readonly deviceId: string;
+  private readonly context: HandleContext;
+
+  constructor(deviceId: string, context: HandleContext) {
+    this.deviceId = deviceId;
+    this.context = context;
     this.view = emptyView(deviceId, "connecting");
     void this.join();
   }

@@ -27,7 +27,10 @@ export class DeviceSession {
   readonly oks: OkMessage[] = [];
   private readonly inbox = new Inbox<unknown>();
 
-  constructor(readonly room: Room<any, DeviceRoomState>) {
+  readonly room: Room<any, DeviceRoomState>;
+
+  constructor(room: Room<any, DeviceRoomState>) {
+    this.room = room;
     room.onMessage(RoomToUser.RESULT, (message: ResultMessage) => this.record("result", this.results, message));
     room.onMessage(RoomToUser.RUN_FAILED, (message: RunFailedMessage) => this.record("run_failed", this.failures, message));
     room.onMessage(RoomToUser.ERROR, (message: ErrorPayload) => this.record("error", this.errors, message));
