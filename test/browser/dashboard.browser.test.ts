@@ -9,7 +9,7 @@
  * - at phone width nothing scrolls sideways.
  * It writes the README's screenshots to docs/screenshots/.
  */
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page, WebSocket } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -88,6 +88,12 @@ function recordFrames(page: Page): string[] {
 }
 
 describe("the dashboard", () => {
+  it("is built without server code (the SDK and the protocol by package name, nothing from server/)", () => {
+    const bundle = readdirSync(path.join(dashboardDir, "assets")).filter((name) => name.endsWith(".js")).map((name) => readFileSync(path.join(dashboardDir, "assets", name), "utf8")).join("\n");
+    expect(bundle.length).toBeGreaterThan(10_000);
+    for (const serverOnly of ["better-sqlite3", "kysely", "express", "pino", "prom-client", "node:fs", "jsonwebtoken", "jose"]) expect(bundle, serverOnly).not.toContain(serverOnly);
+  });
+
   it("lets Ada claim and weigh while Bob watches live, cannot claim, never sees her result, and sees the scale free again", async () => {
     const bobFrames = recordFrames(bob);
 

@@ -7,9 +7,9 @@
  *   their content); the page itself is revalidated on every load (`no-cache` + ETag), so a
  *   new build is picked up at once. A missing build answers 503 with the command that makes it.
  * - development (`npm run dev`), unless BATON_DASHBOARD_DIR names a build: Vite's dev
- *   middleware inside this express app, created in the background so start-up does not wait
- *   for it; its hot-reload socket listens on a port of its own (the server's upgrade
- *   requests all belong to Colyseus).
+ *   middleware inside this express app, created on the first request that reaches it, so
+ *   start-up does not wait for it; its hot-reload socket listens on a port of its own (the
+ *   server's upgrade requests all belong to Colyseus).
  *
  * Only the dashboard's own page paths (PAGE_PATHS) answer with its HTML — an explicit list,
  * not a catch-all fallback, so an unknown API path still gets the API's 404 and never a page.
@@ -87,16 +87,24 @@ function builtDashboard(directory: string) {
 
 function devDashboard(services: RoomServices) {
   const router = express.Router();
-  const vite = startVite();
-  // Said once at start-up; each request that needs Vite then answers 500 through express.
-  vite.catch((error: Error) => services.logger.error({ event: "dashboard.vite_failed", err: error }, `the dashboard's Vite dev server did not start: ${error.message}`));
+  // Made on the first request that reaches the dashboard, not at start-up: a dev server used
+  // only through its API (scripts, tests) never pays for Vite's start and dependency scan.
+  let vite: Promise<ViteDevServer> | undefined;
+  const viteServer = () => {
+    if (!vite) {
+      vite = startVite();
+      // Said once; each request that needs Vite then answers 500 through express.
+      vite.catch((error: Error) => services.logger.error({ event: "dashboard.vite_failed", err: error }, `the dashboard's Vite dev server did not start: ${error.message}`));
+    }
+    return vite;
+  };
   // Vite serves its modules (/@vite/client, /src/…, /@fs/…, /node_modules/…); anything else falls through.
   router.use(securityHeaders(false), (request, response, next) => {
-    vite.then((server) => server.middlewares(request, response, next), next);
+    viteServer().then((server) => server.middlewares(request, response, next), next);
   });
   router.get(PAGE_PATHS, async (request, response, next) => {
     try {
-      const server = await vite;
+      const server = await viteServer();
       const { readFile } = await import("node:fs/promises");
       const html = await server.transformIndexHtml(request.originalUrl, await readFile(path.join(DASHBOARD_SOURCE, "index.html"), "utf8"));
       response.setHeader("Cache-Control", "no-cache");
