@@ -141,6 +141,12 @@ describe("the dashboard", () => {
     await expect.poll(() => statusOf(bob).textContent(), WAIT).toBe("Free");
     await expect.poll(() => bob.getByRole("button", { name: "Claim", exact: true }).isEnabled(), WAIT).toBe(true);
 
+    // Ada's history lists the session and the result (GET /me/sessions, GET /results).
+    await ada.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My sessions" }).click();
+    await expect.poll(() => ada.getByRole("region", { name: "Recent results" }).textContent(), WAIT).toContain("weighing on scale-1");
+    expect(await ada.getByRole("region", { name: "Recent sessions" }).textContent()).toContain("released by its holder");
+    await expectNoSeriousAxeViolations(ada, "the history page");
+
     // The production build runs under its strict CSP with nothing blocked that it needs.
     expect(await cspViolations(ada)).toEqual([]);
     expect(await cspViolations(bob)).toEqual([]);
@@ -213,6 +219,7 @@ describe("the dashboard", () => {
     await page.goto(`${baton.httpUrl}/`);
     const nameField = page.getByLabel("Your name");
     await nameField.waitFor(WAIT);
+    await expectNoSeriousAxeViolations(page, "the sign-in page");
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
     await nameField.focus();
