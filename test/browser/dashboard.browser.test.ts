@@ -228,4 +228,17 @@ describe("the dashboard", () => {
     await expect.poll(() => page.getByText("Signed in as").textContent(), WAIT).toContain("Dan Keyboard");
     await expectNoSeriousAxeViolations(page, "the device list");
   }, TEST_TIMEOUT);
+
+  it("sends a person whose token the server refuses back to the sign-in page, saying why", async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    contexts.push(context);
+    // Well formed, not expired, but not signed with the server's secret.
+    const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const forged = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({ sub: "mallory", name: "Mallory", exp: Math.floor(Date.now() / 1000) + 3600 })}.${"x".repeat(43)}`;
+    await context.addInitScript((token) => sessionStorage.setItem("baton.token", token), forged);
+    const page = await context.newPage();
+    await page.goto(`${baton.httpUrl}/`);
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "sign-in" }).first().textContent(), WAIT).toContain("The server no longer accepts your sign-in");
+    await page.getByLabel("Your name").waitFor(WAIT);
+  }, TEST_TIMEOUT);
 });

@@ -9,20 +9,32 @@ import { storedIdentity, storeIdentity, type Identity } from "./identity.ts";
 
 interface IdentityState {
   identity: Identity | null;
+  /** Why the last sign-out happened when the person did not ask for it (shown on the sign-in page). */
+  signedOutBecause: string | null;
   setIdentity(identity: Identity | null): void;
+  /** Signs out because the server no longer accepts the token. */
+  signInExpired(): void;
 }
 
 const IdentityContext = createContext<IdentityState | null>(null);
 
 export function IdentityProvider({ children }: { children: ReactNode }) {
   const [identity, setState] = useState<Identity | null>(() => storedIdentity());
+  const [signedOutBecause, setSignedOutBecause] = useState<string | null>(null);
   const state = useMemo<IdentityState>(() => ({
     identity,
+    signedOutBecause,
     setIdentity(next) {
       storeIdentity(next);
+      setSignedOutBecause(null);
       setState(next);
     },
-  }), [identity]);
+    signInExpired() {
+      storeIdentity(null);
+      setSignedOutBecause("The server no longer accepts your sign-in (it may have expired). Please sign in again.");
+      setState(null);
+    },
+  }), [identity, signedOutBecause]);
   // Same origin: the page, the API and the rooms are one server.
   const client = useMemo(() => (identity ? new BatonClient(window.location.origin, { token: identity.token, userId: identity.userId }) : null), [identity]);
   return (

@@ -25,12 +25,12 @@ function factsOf(device: DeviceSummary): SessionFacts {
 
 export function DeviceList() {
   const identity = useSignedIn();
-  const { setIdentity } = useIdentity();
+  const { signInExpired } = useIdentity();
   const { devices, error } = useDevices({ intervalMs: REFRESH_MS });
   const now = useNow(REFRESH_MS);
   useEffect(() => {
-    if (isSignInProblem(error)) setIdentity(null);
-  }, [error, setIdentity]);
+    if (isSignInProblem(error)) signInExpired();
+  }, [error, signInExpired]);
 
   return (
     <>

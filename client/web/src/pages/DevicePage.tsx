@@ -32,7 +32,7 @@ const CONNECTION_SENTENCES = {
 
 export function DevicePage({ deviceId }: { deviceId: string }) {
   const identity = useSignedIn();
-  const { setIdentity } = useIdentity();
+  const { signInExpired } = useIdentity();
   const client = useBatonClient();
   const [details, setDetails] = useState<DeviceDetails | null>(null);
   const [missing, setMissing] = useState<string | null>(null);
@@ -44,15 +44,15 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
     const controller = new AbortController();
     client.deviceInfo(deviceId, { signal: controller.signal }).then(setDetails, (error: unknown) => {
       if (controller.signal.aborted) return;
-      if (isSignInProblem(error)) return setIdentity(null);
+      if (isSignInProblem(error)) return signInExpired();
       setMissing(isBatonError(error, "UNKNOWN_DEVICE") ? `There is no device called “${deviceId}”.` : sentenceOf(error));
     });
     return () => controller.abort();
-  }, [client, deviceId, setIdentity]);
+  }, [client, deviceId, signInExpired]);
 
   useEffect(() => {
-    if (isSignInProblem(actions.notice)) setIdentity(null);
-  }, [actions.notice, setIdentity]);
+    if (isSignInProblem(actions.notice)) signInExpired();
+  }, [actions.notice, signInExpired]);
 
   const title = details?.label || deviceId;
   if (missing) {

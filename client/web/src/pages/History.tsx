@@ -15,7 +15,7 @@ const when = (milliseconds: number) => new Date(milliseconds).toLocaleString();
 
 export function History() {
   const client = useBatonClient();
-  const { setIdentity } = useIdentity();
+  const { signInExpired } = useIdentity();
   const [sessions, setSessions] = useState<SessionRecord[] | null>(null);
   const [results, setResults] = useState<StoredResult[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -30,12 +30,12 @@ export function History() {
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
-        if (isSignInProblem(error)) return setIdentity(null);
+        if (isSignInProblem(error)) return signInExpired();
         setProblem(`Your history could not be loaded. ${sentenceOf(error)}`);
       },
     );
     return () => controller.abort();
-  }, [client, setIdentity]);
+  }, [client, signInExpired]);
 
   return (
     <>

@@ -10,7 +10,7 @@ import { Alert } from "../components/Alert.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
 
 export function SignIn() {
-  const { setIdentity } = useIdentity();
+  const { setIdentity, signedOutBecause } = useIdentity();
   const [devAvailable, setDevAvailable] = useState<boolean | null>(null);
   const [name, setName] = useState("");
   const [token, setToken] = useState("");
@@ -50,6 +50,7 @@ export function SignIn() {
     <div className="narrow">
       <PageHeading title="Sign in" />
       <p>Sign in to see the shared devices, claim one, and run it.</p>
+      {signedOutBecause && !problem && <Alert tone="info">{signedOutBecause}</Alert>}
       {problem && <Alert>{problem}</Alert>}
       {devAvailable && (
         <form className="card" onSubmit={signInWithName} noValidate>
