@@ -71,11 +71,21 @@ export interface HandleContext {
   configure(room: Room<any, DeviceRoomState>): void;
 }
 
-type Pending = { request: UserToRoomType; resolve: (ok: OkMessage) => void; reject: (error: unknown) => void };
+type Pending = {
+  request: UserToRoomType;
+  resolve: (ok: OkMessage) => void;
+  reject: (error: unknown) => void;
+  /** The session as it was when the command was sent (to recognise its effect after a reconnection). */
+  before: { epoch: number; runId: string | null; holderId: string | null; mine: boolean };
+  /** Sent before the connection dropped: its answer may have been lost with it. */
+  mayBeLost?: boolean;
+};
 type Outcome = { result: RunResult } | { failure: RunFailure };
 
 /** Finished runs remembered for a late `result(runId)` (a run's answer is never missed). */
 const REMEMBERED_OUTCOMES = 100;
+/** How long `leave()` waits for the server to confirm. */
+const LEAVE_WAIT_MS = 1_000;
 let handleCounter = 0;
 
 export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
@@ -257,7 +267,12 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     this.leaving = true;
     const room = this.room;
     if (room && this.view.connection !== "closed") {
-      await room.leave(true).catch(() => undefined);
+      // The server's answer to a LEAVE is awaited for a moment only: over a dead network it
+      // would never come, and a leave must not hang (the socket is closed either way).
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const moment = new Promise<void>((resolve) => (timer = setTimeout(resolve, LEAVE_WAIT_MS)));
+      await Promise.race([room.leave(this.view.connection === "open").catch(() => undefined), moment]);
+      clearTimeout(timer);
     }
     this.close(new BatonError(ClientErrorCode.CONNECTION_CLOSED, `You left device ${this.deviceId}.`, { request: "leave" }));
   }
@@ -270,7 +285,8 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     await this.ready(options);
     const requestId = `${this.requestPrefix}-${++this.requestCounter}`;
     return waitFor<OkMessage>(`for the answer to ${request} on device ${this.deviceId}`, options, (resolve, reject) => {
-      this.pending.set(requestId, { request, resolve, reject });
+      const session = this.view.session;
+      this.pending.set(requestId, { request, resolve, reject, before: { epoch: session.epoch, runId: session.runId, holderId: session.holder?.userId ?? null, mine: this.view.isMine } });
       this.onClosed.add(reject);
       this.room!.send(request, { ...payload, requestId });
       return () => {
@@ -304,7 +320,10 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     room.onMessage(RoomToUser.RESULT, (result: ResultMessage) => this.finished(result.runId, { result: { runId: result.runId, sessionType: result.sessionType, output: result.output } }));
     room.onMessage(RoomToUser.RUN_FAILED, (failure: RunFailedMessage) => this.finished(failure.runId, { failure }));
     room.onMessage(RoomToUser.SESSION_ENDED, (ended: SessionEndedMessage) => this.events.emit("sessionEnded", ended));
-    room.onDrop(() => this.setConnection("reconnecting"));
+    room.onDrop(() => {
+      for (const pending of this.pending.values()) pending.mayBeLost = true;
+      this.setConnection("reconnecting");
+    });
     room.onReconnect(() => this.setConnection("open"));
     room.onLeave((code: number, reason?: string) => {
       if (this.leaving) return this.close(new BatonError(ClientErrorCode.CONNECTION_CLOSED, `You left device ${this.deviceId}.`, { request: "leave" }));
@@ -357,7 +376,63 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     const next = viewOf(this.deviceId, this.room.state, previous.connection, this.context.userId());
     this.view = next;
     if (previous.synced) this.emitTransitions(previous, next);
+    if (next.connection === "open") this.recoverAnswers(next);
+    this.recoverOutcomes(next);
     this.events.emit("changed", next);
+  }
+
+  /**
+   * After a reconnection, a command whose `ok` was lost with the old connection is recognised
+   * by its effect in the state, which the reconnection syncs again: a claim by the holder
+   * being this user at a later epoch, a run by a new run id, a release or cancel by the
+   * session or run being gone. (A refusal lost the same way leaves no trace: that wait goes on
+   * until its signal or timeout.)
+   */
+  private recoverAnswers(view: DeviceView): void {
+    const session = view.session;
+    for (const [requestId, pending] of [...this.pending]) {
+      if (!pending.mayBeLost) continue;
+      const { before } = pending;
+      let runId: string | undefined;
+      let done = false;
+      switch (pending.request) {
+        case UserToRoom.CLAIM:
+          done = view.isMine && session.epoch > before.epoch;
+          runId = done && session.runId ? session.runId : undefined;
+          break;
+        case UserToRoom.RUN:
+          done = view.isMine && session.runId !== null && session.runId !== before.runId;
+          runId = session.runId ?? undefined;
+          break;
+        case UserToRoom.CANCEL:
+          done = before.mine && before.runId !== null && (session.phase !== "running" || session.runId !== before.runId);
+          runId = before.runId ?? undefined;
+          break;
+        case UserToRoom.RELEASE:
+          done = before.mine && (!view.isMine || session.epoch > before.epoch);
+          break;
+      }
+      if (!done) continue;
+      this.pending.delete(requestId);
+      pending.resolve({ request: pending.request, requestId, epoch: session.epoch, ...(runId ? { runId } : {}) });
+    }
+  }
+
+  /**
+   * A run waited for whose outcome is in the holder's state but never came as a message: a
+   * result sent to a connection that was already dropping is lost with it, and the room
+   * counts it as handed over. The state, synced again after the reconnection, still has it.
+   */
+  private recoverOutcomes(view: DeviceView): void {
+    const owner = view.owner;
+    const runId = owner?.runId;
+    if (!owner || !runId || view.session.runId !== runId || !this.outcomeWaiters.has(runId) || this.outcomes.has(runId)) return;
+    const sessionType = owner.sessionType ?? view.session.sessionType ?? "";
+    if (view.session.phase === "completed" && owner.output) {
+      this.finished(runId, { result: { runId, sessionType, output: owner.output } });
+    } else if (view.session.phase === "failed" && view.session.failureCode) {
+      this.finished(runId, { failure: { runId, sessionType, code: view.session.failureCode, message: owner.failureMessage ?? "" } });
+    }
   }
 
   /** The events a state change means: a new holder, a session that ended, progress. */
