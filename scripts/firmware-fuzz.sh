@@ -1,31 +1,65 @@
 #!/usr/bin/env bash
 # Builds the firmware core's libFuzzer targets (firmware/tests/fuzz/) with clang, ASan, UBSan
-# and float-cast-overflow, and runs each for a while from its seed corpus. Not part of
-# `npm test` (fuzzing is open-ended); every finding is turned into a cmocka test instead, so
-# the suite reproduces it deterministically (issue 10: test_frame.c, test_json_matchmake.c).
+# (float-cast-overflow included, every finding fatal) and runs each for FUZZ_SECONDS from
+# the committed seed corpus. `npm test` runs it through scripts/firmware-test.sh for a bounded
+# time (FUZZ_SECONDS, 20 s a target there); run it longer by hand when the decoders change.
+# Every finding is turned into a cmocka test, so the suite reproduces it deterministically
+# (issue 10: test_frame.c, test_json_matchmake.c).
 #
-#   bash scripts/firmware-fuzz.sh            # 30 s per target
-#   FUZZ_SECONDS=300 bash scripts/firmware-fuzz.sh
+#   bash scripts/firmware-fuzz.sh                   # 20 s per target
+#   FUZZ_SECONDS=300 bash scripts/firmware-fuzz.sh  # longer
+#   FUZZ_SECONDS=0 bash scripts/firmware-fuzz.sh    # build, and replay the seed corpus once
 #
-# Needs: clang (Debian: apt-get install -y clang). Exits non-zero on the first crash; the
-# crashing input is left in firmware/build-fuzz/<target>/.
+# Targets: frame (server messages), matchmake (HTTP answers), msgpack (the pull reader),
+# session (a joined session fed message sequences with time passing).
+# Needs: clang (Debian: apt-get install -y clang). Exits non-zero on the first crash, leak,
+# timeout or sanitizer report; the input that caused it is left in
+# firmware/build-fuzz/<target>/ (crash-*, leak-*, timeout-*) and its path is printed.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 core="$repo_root/firmware/components/baton_core"
 fuzz_dir="$repo_root/firmware/tests/fuzz"
 out="${BATON_FUZZ_BUILD_DIR:-$repo_root/firmware/build-fuzz}"
-seconds="${FUZZ_SECONDS:-30}"
+seconds="${FUZZ_SECONDS:-20}"
+targets=(frame matchmake msgpack session)
 
 command -v clang >/dev/null || { echo "fuzz: clang is missing (apt-get install -y clang)" >&2; exit 1; }
-flags=(-g -O1 -fsanitize=fuzzer,address,undefined,float-cast-overflow -fno-sanitize-recover=all
-       -I"$core/include" -I"$core/src")
+case "$seconds" in '' | *[!0-9]*) echo "fuzz: FUZZ_SECONDS must be a whole number" >&2; exit 2 ;; esac
 
-for target in frame matchmake session; do
-  mkdir -p "$out/$target" "$out/$target/corpus"
-  cp -n "$fuzz_dir/corpus/$target/"* "$out/$target/corpus/" 2>/dev/null || true
-  clang "${flags[@]}" "$fuzz_dir/fuzz_$target.c" "$core"/src/*.c -o "$out/fuzz_$target"
-  echo "fuzz: $target for ${seconds}s"
-  (cd "$out/$target" && "$out/fuzz_$target" -max_total_time="$seconds" -print_final_stats=0 corpus)
+sanitizers="address,undefined,float-cast-overflow"
+common=(-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all -I"$core/include" -I"$core/src")
+
+# The core once, instrumented for coverage but without libFuzzer's main; each target links it.
+mkdir -p "$out/core"
+rm -f "$out/core"/*.o
+(cd "$out/core" && clang "${common[@]}" -fsanitize=fuzzer-no-link,"$sanitizers" -c "$core"/src/*.c)
+rm -f "$out/libbaton_core_fuzz.a"
+ar rcs "$out/libbaton_core_fuzz.a" "$out/core"/*.o
+
+for target in "${targets[@]}"; do
+  clang "${common[@]}" -fsanitize=fuzzer,"$sanitizers" "$fuzz_dir/fuzz_$target.c" "$out/libbaton_core_fuzz.a" \
+    -o "$out/fuzz_$target"
+done
+
+for target in "${targets[@]}"; do
+  seeds="$fuzz_dir/corpus/$target"
+  [ -d "$seeds" ] || { echo "fuzz: no seed corpus at $seeds" >&2; exit 1; }
+  # New inputs go to the build's corpus; the committed seeds are read only.
+  mkdir -p "$out/$target/corpus"
+  if [ "$seconds" -eq 0 ]; then
+    limit=(-runs=0)
+    echo "fuzz: $target: replaying the seed corpus"
+  else
+    limit=(-max_total_time="$seconds")
+    echo "fuzz: $target for ${seconds}s"
+  fi
+  if ! (cd "$out/$target" && "$out/fuzz_$target" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
+          -artifact_prefix="$out/$target/" corpus "$seeds" 2>"$out/$target/log"); then
+    tail -n 60 "$out/$target/log" >&2
+    echo "fuzz: $target FAILED; the input is in $out/$target/ (reproduce: $out/fuzz_$target <file>)" >&2
+    exit 1
+  fi
+  grep -E '^Done [0-9]+ runs' "$out/$target/log" | tail -n 1 | sed "s/^/fuzz: $target: /" || true
 done
 echo "fuzz: no findings"

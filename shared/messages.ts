@@ -54,11 +54,24 @@ const NoArguments = z.union([z.strictObject({ requestId: RequestId.optional() })
 export const CancelPayload = NoArguments;
 export const ReleasePayload = NoArguments;
 
+// Waiting in line (issue 13): the run wanted is declared at enqueue time and checked then.
+export const EnqueuePayload = ClaimPayload;
+export const LeaveQueuePayload = NoArguments;
+export const AcceptPayload = NoArguments;
+export const DeclinePayload = NoArguments;
+// Fair use (issue 13 item 7): more time for the session; the server caps it at what is left of the allowance.
+export const ExtendPayload = z.union([z.strictObject({ byMs: z.number().int().positive().max(MAX_DURATION_MS).optional() }), z.undefined(), z.null()]);
+
 export const UserPayloads = {
   [UserToRoom.CLAIM]: ClaimPayload,
   [UserToRoom.RUN]: RunPayload,
   [UserToRoom.CANCEL]: CancelPayload,
   [UserToRoom.RELEASE]: ReleasePayload,
+  [UserToRoom.ENQUEUE]: EnqueuePayload,
+  [UserToRoom.LEAVE_QUEUE]: LeaveQueuePayload,
+  [UserToRoom.ACCEPT]: AcceptPayload,
+  [UserToRoom.DECLINE]: DeclinePayload,
+  [UserToRoom.EXTEND]: ExtendPayload,
 } as const;
 
 // ---------------------------------------------------------------- device → room
@@ -70,6 +83,10 @@ export const SessionTypeDeclaration = z.strictObject({
   maxDurationMs: z.number().int().positive().max(MAX_DURATION_MS),
   /** Optional: the longest gap between two progress reports before the run counts as stalled. */
   stepTimeoutMs: z.number().int().positive().max(24 * 3600 * 1000).optional(),
+  /** Optional: a run of this type leaves the hardware needing a physical reset; the device sends `ready` when done. */
+  needsReset: z.boolean().optional(),
+  /** Optional: this type is a health check; a failed one quarantines the device, a passing one returns it (PROTOCOL.md §12). */
+  health: z.boolean().optional(),
 });
 export const HelloPayload = z.strictObject({
   firmware: z.string().max(Limits.shortText).default(""),
@@ -78,6 +95,8 @@ export const HelloPayload = z.strictObject({
   heldRunId: runId.optional(),
   /** The highest epoch the device has seen, if any: lets a server whose store lost it catch up (PROTOCOL.md §6). */
   epoch: epoch.optional(),
+  /** Optional: every run of this device needs a physical reset before the next holder (PROTOCOL.md §12.3). */
+  needsReset: z.boolean().optional(),
 });
 export const AcceptedPayload = z.strictObject({ epoch, runId });
 export const ProgressPayload = z.strictObject({
@@ -189,8 +208,21 @@ export const SessionEndedMessagePayload = z.object({
   message: z.string(),
 });
 
+/** `offer`, to the first in line: the device is theirs to take until `expiresAt` (ms since the Unix epoch). */
+export const OfferMessagePayload = z.object({ deviceId: z.string(), expiresAt: z.number(), windowMs: z.number(), sessionType: sessionTypeName.optional() });
+/** `queue_left`: this user is no longer waiting; `reason` is a QueueExitReason. */
+export const QueueLeftMessagePayload = z.object({ deviceId: z.string(), reason: z.string(), message: z.string() });
+/** `session_expiring`, to the holder: the session ends at `expiresAt` unless extended by up to `canExtendMs`. */
+export const SessionExpiringMessagePayload = z.object({ deviceId: z.string(), epoch, expiresAt: z.number(), canExtendMs: z.number(), message: z.string() });
+/** `session_extended`, to the holder: the new expiry after `extend`. */
+export const SessionExtendedMessagePayload = z.object({ deviceId: z.string(), epoch, expiresAt: z.number(), extendedMs: z.number(), canExtendMs: z.number() });
+
 export const RoomToUserPayloads = {
   [RoomToUser.OK]: OkPayload,
+  [RoomToUser.OFFER]: OfferMessagePayload,
+  [RoomToUser.QUEUE_LEFT]: QueueLeftMessagePayload,
+  [RoomToUser.SESSION_EXPIRING]: SessionExpiringMessagePayload,
+  [RoomToUser.SESSION_EXTENDED]: SessionExtendedMessagePayload,
   [RoomToUser.ERROR]: ErrorMessagePayload,
   [RoomToUser.RESULT]: ResultMessagePayload,
   [RoomToUser.RUN_FAILED]: RunFailedMessagePayload,
@@ -204,6 +236,10 @@ export type ResultMessage = z.infer<typeof ResultMessagePayload>;
 export type RunFailedMessage = z.infer<typeof RunFailedMessagePayload>;
 /** `session_ended`, to the holder: why their session ended (an EndReason), in a sentence too. */
 export type SessionEndedMessage = z.infer<typeof SessionEndedMessagePayload>;
+export type OfferMessage = z.infer<typeof OfferMessagePayload>;
+export type QueueLeftMessage = z.infer<typeof QueueLeftMessagePayload>;
+export type SessionExpiringMessage = z.infer<typeof SessionExpiringMessagePayload>;
+export type SessionExtendedMessage = z.infer<typeof SessionExtendedMessagePayload>;
 
 /** Formats a zod error as one readable sentence (first few issues, with their paths). */
 export function describeZodError(error: z.ZodError): string {

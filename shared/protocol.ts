@@ -21,6 +21,18 @@ export const UserToRoom = {
   RUN: "run",
   CANCEL: "cancel",
   RELEASE: "release",
+  // --- waiting in line (issue 13) ---
+  /** `{ sessionType?, input?, releaseOnComplete? }`: wait for the device; the run is checked now and started on accept. */
+  ENQUEUE: "enqueue",
+  /** `{}`: give up your place (or the offer you hold). */
+  LEAVE_QUEUE: "leave_queue",
+  /** `{}`: take the device you were offered (starts the queued run, if any). */
+  ACCEPT: "accept",
+  /** `{}`: pass; the device is offered to the next in line. */
+  DECLINE: "decline",
+  // --- fair use (issue 13 item 7) ---
+  /** `{ byMs? }`: the holder asks for more time (up to BATON_MAX_SESSION_EXTENSION_MS per session in total). */
+  EXTEND: "extend",
 } as const;
 export type UserToRoomType = (typeof UserToRoom)[keyof typeof UserToRoom];
 
@@ -36,6 +48,16 @@ export const RoomToUser = {
   RUN_FAILED: "run_failed",
   /** This user's session ended: `{ deviceId, epoch, reason, message }` (e.g. an admin force-released it). */
   SESSION_ENDED: "session_ended",
+  // --- waiting in line (issue 13) ---
+  /** "Your turn": `{ deviceId, expiresAt, windowMs, sessionType? }` — accept before `expiresAt` or the next in line gets it. */
+  OFFER: "offer",
+  /** You are out of the line: `{ deviceId, reason, message }` (a QueueExitReason). */
+  QUEUE_LEFT: "queue_left",
+  // --- fair use (issue 13 item 7) ---
+  /** To the holder, BATON_SESSION_EXPIRY_WARNING_MS before expiry: `{ deviceId, epoch, expiresAt, canExtendMs, message }`. */
+  SESSION_EXPIRING: "session_expiring",
+  /** To the holder, after `extend`: `{ deviceId, epoch, expiresAt, extendedMs, canExtendMs }`. */
+  SESSION_EXTENDED: "session_extended",
 } as const;
 export type RoomToUserType = (typeof RoomToUser)[keyof typeof RoomToUser];
 
@@ -125,6 +147,39 @@ export const DeviceConnection = {
 export type DeviceConnectionName = (typeof DeviceConnection)[keyof typeof DeviceConnection];
 
 /**
+ * Whether a device may be granted to anyone new (schema `device.availability`). A session in
+ * flight always finishes; these decide what happens after it.
+ */
+export const DeviceAvailability = {
+  /** In rotation. */
+  AVAILABLE: "available",
+  /** An admin is taking it out of rotation: the current session finishes, nobody new gets it. */
+  DRAINED: "drained",
+  /** Out of rotation with a reason (an admin, or automatic health checks) until released. */
+  QUARANTINED: "quarantined",
+  /** It needed a physical reset and did not report `ready` in time (BATON_READY_TIMEOUT_MS). */
+  MAINTENANCE: "maintenance",
+} as const;
+export type DeviceAvailabilityName = (typeof DeviceAvailability)[keyof typeof DeviceAvailability];
+
+/** Why a user left the line for a device (`queue_left.reason`, lifecycle event `queue.left`). */
+export const QueueExitReason = {
+  /** They accepted the offer and hold the device now. */
+  ACCEPTED: "accepted",
+  /** They declined the offer. */
+  DECLINED: "declined",
+  /** The hand-off window passed without an answer. */
+  OFFER_EXPIRED: "offer_expired",
+  /** They sent `leave_queue`. */
+  LEFT: "left",
+  /** Their last connection was gone longer than the reconnect grace. */
+  DISCONNECTED: "disconnected",
+  /** The device was drained, quarantined or put in maintenance; the message says why. */
+  DEVICE_UNAVAILABLE: "device_unavailable",
+} as const;
+export type QueueExitReasonName = (typeof QueueExitReason)[keyof typeof QueueExitReason];
+
+/**
  * Every error a user or device can receive, with the sentence that explains it.
  * Codes are stable and never reused. docs/ERRORS.md documents each one (a test checks).
  */
@@ -169,10 +224,38 @@ export const ErrorCode = {
   NOT_FOUND: "NOT_FOUND",
   /** Registering a device whose id is already taken. */
   DEVICE_EXISTS: "DEVICE_EXISTS",
+  // --- queue, hand-off, readiness, availability (issue 13) ---
+  /** The device's line is as long as BATON_MAX_QUEUE_LENGTH allows. */
+  QUEUE_FULL: "QUEUE_FULL",
+  /** This user already waits for this device (one place per user). */
+  ALREADY_QUEUED: "ALREADY_QUEUED",
+  /** `leave_queue` from someone who is not waiting. */
+  NOT_QUEUED: "NOT_QUEUED",
+  /** `accept` / `decline` without an open offer for this user. */
+  NO_OFFER: "NO_OFFER",
+  /** The device is free but offered to the first in line for the hand-off window. */
+  HANDOFF_PENDING: "HANDOFF_PENDING",
+  /** The device owes a `ready` (physical reset after the last session) before anyone new may have it. */
+  DEVICE_NOT_READY: "DEVICE_NOT_READY",
+  /** The device is drained, quarantined or in maintenance; the message gives the reason. */
+  DEVICE_UNAVAILABLE: "DEVICE_UNAVAILABLE",
+  // --- fair use (issue 13 item 7) ---
+  /** `extend` refused: no expiry to move, extensions off, the allowance used up, or the daily quota reached. */
+  EXTENSION_REFUSED: "EXTENSION_REFUSED",
+  /** The user already holds BATON_MAX_DEVICES_PER_USER devices (across the cluster). */
+  USER_DEVICE_LIMIT: "USER_DEVICE_LIMIT",
+  /** The user already waits in BATON_MAX_QUEUE_ENTRIES_PER_USER lines (across the cluster). */
+  USER_QUEUE_LIMIT: "USER_QUEUE_LIMIT",
+  /** The user's session minutes for this kind of device are used up until midnight UTC. */
+  DAILY_QUOTA_EXHAUSTED: "DAILY_QUOTA_EXHAUSTED",
   // --- run failure codes (carried in run_failed / session.failureCode) ---
   RUN_TIMEOUT: "RUN_TIMEOUT",
   CANCELLED: "CANCELLED",
   DEVICE_FAILED: "DEVICE_FAILED",
+  /** Reported by a device: there was nothing to measure before its wait ended (a scale nobody stepped on). */
+  NOTHING_TO_MEASURE: "NOTHING_TO_MEASURE",
+  /** Reported by a device: its instrument hardware does not answer (e.g. the scale's HX711 is missing). */
+  INSTRUMENT_FAULT: "INSTRUMENT_FAULT",
 } as const;
 export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -38,6 +38,16 @@ export const DeviceInfo = schema({
   connectionChangedAt: number(),
   firmware: text(),
   sessionTypes: { array: SessionTypeInfo },
+  // --- issue 13: whether the device can be granted to anyone new ---
+  /** available / drained / quarantined / maintenance (see DeviceAvailability). */
+  availability: text("available"),
+  /** Why it is not available: the admin's reason, or what the server saw. "" when available. */
+  availabilityReason: text(),
+  availabilitySince: number(),
+  /** False while the device owes a `ready` after the last session (physical reset pending). */
+  ready: flag(true),
+  /** When the device began to owe its `ready` (0 when ready). */
+  notReadySince: number(),
 }, "DeviceInfo");
 export type DeviceInfo = SchemaType<typeof DeviceInfo>;
 
@@ -78,9 +88,38 @@ export const OwnerData = schema({
 }, "OwnerData");
 export type OwnerData = SchemaType<typeof OwnerData>;
 
+/** The line for the device, as everyone watching sees it: how many wait, never who. */
+export const QueueInfo = schema({
+  /** Users waiting, the one holding an open offer included. */
+  length: number(),
+  /** While the device is offered to the first in line: when the offer ends (0 = no offer open). */
+  handoffUntil: number(),
+}, "QueueInfo");
+export type QueueInfo = SchemaType<typeof QueueInfo>;
+
+/**
+ * One waiting user's own place in line. Each user's connections have only their own seat in
+ * their StateView, so nobody learns another's position.
+ */
+export const QueueSeat = schema({
+  /** 1 = first in line (or holding the offer). */
+  position: number(),
+  /** Estimated start (ms since the Unix epoch), learned from the device's history. */
+  etaAt: number(),
+  /** True while the device is offered to this user: accept before `offerExpiresAt`. */
+  offered: flag(),
+  offerExpiresAt: number(),
+  /** The run queued with ("" = none). */
+  sessionType: text(),
+}, "QueueSeat");
+export type QueueSeat = SchemaType<typeof QueueSeat>;
+
 export const DeviceRoomState = schema({
   device: { type: DeviceInfo, view: true },
   session: { type: SessionInfo, view: true },
   owner: { type: OwnerData, view: true },
+  queue: { type: QueueInfo, view: true },
+  /** Waiting users' seats by user id; each connection's view holds its own user's seat only. */
+  seats: { map: QueueSeat, view: true },
 }, "DeviceRoomState");
 export type DeviceRoomState = SchemaType<typeof DeviceRoomState>;

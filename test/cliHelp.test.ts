@@ -20,6 +20,7 @@ const ENTRY_POINTS: [script: string, file: string, expected: RegExp][] = [
   ["demo:claim", "client/src/demo/claim.ts", /--device/],
   ["device:hash-secret", "scripts/hash-device-secret.ts", /secret/],
   ["bench", "bench/run.ts", /--quick/],
+  ["loadtest", "loadtest/cli.ts", /--users/],
 ];
 
 it.each(ENTRY_POINTS)("npm run %s -- --help prints its usage and exits 0", async (_script, file, expected) => {

@@ -45,9 +45,32 @@ export type SpectatorMessage =
   /** Per client, the hrtime (µs) of every ROOM_STATE_PATCH frame since the last collect. */
   | { type: "patches"; perClient: number[][] };
 
+/** The systems S1 measures: the two that speak Baton's frames, and the two broker anchors. */
+export type FleetSystem = "relay" | "baton" | "redis" | "mqtt";
+
+/** fleet.ts: which devices this load process drives, and where. */
+export interface FleetSpec {
+  system: FleetSystem;
+  /** relay / baton: the server's http://host:port. */
+  baseUrl?: string;
+  /** redis: redis://…; mqtt: mqtt://… */
+  brokerUrl?: string;
+  deviceIds: string[];
+  /** baton: the bench registry's secret for every device. */
+  deviceSecret?: string;
+}
+
+export type FleetCommand =
+  /** `rate` claims per second over all of this process's devices, each device on its own schedule. */
+  | { cmd: "fixedRate"; rate: number; warmupMs: number; durationMs: number }
+  | { cmd: "saturate"; warmupMs: number; durationMs: number }
+  | { cmd: "stop" };
+export type FleetMessage = { type: "ready" } | { type: "measuring" } | { type: "failed"; error: string } | RoundTripReport;
+
 /** How the orchestrator hands a load process its job (JSON in one environment variable). */
 export interface LoadProcessEnv {
   target: Target;
+  fleet?: FleetSpec;
   /** spectators.ts: how many clients, and the number of the first (user ids are unique). */
   count?: number;
   offset?: number;
@@ -57,7 +80,7 @@ export function hrtimeUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
-export function sendToParent(message: DriverMessage | SpectatorMessage) {
+export function sendToParent(message: DriverMessage | SpectatorMessage | FleetMessage) {
   process.send?.(message);
 }
 

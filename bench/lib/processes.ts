@@ -83,10 +83,10 @@ export interface ServerProcess {
  * Starts `node --import tsx <script>` as its own process (no IPC channel: Colyseus would
  * answer on it) and waits until `GET /health` answers 200.
  */
-export async function startServer(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, port: number, options: { nodeArgs?: string[]; logFile?: string; timeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function startServer(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, port: number, options: { nodeArgs?: string[]; logFile?: string; timeoutMs?: number; cwd?: string } = {}): Promise<ServerProcess> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const child = track(spawn(process.execPath, [...(options.nodeArgs ?? []), "--conditions=@baton/source", "--import", "tsx", script, ...args], {
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   }));

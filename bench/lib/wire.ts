@@ -21,6 +21,8 @@ export interface Target {
   deviceId: string;
   /** Baton only: the device's secret (dev registry: dev-secret-<id>). */
   deviceSecret?: string;
+  /** Baton only: where users matchmake, when not `baseUrl` (S5: the device on process A, users through B). */
+  userBaseUrl?: string;
 }
 
 /** A decoded ROOM_DATA message; everything else is handed over as its frame code. */
@@ -115,8 +117,9 @@ export async function batonDevice(target: Target): Promise<Endpoint> {
 }
 
 export async function batonUser(target: Target, userId: string, token?: string): Promise<Endpoint> {
-  const seat = await matchmakeUser(target.baseUrl, target.deviceId, token ?? (await devToken(target.baseUrl, userId)));
-  return joinRoomSocket(roomSocketUrl(target.baseUrl, seat, { skipHandshake: true }));
+  const baseUrl = target.userBaseUrl ?? target.baseUrl;
+  const seat = await matchmakeUser(baseUrl, target.deviceId, token ?? (await devToken(baseUrl, userId)));
+  return joinRoomSocket(roomSocketUrl(baseUrl, seat, { skipHandshake: true }));
 }
 
 // ------------------------------------------------------------------ relay

@@ -4,8 +4,11 @@
  *
  * The scale samples the HX711 once per poll while a run is active (one conversion takes
  * ~100 ms at 10 SPS), so the main loop never blocks for a whole measurement and keeps
- * servicing the socket. A run ends when SAMPLES consecutive readings agree within
- * STABLE_GRAMS (the person stands still), or fails after SETTLE_TIMEOUT_MS.
+ * servicing the socket. When a run is done is decided by the portable baton_scale_settle
+ * (components/baton_scale, unit-tested on the host): a stable load of at least
+ * CONFIG_BATON_SCALE_MIN_LOAD_GRAMS, or a failure after CONFIG_BATON_SCALE_WAIT_MS
+ * (NOTHING_TO_MEASURE when nobody stepped on). A missing HX711 or an invalid pin is an
+ * instrument fault: runs fail with INSTRUMENT_FAULT and the device stays connected.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,10 +18,13 @@
 #include "esp_rom_sys.h"
 #include "esp_timer.h"
 #include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
 #include "sdkconfig.h"
 
 #include "app_priv.h"
 #include "baton_msgpack.h"
+#include "baton_protocol.h"
+#include "baton_scale_settle.h"
 
 static const char *TAG = "app_driver";
 
@@ -34,10 +40,9 @@ typedef struct load_cell {
 
 #if CONFIG_BATON_INSTRUMENT_SCALE
 
-#define SAMPLES 8
 #define STABLE_GRAMS 200
-#define SETTLE_TIMEOUT_MS 15000
-#define EMPTY_PLATFORM_GRAMS 500
+/* At 10 SPS a conversion is ready every 100 ms; none for this long means the HX711 is gone. */
+#define NO_CONVERSION_FAULT_US (1000 * 1000)
 #define HX711_DOUT ((gpio_num_t)CONFIG_BATON_HX711_DOUT_GPIO)
 #define HX711_SCK ((gpio_num_t)CONFIG_BATON_HX711_SCK_GPIO)
 
@@ -101,13 +106,27 @@ static esp_err_t average_raw(int n, int32_t *out)
     return ESP_OK;
 }
 
+static const baton_scale_settle_config_t s_settle_config = {
+    .min_load_grams = CONFIG_BATON_SCALE_MIN_LOAD_GRAMS,
+    .stable_grams = STABLE_GRAMS,
+    .timeout_ms = CONFIG_BATON_SCALE_WAIT_MS,
+};
+
+/* ESP32 modules wire GPIO 6-11 to the flash: driving them crashes the chip. Kconfig's range
+ * already starts above them; this also covers a value set by hand in sdkconfig. */
+static bool pin_usable(int pin, bool output)
+{
+#if CONFIG_IDF_TARGET_ESP32
+    if (pin >= 6 && pin <= 11) {
+        return false;
+    }
+#endif
+    return output ? GPIO_IS_VALID_OUTPUT_GPIO(pin) : GPIO_IS_VALID_GPIO(pin);
+}
+
 #endif /* CONFIG_BATON_INSTRUMENT_SCALE */
 
 /* ------------------------------------------------------------------ job state */
-
-#ifndef SAMPLES
-#define SAMPLES 1 /* stubs keep no readings */
-#endif
 
 static struct {
     bool active;
@@ -116,21 +135,41 @@ static struct {
     /* The BMI needs a height, which a scale cannot measure: only when the input gives heightCm. */
     bool has_height;
     double height_cm;
-    int32_t window[SAMPLES];
-    int count;
+#if CONFIG_BATON_INSTRUMENT_SCALE
+    baton_scale_settle_t settle;
+    int64_t last_conversion_us;
+#endif
 } s_job;
+
+/* Why the instrument cannot measure ("" when it can): reported with INSTRUMENT_FAULT. */
+static char s_fault[96];
 
 esp_err_t app_driver_init(void)
 {
+    s_fault[0] = '\0';
 #if CONFIG_BATON_INSTRUMENT_SCALE
+    if (!pin_usable(HX711_DOUT, false) || !pin_usable(HX711_SCK, true)) {
+        snprintf(s_fault, sizeof s_fault, "HX711 pins DOUT=%d SCK=%d are not usable GPIOs on this chip", (int)HX711_DOUT,
+                 (int)HX711_SCK);
+        ESP_LOGE(TAG, "%s (menuconfig: Baton device)", s_fault);
+        return ESP_ERR_INVALID_ARG;
+    }
     gpio_config_t sck = {.pin_bit_mask = 1ULL << HX711_SCK, .mode = GPIO_MODE_OUTPUT};
-    gpio_config_t dout = {.pin_bit_mask = 1ULL << HX711_DOUT, .mode = GPIO_MODE_INPUT};
-    ESP_ERROR_CHECK(gpio_config(&sck));
-    ESP_ERROR_CHECK(gpio_config(&dout));
-    gpio_set_level(HX711_SCK, 0);
-    esp_err_t err = average_raw(10, &s_tare);
+    /* The pull-up makes a missing HX711 read as "never ready" (a timeout, so an INSTRUMENT_FAULT)
+     * instead of a floating pin that may read low and pass for zero readings. GPIO 34-39
+     * have no internal pull-up: wire an external one there. */
+    gpio_config_t dout = {.pin_bit_mask = 1ULL << HX711_DOUT, .mode = GPIO_MODE_INPUT, .pull_up_en = 1};
+    esp_err_t err = gpio_config(&sck);
+    if (err == ESP_OK) {
+        err = gpio_config(&dout);
+    }
+    if (err == ESP_OK) {
+        gpio_set_level(HX711_SCK, 0);
+        err = average_raw(10, &s_tare);
+    }
     if (err != ESP_OK) {
-        ESP_LOGE(TAG, "HX711 does not answer on DOUT=%d SCK=%d", HX711_DOUT, HX711_SCK);
+        snprintf(s_fault, sizeof s_fault, "the HX711 does not answer on DOUT=%d SCK=%d", (int)HX711_DOUT, (int)HX711_SCK);
+        ESP_LOGE(TAG, "%s: runs will fail with INSTRUMENT_FAULT until it does", s_fault);
         return err;
     }
     ESP_LOGI(TAG, "scale tared at raw %ld", (long)s_tare);
@@ -195,10 +234,19 @@ size_t app_driver_declare(uint8_t *buf, size_t cap)
 
 void app_driver_start(const char *run_id, const uint8_t *input, size_t input_len)
 {
+    if (s_fault[0] != '\0') {
+        /* A reconnected HX711 is picked up at the next run (≤ 0.5 s when still absent). It tares
+         * with what is on the platform now: normally nothing, as runs start before a step-on. */
+        (void)app_driver_init();
+    }
     memset(&s_job, 0, sizeof s_job);
     snprintf(s_job.run_id, sizeof s_job.run_id, "%s", run_id);
     s_job.active = true;
     s_job.started_us = esp_timer_get_time();
+#if CONFIG_BATON_INSTRUMENT_SCALE
+    s_job.last_conversion_us = s_job.started_us;
+    baton_scale_settle_begin(&s_job.settle, &s_settle_config, (uint64_t)(s_job.started_us / 1000));
+#endif
     baton_mp_reader_t r;
     baton_mp_reader_init(&r, input, input_len);
     s_job.has_height = baton_mp_map_get_double(&r, "heightCm", &s_job.height_cm) == BATON_OK && s_job.height_cm > 0;
@@ -211,61 +259,87 @@ void app_driver_cancel(const char *run_id)
     }
 }
 
-app_job_step_t app_driver_poll(char *run_id, size_t run_id_cap, double *progress, char *message, size_t message_cap,
-                               uint8_t *output, size_t output_cap, size_t *output_len)
+#if CONFIG_BATON_INSTRUMENT_SCALE
+/* Encodes the result: the one shape of every Baton scale (shared/instruments/weighing.output.schema.json). */
+static bool write_weighing(int32_t grams_read, uint8_t *output, size_t output_cap, size_t *output_len)
 {
-    (void)progress;
+    const double kg = (double)grams_read / 1000.0;
+    baton_mp_writer_t w;
+    baton_mp_writer_init(&w, output, output_cap);
+    baton_mp_write_map(&w, s_job.has_height ? 4 : 3);
+    baton_mp_write_cstr(&w, "weight");
+    baton_mp_write_double(&w, kg);
+    baton_mp_write_cstr(&w, "unit");
+    baton_mp_write_cstr(&w, "kg");
+    baton_mp_write_cstr(&w, "stable");
+    baton_mp_write_bool(&w, true); /* only a settled window gets here */
+    if (s_job.has_height) {
+        const double metres = s_job.height_cm / 100.0;
+        baton_mp_write_cstr(&w, "bmi");
+        baton_mp_write_double(&w, kg / (metres * metres));
+    }
+    *output_len = w.len;
+    return w.status == BATON_OK;
+}
+#endif
+
+app_job_step_t app_driver_poll(char *run_id, size_t run_id_cap, double *progress, char *message, size_t message_cap,
+                               const char **failure_code, uint8_t *output, size_t output_cap, size_t *output_len)
+{
     if (!s_job.active) {
         return APP_JOB_NOTHING;
     }
     snprintf(run_id, run_id_cap, "%s", s_job.run_id);
+    *failure_code = BATON_ERROR_CODE_DEVICE_FAILED;
+    if (s_fault[0] != '\0') {
+        s_job.active = false;
+        *failure_code = BATON_ERROR_CODE_INSTRUMENT_FAULT;
+        snprintf(message, message_cap, "%s", s_fault);
+        return APP_JOB_FAILED;
+    }
 #if CONFIG_BATON_INSTRUMENT_SCALE
-    int32_t raw;
-    if (s_cell->read_raw(&raw) == ESP_OK) {
-        s_job.window[s_job.count % SAMPLES] = grams(raw);
-        s_job.count++;
+    const int64_t now_us = esp_timer_get_time();
+    int32_t raw = 0;
+    const bool has_reading = s_cell->read_raw(&raw) == ESP_OK;
+    if (has_reading) {
+        s_job.last_conversion_us = now_us;
+    } else if (now_us - s_job.last_conversion_us > NO_CONVERSION_FAULT_US) {
+        /* Unplugged mid-run: say so, rather than "nothing to measure" at the timeout. */
+        snprintf(s_fault, sizeof s_fault, "the HX711 stopped answering on DOUT=%d", (int)HX711_DOUT);
+        s_job.active = false;
+        *failure_code = BATON_ERROR_CODE_INSTRUMENT_FAULT;
+        snprintf(message, message_cap, "%s", s_fault);
+        return APP_JOB_FAILED;
     }
-    if (s_job.count >= SAMPLES) {
-        int32_t low = s_job.window[0], high = s_job.window[0];
-        int64_t sum = 0;
-        for (int i = 0; i < SAMPLES; i++) {
-            low = s_job.window[i] < low ? s_job.window[i] : low;
-            high = s_job.window[i] > high ? s_job.window[i] : high;
-            sum += s_job.window[i];
+    int32_t settled_grams = 0;
+    switch (baton_scale_settle_feed(&s_job.settle, (uint64_t)(now_us / 1000), has_reading, has_reading ? grams(raw) : 0,
+                                    progress, &settled_grams)) {
+    case BATON_SCALE_NOTHING:
+        return APP_JOB_NOTHING;
+    case BATON_SCALE_PROGRESS:
+        snprintf(message, message_cap, "%s", baton_scale_settle_message(&s_job.settle));
+        return APP_JOB_PROGRESS;
+    case BATON_SCALE_DONE:
+        s_job.active = false;
+        if (!write_weighing(settled_grams, output, output_cap, output_len)) {
+            snprintf(message, message_cap, "result does not fit");
+            return APP_JOB_FAILED;
         }
-        if (high - low <= STABLE_GRAMS) {
-            double kg = (double)(sum / SAMPLES) / 1000.0;
-            baton_mp_writer_t w;
-            baton_mp_writer_init(&w, output, output_cap);
-            /* The one shape of every Baton scale: shared/instruments/weighing.output.schema.json. */
-            baton_mp_write_map(&w, s_job.has_height ? 4 : 3);
-            baton_mp_write_cstr(&w, "weight");
-            baton_mp_write_double(&w, kg);
-            baton_mp_write_cstr(&w, "unit");
-            baton_mp_write_cstr(&w, "kg");
-            baton_mp_write_cstr(&w, "stable");
-            baton_mp_write_bool(&w, true); /* only a settled window gets here */
-            if (s_job.has_height) {
-                const double metres = s_job.height_cm / 100.0;
-                baton_mp_write_cstr(&w, "bmi");
-                baton_mp_write_double(&w, kg / (metres * metres));
-            }
-            s_job.active = false;
-            if (w.status != BATON_OK) {
-                snprintf(message, message_cap, "result does not fit");
-                return APP_JOB_FAILED;
-            }
-            *output_len = w.len;
-            return APP_JOB_DONE;
-        }
-    }
-    if (esp_timer_get_time() - s_job.started_us > (int64_t)SETTLE_TIMEOUT_MS * 1000) {
+        return APP_JOB_DONE;
+    case BATON_SCALE_NO_LOAD:
+        s_job.active = false;
+        *failure_code = BATON_ERROR_CODE_NOTHING_TO_MEASURE;
+        snprintf(message, message_cap, "nobody stepped on the scale: no stable load of %d g or more within %d s",
+                 CONFIG_BATON_SCALE_MIN_LOAD_GRAMS, CONFIG_BATON_SCALE_WAIT_MS / 1000);
+        return APP_JOB_FAILED;
+    case BATON_SCALE_UNSTABLE:
         s_job.active = false;
         snprintf(message, message_cap, "the reading did not settle (is someone moving on the scale?)");
         return APP_JOB_FAILED;
     }
     return APP_JOB_NOTHING;
 #else
+    (void)progress;
     (void)output;
     (void)output_cap;
     (void)output_len;
@@ -278,8 +352,11 @@ app_job_step_t app_driver_poll(char *run_id, size_t run_id_cap, double *progress
 bool app_driver_is_reset(void)
 {
 #if CONFIG_BATON_INSTRUMENT_SCALE
+    if (s_fault[0] != '\0') {
+        return true; /* nothing to wait for: the next run reports the fault again */
+    }
     int32_t raw;
-    return s_cell->read_raw(&raw) == ESP_OK && grams(raw) < EMPTY_PLATFORM_GRAMS;
+    return s_cell->read_raw(&raw) == ESP_OK && grams(raw) < CONFIG_BATON_SCALE_MIN_LOAD_GRAMS;
 #else
     return true;
 #endif

@@ -16,10 +16,13 @@
 #include "esp_wifi.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/event_groups.h"
+#include "freertos/task.h"
 #include "nvs_flash.h"
 #include "sdkconfig.h"
 
+#include "app_credentials.h"
 #include "app_priv.h"
+#include "app_storage.h"
 #include "baton_espidf.h"
 #include "baton_protocol.h"
 #include "baton_runner.h"
@@ -56,8 +59,16 @@ static void on_wifi_event(void *arg, esp_event_base_t base, int32_t id, void *da
     }
 }
 
-static void wifi_start(void)
+static bool wifi_start(void)
 {
+    wifi_config_t config = {0};
+    /* Exact copies: a 32-character SSID or a 64-digit PSK fills its field with no NUL. */
+    if (!app_copy_credential(config.sta.ssid, sizeof config.sta.ssid, CONFIG_BATON_WIFI_SSID) ||
+        !app_copy_credential(config.sta.password, sizeof config.sta.password, CONFIG_BATON_WIFI_PASSWORD)) {
+        ESP_LOGE(TAG, "Wi-Fi SSID (max %d characters) or password (max %d) too long: check menuconfig", APP_WIFI_SSID_MAX,
+                 APP_WIFI_PASSWORD_MAX);
+        return false;
+    }
     s_wifi_events = xEventGroupCreate();
     ESP_ERROR_CHECK(esp_netif_init());
     ESP_ERROR_CHECK(esp_event_loop_create_default());
@@ -66,31 +77,54 @@ static void wifi_start(void)
     ESP_ERROR_CHECK(esp_wifi_init(&init));
     ESP_ERROR_CHECK(esp_event_handler_instance_register(WIFI_EVENT, ESP_EVENT_ANY_ID, on_wifi_event, NULL, NULL));
     ESP_ERROR_CHECK(esp_event_handler_instance_register(IP_EVENT, IP_EVENT_STA_GOT_IP, on_wifi_event, NULL, NULL));
-    wifi_config_t config = {0};
-    snprintf((char *)config.sta.ssid, sizeof config.sta.ssid, "%s", CONFIG_BATON_WIFI_SSID);
-    snprintf((char *)config.sta.password, sizeof config.sta.password, "%s", CONFIG_BATON_WIFI_PASSWORD);
     config.sta.threshold.authmode = WIFI_AUTH_WPA2_PSK;
     ESP_ERROR_CHECK(esp_wifi_set_mode(WIFI_MODE_STA));
     ESP_ERROR_CHECK(esp_wifi_set_config(WIFI_IF_STA, &config));
     ESP_ERROR_CHECK(esp_wifi_start());
+    return true;
 }
 
-static void nvs_start(void)
+/* ---- NVS through app_storage (which decides what may be erased: never the secret's partition). */
+
+static app_nvs_init_t nvs_init_partition(void *ctx, const char *label)
 {
-    esp_err_t err = nvs_flash_init();
+    (void)ctx;
+    esp_err_t err = nvs_flash_init_partition(label);
     if (err == ESP_ERR_NVS_NO_FREE_PAGES || err == ESP_ERR_NVS_NEW_VERSION_FOUND) {
-        /* Only after a partition layout change; the held result is lost, which the server sees as a timeout. */
-        ESP_LOGW(TAG, "NVS layout changed: erasing it");
-        ESP_ERROR_CHECK(nvs_flash_erase());
-        err = nvs_flash_init();
+        return APP_NVS_INIT_NEEDS_ERASE;
     }
-    ESP_ERROR_CHECK(err);
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "NVS partition \"%s\": %s", label, esp_err_to_name(err));
+        return APP_NVS_INIT_FAILED;
+    }
+    return APP_NVS_INIT_OK;
 }
 
-/* The secret comes from NVS; the Kconfig fallback exists for bench development only. */
+static bool nvs_erase_partition(void *ctx, const char *label)
+{
+    (void)ctx;
+    ESP_LOGW(TAG, "NVS partition \"%s\" needs an erase (layout change): unacknowledged reports are lost", label);
+    return nvs_flash_erase_partition(label) == ESP_OK;
+}
+
+static bool s_secret_partition_ready;
+
+static bool nvs_start(void)
+{
+    const app_nvs_ops_t ops = {.init = nvs_init_partition, .erase = nvs_erase_partition};
+    app_storage_result_t storage = app_storage_start(&ops, BATON_NVS_DATA_PARTITION, BATON_NVS_SECRET_PARTITION);
+    s_secret_partition_ready = storage.secret_ready;
+    if (!storage.secret_ready) {
+        ESP_LOGE(TAG, "the secret's NVS partition \"%s\" is unreadable; it is never erased by the firmware: "
+                 "re-provision it (firmware/README.md)", BATON_NVS_SECRET_PARTITION);
+    }
+    return storage.data_ready;
+}
+
+/* The secret comes from its own NVS partition; the Kconfig fallback exists for bench development only. */
 static bool load_secret(void)
 {
-    if (baton_espidf_read_secret(s_secret, sizeof s_secret) == ESP_OK && s_secret[0] != '\0') {
+    if (s_secret_partition_ready && baton_espidf_read_secret(s_secret, sizeof s_secret) == ESP_OK && s_secret[0] != '\0') {
         return true;
     }
     if (CONFIG_BATON_DEV_SECRET[0] != '\0') {
@@ -137,7 +171,9 @@ static void advance_instrument(void)
     char message[128] = "";
     double progress = 0;
     size_t output_len = 0;
-    switch (app_driver_poll(run_id, sizeof run_id, &progress, message, sizeof message, output, sizeof output, &output_len)) {
+    const char *failure_code = BATON_ERROR_CODE_DEVICE_FAILED;
+    switch (app_driver_poll(run_id, sizeof run_id, &progress, message, sizeof message, &failure_code, output, sizeof output,
+                            &output_len)) {
     case APP_JOB_NOTHING:
         break;
     case APP_JOB_PROGRESS:
@@ -147,7 +183,7 @@ static void advance_instrument(void)
         baton_runner_job_result(&s_runner, run_id, output, output_len);
         break;
     case APP_JOB_FAILED:
-        baton_runner_job_failed(&s_runner, run_id, BATON_ERROR_CODE_DEVICE_FAILED, message);
+        baton_runner_job_failed(&s_runner, run_id, failure_code, message);
         s_waiting_for_reset = true;
         break;
     }
@@ -174,19 +210,32 @@ static void wait_and_restart(baton_stop_reason_t reason)
 
 void app_main(void)
 {
-    nvs_start();
-    if (!load_secret()) {
-        ESP_LOGE(TAG, "no device secret: provision it into NVS (namespace \"%s\", key \"%s\"); see firmware/README.md",
-                 BATON_NVS_NAMESPACE, BATON_NVS_KEY_SECRET);
+    if (!nvs_start()) {
+        ESP_LOGE(TAG, "NVS data partition \"%s\" unusable: unacknowledged reports cannot be kept", BATON_NVS_DATA_PARTITION);
         return;
     }
-    ESP_ERROR_CHECK(app_driver_init());
+    if (!load_secret()) {
+        ESP_LOGE(TAG, "no device secret: provision it into NVS partition \"%s\" (namespace \"%s\", key \"%s\"); "
+                 "see firmware/README.md", BATON_NVS_SECRET_PARTITION, BATON_NVS_NAMESPACE, BATON_NVS_KEY_SECRET);
+        return;
+    }
+    /* https with certificate verification, or plain http on a lab network only (README, "TLS"). */
+    if (baton_espidf_check_url(CONFIG_BATON_SERVER_URL) != ESP_OK) {
+        ESP_LOGE(TAG, "server URL refused: fix BATON_SERVER_URL or the TLS options in menuconfig");
+        return;
+    }
+    if (app_driver_init() != ESP_OK) {
+        /* Not a reason to reboot (that loops for ever): stay connected, fail runs with INSTRUMENT_FAULT. */
+        ESP_LOGE(TAG, "instrument fault: the device connects anyway and reports it with every run");
+    }
     size_t types_len = app_driver_declare(s_session_types, sizeof s_session_types);
     if (types_len == 0) {
         ESP_LOGE(TAG, "session type declaration does not fit");
         return;
     }
-    wifi_start();
+    if (!wifi_start()) {
+        return;
+    }
     ESP_LOGI(TAG, "waiting for Wi-Fi \"%s\"", CONFIG_BATON_WIFI_SSID);
     xEventGroupWaitBits(s_wifi_events, WIFI_CONNECTED_BIT, pdFALSE, pdTRUE, portMAX_DELAY);
 

@@ -25,11 +25,15 @@ typedef enum {
     APP_JOB_PROGRESS,
     /** Finished: output holds the encoded msgpack result map. */
     APP_JOB_DONE,
-    /** Failed: message says why. */
+    /** Failed: *failure_code (a BATON_ERROR_CODE_*) and message say why. */
     APP_JOB_FAILED,
 } app_job_step_t;
 
-/** Initialises the instrument hardware (tares the scale). */
+/**
+ * Initialises the instrument hardware (checks the pins, tares the scale). An error is an
+ * instrument fault, not a reason to stop: the device stays connected, every run fails with
+ * INSTRUMENT_FAULT, and the next run tries the hardware again.
+ */
 esp_err_t app_driver_init(void);
 
 /** Writes the msgpack `sessionTypes` array this instrument declares; returns its length (0 on error). */
@@ -43,7 +47,7 @@ void app_driver_cancel(const char *run_id);
 
 /** Advances the current run; `run_id` receives its id when something is reported. */
 app_job_step_t app_driver_poll(char *run_id, size_t run_id_cap, double *progress, char *message, size_t message_cap,
-                               uint8_t *output, size_t output_cap, size_t *output_len);
+                               const char **failure_code, uint8_t *output, size_t output_cap, size_t *output_len);
 
 /** True once the instrument is physically back to its resting state (scale: platform empty). */
 bool app_driver_is_reset(void);

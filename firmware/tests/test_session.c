@@ -648,6 +648,23 @@ static void heartbeat_and_ping_every_interval(void **state)
     assert_int_equal(ping->data[0], BATON_COLYSEUS_PING);
 }
 
+/* Kconfig allowed 60 s while the room drops a device silent for 15 s: the session bounds it itself. */
+static void heartbeat_interval_is_clamped_below_the_silence_timeout(void **state)
+{
+    (void)state;
+    baton_session_config_t config = fx.sm.config;
+    config.heartbeat_interval_ms = 60000;
+    config.liveness_timeout_ms = 0;
+    assert_int_equal(baton_session_init(&fx.sm, &config), BATON_OK);
+    assert_int_equal(fx.sm.config.heartbeat_interval_ms, BATON_HEARTBEAT_MAX_MS);
+    assert_int_equal(fx.sm.config.liveness_timeout_ms, 3 * BATON_HEARTBEAT_MAX_MS);
+    fx_join(&fx, 1);
+    fx_tick(&fx, BATON_HEARTBEAT_MAX_MS);
+    msgpack_unpacked heartbeat;
+    assert_true(fx_sent(&fx, BATON_DEVICE_TO_ROOM_HEARTBEAT, 0, &heartbeat));
+    msgpack_unpacked_destroy(&heartbeat);
+}
+
 static void silence_past_the_liveness_timeout_closes(void **state)
 {
     (void)state;
@@ -864,6 +881,7 @@ int main(void)
         cmocka_unit_test_setup(resume_needs_the_same_run_and_epoch, setup),
         cmocka_unit_test_setup(commands_before_welcome_are_ignored, setup),
         cmocka_unit_test_setup(heartbeat_and_ping_every_interval, setup),
+        cmocka_unit_test_setup(heartbeat_interval_is_clamped_below_the_silence_timeout, setup),
         cmocka_unit_test_setup(silence_past_the_liveness_timeout_closes, setup),
         cmocka_unit_test_setup(job_past_its_budget_is_stopped_and_reported, setup),
         cmocka_unit_test_setup(backoff_gives_up_after_max_attempts, setup),

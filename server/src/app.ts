@@ -17,6 +17,7 @@ import { importDeviceFile, type ImportSummary } from "./auth/deviceRegistry.ts";
 import { UserTokens } from "./auth/userTokens.ts";
 import { DeviceAuthenticator } from "./auth/deviceAuthenticator.ts";
 import { DeviceConnections, RevocationWatcher } from "./auth/revocations.ts";
+import { AvailabilityWatcher } from "./rooms/availabilityWatcher.ts";
 import { loadConfig, type BatonConfig } from "./config/config.ts";
 import { LifecycleEvents } from "./events/lifecycle.ts";
 import { createDeviceRoom } from "./rooms/DeviceRoom.ts";
@@ -33,6 +34,9 @@ import { httpRoutes } from "./http/routes.ts";
 import { installRequestGuard } from "./http/requestGuard.ts";
 import { installMatchmakingPolicy, screenDeviceJoin } from "./rooms/matchmakingPolicy.ts";
 import { installCorsPolicy } from "./http/cors.ts";
+import { openCluster } from "./cluster.ts";
+import { QuotaRenewer } from "./rooms/fairUseGate.ts";
+import { DeviceRoomLeases } from "./rooms/deviceRoomLeases.ts";
 import { dashboardRoutes } from "./http/dashboard.ts";
 
 export interface AppOptions {
@@ -57,10 +61,23 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
   const metrics = createMetrics(events);
   const stopLogging = logLifecycle(events, logger);
   const store = instrumentStore(options.store ?? (await openStore(resolved.store)), metrics.storeSeconds);
+  // Redis (when configured) before anything starts: a process that cannot join its cluster must not serve.
+  const cluster = await openCluster(resolved.cluster, clock).catch(async (error) => {
+    await store.close();
+    throw error;
+  });
+  const roomLeases = new DeviceRoomLeases(cluster.roomLock, {
+    ttlMs: resolved.cluster.roomLockTtlMs,
+    warn: (message, error) => logger.warn({ event: "room_lock.renewal_failed", err: error }, message),
+  });
+  // Quota slots live as long as room locks: a crashed process's slots free themselves as fast as its devices.
+  const quotaRenewer = new QuotaRenewer(cluster.userQuotas, resolved.cluster.roomLockTtlMs, (message, error) => logger.warn({ event: "user_quota.renewal_failed", err: error }, message));
   const imported = resolved.devicesFile ? await importDeviceFile(resolved.devicesFile, store.devices, store.audit, clock()) : null;
   const deviceConnections = new DeviceConnections();
   const watcher = new RevocationWatcher(store.devices, deviceConnections);
   watcher.start(resolved.registryPollMs);
+  const availabilityWatcher = new AvailabilityWatcher(store.availability);
+  availabilityWatcher.start(resolved.registryPollMs);
   const stopRetention = startRetention(store, resolved.retentionDays, clock);
   const webhooks = startWebhookDispatcher({ ...resolved.webhooks, outbox: store.outbox, events, logger, clock });
   return {
@@ -71,8 +88,13 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     deviceStates: store.deviceStates,
     history: store.history,
     audit: store.audit,
+    transitions: store.transitions,
     deviceConnections,
-    deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock }),
+    deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock, throttleStore: cluster.throttleStore }),
+    cluster,
+    roomLeases,
+    quotaRenewer,
+    availabilityWatcher,
     userTokens: new UserTokens(resolved.jwtSecret, resolved.tokens, clock),
     events,
     logger,
@@ -85,11 +107,15 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     imported,
     async close() {
       watcher.stop();
+      roomLeases.stop();
+      quotaRenewer.stop();
+      availabilityWatcher.stop();
       stopRetention();
       stopLogging();
       metrics.close();
       await webhooks.stop();
       await store.close();
+      await cluster.close();
     },
   };
 }

@@ -5,6 +5,7 @@ import { ConfigError, ConfigSchema, loadConfig } from "./config/config.ts";
 import { createServices } from "./app.ts";
 import { startServer } from "./server.ts";
 import { ListenError } from "./listenError.ts";
+import { RedisUnavailableError } from "./adapters/redis/redisConnection.ts";
 
 const USAGE = `usage: npm start            (production; BATON_JWT_SECRET required)
        npm run dev          (development: demo devices, dev tokens, pretty logs)
@@ -34,7 +35,7 @@ async function main() {
   try {
     services = await createServices({ config });
   } catch (error) {
-    console.error(`baton: cannot open the store: ${(error as Error).message}`);
+    console.error(error instanceof RedisUnavailableError ? `baton: ${error.message}` : `baton: cannot open the store: ${(error as Error).message}`);
     process.exit(2);
   }
   try {
@@ -57,7 +58,8 @@ async function main() {
     `  HTTP + WebSocket  ${base}   (room "device", one per device; API: ${base}/openapi.json)`,
     `  dashboard         ${base}/   (open it in a browser${config.mode === "production" ? "; sign in with a token" : "; sign in with any name"})`,
     `  operations        ${base}/healthz  /readyz  /metrics (${config.metricsToken ? "bearer BATON_METRICS_TOKEN" : "loopback only"})   logs: ${config.log.format} at ${config.log.level}`,
-    `  store             ${services.store.kind === "sqlite" ? `SQLite ${services.store.location}` : `PostgreSQL ${services.store.location}`}   presence: local (single process)`,
+    `  store             ${services.store.kind === "sqlite" ? `SQLite ${services.store.location}` : `PostgreSQL ${services.store.location}`}`,
+    `  presence          ${services.cluster.description}`,
     `  retention         ${config.retentionDays > 0 ? `${config.retentionDays} days (history, results, audit)` : "keep forever"}`,
     `  devices           ${devices.length} registered${services.imported ? ` (imported ${config.devicesFile})` : ""}: ${devices.slice(0, 10).map((d) => d.deviceId + (d.disabledAt !== null ? " (disabled)" : "")).join(", ")}${devices.length > 10 ? ", …" : ""}`,
     `  manage devices    npm run baton -- device add <id> --label "…" --kind scale   (list, disable, rotate-secret)`,

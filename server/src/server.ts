@@ -24,6 +24,10 @@ export async function startServer(services: RoomServices, options: StartOptions 
   const server = defineServer({
     ...app.options,
     gracefullyShutdown,
+    // Local defaults without REDIS_URL; RedisPresence + RedisDriver and this process's address with it.
+    presence: services.cluster.presence,
+    driver: services.cluster.driver,
+    publicAddress: services.cluster.publicAddress,
     rooms: app.rooms,
     express: app.initializeExpress,
     transport,

@@ -1,6 +1,5 @@
-import { LocalPresence } from "@colyseus/core";
-import { PresenceDeviceRoomLock } from "../../server/src/adapters/presence/presenceDeviceRoomLock.ts";
+import { LocalDeviceRoomLock } from "../../server/src/adapters/local/localDeviceRoomLock.ts";
 import { deviceRoomLockCases } from "./deviceRoomLock.cases.ts";
 
-const presence = new LocalPresence();
-deviceRoomLockCases("LocalPresence", () => new PresenceDeviceRoomLock(presence));
+const lock = new LocalDeviceRoomLock();
+deviceRoomLockCases("process memory", () => lock);

@@ -1,39 +1,33 @@
 /**
- * The lock over the real Redis (REDIS_URL, default redis://127.0.0.1:6379), as a cluster of
- * processes shares it. Two presences on two connections stand for two processes.
+ * The lock over the real Redis, as a cluster of processes shares it. Two connections stand
+ * for two processes; the cases alternate between them, so holders and contenders sit in
+ * different "processes".
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { RedisPresence } from "@colyseus/redis-presence";
-import { PresenceDeviceRoomLock } from "../../server/src/adapters/presence/presenceDeviceRoomLock.ts";
+import { RedisDeviceRoomLock } from "../../server/src/adapters/redis/redisDeviceRoomLock.ts";
+import { createTestRedis, type TestRedis } from "../support/redis.ts";
 import { deviceRoomLockCases } from "./deviceRoomLock.cases.ts";
 
-const redisUrl = process.env.BATON_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-const processA = new RedisPresence(redisUrl);
-const processB = new RedisPresence(redisUrl);
+let redis: TestRedis;
+let processA: RedisDeviceRoomLock;
+let processB: RedisDeviceRoomLock;
 let turn = 0;
 
 beforeAll(async () => {
-  try {
-    await processA.set("baton:test:ping", "1");
-  } catch (error) {
-    throw new Error(`Redis is not reachable at ${redisUrl} (${(error as Error).message}). Start it with: redis-server --daemonize yes --port 6379`);
-  }
+  redis = await createTestRedis();
+  processA = new RedisDeviceRoomLock(redis.connect());
+  processB = new RedisDeviceRoomLock(redis.connect());
 });
-afterAll(() => {
-  processA.shutdown();
-  processB.shutdown();
-});
+afterAll(() => redis?.cleanup());
 
-// Alternate between the two connections, so holders and contenders sit in different "processes".
-deviceRoomLockCases("RedisPresence", () => new PresenceDeviceRoomLock(turn++ % 2 === 0 ? processA : processB));
+deviceRoomLockCases("Redis", () => (turn++ % 2 === 0 ? processA : processB));
 
-it("refuses a lock held through another process's connection", async () => {
+it("refuses a lock held through another process's connection, and grants exactly one of 50 spread over both", async () => {
   const deviceId = `lock-test-cross-${Date.now()}`;
-  const inA = new PresenceDeviceRoomLock(processA);
-  const inB = new PresenceDeviceRoomLock(processB);
-  expect(await inA.acquire(deviceId, "process-a/room")).toBe(true);
-  expect(await inB.acquire(deviceId, "process-b/room")).toBe(false);
-  await inA.release(deviceId, "process-a/room");
-  expect(await inB.acquire(deviceId, "process-b/room")).toBe(true);
-  await inB.release(deviceId, "process-b/room");
+  expect(await processA.acquire(deviceId, "process-a/room", 60_000)).toBe(true);
+  expect(await processB.acquire(deviceId, "process-b/room", 60_000)).toBe(false);
+  await processA.release(deviceId, "process-a/room");
+  const granted = await Promise.all(Array.from({ length: 50 }, (_, index) => (index % 2 ? processA : processB).acquire(deviceId, `room-${index}`, 60_000)));
+  expect(granted.filter(Boolean)).toHaveLength(1);
+  await Promise.all(granted.map((won, index) => (won ? processA.release(deviceId, `room-${index}`) : undefined)));
 });

@@ -220,6 +220,56 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
       });
     });
 
+    describe("queue and availability (issue 13)", () => {
+      it("round-trips a core state with a line, an open offer, an owed ready and a quarantine", async () => {
+        const bob = { user: { userId: "bob", name: "Bob" }, enqueuedAt: 50, lostAt: 0, sessionType: "weighing", input: { userAge: 3 }, releaseOnComplete: true };
+        const carol = { user: { userId: "carol", name: "Carol" }, enqueuedAt: 60, lostAt: 70 };
+        const state: CoreState = {
+          ...stateAt("dev-queue", 2),
+          queue: [carol],
+          offer: { entry: bob, offeredAt: 80, expiresAt: 60_080 },
+          awaitingReadySince: 75,
+          availability: { status: "quarantined", reason: "3 failed runs in a row (last: JAM)", since: 77, by: "health" },
+          consecutiveFailures: 3,
+        };
+        await store.deviceStates.save(state);
+        expect(await store.deviceStates.load("dev-queue")).toEqual(state);
+      });
+
+      it("keeps one availability record per device, replaced by the latest decision, listed by id", async () => {
+        expect(await store.availability.find("dev-av")).toBeUndefined();
+        await store.availability.set({ deviceId: "dev-av", status: "drained", reason: "recalibration", since: 10, by: "root" });
+        await store.availability.set({ deviceId: "dev-aa", status: "maintenance", reason: "no ready", since: 11, by: "readiness" });
+        await store.availability.set({ deviceId: "dev-av", status: "quarantined", reason: "cable", since: 20, by: "cli:ops" });
+        expect(await store.availability.find("dev-av")).toEqual({ deviceId: "dev-av", status: "quarantined", reason: "cable", since: 20, by: "cli:ops" });
+        expect((await store.availability.list()).map((record) => [record.deviceId, record.status])).toEqual([["dev-aa", "maintenance"], ["dev-av", "quarantined"]]);
+      });
+
+      it("gives the recent durations the queue's ETA is learned from: successful runs and ended sessions, newest first", async () => {
+        const runs: [string, string, number, number, boolean | null][] = [
+          ["r-1", "weighing", 100, 130, true], ["r-2", "weighing", 200, 210, true], ["r-3", "printing", 300, 900, true],
+          ["r-4", "weighing", 1_000, 1_500, false], ["r-5", "weighing", 2_000, 0, null],
+        ];
+        for (const [runId, sessionType, startedAt, endedAt, ok] of runs) {
+          await store.history.runStarted({ deviceId: "dev-eta", runId, epoch: 1, userId: "u", sessionType, input: {}, startedAt });
+          if (ok !== null) await store.history.runFinished("dev-eta", runId, { endedAt, ok, ...(ok ? { output: {} } : { failureCode: "X" }) });
+        }
+        await store.history.runStarted({ deviceId: "dev-other", runId: "r-9", epoch: 1, userId: "u", sessionType: "weighing", input: {}, startedAt: 1 });
+        await store.history.runFinished("dev-other", "r-9", { endedAt: 99_999, ok: true, output: {} });
+        expect(await store.history.recentRunDurations("dev-eta", 10)).toEqual([
+          { sessionType: "printing", durationMs: 600 }, { sessionType: "weighing", durationMs: 10 }, { sessionType: "weighing", durationMs: 30 },
+        ]);
+        expect(await store.history.recentRunDurations("dev-eta", 1)).toHaveLength(1);
+
+        await store.history.sessionStarted({ deviceId: "dev-eta", epoch: 1, userId: "u", userName: "U", startedAt: 100 });
+        await store.history.sessionEnded("dev-eta", 1, 400, "released");
+        await store.history.sessionStarted({ deviceId: "dev-eta", epoch: 2, userId: "u", userName: "U", startedAt: 500 });
+        await store.history.sessionEnded("dev-eta", 2, 550, "completed");
+        await store.history.sessionStarted({ deviceId: "dev-eta", epoch: 3, userId: "u", userName: "U", startedAt: 600 });
+        expect(await store.history.recentSessionDurations("dev-eta", 10)).toEqual([50, 300]);
+      });
+    });
+
     describe("webhook outbox", () => {
       it("hands out only the head of each (endpoint, device) queue, once per claim, in order through retries and give-ups", async () => {
         const message = (endpoint: string, deviceId: string, n: number) => ({ endpoint, deviceId, eventType: "device.free", body: `{"n":${n}}`, createdAt: 100 + n });
@@ -276,6 +326,98 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
         await store.audit.record({ at: 3, actor: "cli:ops", action: AuditAction.DISABLE, deviceId: "d-2", detail: {} });
         expect((await store.audit.list({ deviceId: "d-1", limit: 10 })).map((entry) => entry.action)).toEqual(["claim", "register"]);
         expect(await store.audit.list({ limit: 1 })).toEqual([{ at: 3, actor: "cli:ops", action: "disable", deviceId: "d-2", detail: {} }]);
+      });
+    });
+
+    describe("transitions (one transaction per transition, grouped across devices)", () => {
+      it("commits the state, a result, an orphan, history and audit together, readable through the other ports", async () => {
+        const state = stateAt("dev-t", 3);
+        const delivered = result({ deviceId: "dev-t", runId: "t-1", epoch: 3 });
+        const orphan = { deviceId: "dev-t", runId: "t-old", epoch: 1, reason: "STALE_EPOCH", output: { weight: 1 }, storedAt: 1_000 };
+        const outcome = await store.transitions.commit({
+          state,
+          delivered: [delivered],
+          orphans: [orphan],
+          history: [
+            { kind: "sessionStarted", record: { deviceId: "dev-t", epoch: 3, userId: "alice", userName: "Alice", startedAt: 100 } },
+            { kind: "runStarted", record: { deviceId: "dev-t", runId: "t-1", epoch: 3, userId: "alice", sessionType: "weighing", input: { a: 1 }, startedAt: 110 } },
+            { kind: "runFinished", deviceId: "dev-t", runId: "t-1", outcome: { endedAt: 120, ok: true, output: { weight: 70.5 } } },
+            { kind: "sessionEnded", deviceId: "dev-t", epoch: 3, endedAt: 130, endReason: "released" },
+          ],
+          audit: [{ at: 100, actor: "alice", action: AuditAction.CLAIM, deviceId: "dev-t", detail: { epoch: 3 } }],
+        });
+        expect(outcome).toEqual({ delivered: [{ inserted: true }], orphans: [{ inserted: true }], recordErrors: [] });
+        expect(await store.deviceStates.load("dev-t")).toEqual(state);
+        expect(await store.results.findByRunId("dev-t", "t-1")).toEqual({ ...delivered, status: "delivered", handedOverAt: null });
+        expect(await store.results.findOrphan("dev-t", "t-old")).toEqual({ ...orphan, status: "orphaned" });
+        expect(await store.history.findSession("dev-t", 3)).toEqual({ deviceId: "dev-t", epoch: 3, userId: "alice", userName: "Alice", startedAt: 100, endedAt: 130, endReason: "released" });
+        expect(await store.history.findRun("dev-t", "t-1")).toMatchObject({ startedAt: 110, endedAt: 120, ok: true, output: { weight: 70.5 }, input: { a: 1 } });
+        expect(await store.audit.list({ deviceId: "dev-t", limit: 10 })).toEqual([{ at: 100, actor: "alice", action: AuditAction.CLAIM, deviceId: "dev-t", detail: { epoch: 3 } }]);
+      });
+
+      it("stores results insert-once: a re-sent copy reports inserted: false and the first copy stays", async () => {
+        const first = result({ deviceId: "dev-t2", runId: "t-dup" });
+        expect((await store.transitions.commit({ delivered: [first] })).delivered).toEqual([{ inserted: true }]);
+        expect((await store.transitions.commit({ delivered: [{ ...first, output: { weight: 0 } }] })).delivered).toEqual([{ inserted: false }]);
+        expect((await store.results.findByRunId("dev-t2", "t-dup"))?.output).toEqual(first.output);
+      });
+
+      it("refuses a lower epoch and then stores nothing of that write", async () => {
+        await store.transitions.commit({ state: stateAt("dev-t3", 5) });
+        const stale = store.transitions.commit({
+          state: stateAt("dev-t3", 4),
+          delivered: [result({ deviceId: "dev-t3", runId: "t-stale" })],
+          audit: [{ at: 1, actor: "alice", action: AuditAction.CLAIM, deviceId: "dev-t3", detail: {} }],
+        });
+        await expect(stale).rejects.toBeInstanceOf(EpochRegressionError);
+        expect((await store.deviceStates.load("dev-t3"))?.epoch).toBe(5);
+        expect(await store.results.findByRunId("dev-t3", "t-stale")).toBeUndefined();
+        expect(await store.audit.list({ deviceId: "dev-t3", limit: 10 })).toEqual([]);
+      });
+
+      it("writes submitted together are independent: one refused write leaves the others committed", async () => {
+        await store.deviceStates.save(stateAt("dev-g0", 9));
+        // Submitted in one turn of the event loop: a grouping adapter commits them in one transaction.
+        const settled = await Promise.allSettled(Array.from({ length: 6 }, (_, index) => store.transitions.commit({
+          state: stateAt(`dev-g${index}`, index === 0 ? 1 : 2),
+          delivered: [result({ deviceId: `dev-g${index}`, runId: `g-${index}` })],
+        })));
+        expect(settled.map((outcome) => outcome.status)).toEqual(["rejected", "fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+        expect((settled[0] as PromiseRejectedResult).reason).toBeInstanceOf(EpochRegressionError);
+        expect(await store.results.findByRunId("dev-g0", "g-0")).toBeUndefined();
+        for (let index = 1; index < 6; index++) {
+          expect((await store.deviceStates.load(`dev-g${index}`))?.epoch).toBe(2);
+          expect(await store.results.findByRunId(`dev-g${index}`, `g-${index}`)).toMatchObject({ status: "delivered" });
+        }
+        expect((await store.deviceStates.load("dev-g0"))?.epoch).toBe(9);
+      });
+
+      it("concurrent writes of one device end at the highest epoch; the lower ones after it are refused", async () => {
+        const epochs = [3, 7, 5, 8, 2, 8, 6];
+        const settled = await Promise.allSettled(epochs.map((epoch) => store.transitions.commit({ state: stateAt("dev-c", epoch) })));
+        expect((await store.deviceStates.load("dev-c"))?.epoch).toBe(8);
+        // Submitted in this order: every write below an epoch submitted before it was refused.
+        settled.forEach((outcome, index) => {
+          const highestBefore = Math.max(0, ...epochs.slice(0, index));
+          expect(outcome.status).toBe(epochs[index]! >= highestBefore ? "fulfilled" : "rejected");
+        });
+      });
+
+      it("a record that cannot be written is reported, and the rest of the write is committed", async () => {
+        const cyclic: Record<string, unknown> = {};
+        cyclic.self = cyclic; // not JSON: the record cannot be stored
+        const outcome = await store.transitions.commit({
+          state: stateAt("dev-r", 2),
+          delivered: [result({ deviceId: "dev-r", runId: "r-kept" })],
+          audit: [
+            { at: 1, actor: "alice", action: AuditAction.CLAIM, deviceId: "dev-r", detail: cyclic },
+            { at: 2, actor: "alice", action: AuditAction.RELEASE, deviceId: "dev-r", detail: { ok: true } },
+          ],
+        });
+        expect(outcome.recordErrors).toHaveLength(1);
+        expect(outcome.delivered).toEqual([{ inserted: true }]);
+        expect((await store.deviceStates.load("dev-r"))?.epoch).toBe(2);
+        expect(await store.audit.list({ deviceId: "dev-r", limit: 10 })).toEqual([{ at: 2, actor: "alice", action: AuditAction.RELEASE, deviceId: "dev-r", detail: { ok: true } }]);
       });
     });
 

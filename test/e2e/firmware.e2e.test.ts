@@ -138,6 +138,41 @@ describe("the C virtual device against the real server", () => {
     await waitFor(() => owner.state.session.phase === "idle" && owner.state.session.endReason === "run_failed", 5_000, "session ended run_failed");
   });
 
+  it("an empty scale: the weighing says it waits for a load and fails with NOTHING_TO_MEASURE, never a 0 kg result", async () => {
+    const deviceId = freshDeviceId();
+    const device = startVdevice({
+      url: baton.httpUrl, deviceId, secret: TEST_DEVICE_SECRET, instrument: "scale", stateFile: stateFile(), speed: 4,
+      extraArgs: ["--scale-step-on-ms", "never", "--scale-wait-ms", "4000"], // 1 s at 4×
+    });
+    await device.waitForEvent((event) => event.name === "joined", 5_000, "joined");
+    const owner = await user(baton, deviceId, "hana");
+    await waitFor(() => owner.state.device.online, 5_000, "online");
+    owner.claim({ sessionType: "weighing", input: {}, releaseOnComplete: true });
+    const waiting = await device.waitForEvent((event) => event.name === "progress", 5_000, "progress while waiting for a load");
+    expect(Number(waiting.value)).toBe(0);
+    const failure = await owner.nextFailure(8_000);
+    expect(failure).toMatchObject({ sessionType: "weighing", code: "NOTHING_TO_MEASURE" });
+    expect(owner.results).toHaveLength(0);
+    await device.waitForEvent((event) => event.name === "failure-acked" && event.runId === failure.runId, 5_000, "failure-acked");
+  });
+
+  it("a person stepping on the scale after the run started is weighed", async () => {
+    const deviceId = freshDeviceId();
+    const device = startVdevice({
+      url: baton.httpUrl, deviceId, secret: TEST_DEVICE_SECRET, instrument: "scale", stateFile: stateFile(), speed: 4,
+      extraArgs: ["--scale-step-on-ms", "3000"],
+    });
+    await device.waitForEvent((event) => event.name === "joined", 5_000, "joined");
+    const owner = await user(baton, deviceId, "ivan");
+    await waitFor(() => owner.state.device.online, 5_000, "online");
+    owner.claim({ sessionType: "weighing", input: {}, releaseOnComplete: true });
+    const result = await owner.nextResult(8_000);
+    expect(result.output).toMatchObject({ unit: "kg", stable: true });
+    expect(result.output.weight).toBeGreaterThanOrEqual(50);
+    // "waiting for a load" (0), then "settling" (0.5) once the person is on.
+    expect(device.events.filter((event) => event.name === "progress" && event.runId === result.runId).map((event) => Number(event.value))).toEqual(expect.arrayContaining([0, 0.5]));
+  });
+
   it("server restarted on an empty store (wiped): the device's hello.epoch lifts the epoch past the one it saw, never below", async () => {
     const deviceId = freshDeviceId();
     const before = await startBaton({ timers: { ownerIdleTimeoutMs: 0 } });

@@ -61,8 +61,9 @@ it("moves counters and histograms by exactly one session's events", async () => 
   expect(moved("baton_session_duration_seconds_count")).toBe(1);
   expect(moved('baton_rejected_commands_total{code="DEVICE_BUSY"}')).toBe(1);
   expect(value(after, "baton_active_sessions")).toBe(0);
-  // The result was stored before its ack, and the store was timed doing it.
-  expect(moved('baton_store_operation_seconds_count{operation="results.saveDelivered"}')).toBe(1);
+  // Each transition's writes were one timed commit (claim + run, the result, the release: the
+  // refused claim writes nothing).
+  expect(moved('baton_store_operation_seconds_count{operation="transitions.commit"}')).toBe(3);
   // Process metrics and event-loop lag come with the default collectors.
   expect(after.has("baton_nodejs_eventloop_lag_seconds")).toBe(true);
   expect(after.has("baton_process_resident_memory_bytes")).toBe(true);

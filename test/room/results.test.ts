@@ -76,22 +76,18 @@ it("pages GET /results with `next`, newest first, and refuses a malformed cursor
 it("does not acknowledge a result until the store has it, retrying while the store fails", async () => {
   const deviceId = freshDeviceId();
   const realStore = baton.services.results;
+  const realTransitions = baton.services.transitions;
   let failuresLeft = 3;
   let attempts = 0;
-  // Fault injection: the real store behind a door that fails the first saves.
-  baton.services.results = {
-    ...realStore,
-    saveDelivered: async (result) => {
-      attempts++;
-      if (failuresLeft-- > 0) throw new Error("store unavailable (injected)");
-      return realStore.saveDelivered(result);
+  // Fault injection: the real store behind a door that fails the first commits of a result.
+  baton.services.transitions = {
+    commit: async (write) => {
+      if (write.delivered?.length) {
+        attempts++;
+        if (failuresLeft-- > 0) throw new Error("store unavailable (injected)");
+      }
+      return realTransitions.commit(write);
     },
-    findByRunId: (...args) => realStore.findByRunId(...args),
-    findOrphan: (...args) => realStore.findOrphan(...args),
-    saveOrphan: (...args) => realStore.saveOrphan(...args),
-    listForUser: (...args) => realStore.listForUser(...args),
-    pendingFor: (...args) => realStore.pendingFor(...args),
-    markHandedOver: (...args) => realStore.markHandedOver(...args),
   };
   try {
     const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
@@ -109,7 +105,7 @@ it("does not acknowledge a result until the store has it, retrying while the sto
     expect((await owner.nextResult()).output).toEqual({ weight: 9.9 });
     await Promise.all([owner.leave(), device.leave()]);
   } finally {
-    baton.services.results = realStore;
+    baton.services.transitions = realTransitions;
   }
 });
 

@@ -122,6 +122,10 @@ export async function joinDeviceRoom(options: JoinOptions): Promise<RoomConnecti
       socket.off("message", onFirstMessage);
       socket.off("close", onEarlyClose);
       socket.off("error", onError);
+      // A failed join terminates the socket, which may still be connecting: `ws` then emits
+      // 'error' ("closed before the connection was established"), and an 'error' nobody
+      // listens to would crash the process. The outcome is already decided; ignore it.
+      if (outcome instanceof Error) socket.on("error", () => {});
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
     };

@@ -6,11 +6,28 @@
  * output {weight: kg, unit: "kg", stable: true, bmi?: number (only with heightCm: a scale
  *        cannot measure height)} — the one shape of every Baton scale
  *        (shared/instruments/weighing.output.schema.json).
+ *
+ * Like the ESP32's HX711 scale it reads 10 times a (simulated) second and decides with the
+ * same baton_scale_settle: the simulated person steps on at --scale-step-on-ms (0: at once;
+ * `never`: an empty platform), moves for 0.7 s, then stands still. Until then progress says
+ * "waiting for a load"; after --scale-wait-ms with nobody on it the run fails with
+ * NOTHING_TO_MEASURE, as on the device.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "baton_protocol.h"
 #include "instruments.h"
+
+#define READING_EVERY_MS 100
+#define MOVING_MS 700
+
+static scale_options_t s_options = {.min_load_grams = 2000, .step_on_ms = 0, .wait_ms = 20000};
+
+void instrument_scale_configure(const scale_options_t *options)
+{
+    s_options = *options;
+}
 
 static void declare(baton_mp_writer_t *w)
 {
@@ -70,19 +87,61 @@ static bool begin(instrument_job_t *job, const baton_mp_reader_t *input, char *e
         snprintf(error, error_cap, "userGender must be a short string");
         return false;
     }
+    const baton_scale_settle_config_t settle = {
+        .min_load_grams = (int32_t)s_options.min_load_grams,
+        .stable_grams = 200,
+        .timeout_ms = s_options.wait_ms,
+    };
+    baton_scale_settle_begin(&job->settle, &settle, 0);
+    job->last_reading_ms = 0;
     return true;
+}
+
+/* The platform at simulated time `t`: empty (a few grams of drift), a person moving, or standing still. */
+static int32_t simulated_grams(const instrument_job_t *job, double weight_kg, uint64_t t)
+{
+    const double drift = instrument_reading(job, (uint32_t)(t / READING_EVERY_MS) + 100, -5.0, 5.0, 0);
+    if (s_options.step_on_ms < 0 || t < (uint64_t)s_options.step_on_ms) {
+        return (int32_t)drift;
+    }
+    const uint64_t on_for = t - (uint64_t)s_options.step_on_ms;
+    const double swing = on_for < MOVING_MS ? 1500.0 : 50.0; /* grams either way */
+    const double noise = instrument_reading(job, (uint32_t)(t / READING_EVERY_MS) + 1000, -swing, swing, 0);
+    return (int32_t)(weight_kg * 1000.0 + noise);
 }
 
 static instrument_step_t poll(instrument_job_t *job, double fraction, double *progress, char *message, size_t message_cap,
                               baton_mp_writer_t *output)
 {
-    (void)progress;
-    (void)message;
-    (void)message_cap;
-    if (fraction < 1.0) {
-        return STEP_WORKING; /* a scale settles and reads once: no progress steps */
+    (void)fraction; /* the scale is done when it settles, not after a fixed time */
+    const double weight = instrument_reading(job, 1, 50.0, 100.0, 1);
+    /* One reading per simulated 100 ms, as the HX711 at 10 SPS. */
+    const bool has_reading = job->elapsed_ms >= job->last_reading_ms + READING_EVERY_MS;
+    int32_t reading = 0;
+    if (has_reading) {
+        job->last_reading_ms = job->elapsed_ms - job->elapsed_ms % READING_EVERY_MS;
+        reading = simulated_grams(job, weight, job->elapsed_ms);
     }
-    double weight = instrument_reading(job, 1, 50.0, 100.0, 1);
+    int32_t settled = 0;
+    switch (baton_scale_settle_feed(&job->settle, job->elapsed_ms, has_reading, reading, progress, &settled)) {
+    case BATON_SCALE_NOTHING:
+        return STEP_WORKING;
+    case BATON_SCALE_PROGRESS:
+        snprintf(message, message_cap, "%s", baton_scale_settle_message(&job->settle));
+        return STEP_PROGRESS;
+    case BATON_SCALE_NO_LOAD:
+        job->failure_code = BATON_ERROR_CODE_NOTHING_TO_MEASURE;
+        snprintf(message, message_cap, "nobody stepped on the scale: no stable load of %u g or more within %u ms",
+                 (unsigned)s_options.min_load_grams, (unsigned)s_options.wait_ms);
+        return STEP_FAILED;
+    case BATON_SCALE_UNSTABLE:
+        snprintf(message, message_cap, "the reading did not settle (is someone moving on the scale?)");
+        return STEP_FAILED;
+    case BATON_SCALE_DONE:
+        break;
+    }
+    /* The reported weight is the simulated person's, to 0.1 kg: the same for a re-run of the run id. */
+    (void)settled;
     baton_mp_write_map(output, job->has_number ? 4 : 3);
     baton_mp_write_cstr(output, "weight");
     baton_mp_write_double(output, weight);

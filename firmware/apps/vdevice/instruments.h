@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "baton_msgpack.h"
+#include "baton_scale_settle.h"
 
 typedef enum {
     /** Still working; nothing new to report. */
@@ -22,7 +23,7 @@ typedef enum {
     STEP_PROGRESS,
     /** Done: `output` holds the encoded result map. */
     STEP_DONE,
-    /** Failed: `message` says why (reported with DEVICE_FAILED). */
+    /** Failed: `message` says why, reported with the job's `failure_code` (DEVICE_FAILED when unset). */
     STEP_FAILED,
 } instrument_step_t;
 
@@ -35,6 +36,13 @@ typedef struct instrument_job {
     int reported_steps;
     /** Seed of this run's simulated readings (so a re-run of the same id reads the same). */
     uint32_t seed;
+    /** Simulated time since the job began (scaled by --speed), set before every poll. */
+    uint64_t elapsed_ms;
+    /** With STEP_FAILED: the failure code (a BATON_ERROR_CODE_*); NULL means DEVICE_FAILED. */
+    const char *failure_code;
+    /** Instrument-specific state (the scale's settling window). */
+    baton_scale_settle_t settle;
+    uint64_t last_reading_ms;
 } instrument_job_t;
 
 typedef struct instrument {
@@ -56,6 +64,19 @@ typedef struct instrument {
 extern const instrument_t instrument_scale;
 extern const instrument_t instrument_printer;
 extern const instrument_t instrument_lab;
+
+/** The simulated scale's options (--scale-min-load-g, --scale-step-on-ms, --scale-wait-ms). */
+typedef struct scale_options {
+    /** A weighing needs a stable load of at least this (as CONFIG_BATON_SCALE_MIN_LOAD_GRAMS). */
+    uint32_t min_load_grams;
+    /** Simulated ms after the start when the person steps on; negative: nobody ever does. */
+    int64_t step_on_ms;
+    /** Simulated ms after which the weighing fails (as CONFIG_BATON_SCALE_WAIT_MS). */
+    uint32_t wait_ms;
+} scale_options_t;
+
+/** Sets the simulated scale's options (before the first job). */
+void instrument_scale_configure(const scale_options_t *options);
 
 /** The instrument called `name`, or NULL. */
 const instrument_t *instrument_find(const char *name);

@@ -140,6 +140,7 @@ static void poll_job(vdevice_t *v)
         return;
     }
     double fraction = (double)(now_ms(v) - v->job_started_ms) / (v->job_duration_ms > 0 ? v->job_duration_ms : 1);
+    v->job.elapsed_ms = (uint64_t)((double)(now_ms(v) - v->job_started_ms) * v->options.speed);
     double progress = 0;
     char message[160] = "";
     uint8_t output[512];
@@ -164,7 +165,8 @@ static void poll_job(vdevice_t *v)
         break;
     case STEP_FAILED:
         v->job_active = false;
-        baton_runner_job_failed(&v->runner, v->run_id, BATON_ERROR_CODE_DEVICE_FAILED, message);
+        baton_runner_job_failed(&v->runner, v->run_id,
+                                v->job.failure_code != NULL ? v->job.failure_code : BATON_ERROR_CODE_DEVICE_FAILED, message);
         print_event("job-failed", v->run_id);
         schedule_ready(v);
         break;
@@ -190,6 +192,7 @@ int main(int argc, char **argv)
         return 2;
     }
     v.instrument = instrument_find(v.options.instrument);
+    instrument_scale_configure(&v.options.scale);
     v.posix.log_level = v.options.verbose ? BATON_LOG_DEBUG : BATON_LOG_INFO;
     snprintf(v.posix.log_tag, sizeof v.posix.log_tag, "%s", v.options.device_id);
 

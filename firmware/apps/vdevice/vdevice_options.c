@@ -24,6 +24,11 @@ static void usage(FILE *out)
             "  --max-attempts N     give up (exit 3) after N failed reconnects; 0 = never (default 10)\n"
             "  --max-delay-ms MS    longest reconnect delay (default 10000)\n"
             "  --ready-delay-ms MS  simulated physical reset before `ready` (default 500, scaled by speed)\n"
+            "  --scale-min-load-g G   scale: a weighing needs a stable load of at least G grams (default 2000)\n"
+            "  --scale-step-on-ms MS  scale: the simulated person steps on MS after the start (default 0;\n"
+            "                         `never`: an empty platform, the run fails with NOTHING_TO_MEASURE)\n"
+            "  --scale-wait-ms MS     scale: how long a weighing waits for a stable load (default 20000)\n"
+            "                         (both in simulated time: divided by --speed)\n"
             "  --verbose            debug logging on stderr\n"
             "stdout carries one line per event: EVENT <name>[ <runId>]\n");
 }
@@ -59,9 +64,11 @@ bool vdevice_options_parse(vdevice_options_t *o, int argc, char **argv)
     o->max_delay_ms = 10000;
     o->max_attempts = 10; /* the same bounds as the TypeScript simulator (docs/PROTOCOL.md §7.6) */
     o->ready_delay_ms = 500;
+    o->scale = (scale_options_t){.min_load_grams = 2000, .step_on_ms = 0, .wait_ms = 20000};
+    uint32_t step_on_ms = 0;
 
     enum { OPT_URL = 1, OPT_ID, OPT_SECRET, OPT_INSTRUMENT, OPT_SPEED, OPT_STATE, OPT_HEARTBEAT, OPT_ATTEMPTS, OPT_DELAY,
-           OPT_READY, OPT_VERBOSE, OPT_HELP };
+           OPT_READY, OPT_SCALE_MIN, OPT_SCALE_STEP_ON, OPT_SCALE_WAIT, OPT_VERBOSE, OPT_HELP };
     static const struct option long_options[] = {
         {"url", required_argument, NULL, OPT_URL},
         {"device-id", required_argument, NULL, OPT_ID},
@@ -73,6 +80,9 @@ bool vdevice_options_parse(vdevice_options_t *o, int argc, char **argv)
         {"max-attempts", required_argument, NULL, OPT_ATTEMPTS},
         {"max-delay-ms", required_argument, NULL, OPT_DELAY},
         {"ready-delay-ms", required_argument, NULL, OPT_READY},
+        {"scale-min-load-g", required_argument, NULL, OPT_SCALE_MIN},
+        {"scale-step-on-ms", required_argument, NULL, OPT_SCALE_STEP_ON},
+        {"scale-wait-ms", required_argument, NULL, OPT_SCALE_WAIT},
         {"verbose", no_argument, NULL, OPT_VERBOSE},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
@@ -91,6 +101,16 @@ bool vdevice_options_parse(vdevice_options_t *o, int argc, char **argv)
         case OPT_ATTEMPTS: ok = ok && parse_u32(optarg, &o->max_attempts); break;
         case OPT_DELAY: ok = ok && parse_u32(optarg, &o->max_delay_ms); break;
         case OPT_READY: ok = ok && parse_u32(optarg, &o->ready_delay_ms); break;
+        case OPT_SCALE_MIN: ok = ok && parse_u32(optarg, &o->scale.min_load_grams); break;
+        case OPT_SCALE_STEP_ON:
+            if (strcmp(optarg, "never") == 0) {
+                o->scale.step_on_ms = -1;
+            } else {
+                ok = ok && parse_u32(optarg, &step_on_ms);
+                o->scale.step_on_ms = step_on_ms;
+            }
+            break;
+        case OPT_SCALE_WAIT: ok = ok && parse_u32(optarg, &o->scale.wait_ms); break;
         case OPT_VERBOSE: o->verbose = true; break;
         case OPT_HELP: usage(stdout); exit(0);
         default: ok = false; break;
@@ -106,6 +126,11 @@ bool vdevice_options_parse(vdevice_options_t *o, int argc, char **argv)
     }
     if (!(o->speed > 0.0)) {
         fprintf(stderr, "baton-vdevice: --speed must be a positive number\n");
+        ok = false;
+    }
+    /* The ESP32 Kconfig bounds (BATON_SCALE_MIN_LOAD_GRAMS; BATON_SCALE_WAIT_MS at most 25 s, shorter here for tests). */
+    if (o->scale.min_load_grams < 100 || o->scale.min_load_grams > 200000 || o->scale.wait_ms < 1 || o->scale.wait_ms > 25000) {
+        fprintf(stderr, "baton-vdevice: --scale-min-load-g must be 100..200000 and --scale-wait-ms 1..25000\n");
         ok = false;
     }
     if (o->secret == NULL) {

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "instruments.h"
+
 typedef struct vdevice_options {
     const char *url;          /* --url, BATON_URL (default http://127.0.0.1:2567) */
     const char *device_id;    /* --device-id, BATON_DEVICE_ID (default "<instrument>-1") */
@@ -19,6 +21,7 @@ typedef struct vdevice_options {
     uint32_t max_attempts;    /* --max-attempts: reconnect attempts before exiting 3 (default 10; 0 = for ever) */
     uint32_t max_delay_ms;    /* --max-delay-ms: longest reconnect delay (default 10000) */
     uint32_t ready_delay_ms;  /* --ready-delay-ms: simulated physical reset before `ready` (default 500, scaled) */
+    scale_options_t scale;    /* --scale-min-load-g (2000), --scale-step-on-ms (0; "never"), --scale-wait-ms (20000) */
     bool verbose;             /* --verbose: debug logs */
 } vdevice_options_t;
 

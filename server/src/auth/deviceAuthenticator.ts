@@ -8,7 +8,8 @@
  *    key, never the secret itself); a later join with it is compared in constant time and
  *    admitted at once — no throttle applies to it, whatever others are guessing;
  * 2. the client address must be in good standing (`SourceThrottle`): a guesser backs off,
- *    exponentially, and its parallel guesses count before any hash finishes;
+ *    exponentially, and its parallel guesses count before any hash finishes — across the
+ *    whole cluster when the throttle's records are in Redis;
  * 3. the hash itself runs in a `BoundedWorkQueue`: a few at once, a short queue served
  *    round-robin by device and address, a deadline — beyond that the join is refused as busy.
  * There is no per-device lockout: refusing a device after others guessed wrong would hand
@@ -18,10 +19,14 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { SecretCheckLimits } from "../config/config.ts";
 import { BUSY, BoundedWorkQueue } from "./boundedWorkQueue.ts";
 import { SourceThrottle } from "./sourceThrottle.ts";
+import type { SourceThrottleStore } from "../ports/sourceThrottle.ts";
+import { LocalSourceThrottleStore } from "../adapters/local/localSourceThrottleStore.ts";
 import { verifyDeviceSecret } from "./deviceSecrets.ts";
 
 export interface DeviceAuthenticatorOptions extends SecretCheckLimits {
   clock: () => number;
+  /** Where the guessing throttle keeps its records (default: this process's memory). */
+  throttleStore?: SourceThrottleStore;
 }
 
 export const DEFAULT_SECRET_CHECK_LIMITS: SecretCheckLimits = {
@@ -52,7 +57,11 @@ export class DeviceAuthenticator {
   hashesComputed = 0;
 
   constructor(options: DeviceAuthenticatorOptions = { ...DEFAULT_SECRET_CHECK_LIMITS, clock: Date.now }) {
-    this.throttle = new SourceThrottle({ failuresPerSource: options.failuresPerSource, backoffMaxMs: options.backoffMaxMs, clock: options.clock });
+    this.throttle = new SourceThrottle(options.throttleStore ?? new LocalSourceThrottleStore(options.clock), {
+      failuresPerSource: options.failuresPerSource, backoffMaxMs: options.backoffMaxMs, clock: options.clock,
+      // A check lives at most its queue wait plus a hash; past that, one in flight was lost with its process.
+      pendingExpiryMs: options.maxWaitMs + 10_000,
+    });
     this.hashing = new BoundedWorkQueue({ concurrency: options.concurrency, queueLength: options.queueLength, maxWaitMs: options.maxWaitMs });
   }
 
@@ -61,7 +70,10 @@ export class DeviceAuthenticator {
     const digest = this.digestOf(secret);
     if (this.verifiedSecretHash(deviceId, digest) === secretHash) return { verdict: "ok" };
 
-    const admission = this.throttle.admit(source);
+    // A throttle that cannot be consulted (Redis unreachable) admits nobody new: a device
+    // whose secret this process verified before is not affected (step 1).
+    const admission = await this.throttle.admit(source).catch(() => null);
+    if (!admission) return { verdict: "busy" };
     if (!admission.admitted) return { verdict: "throttled", retryAfterMs: admission.retryAfterMs };
     // Round-robin by device *and* address: the device's own check is not queued behind a
     // guesser's checks for the same device.
@@ -69,16 +81,18 @@ export class DeviceAuthenticator {
       this.hashesComputed++;
       return verifyDeviceSecret(secret, secretHash);
     });
+    // A lost report only leaves a pending check, which expires (SourceThrottle).
+    const report = (step: Promise<void>) => step.catch(() => undefined);
     if (matches === BUSY) {
-      this.throttle.abandoned(source);
+      await report(this.throttle.abandoned(source));
       return { verdict: "busy" };
     }
     if (matches) {
-      this.throttle.succeeded(source);
+      await report(this.throttle.succeeded(source));
       this.verified.set(deviceId, { digest, secretHash });
       return { verdict: "ok" };
     }
-    this.throttle.failed(source);
+    await report(this.throttle.failed(source));
     return { verdict: "wrong_secret" };
   }
 
@@ -87,8 +101,9 @@ export class DeviceAuthenticator {
    * the request reaches matchmaking, so a guesser's flood costs the least possible. A device
    * whose secret is already verified is never held off (its check needs no hash).
    */
-  holdOff(source: string, deviceId: unknown, secret: string | undefined): number {
-    const waitMs = this.throttle.waitFor(source);
+  async holdOff(source: string, deviceId: unknown, secret: string | undefined): Promise<number> {
+    // Unreachable throttle: no hold-off here; `check` refuses as busy what it cannot count.
+    const waitMs = await this.throttle.waitFor(source).catch(() => 0);
     if (waitMs === 0 || typeof deviceId !== "string" || !secret) return waitMs;
     // The stored hash is not at hand here; `check` still compares it before admitting.
     return this.verifiedSecretHash(deviceId, this.digestOf(secret)) === undefined ? waitMs : 0;

@@ -9,11 +9,16 @@
  *   device disable <id>                           refuse its joins, close its connection
  *   device rotate-secret <id>                     new secret (printed once); the old one stops working
  *   device raise-epoch <id> <epoch>               recovery after a wiped store, server stopped (docs/PROTOCOL.md §6)
+ *   device drain <id> --reason "…"                the session in flight finishes; nobody new is granted it
+ *   device quarantine <id> --reason "…"           out of rotation until released
+ *   device release <id> [--reason "…"]            back into rotation (from drained, quarantined or maintenance)
+ *   device availability                           every device that is not simply available
  *   migrate                                       bring the store's schema up to date and exit
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { DeviceAvailability } from "@baton/protocol";
 import { openStore } from "../adapters/openStore.ts";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import { hashDeviceSecret, newDeviceSecret } from "../auth/deviceSecrets.ts";
@@ -26,7 +31,14 @@ const USAGE = `usage: npm run baton -- <command>
   device disable <id>
   device rotate-secret <id>
   device raise-epoch <id> <epoch>
-  migrate`;
+  device drain <id> --reason "recalibration at noon"
+  device quarantine <id> --reason "cable frayed"
+  device release <id> [--reason "fixed"]
+  device availability
+  migrate
+
+drain / quarantine / release write the device's durable availability record; a running
+server applies it within BATON_REGISTRY_POLL_MS (or when the device's room is next created).`;
 
 class UsageError extends Error {}
 
@@ -39,7 +51,7 @@ function deviceId(value: string | undefined): string {
 }
 
 async function deviceCommand(store: BatonStore, args: string[]): Promise<string> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { label: { type: "string" }, kind: { type: "string" } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { label: { type: "string" }, kind: { type: "string" }, reason: { type: "string" } } });
   const [verb, id, extra] = positionals;
   const now = Date.now();
   switch (verb) {
@@ -90,6 +102,23 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
       // A live room of this device would now fail to store its (lower) state and hold its
       // commands until it is created again: this is a tool for a stopped server.
       return `${device}: epoch is now ${stored} (run this with the server stopped: a live room of the device cannot store a lower epoch and holds its commands)`;
+    }
+    case "drain":
+    case "quarantine":
+    case "release": {
+      const device = deviceId(id);
+      if (!(await store.devices.find(device))) throw new UsageError(`no device "${device}" is registered`);
+      const reason = z.string().trim().max(500).parse(values.reason ?? (verb === "release" ? "returned to service" : ""));
+      if (!reason) throw new UsageError(`${verb} needs --reason "…" (it is shown to the people waiting and kept in the audit log)`);
+      const status = verb === "drain" ? DeviceAvailability.DRAINED : verb === "quarantine" ? DeviceAvailability.QUARANTINED : DeviceAvailability.AVAILABLE;
+      await store.availability.set({ deviceId: device, status, reason, since: now, by: actor() });
+      await store.audit.record({ at: now, actor: actor(), action: AuditAction.AVAILABILITY, deviceId: device, detail: { status, reason } });
+      return `${device}: ${status} (${reason}); a running server applies it within BATON_REGISTRY_POLL_MS`;
+    }
+    case "availability": {
+      const records = (await store.availability.list()).filter((record) => record.status !== DeviceAvailability.AVAILABLE);
+      if (records.length === 0) return "every device is available";
+      return records.map((record) => `${record.deviceId.padEnd(20)} ${record.status.padEnd(12)} since ${new Date(record.since).toISOString()} by ${record.by}: ${record.reason}`).join("\n");
     }
     default:
       throw new UsageError(USAGE);

@@ -22,3 +22,22 @@ describe("store configuration", () => {
     expect(() => loadConfig({ BATON_ENV: "development", BATON_RETENTION_DAYS: "-1" })).toThrow(/BATON_RETENTION_DAYS/);
   });
 });
+
+describe("cluster configuration", () => {
+  const production = { BATON_ENV: "production", BATON_JWT_SECRET: "x".repeat(32) };
+
+  it("is a single process without REDIS_URL", () => {
+    expect(loadConfig(production).cluster).toEqual({ redisUrl: "", redisKeyPrefix: "", publicAddress: "", roomLockTtlMs: 10_000 });
+  });
+
+  it("joins a cluster with REDIS_URL, which needs PostgreSQL and an address clients reach this process at", () => {
+    const cluster = { ...production, REDIS_URL: "redis://127.0.0.1:6379", DATABASE_URL: "postgres://db/baton" };
+    expect(() => loadConfig({ ...production, REDIS_URL: "redis://127.0.0.1:6379" })).toThrow(/REDIS_URL .* needs DATABASE_URL/);
+    expect(() => loadConfig(cluster)).toThrow(/BATON_PUBLIC_ADDRESS must be set/); // listening on 0.0.0.0 names no host
+    expect(loadConfig({ ...cluster, BATON_PUBLIC_ADDRESS: "baton.example.com/node-1" }).cluster.publicAddress).toBe("baton.example.com/node-1");
+    expect(loadConfig({ ...cluster, BATON_HOST: "10.0.0.5", BATON_PORT: "2568" }).cluster.publicAddress).toBe("10.0.0.5:2568");
+    expect(() => loadConfig({ ...cluster, BATON_PUBLIC_ADDRESS: "ws://x/y" })).toThrow(/BATON_PUBLIC_ADDRESS/);
+    expect(() => loadConfig({ ...cluster, REDIS_URL: "http://x" })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ ...cluster, BATON_HOST: "10.0.0.5", BATON_ROOM_LOCK_TTL_MS: "10" })).toThrow(/BATON_ROOM_LOCK_TTL_MS/);
+  });
+});

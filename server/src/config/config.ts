@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { StoreConfig } from "../adapters/openStore.ts";
-import type { SessionTimers } from "../session/index.ts";
+import type { SessionRules, SessionTimers } from "../session/index.ts";
 import type { TokenPolicy } from "../auth/userTokens.ts";
 import type { LogConfig } from "../observability/logger.ts";
 import type { WebhookEndpoint } from "../webhooks/dispatcher.ts";
@@ -69,6 +69,16 @@ export const ConfigSchema = z.object({
     }
     return caps;
   }),
+  BATON_HANDOFF_WINDOW_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  BATON_READY_TIMEOUT_MS: milliseconds(300_000),
+  BATON_MAX_QUEUE_LENGTH: z.coerce.number().int().min(1).max(10_000).default(50),
+  BATON_QUARANTINE_AFTER_FAILURES: z.coerce.number().int().min(0).max(1_000).default(0),
+  // Fair use (issue 13 item 7): 0 = unlimited / off.
+  BATON_SESSION_EXPIRY_WARNING_MS: milliseconds(300_000),
+  BATON_MAX_SESSION_EXTENSION_MS: milliseconds(0),
+  BATON_MAX_DEVICES_PER_USER: z.coerce.number().int().min(0).max(10_000).default(0),
+  BATON_MAX_QUEUE_ENTRIES_PER_USER: z.coerce.number().int().min(0).max(10_000).default(0),
+  BATON_MAX_SESSION_MINUTES_PER_DAY: z.coerce.number().int().min(0).max(1_440).default(0),
   BATON_PING_INTERVAL_MS: z.coerce.number().int().min(500).max(60_000).default(3_000),
   BATON_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   BATON_LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
@@ -101,6 +111,8 @@ export const ConfigSchema = z.object({
   BATON_DEVICE_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
   BATON_DEVICE_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(100),
   BATON_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(8),
+  BATON_HTTP_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
+  BATON_HTTP_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(100),
   BATON_MAX_MATCHMAKE_BODY_BYTES: z.coerce.number().int().min(256).max(65_536).default(4_096),
   BATON_MAX_BUFFERED_BYTES: z.coerce.number().int().min(65_536).default(4_194_304),
   BATON_JOIN_ACK_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(10_000),
@@ -110,6 +122,10 @@ export const ConfigSchema = z.object({
   BATON_SECRET_CHECK_MAX_WAIT_MS: z.coerce.number().int().min(10).max(60_000).default(2_000),
   BATON_SECRET_FAILURES_PER_SOURCE: z.coerce.number().int().min(1).max(1_000).default(5),
   BATON_SECRET_BACKOFF_MAX_MS: z.coerce.number().int().min(1_000).default(300_000),
+  REDIS_URL: z.string().default("").refine((url) => url === "" || /^rediss?:\/\//.test(url), "must be a redis:// or rediss:// URL"),
+  BATON_PUBLIC_ADDRESS: z.string().default("").refine((address) => address === "" || (/^[A-Za-z0-9.\-_:[\]]+(\/[A-Za-z0-9._\-/]*)?$/.test(address) && !address.includes("//")), "must be host:port with an optional path and no scheme, e.g. 10.0.0.5:2568 or baton.example.com/node-1"),
+  BATON_REDIS_KEY_PREFIX: z.string().default("").refine((prefix) => /^[A-Za-z0-9:_.-]{0,64}$/.test(prefix), "must be at most 64 letters, digits, ':', '_', '.' or '-'"),
+  BATON_ROOM_LOCK_TTL_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   BATON_DASHBOARD_DIR: z.string().default(""),
   BATON_CORS_ORIGINS: z.string().default("").transform((text, context): CorsPolicy | undefined => {
     const entries = text.split(",").map((part) => part.trim()).filter(Boolean);
@@ -151,6 +167,10 @@ export interface BatonConfig {
   /** How often the process re-reads the registry to close connections of disabled or rotated devices. */
   registryPollMs: number;
   timers: SessionTimers;
+  /** Queue length and automatic quarantine (session/rules.ts). */
+  rules: SessionRules;
+  /** Per-user limits across the cluster (rooms/fairUseGate.ts, ports/userQuotas.ts); 0 = unlimited. */
+  fairUse: FairUseLimits;
   /** WebSocket ping period; a client that misses two pongs in a row is dropped. */
   pingIntervalMs: number;
   /** Structured logs: level, and JSON lines or pretty text (see observability/logger.ts). */
@@ -170,6 +190,8 @@ export interface BatonConfig {
   deviceRateLimit: { perSecond: number; burst: number };
   /** Open connections plus pending seat reservations of one user in one device room. */
   maxConnectionsPerUser: number;
+  /** Requests per client address to Baton's own HTTP API (health probes exempt). */
+  httpRateLimit: { perSecond: number; burst: number };
   /** Largest matchmaking request body; bigger ones get 413 before they are read. */
   maxMatchmakeBodyBytes: number;
   /** Unsent bytes a connection may have queued before it is closed as a slow consumer. */
@@ -181,11 +203,34 @@ export interface BatonConfig {
   secretChecks: SecretCheckLimits;
   /** Browser origins allowed by CORS: none by default in production, any in development. */
   cors: CorsPolicy;
+  /** One process (local presence) or a cluster on Redis (docs/SCALING.md). */
+  cluster: ClusterConfig;
   /**
    * The built dashboard served at `/` (http/dashboard.ts): an absolute directory, or "" for the
    * mode's default — client/web/dist, or Vite's dev middleware in development.
    */
   dashboardDir: string;
+}
+
+/** How this process shares devices with others (docs/SCALING.md). */
+export interface FairUseLimits {
+  /** Devices one user may hold at once, on every process together. */
+  maxDevicesPerUser: number;
+  /** Lines one user may wait in at once. */
+  maxQueueEntriesPerUser: number;
+  /** Session minutes per UTC day per device kind (the registry's `kind`). */
+  maxSessionMinutesPerDay: number;
+}
+
+export interface ClusterConfig {
+  /** redis://… — when set, presence, room listings, room locks and the guessing throttle live in Redis; "" = this process alone. */
+  redisUrl: string;
+  /** Prepended to every Redis key Baton and Colyseus write (not to pub/sub channels): lets test runs share one Redis. */
+  redisKeyPrefix: string;
+  /** host:port[/path] clients use to reach this very process; goes into seat reservations ("" = single process). */
+  publicAddress: string;
+  /** A device room's lock expires this long after its process last renewed it (renewed every third of it). */
+  roomLockTtlMs: number;
 }
 
 /** How much work device-secret checks may cost, and how guessers are slowed (see docs/SECURITY.md). */
@@ -205,7 +250,7 @@ export interface SecretCheckLimits {
 export class ConfigError extends Error {}
 
 function parseEnvironment(env: Record<string, string | undefined>): ConfigEnvironment {
-  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => (key.startsWith("BATON_") || key === "DATABASE_URL") && value !== ""));
+  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => (key.startsWith("BATON_") || key === "DATABASE_URL" || key === "REDIS_URL") && value !== ""));
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -234,9 +279,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production && values.BATON_JWT_SECRET.length < 32) {
     throw new ConfigError("BATON_JWT_SECRET must be set to at least 32 characters in production (BATON_ENV=production). For a local try-out run `npm run dev` instead.");
   }
+  if (values.REDIS_URL && !values.DATABASE_URL) {
+    throw new ConfigError("REDIS_URL (several processes) needs DATABASE_URL (PostgreSQL): every process of a cluster must share the device states, epochs and results, and an SQLite file is one process's (docs/SCALING.md).");
+  }
+  const host = values.BATON_HOST || (production ? "0.0.0.0" : "127.0.0.1");
   return {
     mode: values.BATON_ENV,
-    host: values.BATON_HOST || (production ? "0.0.0.0" : "127.0.0.1"),
+    host,
     port: values.BATON_PORT,
     jwtSecret: values.BATON_JWT_SECRET || randomBytes(32).toString("base64url"),
     jwtSecretGenerated: !values.BATON_JWT_SECRET,
@@ -258,6 +307,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deviceGraceMs: values.BATON_DEVICE_GRACE_MS,
       deviceSilenceTimeoutMs: values.BATON_DEVICE_SILENCE_TIMEOUT_MS,
       maxSessionMsByType: values.BATON_MAX_SESSION_MS_BY_TYPE,
+      handoffWindowMs: values.BATON_HANDOFF_WINDOW_MS,
+      readyTimeoutMs: values.BATON_READY_TIMEOUT_MS,
+      sessionExpiryWarningMs: values.BATON_SESSION_EXPIRY_WARNING_MS,
+      maxSessionExtensionMs: values.BATON_MAX_SESSION_EXTENSION_MS,
+    },
+    fairUse: {
+      maxDevicesPerUser: values.BATON_MAX_DEVICES_PER_USER,
+      maxQueueEntriesPerUser: values.BATON_MAX_QUEUE_ENTRIES_PER_USER,
+      maxSessionMinutesPerDay: values.BATON_MAX_SESSION_MINUTES_PER_DAY,
+    },
+    rules: {
+      maxQueueLength: values.BATON_MAX_QUEUE_LENGTH,
+      quarantineAfterFailures: values.BATON_QUARANTINE_AFTER_FAILURES,
     },
     pingIntervalMs: values.BATON_PING_INTERVAL_MS,
     // Tests start many servers in one process: quiet unless asked. Development reads best pretty.
@@ -277,6 +339,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: { perSecond: values.BATON_RATE_LIMIT_PER_SECOND, burst: values.BATON_RATE_LIMIT_BURST },
     deviceRateLimit: { perSecond: values.BATON_DEVICE_RATE_LIMIT_PER_SECOND, burst: values.BATON_DEVICE_RATE_LIMIT_BURST },
     maxConnectionsPerUser: values.BATON_MAX_CONNECTIONS_PER_USER,
+    httpRateLimit: { perSecond: values.BATON_HTTP_RATE_LIMIT_PER_SECOND, burst: values.BATON_HTTP_RATE_LIMIT_BURST },
     maxMatchmakeBodyBytes: values.BATON_MAX_MATCHMAKE_BODY_BYTES,
     maxBufferedBytes: values.BATON_MAX_BUFFERED_BYTES,
     joinAckTimeoutMs: values.BATON_JOIN_ACK_TIMEOUT_MS,
@@ -291,6 +354,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Production answers same-origin pages only unless origins are listed; development lets
     // a dashboard on another port try things out.
     cors: values.BATON_CORS_ORIGINS ?? (production ? { allow: "list", origins: [] } : { allow: "any" }),
+    cluster: {
+      redisUrl: values.REDIS_URL,
+      redisKeyPrefix: values.BATON_REDIS_KEY_PREFIX,
+      publicAddress: publicAddressOf(values, host),
+      roomLockTtlMs: values.BATON_ROOM_LOCK_TTL_MS,
+    },
     dashboardDir: values.BATON_DASHBOARD_DIR ? path.resolve(values.BATON_DASHBOARD_DIR) : "",
   };
+}
+
+/**
+ * In a cluster every process must say where clients reach *it*: a seat reserved through
+ * another process points there. Without Redis there is no other process, so none is needed.
+ * A wildcard listen address names no host, so it cannot stand in for one.
+ */
+function publicAddressOf(values: ConfigEnvironment, host: string): string {
+  if (values.BATON_PUBLIC_ADDRESS || !values.REDIS_URL) return values.BATON_PUBLIC_ADDRESS;
+  if (host === "0.0.0.0" || host === "::") {
+    throw new ConfigError(`BATON_PUBLIC_ADDRESS must be set when REDIS_URL is set and the server listens on ${host}: name the host:port (or proxy path) where clients reach this process, e.g. 10.0.0.5:${values.BATON_PORT} (docs/SCALING.md).`);
+  }
+  return `${host.includes(":") ? `[${host}]` : host}:${values.BATON_PORT}`;
 }

@@ -17,6 +17,18 @@ export function lifecycleEventFor(effect: Effect, deviceId: string, at: number, 
     case "deviceOnline": return { type: "device.connected", deviceId, firmware, at };
     case "deviceOffline": return { type: "device.disconnected", deviceId, at };
     case "deviceError": return { type: "device.error", deviceId, code: effect.code, message: effect.message, at };
+    case "queueJoined": return { type: "queue.joined", deviceId, userId: effect.user.userId, position: effect.position, at };
+    case "queueLeft": return { type: "queue.left", deviceId, userId: effect.user.userId, reason: effect.reason, at };
+    case "handoffOffered": return { type: "handoff.offered", deviceId, userId: effect.user.userId, expiresAt: effect.expiresAt, at };
+    case "sessionExpiring": return { type: "session.expiring", deviceId, epoch: effect.epoch, userId: effect.holder.userId, expiresAt: effect.expiresAt, at };
+    case "sessionExtended": return { type: "session.extended", deviceId, epoch: effect.epoch, userId: effect.holder.userId, expiresAt: effect.expiresAt, extendedMs: effect.extendedMs, at };
+    case "handoffWithdrawn": return { type: "handoff.withdrawn", deviceId, userId: effect.user.userId, at };
+    case "deviceNotReady": return { type: "device.not_ready", deviceId, at };
+    case "deviceReadyAgain": return { type: "device.ready", deviceId, waitedMs: effect.waitedMs, at };
+    case "availabilityChanged": {
+      const { status, reason, by } = effect.availability;
+      return { type: "device.availability", deviceId, status, previous: effect.previous, reason, by, at };
+    }
     default: return null;
   }
 }

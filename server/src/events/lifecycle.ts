@@ -3,7 +3,7 @@
  * metrics and persistence subscribe to. Emitting never throws into the room: a failing
  * listener is reported and skipped.
  */
-import type { EndReasonName } from "@baton/protocol";
+import type { DeviceAvailabilityName, EndReasonName, QueueExitReasonName } from "@baton/protocol";
 
 export type LifecycleEvent =
   | { type: "session.started"; deviceId: string; epoch: number; userId: string; at: number }
@@ -16,7 +16,29 @@ export type LifecycleEvent =
   | { type: "device.disconnected"; deviceId: string; at: number }
   | { type: "device.error"; deviceId: string; code: string; message: string; at: number }
   /** A message refused at the room's edge or by the session rules (metrics count them by code). */
-  | { type: "command.rejected"; deviceId: string; code: string; at: number };
+  | { type: "command.rejected"; deviceId: string; code: string; at: number }
+  | QueueLifecycleEvent
+  | FairUseLifecycleEvent;
+
+/** Fair use (issue 13 item 7): the holder's lease. */
+export type FairUseLifecycleEvent =
+  /** The session ends at `expiresAt` unless the holder extends it (BATON_SESSION_EXPIRY_WARNING_MS before). */
+  | { type: "session.expiring"; deviceId: string; epoch: number; userId: string; expiresAt: number; at: number }
+  | { type: "session.extended"; deviceId: string; epoch: number; userId: string; expiresAt: number; extendedMs: number; at: number };
+
+/** The line, the hand-off and the device's availability (issue 13). */
+export type QueueLifecycleEvent =
+  | { type: "queue.joined"; deviceId: string; userId: string; position: number; at: number }
+  /** `reason`: a QueueExitReason (accepted, declined, offer_expired, left, disconnected, device_unavailable). */
+  | { type: "queue.left"; deviceId: string; userId: string; reason: QueueExitReasonName; at: number }
+  /** "Your turn": the device is offered to `userId` until `expiresAt`. */
+  | { type: "handoff.offered"; deviceId: string; userId: string; expiresAt: number; at: number }
+  | { type: "handoff.withdrawn"; deviceId: string; userId: string; at: number }
+  /** The device owes a `ready` (physical reset) before anyone new may have it. */
+  | { type: "device.not_ready"; deviceId: string; at: number }
+  | { type: "device.ready"; deviceId: string; waitedMs: number; at: number }
+  /** Drained, quarantined, maintenance, or back in service: `by` is an admin's id, or "health" / "readiness". */
+  | { type: "device.availability"; deviceId: string; status: DeviceAvailabilityName; previous: DeviceAvailabilityName; reason: string; by: string; at: number };
 
 export type LifecycleListener = (event: LifecycleEvent) => void;
 

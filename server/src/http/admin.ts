@@ -5,6 +5,10 @@
  * - POST /admin/devices/:deviceId/disable             its joins are refused; its connection closes within BATON_REGISTRY_POLL_MS
  * - POST /admin/devices/:deviceId/rotate-secret       a new secret, once; the old one stops working
  * - POST /admin/devices/:deviceId/force-release       { reason }: end the current session as `kicked` (see below)
+ * - POST /admin/devices/:deviceId/drain               { reason }: the session in flight finishes, nobody new gets it, the line is told
+ * - POST /admin/devices/:deviceId/quarantine          { reason }: out of rotation until returned to service
+ * - POST /admin/devices/:deviceId/return-to-service   { reason? }: back into rotation (from drained, quarantined or maintenance)
+ * - GET  /admin/devices/:deviceId/queue               who waits, in order (names shown: admins only)
  * - GET  /admin/audit?deviceId=&limit=                the audit log, newest first
  * Force-release goes through the device's room (rooms/liveRooms.ts), where the pure core
  * decides (`forceRelease` → end reason `kicked`): the holder gets `session_ended` naming the
@@ -32,6 +36,15 @@ export const AuditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 const EmptyBody = z.strictObject({});
+export const AvailabilityBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+export const ReturnToServiceBody = z.strictObject({ reason: z.string().trim().max(500).default("returned to service") });
+
+/** The three availability routes and the core command each one sends. */
+const AVAILABILITY_ROUTES = [
+  { path: "drain", command: "drain", body: AvailabilityBody, what: "drain devices" },
+  { path: "quarantine", command: "quarantine", body: AvailabilityBody, what: "quarantine devices" },
+  { path: "return-to-service", command: "returnToService", body: ReturnToServiceBody, what: "return devices to service" },
+] as const;
 
 export function adminRoutes(services: RoomServices) {
   const router = express.Router();
@@ -85,6 +98,31 @@ export function adminRoutes(services: RoomServices) {
     if (!(await services.registry.find(deviceId))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
     const answer = await services.liveRooms.forceRelease(deviceId, { userId: admin.userId, name: admin.name }, body.reason);
     response.json({ deviceId, ...answer });
+  }));
+
+  for (const route of AVAILABILITY_ROUTES) {
+    const name = `POST /admin/devices/:deviceId/${route.path}`;
+    router.post(`/admin/devices/:deviceId/${route.path}`, guarded(name, async (request, response) => {
+      const admin = await requireAdmin(services, request, response, route.what);
+      if (!admin) return;
+      const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
+      if (!deviceId) return;
+      const body = parseOrRefuse(route.body, request.body ?? {}, response, "Body");
+      if (!body) return;
+      if (!(await services.registry.find(deviceId))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+      // Through the device's room, where the core decides (session/availability.ts); the room
+      // stores the new availability and audits it.
+      const status = await services.liveRooms.setAvailability(deviceId, { type: route.command, by: { userId: admin.userId, name: admin.name }, reason: body.reason });
+      response.json({ deviceId, availability: status.availability, holder: status.holder, queueLength: status.queueLength });
+    }));
+  }
+
+  router.get("/admin/devices/:deviceId/queue", guarded("GET /admin/devices/:deviceId/queue", async (request, response) => {
+    if (!(await requireAdmin(services, request, response, "list who waits for a device"))) return;
+    const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
+    if (!deviceId) return;
+    if (!(await services.registry.find(deviceId))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+    response.json((await services.liveRooms.queue(deviceId)) ?? { deviceId, handoffUntil: 0, entries: [] });
   }));
 
   router.get("/admin/audit", guarded("GET /admin/audit", async (request, response) => {

@@ -4,8 +4,10 @@
  * - GET /devices/:deviceId                    one device, with its declared session types and input schemas
  * Any user with a valid token may read them: they show what a spectator sees (holder name,
  * phase, progress), never inputs or outputs. A device with a room answers from the room
- * (rooms/liveRooms.ts); one without a room from its stored state, offline. There is no
- * waiting queue yet, so no queue length.
+ * (rooms/liveRooms.ts); one without a room from its stored state, offline, with the
+ * durable availability record (a drain or quarantine set with the CLI). Each status has the
+ * queue's length and the device's availability; who waits is for admins
+ * (GET /admin/devices/:deviceId/queue).
  */
 import express from "express";
 import { z } from "zod";
@@ -36,7 +38,10 @@ export function deviceRoutes(services: RoomServices) {
     const fromRoom = live.has(deviceId) ? await services.liveRooms.status(deviceId) : null;
     if (fromRoom) return fromRoom;
     const stored = (await services.deviceStates.load(deviceId)) ?? initialState(deviceId, 0);
-    return { ...deviceStatusOf(stored), online: false, connection: "disconnected", viewers: 0 };
+    const status = deviceStatusOf(stored);
+    const record = await services.store.availability.find(deviceId);
+    const availability = record && record.since >= status.availability.since ? { status: record.status, reason: record.reason, since: record.since, by: record.by } : status.availability;
+    return { ...status, availability, online: false, connection: "disconnected", viewers: 0 };
   }
 
   function describe(device: RegisteredDevice, status: LiveDeviceStatus) {

@@ -8,7 +8,7 @@
 import express from "express";
 import { z } from "zod";
 import { ErrorCode } from "@baton/protocol";
-import { AuditQuery, ForceReleaseBody, RegisterDeviceBody } from "./admin.ts";
+import { AuditQuery, AvailabilityBody, ForceReleaseBody, RegisterDeviceBody, ReturnToServiceBody } from "./admin.ts";
 import { DeviceListQuery } from "./devices.ts";
 import { DeviceSessionsQuery, MySessionsQuery } from "./sessions.ts";
 import { DevTokenRequest, ResultsQuery } from "./results.ts";
@@ -86,6 +86,10 @@ const ROUTES: Record<string, Record<string, Operation>> = {
   "/admin/devices/{deviceId}/disable": { post: { summary: "Disable a device: joins refused, connection closed", access: "admin", params: deviceId, ok: { description: "{ deviceId, disabled, disabledAt }" }, refusals: [404] } },
   "/admin/devices/{deviceId}/rotate-secret": { post: { summary: "A new device secret, once; the old one stops working", access: "admin", params: deviceId, ok: { description: "{ deviceId, secret }" }, refusals: [404] } },
   "/admin/devices/{deviceId}/force-release": { post: { summary: "End the current session as `kicked`, with a reason told to the holder", access: "admin", params: deviceId, body: ForceReleaseBody, ok: { description: "{ deviceId, released, epoch, holder }" }, refusals: [404, 413] } },
+  "/admin/devices/{deviceId}/drain": { post: { summary: "Drain: the session in flight finishes, nobody new is granted the device, those waiting are told", access: "admin", params: deviceId, body: AvailabilityBody, ok: { description: "{ deviceId, availability, holder, queueLength }" }, refusals: [404, 413] } },
+  "/admin/devices/{deviceId}/quarantine": { post: { summary: "Quarantine: out of rotation with a reason until returned to service", access: "admin", params: deviceId, body: AvailabilityBody, ok: { description: "{ deviceId, availability, holder, queueLength }" }, refusals: [404, 413] } },
+  "/admin/devices/{deviceId}/return-to-service": { post: { summary: "Back into rotation (from drained, quarantined or maintenance)", access: "admin", params: deviceId, body: ReturnToServiceBody, ok: { description: "{ deviceId, availability, holder, queueLength }" }, refusals: [404, 413] } },
+  "/admin/devices/{deviceId}/queue": { get: { summary: "Who waits for a device, in order, and whether one holds the hand-off offer", access: "admin", params: deviceId, ok: { description: "{ deviceId, handoffUntil, entries: [{ position, userId, name, since, sessionType, offered, away }] }" }, refusals: [404] } },
   "/admin/audit": { get: { summary: "The audit log, newest first", access: "admin", query: AuditQuery, ok: { description: "{ entries }" } } },
   "/dev/token": { post: { summary: "Development mode only: mint a user JWT (absent in production)", access: "public", body: DevTokenRequest, ok: { description: "{ token, userId, devOnly }" } } },
 };

@@ -25,7 +25,7 @@ export interface RequestGuardOptions {
    * A last look at a parsed matchmaking request before Colyseus routes it: a refusal here is
    * answered at the cost of a JSON parse (a guesser's flood should cost no more than that).
    */
-  screen?: (request: { source: string; token: string | undefined; body: Record<string, unknown> }) => Refusal | null;
+  screen?: (request: { source: string; token: string | undefined; body: Record<string, unknown> }) => Refusal | null | Promise<Refusal | null>;
 }
 
 export interface Refusal {
@@ -50,10 +50,12 @@ export function installRequestGuard(server: http.Server, options: RequestGuardOp
     readMatchmakeBody(request, response, options.maxMatchmakeBodyBytes, (body) => {
       // The token exactly as the matchmaking route will read it for onAuth.
       const token = getBearerToken(request.headers.authorization ?? "");
-      const refusal = options.screen?.({ source, token, body });
-      if (refusal) return refuse(response, refusal.status, refusal.code, refusal.sentence);
-      request.body = body;
-      emit(event, request, response);
+      // The screen may ask a shared throttle (Redis); if it cannot answer, matchmaking's own checks still run.
+      Promise.resolve(options.screen?.({ source, token, body })).catch(() => null).then((refusal) => {
+        if (refusal) return refuse(response, refusal.status, refusal.code, refusal.sentence);
+        request.body = body;
+        emit(event, request, response);
+      });
     });
     return true;
   }) as typeof server.emit;

@@ -9,7 +9,8 @@
  * - results.ts    GET /results (own results); POST /dev/token (development only)
  * - history.ts    GET /devices/:deviceId/history                       admins
  * - admin.ts      /admin/…: register, disable, rotate, force-release, audit   admins
- * Every handler validates its input (zod) and answers errors as `{ code, message }`.
+ * Every handler validates its input (zod) and answers errors as `{ code, message }`; one
+ * client address gets BATON_HTTP_RATE_LIMIT_* requests a second (httpRateLimit.ts).
  */
 import express, { type Request, type Response, type NextFunction } from "express";
 import { ErrorCode } from "@baton/protocol";
@@ -22,9 +23,11 @@ import { historyRoutes } from "./history.ts";
 import { openApiRoute } from "./openapi.ts";
 import { devTokenRoute, resultRoutes } from "./results.ts";
 import { sessionRoutes } from "./sessions.ts";
+import { httpRateLimit } from "./httpRateLimit.ts";
 
 export function httpRoutes(services: RoomServices) {
   const router = express.Router();
+  router.use(httpRateLimit({ limit: services.config.httpRateLimit }));
   router.use(express.json({ limit: "16kb" }));
   const devRoutes = services.config.mode !== "production";
   router.use(healthRoutes(services));

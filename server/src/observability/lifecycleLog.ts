@@ -6,7 +6,7 @@ import type { LifecycleEvent, LifecycleEvents } from "../events/lifecycle.ts";
 import type { Logger } from "./logger.ts";
 
 /** Events that mean something went wrong are logged as warnings. */
-const WARNINGS = new Set<LifecycleEvent["type"]>(["run.failed", "result.orphaned", "device.error"]);
+const WARNINGS = new Set<LifecycleEvent["type"]>(["run.failed", "result.orphaned", "device.error", "device.availability"]);
 
 export function logLifecycle(events: LifecycleEvents, logger: Logger): () => void {
   return events.on((event) => {

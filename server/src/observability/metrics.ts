@@ -132,6 +132,8 @@ export function instrumentStore(store: BatonStore, histogram: Histogram<"operati
     devices: timed(store.devices, "devices"),
     audit: timed(store.audit, "audit"),
     outbox: timed(store.outbox, "outbox"),
+    transitions: timed(store.transitions, "transitions"),
+    availability: timed(store.availability, "availability"),
     ping: () => store.ping(),
     purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff),
     close: () => store.close(),

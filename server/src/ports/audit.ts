@@ -11,6 +11,8 @@ export const AuditAction = {
   DISABLE: "disable",
   ROTATE_SECRET: "rotate",
   RAISE_EPOCH: "raise-epoch",
+  /** Drained, quarantined, put in maintenance or returned to service (detail: status, reason, previous). */
+  AVAILABILITY: "availability",
 } as const;
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];
 

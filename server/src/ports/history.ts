@@ -51,4 +51,8 @@ export interface HistoryStore {
   listUserSessions(userId: string, limit: number, before?: SessionCursor): Promise<SessionHistoryRecord[]>;
   /** Newest first. */
   listRuns(deviceId: string, limit: number): Promise<RunHistoryRecord[]>;
+  /** Durations of the device's most recent *successful* runs, newest first (the queue's ETA: session/eta.ts). */
+  recentRunDurations(deviceId: string, limit: number): Promise<{ sessionType: string; durationMs: number }[]>;
+  /** Durations of the device's most recent ended sessions, newest first. */
+  recentSessionDurations(deviceId: string, limit: number): Promise<number[]>;
 }

@@ -4,11 +4,13 @@
  * Every adapter is run through the one conformance suite, test/conformance/store.cases.ts.
  */
 import type { AuditLog } from "./audit.ts";
+import type { AvailabilityStore } from "./availability.ts";
 import type { DeviceRegistry } from "./devices.ts";
 import type { DeviceStateStore } from "./deviceStates.ts";
 import type { HistoryStore } from "./history.ts";
 import type { ResultStore } from "./results.ts";
 import type { WebhookOutbox } from "./outbox.ts";
+import type { TransitionWriter } from "./transitions.ts";
 
 export interface BatonStore {
   /** "sqlite" | "postgres" | "memory". */
@@ -21,6 +23,10 @@ export interface BatonStore {
   devices: DeviceRegistry;
   audit: AuditLog;
   outbox: WebhookOutbox;
+  /** A transition's writes in one transaction, grouped with other devices' (ports/transitions.ts). */
+  transitions: TransitionWriter;
+  /** Drained / quarantined / maintenance, durable (migration 0004). */
+  availability: AvailabilityStore;
   /** A cheap round trip (readiness checks); throws when the store cannot answer. */
   ping(): Promise<void>;
   /** Deletes history, results, orphans and audit entries older than `cutoff` (ms since epoch); returns rows deleted. */
@@ -29,8 +35,10 @@ export interface BatonStore {
 }
 
 export * from "./audit.ts";
+export * from "./availability.ts";
 export * from "./devices.ts";
 export * from "./deviceStates.ts";
 export * from "./history.ts";
 export * from "./results.ts";
 export * from "./outbox.ts";
+export * from "./transitions.ts";

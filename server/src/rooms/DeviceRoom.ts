@@ -16,17 +16,23 @@
  */
 import { randomUUID } from "node:crypto";
 import { ClientState, CloseCode, Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
-import { StateView } from "@colyseus/schema";
 import {
   DeviceToRoom, EndReason, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, BatonCloseCode,
-  type ErrorCodeName, type ErrorPayload, type OkMessage, type UserToRoomType,
+  type ErrorCodeName, type ErrorPayload, type OkMessage, type SessionTypeSpec, type UserToRoomType,
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
-import { deviceStatusOf, initialState, nextDeadline, reduce, restoreForNewRoom, type Command, type CoreState, type Effect, type Outcome, type UserRef } from "../session/index.ts";
+import { deviceStatusOf, initialState, lineOf, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type UserRef } from "../session/index.ts";
+import { mirrorQueue, showSeat } from "./queueMirror.ts";
+import { carryOutQueueEffect, isQueueEffect } from "./queueEffects.ts";
+import { carryOutLeaseEffect, isLeaseEffect } from "./leaseEffects.ts";
+import { FairUseGate } from "./fairUseGate.ts";
+import { usedTodayOnKind } from "./dailyUsage.ts";
+import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
-import { PresenceDeviceRoomLock } from "../adapters/presence/presenceDeviceRoomLock.ts";
+import type { RoomLease } from "./deviceRoomLeases.ts";
+import { keepListed } from "./keepListed.ts";
 import { FrameEdge } from "./frameEdge.ts";
 import { closeIfSlow, seatsAvailable } from "./connectionLimits.ts";
 import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
@@ -35,9 +41,10 @@ import { deviceCommand, requestIdOf, unknownMessage, userCommand, type Translati
 import { lifecycleEventFor } from "../events/fromEffects.ts";
 import type { RoomServices } from "./services.ts";
 import { saveUntilStored, type StoreAttempt } from "../store/saveUntilStored.ts";
-import { AuditAction } from "../ports/store.ts";
+import { AuditAction, isEmptyWrite, type AvailabilityRecord, type AuditEntry, type HistoryRecord, type NewDeliveredResult, type NewOrphanedResult, type TransitionOutcome, type TransitionWrite } from "../ports/store.ts";
 import { durableKey } from "./durableState.ts";
-import type { ForceReleaseAnswer, LiveDeviceStatus } from "./liveRooms.ts";
+import { RoomViews } from "./views.ts";
+import type { ForceReleaseAnswer, LiveDeviceStatus, QueueListing } from "./liveRooms.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -45,6 +52,8 @@ type BatonClient = Client<{ auth: JoinAuth }>;
 export function createDeviceRoom(services: RoomServices) {
   return class DeviceRoom extends Room<{ state: DeviceRoomState }> {
     state = new DeviceRoomState();
+    /** The shared spectator view and the device's (rooms/views.ts). */
+    private readonly views = new RoomViews(this.state);
     private core!: CoreState;
     private deviceClient: BatonClient | null = null;
     /** Every open connection per user id (several tabs of one user are one holder). */
@@ -53,16 +62,29 @@ export function createDeviceRoom(services: RoomServices) {
     private ownerViewUserId: string | null = null;
     private deadlineTimer: NodeJS.Timeout | null = null;
     private patchScheduled = false;
+    /** Transitions of this room waiting for their commit. */
+    private committing = 0;
     private disposed = false;
     private effectChain: Promise<void> = Promise.resolve();
     private readonly frameEdge = new FrameEdge({ user: services.config.rateLimit, device: services.config.deviceRateLimit }, services.clock);
     /** Connections that have not acknowledged their join yet, and when they will be closed for it. */
     private readonly joinAckTimers = new Map<BatonClient, NodeJS.Timeout>();
-    private roomLock: PresenceDeviceRoomLock | null = null;
+    private lease: RoomLease | null = null;
     private readonly lockHolder = `${matchMaker.processId}/${randomUUID()}`;
     /** `durableKey` of the state last written to the store: unchanged states are not written again. */
     private persistedKey = "";
     private unregisterDevice: (() => void) | null = null;
+    private unwatchAvailability: (() => void) | null = null;
+    /** Recent run and session durations of this device, for the queue's ETA; read only while people wait. */
+    private samples: DurationSamples = NO_SAMPLES;
+    private samplesStale = true;
+    private samplesLoading = false;
+    /** Per-user limits across devices (rooms/fairUseGate.ts); user commands pass through it in order. */
+    private fairUse!: FairUseGate;
+    private userCommands: Promise<void> = Promise.resolve();
+    private untrackQuotas: (() => void) | null = null;
+    /** The registry's kind of this device (the daily quota counts per kind), read once. */
+    private deviceKind: Promise<string> | null = null;
 
     static async onAuth(token: string, options: unknown, context: AuthContext) {
       if (services.readiness.draining) throw joinError(ErrorCode.SERVER_BUSY, "the server is shutting down; join again in a few seconds (another process, or this one restarted).");
@@ -78,12 +100,13 @@ export function createDeviceRoom(services: RoomServices) {
 
     async onCreate(options: { deviceId: string }) {
       if (!isValidDeviceId(options.deviceId)) throw joinError(ErrorCode.UNKNOWN_DEVICE, "a device room needs a valid deviceId.");
-      // One room per device, whichever route asked for it: the lock is taken before the room exists.
-      const lock = new PresenceDeviceRoomLock(this.presence);
-      if (!(await lock.acquire(options.deviceId, this.lockHolder))) {
-        throw joinError(ErrorCode.DEVICE_ROOM_EXISTS, `device ${options.deviceId} already has its room; join it with joinOrCreate.`);
+      // One room per device in the whole cluster, whichever route asked for it: the lock is
+      // taken before the room exists, and renewed while it lives (rooms/deviceRoomLeases.ts).
+      const lease = await services.roomLeases.acquire(options.deviceId, this.lockHolder, (reason) => this.leaseLost(reason), () => void keepListed(this));
+      if (!lease) {
+        throw joinError(ErrorCode.DEVICE_ROOM_EXISTS, `device ${options.deviceId} already has its room (or a process that stopped still holds it, for at most BATON_ROOM_LOCK_TTL_MS); join it with joinOrCreate, or try again in a few seconds.`);
       }
-      this.roomLock = lock;
+      this.lease = lease;
       this.roomId = options.deviceId;
       this.patchRate = null;
       this.guardFrameworkEntryPoints();
@@ -92,7 +115,25 @@ export function createDeviceRoom(services: RoomServices) {
       const stored = await services.deviceStates.load(options.deviceId);
       this.core = stored ? restoreForNewRoom(stored, services.clock()) : initialState(options.deviceId, services.clock());
       this.persistedKey = stored ? durableKey(stored) : "";
+      this.fairUse = new FairUseGate({
+        deviceId: options.deviceId,
+        ledger: services.cluster.userQuotas,
+        limits: services.config.fairUse,
+        ttlMs: services.config.cluster.roomLockTtlMs,
+        clock: services.clock,
+        usedToday: async (userId) => {
+          this.deviceKind ??= services.registry.find(options.deviceId).then((device) => device?.kind ?? "");
+          const kind = await this.deviceKind;
+          return { kind, usedMs: await usedTodayOnKind(services.history, services.registry, userId, kind, services.clock()) };
+        },
+        warn: (message, error) => console.error(message, error),
+      });
+      // What a restored state holds is renewed at once, and while the room lives.
+      if (this.fairUse.enabled) this.untrackQuotas = services.quotaRenewer.track(() => this.fairUse.slots(this.core));
       this.syncState();
+      // A drain or quarantine stored while the device had no room (the CLI) applies now.
+      this.applyStoredAvailability(await services.store.availability.find(options.deviceId));
+      this.unwatchAvailability = services.availabilityWatcher.register(options.deviceId, (record) => this.applyStoredAvailability(record));
       this.armDeadline();
       this.updateAutoDispose();
 
@@ -139,10 +180,7 @@ export function createDeviceRoom(services: RoomServices) {
       if (this.userCount() >= services.config.maxSpectatorsPerDevice) {
         throw joinError(ErrorCode.ROOM_FULL, `device ${this.roomId} already has ${services.config.maxSpectatorsPerDevice} viewers.`);
       }
-      const view = new StateView();
-      view.add(this.state.device);
-      view.add(this.state.session);
-      client.view = view;
+      client.view = this.views.spectators; // shared by every spectator (rooms/views.ts)
       this.userConnected(client, auth);
     }
 
@@ -179,11 +217,24 @@ export function createDeviceRoom(services: RoomServices) {
       if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
       for (const timer of this.joinAckTimers.values()) clearTimeout(timer);
       this.unregisterDevice?.();
+      this.unwatchAvailability?.();
+      this.untrackQuotas?.();
       // Let the last writes finish (retries stop now that the room is disposed), so a room
       // created next for this device reads what this one knew — and only then give the
       // device's room lock back. A room whose creation was refused holds no lock.
       await this.effectChain;
-      await this.roomLock?.release(this.roomId, this.lockHolder);
+      await this.lease?.release().catch((error) => console.error(`device room ${this.roomId}: releasing its lock failed (it expires by itself)`, error));
+    }
+
+    /**
+     * This room's lock ran out or was taken (this process stalled, or lost Redis for a whole
+     * TTL): another process may already serve the device. This room stops at once — its
+     * clients are closed as at a shutdown (4001) and reconnect through whichever process
+     * serves the device now, which continues from the store.
+     */
+    private leaseLost(reason: string) {
+      console.error(`device room ${this.roomId}: ${reason}; closing this room so that only one serves the device`);
+      void this.disconnect(CloseCode.SERVER_SHUTDOWN);
     }
 
     // ------------------------------------------------------------ operator seam
@@ -204,10 +255,51 @@ export function createDeviceRoom(services: RoomServices) {
       return { released: true, epoch, holder };
     }
 
+    /** An admin drains, quarantines or returns the device to service; the core decides what follows (session/availability.ts). */
+    setAvailability(command: AvailabilityCommand): LiveDeviceStatus {
+      const by = { userId: String(command.by.userId), name: String(command.by.name) };
+      this.apply({ type: command.type, by, reason: String(command.reason) } as AvailabilityCommand);
+      return this.liveStatus();
+    }
+
+    /** Who waits, in order, with their place and whether they hold the offer (admins only: names are shown). */
+    queueListing(): QueueListing {
+      return {
+        deviceId: this.roomId,
+        handoffUntil: this.core.offer?.expiresAt ?? 0,
+        entries: lineOf(this.core).map((entry, index) => ({
+          position: index + 1, userId: entry.user.userId, name: entry.user.name, since: entry.enqueuedAt,
+          sessionType: entry.sessionType ?? null, offered: this.core.offer?.entry === entry, away: entry.lostAt > 0,
+        })),
+      };
+    }
+
+    private applyStoredAvailability(record: AvailabilityRecord | undefined) {
+      const command = commandForStoredAvailability(this.core, record);
+      if (command && !this.disposed) this.apply(command);
+    }
+
+    /**
+     * Reads the ETA's history when someone waits and it changed since the last read — off the
+     * effect chain, so it never delays a command; the seats are refreshed when it arrives.
+     */
+    private refreshSamples() {
+      if (!this.samplesStale || this.samplesLoading || lineOf(this.core).length === 0) return;
+      this.samplesStale = false;
+      this.samplesLoading = true;
+      loadDurationSamples(services, this.roomId)
+        .then((samples) => {
+          this.samples = samples;
+          if (!this.disposed) this.syncState();
+        })
+        .catch(() => { this.samplesStale = true; })
+        .finally(() => { this.samplesLoading = false; });
+    }
+
     // ------------------------------------------------------------ connections
 
     private deviceJoined(client: BatonClient) {
-      client.view = new StateView(); // empty: the device receives no schema state
+      client.view = this.views.device; // empty: the device receives no schema state
       const previous = this.deviceClient;
       this.deviceClient = client;
       if (previous && previous !== client) {
@@ -232,7 +324,9 @@ export function createDeviceRoom(services: RoomServices) {
       // A connection that was away while its user took the device again (from another tab)
       // missed the view change; the current owner data is added here. Any older OwnerData it
       // still holds is detached from the state and receives nothing.
-      if (this.ownerViewUserId === auth.userId) client.view?.add(this.state.owner);
+      if (this.ownerViewUserId === auth.userId) this.views.ownViewOf(client).add(this.state.owner);
+      // A waiting user sees their own seat (position, ETA, offer): through a view of their own.
+      if (this.state.seats.has(auth.userId)) showSeat(this.state, auth.userId, this.views.ownViewOf(client));
       this.apply({ type: "ownerReconnected", userId: auth.userId });
       // Results that came while this user was away are handed over now, once (in order with
       // the deliveries the effect chain is carrying out).
@@ -316,10 +410,10 @@ export function createDeviceRoom(services: RoomServices) {
      */
     private onUserMessage(client: BatonClient, type: string, payload: unknown) {
       const auth = client.auth;
+      const user = auth?.role === "user" ? { userId: auth.userId, name: auth.name } : null;
       const requestId = requestIdOf(payload);
-      const before = this.core;
-      const outcome = this.execute(client, type, userCommand(type, payload, auth?.role === "user" ? { userId: auth.userId, name: auth.name } : null), requestId);
-      if (outcome && !outcome.rejection) this.answerOk(client, type as UserToRoomType, requestId, before, outcome.state);
+      const translation = userCommand(type, payload, user, { admin: auth?.role === "user" && auth.roles.includes("admin") });
+      this.execute(client, type, translation, requestId, (before, outcome) => this.answerOk(client, type as UserToRoomType, requestId, before, outcome.state));
     }
 
     /** `ok` for a carried-out user command, queued behind the effects (and the store write) of its transition. */
@@ -340,14 +434,32 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     /** Applies a translated message, answering the sender when it is refused at the edge or by the rules. */
-    private execute(client: BatonClient, type: string, translation: Translation, requestId?: string): Outcome | null {
+    private execute(client: BatonClient, type: string, translation: Translation, requestId?: string, carriedOut?: (before: CoreState, outcome: Outcome) => void): void {
       if ("refusal" in translation) {
         this.sendError(client, translation.refusal.code, translation.refusal.message, type, requestId);
-        return null;
+        return;
       }
+      if (this.fairUse.enabled && client.auth?.role === "user") {
+        // Through the per-user limits, one user command after the other, so a claim that
+        // waits for the ledger is not overtaken by the run sent right after it.
+        const command = translation.command;
+        this.userCommands = this.userCommands.then(async () => {
+          if (this.disposed) return;
+          let before = this.core;
+          const admission = await this.fairUse.admit(command, () => this.core, (next) => {
+            before = this.core;
+            return this.apply(next);
+          });
+          const rejection = "rejection" in admission ? admission.rejection : admission.outcome.rejection;
+          if (rejection) this.sendError(client, rejection.code, rejection.message, type, requestId);
+          else if ("outcome" in admission) carriedOut?.(before, admission.outcome);
+        }).catch((error) => console.error(`device room ${this.roomId}: a user command failed`, error));
+        return;
+      }
+      const before = this.core;
       const outcome = this.apply(translation.command);
       if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type, requestId);
-      return outcome;
+      else carriedOut?.(before, outcome);
     }
 
     private sendError(client: BatonClient, code: ErrorCodeName, message: string, request: string, requestId?: string) {
@@ -366,9 +478,10 @@ export function createDeviceRoom(services: RoomServices) {
 
     private apply(command: Command): Outcome {
       const now = services.clock();
-      const outcome = reduce(this.core, command, { now, newRunId: services.newRunId, timers: services.config.timers, validateInput: validateRunInput });
+      const outcome = reduce(this.core, command, { now, newRunId: services.newRunId, timers: services.config.timers, validateInput: validateRunInput, rules: services.config.rules });
       const changed = outcome.state !== this.core;
       if (changed) {
+        this.fairUse?.transitioned(this.core, outcome.state);
         this.core = outcome.state;
         this.syncState();
       }
@@ -384,17 +497,23 @@ export function createDeviceRoom(services: RoomServices) {
       const holderId = this.core.session?.holder.userId ?? null;
       if (holderId !== this.ownerViewUserId) {
         if (this.ownerViewUserId) {
-          for (const client of this.userConnections.get(this.ownerViewUserId) ?? []) client.view?.remove(this.state.owner);
+          for (const client of this.userConnections.get(this.ownerViewUserId) ?? []) {
+            if (this.views.hasOwnView(client)) client.view!.remove(this.state.owner);
+          }
         }
         // A new OwnerData per holder: the old holder's view can never see the next one's data.
         this.state.owner = freshOwnerData();
         this.ownerViewUserId = holderId;
         if (holderId) {
-          for (const client of this.userConnections.get(holderId) ?? []) client.view?.add(this.state.owner);
+          for (const client of this.userConnections.get(holderId) ?? []) this.views.ownViewOf(client).add(this.state.owner);
         }
       }
       mirrorDevice(this.core, this.state, now);
       mirrorSession(this.core, this.state);
+      // Seats go only into views of their user's own (never the spectators' shared one).
+      mirrorQueue(this.core, this.state, this.samples, now, (userId, create) =>
+        [...(this.userConnections.get(userId) ?? [])].map((client) => (create || this.views.hasOwnView(client) ? this.views.ownViewOf(client) : undefined)));
+      this.refreshSamples();
       this.schedulePatch();
     }
 
@@ -407,12 +526,15 @@ export function createDeviceRoom(services: RoomServices) {
     private schedulePatch() {
       if (this.patchScheduled) return;
       this.patchScheduled = true;
-      setImmediate(() => {
+      const push = () => {
         this.patchScheduled = false;
         if (this.disposed) return;
         this.broadcastPatch();
         for (const client of this.clients) closeIfSlow(client, services.config.maxBufferedBytes);
-      });
+      };
+      // A transition waiting for its group commit (flushed at setImmediate, queued after this
+      // one): let the commit and the messages it releases go first, once.
+      setImmediate(() => (this.committing > 0 ? setImmediate(push) : push()));
     }
 
     private carryOut(effects: Effect[], state: CoreState | null) {
@@ -429,115 +551,140 @@ export function createDeviceRoom(services: RoomServices) {
 
     /**
      * Carries out the I/O the effects ask for, then emits their lifecycle events. `state` is
-     * the core state these effects came with (null when it did not change): it is written to
-     * the store before the first message to the device, or at the end. History and audit
-     * records are written after the messages, so they never delay a command.
+     * the core state these effects came with (null when it did not change).
+     *
+     * Everything the transition writes — the state (when its durable part changed), a result
+     * or an orphan, the history and audit records — is one `TransitionWrite`, committed in
+     * one transaction (grouped with other rooms' writes of the same turn of the event loop,
+     * ports/transitions.ts) before any message of the transition leaves: a command never
+     * carries an epoch the store could forget, and an `ack` never leaves before its result
+     * is committed. A transition that writes nothing sends at once.
      */
     private async runEffects(effects: Effect[], state: CoreState | null) {
+      // A room that may no longer be the device's only room writes nothing and commands nothing.
+      if (!this.lease?.held()) return;
       const deviceId = this.roomId;
       const at = services.clock();
-      let persisted = state === null;
-      const persist = async () => {
-        if (persisted) return true;
-        persisted = true;
-        return this.persist(state!);
-      };
-      const records: (() => Promise<unknown>)[] = [];
+      const delivered: NewDeliveredResult[] = [];
+      const orphans: NewOrphanedResult[] = [];
+      const history: HistoryRecord[] = [];
+      const audit: AuditEntry[] = [];
+      /** What the transition does once its write is committed, in effect order. */
+      const steps: ((outcome: TransitionOutcome | null) => void | Promise<void>)[] = [];
+      let sessionTypes: SessionTypeSpec[] | null = null;
       // The holder these effects were produced under: a session that ended in this batch
       // (release on completion) is already gone from the core.
       const holderId = effects.find((effect) => effect.type === "sessionEnded")?.holder.userId ?? (state ?? this.core).session?.holder.userId ?? "";
       for (const effect of effects) {
         switch (effect.type) {
           case "sendToDevice":
-            if (!(await persist())) return;
-            if (this.deviceClient) this.sendTo(this.deviceClient, effect.message, effect.payload);
+            steps.push(() => {
+              if (this.deviceClient) this.sendTo(this.deviceClient, effect.message, effect.payload);
+            });
             break;
           case "deliverResult": {
-            if (!(await this.deliver(effect, at))) return;
-            records.push(() => services.history.runFinished(deviceId, effect.runId, { endedAt: at, ok: true, output: effect.output }));
+            const index = delivered.length;
+            const ownerHere = this.userConnections.has(effect.userId);
+            delivered.push({
+              deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, output: effect.output, storedAt: at, handedOverAt: ownerHere ? at : null,
+            });
+            history.push({ kind: "runFinished", deviceId, runId: effect.runId, outcome: { endedAt: at, ok: true, output: effect.output } });
+            steps.push((outcome) => this.handOver(effect, outcome!.delivered[index]!.inserted, ownerHere, at));
             break;
           }
           case "deliverFailure":
-            this.sendToUser(effect.userId, RoomToUser.RUN_FAILED, { runId: effect.runId, sessionType: effect.sessionType, code: effect.code, message: effect.message });
+            steps.push(() => this.sendToUser(effect.userId, RoomToUser.RUN_FAILED, { runId: effect.runId, sessionType: effect.sessionType, code: effect.code, message: effect.message }));
             break;
           case "orphanedResult": {
             // A copy of a result that was delivered long ago (or before a restart): the run id
             // tells, so it is acknowledged without being recorded again, anywhere.
-            const delivered = await this.attempt(`looking up result ${effect.runId}`, () => services.results.findByRunId(deviceId, effect.runId));
-            if (!delivered.stored) return;
-            if (delivered.value) continue;
-            const orphan = { deviceId, runId: effect.runId, epoch: effect.epoch, reason: effect.reason, output: effect.output, storedAt: at };
-            if (!(await this.attempt(`storing orphaned result ${effect.runId}`, () => services.results.saveOrphan(orphan))).stored) return;
+            const found = await this.attempt(`looking up result ${effect.runId}`, () => services.results.findByRunId(deviceId, effect.runId));
+            if (!found.stored) return;
+            if (found.value) continue;
+            orphans.push({ deviceId, runId: effect.runId, epoch: effect.epoch, reason: effect.reason, output: effect.output, storedAt: at });
             break;
           }
-          case "disconnectDevice": {
-            const silent = this.deviceClient;
-            this.deviceClient = null; // already offline in the core; its late close changes nothing
-            silent?.leave(BatonCloseCode.DEVICE_SILENT, effect.reason);
+          case "disconnectDevice":
+            steps.push(() => {
+              const silent = this.deviceClient;
+              this.deviceClient = null; // already offline in the core; its late close changes nothing
+              silent?.leave(BatonCloseCode.DEVICE_SILENT, effect.reason);
+            });
             break;
-          }
           case "sessionStarted":
-            records.push(
-              () => services.history.sessionStarted({ deviceId, epoch: effect.epoch, userId: effect.holder.userId, userName: effect.holder.name, startedAt: at }),
-              () => services.audit.record({ at, actor: effect.holder.userId, action: AuditAction.CLAIM, deviceId, detail: { epoch: effect.epoch } }),
-            );
+            history.push({ kind: "sessionStarted", record: { deviceId, epoch: effect.epoch, userId: effect.holder.userId, userName: effect.holder.name, startedAt: at } });
+            audit.push({ at, actor: effect.holder.userId, action: AuditAction.CLAIM, deviceId, detail: { epoch: effect.epoch } });
             break;
           case "sessionEnded":
-            this.sendToUser(effect.holder.userId, RoomToUser.SESSION_ENDED, { deviceId, epoch: effect.epoch, reason: effect.reason, message: endMessage(deviceId, effect) });
-            records.push(() => services.history.sessionEnded(deviceId, effect.epoch, at, effect.reason));
-            if (effect.reason === EndReason.RELEASED) records.push(() => services.audit.record({ at, actor: effect.holder.userId, action: AuditAction.RELEASE, deviceId, detail: { epoch: effect.epoch } }));
-            if (effect.reason === EndReason.KICKED) records.push(() => services.audit.record({ at, actor: effect.by?.userId ?? "admin", action: AuditAction.KICK, deviceId, detail: { epoch: effect.epoch, holder: effect.holder.userId, reason: effect.note ?? "" } }));
+            steps.push(() => this.sendToUser(effect.holder.userId, RoomToUser.SESSION_ENDED, { deviceId, epoch: effect.epoch, reason: effect.reason, message: endMessage(deviceId, effect) }));
+            history.push({ kind: "sessionEnded", deviceId, epoch: effect.epoch, endedAt: at, endReason: effect.reason });
+            if (effect.reason === EndReason.RELEASED) audit.push({ at, actor: effect.holder.userId, action: AuditAction.RELEASE, deviceId, detail: { epoch: effect.epoch } });
+            if (effect.reason === EndReason.KICKED) audit.push({ at, actor: effect.by?.userId ?? "admin", action: AuditAction.KICK, deviceId, detail: { epoch: effect.epoch, holder: effect.holder.userId, reason: effect.note ?? "" } });
+            this.samplesStale = true;
             break;
           case "runStarted":
-            records.push(() => services.history.runStarted({ deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, input: effect.input, startedAt: at }));
+            history.push({ kind: "runStarted", record: { deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, input: effect.input, startedAt: at } });
             break;
           case "runFailed":
-            records.push(() => services.history.runFinished(deviceId, effect.runId, { endedAt: at, ok: false, failureCode: effect.code, failureMessage: effect.message }));
+            history.push({ kind: "runFinished", deviceId, runId: effect.runId, outcome: { endedAt: at, ok: false, failureCode: effect.code, failureMessage: effect.message } });
             break;
           case "epochRaised":
             console.warn(`device room ${deviceId}: the device has seen epoch ${effect.from < effect.to ? effect.to : effect.from} which the store did not have (wiped or restored from an old backup); epoch raised from ${effect.from} to ${effect.to}`);
-            records.push(() => services.audit.record({ at, actor: `device:${deviceId}`, action: AuditAction.RAISE_EPOCH, deviceId, detail: { from: effect.from, to: effect.to } }));
+            audit.push({ at, actor: `device:${deviceId}`, action: AuditAction.RAISE_EPOCH, deviceId, detail: { from: effect.from, to: effect.to } });
+            break;
+          case "runCompleted":
+            this.samplesStale = true;
             break;
           case "deviceOnline":
-            if (state) {
-              const sessionTypes = state.device.sessionTypes;
-              records.push(() => services.registry.recordSessionTypes(deviceId, sessionTypes));
-            }
+            if (state) sessionTypes = state.device.sessionTypes;
             break;
         }
+        if (isQueueEffect(effect)) {
+          carryOutQueueEffect(effect, {
+            deviceId, at, services, audit,
+            sendToUser: (userId, type, payload) => steps.push(() => this.sendToUser(userId, type, payload)),
+            afterCommit: (write) => steps.push(async () => void (await this.attempt("writing the device's availability", write))),
+          });
+        }
+        if (isLeaseEffect(effect)) carryOutLeaseEffect(effect, deviceId, (userId, type, payload) => steps.push(() => this.sendToUser(userId, type, payload)));
         const event = lifecycleEventFor(effect, deviceId, at, this.core.device.firmware, holderId);
-        if (event) services.events.emit(event);
+        if (event) steps.push(() => services.events.emit(event));
       }
-      if (!(await persist())) return;
-      for (const record of records) {
+      const write: TransitionWrite = { delivered, orphans, history, audit };
+      const stateKey = state ? durableKey(state) : this.persistedKey;
+      if (state && stateKey !== this.persistedKey) write.state = state;
+      let outcome: TransitionOutcome | null = null;
+      if (!isEmptyWrite(write)) {
+        this.committing++;
+        const committed = await this.attempt(`committing the transition (epoch ${(state ?? this.core).epoch})`, () => services.transitions.commit(write)).finally(() => this.committing--);
+        if (!committed.stored) return;
+        outcome = committed.value;
+        this.persistedKey = stateKey;
         // History is for people; a failed record is reported, and never holds up the session.
-        await record().catch((error) => console.error(`device room ${deviceId}: writing history failed`, error));
+        for (const error of outcome.recordErrors) console.error(`device room ${deviceId}: writing history failed`, error);
+      }
+      for (const step of steps) await step(outcome);
+      if (sessionTypes) {
+        const types = sessionTypes;
+        await services.registry.recordSessionTypes(deviceId, types).catch((error) => console.error(`device room ${deviceId}: writing history failed`, error));
       }
     }
 
     /**
-     * Stores a result insert-once and hands it to its owner's connections — or leaves it
-     * pending for when they return. False only when the room went away before the store
-     * took it (then no ack: the device keeps the result).
+     * Hands a committed result to its owner's connections — or leaves it pending for when
+     * they return (`handedOverAt` was written with it).
      */
-    private async deliver(effect: Extract<Effect, { type: "deliverResult" }>, at: number): Promise<boolean> {
-      const deviceId = this.roomId;
-      const ownerHere = this.userConnections.has(effect.userId);
-      const saved = await this.attempt(`storing result ${effect.runId}`, () => services.results.saveDelivered({
-        deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, output: effect.output, storedAt: at, handedOverAt: ownerHere ? at : null,
-      }));
-      if (!saved.stored) return false;
+    private async handOver(effect: Extract<Effect, { type: "deliverResult" }>, inserted: boolean, ownerHere: boolean, at: number) {
       const payload = { runId: effect.runId, sessionType: effect.sessionType, output: effect.output };
-      if (saved.value.inserted) {
+      if (inserted) {
         if (ownerHere) this.sendToUser(effect.userId, RoomToUser.RESULT, payload);
-        return true;
+        return;
       }
       // Stored before (a re-sent copy after a restart): hand it over only if nobody has yet.
       if (ownerHere) {
-        const marked = await services.results.markHandedOver(deviceId, [effect.runId], at).catch(() => []);
+        const marked = await services.results.markHandedOver(this.roomId, [effect.runId], at).catch(() => []);
         if (marked.length > 0) this.sendToUser(effect.userId, RoomToUser.RESULT, payload);
       }
-      return true;
     }
 
     /** Sends a returning user the results stored while they were away, each once. */
@@ -549,15 +696,6 @@ export function createDeviceRoom(services: RoomServices) {
       for (const result of pending) {
         if (marked.has(result.runId)) this.sendToUser(userId, RoomToUser.RESULT, { runId: result.runId, sessionType: result.sessionType, output: result.output });
       }
-    }
-
-    /** Writes the core state unless nothing durable changed; false when it could not be written (nothing that depends on it is sent then). */
-    private async persist(state: CoreState): Promise<boolean> {
-      const key = durableKey(state);
-      if (key === this.persistedKey) return true;
-      const written = await this.attempt(`storing the state of epoch ${state.epoch}`, () => services.deviceStates.save(state));
-      if (written.stored) this.persistedKey = key;
-      return written.stored;
     }
 
     /** One store operation, retried while the store fails and the room lives. */
@@ -586,9 +724,9 @@ export function createDeviceRoom(services: RoomServices) {
       }, Math.min(delay, 2 ** 31 - 1));
     }
 
-    /** A room with a session in flight must outlive its clients; an idle one may go. */
+    /** A room with a session in flight or people in line must outlive its clients (their timers run here); an idle one may go. */
     private updateAutoDispose() {
-      this.autoDispose = !this.core.session;
+      this.autoDispose = !this.core.session && lineOf(this.core).length === 0;
     }
   };
 }

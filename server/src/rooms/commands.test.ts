@@ -46,3 +46,26 @@ describe("translating messages into core commands", () => {
     expect(deviceCommand("hello", hello, true)).toMatchObject({ refusal: { code: "INVALID_CAPABILITIES" } });
   });
 });
+
+describe("queue messages (issue 13)", () => {
+  it("maps enqueue, leave_queue, accept and decline; only admins' claims carry the admin flag", () => {
+    expect(userCommand("enqueue", { sessionType: "weighing", input: { userAge: 3 }, releaseOnComplete: true }, alice)).toEqual({
+      command: { type: "enqueue", user: alice, sessionType: "weighing", input: { userAge: 3 }, releaseOnComplete: true },
+    });
+    expect(userCommand("leave_queue", {}, alice)).toEqual({ command: { type: "leaveQueue", user: alice } });
+    expect(userCommand("accept", null, alice)).toEqual({ command: { type: "acceptOffer", user: alice } });
+    expect(userCommand("decline", undefined, alice)).toEqual({ command: { type: "declineOffer", user: alice } });
+    expect(userCommand("claim", {}, alice, { admin: true })).toEqual({ command: { type: "claim", user: alice, admin: true } });
+  });
+
+  it("refuses malformed queue payloads at the edge, and devices sending them", () => {
+    expect(userCommand("enqueue", { sessionType: "bad name!" }, alice)).toMatchObject({ refusal: { code: "INVALID_MESSAGE" } });
+    expect(userCommand("enqueue", { admin: true }, alice)).toMatchObject({ refusal: { code: "INVALID_MESSAGE" } });
+    expect(userCommand("accept", { now: 1 }, alice)).toMatchObject({ refusal: { code: "INVALID_MESSAGE" } });
+    expect(userCommand("enqueue", {}, null)).toMatchObject({ refusal: { code: "FORBIDDEN_MESSAGE" } });
+  });
+
+  it("passes a device's needsReset capability on", () => {
+    expect(deviceCommand("hello", { firmware: "f", sessionTypes: [], needsReset: true }, true)).toEqual({ command: { type: "deviceHello", firmware: "f", sessionTypes: [], needsReset: true } });
+  });
+});

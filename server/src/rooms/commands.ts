@@ -35,8 +35,11 @@ function parse<T>(type: string, schema: ZodType, payload: unknown): { value: T }
   return parsed.success ? { value: parsed.data as T } : refuse(ErrorCode.INVALID_MESSAGE, `Payload of "${type}" is malformed: ${describeZodError(parsed.error)}.`);
 }
 
-/** A user's message. `user` is null when the sender is a device (it may not send these). */
-export function userCommand(type: string, payload: unknown, user: UserRef | null): Translation {
+/**
+ * A user's message. `user` is null when the sender is a device (it may not send these).
+ * `admin`: the sender's token has the admin role (an admin may claim a quarantined device).
+ */
+export function userCommand(type: string, payload: unknown, user: UserRef | null, options: { admin?: boolean } = {}): Translation {
   // `cancel` is a device-bound name too, but devices never send it.
   if (!user) return refuse(ErrorCode.FORBIDDEN_MESSAGE, `Devices may not send "${type}".`);
   switch (type) {
@@ -44,7 +47,27 @@ export function userCommand(type: string, payload: unknown, user: UserRef | null
       const parsed = parse<Claim>(type, UserPayloads[type], payload);
       if (!("value" in parsed)) return parsed;
       const { requestId: _requestId, ...claim } = parsed.value;
-      return { command: { type: "claim", user, ...claim } };
+      return { command: { type: "claim", user, ...claim, ...(options.admin ? { admin: true } : {}) } };
+    }
+    case UserToRoom.ENQUEUE: {
+      const parsed = parse<Claim>(type, UserPayloads[type], payload);
+      if (!("value" in parsed)) return parsed;
+      const { requestId: _requestId, ...entry } = parsed.value;
+      return { command: { type: "enqueue", user, ...entry } };
+    }
+    case UserToRoom.LEAVE_QUEUE:
+    case UserToRoom.ACCEPT:
+    case UserToRoom.DECLINE: {
+      const parsed = parse<unknown>(type, UserPayloads[type], payload);
+      if (!("value" in parsed)) return parsed;
+      const kind = type === UserToRoom.LEAVE_QUEUE ? "leaveQueue" : type === UserToRoom.ACCEPT ? "acceptOffer" : "declineOffer";
+      return { command: { type: kind, user } };
+    }
+    case UserToRoom.EXTEND: {
+      const parsed = parse<{ byMs?: number } | null | undefined>(type, UserPayloads[type], payload);
+      if (!("value" in parsed)) return parsed;
+      const byMs = parsed.value?.byMs;
+      return { command: { type: "extend", user, ...(byMs !== undefined ? { byMs } : {}) } };
     }
     case UserToRoom.RUN: {
       const parsed = parse<Run>(type, UserPayloads[type], payload);
@@ -74,7 +97,7 @@ export function deviceCommand(type: string, payload: unknown, isDevice: boolean)
       const hello = body as Hello;
       const problem = checkDeclaredSchemas(hello.sessionTypes);
       if (problem) return refuse(ErrorCode.INVALID_CAPABILITIES, problem);
-      return { command: { type: "deviceHello", firmware: hello.firmware, sessionTypes: hello.sessionTypes, ...(hello.epoch !== undefined ? { knownEpoch: hello.epoch } : {}) } };
+      return { command: { type: "deviceHello", firmware: hello.firmware, sessionTypes: hello.sessionTypes, ...(hello.epoch !== undefined ? { knownEpoch: hello.epoch } : {}), ...(hello.needsReset ? { needsReset: true } : {}) } };
     }
     case DeviceToRoom.ACCEPTED: return { command: { type: "deviceAccepted", epoch: body.epoch, runId: body.runId } };
     case DeviceToRoom.PROGRESS: {

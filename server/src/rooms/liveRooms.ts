@@ -11,7 +11,7 @@
  */
 import { matchMaker } from "@colyseus/core";
 import { DEVICE_ROOM_NAME } from "@baton/protocol";
-import type { DeviceStatus, UserRef } from "../session/index.ts";
+import type { AvailabilityCommand, DeviceStatus, UserRef } from "../session/index.ts";
 
 export interface LiveDeviceStatus extends DeviceStatus {
   /** Connected user connections (spectators and the holder). */
@@ -26,12 +26,24 @@ export interface ForceReleaseAnswer {
   holder: UserRef | null;
 }
 
+/** A device's line, for admins (GET /admin/devices/:deviceId/queue). */
+export interface QueueListing {
+  deviceId: string;
+  /** When the open offer ends (0 = none). */
+  handoffUntil: number;
+  entries: { position: number; userId: string; name: string; since: number; sessionType: string | null; offered: boolean; away: boolean }[];
+}
+
 export interface LiveRooms {
   /** Device ids that have a room now, anywhere in the cluster. */
   liveDeviceIds(): Promise<Set<string>>;
   /** The room's status, or null when the device has no room. */
   status(deviceId: string): Promise<LiveDeviceStatus | null>;
   forceRelease(deviceId: string, by: UserRef, reason: string): Promise<ForceReleaseAnswer>;
+  /** Drain, quarantine or return to service, through the device's room (created if needed); answers the new status. */
+  setAvailability(deviceId: string, command: AvailabilityCommand): Promise<LiveDeviceStatus>;
+  /** The line, or null when the device has no room (then nobody waits: a room outlives its queue). */
+  queue(deviceId: string): Promise<QueueListing | null>;
 }
 
 export const colyseusLiveRooms: LiveRooms = {
@@ -54,5 +66,19 @@ export const colyseusLiveRooms: LiveRooms = {
     // Another request may create it at the same moment; its room lock lets only one win, and either will do.
     if (!room) await matchMaker.createRoom(DEVICE_ROOM_NAME, { deviceId }).catch(() => undefined);
     return (await matchMaker.remoteRoomCall(deviceId, "forceRelease", [by, reason])) as ForceReleaseAnswer;
+  },
+  async setAvailability(deviceId, command) {
+    const [room] = await matchMaker.query({ name: DEVICE_ROOM_NAME, roomId: deviceId });
+    if (!room) await matchMaker.createRoom(DEVICE_ROOM_NAME, { deviceId }).catch(() => undefined);
+    return (await matchMaker.remoteRoomCall(deviceId, "setAvailability", [command])) as LiveDeviceStatus;
+  },
+  async queue(deviceId) {
+    const [room] = await matchMaker.query({ name: DEVICE_ROOM_NAME, roomId: deviceId });
+    if (!room) return null;
+    try {
+      return (await matchMaker.remoteRoomCall(deviceId, "queueListing")) as QueueListing;
+    } catch {
+      return null;
+    }
   },
 };

@@ -83,9 +83,9 @@ function translateSeatError(error: unknown): unknown {
 }
 
 /** A device join from an address that is backing off is refused before matchmaking starts (see requestGuard's `screen`). */
-export function screenDeviceJoin(authenticator: DeviceAuthenticator, source: string, token: string | undefined, body: Record<string, unknown>): Refusal | null {
+export async function screenDeviceJoin(authenticator: DeviceAuthenticator, source: string, token: string | undefined, body: Record<string, unknown>): Promise<Refusal | null> {
   if (body.role !== JoinRole.DEVICE) return null;
-  const waitMs = authenticator.holdOff(source, body.deviceId, token);
+  const waitMs = await authenticator.holdOff(source, body.deviceId, token);
   if (waitMs === 0) return null;
   return { status: joinStatus(ErrorCode.RATE_LIMITED), code: ErrorCode.RATE_LIMITED, sentence: guessingBackoffSentence(waitMs) };
 }

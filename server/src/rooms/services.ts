@@ -5,13 +5,17 @@
  */
 import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
 import type { DeviceConnections } from "../auth/revocations.ts";
+import type { AvailabilityWatcher } from "./availabilityWatcher.ts";
 import type { UserTokens } from "../auth/userTokens.ts";
 import type { BatonConfig } from "../config/config.ts";
 import type { LifecycleEvents } from "../events/lifecycle.ts";
 import type { LiveRooms } from "./liveRooms.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { BatonMetrics } from "../observability/metrics.ts";
-import type { AuditLog, BatonStore, DeviceRegistry, DeviceStateStore, HistoryStore, ResultStore } from "../ports/store.ts";
+import type { Cluster } from "../cluster.ts";
+import type { DeviceRoomLeases } from "./deviceRoomLeases.ts";
+import type { QuotaRenewer } from "./fairUseGate.ts";
+import type { AuditLog, BatonStore, DeviceRegistry, DeviceStateStore, HistoryStore, ResultStore, TransitionWriter } from "../ports/store.ts";
 
 export interface RoomServices {
   config: BatonConfig;
@@ -22,8 +26,18 @@ export interface RoomServices {
   deviceStates: DeviceStateStore;
   history: HistoryStore;
   audit: AuditLog;
+  /** A transition's state, results and records, committed together (grouped across devices). */
+  transitions: TransitionWriter;
   deviceConnections: DeviceConnections;
+  /** Applies drains and quarantines written to the store by the CLI to this process's rooms. */
+  availabilityWatcher: AvailabilityWatcher;
   deviceAuthenticator: DeviceAuthenticator;
+  /** Presence, driver and public address for Colyseus, local or on Redis (cluster.ts). */
+  cluster: Cluster;
+  /** The one-room-per-device locks of this process's rooms, renewed while the rooms live. */
+  roomLeases: DeviceRoomLeases;
+  /** Renews the per-user quota slots of this process's rooms (rooms/fairUseGate.ts). */
+  quotaRenewer: QuotaRenewer;
   userTokens: UserTokens;
   events: LifecycleEvents;
   logger: Logger;

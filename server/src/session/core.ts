@@ -13,9 +13,10 @@
  * refused, and a result among them is recorded as orphaned (and acknowledged, so the device
  * can forget it) — never credited to whoever holds the device now.
  */
-import { DeviceConnection, EndReason, ErrorCode, type EndReasonName, type ErrorCodeName } from "@baton/protocol";
+import { DeviceAvailability, DeviceConnection, EndReason, ErrorCode, type EndReasonName, type ErrorCodeName } from "@baton/protocol";
 import { dueDeadline } from "./deadlines.ts";
 import { welcomeFor } from "./phase.ts";
+import { expiryOf } from "./lease.ts";
 import type {
   Command, CoreContext, CoreState, Effect, Json, LastRun, Outcome, RunState, SessionRecord, SessionTypeSpec, UserRef,
 } from "./types.ts";
@@ -32,13 +33,22 @@ export function initialState(deviceId: string, now: number): CoreState {
     lastEndReason: "",
     recentlyCompletedRunIds: [],
     orphanedResults: 0,
+    queue: [],
+    offer: null,
+    awaitingReadySince: 0,
+    availability: { status: DeviceAvailability.AVAILABLE, reason: "", since: now, by: "" },
+    consecutiveFailures: 0,
   };
 }
 
 /** Commands that come from the device itself: each one is proof that it is alive. */
 const DEVICE_REPORTS = new Set<Command["type"]>(["deviceHello", "deviceAccepted", "deviceProgress", "deviceResult", "deviceFailed", "deviceReady", "deviceHeartbeat"]);
 
-export function reduce(state: CoreState, command: Command, context: CoreContext): Outcome {
+/**
+ * The session rules alone: claims, runs, device reports and the session's timers. The queue,
+ * hand-off, readiness and availability rules wrap it in reduce.ts, which is what callers use.
+ */
+export function reduceSession(state: CoreState, command: Command, context: CoreContext): Outcome {
   if (DEVICE_REPORTS.has(command.type) && state.device.online) {
     state = { ...state, device: { ...state.device, lastSeenAt: context.now } };
   }
@@ -60,6 +70,7 @@ export function reduce(state: CoreState, command: Command, context: CoreContext)
     case "deviceReady": return deviceReady(state);
     case "deviceHeartbeat": return ok(state);
     case "tick": return tick(state, context);
+    default: return ok(state); // queue and availability commands: reduce.ts
   }
 }
 
@@ -152,7 +163,8 @@ function startRun(state: CoreState, spec: SessionTypeSpec, input: Json, context:
     progressMessage: "",
   };
   const typeCap = context.timers.maxSessionMsByType[spec.name];
-  const expiresAt = typeCap !== undefined ? (typeCap > 0 ? session.startedAt + typeCap : 0) : session.expiresAt;
+  // Time added with `extend` and the daily quota's cap carry over to the type's cap (lease.ts).
+  const expiresAt = typeCap !== undefined ? expiryOf(session, typeCap) : session.expiresAt;
   const next = withDeviceActivity(withSession(state, { ...session, run, lastRun: null, lastActivity: now, expiresAt }));
   return ok(next, [
     { type: "runStarted", runId: run.runId, sessionType: run.sessionType, epoch: state.epoch, userId: session.holder.userId, input },
@@ -298,6 +310,7 @@ function deviceHello(state: CoreState, command: Extract<Command, { type: "device
       connection: connectionFor(true, Boolean(state.session?.run)),
       firmware: command.firmware,
       sessionTypes: command.sessionTypes,
+      ...(command.needsReset ? { needsReset: true } : {}),
     },
   };
   const effects: Effect[] = wasOnline ? [] : [{ type: "deviceOnline" }];

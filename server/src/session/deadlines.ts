@@ -6,17 +6,23 @@
  */
 import { EndReason, type EndReasonName } from "@baton/protocol";
 import type { CoreState, SessionTimers } from "./types.ts";
+import { nextLostDeadline } from "./queue.ts";
+import { readyDeadline } from "./readiness.ts";
+import { leaseDeadlines, type LeaseDeadlineKind } from "./lease.ts";
 
-export type DeadlineKind = EndReasonName | "run_timeout" | "device_silent";
+/** The session's own deadlines, then those of the line and the physical hand-over (session/reduce.ts fires these). */
+export type DeadlineKind = SessionDeadlineKind | WaitDeadlineKind | LeaseDeadlineKind;
+export type SessionDeadlineKind = EndReasonName | "run_timeout" | "device_silent";
+export type WaitDeadlineKind = "offer_expired" | "queue_lost" | "ready_timeout";
 
-export interface Deadline {
+export interface Deadline<Kind extends DeadlineKind = DeadlineKind> {
   at: number;
-  kind: DeadlineKind;
+  kind: Kind;
 }
 
 /** All deadlines that apply now, unordered. */
-export function activeDeadlines(state: CoreState, timers: SessionTimers): Deadline[] {
-  const deadlines: Deadline[] = [];
+export function activeDeadlines(state: CoreState, timers: SessionTimers): Deadline<SessionDeadlineKind>[] {
+  const deadlines: Deadline<SessionDeadlineKind>[] = [];
   // Only while a session is in flight: an idle device is left to WebSocket ping/pong, so an
   // idle room holds no timer at all.
   const session = state.session;
@@ -47,17 +53,31 @@ export function activeDeadlines(state: CoreState, timers: SessionTimers): Deadli
   return deadlines;
 }
 
+/**
+ * Deadlines of the line and the hand-over, which run whether or not a session is in flight:
+ * an open offer's window, a waiting user's reconnect grace, a `ready` owed too long.
+ */
+export function waitDeadlines(state: CoreState, timers: SessionTimers): Deadline<WaitDeadlineKind>[] {
+  const deadlines: Deadline<WaitDeadlineKind>[] = [];
+  if (state.offer) deadlines.push({ at: state.offer.expiresAt, kind: "offer_expired" });
+  const lost = nextLostDeadline(state, timers);
+  if (lost !== null) deadlines.push({ at: lost, kind: "queue_lost" });
+  const ready = readyDeadline(state, timers);
+  if (ready !== null) deadlines.push({ at: ready, kind: "ready_timeout" });
+  return deadlines;
+}
+
 /** The earliest deadline, or null when nothing is pending (the room then holds no timer). */
 export function nextDeadline(state: CoreState, timers: SessionTimers): Deadline | null {
   let earliest: Deadline | null = null;
-  for (const deadline of activeDeadlines(state, timers)) {
+  for (const deadline of [...activeDeadlines(state, timers), ...waitDeadlines(state, timers), ...leaseDeadlines(state, timers)]) {
     if (!earliest || deadline.at < earliest.at) earliest = deadline;
   }
   return earliest;
 }
 
 /** Priority when several deadlines have passed at one tick: the cause that came first in the world wins. */
-export function dueDeadline(state: CoreState, timers: SessionTimers, now: number): Deadline | null {
+export function dueDeadline(state: CoreState, timers: SessionTimers, now: number): Deadline<SessionDeadlineKind> | null {
   const due = activeDeadlines(state, timers).filter((deadline) => deadline.at <= now);
   due.sort((a, b) => a.at - b.at);
   return due[0] ?? null;

@@ -1,7 +1,11 @@
 /** The pure session core: rules, derived views and deadlines of one device's session. */
-export { initialState, reduce } from "./core.ts";
+export { initialState } from "./core.ts";
+export { reduce } from "./reduce.ts";
 export { phaseOf, welcomeFor } from "./phase.ts";
 export { restoreForNewRoom } from "./restore.ts";
-export { nextDeadline, activeDeadlines, type Deadline } from "./deadlines.ts";
+export { nextDeadline, activeDeadlines, waitDeadlines, type Deadline } from "./deadlines.ts";
 export type * from "./types.ts";
 export { deviceStatusOf, type DeviceStatus } from "./status.ts";
+export { DEFAULT_RULES } from "./rules.ts";
+export { estimatedStarts, median, samplesFrom, NO_SAMPLES, type DurationSamples } from "./eta.ts";
+export { lineOf, positionOf, withQueueDefaults } from "./line.ts";

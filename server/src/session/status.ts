@@ -3,7 +3,8 @@
  * progress — derived from the core state, never stored. The HTTP API reads it from a live
  * room, or from the stored state when the device has no room right now.
  */
-import type { DeviceConnectionName, EndReasonName, PhaseName } from "@baton/protocol";
+import type { DeviceAvailabilityName, DeviceConnectionName, EndReasonName, PhaseName } from "@baton/protocol";
+import { lineOf, withQueueDefaults } from "./line.ts";
 import { phaseOf } from "./phase.ts";
 import type { CoreState, UserRef } from "./types.ts";
 
@@ -23,9 +24,16 @@ export interface DeviceStatus {
   sessionType: string | null;
   progress: number | null;
   lastEndReason: EndReasonName | "";
+  /** Users waiting for the device (an open offer's holder included). */
+  queueLength: number;
+  /** available / drained / quarantined / maintenance, and why. */
+  availability: { status: DeviceAvailabilityName; reason: string; since: number; by: string };
+  /** False while the device owes a `ready` after the last session. */
+  ready: boolean;
 }
 
-export function deviceStatusOf(state: CoreState): DeviceStatus {
+export function deviceStatusOf(stored: CoreState): DeviceStatus {
+  const state = withQueueDefaults(stored);
   const session = state.session;
   const run = session?.run ?? null;
   return {
@@ -40,5 +48,8 @@ export function deviceStatusOf(state: CoreState): DeviceStatus {
     sessionType: run?.sessionType ?? null,
     progress: run ? run.progress : null,
     lastEndReason: state.lastEndReason,
+    queueLength: lineOf(state).length,
+    availability: { ...state.availability },
+    ready: state.awaitingReadySince === 0,
   };
 }

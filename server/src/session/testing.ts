@@ -5,8 +5,16 @@
  *
  * Used only by the `*.test.ts` files beside it; nothing in production imports it.
  */
-import { initialState, reduce } from "./core.ts";
-import type { Command, CoreContext, CoreState, Effect, Json, Outcome, SessionTimers, SessionTypeSpec, UserRef } from "./types.ts";
+import { initialState } from "./core.ts";
+import { reduce } from "./reduce.ts";
+import { DEFAULT_RULES } from "./rules.ts";
+import type { Command, CoreContext, CoreState, Effect, Json, Outcome, SessionRules, SessionTimers, SessionTypeSpec, UserRef } from "./types.ts";
+
+export interface HarnessOptions {
+  timers?: Partial<SessionTimers>;
+  rules?: Partial<SessionRules>;
+  now?: number;
+}
 
 /** Starts far from 0 on purpose: the core uses 0 as "not set" for `ownerLostAt` and `expiresAt`. */
 export const T0 = 1_000_000;
@@ -21,6 +29,8 @@ export const TIMERS: SessionTimers = {
   deviceGraceMs: 20_000,
   deviceSilenceTimeoutMs: 0,
   maxSessionMsByType: {},
+  handoffWindowMs: 30_000,
+  readyTimeoutMs: 0,
 };
 
 export const ALICE: UserRef = { userId: "u-alice", name: "Alice" };
@@ -81,17 +91,19 @@ export class SessionHarness {
   last: Outcome;
   /** Every effect emitted since the harness was created, in order. */
   readonly allEffects: Effect[] = [];
+  rules: SessionRules;
 
-  constructor(options: { timers?: Partial<SessionTimers>; now?: number } = {}) {
+  constructor(options: HarnessOptions = {}) {
     this.now = options.now ?? T0;
     this.timers = { ...TIMERS, ...options.timers };
+    this.rules = { ...DEFAULT_RULES, ...options.rules };
     this.newRunId = sequentialRunIds();
     this.state = initialState(DEVICE_ID, this.now);
     this.last = { state: this.state, effects: [] };
   }
 
   get context(): CoreContext {
-    return { now: this.now, newRunId: this.newRunId, timers: this.timers, validateInput: validateRequiredKeys };
+    return { now: this.now, newRunId: this.newRunId, timers: this.timers, validateInput: validateRequiredKeys, rules: this.rules };
   }
 
   apply(command: Command): Outcome {
@@ -149,7 +161,7 @@ export class SessionHarness {
 }
 
 /** A harness whose device has said hello, so it can be claimed. */
-export function onlineHarness(options: { timers?: Partial<SessionTimers>; now?: number } = {}): SessionHarness {
+export function onlineHarness(options: HarnessOptions = {}): SessionHarness {
   const harness = new SessionHarness(options);
   harness.apply({ type: "deviceConnected" });
   harness.hello();

@@ -2,7 +2,7 @@
  * Types of the pure session core. Nothing here knows about Colyseus, sockets or schema:
  * the core is `(state, command, context) → { state, effects } | rejection`.
  */
-import type { EndReasonName, ErrorCodeName, PhaseName, DeviceConnectionName } from "@baton/protocol";
+import type { DeviceAvailabilityName, EndReasonName, ErrorCodeName, PhaseName, DeviceConnectionName, QueueExitReasonName } from "@baton/protocol";
 import type { RoomToDevicePayload, SessionTypeSpec } from "@baton/protocol";
 
 export type Json = Record<string, unknown>;
@@ -33,6 +33,28 @@ export interface SessionTimers {
   deviceSilenceTimeoutMs: number;
   /** Maximum session length per session type, overriding `maxSessionMs` once a run of that type starts. */
   maxSessionMsByType: Record<string, number>;
+  /** How long the first in line has to accept the device once it is offered to them (session/handoff.ts). */
+  handoffWindowMs: number;
+  /**
+   * A device that needs a physical reset and has not sent `ready` this long after its session
+   * ended goes to maintenance (0 = wait for ever). See session/readiness.ts.
+   */
+  readyTimeoutMs: number;
+  /**
+   * Fair use (session/lease.ts): the holder is warned this long before the session expires
+   * (`session_expiring`), once per expiry (0 or absent = no warning).
+   */
+  sessionExpiryWarningMs?: number;
+  /** Fair use: the most a holder may add to one session with `extend`, in total (0 or absent = no extension). */
+  maxSessionExtensionMs?: number;
+}
+
+/** Limits of the queue and of automatic health checks (not timers). Defaults in session/rules.ts. */
+export interface SessionRules {
+  /** Users waiting for one device at most; one more gets QUEUE_FULL. */
+  maxQueueLength: number;
+  /** Failed runs in a row after which the device is quarantined automatically (0 = never). */
+  quarantineAfterFailures: number;
 }
 
 export interface RunState {
@@ -71,6 +93,12 @@ export interface SessionRecord {
   ownerLostAt: number;
   run: RunState | null;
   lastRun: LastRun | null;
+  /** Fair use (session/lease.ts): how much `extend` has added to this session so far (absent = 0). */
+  extendedMs?: number;
+  /** The `expiresAt` the holder was last warned about (absent = not warned); a new expiry warns again. */
+  warnedFor?: number;
+  /** When the holder's daily quota runs out (absent or 0 = no cap): the session never outlives it. */
+  quotaUntil?: number;
 }
 
 export interface DeviceRecord {
@@ -82,6 +110,39 @@ export interface DeviceRecord {
   connection: DeviceConnectionName;
   firmware: string;
   sessionTypes: SessionTypeSpec[];
+  /** Declared in `hello`: every run leaves the hardware needing a physical reset before the next holder. */
+  needsReset?: boolean;
+}
+
+/** One user waiting for the device, with what they want to run once it is theirs. */
+export interface QueueEntry {
+  user: UserRef;
+  enqueuedAt: number;
+  /** The run to start when the user accepts the hand-off; checked against the declaration at enqueue time. */
+  sessionType?: string;
+  input?: Json;
+  releaseOnComplete?: boolean;
+  /** When the user's last connection dropped (0 = connected); the place is kept for the owner reconnect grace. */
+  lostAt: number;
+}
+
+/** The device offered to the first in line: nobody else may take it until `expiresAt`. */
+export interface HandoffOffer {
+  entry: QueueEntry;
+  offeredAt: number;
+  expiresAt: number;
+}
+
+export type AvailabilityStatus = DeviceAvailabilityName;
+
+/** Whether the device may be granted to anyone new, and why not (session/availability.ts). */
+export interface Availability {
+  status: AvailabilityStatus;
+  /** A sentence for people: the admin's reason, or what the core saw ("3 failed runs in a row"). */
+  reason: string;
+  since: number;
+  /** Who decided: an admin's user id, or "health" / "readiness" when the core did. */
+  by: string;
 }
 
 export interface CoreState {
@@ -99,6 +160,17 @@ export interface CoreState {
   recentlyCompletedRunIds: string[];
   /** Count of device results refused as stale or foreign and recorded as orphaned (other refused reports are not counted). */
   orphanedResults: number;
+  /** Users waiting, first in line first (the one holding an open offer is in `offer`, not here). */
+  queue: QueueEntry[];
+  offer: HandoffOffer | null;
+  /**
+   * When the device began to owe a `ready` (a run ended on a device that needs a reset); 0 =
+   * ready. Nobody new is granted the device while it is owed.
+   */
+  awaitingReadySince: number;
+  availability: Availability;
+  /** Failed runs in a row (health checks count too); a completed run resets it. */
+  consecutiveFailures: number;
 }
 
 /** What the core needs from the outside world. Injected so tests drive time and ids. */
@@ -108,11 +180,14 @@ export interface CoreContext {
   timers: SessionTimers;
   /** Validates `input` against the declared session type; returns a readable reason or null. */
   validateInput: (sessionType: SessionTypeSpec, input: Json) => string | null;
+  /** Queue and health limits; DEFAULT_RULES when absent. */
+  rules?: SessionRules;
 }
 
 // ---------------------------------------------------------------- commands
 export type Command =
-  | { type: "claim"; user: UserRef; sessionType?: string; input?: Json; releaseOnComplete?: boolean }
+  /** `admin`: the claimant has the admin role (may claim a quarantined device to run its health check). */
+  | { type: "claim"; user: UserRef; sessionType?: string; input?: Json; releaseOnComplete?: boolean; admin?: boolean }
   | { type: "run"; user: UserRef; sessionType: string; input: Json }
   | { type: "cancel"; user: UserRef }
   | { type: "release"; user: UserRef }
@@ -122,7 +197,7 @@ export type Command =
   | { type: "ownerReconnected"; userId: string }
   | { type: "deviceConnected" }
   /** `knownEpoch`: the highest epoch the device has seen (its `hello.epoch`), when it says. */
-  | { type: "deviceHello"; firmware: string; sessionTypes: SessionTypeSpec[]; knownEpoch?: number }
+  | { type: "deviceHello"; firmware: string; sessionTypes: SessionTypeSpec[]; knownEpoch?: number; needsReset?: boolean }
   | { type: "deviceDisconnected" }
   | { type: "deviceAccepted"; epoch: number; runId: string }
   | { type: "deviceProgress"; epoch: number; runId: string; progress: number; message?: string }
@@ -130,7 +205,37 @@ export type Command =
   | { type: "deviceFailed"; epoch: number; runId: string; code: string; message: string }
   | { type: "deviceReady" }
   | { type: "deviceHeartbeat" }
-  | { type: "tick" };
+  | { type: "tick" }
+  | QueueCommand
+  | AvailabilityCommand
+  | LeaseCommand;
+
+/** Fair use of one session (session/lease.ts). */
+export type LeaseCommand =
+  /** The holder asks for more time: `byMs` (default: all that is left of the allowance). */
+  | { type: "extend"; user: UserRef; byMs?: number }
+  /**
+   * The room applies this right after a grant when a daily quota applies: the session ends
+   * no later than `until` (when the user's minutes for the day run out), extensions included.
+   */
+  | { type: "capSession"; userId: string; until: number };
+
+/** Waiting in line and the hand-off (session/queue.ts, session/handoff.ts). */
+export type QueueCommand =
+  | { type: "enqueue"; user: UserRef; sessionType?: string; input?: Json; releaseOnComplete?: boolean }
+  | { type: "leaveQueue"; user: UserRef }
+  /** The offered user takes the device (and starts the queued run, if one was given). */
+  | { type: "acceptOffer"; user: UserRef }
+  | { type: "declineOffer"; user: UserRef };
+
+/** Admin decisions about the device itself (session/availability.ts). */
+export type AvailabilityCommand =
+  /** The current session finishes; nobody new is granted the device; the queue is told. */
+  | { type: "drain"; by: UserRef; reason: string }
+  /** Out of rotation with a reason until released. */
+  | { type: "quarantine"; by: UserRef; reason: string }
+  /** Back into rotation (from drained, quarantined or maintenance). */
+  | { type: "returnToService"; by: UserRef; reason: string };
 
 // ---------------------------------------------------------------- effects
 /** The messages the core sends the device (the room itself sends `error`). */
@@ -164,7 +269,33 @@ export type Effect =
   | { type: "deviceOffline" }
   /** The device went silent past `deviceSilenceTimeoutMs`: close its socket so it reconnects. */
   | { type: "disconnectDevice"; reason: string }
-  | { type: "deviceError"; code: string; message: string };
+  | { type: "deviceError"; code: string; message: string }
+  | QueueEffect
+  | LeaseEffect;
+
+/** What the fair-use rules of one session ask of the adapter (session/lease.ts). */
+export type LeaseEffect =
+  /** The holder's session ends at `expiresAt` unless extended: warn them (message + lifecycle event). */
+  | { type: "sessionExpiring"; holder: UserRef; epoch: number; expiresAt: number; canExtendMs: number }
+  | { type: "sessionExtended"; holder: UserRef; epoch: number; expiresAt: number; extendedMs: number; canExtendMs: number };
+
+/**
+ * What the queue, the hand-off, readiness and availability rules ask of the adapter. Kept
+ * apart from the session's effects so the two families evolve separately.
+ */
+export type QueueEffect =
+  | { type: "queueJoined"; user: UserRef; position: number }
+  /** A user is out of the line for `reason` (accepted, declined, offer_expired, left, disconnected, device_unavailable). */
+  | { type: "queueLeft"; user: UserRef; reason: QueueExitReasonName; message: string }
+  /** "Your turn": the device is offered to `user` until `expiresAt`. */
+  | { type: "handoffOffered"; user: UserRef; expiresAt: number; windowMs: number }
+  /** The offer was taken back without the user's doing (device offline); they stay first in line. */
+  | { type: "handoffWithdrawn"; user: UserRef; message: string }
+  /** The device now owes a `ready` (physical reset) before anyone new may have it. */
+  | { type: "deviceNotReady"; since: number }
+  | { type: "deviceReadyAgain"; waitedMs: number }
+  /** Drained / quarantined / maintenance / available: who decided and why. */
+  | { type: "availabilityChanged"; availability: Availability; previous: AvailabilityStatus };
 
 export interface Rejection {
   code: ErrorCodeName;

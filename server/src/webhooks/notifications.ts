@@ -11,6 +11,12 @@ export const WebhookEvent = {
   DEVICE_FREE: "device.free",
   SESSION_ENDED: "session.ended",
   RESULT_READY: "result.ready",
+  /** The device is offered to the first in line: "your turn" (data: userId, expiresAt). */
+  YOUR_TURN: "queue.your_turn",
+  /** Drained, quarantined, maintenance or back in service (data: status, previous, reason, by): for admins. */
+  DEVICE_AVAILABILITY: "device.availability",
+  /** The holder's session ends soon unless extended (data: epoch, userId, expiresAt): "you are about to lose the device". */
+  SESSION_EXPIRING: "session.expiring",
 } as const;
 export type WebhookEventName = (typeof WebhookEvent)[keyof typeof WebhookEvent];
 
@@ -32,6 +38,9 @@ export function notificationsFor(event: LifecycleEvent): Notification[] {
       { ...base, type: WebhookEvent.DEVICE_FREE, data: { epoch: event.epoch } },
     ];
     case "run.completed": return [{ ...base, type: WebhookEvent.RESULT_READY, data: { epoch: event.epoch, runId: event.runId, userId: event.userId, sessionType: event.sessionType } }];
+    case "handoff.offered": return [{ ...base, type: WebhookEvent.YOUR_TURN, data: { userId: event.userId, expiresAt: event.expiresAt } }];
+    case "session.expiring": return [{ ...base, type: WebhookEvent.SESSION_EXPIRING, data: { epoch: event.epoch, userId: event.userId, expiresAt: event.expiresAt } }];
+    case "device.availability": return [{ ...base, type: WebhookEvent.DEVICE_AVAILABILITY, data: { status: event.status, previous: event.previous, reason: event.reason, by: event.by } }];
     default: return [];
   }
 }

@@ -3,12 +3,53 @@
  * @brief Compile-time sizes of every buffer in the Baton device core.
  *
  * The core never allocates: each buffer below is a fixed array inside a struct the
- * application owns (statically, on ESP32). Override any value with -D or by defining it
- * before this header is included (ESP-IDF: from Kconfig through the component's CMake).
- * The README's "memory budget" section adds these up.
+ * application owns (statically, on ESP32). The README's "memory budget" section adds these up.
+ *
+ * Where a value comes from, first match wins:
+ *   1. a -D BATON_… on the command line (or a #define before this header);
+ *   2. on ESP-IDF, the Kconfig option CONFIG_BATON_CORE_… (components/baton_core/Kconfig,
+ *      `idf.py menuconfig` → "Baton core (buffer sizes)"), read from the project's sdkconfig.h,
+ *      which every ESP-IDF component (ESP_PLATFORM defined) sees the same: the port, main and
+ *      the core agree on every struct layout;
+ *   3. the defaults below, which the host build and its tests use.
+ * Protocol limits mirrored from shared/ (run id, session type name, ids, re-send back-off)
+ * are not Kconfig options: the server fixes them.
  */
 #ifndef BATON_CONFIG_H
 #define BATON_CONFIG_H
+
+#if defined(ESP_PLATFORM) && !defined(BATON_CONFIG_NO_SDKCONFIG)
+#include "sdkconfig.h"
+#endif
+
+/* Kconfig → the core's names (only where not already set with -D). */
+#if defined(CONFIG_BATON_CORE_MAX_SESSION_TYPES) && !defined(BATON_MAX_SESSION_TYPES)
+#define BATON_MAX_SESSION_TYPES CONFIG_BATON_CORE_MAX_SESSION_TYPES
+#endif
+#if defined(CONFIG_BATON_CORE_URL_MAX) && !defined(BATON_URL_MAX)
+#define BATON_URL_MAX CONFIG_BATON_CORE_URL_MAX
+#endif
+#if defined(CONFIG_BATON_CORE_HTTP_RESPONSE_MAX) && !defined(BATON_HTTP_RESPONSE_MAX)
+#define BATON_HTTP_RESPONSE_MAX CONFIG_BATON_CORE_HTTP_RESPONSE_MAX
+#endif
+#if defined(CONFIG_BATON_CORE_RX_FRAME_MAX) && !defined(BATON_RX_FRAME_MAX)
+#define BATON_RX_FRAME_MAX CONFIG_BATON_CORE_RX_FRAME_MAX
+#endif
+#if defined(CONFIG_BATON_CORE_INPUT_MAX) && !defined(BATON_INPUT_MAX)
+#define BATON_INPUT_MAX CONFIG_BATON_CORE_INPUT_MAX
+#endif
+#if defined(CONFIG_BATON_CORE_REPORT_MAX) && !defined(BATON_REPORT_MAX)
+#define BATON_REPORT_MAX CONFIG_BATON_CORE_REPORT_MAX
+#endif
+#if defined(CONFIG_BATON_CORE_MAX_HELD_REPORTS) && !defined(BATON_MAX_HELD_REPORTS)
+#define BATON_MAX_HELD_REPORTS CONFIG_BATON_CORE_MAX_HELD_REPORTS
+#endif
+#if defined(CONFIG_BATON_CORE_ACTION_ARENA_MAX) && !defined(BATON_ACTION_ARENA_MAX)
+#define BATON_ACTION_ARENA_MAX CONFIG_BATON_CORE_ACTION_ARENA_MAX
+#endif
+#if defined(CONFIG_BATON_CORE_MAX_ACTIONS) && !defined(BATON_MAX_ACTIONS)
+#define BATON_MAX_ACTIONS CONFIG_BATON_CORE_MAX_ACTIONS
+#endif
 
 /** Longest run id the device keeps (shared/messages.ts Limits.runId). */
 #ifndef BATON_RUN_ID_MAX
@@ -91,6 +132,10 @@
 /** Actions one call into the session may return (a welcome: 2 per re-sent report + job stop/start + events). */
 #ifndef BATON_MAX_ACTIONS
 #define BATON_MAX_ACTIONS 20
+#endif
+
+#if BATON_MAX_HELD_REPORTS < 1 || BATON_MAX_HELD_REPORTS > 8
+#error "BATON_MAX_HELD_REPORTS must be 1..8 (the storage keys are baton.held, baton.held1 ... baton.held7)"
 #endif
 
 #endif /* BATON_CONFIG_H */

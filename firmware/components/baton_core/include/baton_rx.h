@@ -3,9 +3,12 @@
  * @brief Reassembles one WebSocket binary message from the pieces a socket library delivers.
  *
  * Two delivery styles exist in our ports:
- *  - esp_websocket_client raises one DATA event per buffer-full with `payload_offset` and
- *    the message's total `payload_len` (baton_rx_feed_at);
- *  - libwebsockets delivers consecutive pieces flagged first/final (baton_rx_feed).
+ *  - esp_websocket_client raises one DATA event per buffer-full of a WebSocket *frame*, with
+ *    the frame's op code, its FIN bit, its `payload_len` and the piece's `payload_offset`
+ *    within it (baton_rx_feed_frame). A message may span several frames (RFC 6455 §5.4:
+ *    a binary frame without FIN, then continuation frames, op code 0, until one with FIN),
+ *    and control frames (ping, pong, close) may arrive between them;
+ *  - libwebsockets delivers consecutive pieces of a message flagged first/final (baton_rx_feed).
  * Both write into one fixed buffer. A message larger than the buffer is dropped whole (the
  * caller is told once, at its last piece); a gap in the offsets drops the message too.
  */
@@ -27,8 +30,13 @@ typedef struct baton_rx {
     size_t cap;
     /** Bytes of the current message received so far. */
     size_t len;
-    /** Total length announced for the current message (feed_at style only). */
-    size_t total;
+    /** feed_frame style: a data message has begun and its FIN frame has not arrived yet. */
+    bool in_message;
+    /** feed_frame style: the current message is text (not part of the protocol): skipped. */
+    bool skipping;
+    /** feed_frame style: payload length of the current frame, and bytes of it received so far. */
+    size_t frame_len;
+    size_t frame_received;
     /** The current message is being discarded until its last piece. */
     bool dropping;
     /** Why it is being discarded (BATON_ERR_NO_SPACE or BATON_ERR_MALFORMED). */
@@ -37,15 +45,27 @@ typedef struct baton_rx {
 
 void baton_rx_init(baton_rx_t *rx, uint8_t *buf, size_t cap);
 
-/**
- * Feeds a piece at `offset` of a message of `total` bytes.
- * @return BATON_OK with *message set when the message is complete, BATON_OK with *message
- *         NULL while pieces are missing, or the drop reason at the last piece of a dropped message.
- */
-baton_status_t baton_rx_feed_at(baton_rx_t *rx, size_t offset, size_t total, const uint8_t *data, size_t len,
-                                const uint8_t **message, size_t *message_len);
+/** WebSocket op codes (RFC 6455 §5.2) as baton_rx_feed_frame reads them. */
+#define BATON_WS_OPCODE_CONTINUATION 0x0
+#define BATON_WS_OPCODE_TEXT 0x1
+#define BATON_WS_OPCODE_BINARY 0x2
+/** Op codes from 0x8 up are control frames (close, ping, pong): never part of a message. */
+#define BATON_WS_OPCODE_FIRST_CONTROL 0x8
 
-/** Feeds consecutive pieces; `final` marks the last one. Same results as baton_rx_feed_at. */
+/**
+ * Feeds a piece of `len` bytes at `offset` of a frame with op code `op_code`, FIN bit `fin`
+ * and a payload of `frame_len` bytes. Binary messages are reassembled across continuation
+ * frames; text messages (and their continuations) and control frames are skipped.
+ * @return BATON_OK with *message set when a binary message is complete (its last frame has
+ *         FIN and all of its bytes arrived), BATON_OK with *message NULL otherwise, or the
+ *         drop reason at the last piece of a dropped message: BATON_ERR_NO_SPACE (larger than
+ *         the buffer), BATON_ERR_MALFORMED (a gap in the offsets, a continuation with no
+ *         message begun, a piece past its frame's end).
+ */
+baton_status_t baton_rx_feed_frame(baton_rx_t *rx, uint8_t op_code, bool fin, size_t offset, size_t frame_len,
+                                   const uint8_t *data, size_t len, const uint8_t **message, size_t *message_len);
+
+/** Feeds consecutive pieces; `final` marks the last one. Same results as baton_rx_feed_frame. */
 baton_status_t baton_rx_feed(baton_rx_t *rx, bool first, bool final, const uint8_t *data, size_t len,
                              const uint8_t **message, size_t *message_len);
 

@@ -143,6 +143,14 @@ const char *baton_event_name(baton_event_t event);
 
 /* ------------------------------------------------------------------ configuration */
 
+/**
+ * The longest heartbeat interval the session uses: a third of the room's default silence
+ * timeout (BATON_DEVICE_SILENCE_TIMEOUT_MS, 15 s), so two heartbeats may be lost before the
+ * room closes a healthy device with 4103. `welcome` carries no interval, so the bound is
+ * fixed here; a server configured with a shorter silence timeout needs a shorter heartbeat.
+ */
+#define BATON_HEARTBEAT_MAX_MS 5000u
+
 typedef struct baton_session_config {
     /** http://host:port of the Baton server (https gives wss). */
     const char *server_url;
@@ -157,7 +165,7 @@ typedef struct baton_session_config {
      */
     const uint8_t *session_types;
     size_t session_types_len;
-    /** Interval of `heartbeat` + PING while joined; 0 selects 5000 ms. */
+    /** Interval of `heartbeat` + PING while joined; 0 selects 5000 ms, larger values are clamped to BATON_HEARTBEAT_MAX_MS. */
     uint32_t heartbeat_interval_ms;
     /** Silence after which the connection counts as dead; 0 selects 3 heartbeat intervals. */
     uint32_t liveness_timeout_ms;

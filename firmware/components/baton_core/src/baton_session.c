@@ -8,48 +8,9 @@
 #include "baton_protocol.h"
 #include "baton_session_internal.h"
 
-#define DEFAULT_HEARTBEAT_MS 5000u
+#define DEFAULT_HEARTBEAT_MS BATON_HEARTBEAT_MAX_MS
 #define DEFAULT_STEP_TIMEOUT_MS 10000u
 #define DEFAULT_JOB_GRACE_MS 5000u
-
-bool baton_copy_str(char *dst, size_t cap, const char *src)
-{
-    size_t n = (src == NULL) ? 0 : strlen(src);
-    if (n >= cap) {
-        return false;
-    }
-    if (n > 0) {
-        memcpy(dst, src, n);
-    }
-    dst[n] = '\0';
-    return true;
-}
-
-/* Reads name + maxDurationMs of each declared type; the declaration itself is sent verbatim in hello. */
-static baton_status_t read_declared_types(baton_session_t *sm)
-{
-    baton_mp_reader_t r;
-    baton_mp_reader_init(&r, sm->config.session_types, sm->config.session_types_len);
-    baton_mp_value_t array;
-    if (baton_mp_read(&r, &array) != BATON_OK || array.type != BATON_MP_ARRAY ||
-        array.as.count > BATON_MAX_SESSION_TYPES) {
-        return BATON_ERR_CONFIG;
-    }
-    for (uint32_t i = 0; i < array.as.count; i++) {
-        baton_declared_type_t *t = &sm->types[i];
-        const baton_mp_reader_t entry = r;
-        if (baton_mp_map_get_str(&entry, "name", t->name, sizeof t->name) != BATON_OK ||
-            baton_mp_map_get_u64(&entry, "maxDurationMs", &t->max_duration_ms) != BATON_OK ||
-            t->max_duration_ms == 0 || baton_mp_skip(&r) != BATON_OK) {
-            return BATON_ERR_CONFIG;
-        }
-    }
-    if (r.pos != r.len) {
-        return BATON_ERR_CONFIG; /* trailing bytes: the declaration is not one array */
-    }
-    sm->type_count = array.as.count;
-    return BATON_OK;
-}
 
 baton_status_t baton_session_init(baton_session_t *sm, const baton_session_config_t *config)
 {
@@ -64,6 +25,10 @@ baton_status_t baton_session_init(baton_session_t *sm, const baton_session_confi
     }
     if (sm->config.heartbeat_interval_ms == 0) {
         sm->config.heartbeat_interval_ms = DEFAULT_HEARTBEAT_MS;
+    }
+    /* A slower heartbeat would let the room's silence timeout drop a healthy device. */
+    if (sm->config.heartbeat_interval_ms > BATON_HEARTBEAT_MAX_MS) {
+        sm->config.heartbeat_interval_ms = BATON_HEARTBEAT_MAX_MS;
     }
     if (sm->config.liveness_timeout_ms == 0) {
         sm->config.liveness_timeout_ms = 3 * sm->config.heartbeat_interval_ms;
@@ -87,23 +52,13 @@ baton_status_t baton_session_init(baton_session_t *sm, const baton_session_confi
         baton_ws_url(config->server_url, &probe, url, sizeof url) != BATON_OK) {
         return BATON_ERR_CONFIG;
     }
-    if (read_declared_types(sm) != BATON_OK) {
+    if (baton_session_read_types(sm) != BATON_OK) {
         return BATON_ERR_CONFIG;
     }
     baton_backoff_init(&sm->backoff, &config->backoff);
     baton_session_resend_init(sm);
     sm->state = BATON_CONN_STOPPED;
     return BATON_OK;
-}
-
-const baton_declared_type_t *baton_session_find_type(const baton_session_t *sm, const char *name)
-{
-    for (size_t i = 0; i < sm->type_count; i++) {
-        if (strcmp(sm->types[i].name, name) == 0) {
-            return &sm->types[i];
-        }
-    }
-    return NULL;
 }
 
 /* Sends the matchmaking POST: the first step of every attempt. */
@@ -129,61 +84,6 @@ static void begin_attempt(baton_session_t *sm, uint64_t now_ms, baton_actions_t 
     }
     sm->state = BATON_CONN_MATCHMAKING;
     sm->step_deadline_ms = now_ms + sm->config.step_timeout_ms;
-}
-
-static const char *stop_reason_text(baton_stop_reason_t reason)
-{
-    switch (reason) {
-    case BATON_STOP_RETRIES_EXHAUSTED: return "reconnect attempts exhausted";
-    case BATON_STOP_REFUSED: return "the server refused this device (UNAUTHORIZED / UNKNOWN_DEVICE)";
-    case BATON_STOP_REPLACED: return "another connection of this device id replaced this one (4101)";
-    case BATON_STOP_REVOKED: return "the device was revoked (4102)";
-    case BATON_STOP_LEFT: return "left on request";
-    case BATON_STOP_NONE: break;
-    }
-    return "stopped";
-}
-
-/* Stops connecting for good (until baton_session_start). */
-static void stop(baton_session_t *sm, baton_stop_reason_t reason, baton_actions_t *actions)
-{
-    sm->state = BATON_CONN_STOPPED;
-    sm->stop_reason = reason;
-    baton_session_held_offline(sm);
-    baton_session_resend_cancel(sm);
-    /* Leaving on request is not giving up: tests and apps wait for gave-up as a failure. */
-    baton_act_event(actions, reason == BATON_STOP_LEFT ? BATON_EVENT_DISCONNECTED : BATON_EVENT_GAVE_UP, NULL,
-                    stop_reason_text(reason), (uint64_t)reason);
-}
-
-/* Waits `delay` before the next attempt (0: at the next tick). */
-static void wait_then_retry(baton_session_t *sm, uint64_t now_ms, uint32_t delay, baton_actions_t *actions)
-{
-    sm->state = BATON_CONN_WAITING;
-    sm->step_deadline_ms = now_ms + delay;
-    baton_act_event(actions, BATON_EVENT_RECONNECT_SCHEDULED, NULL, NULL, delay);
-}
-
-static void schedule_reconnect(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions)
-{
-    uint32_t delay = 0;
-    if (baton_backoff_next(&sm->backoff, sm->config.random, sm->config.random_ctx, &delay) != BATON_OK) {
-        stop(sm, BATON_STOP_RETRIES_EXHAUSTED, actions);
-        return;
-    }
-    wait_then_retry(sm, now_ms, delay, actions);
-}
-
-void baton_session_fail(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions, const char *reason,
-                        bool close_socket)
-{
-    if (close_socket) {
-        baton_act_simple(actions, BATON_ACTION_WS_CLOSE);
-    }
-    baton_session_held_offline(sm);
-    baton_session_resend_cancel(sm);
-    baton_act_event(actions, BATON_EVENT_DISCONNECTED, NULL, reason, 0);
-    schedule_reconnect(sm, now_ms, actions);
 }
 
 void baton_session_start(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions)
@@ -260,7 +160,7 @@ void baton_session_on_matchmake_response(baton_session_t *sm, int http_status, c
         if (baton_matchmake_parse_seat(body, len, &seat) != BATON_OK ||
             baton_ws_url(sm->config.server_url, &seat, url, sizeof url) != BATON_OK) {
             baton_act_event(actions, BATON_EVENT_MATCHMAKE_FAILED, NULL, "unreadable seat reservation", 200);
-            schedule_reconnect(sm, now_ms, actions);
+            baton_session_schedule_reconnect(sm, now_ms, actions);
             return;
         }
         baton_action_t *a = baton_act_push(actions, BATON_ACTION_WS_OPEN);
@@ -283,10 +183,10 @@ void baton_session_on_matchmake_response(baton_session_t *sm, int http_status, c
                          strncmp(message, BATON_ERROR_CODE_UNAUTHORIZED ":", sizeof BATON_ERROR_CODE_UNAUTHORIZED) == 0 ||
                          strncmp(message, BATON_ERROR_CODE_UNKNOWN_DEVICE ":", sizeof BATON_ERROR_CODE_UNKNOWN_DEVICE) == 0;
     if (refused) {
-        stop(sm, BATON_STOP_REFUSED, actions); /* retrying cannot fix a wrong secret or an unknown id */
+        baton_session_stop(sm, BATON_STOP_REFUSED, actions); /* retrying cannot fix a wrong secret or an unknown id */
         return;
     }
-    schedule_reconnect(sm, now_ms, actions);
+    baton_session_schedule_reconnect(sm, now_ms, actions);
 }
 
 void baton_session_on_ws_open(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions)
@@ -316,17 +216,17 @@ void baton_session_on_ws_closed(baton_session_t *sm, uint16_t close_code, uint64
     baton_act_event(actions, BATON_EVENT_DISCONNECTED, NULL, reason, close_code);
     switch (close_code) {
     case BATON_CLOSE_CODE_DEVICE_REPLACED:
-        stop(sm, BATON_STOP_REPLACED, actions); /* another instance runs: do not fight it */
+        baton_session_stop(sm, BATON_STOP_REPLACED, actions); /* another instance runs: do not fight it */
         break;
     case BATON_CLOSE_CODE_DEVICE_REVOKED:
-        stop(sm, BATON_STOP_REVOKED, actions);
+        baton_session_stop(sm, BATON_STOP_REVOKED, actions);
         break;
     case BATON_CLOSE_CODE_DEVICE_SILENT:
         /* The room judged the link half-open; nothing is wrong with the server: come straight back. */
-        wait_then_retry(sm, now_ms, 0, actions);
+        baton_session_wait_then_retry(sm, now_ms, 0, actions);
         break;
     default:
-        schedule_reconnect(sm, now_ms, actions);
+        baton_session_schedule_reconnect(sm, now_ms, actions);
         break;
     }
 }
@@ -346,7 +246,7 @@ void baton_session_leave(baton_session_t *sm, uint64_t now_ms, baton_actions_t *
     if (socket_state(sm->state)) {
         baton_act_simple(actions, BATON_ACTION_WS_CLOSE);
     }
-    stop(sm, BATON_STOP_LEFT, actions);
+    baton_session_stop(sm, BATON_STOP_LEFT, actions);
 }
 
 static void handle_join_room(baton_session_t *sm, const baton_frame_t *frame, uint64_t now_ms, baton_actions_t *actions)

@@ -2,10 +2,17 @@
  * @file baton_session_internal.h
  * @brief Helpers shared by the session's source files (not part of the public API).
  *
- * The session is split by concern: baton_actions.c (the action list and its arena),
- * baton_session.c (connection lifecycle and timers), baton_session_commands.c (what the
- * room sends), baton_session_reports.c (what the device reports), baton_session_held.c (the
- * reports held until acknowledged).
+ * The session is split by concern, and calls go one way only (top to bottom; a file never
+ * calls one above it, so there is no circle):
+ *
+ *   baton_session.c           public entry points: connection lifecycle, frames, timers
+ *   baton_session_commands.c  what the room sends (welcome, start, cancel, ack, error)
+ *   baton_session_reports.c   what the device reports (hello, progress, result, failed, ready)
+ *   baton_session_link.c      ending a connection or attempt: stop, retry, back off
+ *   baton_session_resend.c    the re-send after RATE_LIMITED
+ *   baton_session_held.c      the reports held until acknowledged
+ *   baton_session_types.c     the declared session types;  baton_str.c  bounded copy
+ *   baton_actions.c           the action list and its arena
  */
 #ifndef BATON_SESSION_INTERNAL_H
 #define BATON_SESSION_INTERNAL_H
@@ -25,10 +32,20 @@ void baton_act_frame_begin(baton_actions_t *actions, baton_mp_writer_t *w);
 bool baton_act_frame_send(baton_actions_t *actions, baton_mp_writer_t *w);
 void baton_act_simple(baton_actions_t *actions, baton_action_type_t type);
 
-/* ---- lifecycle (baton_session.c) */
+/* ---- ending a connection (baton_session_link.c) */
 /** Ends the current connection attempt or connection and schedules the next one. */
 void baton_session_fail(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions, const char *reason,
                         bool close_socket);
+/** Stops connecting for good (until baton_session_start), with a gave-up (or, on leave, disconnected) event. */
+void baton_session_stop(baton_session_t *sm, baton_stop_reason_t reason, baton_actions_t *actions);
+/** Waits `delay` ms before the next attempt (0: at the next tick). */
+void baton_session_wait_then_retry(baton_session_t *sm, uint64_t now_ms, uint32_t delay, baton_actions_t *actions);
+/** Waits the next back-off delay, or stops when the attempts are exhausted. */
+void baton_session_schedule_reconnect(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions);
+
+/* ---- declared session types (baton_session_types.c) */
+/** Reads name + maxDurationMs of each declared type from config.session_types. */
+baton_status_t baton_session_read_types(baton_session_t *sm);
 const baton_declared_type_t *baton_session_find_type(const baton_session_t *sm, const char *name);
 
 /* ---- room commands (baton_session_commands.c) */
@@ -76,6 +93,7 @@ void baton_session_resend_on_ack(baton_session_t *sm);
 /** The connection ended: the pending re-send is dropped (the next welcome re-sends). */
 void baton_session_resend_cancel(baton_session_t *sm);
 
+/* ---- shared helper (baton_str.c) */
 /** Copies a NUL-terminated string into a fixed field; false if it does not fit. */
 bool baton_copy_str(char *dst, size_t cap, const char *src);
 

@@ -18,11 +18,19 @@ baton_status_t espidf_http_post(void *ctx, const char *url, const char *bearer, 
                                 char *response, size_t response_cap, size_t *response_len, int *http_status)
 {
     (void)ctx;
+    if (baton_espidf_check_url(url) != ESP_OK) {
+        *response_len = 0;
+        *http_status = 0;
+        return BATON_ERR_CONFIG; /* the bearer secret must not go there */
+    }
+    const espidf_tls_t tls = espidf_tls_settings();
     esp_http_client_config_t config = {
         .url = url,
         .method = HTTP_METHOD_POST,
         .timeout_ms = HTTP_TIMEOUT_MS,
         .disable_auto_redirect = true,
+        .crt_bundle_attach = tls.crt_bundle_attach,
+        .cert_pem = tls.cert_pem,
     };
     esp_http_client_handle_t client = esp_http_client_init(&config);
     if (client == NULL) {

@@ -69,16 +69,40 @@ void baton_espidf_attach(baton_espidf_t *p, baton_runner_t *runner)
     p->runner = runner;
 }
 
+/*
+ * An event of the current socket was dropped (the ring was full while this task was busy, e.g.
+ * in a 2 s send). Going on would leave the device and the room disagreeing (a lost `start` or
+ * `ack`), so the socket is closed and the session told: it reconnects, and the room's `welcome`
+ * restates the run and makes the device re-send what is still unacknowledged.
+ */
+static void recover_from_lost_event(baton_espidf_t *p)
+{
+    ESP_LOGW(TAG, "a socket event was lost: closing the socket so the session reconnects");
+    espidf_ws_close(p); /* new generation: what the old socket still queued is dropped */
+    if (p->runner != NULL) {
+        baton_runner_on_ws_closed(p->runner, 0);
+    }
+}
+
 void baton_espidf_service(baton_espidf_t *p, uint32_t timeout_ms)
 {
     size_t size = 0;
     uint8_t *item = xRingbufferReceive(p->events, &size, pdMS_TO_TICKS(timeout_ms));
     if (item == NULL) {
+        if (p->client != NULL && baton_handoff_broken(&p->handoff)) {
+            recover_from_lost_event(p); /* the lost event was the last one: no gap to see */
+        }
         return;
     }
     espidf_event_header_t header;
     memcpy(&header, item, sizeof header);
     /* Events of a socket we already closed must not reach the runner (port contract). */
+    if (header.generation == p->generation && p->runner != NULL &&
+        (!baton_handoff_accept(&p->handoff, header.seq) || baton_handoff_broken(&p->handoff))) {
+        vRingbufferReturnItem(p->events, item);
+        recover_from_lost_event(p);
+        return;
+    }
     if (header.generation == p->generation && p->runner != NULL) {
         switch (header.kind) {
         case ESPIDF_EVENT_OPEN:
@@ -100,7 +124,7 @@ void baton_espidf_service(baton_espidf_t *p, uint32_t timeout_ms)
 esp_err_t baton_espidf_read_secret(char *out, size_t cap)
 {
     nvs_handle_t handle;
-    esp_err_t err = nvs_open(BATON_NVS_NAMESPACE, NVS_READONLY, &handle);
+    esp_err_t err = nvs_open_from_partition(BATON_NVS_SECRET_PARTITION, BATON_NVS_NAMESPACE, NVS_READONLY, &handle);
     if (err != ESP_OK) {
         return err;
     }

@@ -5,9 +5,11 @@
  * Why each setting:
  *  - disable_auto_reconnect: the Colyseus URL carries a one-time session id; reconnecting
  *    to it would fail, so the session redoes matchmaking itself (with backoff).
- *  - DATA events arrive for every frame, ping/pong/close included, and a large message
- *    arrives in buffer_size pieces: only op code 0x2 (binary) is reassembled, using
- *    payload_offset/payload_len, into one BATON_RX_FRAME_MAX buffer.
+ *  - DATA events arrive for every frame, ping/pong/close included, a large frame arrives in
+ *    buffer_size pieces (payload_offset/payload_len are per frame), and a message may span
+ *    several frames (binary without FIN, then continuations, op code 0, until FIN):
+ *    baton_rx_feed_frame() joins them into one BATON_RX_FRAME_MAX buffer and hands out only
+ *    complete binary messages (unit-tested on the host: tests/test_rx.c).
  *  - Each socket gets a generation number (passed as the handler argument); events of a
  *    socket that ws_close has already ended are dropped in baton_espidf_service().
  */
@@ -19,7 +21,6 @@
 
 static const char *TAG = "baton.ws";
 
-#define WS_OPCODE_BINARY 0x2
 #define WS_OPCODE_CLOSE 0x8
 #define WS_BUFFER_SIZE 1024
 #define WS_TASK_STACK 6144
@@ -30,13 +31,19 @@ static const char *TAG = "baton.ws";
 /* One port per device; the event handler needs it and gets the generation as its argument. */
 static baton_espidf_t *s_port;
 
-/* Hands one event to the main task. Never blocks long: a full ring means the main loop is stuck. */
+/*
+ * Hands one event to the main task. Never blocks long: this task holds the client's lock, which
+ * the main task's send and close wait for. A dropped event is counted (baton_handoff.h); the
+ * main task then closes this socket and the session reconnects, so the loss is never silent.
+ */
 static void post(uint8_t kind, uint32_t generation, uint16_t close_code, const uint8_t *data, size_t len)
 {
     espidf_event_header_t header = {.kind = kind, .close_code = close_code, .generation = generation};
+    header.seq = baton_handoff_stamp(&s_port->handoff);
     void *slot = NULL;
     if (xRingbufferSendAcquire(s_port->events, &slot, sizeof header + len, pdMS_TO_TICKS(100)) != pdTRUE) {
-        ESP_LOGE(TAG, "event ring full: dropping a socket event (the liveness timeout will recover)");
+        baton_handoff_note_drop(&s_port->handoff);
+        ESP_LOGE(TAG, "event ring full: dropped a socket event; the main task will reconnect");
         return;
     }
     memcpy(slot, &header, sizeof header);
@@ -60,18 +67,19 @@ static void on_event(void *handler_args, esp_event_base_t base, int32_t event_id
         if (d->op_code == WS_OPCODE_CLOSE && d->data_len >= 2) {
             const uint8_t *b = (const uint8_t *)d->data_ptr;
             s_port->close_code = (uint16_t)((b[0] << 8) | b[1]);
-        } else if (d->op_code == WS_OPCODE_BINARY) {
+        } else if (d->payload_offset >= 0 && d->payload_len >= 0 && d->data_len >= 0) {
+            /* Binary frames and their continuations are joined; text and control frames are skipped. */
             const uint8_t *message = NULL;
             size_t message_len = 0;
-            baton_status_t st = baton_rx_feed_at(&s_port->rx, (size_t)d->payload_offset, (size_t)d->payload_len,
-                                                 (const uint8_t *)d->data_ptr, (size_t)d->data_len, &message, &message_len);
+            baton_status_t st = baton_rx_feed_frame(&s_port->rx, d->op_code, d->fin, (size_t)d->payload_offset,
+                                                    (size_t)d->payload_len, (const uint8_t *)d->data_ptr,
+                                                    (size_t)d->data_len, &message, &message_len);
             if (st != BATON_OK) {
                 ESP_LOGW(TAG, "dropped an incoming message (%s)", baton_status_str(st));
             } else if (message != NULL) {
                 post(ESPIDF_EVENT_MESSAGE, generation, 0, message, message_len);
             }
         }
-        /* Text, ping, pong and continuation frames are not part of the Colyseus protocol we speak. */
         break;
     case WEBSOCKET_EVENT_DISCONNECTED:
     case WEBSOCKET_EVENT_CLOSED:
@@ -105,15 +113,22 @@ baton_status_t espidf_ws_open(void *ctx, const char *url)
     s_port = p;
     destroy_client(p, false); /* a socket the server closed is still allocated */
     p->generation++;
+    baton_handoff_reset(&p->handoff); /* no websocket task runs now: a fresh stream for the new socket */
     p->close_reported = false;
     p->close_code = 0;
 
+    if (baton_espidf_check_url(url) != ESP_OK) {
+        return BATON_ERR_CONFIG;
+    }
+    const espidf_tls_t tls = espidf_tls_settings();
     esp_websocket_client_config_t config = {
         .uri = url,
         .disable_auto_reconnect = true,
         .buffer_size = WS_BUFFER_SIZE,
         .task_stack = WS_TASK_STACK,
         .network_timeout_ms = WS_NETWORK_TIMEOUT_MS,
+        .crt_bundle_attach = tls.crt_bundle_attach,
+        .cert_pem = tls.cert_pem,
     };
     p->client = esp_websocket_client_init(&config);
     if (p->client == NULL) {

@@ -7,8 +7,10 @@ import type { SessionTypeSpec } from "@baton/protocol";
 import { initialState, type CoreState } from "../../session/index.ts";
 import {
   DeviceExistsError, EpochRegressionError,
-  type AuditEntry, type BatonStore, type OutboxMessage, type DeliveredResult, type OrphanedResult, type RegisteredDevice, type RunHistoryRecord, type SessionHistoryRecord,
+  type AuditEntry, type AvailabilityRecord, type BatonStore, type OutboxMessage, type DeliveredResult, type OrphanedResult, type RegisteredDevice, type RunHistoryRecord, type SessionHistoryRecord,
 } from "../../ports/store.ts";
+
+import { writeHistoryRecord } from "../../ports/transitions.ts";
 
 const key = (deviceId: string, id: string | number) => `${deviceId}\u0000${id}`;
 /** Deep copies, so callers can never mutate what is "stored" (as with a real database). */
@@ -22,6 +24,7 @@ export function createMemoryStore(): BatonStore {
   const sessions = new Map<string, SessionHistoryRecord>();
   const runs = new Map<string, RunHistoryRecord>();
   const devices = new Map<string, RegisteredDevice>();
+  const availability = new Map<string, AvailabilityRecord>();
   let audit: (AuditEntry & { seq: number })[] = [];
   type StoredOutbox = OutboxMessage & { deliveredAt: number | null; givenUpAt: number | null; lastError: string | null };
   let outbox: StoredOutbox[] = [];
@@ -30,7 +33,7 @@ export function createMemoryStore(): BatonStore {
 
   const strip = ({ seq: _seq, ...result }: DeliveredResult & { seq: number }): DeliveredResult => copy(result);
 
-  return {
+  const store: BatonStore = {
     kind: "memory",
     location: "in memory (tests only)",
     results: {
@@ -137,6 +140,26 @@ export function createMemoryStore(): BatonStore {
         return [...runs.values()].filter((r) => r.deviceId === deviceId)
           .sort((a, b) => b.startedAt - a.startedAt || (a.runId < b.runId ? 1 : -1)).slice(0, limit).map(copy);
       },
+      async recentRunDurations(deviceId, limit) {
+        return [...runs.values()].filter((r) => r.deviceId === deviceId && r.endedAt !== null && r.ok === true)
+          .sort((a, b) => b.endedAt! - a.endedAt!).slice(0, limit).map((r) => ({ sessionType: r.sessionType, durationMs: r.endedAt! - r.startedAt }));
+      },
+      async recentSessionDurations(deviceId, limit) {
+        return [...sessions.values()].filter((s) => s.deviceId === deviceId && s.endedAt !== null)
+          .sort((a, b) => b.endedAt! - a.endedAt!).slice(0, limit).map((s) => s.endedAt! - s.startedAt);
+      },
+    },
+    availability: {
+      async set(record) {
+        availability.set(record.deviceId, copy(record));
+      },
+      async find(deviceId) {
+        const found = availability.get(deviceId);
+        return found ? copy(found) : undefined;
+      },
+      async list() {
+        return [...availability.values()].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1)).map(copy);
+      },
     },
     devices: {
       async find(deviceId) {
@@ -177,7 +200,8 @@ export function createMemoryStore(): BatonStore {
     },
     audit: {
       async record(entry) {
-        audit.push({ ...copy(entry), seq: ++seq });
+        // Stored as JSON, as the SQL adapters do (a detail that is not JSON is refused).
+        audit.push({ ...copy(entry), detail: JSON.parse(JSON.stringify(entry.detail)), seq: ++seq });
       },
       async list(query) {
         return audit.filter((entry) => query.deviceId === undefined || entry.deviceId === query.deviceId)
@@ -235,5 +259,24 @@ export function createMemoryStore(): BatonStore {
     },
     async ping() {},
     async close() {},
+    transitions: {
+      // Not grouped (nothing to fsync); the same all-or-none rule for the required parts.
+      async commit(write) {
+        if (write.state) {
+          const stored = states.get(write.state.deviceId);
+          if (stored && stored.epoch > write.state.epoch) throw new EpochRegressionError(write.state.deviceId, stored.epoch, write.state.epoch);
+        }
+        if (write.state) await store.deviceStates.save(write.state);
+        const delivered = [];
+        for (const result of write.delivered ?? []) delivered.push(await store.results.saveDelivered(result));
+        const orphaned = [];
+        for (const orphan of write.orphans ?? []) orphaned.push(await store.results.saveOrphan(orphan));
+        const recordErrors: unknown[] = [];
+        for (const record of write.history ?? []) await writeHistoryRecord(store.history, record).catch((error) => recordErrors.push(error));
+        for (const entry of write.audit ?? []) await store.audit.record(entry).catch((error) => recordErrors.push(error));
+        return { delivered, orphans: orphaned, recordErrors };
+      },
+    },
   };
+  return store;
 }

@@ -10,6 +10,7 @@ import type { BatonStore } from "../../ports/store.ts";
 import { migrateToLatest } from "../sql/migrations.ts";
 import type { Database } from "../sql/schema.ts";
 import { createSqlStore } from "../sql/sqlStore.ts";
+import { createSqlTransitions } from "../sql/sqlTransitions.ts";
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -52,5 +53,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw new Error(`cannot open the PostgreSQL store at ${redactDatabaseUrl(options.connectionString)}: ${(error as Error).message}`, { cause: error });
   }
   const location = redactDatabaseUrl(options.connectionString) + (schema ? ` (schema ${schema})` : "");
-  return createSqlStore(db, { kind: "postgres", location }, () => db.destroy());
+  const transitions = createSqlTransitions(db);
+  return createSqlStore(db, { kind: "postgres", location }, async () => {
+    await transitions.drain();
+    await db.destroy();
+  }, transitions);
 }

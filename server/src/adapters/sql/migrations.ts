@@ -127,6 +127,21 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.createIndex("webhook_outbox_queue").on("webhook_outbox").columns(["endpoint", "device_id", "id"]).execute();
       },
     },
+    // Drained / quarantined / maintenance, durable and listable without a room (ports/availability.ts);
+    // and the lookups of the queue's ETA: recent finished runs and sessions of one device.
+    "0004_device_availability": {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable("device_availability")
+          .addColumn("device_id", "text", (col) => col.primaryKey())
+          .addColumn("status", "text", (col) => col.notNull())
+          .addColumn("reason", "text", (col) => col.notNull().defaultTo(""))
+          .addColumn("since", "bigint", (col) => col.notNull())
+          .addColumn("decided_by", "text", (col) => col.notNull().defaultTo(""))
+          .execute();
+        await db.schema.createIndex("runs_ended").on("runs").columns(["device_id", "ended_at"]).execute();
+        await db.schema.createIndex("sessions_ended").on("sessions").columns(["device_id", "ended_at"]).execute();
+      },
+    },
   };
 }
 

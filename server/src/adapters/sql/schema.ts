@@ -95,6 +95,14 @@ export interface WebhookOutboxTable {
   last_error: string | null;
 }
 
+export interface DeviceAvailabilityTable {
+  device_id: string;
+  status: string;
+  reason: string;
+  since: Millis;
+  decided_by: string;
+}
+
 export interface Database {
   devices: DevicesTable;
   device_states: DeviceStatesTable;
@@ -104,6 +112,7 @@ export interface Database {
   runs: RunsTable;
   audit: AuditTable;
   webhook_outbox: WebhookOutboxTable;
+  device_availability: DeviceAvailabilityTable;
 }
 
 /** BIGINT → number (PostgreSQL returns strings); null stays null. */

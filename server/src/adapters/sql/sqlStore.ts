@@ -9,8 +9,8 @@ import type { SessionTypeSpec } from "@baton/protocol";
 import { initialState, type CoreState } from "../../session/index.ts";
 import {
   DeviceExistsError, EpochRegressionError,
-  type AuditEntry, type AuditLog, type BatonStore, type DeliveredResult, type DeviceRegistry, type DeviceStateStore,
-  type HistoryStore, type OrphanedResult, type RegisteredDevice, type ResultStore, type RunHistoryRecord, type SessionHistoryRecord, type SessionCursor, type WebhookOutbox, type NewOutboxMessage, type OutboxMessage,
+  type AuditEntry, type AuditLog, type AvailabilityRecord, type AvailabilityStore, type BatonStore, type DeliveredResult, type DeviceRegistry, type DeviceStateStore,
+  type HistoryStore, type OrphanedResult, type TransitionWriter, type RegisteredDevice, type ResultStore, type RunHistoryRecord, type SessionHistoryRecord, type SessionCursor, type WebhookOutbox, type NewOutboxMessage, type OutboxMessage,
 } from "../../ports/store.ts";
 import { millis, type Database } from "./schema.ts";
 
@@ -25,7 +25,7 @@ function isUniqueViolation(error: unknown): boolean {
   return e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
-class SqlResults implements ResultStore {
+export class SqlResults implements ResultStore {
   constructor(private readonly db: Db) {}
 
   async saveDelivered(result: Parameters<ResultStore["saveDelivered"]>[0]) {
@@ -86,7 +86,7 @@ function toDelivered(row: Selectable<Database["results"]>): DeliveredResult {
   };
 }
 
-class SqlDeviceStates implements DeviceStateStore {
+export class SqlDeviceStates implements DeviceStateStore {
   constructor(private readonly db: Db) {}
 
   async load(deviceId: string) {
@@ -124,7 +124,7 @@ class SqlDeviceStates implements DeviceStateStore {
   }
 }
 
-class SqlHistory implements HistoryStore {
+export class SqlHistory implements HistoryStore {
   constructor(private readonly db: Db) {}
 
   async sessionStarted(record: Omit<SessionHistoryRecord, "endedAt" | "endReason">) {
@@ -188,6 +188,44 @@ class SqlHistory implements HistoryStore {
       .orderBy("started_at", "desc").orderBy("run_id", "desc").limit(limit).execute();
     return rows.map(toRun);
   }
+
+  async recentRunDurations(deviceId: string, limit: number) {
+    const rows = await this.db.selectFrom("runs").select(["session_type", "started_at", "ended_at"])
+      .where("device_id", "=", deviceId).where("ended_at", "is not", null).where("ok", "=", 1)
+      .orderBy("ended_at", "desc").limit(limit).execute();
+    return rows.map((row) => ({ sessionType: row.session_type, durationMs: millis(row.ended_at!) - millis(row.started_at) }));
+  }
+
+  async recentSessionDurations(deviceId: string, limit: number) {
+    const rows = await this.db.selectFrom("sessions").select(["started_at", "ended_at"])
+      .where("device_id", "=", deviceId).where("ended_at", "is not", null)
+      .orderBy("ended_at", "desc").limit(limit).execute();
+    return rows.map((row) => millis(row.ended_at!) - millis(row.started_at));
+  }
+}
+
+class SqlAvailability implements AvailabilityStore {
+  constructor(private readonly db: Db) {}
+
+  async set(record: AvailabilityRecord) {
+    const row = { device_id: record.deviceId, status: record.status, reason: record.reason, since: record.since, decided_by: record.by };
+    await this.db.insertInto("device_availability").values(row)
+      .onConflict((conflict) => conflict.column("device_id").doUpdateSet({ status: row.status, reason: row.reason, since: row.since, decided_by: row.decided_by }))
+      .execute();
+  }
+
+  async find(deviceId: string) {
+    const row = await this.db.selectFrom("device_availability").selectAll().where("device_id", "=", deviceId).executeTakeFirst();
+    return row ? toAvailability(row) : undefined;
+  }
+
+  async list() {
+    return (await this.db.selectFrom("device_availability").selectAll().orderBy("device_id").execute()).map(toAvailability);
+  }
+}
+
+function toAvailability(row: Selectable<Database["device_availability"]>): AvailabilityRecord {
+  return { deviceId: row.device_id, status: row.status as AvailabilityRecord["status"], reason: row.reason, since: millis(row.since), by: row.decided_by };
 }
 
 function toSession(row: Selectable<Database["sessions"]>): SessionHistoryRecord {
@@ -266,7 +304,7 @@ function toDevice(row: Selectable<Database["devices"]>): RegisteredDevice {
   };
 }
 
-class SqlAudit implements AuditLog {
+export class SqlAudit implements AuditLog {
   constructor(private readonly db: Db) {}
 
   async record(entry: AuditEntry) {
@@ -331,15 +369,17 @@ class SqlOutbox implements WebhookOutbox {
 }
 
 /** Builds the store's ports over a migrated database. */
-export function createSqlStore(db: Db, identity: { kind: string; location: string }, close: () => Promise<void>): BatonStore {
+export function createSqlStore(db: Db, identity: { kind: string; location: string }, close: () => Promise<void>, transitions: TransitionWriter): BatonStore {
   return {
     ...identity,
+    transitions,
     results: new SqlResults(db),
     deviceStates: new SqlDeviceStates(db),
     history: new SqlHistory(db),
     devices: new SqlDevices(db),
     audit: new SqlAudit(db),
     outbox: new SqlOutbox(db),
+    availability: new SqlAvailability(db),
     ping: () => ping(db),
     async purgeOlderThan(cutoff: number) {
       return db.transaction().execute(async (trx) => {

@@ -18,6 +18,7 @@ import { migrateToLatest } from "../sql/migrations.ts";
 import type { Database } from "../sql/schema.ts";
 import { createSqlStore } from "../sql/sqlStore.ts";
 import { withStatementCache } from "./statementCache.ts";
+import { createSqliteTransitions } from "./sqliteTransitions.ts";
 
 export const SQLITE_FILE_NAME = "baton.sqlite";
 
@@ -43,5 +44,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Bato
     await db.destroy();
     throw error;
   }
-  return createSqlStore(db, { kind: "sqlite", location: file }, () => db.destroy());
+  // A transition's writes go through better-sqlite3's own statements, grouped per turn of the event loop.
+  const transitions = createSqliteTransitions(database);
+  return createSqlStore(db, { kind: "sqlite", location: file }, async () => {
+    await transitions.drain();
+    await db.destroy();
+  }, transitions);
 }

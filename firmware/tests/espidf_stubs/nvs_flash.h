@@ -1,5 +1,0 @@
-/* Type-check stub (see README.md). */
-#pragma once
-#include "esp_err.h"
-esp_err_t nvs_flash_init(void);
-esp_err_t nvs_flash_erase(void);

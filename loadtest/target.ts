@@ -1,0 +1,127 @@
+/**
+ * Getting a Baton server ready to be loaded: user tokens (the development `POST /dev/token`
+ * route, or HS256 tokens signed with the server's secret), the devices the simulated
+ * instruments will be (ids and secrets from flags, a file, or registered through the admin
+ * API), and the owners' own `GET /results` for the final reconciliation.
+ *
+ * Every failure here is a `TargetError` whose message is a sentence naming the fix.
+ */
+import { readFile } from "node:fs/promises";
+import { SignJWT } from "jose";
+import type { WorkerDevice } from "./events.ts";
+import type { DeviceSource, TokenSource } from "./options.ts";
+
+export class TargetError extends Error {}
+
+const HTTP_TIMEOUT_MS = 10_000;
+/** Signed tokens live this long: well inside the server's default BATON_JWT_MAX_LIFETIME_S (24 h). */
+const SIGNED_TOKEN_LIFETIME_S = 3_600;
+
+async function http(url: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+  } catch (error) {
+    throw new TargetError(`Cannot reach ${url}: ${(error as Error).cause ? String((error as any).cause.code ?? (error as any).cause.message) : (error as Error).message}. Is the Baton server running there?`);
+  }
+}
+
+export async function checkReachable(baseUrl: string): Promise<void> {
+  const response = await http(`${baseUrl}/healthz`);
+  if (!response.ok) throw new TargetError(`${baseUrl}/healthz answered ${response.status}; is this a Baton server?`);
+}
+
+export class TokenMinter {
+  private readonly key: Uint8Array | null;
+
+  constructor(private readonly baseUrl: string, private readonly source: TokenSource) {
+    this.key = source.kind === "secret" ? new TextEncoder().encode(source.secret) : null;
+  }
+
+  async mint(userId: string, roles: string[] = []): Promise<string> {
+    if (this.source.kind === "secret") {
+      const now = Math.floor(Date.now() / 1000);
+      let jwt = new SignJWT({ name: userId, roles }).setProtectedHeader({ alg: "HS256" }).setSubject(userId).setIssuedAt(now).setExpirationTime(now + SIGNED_TOKEN_LIFETIME_S);
+      if (this.source.issuer) jwt = jwt.setIssuer(this.source.issuer);
+      if (this.source.audience) jwt = jwt.setAudience(this.source.audience);
+      return jwt.sign(this.key!);
+    }
+    const response = await http(`${this.baseUrl}/dev/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ userId, name: userId, ...(roles.length ? { roles } : {}) }),
+    });
+    if (response.status === 404) {
+      throw new TargetError(`${this.baseUrl} has no POST /dev/token (it is not in development mode); pass --token-secret with its BATON_JWT_SECRET instead.`);
+    }
+    if (!response.ok) throw new TargetError(`POST /dev/token answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    return ((await response.json()) as { token: string }).token;
+  }
+}
+
+/** Which instrument a device is: named in a file, guessed from its id, or taken in turn. */
+export function instrumentFor(deviceId: string, index: number, named?: string): WorkerDevice["instrument"] {
+  if (named === "scale" || named === "printer" || named === "lab") return named;
+  for (const name of ["scale", "printer", "lab"] as const) if (deviceId.includes(name)) return name;
+  // Mostly scales and pH meters: printers run longest and hold a device the longest.
+  return (["scale", "lab", "scale", "printer"] as const)[index % 4]!;
+}
+
+export async function resolveDevices(baseUrl: string, source: DeviceSource, count: number, tokens: TokenMinter, log: (line: string) => void): Promise<WorkerDevice[]> {
+  if (source.kind === "ids") {
+    return source.ids.map((id, index) => ({ deviceId: id, secret: `${source.secretPrefix}${id}`, instrument: instrumentFor(id, index) }));
+  }
+  if (source.kind === "file") {
+    let parsed: any;
+    try {
+      parsed = JSON.parse(await readFile(source.path, "utf8"));
+    } catch (error) {
+      throw new TargetError(`Cannot read --devices-file ${source.path}: ${(error as Error).message}`);
+    }
+    const list = Array.isArray(parsed?.devices) ? parsed.devices : null;
+    if (!list || list.some((d: any) => typeof d?.id !== "string" || typeof d?.secret !== "string")) {
+      throw new TargetError(`--devices-file ${source.path} must be {"devices":[{"id":"…","secret":"…","instrument":"scale|printer|lab"?}]}.`);
+    }
+    if (list.length < count) throw new TargetError(`--devices ${count} needs ${count} devices but ${source.path} lists ${list.length}.`);
+    return list.slice(0, count).map((d: any, index: number) => ({ deviceId: d.id, secret: d.secret, instrument: instrumentFor(d.id, index, d.instrument) }));
+  }
+  // --provision: register <prefix>1..count, or rotate the secret of those already registered.
+  const admin = await tokens.mint("loadtest-admin", ["admin"]);
+  const headers = { "content-type": "application/json", authorization: `Bearer ${admin}` };
+  const devices: WorkerDevice[] = [];
+  let added = 0;
+  let rotated = 0;
+  for (let n = 1; n <= count; n++) {
+    const deviceId = `${source.prefix}${n}`;
+    const instrument = instrumentFor(deviceId, n - 1);
+    let response = await http(`${baseUrl}/admin/devices`, { method: "POST", headers, body: JSON.stringify({ deviceId, label: `load test ${instrument}`, kind: instrument }) });
+    if (response.status === 409) {
+      response = await http(`${baseUrl}/admin/devices/${encodeURIComponent(deviceId)}/rotate-secret`, { method: "POST", headers });
+      rotated++;
+    } else if (response.ok) {
+      added++;
+    }
+    if (response.status === 401 || response.status === 403) {
+      throw new TargetError(`The admin API refused to register ${deviceId} (${response.status}); --provision needs an admin token (dev tokens, or --token-secret with the server's secret).`);
+    }
+    if (!response.ok) throw new TargetError(`Registering ${deviceId} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    const { secret } = (await response.json()) as { secret: string };
+    devices.push({ deviceId, secret, instrument });
+  }
+  log(`provisioned ${count} devices ${source.prefix}1..${count} (${added} registered, ${rotated} with a new secret)`);
+  return devices;
+}
+
+/** The run ids in a user's own stored results (`GET /results`, newest first, up to `maxPages` pages). */
+export async function storedResultRunIds(baseUrl: string, token: string, maxPages = 20): Promise<Set<string>> {
+  const runIds = new Set<string>();
+  let before: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const response = await http(`${baseUrl}/results?limit=100${before ? `&before=${before}` : ""}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new TargetError(`GET /results answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    const body = (await response.json()) as { results: Array<{ runId: string }>; next?: string };
+    for (const result of body.results) runIds.add(result.runId);
+    if (!body.next) break;
+    before = body.next;
+  }
+  return runIds;
+}

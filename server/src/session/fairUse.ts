@@ -1,0 +1,92 @@
+/**
+ * Fair use across devices (issue 13 item 7), the pure part: what a device's state holds for
+ * each user, which commands would give a user one more, the refusal sentences, and the
+ * daily-minutes arithmetic. The cross-device count itself lives behind a port
+ * (ports/userQuotas.ts) and is consulted by the room before such a command reaches the core
+ * (rooms/fairUseGate.ts); the core's rules do not change.
+ *
+ * The day is the UTC day: minutes are counted from 00:00 UTC, and the quota resets then —
+ * one boundary for every user and process, whatever their time zone.
+ */
+import { ErrorCode } from "@baton/protocol";
+import { lineOf } from "./line.ts";
+import type { Command, CoreState, Rejection } from "./types.ts";
+
+export type HoldingKind = "device" | "queue";
+
+export interface Holding {
+  userId: string;
+  kind: HoldingKind;
+}
+
+/** What this device's state holds: its holder's device, and a place for everyone in line. */
+export function holdingsOf(state: CoreState): Holding[] {
+  const holdings: Holding[] = [];
+  if (state.session) holdings.push({ userId: state.session.holder.userId, kind: "device" });
+  for (const entry of lineOf(state)) holdings.push({ userId: entry.user.userId, kind: "queue" });
+  return holdings;
+}
+
+export function holds(state: CoreState, holding: Holding): boolean {
+  return holdingsOf(state).some((held) => held.userId === holding.userId && held.kind === holding.kind);
+}
+
+/** The holding a command would add, if it succeeds: a claim or accept adds a device, an enqueue a place. */
+export function holdingSought(command: Command): Holding | null {
+  switch (command.type) {
+    case "claim":
+    case "acceptOffer": return { userId: command.user.userId, kind: "device" };
+    case "enqueue": return { userId: command.user.userId, kind: "queue" };
+    default: return null;
+  }
+}
+
+export function limitRefusal(kind: HoldingKind, limit: number): Rejection {
+  return kind === "device"
+    ? { code: ErrorCode.USER_DEVICE_LIMIT, message: `You already hold ${limit} device${limit === 1 ? "" : "s"}, the most one user may hold at once (BATON_MAX_DEVICES_PER_USER); release one first.` }
+    : { code: ErrorCode.USER_QUEUE_LIMIT, message: `You already wait in ${limit} line${limit === 1 ? "" : "s"}, the most one user may wait in at once (BATON_MAX_QUEUE_ENTRIES_PER_USER); leave one first.` };
+}
+
+const DAY_MS = 86_400_000;
+
+/** 00:00 UTC of the day `now` falls in. */
+export function utcDayStart(now: number): number {
+  return Math.floor(now / DAY_MS) * DAY_MS;
+}
+
+/** A session of the user, as the history has it (`endedAt` null while it runs). */
+export interface UsedSession {
+  deviceId: string;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+/** Milliseconds of `sessions` that fall in today's UTC day (a session still running counts until now). */
+export function usedToday(sessions: readonly UsedSession[], now: number): number {
+  const dayStart = utcDayStart(now);
+  let used = 0;
+  for (const session of sessions) {
+    const from = Math.max(session.startedAt, dayStart);
+    const to = Math.min(session.endedAt ?? now, now);
+    if (to > from) used += to - from;
+  }
+  return used;
+}
+
+/**
+ * The daily quota's verdict for a grant: refused when the minutes are used up, else the time
+ * by which the session must end (`capSession`).
+ */
+export function dailyQuota(usedMs: number, minutesPerDay: number, kind: string, now: number): { refusal: Rejection } | { until: number } {
+  const limitMs = minutesPerDay * 60_000;
+  const resetsAt = utcDayStart(now) + DAY_MS;
+  if (usedMs >= limitMs) {
+    return {
+      refusal: {
+        code: ErrorCode.DAILY_QUOTA_EXHAUSTED,
+        message: `You have used your ${minutesPerDay} session minutes for today on "${kind}" devices (BATON_MAX_SESSION_MINUTES_PER_DAY); the quota resets at ${new Date(resetsAt).toISOString()} (midnight UTC).`,
+      },
+    };
+  }
+  return { until: now + (limitMs - usedMs) };
+}

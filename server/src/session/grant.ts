@@ -1,0 +1,31 @@
+/**
+ * Who may be granted the device as a *new* holder, whether by `claim` or by a hand-off.
+ * One place for the rule, so the queue can never hand over what a claim could not take:
+ * never while the device is drained, quarantined or in maintenance, never while it owes a
+ * `ready` after the last session (physical hand-over), never while offline.
+ */
+import { DeviceAvailability, ErrorCode } from "@baton/protocol";
+import type { CoreState, Rejection } from "./types.ts";
+
+/**
+ * Why nobody new may take the device now, or null. `admin`: an admin may claim a
+ * quarantined device — to run its health check (availability.ts).
+ */
+export function grantBlocker(state: CoreState, options: { admin?: boolean } = {}): Rejection | null {
+  const availability = state.availability;
+  if (availability.status !== DeviceAvailability.AVAILABLE && !(options.admin && availability.status === DeviceAvailability.QUARANTINED)) {
+    return {
+      code: ErrorCode.DEVICE_UNAVAILABLE,
+      message: `Device ${state.deviceId} is ${availability.status}${availability.reason ? ` (${availability.reason})` : ""}; it cannot be claimed until an admin returns it to service.`,
+    };
+  }
+  if (state.awaitingReadySince > 0) {
+    return { code: ErrorCode.DEVICE_NOT_READY, message: `Device ${state.deviceId} has not reported \`ready\` after the last session (physical reset pending); it cannot be claimed yet.` };
+  }
+  return null;
+}
+
+/** Whether the first in line may be offered the device now. */
+export function canOffer(state: CoreState): boolean {
+  return !state.session && !state.offer && state.device.online && state.queue.length > 0 && grantBlocker(state) === null;
+}
