@@ -6,6 +6,8 @@
  * - a printer run's progress bar moves; a wrong input is refused with the server's sentence,
  *   and a missing one in words before anything is sent;
  * - axe-core finds no serious or critical violation on the list and the device page;
+ * - Bob waits in line for a held device, sees his place and an estimate, and accepts the
+ *   hand-off when the holder releases (issue 13);
  * - at phone width nothing scrolls sideways.
  * It writes the README's screenshots to docs/screenshots/.
  */
@@ -196,6 +198,35 @@ describe("the dashboard", () => {
     await ada.getByRole("button", { name: "Cancel run" }).click();
     await expect.poll(() => statusOf(ada).textContent(), WAIT).not.toMatch(/running/);
     await ada.getByRole("button", { name: "Release" }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+  }, TEST_TIMEOUT);
+
+  it("lets Bob wait in line for the pH meter while Ada holds it, shows his place and when to expect it, and hands it to him when she releases", async () => {
+    for (const page of [ada, bob]) {
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click();
+      await page.getByRole("link", { name: "Teaching-lab pH meter (demo)" }).click();
+      await expect.poll(() => statusOf(page).textContent(), WAIT).toBe("Free");
+    }
+    await ada.getByRole("button", { name: "Claim", exact: true }).click();
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace/);
+
+    // Bob waits: his place and an estimate; Ada and everyone else see that one person waits.
+    await bob.getByRole("button", { name: "Wait in line" }).click();
+    await expect.poll(() => bob.getByTestId("my-place").textContent(), WAIT).toMatch(/^You are number 1 in line\. (Expected to be your turn in about .+ \(around .+\)|You may get it any moment now)\./);
+    await expect.poll(() => ada.getByText("One person is waiting for this device.").count(), WAIT).toBe(1);
+    await expectNoSeriousAxeViolations(bob, "the device page of someone waiting in line");
+    await bob.screenshot({ path: path.join(SCREENSHOTS, "device-queue.png"), fullPage: true });
+
+    // Ada releases: it is Bob's turn, with a countdown; he accepts and holds the device.
+    await ada.getByRole("button", { name: "Release" }).click();
+    await expect.poll(() => bob.getByRole("heading", { name: "It is your turn" }).count(), WAIT).toBe(1);
+    expect(await bob.getByRole("alert").filter({ hasText: "accept within" }).textContent()).toMatch(/accept within \d+ s/);
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+    expect(await ada.getByText(/being offered to the next person in line/).count()).toBe(1);
+    await bob.getByRole("button", { name: "Accept" }).click();
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^You hold it/);
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toMatch(/^In use by Bob Marley/);
+    await bob.getByRole("button", { name: "Release" }).click();
     await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
   }, TEST_TIMEOUT);
 

@@ -6,10 +6,21 @@
 import { useState } from "react";
 import type { DeviceView } from "@baton/client";
 import { InputForm } from "../form/InputForm.tsx";
+import type { QueueView } from "../live/queue.ts";
 import type { DeviceActions } from "../live/useDeviceActions.ts";
-import type { Availability } from "../words.ts";
+import { duration, type Availability } from "../words.ts";
+import { LinePanel, OfferPanel } from "./QueuePanel.tsx";
 
-export function Controls({ view, availability, actions }: { view: DeviceView; availability: Availability; actions: DeviceActions }) {
+interface Props {
+  view: DeviceView;
+  availability: Availability;
+  actions: DeviceActions;
+  /** The line (null on a server without queues). */
+  queue: QueueView | null;
+  now: number;
+}
+
+export function Controls({ view, availability, actions, queue, now }: Props) {
   const [chosenType, setChosenType] = useState<string | null>(null);
   const types = view.device.sessionTypes;
   const sessionType = types.find((type) => type.name === chosenType) ?? types[0];
@@ -29,6 +40,10 @@ export function Controls({ view, availability, actions }: { view: DeviceView; av
     </div>
   );
 
+  if (queue?.mySeat?.offered) return <OfferPanel queue={queue} actions={actions} now={now} />;
+  // Free, but offered to the first in line: only they may take it until the window closes.
+  const handingOff = availability === "free" && queue !== null && queue.handoffUntil > now;
+
   if (availability === "offline") {
     return (
       <section className="card" aria-labelledby="controls-heading">
@@ -47,6 +62,16 @@ export function Controls({ view, availability, actions }: { view: DeviceView; av
             Claim
           </button>
         </div>
+        <LinePanel queue={queue} actions={actions} now={now} />
+      </section>
+    );
+  }
+  if (handingOff) {
+    return (
+      <section className="card" aria-labelledby="controls-heading">
+        <h2 id="controls-heading">Use this device</h2>
+        <p>The device is being offered to the next person in line for another {duration(queue!.handoffUntil - now)}; nobody else can claim it meanwhile.</p>
+        <LinePanel queue={queue} actions={actions} now={now} />
       </section>
     );
   }
@@ -73,6 +98,17 @@ export function Controls({ view, availability, actions }: { view: DeviceView; av
   return (
     <section className="card" aria-labelledby="controls-heading">
       <h2 id="controls-heading">Your session</h2>
+      {actions.expiring && (
+        <div className="alert alert-info" role="alert">
+          <p>{actions.expiring.message}</p>
+          {actions.expiring.canExtendMs > 0 && (
+            <button type="button" onClick={actions.extend} disabled={actions.pending !== null}>
+              Extend by {duration(actions.expiring.canExtendMs)}
+            </button>
+          )}
+        </div>
+      )}
+      {queue && queue.length > 0 && <p className="hint">{queue.length === 1 ? "One person is" : `${queue.length} people are`} waiting for this device.</p>}
       {sessionType ? (
         <>
           {typePicker}

@@ -18,6 +18,12 @@ import { availabilityOf, percent, statusLine, type SessionFacts } from "../words
 
 const REFRESH_MS = 2_000;
 
+/** What GET /devices says beyond the SDK's DeviceStatus type today (docs/PROTOCOL.md §12): the line and availability. */
+interface QueueFacts {
+  queueLength?: number;
+  availability?: { status: string; reason: string };
+}
+
 function factsOf(device: DeviceSummary): SessionFacts {
   const { status } = device;
   return { online: status.online, phase: status.phase, holderId: status.holder?.userId ?? null, holderName: status.holder?.name ?? null, heldSince: status.heldSince, progress: status.progress };
@@ -47,7 +53,9 @@ export function DeviceList() {
         <ul className="device-list" aria-label="Devices">
           {devices.map((device) => {
             const facts = factsOf(device);
-            const availability = device.disabled ? "offline" : availabilityOf(facts, identity.userId);
+            const extra = device.status as typeof device.status & QueueFacts;
+            const outOfService = extra.availability && extra.availability.status !== "available" ? extra.availability : null;
+            const availability = device.disabled || outOfService ? "offline" : availabilityOf(facts, identity.userId);
             return (
               <li key={device.deviceId} className={`device-card is-${availability}`} data-device-id={device.deviceId}>
                 <h2>
@@ -57,7 +65,10 @@ export function DeviceList() {
                   {device.deviceId}
                   {device.kind ? ` · ${device.kind}` : ""}
                 </p>
-                <p className={`badge badge-${availability}`}>{device.disabled ? "Disabled by an administrator" : statusLine(facts, identity.userId, now)}</p>
+                <p className={`badge badge-${availability}`}>
+                  {device.disabled ? "Disabled by an administrator" : outOfService ? `Out of service (${outOfService.status}${outOfService.reason ? `: ${outOfService.reason}` : ""})` : statusLine(facts, identity.userId, now)}
+                </p>
+                {(extra.queueLength ?? 0) > 0 && <p className="hint">{extra.queueLength === 1 ? "One person" : `${extra.queueLength} people`} waiting</p>}
                 {facts.phase === "running" && facts.progress !== null && (
                   <p className="progress-line">
                     <progress max={1} value={facts.progress} aria-label={`Progress of ${device.label || device.deviceId}`} /> <span>{percent(facts.progress)}</span>

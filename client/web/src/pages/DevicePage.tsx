@@ -12,6 +12,7 @@ import { isSignInProblem, sentenceOf } from "../auth/identity.ts";
 import { Alert } from "../components/Alert.tsx";
 import { Link } from "../components/Link.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
+import { queueViewOf } from "../live/queue.ts";
 import { useDeviceActions, type DeviceActions } from "../live/useDeviceActions.ts";
 import { useNow } from "../useNow.ts";
 import { availabilityOf, duration, percent, statusLine, type Availability, type SessionFacts } from "../words.ts";
@@ -37,7 +38,7 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
   const [details, setDetails] = useState<DeviceDetails | null>(null);
   const [missing, setMissing] = useState<string | null>(null);
   const { device, state } = useDevice(deviceId);
-  const actions = useDeviceActions(device);
+  const actions = useDeviceActions(device, state?.connection === "open");
   const now = useNow(1_000);
 
   useEffect(() => {
@@ -70,6 +71,8 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
   const live = state?.synced ? state : null;
   const facts = live ? factsOf(live) : null;
   const availability: Availability | null = facts ? availabilityOf(facts, identity.userId) : null;
+  // Read on every render: the handle re-renders this page on every change of the room's state.
+  const queue = live ? queueViewOf(device, identity.userId) : null;
   return (
     <>
       <p className="breadcrumb">
@@ -101,10 +104,15 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
               </div>
             )}
             {live.isMine && live.session.expiresAt && <p className="hint">Your session ends by itself in {duration(live.session.expiresAt - now)} unless you release it sooner.</p>}
+            {queue && queue.length > 0 && availability !== "mine" && (
+              <p className="hint" data-testid="queue-length">
+                {queue.length === 1 ? "One person is" : `${queue.length} people are`} waiting in line.
+              </p>
+            )}
             {!live.device.online && <p className="hint">The device went offline{live.device.since ? ` ${duration(now - live.device.since)} ago` : ""}. Nothing can start until it is back.</p>}
           </section>
           <Messages actions={actions} />
-          <Controls view={live} availability={availability} actions={actions} />
+          <Controls view={live} availability={availability} actions={actions} queue={queue} now={now} />
           {live.isMine || actions.result ? <ResultView result={actions.result} view={live} /> : null}
         </>
       )}
@@ -120,6 +128,7 @@ function Messages({ actions }: { actions: DeviceActions }) {
       {actions.notice && <Alert onDismiss={actions.dismissNotice}>{sentenceOf(actions.notice)}</Alert>}
       {actions.failure && <Alert>The run failed: {actions.failure.message || actions.failure.code}</Alert>}
       {ending && ending.reason !== "released" && ending.reason !== "completed" && <Alert tone="info">Your session ended: {ending.message}</Alert>}
+      {actions.queueLeft && <Alert tone="info">You are no longer in line: {actions.queueLeft.message}</Alert>}
     </>
   );
 }
