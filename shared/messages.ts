@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import {
-  DeviceToRoom, EndReason, ErrorCode, Phase, RoomToDevice, RoomToUser, UserToRoom,
+  DeviceToRoom, EndReason, ErrorCode, Phase, RoomToDevice, RoomToUser, UserToPool, UserToRoom,
   type EndReasonName, type ErrorCodeName, type PhaseName, type RoomToDeviceType, type RoomToUserType, type UserToRoomType,
 } from "./protocol.ts";
 
@@ -73,6 +73,26 @@ export const UserPayloads = {
   [UserToRoom.DECLINE]: DeclinePayload,
   [UserToRoom.EXTEND]: ExtendPayload,
 } as const;
+
+// ---------------------------------------------------------------- user → pool room (issue 13, pools)
+/** A pool name in join options: the device-id alphabet (a `kind` with other characters needs an explicit pool name). */
+export const PoolName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "pool names are 1–64 letters, digits, '_' or '-'");
+export const PoolJoinOptions = z.strictObject({ pool: PoolName });
+/** The claim a device of the pool will be asked for: the same fields as a device room's `claim`. */
+export const ClaimAnyPayload = ClaimPayload;
+export const LeavePoolPayload = NoArguments;
+
+export const PoolPayloads = {
+  [UserToPool.CLAIM_ANY]: ClaimAnyPayload,
+  [UserToPool.LEAVE_POOL]: LeavePoolPayload,
+} as const;
+
+/** `granted`, to the user the pool served: join `deviceId`'s room (within the reconnect grace) to use it. */
+export interface PoolGrantedMessage { pool: string; deviceId: string; epoch: number; sessionType?: string }
+/** `pool_status`, to each waiter: their own place (1 = next to be served), how many wait, how many devices the pool has. */
+export interface PoolStatusMessage { pool: string; position: number; waiting: number; devices: number }
+/** `pool_left`: this user no longer waits; `reason` is a PoolExitReason. */
+export interface PoolLeftMessage { pool: string; reason: string; message: string }
 
 // ---------------------------------------------------------------- device → room
 export const SessionTypeDeclaration = z.strictObject({

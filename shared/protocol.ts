@@ -15,6 +15,47 @@ export const PROTOCOL_VERSION = 1 as const;
 /** The one room type Baton registers; one room per physical device, roomId = deviceId. */
 export const DEVICE_ROOM_NAME = "device" as const;
 
+/**
+ * The pool room (issue 13, pools): one per pool in the cluster, roomId = `pool:<name>`. Users
+ * join it with `{ pool }` and ask for "any free device of the pool"; devices never join it.
+ */
+export const POOL_ROOM_NAME = "pool" as const;
+
+/** Messages a user sends to the pool room. */
+export const UserToPool = {
+  /** `{ sessionType?, input?, releaseOnComplete? }`: give me the first free device of this pool (FIFO among waiters). */
+  CLAIM_ANY: "claim_any",
+  /** `{}`: stop waiting for this pool. */
+  LEAVE_POOL: "leave_pool",
+} as const;
+export type UserToPoolType = (typeof UserToPool)[keyof typeof UserToPool];
+
+/** Messages the pool room sends to a user. */
+export const PoolToUser = {
+  /** A request was refused: `{ code, message, request }` (same shape as the device room's). */
+  ERROR: "error",
+  /** Your place: `{ pool, position, waiting, devices }` — sent to each waiter whenever it changes. */
+  POOL_STATUS: "pool_status",
+  /** You got a device: `{ pool, deviceId, epoch, sessionType? }` — join that device's room to use it. */
+  GRANTED: "granted",
+  /** You are no longer waiting: `{ pool, reason, message }` (a PoolExitReason). */
+  POOL_LEFT: "pool_left",
+} as const;
+export type PoolToUserType = (typeof PoolToUser)[keyof typeof PoolToUser];
+
+/** Why a user stopped waiting in a pool without being granted a device (`pool_left.reason`). */
+export const PoolExitReason = {
+  /** They sent `leave_pool`. */
+  LEFT: "left",
+  /** Their last connection was gone longer than the reconnect grace. */
+  DISCONNECTED: "disconnected",
+  /** Every device of the pool refused the request itself (unknown session type, invalid input); the message says why. */
+  REFUSED: "refused",
+  /** The pool has no registered device any more. */
+  NO_DEVICES: "no_devices",
+} as const;
+export type PoolExitReasonName = (typeof PoolExitReason)[keyof typeof PoolExitReason];
+
 /** Messages a user (spectator or owner) sends to the device room. */
 export const UserToRoom = {
   CLAIM: "claim",
@@ -248,6 +289,11 @@ export const ErrorCode = {
   USER_QUEUE_LIMIT: "USER_QUEUE_LIMIT",
   /** The user's session minutes for this kind of device are used up until midnight UTC. */
   DAILY_QUOTA_EXHAUSTED: "DAILY_QUOTA_EXHAUSTED",
+  // --- pools (issue 13) ---
+  /** The pool room names no pool that any registered device belongs to. */
+  UNKNOWN_POOL: "UNKNOWN_POOL",
+  /** A second room for a pool was refused: its room already exists (in this or another process). */
+  POOL_ROOM_EXISTS: "POOL_ROOM_EXISTS",
   // --- run failure codes (carried in run_failed / session.failureCode) ---
   RUN_TIMEOUT: "RUN_TIMEOUT",
   CANCELLED: "CANCELLED",

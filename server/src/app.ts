@@ -12,7 +12,8 @@ import type http from "node:http";
 import type express from "express";
 import { defineRoom, type RegisteredHandler, type Transport } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { DEVICE_ROOM_NAME } from "@baton/protocol";
+import { DEVICE_ROOM_NAME, POOL_ROOM_NAME } from "@baton/protocol";
+import { createPoolRoom } from "./rooms/PoolRoom.ts";
 import { importDeviceFile, type ImportSummary } from "./auth/deviceRegistry.ts";
 import { UserTokens } from "./auth/userTokens.ts";
 import { DeviceAuthenticator } from "./auth/deviceAuthenticator.ts";
@@ -156,6 +157,8 @@ export function createAppConfig(services: RoomServices): BatonApp {
     },
     rooms: {
       [DEVICE_ROOM_NAME]: defineRoom(DeviceRoom).filterBy(["deviceId"]),
+      // Pools (issue 13): one room per pool, users only (rooms/PoolRoom.ts, matchmakingPolicy.ts).
+      [POOL_ROOM_NAME]: defineRoom(createPoolRoom(services)).filterBy(["pool"]),
     },
     initializeExpress: (app) => {
       // Advertising the framework only helps someone matching exploits to versions.

@@ -12,6 +12,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { initialState, type CoreState } from "../../server/src/session/index.ts";
 import { AuditAction, DeviceExistsError, EpochRegressionError, type BatonStore, type NewDeliveredResult } from "../../server/src/ports/store.ts";
+import { poolOf } from "../../server/src/ports/devices.ts";
 
 export interface StoreFactory {
   /** A fresh, empty, migrated store. */
@@ -300,7 +301,7 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
       it("adds, finds, lists, disables, rotates, and refuses a duplicate id", async () => {
         await store.devices.add({ deviceId: "scale-01", label: "Clinic scale", kind: "scale", secretHash: "scrypt$a", createdAt: 5 });
         await expect(store.devices.add({ deviceId: "scale-01", label: "x", kind: "", secretHash: "scrypt$b", createdAt: 6 })).rejects.toBeInstanceOf(DeviceExistsError);
-        expect(await store.devices.find("scale-01")).toEqual({ deviceId: "scale-01", label: "Clinic scale", kind: "scale", secretHash: "scrypt$a", createdAt: 5, disabledAt: null, sessionTypes: [] });
+        expect(await store.devices.find("scale-01")).toEqual({ deviceId: "scale-01", label: "Clinic scale", kind: "scale", secretHash: "scrypt$a", createdAt: 5, disabledAt: null, sessionTypes: [], pool: "" });
         expect(await store.devices.setSecretHash("scale-01", "scrypt$rotated")).toBe(true);
         expect(await store.devices.disable("scale-01", 9)).toBe(true);
         expect(await store.devices.disable("nope", 9)).toBe(false);
@@ -316,6 +317,20 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
         expect(await store.devices.upsertFromImport(device)).toBe("unchanged");
         expect(await store.devices.upsertFromImport({ ...device, secretHash: "scrypt$2" })).toBe("updated");
         expect((await store.devices.find("imp-1"))?.secretHash).toBe("scrypt$2");
+      });
+    });
+
+    describe("device pools (issue 13)", () => {
+      it("a device's pool is its kind unless an explicit pool name is set; clearing it returns to the kind", async () => {
+        await store.devices.add({ deviceId: "scale-p1", label: "", kind: "scale", secretHash: "scrypt$a", createdAt: 1 });
+        await store.devices.add({ deviceId: "scale-p2", label: "", kind: "scale", secretHash: "scrypt$a", createdAt: 1, pool: "lab-2" });
+        expect(poolOf((await store.devices.find("scale-p1"))!)).toBe("scale");
+        expect((await store.devices.find("scale-p2"))?.pool).toBe("lab-2");
+        expect(await store.devices.setPool("scale-p1", "lab-2")).toBe(true);
+        expect((await store.devices.list()).filter((device) => poolOf(device) === "lab-2").map((device) => device.deviceId)).toEqual(["scale-p1", "scale-p2"]);
+        expect(await store.devices.setPool("scale-p2", "")).toBe(true);
+        expect(poolOf((await store.devices.find("scale-p2"))!)).toBe("scale");
+        expect(await store.devices.setPool("nope", "x")).toBe(false);
       });
     });
 

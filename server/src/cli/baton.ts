@@ -18,6 +18,8 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { PoolName } from "@baton/protocol/messages";
+import { poolOf } from "../ports/devices.ts";
 import { DeviceAvailability } from "@baton/protocol";
 import { openStore } from "../adapters/openStore.ts";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
@@ -35,6 +37,7 @@ const USAGE = `usage: npm run baton -- <command>
   device quarantine <id> --reason "cable frayed"
   device release <id> [--reason "fixed"]
   device availability
+  device pool <id> <name>         (explicit pool name; "" = back to its kind's pool)
   migrate
 
 drain / quarantine / release write the device's durable availability record; a running
@@ -76,6 +79,7 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
         device.deviceId.padEnd(20),
         (device.kind || "-").padEnd(10),
         (device.disabledAt !== null ? `disabled ${new Date(device.disabledAt).toISOString()}` : "enabled").padEnd(34),
+        `pool:${poolOf(device) || "-"}`.padEnd(16),
         device.sessionTypes.map((type) => type.name).join(",") || "-",
         device.label ? `  "${device.label}"` : "",
       ].join(" ")).join("\n");
@@ -114,6 +118,14 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
       await store.availability.set({ deviceId: device, status, reason, since: now, by: actor() });
       await store.audit.record({ at: now, actor: actor(), action: AuditAction.AVAILABILITY, deviceId: device, detail: { status, reason } });
       return `${device}: ${status} (${reason}); a running server applies it within BATON_REGISTRY_POLL_MS`;
+    }
+    case "pool": {
+      const device = deviceId(id);
+      const pool = PoolName.or(z.literal("")).safeParse(extra ?? "");
+      if (!pool.success) throw new UsageError(`a pool name is 1–64 letters, digits, '_' or '-', or "" to return to the kind's pool (got ${JSON.stringify(extra)})`);
+      if (!(await store.devices.setPool(device, pool.data))) throw new UsageError(`no device "${device}" is registered`);
+      const registered = (await store.devices.find(device))!;
+      return `${device}: pool ${poolOf(registered) || "(none: no kind)"}; a running pool room sees it within BATON_REGISTRY_POLL_MS`;
     }
     case "availability": {
       const records = (await store.availability.list()).filter((record) => record.status !== DeviceAvailability.AVAILABLE);

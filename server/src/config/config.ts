@@ -79,6 +79,9 @@ export const ConfigSchema = z.object({
   BATON_MAX_DEVICES_PER_USER: z.coerce.number().int().min(0).max(10_000).default(0),
   BATON_MAX_QUEUE_ENTRIES_PER_USER: z.coerce.number().int().min(0).max(10_000).default(0),
   BATON_MAX_SESSION_MINUTES_PER_DAY: z.coerce.number().int().min(0).max(1_440).default(0),
+  // --- pools (issue 13) ---
+  BATON_POOL_RETRY_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  BATON_MAX_POOL_WAITING: z.coerce.number().int().min(1).max(10_000).default(200),
   BATON_PING_INTERVAL_MS: z.coerce.number().int().min(500).max(60_000).default(3_000),
   BATON_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   BATON_LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
@@ -171,6 +174,8 @@ export interface BatonConfig {
   rules: SessionRules;
   /** Per-user limits across the cluster (rooms/fairUseGate.ts, ports/userQuotas.ts); 0 = unlimited. */
   fairUse: FairUseLimits;
+  /** Pool rooms (rooms/PoolRoom.ts): how often a pool whose waiters found nothing free asks again, and how many may wait. */
+  pools: { retryMs: number; maxWaiting: number };
   /** WebSocket ping period; a client that misses two pongs in a row is dropped. */
   pingIntervalMs: number;
   /** Structured logs: level, and JSON lines or pretty text (see observability/logger.ts). */
@@ -321,6 +326,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxQueueLength: values.BATON_MAX_QUEUE_LENGTH,
       quarantineAfterFailures: values.BATON_QUARANTINE_AFTER_FAILURES,
     },
+    pools: { retryMs: values.BATON_POOL_RETRY_MS, maxWaiting: values.BATON_MAX_POOL_WAITING },
     pingIntervalMs: values.BATON_PING_INTERVAL_MS,
     // Tests start many servers in one process: quiet unless asked. Development reads best pretty.
     log: { level: values.BATON_LOG_LEVEL ?? (values.BATON_ENV === "test" ? "silent" : "info"), format: values.BATON_LOG_FORMAT ?? (values.BATON_ENV === "development" ? "pretty" : "json") },

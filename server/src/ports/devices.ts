@@ -16,6 +16,13 @@ export interface RegisteredDevice {
   disabledAt: number | null;
   /** The session types of its last `hello`. */
   sessionTypes: SessionTypeSpec[];
+  /** An explicit pool name set by an operator ("" = none: the device's pool is its `kind`). See `poolOf`. */
+  pool: string;
+}
+
+/** The pool a device belongs to: its explicit pool name, else its kind ("" = in no pool). */
+export function poolOf(device: Pick<RegisteredDevice, "pool" | "kind">): string {
+  return device.pool || device.kind;
 }
 
 export class DeviceExistsError extends Error {
@@ -28,7 +35,9 @@ export interface DeviceRegistry {
   find(deviceId: string): Promise<RegisteredDevice | undefined>;
   list(): Promise<RegisteredDevice[]>;
   /** Throws DeviceExistsError when the id is taken. */
-  add(device: Omit<RegisteredDevice, "disabledAt" | "sessionTypes">): Promise<void>;
+  add(device: Omit<RegisteredDevice, "disabledAt" | "sessionTypes" | "pool"> & { pool?: string }): Promise<void>;
+  /** Sets (or with "" clears) the device's explicit pool name; returns false when no such device exists. */
+  setPool(deviceId: string, pool: string): Promise<boolean>;
   /** Returns false when no such device exists. */
   disable(deviceId: string, at: number): Promise<boolean>;
   /** Returns false when no such device exists. */

@@ -21,7 +21,9 @@ import {
   type ErrorCodeName, type ErrorPayload, type OkMessage, type SessionTypeSpec, type UserToRoomType,
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
-import { deviceStatusOf, initialState, lineOf, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type UserRef } from "../session/index.ts";
+import { ClaimPayload } from "@baton/protocol/messages";
+import { notifyDeviceFreed } from "./poolLink.ts";
+import { deviceStatusOf, initialState, isFreeForNewHolder, lineOf, type ClaimAnswer, type PoolRequest, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type UserRef } from "../session/index.ts";
 import { mirrorQueue, showSeat } from "./queueMirror.ts";
 import { carryOutQueueEffect, isQueueEffect } from "./queueEffects.ts";
 import { carryOutLeaseEffect, isLeaseEffect } from "./leaseEffects.ts";
@@ -274,6 +276,27 @@ export function createDeviceRoom(services: RoomServices) {
       };
     }
 
+    /**
+     * A pool asks (rooms/poolLink.ts): grant the device to `user` if it is free, else refuse.
+     * The core decides it as any `claim` (busy, offered, own line waiting, not ready, drained,
+     * offline: refused), so this room stays the only writer of its holder. The answer waits
+     * for the commit, so a user is never told of a grant the store could forget. The user is
+     * not in this room yet: their reconnect grace starts now (a grant nobody comes for ends
+     * as `owner_lost`).
+     */
+    async claimIfFree(user: UserRef, request: PoolRequest): Promise<ClaimAnswer> {
+      const parsed = ClaimPayload.safeParse(request ?? {});
+      if (!parsed.success) return { granted: false, code: ErrorCode.INVALID_MESSAGE, message: "The pool's claim was malformed." };
+      if (this.disposed || !this.lease?.held()) return { granted: false, code: ErrorCode.DEVICE_OFFLINE, message: `Device ${this.roomId}'s room is closing.` };
+      const claimant = { userId: String(user?.userId), name: String(user?.name ?? "") };
+      const outcome = this.apply({ type: "claim", user: claimant, ...parsed.data });
+      if (outcome.rejection) return { granted: false, code: outcome.rejection.code, message: outcome.rejection.message };
+      const epoch = outcome.state.epoch;
+      if (!this.userConnections.has(claimant.userId)) this.apply({ type: "ownerDisconnected", userId: claimant.userId });
+      await this.effectChain;
+      return { granted: true, epoch };
+    }
+
     private applyStoredAvailability(record: AvailabilityRecord | undefined) {
       const command = commandForStoredAvailability(this.core, record);
       if (command && !this.disposed) this.apply(command);
@@ -478,6 +501,7 @@ export function createDeviceRoom(services: RoomServices) {
 
     private apply(command: Command): Outcome {
       const now = services.clock();
+      const wasFree = isFreeForNewHolder(this.core);
       const outcome = reduce(this.core, command, { now, newRunId: services.newRunId, timers: services.config.timers, validateInput: validateRunInput, rules: services.config.rules });
       const changed = outcome.state !== this.core;
       if (changed) {
@@ -488,6 +512,8 @@ export function createDeviceRoom(services: RoomServices) {
       if (changed || outcome.effects.length > 0) this.carryOut(outcome.effects, changed ? outcome.state : null);
       this.armDeadline();
       this.updateAutoDispose();
+      // Just became free: the device's pool (if it has a room) may have someone waiting.
+      if (changed && !wasFree && isFreeForNewHolder(this.core)) void notifyDeviceFreed(services.registry, this.roomId);
       return outcome;
     }
 

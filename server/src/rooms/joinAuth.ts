@@ -19,6 +19,8 @@ const JOIN_STATUS: Partial<Record<ErrorCodeName, number>> = {
   [ErrorCode.UNKNOWN_DEVICE]: 404,
   [ErrorCode.METHOD_NOT_ALLOWED]: 405,
   [ErrorCode.DEVICE_ROOM_EXISTS]: 409,
+  [ErrorCode.POOL_ROOM_EXISTS]: 409,
+  [ErrorCode.UNKNOWN_POOL]: 404,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.ROOM_FULL]: 503,

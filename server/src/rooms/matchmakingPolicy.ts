@@ -12,9 +12,14 @@
  * Join options are reduced to the fields Baton reads, so a reservation holds nothing else.
  * A joinOrCreate that lost the creation race (`DEVICE_ROOM_EXISTS` from the room lock) is
  * tried again: by then the room exists and is joined.
+ *
+ * Pool rooms (`pool`, found by their `pool` listing field; rooms/PoolRoom.ts) are for users only: the same
+ * four methods, options reduced to `{ pool }` (a valid pool name; for `joinById`/`reconnect`
+ * it must be the pool of the room in the URL), and a device is refused whatever it asks.
  */
 import { matchMaker } from "@colyseus/core";
-import { DEVICE_ROOM_NAME, ErrorCode, JoinRole } from "@baton/protocol";
+import { DEVICE_ROOM_NAME, ErrorCode, JoinRole, POOL_ROOM_NAME } from "@baton/protocol";
+import { PoolName } from "@baton/protocol/messages";
 import { guessingBackoffSentence, joinError, joinStatus } from "./joinAuth.ts";
 import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
 import type { Refusal } from "../http/requestGuard.ts";
@@ -33,12 +38,13 @@ export function installMatchmakingPolicy(): void {
   const controller = matchMaker.controller;
   const invoke = controller.invokeMethod.bind(controller);
   controller.invokeMethod = async (method: string, roomNameOrId: string, clientOptions: unknown = {}, authOptions?: unknown) => {
-    const options = admit(method, roomNameOrId, clientOptions);
+    const options = admit(method, roomNameOrId, clientOptions, await poolOfRoom(method, roomNameOrId));
     for (let attempt = 0; ; attempt++) {
       try {
         return await invoke(method, roomNameOrId, options, authOptions as never);
       } catch (error) {
-        const lostCreateRace = method === "joinOrCreate" && String((error as Error).message).startsWith(`${ErrorCode.DEVICE_ROOM_EXISTS}:`);
+        const message = String((error as Error).message);
+        const lostCreateRace = method === "joinOrCreate" && (message.startsWith(`${ErrorCode.DEVICE_ROOM_EXISTS}:`) || message.startsWith(`${ErrorCode.POOL_ROOM_EXISTS}:`));
         if (lostCreateRace && attempt < CREATE_RACE_RETRIES) {
           await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
           continue;
@@ -50,8 +56,13 @@ export function installMatchmakingPolicy(): void {
 }
 
 /** The options Colyseus may act on, or a refusal. */
-export function admit(method: string, roomNameOrId: string, clientOptions: unknown): Record<string, unknown> {
+/**
+ * `roomPool`: for joinById/reconnect, the pool of the room in the URL when it is a pool room
+ * (null otherwise; see `poolOfRoom`).
+ */
+export function admit(method: string, roomNameOrId: string, clientOptions: unknown, roomPool: string | null = null): Record<string, unknown> {
   const raw = (typeof clientOptions === "object" && clientOptions !== null && !Array.isArray(clientOptions) ? clientOptions : {}) as Record<string, unknown>;
+  if (roomPool !== null || roomNameOrId === POOL_ROOM_NAME) return admitToPool(method, roomNameOrId, raw, roomPool);
   const isDevice = raw.role === JoinRole.DEVICE;
   const allowed = isDevice ? DEVICE_METHODS : USER_METHODS;
   if (!allowed.has(method)) {
@@ -70,6 +81,33 @@ export function admit(method: string, roomNameOrId: string, clientOptions: unkno
       throw joinError(ErrorCode.WRONG_ROOM, `the join options name device ${JSON.stringify(String(options.deviceId).slice(0, 64))} but the URL names room "${roomNameOrId.slice(0, 64)}"; they must be the same.`);
     }
   }
+  return options;
+}
+
+/** For joinById/reconnect: the pool of the room named in the URL, when that room is a pool room (its id is Colyseus' own). */
+async function poolOfRoom(method: string, roomNameOrId: string): Promise<string | null> {
+  if (method !== "joinById" && method !== "reconnect") return null;
+  const [listing] = await matchMaker.query({ roomId: roomNameOrId }).catch(() => []);
+  return listing?.name === POOL_ROOM_NAME ? String((listing as unknown as { pool?: unknown }).pool ?? "") : null;
+}
+
+function admitToPool(method: string, roomNameOrId: string, raw: Record<string, unknown>, roomPool: string | null): Record<string, unknown> {
+  if (raw.role === JoinRole.DEVICE) {
+    throw joinError(ErrorCode.METHOD_NOT_ALLOWED, `devices never join a pool room; a device joins its own room with joinOrCreate("${DEVICE_ROOM_NAME}", { deviceId, role: "device" }).`);
+  }
+  if (!USER_METHODS.has(method)) {
+    throw joinError(ErrorCode.METHOD_NOT_ALLOWED, `"${method.slice(0, 32)}" is not served for pool rooms; use joinOrCreate("${POOL_ROOM_NAME}", { pool }). There is one room per pool.`);
+  }
+  const byId = roomPool !== null;
+  const pool = raw.pool ?? (byId ? roomPool : undefined);
+  if (!PoolName.safeParse(pool).success) {
+    throw joinError(ErrorCode.INVALID_MESSAGE, "pool join options are { pool: \"<name>\" } (1–64 letters, digits, '_' or '-').");
+  }
+  if (byId && pool !== roomPool) {
+    throw joinError(ErrorCode.WRONG_ROOM, `the join options name pool ${JSON.stringify(String(pool).slice(0, 64))} but the URL names the room of pool "${roomPool}"; they must be the same.`);
+  }
+  const options: Record<string, unknown> = { pool };
+  if (method === "reconnect" && raw.reconnectionToken !== undefined) options.reconnectionToken = raw.reconnectionToken;
   return options;
 }
 

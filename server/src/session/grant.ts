@@ -29,3 +29,12 @@ export function grantBlocker(state: CoreState, options: { admin?: boolean } = {}
 export function canOffer(state: CoreState): boolean {
   return !state.session && !state.offer && state.device.online && state.queue.length > 0 && grantBlocker(state) === null;
 }
+
+/**
+ * Whether a claim by someone new would be granted now (pools ask devices that are: see
+ * rooms/poolLink.ts). Free, online, grantable, and nobody in the device's own line — which
+ * goes first: a pool never takes a device from people waiting for that very device.
+ */
+export function isFreeForNewHolder(state: CoreState): boolean {
+  return !state.session && !state.offer && state.queue.length === 0 && state.device.online && grantBlocker(state) === null;
+}

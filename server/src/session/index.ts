@@ -9,3 +9,5 @@ export { deviceStatusOf, type DeviceStatus } from "./status.ts";
 export { DEFAULT_RULES } from "./rules.ts";
 export { estimatedStarts, median, samplesFrom, NO_SAMPLES, type DurationSamples } from "./eta.ts";
 export { lineOf, positionOf, withQueueDefaults } from "./line.ts";
+export { isFreeForNewHolder } from "./grant.ts";
+export { initialPoolState, poolDeadline, positionInPool, reducePool, type ClaimAnswer, type PoolCommand, type PoolContext, type PoolEffect, type PoolRequest, type PoolState } from "./pool.ts";

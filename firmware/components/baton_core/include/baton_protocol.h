@@ -16,6 +16,19 @@
 #define BATON_PROTOCOL_VERSION 1
 #define BATON_DEVICE_ROOM_NAME "device"
 
+/* Pools (users only; listed so the names cannot drift): POOL_ROOM_NAME, UserToPool, PoolToUser, PoolExitReason. */
+#define BATON_POOL_ROOM_NAME "pool"
+#define BATON_USER_TO_POOL_CLAIM_ANY "claim_any"
+#define BATON_USER_TO_POOL_LEAVE_POOL "leave_pool"
+#define BATON_POOL_TO_USER_ERROR "error"
+#define BATON_POOL_TO_USER_POOL_STATUS "pool_status"
+#define BATON_POOL_TO_USER_GRANTED "granted"
+#define BATON_POOL_TO_USER_POOL_LEFT "pool_left"
+#define BATON_POOL_EXIT_REASON_LEFT "left"
+#define BATON_POOL_EXIT_REASON_DISCONNECTED "disconnected"
+#define BATON_POOL_EXIT_REASON_REFUSED "refused"
+#define BATON_POOL_EXIT_REASON_NO_DEVICES "no_devices"
+
 /* UserToRoom: messages a user sends to the device room (the device never sends these). */
 #define BATON_USER_TO_ROOM_CLAIM "claim"
 #define BATON_USER_TO_ROOM_RUN "run"
@@ -28,6 +41,7 @@
 #define BATON_USER_TO_ROOM_EXTEND "extend"
 
 /* RoomToUser: messages the room sends to users. */
+#define BATON_ROOM_TO_USER_OK "ok"
 #define BATON_ROOM_TO_USER_ERROR "error"
 #define BATON_ROOM_TO_USER_RESULT "result"
 #define BATON_ROOM_TO_USER_RUN_FAILED "run_failed"
@@ -137,6 +151,8 @@
 #define BATON_ERROR_CODE_USER_DEVICE_LIMIT "USER_DEVICE_LIMIT"
 #define BATON_ERROR_CODE_USER_QUEUE_LIMIT "USER_QUEUE_LIMIT"
 #define BATON_ERROR_CODE_DAILY_QUOTA_EXHAUSTED "DAILY_QUOTA_EXHAUSTED"
+#define BATON_ERROR_CODE_UNKNOWN_POOL "UNKNOWN_POOL"
+#define BATON_ERROR_CODE_POOL_ROOM_EXISTS "POOL_ROOM_EXISTS"
 #define BATON_ERROR_CODE_RUN_TIMEOUT "RUN_TIMEOUT"
 #define BATON_ERROR_CODE_CANCELLED "CANCELLED"
 #define BATON_ERROR_CODE_DEVICE_FAILED "DEVICE_FAILED"

@@ -171,7 +171,12 @@ export function createMemoryStore(): BatonStore {
       },
       async add(device) {
         if (devices.has(device.deviceId)) throw new DeviceExistsError(device.deviceId);
-        devices.set(device.deviceId, { ...copy(device), disabledAt: null, sessionTypes: [] });
+        devices.set(device.deviceId, { ...copy(device), pool: device.pool ?? "", disabledAt: null, sessionTypes: [] });
+      },
+      async setPool(deviceId, pool) {
+        const found = devices.get(deviceId);
+        if (found) found.pool = pool;
+        return Boolean(found);
       },
       async disable(deviceId, at) {
         const found = devices.get(deviceId);
@@ -186,7 +191,7 @@ export function createMemoryStore(): BatonStore {
       async upsertFromImport(device) {
         const found = devices.get(device.deviceId);
         if (!found) {
-          devices.set(device.deviceId, { ...copy(device), disabledAt: null, sessionTypes: [] });
+          devices.set(device.deviceId, { ...copy(device), pool: "", disabledAt: null, sessionTypes: [] });
           return "added";
         }
         if (found.label === device.label && found.secretHash === device.secretHash) return "unchanged";

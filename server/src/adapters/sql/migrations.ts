@@ -142,6 +142,12 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.createIndex("sessions_ended").on("sessions").columns(["device_id", "ended_at"]).execute();
       },
     },
+    // Pools: devices of one kind form a pool unless an operator names another (ports/devices.ts `poolOf`).
+    "0005_device_pools": {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable("devices").addColumn("pool", "text", (col) => col.notNull().defaultTo("")).execute();
+      },
+    },
   };
 }
 

@@ -15,6 +15,8 @@ export interface DevicesTable {
   created_at: Millis;
   disabled_at: Millis | null;
   session_types: string;
+  /** Migration 0005: an explicit pool name ("" = the kind is the pool). */
+  pool: Generated<string>;
 }
 
 export interface DeviceStatesTable {

@@ -256,10 +256,10 @@ class SqlDevices implements DeviceRegistry {
     return (await this.db.selectFrom("devices").selectAll().orderBy("device_id").execute()).map(toDevice);
   }
 
-  async add(device: Omit<RegisteredDevice, "disabledAt" | "sessionTypes">) {
+  async add(device: Parameters<DeviceRegistry["add"]>[0]) {
     try {
       await this.db.insertInto("devices").values({
-        device_id: device.deviceId, label: device.label, kind: device.kind, secret_hash: device.secretHash, created_at: device.createdAt, disabled_at: null, session_types: "[]",
+        device_id: device.deviceId, label: device.label, kind: device.kind, secret_hash: device.secretHash, created_at: device.createdAt, disabled_at: null, session_types: "[]", pool: device.pool ?? "",
       }).execute();
     } catch (error) {
       if (isUniqueViolation(error)) throw new DeviceExistsError(device.deviceId);
@@ -269,6 +269,11 @@ class SqlDevices implements DeviceRegistry {
 
   async disable(deviceId: string, at: number) {
     const updated = await this.db.updateTable("devices").set({ disabled_at: at }).where("device_id", "=", deviceId).executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
+  }
+
+  async setPool(deviceId: string, pool: string) {
+    const updated = await this.db.updateTable("devices").set({ pool }).where("device_id", "=", deviceId).executeTakeFirst();
     return Number(updated.numUpdatedRows) > 0;
   }
 
@@ -300,7 +305,7 @@ class SqlDevices implements DeviceRegistry {
 function toDevice(row: Selectable<Database["devices"]>): RegisteredDevice {
   return {
     deviceId: row.device_id, label: row.label, kind: row.kind, secretHash: row.secret_hash,
-    createdAt: millis(row.created_at), disabledAt: millis(row.disabled_at), sessionTypes: parse(row.session_types),
+    createdAt: millis(row.created_at), disabledAt: millis(row.disabled_at), sessionTypes: parse(row.session_types), pool: row.pool ?? "",
   };
 }
 
