@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startSimulatedDevice, type SimulatedDevice } from "@baton/client/simulator";
@@ -16,6 +17,7 @@ import { spawnServer, stopAllServers, type ServerProcess } from "../support/serv
 import { launchChromium, requireChromium, signIn } from "./browserSupport.ts";
 
 const WAIT = { timeout: 30_000 };
+const root = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "baton-dashboard-dev-"));
 let server: ServerProcess;
 let browser: Browser;
@@ -48,6 +50,11 @@ it("serves the page from source, beside the API", async () => {
   expect(entry.headers.get("content-type")).toMatch(/javascript/);
   expect(await (await fetch(`${server.httpUrl}/device/scale-1`)).text()).toContain("/src/main.tsx");
   expect((await fetch(`${server.httpUrl}/devices`)).status).toBe(401);
+  // Vite serves the page's sources, not the rest of the repository (the store, config).
+  for (const outside of ["config/devices.dev.json", "package.json", "server/src/config/config.ts"]) {
+    const response = await fetch(`${server.httpUrl}/@fs${path.join(root, outside)}`);
+    expect(response.status, outside).not.toBe(200);
+  }
 }, 60_000);
 
 it("lets a person sign in with a name, claim the simulated scale and weigh", async () => {

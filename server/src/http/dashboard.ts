@@ -32,6 +32,7 @@ import type { RoomServices } from "../rooms/services.ts";
 /** The dashboard's source folder (its Vite root) and its default build folder. */
 export const DASHBOARD_SOURCE = fileURLToPath(new URL("../../../client/web", import.meta.url));
 export const DASHBOARD_BUILD = path.join(DASHBOARD_SOURCE, "dist");
+const REPOSITORY = path.resolve(DASHBOARD_SOURCE, "../..");
 
 /** The dashboard's client-side routes (client/web/src/router.ts): the only paths that answer with its page. */
 export const PAGE_PATHS = ["/", "/sign-in", "/history", "/device/:deviceId"];
@@ -123,7 +124,14 @@ async function startVite(): Promise<ViteDevServer> {
     configFile: path.join(DASHBOARD_SOURCE, "vite.config.ts"),
     root: DASHBOARD_SOURCE,
     appType: "custom",
-    server: { middlewareMode: true, hmr: { port: await freePort() } },
+    server: {
+      middlewareMode: true,
+      hmr: { port: await freePort() },
+      // Vite serves files by path (/@fs/…); by default anything in the repository. Only what
+      // the page is built from: its own folder, the SDK and protocol sources, the dependencies
+      // — never the data directory (the SQLite store), config or firmware.
+      fs: { strict: true, allow: [DASHBOARD_SOURCE, path.join(REPOSITORY, "client/src"), path.join(REPOSITORY, "shared"), path.join(REPOSITORY, "node_modules")] },
+    },
   });
 }
 
