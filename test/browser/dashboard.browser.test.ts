@@ -7,7 +7,8 @@
  *   and a missing one in words before anything is sent;
  * - axe-core finds no serious or critical violation on the list and the device page;
  * - Bob waits in line for a held device, sees his place and an estimate, and accepts the
- *   hand-off when the holder releases (issue 13);
+ *   hand-off when the holder releases; the holder is warned before the session's end and
+ *   extends it (issue 13);
  * - at phone width nothing scrolls sideways.
  * It writes the README's screenshots to docs/screenshots/.
  */
@@ -37,7 +38,13 @@ beforeAll(async () => {
   requireChromium();
   [dashboardDir, browser] = await Promise.all([buildDashboard(), launchChromium()]);
   // The demo devices only: the screenshots show what `npm run dev` shows.
-  baton = await startBaton({ config: { dashboardDir }, testDevices: false });
+  // The pH meter's analysis sessions are capped at 5 min, inside the 10 min warning: its holder
+  // is warned at once and may extend by 10 min. Every other session keeps the hour's cap.
+  baton = await startBaton({
+    config: { dashboardDir },
+    testDevices: false,
+    timers: { maxSessionMsByType: { analysis: 300_000 }, sessionExpiryWarningMs: 600_000, maxSessionExtensionMs: 600_000 },
+  });
   const common = { url: baton.httpUrl, heartbeatIntervalMs: 0, seed: 7 };
   devices.push(
     ...(await Promise.all([
@@ -227,6 +234,25 @@ describe("the dashboard", () => {
     await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^You hold it/);
     await expect.poll(() => statusOf(ada).textContent(), WAIT).toMatch(/^In use by Bob Marley/);
     await bob.getByRole("button", { name: "Release" }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+  }, TEST_TIMEOUT);
+
+  it("warns the holder before the session's end and lets them extend it", async () => {
+    await ada.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click();
+    await ada.getByRole("link", { name: "Teaching-lab pH meter (demo)" }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+    await ada.getByRole("button", { name: "Claim", exact: true }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toMatch(/^You hold it/);
+    await ada.getByLabel(/Sample type/).selectOption("water");
+    await ada.getByLabel(/Test type/).selectOption("pH");
+    await ada.getByRole("button", { name: "Run" }).click();
+    const warning = ada.getByTestId("expiry-warning");
+    await expect.poll(() => warning.textContent(), WAIT).toMatch(/^Your session ends in about \d+ min \(at .+\)\. You can extend it by up to 10 min\./);
+    await ada.getByRole("button", { name: "Extend by 10 min" }).click();
+    await expect.poll(() => warning.count(), WAIT).toBe(0);
+    await expect.poll(() => ada.getByText(/Your session ends by itself in 1[34] min/).count(), WAIT).toBe(1);
+    await expect.poll(() => ada.locator("dl.output").textContent(), WAIT).toContain("pH");
+    await ada.getByRole("button", { name: "Release" }).click();
     await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
   }, TEST_TIMEOUT);
 

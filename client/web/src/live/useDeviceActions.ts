@@ -75,14 +75,17 @@ export function useDeviceActions(device: DeviceHandle | null, connected = false)
     setNotice(null);
     setEnding(null);
     setQueueLeft(null);
-    if (name === "extend" || name === "release") setExpiring(null);
     if (options.clearsResult) {
       setResult(null);
       setFailure(null);
     }
     setPending(name);
     command(device).then(
-      () => setPending(null),
+      () => {
+        setPending(null);
+        // The warning stands until the session really got longer or ended.
+        if (name === "extend" || name === "release") setExpiring(null);
+      },
       (error: BatonError | Error) => {
         setPending(null);
         setNotice(error);

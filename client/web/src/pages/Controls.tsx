@@ -99,8 +99,12 @@ export function Controls({ view, availability, actions, queue, now }: Props) {
     <section className="card" aria-labelledby="controls-heading">
       <h2 id="controls-heading">Your session</h2>
       {actions.expiring && (
-        <div className="alert alert-info" role="alert">
-          <p>{actions.expiring.message}</p>
+        <div className="alert alert-info" role="alert" data-testid="expiry-warning">
+          {/* Our own sentence: the room's message is written for programs ("send `extend` …"). */}
+          <p>
+            Your session ends in about {duration(actions.expiring.expiresAt - now).replace("less than a minute", "a minute")} (at {new Date(actions.expiring.expiresAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}).{" "}
+            {actions.expiring.canExtendMs > 0 ? `You can extend it by up to ${duration(actions.expiring.canExtendMs)}.` : "It cannot be extended further."}
+          </p>
           {actions.expiring.canExtendMs > 0 && (
             <button type="button" onClick={actions.extend} disabled={actions.pending !== null}>
               Extend by {duration(actions.expiring.canExtendMs)}
