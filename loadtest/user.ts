@@ -219,7 +219,11 @@ export class SimulatedUser {
     this.room = room;
     this.setUp(true);
     room.onStateChange(() => { if (this.room === room) this.observe(); });
-    room.onMessage(RoomToUser.RESULT, (message: { runId: string }) => this.onOutcome(deviceId, message.runId, "result"));
+    room.onMessage(RoomToUser.RESULT, (message: { runId: string }) => {
+      // A real client acknowledges each result (the room re-sends it at every join until then).
+      room.send(UserToRoom.RESULT_ACK, { runId: message.runId });
+      this.onOutcome(deviceId, message.runId, "result");
+    });
     room.onMessage(RoomToUser.RUN_FAILED, (message: { runId: string; code: string }) => this.onOutcome(deviceId, message.runId, "run_failed", message.code));
     room.onMessage(RoomToUser.ERROR, (message: { code: string; request: string }) => {
       this.fail(deviceId, message.code, message.request);

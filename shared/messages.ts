@@ -62,6 +62,9 @@ export const DeclinePayload = NoArguments;
 // Fair use (issue 13 item 7): more time for the session; the server caps it at what is left of the allowance.
 export const ExtendPayload = z.union([z.strictObject({ byMs: z.number().int().positive().max(MAX_DURATION_MS).optional(), requestId: RequestId.optional() }), z.undefined(), z.null()]);
 
+/** `result_ack`: the client has this run's result; the room stops re-sending it. */
+export const ResultAckPayload = z.strictObject({ runId });
+
 export const UserPayloads = {
   [UserToRoom.CLAIM]: ClaimPayload,
   [UserToRoom.RUN]: RunPayload,
@@ -72,6 +75,7 @@ export const UserPayloads = {
   [UserToRoom.ACCEPT]: AcceptPayload,
   [UserToRoom.DECLINE]: DeclinePayload,
   [UserToRoom.EXTEND]: ExtendPayload,
+  [UserToRoom.RESULT_ACK]: ResultAckPayload,
 } as const;
 
 // ---------------------------------------------------------------- user → pool room (issue 13, pools)

@@ -74,6 +74,13 @@ export const UserToRoom = {
   // --- fair use (issue 13 item 7) ---
   /** `{ byMs? }`: the holder asks for more time (up to BATON_MAX_SESSION_EXTENSION_MS per session in total). */
   EXTEND: "extend",
+  // --- results handed over for certain ---
+  /**
+   * `{ runId }`: this user's client has the result of `runId`. Until it says so, the room sends
+   * the result again at every join and reconnect (a result sent into a connection that was
+   * dying is not lost). Not answered (no `ok`); clients drop a copy whose run id they have.
+   */
+  RESULT_ACK: "result_ack",
 } as const;
 export type UserToRoomType = (typeof UserToRoom)[keyof typeof UserToRoom];
 

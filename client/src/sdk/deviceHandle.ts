@@ -317,7 +317,13 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     room.onStateChange(() => this.refresh());
     room.onMessage(RoomToUser.OK, (ok: OkMessage) => this.answered(ok.requestId, ok.request, (pending) => pending.resolve(ok)));
     room.onMessage(RoomToUser.ERROR, (error: ErrorPayload) => this.refused(error));
-    room.onMessage(RoomToUser.RESULT, (result: ResultMessage) => this.finished(result.runId, { result: { runId: result.runId, sessionType: result.sessionType, output: result.output } }));
+    room.onMessage(RoomToUser.RESULT, (result: ResultMessage) => {
+      // The room re-sends a result at every join until it is acknowledged (PROTOCOL §5):
+      // acknowledge each copy, act on the first.
+      room.send(UserToRoom.RESULT_ACK, { runId: result.runId });
+      if (this.outcomes.has(result.runId)) return;
+      this.finished(result.runId, { result: { runId: result.runId, sessionType: result.sessionType, output: result.output } });
+    });
     room.onMessage(RoomToUser.RUN_FAILED, (failure: RunFailedMessage) => this.finished(failure.runId, { failure }));
     room.onMessage(RoomToUser.SESSION_ENDED, (ended: SessionEndedMessage) => this.events.emit("sessionEnded", ended));
     room.onDrop(() => {

@@ -31,7 +31,12 @@ export class DeviceSession {
 
   constructor(room: Room<any, DeviceRoomState>) {
     this.room = room;
-    room.onMessage(RoomToUser.RESULT, (message: ResultMessage) => this.record("result", this.results, message));
+    room.onMessage(RoomToUser.RESULT, (message: ResultMessage) => {
+      // Acknowledged, so the room stops re-sending it at each join; a copy already had is dropped.
+      room.send(UserToRoom.RESULT_ACK, { runId: message.runId });
+      if (this.results.some((result) => result.runId === message.runId)) return;
+      this.record("result", this.results, message);
+    });
     room.onMessage(RoomToUser.RUN_FAILED, (message: RunFailedMessage) => this.record("run_failed", this.failures, message));
     room.onMessage(RoomToUser.ERROR, (message: ErrorPayload) => this.record("error", this.errors, message));
     room.onMessage(RoomToUser.OK, (message: OkMessage) => this.oks.push(message));

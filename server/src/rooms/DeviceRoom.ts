@@ -21,7 +21,7 @@ import {
   type ErrorCodeName, type ErrorPayload, type OkMessage, type SessionTypeSpec, type UserToRoomType,
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
-import { ClaimPayload } from "@baton/protocol/messages";
+import { ClaimPayload, UserPayloads, describeZodError } from "@baton/protocol/messages";
 import { notifyDeviceFreed } from "./poolLink.ts";
 import { deviceStatusOf, initialState, isFreeForNewHolder, lineOf, type ClaimAnswer, type PoolRequest, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type UserRef } from "../session/index.ts";
 import { mirrorQueue, showSeat } from "./queueMirror.ts";
@@ -432,6 +432,7 @@ export function createDeviceRoom(services: RoomServices) {
      * `ok` is never forgotten by a restart (see `answerOk`).
      */
     private onUserMessage(client: BatonClient, type: string, payload: unknown) {
+      if (type === UserToRoom.RESULT_ACK) return this.resultAcknowledged(client, payload);
       const auth = client.auth;
       const user = auth?.role === "user" ? { userId: auth.userId, name: auth.name } : null;
       const requestId = requestIdOf(payload);
@@ -610,12 +611,12 @@ export function createDeviceRoom(services: RoomServices) {
             break;
           case "deliverResult": {
             const index = delivered.length;
-            const ownerHere = this.userConnections.has(effect.userId);
             delivered.push({
-              deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, output: effect.output, storedAt: at, handedOverAt: ownerHere ? at : null,
+              // Handed over only when the owner's client acknowledges it (`result_ack`).
+              deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, output: effect.output, storedAt: at, handedOverAt: null,
             });
             history.push({ kind: "runFinished", deviceId, runId: effect.runId, outcome: { endedAt: at, ok: true, output: effect.output } });
-            steps.push((outcome) => this.handOver(effect, outcome!.delivered[index]!.inserted, ownerHere, at));
+            steps.push((outcome) => this.handOver(effect, outcome!.delivered[index]!.inserted));
             break;
           }
           case "deliverFailure":
@@ -697,31 +698,41 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     /**
-     * Hands a committed result to its owner's connections — or leaves it pending for when
-     * they return (`handedOverAt` was written with it).
+     * Hands a committed result to its owner's connections, if any are here. It stays pending
+     * (`handedOverAt` null) until the owner's client acknowledges it with `result_ack`, and
+     * is sent again at every join and reconnect until then: a result written into a
+     * connection that was dying in that instant is not lost.
      */
-    private async handOver(effect: Extract<Effect, { type: "deliverResult" }>, inserted: boolean, ownerHere: boolean, at: number) {
-      const payload = { runId: effect.runId, sessionType: effect.sessionType, output: effect.output };
-      if (inserted) {
-        if (ownerHere) this.sendToUser(effect.userId, RoomToUser.RESULT, payload);
-        return;
+    private async handOver(effect: Extract<Effect, { type: "deliverResult" }>, inserted: boolean) {
+      if (!this.userConnections.has(effect.userId)) return;
+      if (!inserted) {
+        // A re-sent copy of a result stored before (e.g. before a restart): only if still unacknowledged.
+        const stored = await services.results.findByRunId(this.roomId, effect.runId).catch(() => undefined);
+        if (!stored || stored.handedOverAt !== null) return;
       }
-      // Stored before (a re-sent copy after a restart): hand it over only if nobody has yet.
-      if (ownerHere) {
-        const marked = await services.results.markHandedOver(this.roomId, [effect.runId], at).catch(() => []);
-        if (marked.length > 0) this.sendToUser(effect.userId, RoomToUser.RESULT, payload);
-      }
+      this.sendToUser(effect.userId, RoomToUser.RESULT, { runId: effect.runId, sessionType: effect.sessionType, output: effect.output });
     }
 
-    /** Sends a returning user the results stored while they were away, each once. */
+    /** Sends a returning user the results they have not acknowledged yet, oldest first. */
     private async handOverPending(userId: string) {
       if (this.disposed || !this.userConnections.has(userId)) return;
       const pending = await services.results.pendingFor(this.roomId, userId);
-      if (pending.length === 0) return;
-      const marked = new Set(await services.results.markHandedOver(this.roomId, pending.map((result) => result.runId), services.clock()));
-      for (const result of pending) {
-        if (marked.has(result.runId)) this.sendToUser(userId, RoomToUser.RESULT, { runId: result.runId, sessionType: result.sessionType, output: result.output });
-      }
+      for (const result of pending) this.sendToUser(userId, RoomToUser.RESULT, { runId: result.runId, sessionType: result.sessionType, output: result.output });
+    }
+
+    /** `result_ack`: the owner's client has the result; it is handed over and not sent again. */
+    private resultAcknowledged(client: BatonClient, payload: unknown) {
+      const auth = client.auth;
+      if (auth?.role !== "user") return this.sendError(client, ErrorCode.FORBIDDEN_MESSAGE, `Devices may not send "${UserToRoom.RESULT_ACK}".`, UserToRoom.RESULT_ACK);
+      const parsed = UserPayloads[UserToRoom.RESULT_ACK].safeParse(payload);
+      if (!parsed.success) return this.sendError(client, ErrorCode.INVALID_MESSAGE, `Payload of "${UserToRoom.RESULT_ACK}" is malformed: ${describeZodError(parsed.error)}.`, UserToRoom.RESULT_ACK);
+      const runId = parsed.data.runId;
+      this.enqueue(async () => {
+        // Only the result's owner can acknowledge it: another user's ack would keep it from its owner.
+        const stored = await services.results.findByRunId(this.roomId, runId);
+        if (!stored || stored.userId !== auth.userId || stored.handedOverAt !== null) return;
+        await services.results.markHandedOver(this.roomId, [runId], services.clock());
+      });
     }
 
     /** One store operation, retried while the store fails and the room lives. */

@@ -39,6 +39,7 @@
 #define BATON_USER_TO_ROOM_ACCEPT "accept"
 #define BATON_USER_TO_ROOM_DECLINE "decline"
 #define BATON_USER_TO_ROOM_EXTEND "extend"
+#define BATON_USER_TO_ROOM_RESULT_ACK "result_ack"
 
 /* RoomToUser: messages the room sends to users. */
 #define BATON_ROOM_TO_USER_OK "ok"
