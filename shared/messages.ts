@@ -60,7 +60,7 @@ export const LeaveQueuePayload = NoArguments;
 export const AcceptPayload = NoArguments;
 export const DeclinePayload = NoArguments;
 // Fair use (issue 13 item 7): more time for the session; the server caps it at what is left of the allowance.
-export const ExtendPayload = z.union([z.strictObject({ byMs: z.number().int().positive().max(MAX_DURATION_MS).optional() }), z.undefined(), z.null()]);
+export const ExtendPayload = z.union([z.strictObject({ byMs: z.number().int().positive().max(MAX_DURATION_MS).optional(), requestId: RequestId.optional() }), z.undefined(), z.null()]);
 
 /** `result_ack`: the client has this run's result; the room stops re-sending it. */
 export const ResultAckPayload = z.strictObject({ runId });

@@ -38,6 +38,7 @@ import { installCorsPolicy } from "./http/cors.ts";
 import { openCluster } from "./cluster.ts";
 import { QuotaRenewer } from "./rooms/fairUseGate.ts";
 import { DeviceRoomLeases } from "./rooms/deviceRoomLeases.ts";
+import { dashboardRoutes } from "./http/dashboard.ts";
 
 export interface AppOptions {
   config?: BatonConfig;
@@ -163,6 +164,8 @@ export function createAppConfig(services: RoomServices): BatonApp {
       // Advertising the framework only helps someone matching exploits to versions.
       app.disable("x-powered-by");
       app.use(httpRoutes(services));
+      // After the API: the dashboard answers only its own page paths and assets.
+      app.use(dashboardRoutes(services));
     },
   };
 }

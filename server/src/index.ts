@@ -56,6 +56,7 @@ async function main() {
     "",
     `  Baton  —  ${config.mode} mode`,
     `  HTTP + WebSocket  ${base}   (room "device", one per device; API: ${base}/openapi.json)`,
+    `  dashboard         ${base}/   (open it in a browser${config.mode === "production" ? "; sign in with a token" : "; sign in with any name"})`,
     `  operations        ${base}/healthz  /readyz  /metrics (${config.metricsToken ? "bearer BATON_METRICS_TOKEN" : "loopback only"})   logs: ${config.log.format} at ${config.log.level}`,
     `  store             ${services.store.kind === "sqlite" ? `SQLite ${services.store.location}` : `PostgreSQL ${services.store.location}`}`,
     `  presence          ${services.cluster.description}`,

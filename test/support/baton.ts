@@ -75,13 +75,13 @@ export async function registerTestDevices(store: BatonStore): Promise<void> {
   }
 }
 
-export async function startBaton(overrides: { timers?: Partial<SessionTimers>; config?: Partial<BatonConfig>; store?: BatonStore } = {}): Promise<TestBaton> {
+export async function startBaton(overrides: { timers?: Partial<SessionTimers>; config?: Partial<BatonConfig>; store?: BatonStore; /** false: only the demo devices (the dashboard's screenshots). */ testDevices?: boolean } = {}): Promise<TestBaton> {
   const base = loadConfig({ BATON_ENV: "test" });
   // Tests send bursts no person would; the rate limit has its own test with its own settings.
   const config: BatonConfig = { ...base, rateLimit: { perSecond: 100_000, burst: 100_000 }, deviceRateLimit: { perSecond: 100_000, burst: 100_000 }, ...overrides.config, timers: { ...base.timers, ...overrides.timers } };
   const dataDir = overrides.store ? null : mkdtempSync(path.join(os.tmpdir(), "baton-test-data-"));
   const store = overrides.store ?? (await openSqliteStore({ dataDir: dataDir! }));
-  await registerTestDevices(store);
+  if (overrides.testDevices !== false) await registerTestDevices(store);
   const services = await createServices({ config, store });
   const events: LifecycleEvent[] = [];
   services.events.on((event) => events.push(event));

@@ -129,6 +129,7 @@ export const ConfigSchema = z.object({
   BATON_PUBLIC_ADDRESS: z.string().default("").refine((address) => address === "" || (/^[A-Za-z0-9.\-_:[\]]+(\/[A-Za-z0-9._\-/]*)?$/.test(address) && !address.includes("//")), "must be host:port with an optional path and no scheme, e.g. 10.0.0.5:2568 or baton.example.com/node-1"),
   BATON_REDIS_KEY_PREFIX: z.string().default("").refine((prefix) => /^[A-Za-z0-9:_.-]{0,64}$/.test(prefix), "must be at most 64 letters, digits, ':', '_', '.' or '-'"),
   BATON_ROOM_LOCK_TTL_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
+  BATON_DASHBOARD_DIR: z.string().default(""),
   BATON_CORS_ORIGINS: z.string().default("").transform((text, context): CorsPolicy | undefined => {
     const entries = text.split(",").map((part) => part.trim()).filter(Boolean);
     if (entries.length === 0) return undefined; // the mode's default, decided below
@@ -209,6 +210,11 @@ export interface BatonConfig {
   cors: CorsPolicy;
   /** One process (local presence) or a cluster on Redis (docs/SCALING.md). */
   cluster: ClusterConfig;
+  /**
+   * The built dashboard served at `/` (http/dashboard.ts): an absolute directory, or "" for the
+   * mode's default — client/web/dist, or Vite's dev middleware in development.
+   */
+  dashboardDir: string;
 }
 
 /** How this process shares devices with others (docs/SCALING.md). */
@@ -360,6 +366,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       publicAddress: publicAddressOf(values, host),
       roomLockTtlMs: values.BATON_ROOM_LOCK_TTL_MS,
     },
+    dashboardDir: values.BATON_DASHBOARD_DIR ? path.resolve(values.BATON_DASHBOARD_DIR) : "",
   };
 }
 

@@ -1,0 +1,86 @@
+/**
+ * Who is signed in: a user JWT and what it says about its holder (id, display name,
+ * expiry). The token is kept in sessionStorage — per tab, gone when the tab closes, because
+ * Baton's dashboards run on shared lab and clinic computers — and is only ever sent to this
+ * origin in an Authorization header. The payload is read, not verified: verifying is the
+ * server's job on every request and every join.
+ */
+import { devToken, isBatonError } from "@baton/client";
+
+export interface Identity {
+  token: string;
+  userId: string;
+  name: string;
+  /** Expiry in ms since the Unix epoch, or null when the token names none. */
+  expiresAt: number | null;
+}
+
+const STORAGE_KEY = "baton.token";
+
+/** Reads a JWT's payload; a sentence when the text is not a usable token. */
+export function identityFromToken(token: string): Identity | string {
+  const trimmed = token.trim().replace(/^Bearer\s+/i, "");
+  const parts = trimmed.split(".");
+  if (parts.length !== 3) return "This is not a Baton token: a token has three parts separated by dots (a JWT).";
+  let claims: Record<string, unknown>;
+  try {
+    const bytes = Uint8Array.from(atob(parts[1].replace(/-/g, "+").replace(/_/g, "/")), (character) => character.charCodeAt(0));
+    claims = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return "This token cannot be read: its middle part is not base64url-encoded JSON.";
+  }
+  if (typeof claims.sub !== "string" || claims.sub === "") return "This token names no user (it has no \"sub\" claim).";
+  const expiresAt = typeof claims.exp === "number" ? claims.exp * 1000 : null;
+  if (expiresAt !== null && expiresAt <= Date.now()) return "This token has expired. Ask for a new one.";
+  return { token: trimmed, userId: claims.sub, name: typeof claims.name === "string" && claims.name !== "" ? claims.name : claims.sub, expiresAt };
+}
+
+export function storedIdentity(): Identity | null {
+  const token = sessionStorage.getItem(STORAGE_KEY);
+  if (!token) return null;
+  const identity = identityFromToken(token);
+  if (typeof identity === "string") {
+    sessionStorage.removeItem(STORAGE_KEY);
+    return null;
+  }
+  return identity;
+}
+
+export function storeIdentity(identity: Identity | null): void {
+  if (identity) sessionStorage.setItem(STORAGE_KEY, identity.token);
+  else sessionStorage.removeItem(STORAGE_KEY);
+}
+
+/** Whether this server offers development sign-in: its API description lists POST /dev/token only outside production. */
+export async function devSignInAvailable(signal?: AbortSignal): Promise<boolean> {
+  const response = await fetch("/openapi.json", { signal, credentials: "omit" });
+  if (!response.ok) return false;
+  const document = (await response.json()) as { paths?: Record<string, unknown> };
+  return Boolean(document.paths?.["/dev/token"]);
+}
+
+/** A user id made from a display name: "Ada Lovelace" → "ada-lovelace". */
+export function userIdFromName(name: string): string {
+  const slug = name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  return slug.slice(0, 64) || "user";
+}
+
+/** Development sign-in: the server mints a token for a name (POST /dev/token, through the SDK). */
+export async function devSignIn(name: string): Promise<Identity> {
+  const token = await devToken(window.location.origin, { userId: userIdFromName(name), name: name.trim() });
+  const identity = identityFromToken(token);
+  if (typeof identity === "string") throw new Error(identity);
+  return identity;
+}
+
+/** An answer that means the token is no longer accepted: the person must sign in again. */
+export function isSignInProblem(error: unknown): boolean {
+  return isBatonError(error) && (error.code === "UNAUTHORIZED" || error.status === 401);
+}
+
+/** A sentence for anything thrown or reported: the SDK's BatonError messages already are sentences. */
+export function sentenceOf(error: unknown): string {
+  if (isSignInProblem(error)) return "Your sign-in is not valid any more (it may have expired). Please sign in again.";
+  if (error instanceof Error && error.message) return error.message;
+  return "Something went wrong. Try again.";
+}

@@ -1,0 +1,134 @@
+/**
+ * One device, live (`useDevice` from @baton/client/react): who has it and for how long, how
+ * far its run has come, and — depending on who is looking — claim, run, cancel and release.
+ * The result appears for the holder only (the room never sends it to anyone else); everyone
+ * else reads "In use by Ada, running for 3 min".
+ */
+import { useEffect, useState } from "react";
+import { isBatonError, type DeviceDetails, type DeviceView } from "@baton/client";
+import { useBatonClient, useDevice } from "@baton/client/react";
+import { useIdentity, useSignedIn } from "../auth/IdentityContext.tsx";
+import { isSignInProblem, sentenceOf } from "../auth/identity.ts";
+import { Alert } from "../components/Alert.tsx";
+import { Link } from "../components/Link.tsx";
+import { PageHeading } from "../components/PageHeading.tsx";
+import { queueViewOf } from "../live/queue.ts";
+import { useDeviceActions, type DeviceActions } from "../live/useDeviceActions.ts";
+import { useNow } from "../useNow.ts";
+import { availabilityOf, duration, percent, statusLine, type Availability, type SessionFacts } from "../words.ts";
+import { Controls } from "./Controls.tsx";
+import { ResultView } from "./ResultView.tsx";
+
+function factsOf(view: DeviceView): SessionFacts {
+  const { session } = view;
+  return { online: view.device.online, phase: session.phase, holderId: session.holder?.userId ?? null, holderName: session.holder?.name ?? null, heldSince: session.startedAt, progress: session.progress };
+}
+
+const CONNECTION_SENTENCES = {
+  connecting: null,
+  open: null,
+  reconnecting: "The connection to the server was lost; reconnecting… The page catches up by itself.",
+  closed: "The connection to this device is closed. Reload the page to watch it again.",
+} as const;
+
+export function DevicePage({ deviceId }: { deviceId: string }) {
+  const identity = useSignedIn();
+  const { signInExpired } = useIdentity();
+  const client = useBatonClient();
+  const [details, setDetails] = useState<DeviceDetails | null>(null);
+  const [missing, setMissing] = useState<string | null>(null);
+  const { device, state } = useDevice(deviceId);
+  const actions = useDeviceActions(device, state?.connection === "open");
+  const now = useNow(1_000);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    client.deviceInfo(deviceId, { signal: controller.signal }).then(setDetails, (error: unknown) => {
+      if (controller.signal.aborted) return;
+      if (isSignInProblem(error)) return signInExpired();
+      setMissing(isBatonError(error, "UNKNOWN_DEVICE") ? `There is no device called “${deviceId}”.` : sentenceOf(error));
+    });
+    return () => controller.abort();
+  }, [client, deviceId, signInExpired]);
+
+  useEffect(() => {
+    if (isSignInProblem(actions.notice)) signInExpired();
+  }, [actions.notice, signInExpired]);
+
+  const title = details?.label || deviceId;
+  if (missing) {
+    return (
+      <>
+        <PageHeading title={deviceId} />
+        <Alert>{missing}</Alert>
+        <p>
+          <Link to="/">Back to all devices</Link>
+        </p>
+      </>
+    );
+  }
+  const connectionSentence = state ? CONNECTION_SENTENCES[state.connection] : null;
+  const live = state?.synced ? state : null;
+  const facts = live ? factsOf(live) : null;
+  const availability: Availability | null = facts ? availabilityOf(facts, identity.userId) : null;
+  // Read on every render: the handle re-renders this page on every change of the room's state.
+  const queue = live ? queueViewOf(device, identity.userId) : null;
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to="/">All devices</Link>
+      </p>
+      <PageHeading title={title} />
+      <p className="device-meta">
+        {deviceId}
+        {details?.kind ? ` · ${details.kind}` : ""}
+        {live?.device.firmware ? ` · firmware ${live.device.firmware}` : ""}
+      </p>
+      {connectionSentence && <Alert tone={state?.connection === "reconnecting" ? "info" : "error"}>{connectionSentence}</Alert>}
+      {!live && state?.connection !== "closed" && <p role="status">Connecting to the device…</p>}
+      {live && facts && availability && (
+        <>
+          <section className="card" aria-labelledby="status-heading">
+            <h2 id="status-heading">Status</h2>
+            <p className={`badge badge-${availability}`} role="status" data-testid="device-status">
+              {statusLine(facts, identity.userId, now)}
+            </p>
+            {live.session.holderAway && availability === "theirs" && <p className="hint">The holder's connection dropped; the device is kept for them for a short while.</p>}
+            {live.session.phase === "running" && (
+              <div className="progress-block">
+                <label htmlFor="run-progress">
+                  {live.session.sessionType ?? "Run"}: {percent(live.session.progress)}
+                  {live.session.progressMessage ? ` — ${live.session.progressMessage}` : ""}
+                </label>
+                <progress id="run-progress" max={1} value={live.session.progress} />
+              </div>
+            )}
+            {live.isMine && live.session.expiresAt && <p className="hint">Your session ends by itself in {duration(live.session.expiresAt - now)} unless you release it sooner.</p>}
+            {queue && queue.length > 0 && availability !== "mine" && (
+              <p className="hint" data-testid="queue-length">
+                {queue.length === 1 ? "One person is" : `${queue.length} people are`} waiting in line.
+              </p>
+            )}
+            {!live.device.online && <p className="hint">The device went offline{live.device.since ? ` ${duration(now - live.device.since)} ago` : ""}. Nothing can start until it is back.</p>}
+          </section>
+          <Messages actions={actions} />
+          <Controls view={live} availability={availability} actions={actions} queue={queue} now={now} />
+          {live.isMine || actions.result ? <ResultView result={actions.result} view={live} /> : null}
+        </>
+      )}
+      {!live && <Messages actions={actions} />}
+    </>
+  );
+}
+
+function Messages({ actions }: { actions: DeviceActions }) {
+  const ending = actions.ending;
+  return (
+    <>
+      {actions.notice && <Alert onDismiss={actions.dismissNotice}>{sentenceOf(actions.notice)}</Alert>}
+      {actions.failure && <Alert>The run failed: {actions.failure.message || actions.failure.code}</Alert>}
+      {ending && ending.reason !== "released" && ending.reason !== "completed" && <Alert tone="info">Your session ended: {ending.message}</Alert>}
+      {actions.queueLeft && <Alert tone="info">You are no longer in line: {actions.queueLeft.message}</Alert>}
+    </>
+  );
+}

@@ -1,0 +1,87 @@
+/** The signed-in user's own recent sessions (GET /me/sessions) and results (GET /results). */
+import { useEffect, useState } from "react";
+import type { SessionRecord, StoredResult } from "@baton/client";
+import { useBatonClient } from "@baton/client/react";
+import { useIdentity } from "../auth/IdentityContext.tsx";
+import { isSignInProblem, sentenceOf } from "../auth/identity.ts";
+import { Alert } from "../components/Alert.tsx";
+import { Link } from "../components/Link.tsx";
+import { PageHeading } from "../components/PageHeading.tsx";
+import { devicePath } from "../router.ts";
+import { duration, endReasonText } from "../words.ts";
+import { OutputList } from "./ResultView.tsx";
+
+const when = (milliseconds: number) => new Date(milliseconds).toLocaleString();
+
+export function History() {
+  const client = useBatonClient();
+  const { signInExpired } = useIdentity();
+  const [sessions, setSessions] = useState<SessionRecord[] | null>(null);
+  const [results, setResults] = useState<StoredResult[] | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    const options = { signal: controller.signal };
+    Promise.all([client.mySessions({ limit: 20 }, options), client.results({ limit: 20 }, options)]).then(
+      ([mine, stored]) => {
+        setSessions(mine.sessions);
+        setResults(stored.results);
+      },
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        if (isSignInProblem(error)) return signInExpired();
+        setProblem(`Your history could not be loaded. ${sentenceOf(error)}`);
+      },
+    );
+    return () => controller.abort();
+  }, [client, signInExpired]);
+
+  return (
+    <>
+      <PageHeading title="My sessions and results" />
+      {problem && <Alert>{problem}</Alert>}
+      {!problem && sessions === null && <p role="status">Loading your history…</p>}
+      {sessions && (
+        <section aria-labelledby="sessions-heading">
+          <h2 id="sessions-heading">Recent sessions</h2>
+          {sessions.length === 0 ? (
+            <p>You have not held any device yet.</p>
+          ) : (
+            <ul className="history-list">
+              {sessions.map((session) => (
+                <li key={`${session.deviceId}-${session.epoch}`} className="card">
+                  <p>
+                    <Link to={devicePath(session.deviceId)}>{session.deviceId}</Link>, from {when(session.startedAt)}
+                    {session.endedAt ? ` for ${duration(session.endedAt - session.startedAt)}` : " — still yours"}
+                  </p>
+                  {session.endedAt && <p className="hint">Ended: {endReasonText(session.endReason)}.</p>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+      {results && (
+        <section aria-labelledby="results-heading">
+          <h2 id="results-heading">Recent results</h2>
+          {results.length === 0 ? (
+            <p>No results yet. Results of your runs appear here, also those that came while you were away.</p>
+          ) : (
+            <ul className="history-list">
+              {results.map((result) => (
+                <li key={result.runId} className="card">
+                  <h3>
+                    {result.sessionType} on {result.deviceId}
+                  </h3>
+                  <p className="hint">{when(result.storedAt)}</p>
+                  <OutputList output={result.output} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+    </>
+  );
+}

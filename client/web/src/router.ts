@@ -1,0 +1,46 @@
+/**
+ * The dashboard's few pages as real paths (the server answers each with the page: its
+ * PAGE_PATHS in server/src/http/dashboard.ts must list every route here). Four routes do not
+ * need a router library: the History API, a popstate listener and a hook.
+ */
+import { useSyncExternalStore } from "react";
+
+export type Route =
+  | { page: "devices" }
+  | { page: "device"; deviceId: string }
+  | { page: "history" }
+  | { page: "sign-in" }
+  | { page: "not-found" };
+
+export function routeOf(pathname: string): Route {
+  if (pathname === "/") return { page: "devices" };
+  if (pathname === "/history") return { page: "history" };
+  if (pathname === "/sign-in") return { page: "sign-in" };
+  const device = /^\/device\/([^/]+)$/.exec(pathname);
+  if (device) return { page: "device", deviceId: decodeURIComponent(device[1]) };
+  return { page: "not-found" };
+}
+
+export const devicePath = (deviceId: string) => `/device/${encodeURIComponent(deviceId)}`;
+
+const listeners = new Set<() => void>();
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  window.addEventListener("popstate", listener);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener("popstate", listener);
+  };
+}
+
+export function navigate(path: string, options: { replace?: boolean } = {}): void {
+  if (path === window.location.pathname + window.location.search) return;
+  if (options.replace) window.history.replaceState(null, "", path);
+  else window.history.pushState(null, "", path);
+  for (const listener of listeners) listener();
+}
+
+/** The current path; re-renders on navigation and on the browser's back/forward. */
+export function usePathname(): string {
+  return useSyncExternalStore(subscribe, () => window.location.pathname);
+}

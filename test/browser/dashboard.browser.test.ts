@@ -1,0 +1,301 @@
+/**
+ * The dashboard in real Chromium against a real Baton server (its production build served at
+ * /, the device rooms over real WebSockets) and simulated devices speaking the raw protocol:
+ * - two people: Ada claims the scale and weighs; Bob watches live — "In use by Ada …", no
+ *   claim for him, never a byte of her result — and sees it free again when she releases;
+ * - a printer run's progress bar moves; a wrong input is refused with the server's sentence,
+ *   and a missing one in words before anything is sent;
+ * - axe-core finds no serious or critical violation on the list and the device page;
+ * - Bob waits in line for a held device, sees his place and an estimate, and accepts the
+ *   hand-off when the holder releases; the holder is warned before the session's end and
+ *   extends it (issue 13);
+ * - at phone width nothing scrolls sideways.
+ * It writes the README's screenshots to docs/screenshots/.
+ */
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import type { Browser, BrowserContext, Page, WebSocket } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulatedDevice, type SimulatedDevice } from "@baton/client/simulator";
+import { DEV_DEVICES, startBaton, type TestBaton } from "../support/baton.ts";
+import { SCREENSHOTS, buildDashboard, expectNoSeriousAxeViolations, launchChromium, requireChromium, signIn } from "./browserSupport.ts";
+
+const WAIT = { timeout: 15_000 };
+/** A loaded CI machine runs several test files at once: each test gets room, none depends on speed. */
+const TEST_TIMEOUT = 90_000;
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 390, height: 844 };
+
+let baton: TestBaton;
+let browser: Browser;
+let dashboardDir: string;
+let ada: Page;
+let bob: Page;
+const devices: SimulatedDevice[] = [];
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  requireChromium();
+  [dashboardDir, browser] = await Promise.all([buildDashboard(), launchChromium()]);
+  // The demo devices only: the screenshots show what `npm run dev` shows.
+  // The pH meter's analysis sessions are capped at 5 min, inside the 10 min warning: its holder
+  // is warned at once and may extend by 10 min. Every other session keeps the hour's cap.
+  baton = await startBaton({
+    config: { dashboardDir },
+    testDevices: false,
+    timers: { maxSessionMsByType: { analysis: 300_000 }, sessionExpiryWarningMs: 600_000, maxSessionExtensionMs: 600_000 },
+  });
+  const common = { url: baton.httpUrl, heartbeatIntervalMs: 0, seed: 7 };
+  devices.push(
+    ...(await Promise.all([
+      startSimulatedDevice({ ...common, ...DEV_DEVICES.scale, instrument: "scale", jobDurationMs: 1_500 }),
+      // Progress every simulated second of an eight-second print: the bar moves in eighths.
+      startSimulatedDevice({ ...common, ...DEV_DEVICES.printer, instrument: "printer", jobDurationMs: 8_000 }),
+      startSimulatedDevice({ ...common, ...DEV_DEVICES.lab, instrument: "lab" }),
+    ])),
+  );
+  // Signing in is the slowest step on a loaded machine: Ada and Bob do it once, for every test.
+  [ada, bob] = await Promise.all([personAt(DESKTOP, "Ada Lovelace"), personAt(DESKTOP, "Bob Marley")]);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(contexts.map((context) => context.close()));
+  await browser?.close();
+  await Promise.all(devices.map((device) => device.close()));
+  await baton?.shutdown();
+  if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
+});
+
+async function personAt(viewport: { width: number; height: number }, name: string): Promise<Page> {
+  const context = await browser.newContext({ viewport, reducedMotion: "reduce" });
+  contexts.push(context);
+  // Every Content-Security-Policy violation the page meets, for cspViolations().
+  await context.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener("securitypolicyviolation", (event) => seen.push(`${event.effectiveDirective} ${event.blockedURI}`));
+  });
+  const page = await context.newPage();
+  await signIn(page, baton.httpUrl, name);
+  return page;
+}
+
+/**
+ * The CSP violations of a page, less the feature probes of msgpackr and zod: each tries
+ * `new Function("")` once, inside try/catch, and goes on without it when the CSP says no.
+ */
+const cspViolations = async (page: Page) =>
+  (await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).filter((violation) => violation !== "script-src eval");
+
+const statusOf = (page: Page) => page.getByTestId("device-status");
+
+/** Everything the server sends this page over WebSockets, as text (msgpack strings are UTF-8 bytes). */
+function recordFrames(page: Page): string[] {
+  const frames: string[] = [];
+  page.on("websocket", (socket: WebSocket) => socket.on("framereceived", ({ payload }) => frames.push(Buffer.from(payload as Buffer | string).toString("latin1"))));
+  return frames;
+}
+
+describe("the dashboard", () => {
+  it("is built without server code (the SDK and the protocol by package name, nothing from server/)", () => {
+    const bundle = readdirSync(path.join(dashboardDir, "assets")).filter((name) => name.endsWith(".js")).map((name) => readFileSync(path.join(dashboardDir, "assets", name), "utf8")).join("\n");
+    expect(bundle.length).toBeGreaterThan(10_000);
+    for (const serverOnly of ["better-sqlite3", "kysely", "express", "pino", "prom-client", "node:fs", "jsonwebtoken", "jose"]) expect(bundle, serverOnly).not.toContain(serverOnly);
+  });
+
+  it("lets Ada claim and weigh while Bob watches live, cannot claim, never sees her result, and sees the scale free again", async () => {
+    const bobFrames = recordFrames(bob);
+
+    // Both open the scale from the list.
+    for (const page of [ada, bob]) {
+      await page.getByRole("link", { name: "Clinic scale (demo)" }).click();
+      await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent(), WAIT).toBe("Clinic scale (demo)");
+      await expect.poll(() => statusOf(page).textContent(), WAIT).toBe("Free");
+    }
+
+    // Ada claims: Bob's page says so without a reload, and his claim button is disabled.
+    await ada.getByRole("button", { name: "Claim", exact: true }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toMatch(/^You hold it/);
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace/);
+    expect(await bob.getByRole("button", { name: "Claim", exact: true }).isDisabled()).toBe(true);
+    expect(await bob.getByText("Ada Lovelace holds this device, so you cannot claim it now.").isVisible()).toBe(true);
+    await expectNoSeriousAxeViolations(bob, "the device page of a spectator");
+
+    // The list, as Bob sees it, says who has the scale; then he goes back to watch it.
+    await bob.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click();
+    const scaleCard = bob.locator('[data-device-id="scale-1"]');
+    await expect.poll(() => scaleCard.textContent(), WAIT).toContain("In use by Ada Lovelace");
+    await expectNoSeriousAxeViolations(bob, "the device list");
+    await bob.screenshot({ path: path.join(SCREENSHOTS, "devices.png") });
+    await scaleCard.getByRole("link").click();
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace/);
+
+    // Ada weighs; the result is hers alone.
+    await ada.getByLabel(/User age/).fill("36");
+    await ada.getByLabel(/Height cm/).fill("170");
+    await ada.getByRole("button", { name: "Run" }).click();
+    const weight = ada.locator("dl.output dt", { hasText: "weight" }).locator("xpath=following-sibling::dd[1]");
+    await expect.poll(() => weight.textContent(), WAIT).toMatch(/^\d+(\.\d)?$/);
+    await expectNoSeriousAxeViolations(ada, "the device page of the holder, with a result");
+    await ada.screenshot({ path: path.join(SCREENSHOTS, "device-holder.png"), fullPage: true });
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace/);
+    expect(await bob.getByRole("heading", { name: "Your result" }).count()).toBe(0);
+    expect(await bob.locator("body").textContent()).not.toContain("weight");
+    // Not on the screen, and not on the wire: the output's keys never reached Bob's browser.
+    expect(bobFrames.length).toBeGreaterThan(0);
+    expect(bobFrames.filter((frame) => frame.includes("weight") || frame.includes("bmi"))).toEqual([]);
+
+    // Ada releases: Bob sees the scale free and may claim it.
+    await ada.getByRole("button", { name: "Release" }).click();
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toBe("Free");
+    await expect.poll(() => bob.getByRole("button", { name: "Claim", exact: true }).isEnabled(), WAIT).toBe(true);
+
+    // Ada's history lists the session and the result (GET /me/sessions, GET /results).
+    await ada.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My sessions" }).click();
+    await expect.poll(() => ada.getByRole("region", { name: "Recent results" }).textContent(), WAIT).toContain("weighing on scale-1");
+    expect(await ada.getByRole("region", { name: "Recent sessions" }).textContent()).toContain("released by its holder");
+    await expectNoSeriousAxeViolations(ada, "the history page");
+
+    // The production build runs under its strict CSP with nothing blocked that it needs.
+    expect(await cspViolations(ada)).toEqual([]);
+    expect(await cspViolations(bob)).toEqual([]);
+  }, TEST_TIMEOUT);
+
+  it("checks the printer's input in words, shows the server's sentence for a refused one, and moves the progress bar for holder and spectator", async () => {
+    await Promise.all([ada, bob].map((page) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click()));
+    for (const page of [ada, bob]) {
+      await page.getByRole("link", { name: "Makerspace 3D printer (demo)" }).click();
+      await expect.poll(() => statusOf(page).textContent(), WAIT).toBe("Free");
+    }
+    await ada.getByRole("button", { name: "Claim", exact: true }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toMatch(/^You hold it/);
+
+    // Nothing typed: the form says what is missing, in words, and sends nothing.
+    await ada.getByRole("button", { name: "Run" }).click();
+    await expect.poll(() => ada.getByRole("alert").first().textContent(), WAIT).toContain("File name is required.");
+    expect(await ada.getByLabel(/File name/).getAttribute("aria-invalid")).toBe("true");
+    expect(await ada.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("fileName");
+
+    // A material the printer does not know, typed as JSON: the server refuses it with a sentence.
+    await ada.getByLabel("Edit the input as JSON").check();
+    await ada.getByLabel("Input (JSON)").fill('{"fileName":"bracket.gcode","material":"wood"}');
+    await ada.getByRole("button", { name: "Run" }).click();
+    await expect.poll(() => ada.getByRole("alert").first().textContent(), WAIT).toContain('Input for "printing" is invalid: input.material must be equal to one of the allowed values (PLA, PETG, ABS)');
+
+    // A good input: the print starts and its progress bar moves.
+    await ada.getByRole("button", { name: "Dismiss" }).click();
+    await ada.getByLabel("Edit the input as JSON").uncheck();
+    await ada.getByLabel(/File name/).fill("bracket.gcode");
+    await ada.getByLabel(/Material/).selectOption("PETG");
+    await ada.getByRole("button", { name: "Run" }).click();
+    const progressOf = (page: Page) => async () => {
+      const bar = page.locator("progress#run-progress");
+      return Number((await bar.count()) ? await bar.evaluate((element: HTMLProgressElement) => element.value) : 0);
+    };
+    for (const page of [ada, bob]) {
+      await expect.poll(progressOf(page), WAIT).toBeGreaterThan(0);
+      const first = await progressOf(page)();
+      await expect.poll(progressOf(page), WAIT).toBeGreaterThan(first);
+    }
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace, running for/);
+    await Promise.all([
+      ada.screenshot({ path: path.join(SCREENSHOTS, "device-running.png"), fullPage: true }),
+      bob.screenshot({ path: path.join(SCREENSHOTS, "device-spectator.png"), fullPage: true }),
+    ]);
+    await ada.getByRole("button", { name: "Cancel run" }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).not.toMatch(/running/);
+    await ada.getByRole("button", { name: "Release" }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+  }, TEST_TIMEOUT);
+
+  it("lets Bob wait in line for the pH meter while Ada holds it, shows his place and when to expect it, and hands it to him when she releases", async () => {
+    for (const page of [ada, bob]) {
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click();
+      await page.getByRole("link", { name: "Teaching-lab pH meter (demo)" }).click();
+      await expect.poll(() => statusOf(page).textContent(), WAIT).toBe("Free");
+    }
+    await ada.getByRole("button", { name: "Claim", exact: true }).click();
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace/);
+
+    // Bob waits: his place and an estimate; Ada and everyone else see that one person waits.
+    await bob.getByRole("button", { name: "Wait in line" }).click();
+    await expect.poll(() => bob.getByTestId("my-place").textContent(), WAIT).toMatch(/^You are number 1 in line\. (Expected to be your turn in about .+ \(around .+\)|You may get it any moment now)\./);
+    await expect.poll(() => ada.getByText("One person is waiting for this device.").count(), WAIT).toBe(1);
+    await expectNoSeriousAxeViolations(bob, "the device page of someone waiting in line");
+    await bob.screenshot({ path: path.join(SCREENSHOTS, "device-queue.png"), fullPage: true });
+
+    // Ada releases: it is Bob's turn, with a countdown; he accepts and holds the device.
+    await ada.getByRole("button", { name: "Release" }).click();
+    await expect.poll(() => bob.getByRole("heading", { name: "It is your turn" }).count(), WAIT).toBe(1);
+    expect(await bob.getByRole("alert").filter({ hasText: "accept within" }).textContent()).toMatch(/accept within \d+ s/);
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+    expect(await ada.getByText(/being offered to the next person in line/).count()).toBe(1);
+    await bob.getByRole("button", { name: "Accept" }).click();
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^You hold it/);
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toMatch(/^In use by Bob Marley/);
+    await bob.getByRole("button", { name: "Release" }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+  }, TEST_TIMEOUT);
+
+  it("warns the holder before the session's end and lets them extend it", async () => {
+    await ada.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click();
+    await ada.getByRole("link", { name: "Teaching-lab pH meter (demo)" }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+    await ada.getByRole("button", { name: "Claim", exact: true }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toMatch(/^You hold it/);
+    await ada.getByLabel(/Sample type/).selectOption("water");
+    await ada.getByLabel(/Test type/).selectOption("pH");
+    await ada.getByRole("button", { name: "Run" }).click();
+    const warning = ada.getByTestId("expiry-warning");
+    await expect.poll(() => warning.textContent(), WAIT).toMatch(/^Your session ends in about \d+ min \(at .+\)\. You can extend it by up to 10 min\./);
+    await ada.getByRole("button", { name: "Extend by 10 min" }).click();
+    await expect.poll(() => warning.count(), WAIT).toBe(0);
+    await expect.poll(() => ada.getByText(/Your session ends by itself in 1[34] min/).count(), WAIT).toBe(1);
+    await expect.poll(() => ada.locator("dl.output").textContent(), WAIT).toContain("pH");
+    await ada.getByRole("button", { name: "Release" }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+  }, TEST_TIMEOUT);
+
+  it("works at phone width: nothing scrolls sideways, and the controls are reachable", async () => {
+    const carol = await personAt(PHONE, "Carol Chen");
+    const fitsWidth = () => carol.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    await expect.poll(() => carol.locator(".device-card").count(), WAIT).toBeGreaterThan(2);
+    expect(await fitsWidth()).toBe(true);
+    await carol.screenshot({ path: path.join(SCREENSHOTS, "devices-phone.png") });
+    await carol.getByRole("link", { name: "Clinic scale (demo)" }).click();
+    await expect.poll(() => statusOf(carol).textContent(), WAIT).toBe("Free");
+    expect(await fitsWidth()).toBe(true);
+    expect(await carol.getByRole("button", { name: "Claim and run" }).isVisible()).toBe(true);
+    await expectNoSeriousAxeViolations(carol, "the device page at phone width");
+  }, TEST_TIMEOUT);
+
+  it("is usable from the keyboard: the skip link comes first and Enter signs in", async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${baton.httpUrl}/`);
+    const nameField = page.getByLabel("Your name");
+    await nameField.waitFor(WAIT);
+    await expectNoSeriousAxeViolations(page, "the sign-in page");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await nameField.focus();
+    await page.keyboard.type("Dan Keyboard");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByText("Signed in as").textContent(), WAIT).toContain("Dan Keyboard");
+    await expectNoSeriousAxeViolations(page, "the device list");
+  }, TEST_TIMEOUT);
+
+  it("sends a person whose token the server refuses back to the sign-in page, saying why", async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    contexts.push(context);
+    // Well formed, not expired, but not signed with the server's secret.
+    const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const forged = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({ sub: "mallory", name: "Mallory", exp: Math.floor(Date.now() / 1000) + 3600 })}.${"x".repeat(43)}`;
+    await context.addInitScript((token) => sessionStorage.setItem("baton.token", token), forged);
+    const page = await context.newPage();
+    await page.goto(`${baton.httpUrl}/`);
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "sign-in" }).first().textContent(), WAIT).toContain("The server no longer accepts your sign-in");
+    await page.getByLabel("Your name").waitFor(WAIT);
+  }, TEST_TIMEOUT);
+});
