@@ -6,7 +6,8 @@
 import { describe, expectTypeOf, it } from "vitest";
 import {
   BatonClient, BatonError, DeviceHandle,
-  type BatonErrorCode, type ConnectionState, type DeviceSummary, type DeviceView, type RunFailure, type RunResult,
+  type BatonErrorCode, type Claimed, type ConnectionState, type DeviceAvailabilityName, type DeviceStatus, type DeviceSummary, type DeviceView, type Extended,
+  type OfferMessage, type QueueLeftMessage, type QueueSeatView, type RunFailure, type RunResult, type SessionExpiringMessage, type SessionExtendedMessage,
 } from "@baton/client";
 import { useDevice, useDevices } from "@baton/client/react";
 import type { RoomToDevicePayload } from "@baton/protocol";
@@ -51,6 +52,38 @@ describe("public API types", () => {
       void scale.run("weighing", { userAge: "old" });
       // @ts-expect-error: no such event
       scale.on("finished", () => {});
+    }
+  });
+
+  it("types the queue, hand-off and lease API", () => {
+    const scale = new BatonClient("http://127.0.0.1:2567", { token: "t" }).device<Scale>("scale-1");
+    if (Math.random() < 2) return; // types only
+    expectTypeOf(scale.enqueue()).resolves.toBeVoid();
+    expectTypeOf(scale.enqueue).toBeCallableWith({ sessionType: "weighing", input: { userAge: 25 }, releaseOnComplete: true }, { timeoutMs: 1_000 });
+    expectTypeOf(scale.leaveQueue()).resolves.toBeVoid();
+    expectTypeOf(scale.accept()).resolves.toEqualTypeOf<Claimed>();
+    expectTypeOf(scale.decline).toBeCallableWith({ signal: new AbortController().signal });
+    expectTypeOf(scale.extend({ byMs: 60_000 })).resolves.toEqualTypeOf<Extended>();
+    expectTypeOf(scale.state.queue.length).toBeNumber();
+    expectTypeOf(scale.state.queue.handoffUntil).toEqualTypeOf<number | null>();
+    expectTypeOf(scale.state.queue.mine).toEqualTypeOf<QueueSeatView | null>();
+    expectTypeOf<QueueSeatView["etaAt"]>().toEqualTypeOf<number | null>();
+    expectTypeOf(scale.state.device.availability).toEqualTypeOf<DeviceAvailabilityName>();
+    expectTypeOf(scale.state.device.ready).toBeBoolean();
+    expectTypeOf<DeviceStatus["queueLength"]>().toBeNumber();
+    expectTypeOf<DeviceStatus["availability"]["status"]>().toEqualTypeOf<DeviceAvailabilityName>();
+    scale.on("offer", (offer) => expectTypeOf(offer).toEqualTypeOf<OfferMessage>());
+    scale.on("queueLeft", (left) => expectTypeOf(left).toEqualTypeOf<QueueLeftMessage>());
+    scale.on("sessionExpiring", (expiring) => expectTypeOf(expiring).toEqualTypeOf<SessionExpiringMessage>());
+    scale.on("sessionExtended", (extended) => expectTypeOf(extended.expiresAt).toBeNumber());
+    expectTypeOf<SessionExtendedMessage["canExtendMs"]>().toBeNumber();
+    if (Math.random() > 2) {
+      // @ts-expect-error: not a session type of the scale
+      void scale.enqueue({ sessionType: "printing" });
+      // @ts-expect-error: userAge is a number
+      void scale.enqueue({ sessionType: "weighing", input: { userAge: "old" } });
+      // @ts-expect-error: byMs is a number
+      void scale.extend({ byMs: "1m" });
     }
   });
 

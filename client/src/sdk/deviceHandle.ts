@@ -13,12 +13,13 @@
  * The connection reconnects by itself with the room's reconnection token when the network
  * drops (`connection`: open → reconnecting → open); results that came meanwhile are handed
  * over when it is back. Extend by adding methods that use `send` + the answer pairing (the
- * queue commands will).
+ * queue commands do: `enqueue`, `leaveQueue`, `accept`, `decline`, `extend`).
  */
 import type { Room } from "@colyseus/sdk";
 import {
   RoomToUser, UserToRoom,
-  type EndReasonName, type ErrorPayload, type OkMessage, type ResultMessage, type RunFailedMessage, type SessionEndedMessage, type UserToRoomType,
+  type EndReasonName, type ErrorPayload, type OfferMessage, type OkMessage, type QueueLeftMessage, type ResultMessage, type RunFailedMessage,
+  type SessionEndedMessage, type SessionExpiringMessage, type SessionExtendedMessage, type UserToRoomType,
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { Emitter } from "./emitter.ts";
@@ -42,6 +43,14 @@ export interface DeviceEvents {
   runFailed: [RunFailure];
   /** This user's session ended, with the room's sentence (e.g. an admin took the device back). */
   sessionEnded: [SessionEndedMessage];
+  /** The device is offered to this user, first in line: `accept()` before `expiresAt` (also in `state.queue.mine`). */
+  offer: [OfferMessage];
+  /** This user is no longer waiting: accepted, declined, offer_expired, left, disconnected, device_unavailable (`reason`). */
+  queueLeft: [QueueLeftMessage];
+  /** This user's session ends at `expiresAt` unless extended (`extend()`, by up to `canExtendMs`). */
+  sessionExpiring: [SessionExpiringMessage];
+  /** This user's session was extended: the new `expiresAt`. */
+  sessionExtended: [SessionExtendedMessage];
   /** A refusal or failure that no pending call was waiting for (a join failure, a lost connection, …). */
   error: [BatonError];
   /** This handle's connection changed. */
@@ -57,6 +66,19 @@ export type ClaimOptions<Types extends SessionTypeMap = AnySessionTypes> =
     /** End the session by itself when that run ends (the one-shot flow). */
     releaseOnComplete?: boolean;
   } }[SessionTypeName<Types>];
+
+/** What to run once the device is this user's (checked at enqueue time: UNKNOWN_SESSION_TYPE / INVALID_INPUT). */
+export type EnqueueOptions<Types extends SessionTypeMap = AnySessionTypes> = ClaimOptions<Types>;
+
+export interface ExtendOptions {
+  /** How much more time to ask for (ms); the server caps it at what is left of the allowance. Default: all of it. */
+  byMs?: number;
+}
+
+export interface Extended {
+  /** When the session ends now (ms since the Unix epoch). */
+  expiresAt: number | null;
+}
 
 export interface Claimed {
   epoch: number;
@@ -76,7 +98,7 @@ type Pending = {
   resolve: (ok: OkMessage) => void;
   reject: (error: unknown) => void;
   /** The session as it was when the command was sent (to recognise its effect after a reconnection). */
-  before: { epoch: number; runId: string | null; holderId: string | null; mine: boolean };
+  before: { epoch: number; runId: string | null; holderId: string | null; mine: boolean; queued: boolean };
   /** Sent before the connection dropped: its answer may have been lost with it. */
   mayBeLost?: boolean;
 };
@@ -261,6 +283,76 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     await this.until((view) => view.session.epoch > ok.epoch || view.session.holder === null, options);
   }
 
+  // ------------------------------------------------------------------ queue and lease (PROTOCOL §12, §13)
+
+  /**
+   * Joins the device's line (FIFO, one place per user). Resolves once the room accepted it and
+   * this user's seat is in the snapshot (`state.queue.mine`: position, ETA) — or the seat is
+   * already gone again (an `offer` or `queueLeft` came first). With a `sessionType`, the run is
+   * checked now and started on accept. Rejects at once with ALREADY_QUEUED, ALREADY_HOLDER,
+   * QUEUE_FULL, USER_QUEUE_LIMIT, DEVICE_UNAVAILABLE, UNKNOWN_SESSION_TYPE or INVALID_INPUT.
+   */
+  async enqueue(enqueue: EnqueueOptions<Types> = {}, options: WaitOptions = {}): Promise<void> {
+    const payload: Record<string, unknown> = {};
+    if (enqueue.sessionType !== undefined) {
+      payload.sessionType = enqueue.sessionType;
+      payload.input = enqueue.input ?? {};
+      if (enqueue.releaseOnComplete !== undefined) payload.releaseOnComplete = enqueue.releaseOnComplete;
+    }
+    let leftMeanwhile = false;
+    const stop = this.events.on("queueLeft", () => (leftMeanwhile = true));
+    try {
+      await this.send(UserToRoom.ENQUEUE, payload, options);
+      await waitFor<void>(`for your place in line for device ${this.deviceId}`, options, (resolve, reject) => {
+        const check = () => {
+          if (this.view.queue.mine !== null || this.view.isMine || leftMeanwhile) resolve();
+          else if (this.view.connection === "closed") reject(this.closedBy ?? this.closedError());
+        };
+        check();
+        const stops = [this.events.on("changed", check), this.events.on("queueLeft", () => queueMicrotask(check))];
+        return () => stops.forEach((unsubscribe) => unsubscribe());
+      });
+    } finally {
+      stop();
+    }
+  }
+
+  /** Leaves the line (an open offer to this user is passed on). Resolves once the seat is gone; rejects with NOT_QUEUED. */
+  async leaveQueue(options: WaitOptions = {}): Promise<void> {
+    await this.send(UserToRoom.LEAVE_QUEUE, {}, options);
+    await this.until((view) => view.queue.mine === null, options);
+  }
+
+  /**
+   * Takes the device offered to this user (the `offer` event, `state.queue.mine.offered`);
+   * the run queued with starts. Resolves once this user holds it; rejects with NO_OFFER (no
+   * offer open for this user, e.g. the window passed) or the grant rules' refusal.
+   */
+  async accept(options: WaitOptions = {}): Promise<Claimed> {
+    const ok = await this.send(UserToRoom.ACCEPT, {}, options);
+    await this.until((view) => view.session.epoch >= ok.epoch, options);
+    return { epoch: ok.epoch, runId: ok.runId ?? null };
+  }
+
+  /** Passes on the offer: the next in line gets it, this user leaves the line. Rejects with NO_OFFER. */
+  async decline(options: WaitOptions = {}): Promise<void> {
+    await this.send(UserToRoom.DECLINE, {}, options);
+    await this.until((view) => view.queue.mine === null, options);
+  }
+
+  /**
+   * The holder asks for more time (by `byMs`, or all that is left of the allowance). Resolves
+   * with the new expiry once the snapshot has it; rejects with NOT_OWNER or EXTENSION_REFUSED
+   * (extensions off — BATON_MAX_SESSION_EXTENSION_MS is 0, the default —, the allowance used
+   * up, no expiry, or the daily quota).
+   */
+  async extend(extend: ExtendOptions = {}, options: WaitOptions = {}): Promise<Extended> {
+    const before = this.view.session;
+    const ok = await this.send(UserToRoom.EXTEND, extend.byMs !== undefined ? { byMs: extend.byMs } : {}, options);
+    const view = await this.until((next) => next.session.epoch !== ok.epoch || !next.isMine || (next.session.expiresAt ?? 0) > (before.expiresAt ?? 0), options);
+    return { expiresAt: view.session.expiresAt };
+  }
+
   /** Leaves the room for good: the connection closes; waits in progress reject with CONNECTION_CLOSED. */
   async leave(): Promise<void> {
     if (this.leaving) return;
@@ -286,7 +378,7 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     const requestId = `${this.requestPrefix}-${++this.requestCounter}`;
     return waitFor<OkMessage>(`for the answer to ${request} on device ${this.deviceId}`, options, (resolve, reject) => {
       const session = this.view.session;
-      this.pending.set(requestId, { request, resolve, reject, before: { epoch: session.epoch, runId: session.runId, holderId: session.holder?.userId ?? null, mine: this.view.isMine } });
+      this.pending.set(requestId, { request, resolve, reject, before: { epoch: session.epoch, runId: session.runId, holderId: session.holder?.userId ?? null, mine: this.view.isMine, queued: this.view.queue.mine !== null } });
       this.onClosed.add(reject);
       this.room!.send(request, { ...payload, requestId });
       return () => {
@@ -326,6 +418,10 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     });
     room.onMessage(RoomToUser.RUN_FAILED, (failure: RunFailedMessage) => this.finished(failure.runId, { failure }));
     room.onMessage(RoomToUser.SESSION_ENDED, (ended: SessionEndedMessage) => this.events.emit("sessionEnded", ended));
+    room.onMessage(RoomToUser.OFFER, (offer: OfferMessage) => this.events.emit("offer", offer));
+    room.onMessage(RoomToUser.QUEUE_LEFT, (left: QueueLeftMessage) => this.events.emit("queueLeft", left));
+    room.onMessage(RoomToUser.SESSION_EXPIRING, (expiring: SessionExpiringMessage) => this.events.emit("sessionExpiring", expiring));
+    room.onMessage(RoomToUser.SESSION_EXTENDED, (extended: SessionExtendedMessage) => this.events.emit("sessionExtended", extended));
     room.onDrop(() => {
       for (const pending of this.pending.values()) pending.mayBeLost = true;
       this.setConnection("reconnecting");
@@ -416,6 +512,17 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
           break;
         case UserToRoom.RELEASE:
           done = before.mine && (!view.isMine || session.epoch > before.epoch);
+          break;
+        case UserToRoom.ENQUEUE:
+          done = !before.queued && view.queue.mine !== null;
+          break;
+        case UserToRoom.LEAVE_QUEUE:
+        case UserToRoom.DECLINE:
+          done = before.queued && view.queue.mine === null;
+          break;
+        case UserToRoom.ACCEPT:
+          done = view.isMine && session.epoch > before.epoch;
+          runId = done && session.runId ? session.runId : undefined;
           break;
       }
       if (!done) continue;

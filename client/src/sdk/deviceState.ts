@@ -4,7 +4,7 @@
  * object is made on every change and never mutated, so UIs can compare by reference
  * (React's useSyncExternalStore does).
  */
-import type { DeviceConnectionName, EndReasonName, PhaseName } from "@baton/protocol";
+import type { DeviceAvailabilityName, DeviceConnectionName, EndReasonName, PhaseName } from "@baton/protocol";
 import type { DeviceRoomState } from "@baton/protocol/state";
 
 /** The SDK's own connection to the device's room. */
@@ -33,6 +33,36 @@ export interface DeviceInfoView {
   connection: DeviceConnectionName;
   firmware: string;
   sessionTypes: SessionTypeInfo[];
+  /** available / drained / quarantined / maintenance: nobody new is granted it unless "available". */
+  availability: DeviceAvailabilityName;
+  /** Why it is not available (an admin's reason, or what the server saw); "" when available. */
+  availabilityReason: string;
+  /** False while the device owes a `ready` after the last session (physical reset pending). */
+  ready: boolean;
+}
+
+/** This user's own place in the device's line (nobody else's is ever sent to this client). */
+export interface QueueSeatView {
+  /** 1 = first in line (or holding the offer). */
+  position: number;
+  /** Estimated start (ms since the Unix epoch); null when unknown. */
+  etaAt: number | null;
+  /** The device is offered to this user: `accept()` (or `claim()`) before `offerExpiresAt`. */
+  offered: boolean;
+  /** When the open offer ends (ms since the Unix epoch); null when none. */
+  offerExpiresAt: number | null;
+  /** The run queued with; null = none. */
+  sessionType: string | null;
+}
+
+/** The line for the device: how many wait (never who), and this user's own seat. */
+export interface QueueView {
+  /** Users waiting, the one holding an open offer included. */
+  length: number;
+  /** While the device is offered to the first in line: when the offer ends (ms); null = no offer open. */
+  handoffUntil: number | null;
+  /** This user's place, while they wait; null otherwise. */
+  mine: QueueSeatView | null;
 }
 
 export interface SessionView {
@@ -78,9 +108,15 @@ export interface DeviceView {
   session: SessionView;
   /** Inputs and outputs of the session — for the holder only, null for everyone else. */
   owner: OwnerView | null;
+  /** The device's line, with this user's own seat. */
+  queue: QueueView;
   /** This user holds the device. */
   isMine: boolean;
-  /** A claim could succeed now: connected, the device online, nobody holding it. */
+  /**
+   * A claim could succeed now: connected, the device online, available and ready, nobody
+   * holding it, and nobody else waiting or offered it (a claim never jumps the line; while
+   * the device is offered to this user, a claim is the accept).
+   */
   canClaim: boolean;
 }
 
@@ -101,12 +137,13 @@ export function emptyView(deviceId: string, connection: ConnectionState): Device
     deviceId,
     connection,
     synced: false,
-    device: { online: false, since: 0, connection: "unknown", firmware: "", sessionTypes: [] },
+    device: { online: false, since: 0, connection: "unknown", firmware: "", sessionTypes: [], availability: "available", availabilityReason: "", ready: true },
     session: {
       phase: "idle", epoch: 0, holder: null, holderAway: false, sessionType: null, runId: null, progress: 0, progressMessage: "",
       startedAt: null, lastActivity: null, expiresAt: null, failureCode: null, endReason: null,
     },
     owner: null,
+    queue: { length: 0, handoffUntil: null, mine: null },
     isMine: false,
     canClaim: false,
   };
@@ -120,6 +157,9 @@ export function viewOf(deviceId: string, state: DeviceRoomState, connection: Con
   const isMine = holder !== null && userId !== null && holder.userId === userId;
   const owner = state.owner;
   const online = device.online;
+  const queue = queueOf(state, userId);
+  const availability = (device.availability || "available") as DeviceAvailabilityName;
+  const ready = device.ready ?? true;
   return {
     deviceId,
     connection,
@@ -134,6 +174,9 @@ export function viewOf(deviceId: string, state: DeviceRoomState, connection: Con
         maxDurationMs: type.maxDurationMs,
         inputSchema: parseJson(type.inputSchema) ?? {},
       })),
+      availability,
+      availabilityReason: device.availabilityReason ?? "",
+      ready,
     },
     session: {
       phase: session.phase as PhaseName,
@@ -159,7 +202,27 @@ export function viewOf(deviceId: string, state: DeviceRoomState, connection: Con
         failureMessage: orNull(owner.failureMessage),
       }
       : null,
+    queue,
     isMine,
-    canClaim: connection === "open" && online && holder === null,
+    canClaim: connection === "open" && online && holder === null && availability === "available" && ready
+      && (queue.length === 0 || queue.mine?.offered === true),
+  };
+}
+
+function queueOf(state: DeviceRoomState, userId: string | null): QueueView {
+  const info = state.queue;
+  const seat = userId !== null ? state.seats?.get(userId) : undefined;
+  return {
+    length: info?.length ?? 0,
+    handoffUntil: orNull(info?.handoffUntil ?? 0),
+    mine: seat
+      ? {
+        position: seat.position,
+        etaAt: orNull(seat.etaAt),
+        offered: seat.offered,
+        offerExpiresAt: seat.offered ? orNull(seat.offerExpiresAt) : null,
+        sessionType: orNull(seat.sessionType),
+      }
+      : null,
   };
 }

@@ -2,7 +2,7 @@
  * What Baton's HTTP API answers (server/src/http/, documented at GET /openapi.json), as the
  * SDK returns it.
  */
-import type { DeviceConnectionName, EndReasonName, PhaseName } from "@baton/protocol";
+import type { DeviceAvailabilityName, DeviceConnectionName, EndReasonName, PhaseName } from "@baton/protocol";
 import type { HolderInfo, JsonObject } from "./deviceState.ts";
 
 /** A device's live status: what a spectator sees, without joining its room. */
@@ -20,6 +20,12 @@ export interface DeviceStatus {
   lastEndReason: EndReasonName | "";
   /** Connected user connections (spectators and the holder). */
   viewers: number;
+  /** Users waiting for the device (an open offer's holder included). */
+  queueLength: number;
+  /** available / drained / quarantined / maintenance, why, since when (ms), and by whom. */
+  availability: { status: DeviceAvailabilityName; reason: string; since: number; by: string };
+  /** False while the device owes a `ready` after the last session (physical reset pending). */
+  ready: boolean;
 }
 
 export interface DeviceSummary {

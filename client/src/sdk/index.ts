@@ -4,12 +4,12 @@
  * `@baton/client/simulator` (Node only). See client/README.md.
  */
 export { BatonClient, userIdFromToken, type BatonClientOptions, type ReconnectionSettings, type WatchDevicesOptions } from "./batonClient.ts";
-export { DeviceHandle, type ClaimOptions, type Claimed, type DeviceEvents } from "./deviceHandle.ts";
+export { DeviceHandle, type ClaimOptions, type Claimed, type DeviceEvents, type EnqueueOptions, type ExtendOptions, type Extended } from "./deviceHandle.ts";
 export { BatonError, ClientErrorCode, isBatonError, type BatonErrorCode, type BatonErrorDetails, type ClientErrorCodeName } from "./errors.ts";
 export { devToken, type DevUser } from "./http.ts";
 export type { WaitOptions } from "./waiting.ts";
 export type {
-  ConnectionState, DeviceView, DeviceInfoView, SessionView, OwnerView, HolderInfo, SessionTypeInfo, JsonObject,
+  ConnectionState, DeviceView, DeviceInfoView, SessionView, OwnerView, QueueView, QueueSeatView, HolderInfo, SessionTypeInfo, JsonObject,
 } from "./deviceState.ts";
 export type {
   DeviceStatus, DeviceSummary, DeviceDetails, DeclaredSessionType, DeviceListQuery, StoredResult, ResultsPage, SessionRecord, SessionsPage, PageQuery,
@@ -18,4 +18,8 @@ export type { SessionTypeShape, SessionTypeMap, AnySessionTypes, SessionTypeName
 // The lower-level room wrapper the repository's tests use; kept for compatibility.
 export { DeviceSession, joinDevice, type JoinDeviceOptions } from "./deviceSession.ts";
 // Protocol names and codes, so an app needs one import.
-export { ErrorCode, Phase, EndReason, DeviceConnection, type ErrorCodeName, type PhaseName, type EndReasonName } from "@baton/protocol";
+export {
+  ErrorCode, Phase, EndReason, DeviceConnection, DeviceAvailability, QueueExitReason,
+  type ErrorCodeName, type PhaseName, type EndReasonName, type DeviceAvailabilityName, type QueueExitReasonName,
+  type OfferMessage, type QueueLeftMessage, type SessionExpiringMessage, type SessionExtendedMessage,
+} from "@baton/protocol";

@@ -1,6 +1,6 @@
 /**
  * What a person does with one device (claim, run, cancel, release — the SDK's DeviceHandle
- * from `useDevice`; wait in line, accept or decline the hand-off, extend — live/queue.ts)
+ * from `useDevice`; wait in line, accept or decline the hand-off, extend — the SDK's queue API)
  * and what the room told them about it: a refusal's sentence, the result
  * of their run, a failure, the end of their session. Runs are started with `start()` and
  * their outcome comes as the handle's `result` / `runFailed` events, so a result is shown the
@@ -9,7 +9,6 @@
 import { useEffect, useState } from "react";
 import type { BatonError, DeviceHandle, RunFailure, RunResult } from "@baton/client";
 import type { QueueLeftMessage, SessionEndedMessage, SessionExpiringMessage } from "@baton/protocol/messages";
-import { onQueueMessages, sendQueueCommand } from "./queue.ts";
 
 export type Pending = "claim" | "run" | "cancel" | "release" | "enqueue" | "leave_queue" | "accept" | "decline" | "extend" | null;
 
@@ -38,8 +37,7 @@ export interface DeviceActions {
   dismissNotice(): void;
 }
 
-/** `connected`: the handle's room is joined (queue messages are listened to from then on). */
-export function useDeviceActions(device: DeviceHandle | null, connected = false): DeviceActions {
+export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
   const [notice, setNotice] = useState<BatonError | Error | null>(null);
   const [result, setResult] = useState<RunResult | null>(null);
   const [failure, setFailure] = useState<RunFailure | null>(null);
@@ -58,17 +56,11 @@ export function useDeviceActions(device: DeviceHandle | null, connected = false)
       device.on("runFailed", setFailure),
       device.on("sessionEnded", setEnding),
       device.on("error", setNotice),
+      device.on("queueLeft", (message) => setQueueLeft(["left", "accepted"].includes(message.reason) ? null : message)),
+      device.on("sessionExpiring", setExpiring),
     ];
     return () => stops.forEach((stop) => stop());
   }, [device]);
-
-  useEffect(() => {
-    if (!device || !connected) return;
-    return onQueueMessages(device, {
-      queueLeft: (message) => setQueueLeft(["left", "accepted"].includes(message.reason) ? null : message),
-      sessionExpiring: setExpiring,
-    });
-  }, [device, connected]);
 
   function act(name: Exclude<Pending, null>, command: (handle: DeviceHandle) => Promise<unknown>, options: { clearsResult?: boolean } = {}) {
     if (!device || pending) return;
@@ -106,11 +98,11 @@ export function useDeviceActions(device: DeviceHandle | null, connected = false)
     run: (sessionType, input) => act("run", (handle) => handle.start(sessionType, input), { clearsResult: true }),
     cancel: () => act("cancel", (handle) => handle.cancel()),
     release: () => act("release", (handle) => handle.release()),
-    enqueue: () => act("enqueue", (handle) => sendQueueCommand(handle, "enqueue")),
-    leaveQueue: () => act("leave_queue", (handle) => sendQueueCommand(handle, "leave_queue")),
-    accept: () => act("accept", (handle) => sendQueueCommand(handle, "accept")),
-    decline: () => act("decline", (handle) => sendQueueCommand(handle, "decline")),
-    extend: () => act("extend", (handle) => sendQueueCommand(handle, "extend")),
+    enqueue: () => act("enqueue", (handle) => handle.enqueue()),
+    leaveQueue: () => act("leave_queue", (handle) => handle.leaveQueue()),
+    accept: () => act("accept", (handle) => handle.accept()),
+    decline: () => act("decline", (handle) => handle.decline()),
+    extend: () => act("extend", (handle) => handle.extend()),
     dismissNotice: () => setNotice(null),
   };
 }

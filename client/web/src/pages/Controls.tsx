@@ -4,9 +4,8 @@
  * everyone else learns who holds it and that the page will tell them when it is free.
  */
 import { useState } from "react";
-import type { DeviceView } from "@baton/client";
+import type { DeviceView, QueueView } from "@baton/client";
 import { InputForm } from "../form/InputForm.tsx";
-import type { QueueView } from "../live/queue.ts";
 import type { DeviceActions } from "../live/useDeviceActions.ts";
 import { duration, type Availability } from "../words.ts";
 import { LinePanel, OfferPanel } from "./QueuePanel.tsx";
@@ -40,9 +39,9 @@ export function Controls({ view, availability, actions, queue, now }: Props) {
     </div>
   );
 
-  if (queue?.mySeat?.offered) return <OfferPanel queue={queue} actions={actions} now={now} />;
+  if (queue?.mine?.offered) return <OfferPanel queue={queue} actions={actions} now={now} />;
   // Free, but offered to the first in line: only they may take it until the window closes.
-  const handingOff = availability === "free" && queue !== null && queue.handoffUntil > now;
+  const handingOff = availability === "free" && queue !== null && (queue.handoffUntil ?? 0) > now;
 
   if (availability === "offline") {
     return (
@@ -70,7 +69,7 @@ export function Controls({ view, availability, actions, queue, now }: Props) {
     return (
       <section className="card" aria-labelledby="controls-heading">
         <h2 id="controls-heading">Use this device</h2>
-        <p>The device is being offered to the next person in line for another {duration(queue!.handoffUntil - now)}; nobody else can claim it meanwhile.</p>
+        <p>The device is being offered to the next person in line for another {duration((queue!.handoffUntil ?? now) - now)}; nobody else can claim it meanwhile.</p>
         <LinePanel queue={queue} actions={actions} now={now} />
       </section>
     );

@@ -12,7 +12,6 @@ import { isSignInProblem, sentenceOf } from "../auth/identity.ts";
 import { Alert } from "../components/Alert.tsx";
 import { Link } from "../components/Link.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
-import { queueViewOf } from "../live/queue.ts";
 import { useDeviceActions, type DeviceActions } from "../live/useDeviceActions.ts";
 import { useNow } from "../useNow.ts";
 import { availabilityOf, duration, percent, statusLine, type Availability, type SessionFacts } from "../words.ts";
@@ -38,7 +37,7 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
   const [details, setDetails] = useState<DeviceDetails | null>(null);
   const [missing, setMissing] = useState<string | null>(null);
   const { device, state } = useDevice(deviceId);
-  const actions = useDeviceActions(device, state?.connection === "open");
+  const actions = useDeviceActions(device);
   const now = useNow(1_000);
 
   useEffect(() => {
@@ -72,7 +71,7 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
   const facts = live ? factsOf(live) : null;
   const availability: Availability | null = facts ? availabilityOf(facts, identity.userId) : null;
   // Read on every render: the handle re-renders this page on every change of the room's state.
-  const queue = live ? queueViewOf(device, identity.userId) : null;
+  const queue = live?.queue ?? null;
   return (
     <>
       <p className="breadcrumb">

@@ -4,7 +4,7 @@
  * your turn — accept or decline the device within the hand-off window, with a countdown.
  */
 import type { DeviceActions } from "../live/useDeviceActions.ts";
-import type { QueueView } from "../live/queue.ts";
+import type { QueueView } from "@baton/client";
 import { duration } from "../words.ts";
 
 const clock = (milliseconds: number) => new Date(milliseconds).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
@@ -17,7 +17,7 @@ export function expectedStart(etaAt: number, now: number): string {
 
 /** "It is your turn": shown whatever the device's state, while this user holds the offer. */
 export function OfferPanel({ queue, actions, now }: { queue: QueueView; actions: DeviceActions; now: number }) {
-  const seconds = Math.max(0, Math.ceil(((queue.mySeat?.offerExpiresAt ?? 0) - now) / 1000));
+  const seconds = Math.max(0, Math.ceil(((queue.mine?.offerExpiresAt ?? 0) - now) / 1000));
   return (
     <section className="card offer" aria-labelledby="offer-heading">
       <h2 id="offer-heading">It is your turn</h2>
@@ -37,12 +37,12 @@ export function OfferPanel({ queue, actions, now }: { queue: QueueView; actions:
 /** Join the line, or see your place in it. */
 export function LinePanel({ queue, actions, now }: { queue: QueueView | null; actions: DeviceActions; now: number }) {
   if (!queue) return null;
-  const seat = queue.mySeat;
+  const seat = queue.mine;
   if (seat) {
     return (
       <div className="line" data-testid="my-place">
         <p>
-          <strong>You are number {seat.position} in line.</strong> {expectedStart(seat.etaAt, now)} This page tells you when it is your turn.
+          <strong>You are number {seat.position} in line.</strong> {expectedStart(seat.etaAt ?? 0, now)} This page tells you when it is your turn.
         </p>
         <div className="actions">
           <button type="button" onClick={actions.leaveQueue} disabled={actions.pending !== null}>
