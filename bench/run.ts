@@ -114,6 +114,9 @@ async function startBaton(name: string, env: NodeJS.ProcessEnv = {}, cwd?: strin
     BATON_RATE_LIMIT_BURST: "1000000",
     BATON_DEVICE_RATE_LIMIT_PER_SECOND: "1000000",
     BATON_DEVICE_RATE_LIMIT_BURST: "1000000",
+    // Hundreds of contenders and spectators fetch their development token from 127.0.0.1 at once.
+    BATON_HTTP_RATE_LIMIT_PER_SECOND: "1000000",
+    BATON_HTTP_RATE_LIMIT_BURST: "1000000",
     // A spectator process's 500 connections share one user token (tabs of a few viewers).
     BATON_MAX_CONNECTIONS_PER_USER: "2000",
     BATON_MAX_SPECTATORS: "2000",

@@ -45,16 +45,27 @@ export class TokenMinter {
       if (this.source.audience) jwt = jwt.setAudience(this.source.audience);
       return jwt.sign(this.key!);
     }
-    const response = await http(`${this.baseUrl}/dev/token`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ userId, name: userId, ...(roles.length ? { roles } : {}) }),
-    });
+    let response = await this.requestDevToken(userId, roles);
+    // Baton rate-limits its HTTP API per address (BATON_HTTP_RATE_LIMIT_*), and every
+    // simulated user comes from this one: wait as told and ask again.
+    for (let attempt = 0; response.status === 429 && attempt < 30; attempt++) {
+      const waitSeconds = Math.min(10, Math.max(1, Number(response.headers.get("retry-after")) || 1));
+      await new Promise((resolve) => setTimeout(resolve, waitSeconds * 1000));
+      response = await this.requestDevToken(userId, roles);
+    }
     if (response.status === 404) {
       throw new TargetError(`${this.baseUrl} has no POST /dev/token (it is not in development mode); pass --token-secret with its BATON_JWT_SECRET instead.`);
     }
     if (!response.ok) throw new TargetError(`POST /dev/token answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
     return ((await response.json()) as { token: string }).token;
+  }
+
+  private requestDevToken(userId: string, roles: string[]) {
+    return http(`${this.baseUrl}/dev/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ userId, name: userId, ...(roles.length ? { roles } : {}) }),
+    });
   }
 }
 
