@@ -9,6 +9,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
+import { deleteRedisKeys, REDIS_URL } from "../lib/redisKeys.ts";
 import { BENCH_DEVICE_SECRET, writeBenchDeviceFile } from "../lib/deviceFile.ts";
 import { mergeEncoded, summarize, type LatencySummary } from "../lib/histogram.ts";
 import { cpuTimeUs, LoadProcess, stopChild } from "../lib/processes.ts";
@@ -20,7 +21,6 @@ type Contenders = LoadProcess<ContendersCommand, ContendersMessage>;
 type ChurnSystem = "redis" | "baton";
 const CHURN_SYSTEMS: ChurnSystem[] = ["redis", "baton"];
 const CONTENDERS_PER_DEVICE = 10;
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 export interface ChurnRow {
   system: ChurnSystem;
@@ -57,20 +57,6 @@ async function redisPid(): Promise<number | null> {
     return pid;
   } catch {
     return null;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function cleanUpKeys(prefix: string) {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== "0");
   } finally {
     redis.disconnect();
   }
@@ -119,7 +105,7 @@ export const s4Churn: Scenario = {
     } finally {
       await Promise.all(Object.values(loads).map((load) => load.stop({ cmd: "stop" })));
       await stopChild(baton.child, 5_000);
-      await cleanUpKeys(keyPrefix).catch(() => {});
+      await deleteRedisKeys(keyPrefix).catch(() => {});
     }
     const rows: ChurnRow[] = CHURN_SYSTEMS.map((system) => {
       const r = into[system];

@@ -19,7 +19,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { Redis } from "ioredis";
+import { deleteRedisKeys, REDIS_URL } from "../lib/redisKeys.ts";
 import { BENCH_DEVICE_SECRET, writeBenchDeviceFile } from "../lib/deviceFile.ts";
 import { mergeEncoded, newHistogram, recordMs, summarize, type LatencySummary } from "../lib/histogram.ts";
 import { stopChild, type ServerProcess } from "../lib/processes.ts";
@@ -27,7 +27,6 @@ import { batonUser, devToken, type Target } from "../lib/wire.ts";
 import { measured, ratio, startDriver, us, type Driver } from "./common.ts";
 import type { BenchContext, Scenario } from "./types.ts";
 
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 type Layout = "one process" | "two processes";
 const LAYOUTS: Layout[] = ["one process", "two processes"];
@@ -53,20 +52,6 @@ async function dropSchema(schema: string) {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   } finally {
     await client.end();
-  }
-}
-
-async function cleanUpRedis(prefix: string) {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
   }
 }
 
@@ -146,7 +131,7 @@ export const s5Cluster: Scenario = {
     } finally {
       await Promise.all(drivers.map((driver) => driver.stop({ cmd: "stop" })));
       await Promise.all(servers.map((server) => stopChild(server.child, 5_000)));
-      await Promise.all([dropSchema(schemaOne), dropSchema(schemaTwo), cleanUpRedis(prefix)].map((p) => p.catch((error) => context.log(`S5 clean-up: ${(error as Error).message}`))));
+      await Promise.all([dropSchema(schemaOne), dropSchema(schemaTwo), deleteRedisKeys(prefix)].map((p) => p.catch((error) => context.log(`S5 clean-up: ${(error as Error).message}`))));
     }
   },
 };
