@@ -22,26 +22,19 @@ import { Client, type Room } from "@colyseus/sdk";
 import { DeviceSession, joinDevice } from "../../client/src/sdk/deviceSession.ts";
 import { Inbox } from "../../client/src/sdk/inbox.ts";
 import { startSimulatedDevice, type SimulatedDevice } from "../../client/src/simulator/index.ts";
-import { UserTokens } from "../../server/src/auth/userTokens.ts";
 import { runCli } from "../../server/src/cli/baton.ts";
 import { createTestSchema, type TestSchema } from "../support/postgres.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
 import { spawnServer, stopAllServers, type ServerProcess } from "../support/serverProcess.ts";
 import { waitFor } from "../support/waitFor.ts";
+import { CLUSTER_JWT_SECRET, bounded, matchmake, settle, userToken, type Seat } from "./support.ts";
 
-const JWT_SECRET = "cluster-test-jwt-secret-0123456789abcdef";
-const tokens = new UserTokens(JWT_SECRET);
 // Room ids are device ids, and Colyseus' pub/sub channels are named after them and not
 // prefixed: unique per run, so parallel runs on the shared Redis never meet.
 const run = randomBytes(4).toString("hex");
 const POOL = `pl-${run}`;
 const DEVICE_1 = `cp-${run}-one`;
 const DEVICE_2 = `cp-${run}-two`;
-const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Leaving a room may never settle if its process is gone. */
-const bounded = (promise: Promise<unknown>) => Promise.race([promise.catch(() => undefined), settle(2_000)]);
-
-interface Seat { sessionId: string; roomId: string; processId: string; publicAddress?: string; name: string }
 
 let schema: TestSchema;
 let redis: TestRedis;
@@ -51,15 +44,6 @@ const secrets: Record<string, string> = {};
 const devices: SimulatedDevice[] = [];
 const sessions: DeviceSession[] = [];
 const poolRooms: Room[] = [];
-
-const userToken = (userId: string) => tokens.issue({ userId, name: userId });
-
-async function matchmake(server: { httpUrl: string }, method: string, target: string, token: string, body: Record<string, unknown>): Promise<{ status: number; body: Seat & { error?: string } }> {
-  const response = await fetch(`${server.httpUrl}/matchmake/${method}/${target}`, {
-    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
 
 function processAt(seat: Seat): ServerProcess {
   const server = [processA, processB].find((candidate) => seat.publicAddress === `127.0.0.1:${candidate.port}`);
@@ -137,7 +121,7 @@ beforeAll(async () => {
   const env = {
     ...storeEnv,
     BATON_ENV: "production",
-    BATON_JWT_SECRET: JWT_SECRET,
+    BATON_JWT_SECRET: CLUSTER_JWT_SECRET,
     REDIS_URL: redis.url,
     BATON_REDIS_KEY_PREFIX: redis.prefix,
     BATON_OWNER_IDLE_TIMEOUT_MS: "0",

@@ -19,25 +19,18 @@ import { Client } from "@colyseus/sdk";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { DeviceSession, joinDevice } from "../../client/src/sdk/deviceSession.ts";
 import { startSimulatedDevice, type SimulatedDevice } from "../../client/src/simulator/index.ts";
-import { UserTokens } from "../../server/src/auth/userTokens.ts";
 import { runCli } from "../../server/src/cli/baton.ts";
 import { createTestSchema, type TestSchema } from "../support/postgres.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
 import { spawnServer, stopAllServers, type ServerProcess } from "../support/serverProcess.ts";
 import { startFrontProxy, type FrontProxy } from "../support/frontProxy.ts";
 import { waitFor } from "../support/waitFor.ts";
+import { CLUSTER_JWT_SECRET, bounded, matchmake, settle, userToken } from "./support.ts";
 
-const JWT_SECRET = "cluster-test-jwt-secret-0123456789abcdef";
-const tokens = new UserTokens(JWT_SECRET);
 // Room ids are device ids, and Colyseus' pub/sub channels are named after them and not
 // prefixed: unique per run, so parallel runs on the shared Redis never meet.
 const run = randomBytes(4).toString("hex");
 const DEVICES = { session: `cl-${run}-session`, crowd: `cl-${run}-crowd`, stall: `cl-${run}-stall`, failover: `cl-${run}-failover` };
-const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Leaving a room whose process was killed may never settle. */
-const bounded = (promise: Promise<unknown>) => Promise.race([promise.catch(() => undefined), settle(2_000)]);
-
-interface Seat { sessionId: string; roomId: string; processId: string; publicAddress?: string; name: string }
 
 let schema: TestSchema;
 let redis: TestRedis;
@@ -47,15 +40,6 @@ const secrets: Record<string, string> = {};
 const devices: SimulatedDevice[] = [];
 const sessions: DeviceSession[] = [];
 let front: FrontProxy | undefined;
-
-const userToken = (userId: string) => tokens.issue({ userId, name: userId });
-
-async function matchmake(server: { httpUrl: string }, method: string, target: string, token: string, body: Record<string, unknown>): Promise<{ status: number; body: Seat & { error?: string } }> {
-  const response = await fetch(`${server.httpUrl}/matchmake/${method}/${target}`, {
-    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
 
 /** The process holding the device's room, as matchmaking through `via` reports it (seat's publicAddress). */
 let lookups = 0;
@@ -110,7 +94,7 @@ beforeAll(async () => {
   const env = {
     ...storeEnv,
     BATON_ENV: "production",
-    BATON_JWT_SECRET: JWT_SECRET,
+    BATON_JWT_SECRET: CLUSTER_JWT_SECRET,
     REDIS_URL: redis.url,
     BATON_REDIS_KEY_PREFIX: redis.prefix,
     // Short, so that a dead process's rooms are free again within seconds.
