@@ -4,6 +4,7 @@
  * process, so each server process re-reads the registry every BATON_REGISTRY_POLL_MS and
  * closes the connections of devices whose secret hash changed or that were disabled.
  */
+import { pollStore } from "../store/pollStore.ts";
 import type { DeviceRegistry } from "../ports/store.ts";
 
 export type Revoke = (reason: string) => void;
@@ -32,7 +33,7 @@ export class DeviceConnections {
 /** Compares the registry with what it was at the last poll and revokes what changed. */
 export class RevocationWatcher {
   private known = new Map<string, { secretHash: string; disabled: boolean }>();
-  private timer: NodeJS.Timeout | null = null;
+  private stopPolling: (() => void) | null = null;
 
   constructor(private readonly registry: DeviceRegistry, private readonly connections: DeviceConnections) {}
 
@@ -51,14 +52,12 @@ export class RevocationWatcher {
   }
 
   start(intervalMs: number): void {
-    const poll = () => this.check().catch((error) => console.error("baton: re-reading the device registry failed:", error));
-    void poll();
-    this.timer = setInterval(poll, intervalMs);
-    this.timer.unref();
+    this.stop();
+    this.stopPolling = pollStore(() => this.check(), intervalMs, "re-reading the device registry");
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.stopPolling?.();
+    this.stopPolling = null;
   }
 }

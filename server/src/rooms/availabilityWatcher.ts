@@ -9,6 +9,7 @@
  * watcher sees may be a room's own: the room ignores a record that says what it already
  * knows (commandForStoredAvailability).
  */
+import { pollStore } from "../store/pollStore.ts";
 import type { AvailabilityRecord, AvailabilityStore } from "../ports/store.ts";
 
 /** What the watcher needs of a live room. */
@@ -16,7 +17,7 @@ export type ApplyStoredAvailability = (record: AvailabilityRecord) => void;
 
 export class AvailabilityWatcher {
   private known = new Map<string, string>();
-  private timer: NodeJS.Timeout | null = null;
+  private stopPolling: (() => void) | null = null;
   private readonly rooms = new Map<string, ApplyStoredAvailability>();
 
   constructor(private readonly availability: AvailabilityStore) {}
@@ -41,14 +42,12 @@ export class AvailabilityWatcher {
   }
 
   start(intervalMs: number): void {
-    const poll = () => this.check().catch((error) => console.error("baton: re-reading device availability failed:", error));
-    void poll();
-    this.timer = setInterval(poll, intervalMs);
-    this.timer.unref();
+    this.stop();
+    this.stopPolling = pollStore(() => this.check(), intervalMs, "re-reading device availability");
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.stopPolling?.();
+    this.stopPolling = null;
   }
 }

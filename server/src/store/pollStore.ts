@@ -1,0 +1,13 @@
+/**
+ * Re-reading something from the store on an interval: once at once, then every `intervalMs`,
+ * never keeping the process alive, and a failed read reported (the next one tries again).
+ * Used by the watchers that carry store changes made elsewhere (the CLI, another process)
+ * into this process's live rooms.
+ */
+export function pollStore(check: () => Promise<void>, intervalMs: number, what: string): () => void {
+  const poll = () => check().catch((error) => console.error(`baton: ${what} failed:`, error));
+  void poll();
+  const timer = setInterval(poll, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
