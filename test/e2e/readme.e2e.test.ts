@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
 import { freePort } from "../support/baton.ts";
+import { watchOutput } from "../support/childOutput.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const running: ChildProcess[] = [];
@@ -26,22 +27,7 @@ function start(script: string, args: string[], env: Record<string, string> = {})
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.push(child);
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return {
-    child,
-    exited,
-    get output() { return output; },
-    async waitForOutput(pattern: RegExp, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(output)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${pattern} in output:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
-  };
+  return Object.assign(watchOutput(child, { defaultTimeoutMs: 20_000 }), { stop() { stopGroup(child); } });
 }
 
 /** SIGTERM to the process group this test started (npm, its shell and the script it runs). */
@@ -61,21 +47,7 @@ function npmRun(line: string, env: Record<string, string>) {
   // Its own process group, so stopping it stops npm's shell, tsx and node beneath it too.
   const child = spawn("npm", words.slice(1), { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   running.push(child);
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  return {
-    exited: new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code))),
-    get output() { return output; },
-    async waitForOutput(pattern: RegExp, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(output)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${pattern} in the output of ${line}:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
-    stop() { stopGroup(child); },
-  };
+  return Object.assign(watchOutput(child, { label: line }), { stop() { stopGroup(child); } });
 }
 
 /** Until the server shows the device offline (its simulator stopped). */

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../support/baton.ts";
+import { watchOutput } from "../support/childOutput.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const run = promisify(execFile);
@@ -92,9 +93,9 @@ describe("outside the repository", () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const server = startInRepo("server/src/index.ts", [], { BATON_ENV: "development", BATON_PORT: String(port), BATON_DATA_DIR: path.join(outside, "data") });
-    await server.waitFor(/Baton {2}— {2}development mode/);
+    await server.waitForOutput(/Baton {2}— {2}development mode/);
     const scale = startInRepo("client/src/simulator/cli.ts", ["--device", "scale-1", "--secret", "dev-secret-scale-1", "--instrument", "scale", "--url", url, "--speed", "10"]);
-    await scale.waitFor(/welcome/i);
+    await scale.waitForOutput(/welcome/i);
 
     const example = track(spawn(process.execPath, ["weigh.mjs", url], { cwd: app, stdio: ["ignore", "pipe", "pipe"] }));
     expect(await example.exited, example.output).toBe(0);
@@ -135,20 +136,7 @@ describe("outside the repository", () => {
 
 function track(child: ChildProcess) {
   running.push(child);
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  return {
-    exited: new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code))),
-    get output() { return output; },
-    async waitFor(pattern: RegExp, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(output)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${pattern} in output:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
-  };
+  return watchOutput(child);
 }
 
 /** The repository's server or simulator, from its TypeScript source (as `npm run dev` starts it). */
