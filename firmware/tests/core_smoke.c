@@ -11,6 +11,17 @@
 #include "baton_runner.h"
 #include "baton_session.h"
 
+#if defined(BATON_EXPECT_32BIT)
+/* The type sizes of the ESP32's ILP32 ABI, checked when this file is compiled with -m32, so
+ * the check holds even on a machine that builds 32-bit programs but cannot run them. */
+#include <stddef.h>
+#include <stdint.h>
+_Static_assert(sizeof(void *) == 4, "a 32-bit build has 4-byte pointers");
+_Static_assert(sizeof(size_t) == 4, "a 32-bit build has a 4-byte size_t");
+_Static_assert(sizeof(long) == 4, "ILP32: long is 4 bytes");
+_Static_assert(sizeof(uint64_t) == 8, "uint64_t stays 8 bytes (epochs need 53 bits)");
+#endif
+
 #define CHECK(cond)                                                       \
     do {                                                                  \
         if (!(cond)) {                                                    \
