@@ -1,3 +1,4 @@
+import os from "node:os";
 import { defaultClientConditions, defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
@@ -6,6 +7,19 @@ import { defineConfig } from "vitest/config";
 // Vite's own defaults follow unchanged.
 const SOURCE_CONDITION = "@baton/source";
 
+// How many test files run at once. Most of the suite waits — on servers it started, child
+// processes, sockets, timers — rather than computes, so on a 2-core machine vitest's default
+// (cores − 1 = one file at a time) left the cores idle most of the run (issue 17:
+// CONTRIBUTING.md has the measurements). BATON_TEST_WORKERS overrides it; 1 runs files one
+// after the other, as before.
+const workers = Number(process.env.BATON_TEST_WORKERS ?? Math.max(4, os.availableParallelism() * 2));
+
+// The cluster tests start two processes on the shared local Redis. Colyseus' RedisDriver
+// keeps its room listing under fixed key names and its pub/sub channels are named after room
+// ids (not under BATON_REDIS_KEY_PREFIX), so two of those files at once would see each other's
+// rooms: they run one at a time, after everything else.
+const CLUSTER = ["test/cluster/**/*.test.ts"];
+
 export default defineConfig({
   resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
   ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
@@ -13,9 +27,30 @@ export default defineConfig({
     // Colyseus calls process.send("ready") when it listens, which collides with the
     // child-process pool's IPC channel; worker threads have no such channel.
     pool: "threads",
-    include: ["shared/**/*.test.ts", "server/**/*.test.ts", "client/**/*.test.ts", "test/**/*.test.ts"],
+    maxWorkers: workers,
+    minWorkers: 1,
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "suite",
+          include: ["shared/**/*.test.ts", "server/**/*.test.ts", "client/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: ["**/node_modules/**", "**/dist/**", ...CLUSTER],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "cluster",
+          include: CLUSTER,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -5,7 +5,7 @@
  * auto-retrying expectations with a generous timeout.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -20,7 +20,13 @@ export const CHROMIUM_PATH = "/usr/bin/chromium";
 export const CHROMIUM_INSTALL_COMMAND = "apt-get install -y chromium";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-export const SCREENSHOTS = path.join(root, "docs/screenshots");
+/**
+ * Where the browser tests write their screenshots: a build folder (git-ignored), so that
+ * `npm test` leaves the tree clean. `npm run screenshots:update` copies them into
+ * docs/screenshots/ (the README's pictures) when a change to the dashboard should show there.
+ */
+export const SCREENSHOTS = path.join(root, "build/screenshots");
+mkdirSync(SCREENSHOTS, { recursive: true });
 
 /** Refuses to go on without Chromium, naming the command that installs it. */
 export function requireChromium(): void {

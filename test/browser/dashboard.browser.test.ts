@@ -10,7 +10,8 @@
  *   hand-off when the holder releases; the holder is warned before the session's end and
  *   extends it (issue 13);
  * - at phone width nothing scrolls sideways.
- * It writes the README's screenshots to docs/screenshots/.
+ * It writes the README's screenshots to build/screenshots/ (`npm run screenshots:update`
+ * copies them into docs/screenshots/).
  */
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
