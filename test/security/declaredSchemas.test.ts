@@ -110,6 +110,59 @@ describe("declared regular expressions run in linear time", () => {
   });
 });
 
+describe("declared schemas cannot make validation exponential", () => {
+  // Issue 18, finding 2: ~200 bytes that passed every other limit; each level of input tries
+  // both branches, each recursing, so a 63-byte input 28 arrays deep blocked the loop 22 s.
+  const recursive = { type: "object", properties: { x: { $ref: "#/$defs/r" } }, $defs: { r: { anyOf: [{ type: "array", items: { $ref: "#/$defs/r" } }, { type: "array", items: { $ref: "#/$defs/r" } }] } } };
+
+  it("refuses a self-recursive anyOf + $ref at hello, without blocking the event loop", async () => {
+    let worst = 0;
+    worst = await worstLoopDelayDuring(() => expectRefused([sessionType(recursive)], /Session type "naming": .*makes the schema recursive/));
+    expect(worst).toBeLessThan(200);
+  });
+
+  it("refuses a $ref chain that doubles at every step, and $dynamicRef", async () => {
+    const defs: Record<string, unknown> = { d30: { type: "integer" } };
+    for (let step = 0; step < 30; step++) defs[`d${step}`] = { anyOf: [{ $ref: `#/$defs/d${step + 1}` }, { $ref: `#/$defs/d${step + 1}` }] };
+    await expectRefused([sessionType({ type: "object", properties: { x: { $ref: "#/$defs/d0" } }, $defs: defs })], /expands to more than 65536 bytes/);
+    await expectRefused([sessionType({ type: "object", properties: { x: { $dynamicRef: "#" } } })], /\$dynamicRef: declared schemas may not be recursive/);
+  });
+
+  it("answers an input too large for its schema's work budget with INVALID_INPUT, before validating it", async () => {
+    const heavy = { type: "object", properties: { list: { type: "array", items: { allOf: Array.from({ length: 300 }, () => ({ minimum: 1 })) } } } };
+    const { deviceId, answer } = await declare([sessionType(heavy)]);
+    expect(answer.welcome).toBeDefined();
+    const alice = await owner(deviceId);
+    alice.claim({ sessionType: "naming", input: { list: Array.from({ length: 3_000 }, () => 2) } });
+    const refusal = await alice.nextError(5_000);
+    expect(refusal.code).toBe("INVALID_INPUT");
+    expect(refusal.message).toMatch(/input is too large for session type "naming": its schema allows at most \d+ units/);
+  });
+});
+
+describe("a re-declared session type reaches every client", () => {
+  it("shows spectators the new schema when the device declares a changed one under the same name", async () => {
+    const before = { type: "object", properties: { age: { type: "integer" } } };
+    const after = { type: "object", properties: { age: { type: "integer", minimum: 18 }, name: { type: "string" } }, required: ["name"] };
+    const { deviceId, device, answer } = await declare([sessionType(before)]);
+    expect(answer.welcome).toBeDefined();
+    const spectator = await owner(deviceId);
+    // The room state carries each schema as JSON text.
+    expect(JSON.parse(spectator.state.device.sessionTypes[0]?.inputSchema ?? "null")).toEqual(before);
+    open.splice(open.indexOf(device), 1); // left here, not again after the test
+    await device.leave();
+    await waitFor(() => !spectator.state.device.online);
+    const again = await ScriptedDevice.connect(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
+    open.push(again);
+    const welcome = again.next("welcome");
+    again.send("hello", { firmware: "hostile/1.1", sessionTypes: [sessionType(after)] });
+    await welcome;
+    await waitFor(() => spectator.state.device.online && spectator.state.device.firmware === "hostile/1.1");
+    await waitFor(() => spectator.state.device.sessionTypes[0]?.inputSchema === JSON.stringify(after), 5_000, "the spectator's state to show the re-declared schema");
+    expect(spectator.state.device.sessionTypes.map((type) => type.name)).toEqual(["naming"]);
+  });
+});
+
 describe("declared schemas are bounded and self-contained", () => {
   it("refuses a schema nested deeper than the limit", async () => {
     let schema: Record<string, unknown> = { type: "integer" };

@@ -22,12 +22,25 @@ export function mirrorDevice(core: CoreState, state: DeviceRoomState, now: numbe
   }
   set(device, "firmware", core.device.firmware);
   const declared = core.device.sessionTypes;
+  // The schema counts too: a device may re-declare a type under the same name with a changed form.
   const same = declared.length === device.sessionTypes.length
-    && declared.every((spec, index) => device.sessionTypes[index]?.name === spec.name && device.sessionTypes[index]?.maxDurationMs === spec.maxDurationMs);
+    && declared.every((spec, index) => device.sessionTypes[index]?.name === spec.name && device.sessionTypes[index]?.maxDurationMs === spec.maxDurationMs
+      && device.sessionTypes[index]?.inputSchema === schemaJson(spec.inputSchema));
   if (!same) {
     device.sessionTypes = new ArraySchema<SessionTypeInfo>(...declared.map((spec) =>
-      new SessionTypeInfo().assign({ name: spec.name, maxDurationMs: spec.maxDurationMs, inputSchema: JSON.stringify(spec.inputSchema) })));
+      new SessionTypeInfo().assign({ name: spec.name, maxDurationMs: spec.maxDurationMs, inputSchema: schemaJson(spec.inputSchema) })));
   }
+}
+
+/** A declared schema's JSON, serialised once per schema object (this runs after every command). */
+const schemaJsonCache = new WeakMap<object, string>();
+function schemaJson(schema: Record<string, unknown>): string {
+  let json = schemaJsonCache.get(schema);
+  if (json === undefined) {
+    json = JSON.stringify(schema);
+    schemaJsonCache.set(schema, json);
+  }
+  return json;
 }
 
 export function mirrorSession(core: CoreState, state: DeviceRoomState): void {

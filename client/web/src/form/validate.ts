@@ -5,6 +5,15 @@
  * whole declared schema with @cfworker/json-schema, which interprets schemas without
  * generating code (ajv compiles validators with `new Function`, which the page's CSP —
  * no 'unsafe-eval' — rightly forbids). The server checks again; its sentence wins.
+ *
+ * Declared `pattern`s are NOT checked here; the server checks them and answers INVALID_INPUT
+ * with a sentence that the form shows. The browser's RegExp backtracks: a device declaring
+ * `^(a+)+$` with a default of 29 × "a" + "!" froze the tab for seconds (issue 18, finding 9).
+ * The server runs patterns on RE2, in linear time; a linear engine here too (re2js, a
+ * pure-JS RE2 port) would add ~260 KB to the dashboard and is ~5× slower than the server's
+ * native RE2 per test, for a check the server answers in one round trip anyway — and
+ * @cfworker/json-schema cannot be given another engine, so its copy of the schema would
+ * need its patterns removed either way. One engine, one meaning: the server's.
  */
 import { Validator } from "@cfworker/json-schema";
 import type { Field } from "./fields.ts";
@@ -46,30 +55,52 @@ export function checkField(field: Field, text: string): { value?: unknown; probl
       const length = [...text].length;
       if (field.minLength !== undefined && length < field.minLength) return { problem: `${field.label} must be at least ${field.minLength} character${field.minLength === 1 ? "" : "s"} long.` };
       if (field.maxLength !== undefined && length > field.maxLength) return { problem: `${field.label} must be at most ${field.maxLength} characters long.` };
-      if (field.pattern !== undefined) {
-        let matches = true;
-        try {
-          matches = new RegExp(field.pattern, "u").test(text);
-        } catch {
-          // A pattern this browser cannot read: the server decides.
-        }
-        if (!matches) return { problem: `${field.label} is not in the expected form.` };
-      }
+      // field.pattern is left to the server (see the top of this file).
       return { value: text };
     }
   }
 }
 
-const validators = new Map<string, Validator>();
+const validators = new Map<string, Validator | null>();
+
+// Keywords whose regular expressions @cfworker/json-schema would run with the browser's engine.
+const REGEX_KEYWORDS = new Set(["patternProperties", "propertyNames"]);
+
+/**
+ * `schema` without its `pattern` keywords, for @cfworker/json-schema; null when it has
+ * `patternProperties` or `propertyNames`, whose regular expressions decide which rules apply
+ * to which property and so cannot be dropped without changing the meaning: then only the
+ * server checks the whole input. (`pattern` only ever narrows; leaving it out can only let
+ * through what the server will refuse.)
+ */
+export function withoutPatterns(schema: unknown): unknown {
+  if (Array.isArray(schema)) {
+    const items = schema.map(withoutPatterns);
+    return items.includes(null) ? null : items;
+  }
+  if (typeof schema !== "object" || schema === null) return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [keyword, value] of Object.entries(schema)) {
+    if (REGEX_KEYWORDS.has(keyword)) return null;
+    if (keyword === "pattern" && typeof value === "string") continue;
+    // Data (enum, const, default, examples) is copied as is: a property named "pattern" there is not a keyword.
+    const inner = ["enum", "const", "default", "examples"].includes(keyword) ? value : withoutPatterns(value);
+    if (inner === null && value !== null) return null;
+    copy[keyword] = inner;
+  }
+  return copy;
+}
 
 /** Problems of the whole input against the whole schema, as sentences (at most three). */
 export function checkAgainstSchema(schema: object, input: unknown): string[] {
   const key = JSON.stringify(schema);
   let validator = validators.get(key);
-  if (!validator) {
-    validator = new Validator(schema as ConstructorParameters<typeof Validator>[0], "2020-12", false);
+  if (validator === undefined) {
+    const safe = withoutPatterns(schema);
+    validator = safe === null ? null : new Validator(safe as ConstructorParameters<typeof Validator>[0], "2020-12", false);
     validators.set(key, validator);
   }
+  if (validator === null) return []; // regular expressions decide the shape: the server checks it
   const { valid, errors } = validator.validate(input);
   if (valid) return [];
   // cfworker reports the failing keyword at every level; the innermost errors say the most.
