@@ -37,6 +37,8 @@ export function createPoolRoom(services: RoomServices) {
     private lease: RoomLease | null = null;
     private readonly lockHolder = `${matchMaker.processId}/${randomUUID()}`;
     private readonly users = new Map<string, Set<PoolClient>>();
+    /** Dropped connections per user still within their reconnect grace: the user is away, not gone. */
+    private readonly away = new Map<string, number>();
     /** The last grant per user, sent again when they reconnect (the first may have gone to a dropped socket). */
     private readonly grants = new Map<string, unknown>();
     private readonly frameEdge = new FrameEdge({ user: services.config.rateLimit, device: services.config.deviceRateLimit }, services.clock);
@@ -91,11 +93,13 @@ export function createPoolRoom(services: RoomServices) {
       try {
         await this.allowReconnection(client, Math.max(1, Math.ceil(services.config.timers.ownerReconnectGraceMs / 1000)));
       } catch {
+        this.cameBack(client);
         this.userLeft(client, false);
       }
     }
 
     onReconnect(client: PoolClient) {
+      this.cameBack(client);
       this.userConnected(client);
     }
 
@@ -130,17 +134,32 @@ export function createPoolRoom(services: RoomServices) {
       if (positionInPool(this.core, userId) > 0) this.sendTo(client, PoolToUser.POOL_STATUS, this.statusOf(userId));
     }
 
-    /** `reconnecting`: the socket dropped but may come back; a user is gone when their last connection is. */
+    /**
+     * `reconnecting`: the socket dropped but may come back within the grace (the user is
+     * away); otherwise it is gone. A user is gone — out of the line — when their last
+     * connection is gone and none of their dropped ones can still come back.
+     */
     private userLeft(client: PoolClient, reconnecting: boolean) {
       const userId = client.auth?.userId;
-      const connections = userId ? this.users.get(userId) : undefined;
-      if (!userId || !connections?.delete(client)) return;
-      if (connections.size > 0) return;
-      this.users.delete(userId);
-      if (!reconnecting) {
-        this.grants.delete(userId);
-        this.apply({ type: "userGone", userId });
+      if (!userId) return;
+      const connections = this.users.get(userId);
+      if (connections?.delete(client) && connections.size === 0) this.users.delete(userId);
+      if (reconnecting) {
+        this.away.set(userId, (this.away.get(userId) ?? 0) + 1);
+        return;
       }
+      if (this.users.has(userId) || this.away.has(userId)) return;
+      this.grants.delete(userId);
+      this.apply({ type: "userGone", userId });
+    }
+
+    /** A dropped connection came back, or its grace ended: one fewer that may return. */
+    private cameBack(client: PoolClient) {
+      const userId = client.auth?.userId;
+      const count = userId ? this.away.get(userId) : undefined;
+      if (!userId || count === undefined) return;
+      if (count > 1) this.away.set(userId, count - 1);
+      else this.away.delete(userId);
     }
 
     private receiveFrame(client: PoolClient, buffer: Uint8Array, frameworkReceive: (client: PoolClient, buffer: Uint8Array) => void) {
@@ -185,7 +204,8 @@ export function createPoolRoom(services: RoomServices) {
           break;
         case "granted": {
           const message = { pool: this.core.pool, deviceId: effect.deviceId, epoch: effect.epoch, ...(effect.sessionType ? { sessionType: effect.sessionType } : {}) };
-          if (this.users.has(effect.user.userId)) this.grants.set(effect.user.userId, message);
+          // Kept for a user who is here or away (sent again when they come back), not for one who is gone.
+          if (this.users.has(effect.user.userId) || this.away.has(effect.user.userId)) this.grants.set(effect.user.userId, message);
           this.sendToUser(effect.user.userId, PoolToUser.GRANTED, message);
           services.logger.info({ event: "pool.granted", pool: this.core.pool, deviceId: effect.deviceId, userId: effect.user.userId, epoch: effect.epoch }, "pool granted a device");
           break;
