@@ -23,7 +23,7 @@ import {
 import { DeviceRoomState } from "@baton/protocol/state";
 import { ClaimPayload, UserPayloads, describeZodError } from "@baton/protocol/messages";
 import { notifyDeviceFreed } from "./poolLink.ts";
-import { deviceStatusOf, initialState, isFreeForNewHolder, lineOf, type ClaimAnswer, type PoolRequest, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type UserRef } from "../session/index.ts";
+import { deviceStatusOf, initialState, isFreeForNewHolder, lineOf, type ClaimAnswer, type PoolRequest, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type Rejection, type UserRef } from "../session/index.ts";
 import { mirrorQueue, showSeat } from "./queueMirror.ts";
 import { carryOutQueueEffect, isQueueEffect } from "./queueEffects.ts";
 import { carryOutLeaseEffect, isLeaseEffect } from "./leaseEffects.ts";
@@ -279,7 +279,8 @@ export function createDeviceRoom(services: RoomServices) {
     /**
      * A pool asks (rooms/poolLink.ts): grant the device to `user` if it is free, else refuse.
      * The core decides it as any `claim` (busy, offered, own line waiting, not ready, drained,
-     * offline: refused), so this room stays the only writer of its holder. The answer waits
+     * offline: refused), so this room stays the only writer of its holder, and it passes the
+     * per-user limits as a user's own `claim` does (devices held, daily minutes). The answer waits
      * for the commit, so a user is never told of a grant the store could forget. The user is
      * not in this room yet: their reconnect grace starts now (a grant nobody comes for ends
      * as `owner_lost`).
@@ -289,9 +290,14 @@ export function createDeviceRoom(services: RoomServices) {
       if (!parsed.success) return { granted: false, code: ErrorCode.INVALID_MESSAGE, message: "The pool's claim was malformed." };
       if (this.disposed || !this.lease?.held()) return { granted: false, code: ErrorCode.DEVICE_OFFLINE, message: `Device ${this.roomId}'s room is closing.` };
       const claimant = { userId: String(user?.userId), name: String(user?.name ?? "") };
-      const outcome = this.apply({ type: "claim", user: claimant, ...parsed.data });
-      if (outcome.rejection) return { granted: false, code: outcome.rejection.code, message: outcome.rejection.message };
-      const epoch = outcome.state.epoch;
+      const command: Command = { type: "claim", user: claimant, ...parsed.data };
+      const applied = this.fairUse.enabled ? await this.applyForUser(command) : { outcome: this.apply(command) };
+      if (!applied) return { granted: false, code: ErrorCode.DEVICE_OFFLINE, message: `Device ${this.roomId}'s room is closing.` };
+      if ("rejection" in applied || applied.outcome.rejection) {
+        const rejection = "rejection" in applied ? applied.rejection : applied.outcome.rejection!;
+        return { granted: false, code: rejection.code, message: rejection.message };
+      }
+      const epoch = applied.outcome.state.epoch;
       if (!this.userConnections.has(claimant.userId)) this.apply({ type: "ownerDisconnected", userId: claimant.userId });
       await this.effectChain;
       return { granted: true, epoch };
@@ -464,26 +470,41 @@ export function createDeviceRoom(services: RoomServices) {
         return;
       }
       if (this.fairUse.enabled && client.auth?.role === "user") {
-        // Through the per-user limits, one user command after the other, so a claim that
-        // waits for the ledger is not overtaken by the run sent right after it.
-        const command = translation.command;
-        this.userCommands = this.userCommands.then(async () => {
-          if (this.disposed) return;
-          let before = this.core;
-          const admission = await this.fairUse.admit(command, () => this.core, (next) => {
-            before = this.core;
-            return this.apply(next);
-          });
-          const rejection = "rejection" in admission ? admission.rejection : admission.outcome.rejection;
-          if (rejection) this.sendError(client, rejection.code, rejection.message, type, requestId);
-          else if ("outcome" in admission) carriedOut?.(before, admission.outcome);
-        }).catch((error) => console.error(`device room ${this.roomId}: a user command failed`, error));
+        void this.applyForUser(translation.command).then((applied) => {
+          if (!applied) return;
+          if ("rejection" in applied) this.sendError(client, applied.rejection.code, applied.rejection.message, type, requestId);
+          else carriedOut?.(applied.before, applied.outcome);
+        });
         return;
       }
       const before = this.core;
       const outcome = this.apply(translation.command);
       if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type, requestId);
       else carriedOut?.(before, outcome);
+    }
+
+    /**
+     * A user's command through the per-user limits (rooms/fairUseGate.ts), one user command
+     * after the other, so a claim that waits for the ledger is not overtaken by the run sent
+     * right after it. Null when the room went away first (or the command failed).
+     */
+    private applyForUser(command: Command): Promise<{ before: CoreState; outcome: Outcome } | { rejection: Rejection } | null> {
+      const applied = this.userCommands.then(async () => {
+        if (this.disposed) return null;
+        let before = this.core;
+        const admission = await this.fairUse.admit(command, () => this.core, (next) => {
+          before = this.core;
+          return this.apply(next);
+        });
+        if ("rejection" in admission) return { rejection: admission.rejection };
+        if (admission.outcome.rejection) return { rejection: admission.outcome.rejection };
+        return { before, outcome: admission.outcome };
+      }).catch((error) => {
+        console.error(`device room ${this.roomId}: a user command failed`, error);
+        return null;
+      });
+      this.userCommands = applied.then(() => undefined);
+      return applied;
     }
 
     private sendError(client: BatonClient, code: ErrorCodeName, message: string, request: string, requestId?: string) {
