@@ -36,7 +36,7 @@ import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
 import type { RoomLease } from "./deviceRoomLeases.ts";
 import { keepListed } from "./keepListed.ts";
 import { FrameEdge } from "./frameEdge.ts";
-import { closeIfSlow, seatsAvailable } from "./connectionLimits.ts";
+import { closeIfSlow, ConnectionBounds } from "./connectionLimits.ts";
 import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
 import { validateRunInput } from "./inputValidation.ts";
 import { deviceCommand, requestIdOf, unknownMessage, userCommand, type Translation } from "./commands.ts";
@@ -69,8 +69,12 @@ export function createDeviceRoom(services: RoomServices) {
     private disposed = false;
     private effectChain: Promise<void> = Promise.resolve();
     private readonly frameEdge = new FrameEdge({ user: services.config.rateLimit, device: services.config.deviceRateLimit }, services.clock);
-    /** Connections that have not acknowledged their join yet, and when they will be closed for it. */
-    private readonly joinAckTimers = new Map<BatonClient, NodeJS.Timeout>();
+    /** Seats and join acknowledgements of user connections (rooms/connectionLimits.ts). */
+    private readonly connections = new ConnectionBounds(
+      this,
+      { maxUsers: services.config.maxSpectatorsPerDevice, maxPerUser: services.config.maxConnectionsPerUser, joinAckTimeoutMs: services.config.joinAckTimeoutMs },
+      { connectedUsers: () => this.userCount(), connectionsOf: (userId) => this.userConnections.get(userId)?.size ?? 0 },
+    );
     private lease: RoomLease | null = null;
     private readonly lockHolder = `${matchMaker.processId}/${randomUUID()}`;
     /** `durableKey` of the state last written to the store: unchanged states are not written again. */
@@ -155,18 +159,12 @@ export function createDeviceRoom(services: RoomServices) {
     /**
      * Two of Colyseus' entry points get Baton's checks in front of them (TypeScript marks
      * them private, so they cannot be overridden): every incoming frame (`receiveFrame`), and
-     * every seat reservation — viewer seats are counted when they are reserved, not when a
-     * socket finally opens. (No Colyseus `maxClients`: a full room gets locked, and a locked
-     * room made joinOrCreate try to create a second one.)
+     * every seat reservation (rooms/connectionLimits.ts).
      */
     private guardFrameworkEntryPoints() {
       const frameworkReceive = (this as any)._onMessage.bind(this);
       (this as any)._onMessage = (client: BatonClient, buffer: Uint8Array) => this.receiveFrame(client, buffer, frameworkReceive);
-      const frameworkReserveSeat = (this as any)._reserveSeat.bind(this);
-      (this as any)._reserveSeat = (sessionId: string, joinOptions: unknown, auth: JoinAuth | undefined, seconds?: number, allowReconnection = false, ...rest: unknown[]) => {
-        if (!allowReconnection && auth?.role === "user" && !this.hasSeatFor(auth.userId)) return false;
-        return frameworkReserveSeat(sessionId, joinOptions, auth, seconds, allowReconnection, ...rest);
-      };
+      this.connections.guardSeatReservations();
     }
 
     onJoin(client: BatonClient, _options: unknown, auth: JoinAuth) {
@@ -175,7 +173,7 @@ export function createDeviceRoom(services: RoomServices) {
         throw joinError(ErrorCode.WRONG_ROOM, `this connection was admitted for device ${JSON.stringify(auth?.deviceId)}, not ${this.roomId}.`);
       }
       client.auth = auth;
-      this.awaitJoinAck(client);
+      this.connections.awaitJoinAck(client);
       if (auth.role === "device") return this.deviceJoined(client);
       // Seats are already capped when reserved (guardFrameworkEntryPoints); this holds the
       // limit even if that private Colyseus entry point ever changes under us.
@@ -203,7 +201,7 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     onLeave(client: BatonClient) {
-      this.joinAcknowledged(client);
+      this.connections.joinAcknowledged(client);
       if (client.auth?.role === "device") {
         if (this.deviceClient === client) {
           this.deviceClient = null;
@@ -217,7 +215,7 @@ export function createDeviceRoom(services: RoomServices) {
     async onDispose() {
       this.disposed = true;
       if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-      for (const timer of this.joinAckTimers.values()) clearTimeout(timer);
+      this.connections.dispose();
       this.unregisterDevice?.();
       this.unwatchAvailability?.();
       this.untrackQuotas?.();
@@ -385,30 +383,7 @@ export function createDeviceRoom(services: RoomServices) {
 
     /** Whether one more viewer seat may be reserved for `userId` (room and per-user limits, pending seats included). */
     hasSeatFor(userId: string): boolean {
-      return seatsAvailable({
-        pendingSeats: Object.values((this as any)._reservedSeats as Record<string, [unknown, JoinAuth | undefined, boolean, boolean]>),
-        connectedUsers: this.userCount(),
-        connectionsOfUser: this.userConnections.get(userId)?.size ?? 0,
-        userId,
-        maxUsers: services.config.maxSpectatorsPerDevice,
-        maxPerUser: services.config.maxConnectionsPerUser,
-      });
-    }
-
-    /** A connection must acknowledge its join in time; until then it is sent nothing and may send nothing. */
-    private awaitJoinAck(client: BatonClient) {
-      if (client.state === ClientState.JOINED) return;
-      this.joinAckTimers.set(client, setTimeout(() => {
-        this.joinAckTimers.delete(client);
-        if (client.state !== ClientState.JOINED) (client.ref as unknown as { close(code: number, reason: string): void } | undefined)?.close(1008, "join not acknowledged in time");
-      }, services.config.joinAckTimeoutMs));
-    }
-
-    private joinAcknowledged(client: BatonClient) {
-      const timer = this.joinAckTimers.get(client);
-      if (timer === undefined) return;
-      clearTimeout(timer);
-      this.joinAckTimers.delete(client);
+      return this.connections.hasSeatFor(userId);
     }
 
     // ------------------------------------------------------------ messages
@@ -429,7 +404,7 @@ export function createDeviceRoom(services: RoomServices) {
       } catch {
         this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be processed.", "");
       }
-      if (!joined && client.state === ClientState.JOINED) this.joinAcknowledged(client);
+      if (!joined && client.state === ClientState.JOINED) this.connections.joinAcknowledged(client);
     }
 
     /**

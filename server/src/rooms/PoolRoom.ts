@@ -17,8 +17,8 @@ import { PoolJoinOptions, PoolPayloads, describeZodError } from "@baton/protocol
 import { initialPoolState, poolDeadline, positionInPool, reducePool, type PoolCommand, type PoolEffect, type PoolState } from "../session/index.ts";
 import { joinError } from "./joinAuth.ts";
 import { FrameEdge } from "./frameEdge.ts";
-import { closeIfSlow } from "./connectionLimits.ts";
-import { claimIfFree, poolLockKey, poolMembers } from "./poolLink.ts";
+import { closeIfSlow, ConnectionBounds } from "./connectionLimits.ts";
+import { claimIfFree, findPoolRoomId, poolLockKey, poolMembers } from "./poolLink.ts";
 import type { RoomLease } from "./deviceRoomLeases.ts";
 import type { RoomServices } from "./services.ts";
 
@@ -41,6 +41,16 @@ export function createPoolRoom(services: RoomServices) {
     private readonly away = new Map<string, number>();
     /** The last grant per user, sent again when they reconnect (the first may have gone to a dropped socket). */
     private readonly grants = new Map<string, unknown>();
+    /**
+     * Seats and join acknowledgements, as in device rooms (rooms/connectionLimits.ts): a
+     * pool room holds at most BATON_MAX_SPECTATORS connections, BATON_MAX_CONNECTIONS_PER_USER
+     * of one user, and closes a socket that does not acknowledge its join in time.
+     */
+    private readonly connections = new ConnectionBounds(
+      this,
+      { maxUsers: services.config.maxSpectatorsPerDevice, maxPerUser: services.config.maxConnectionsPerUser, joinAckTimeoutMs: services.config.joinAckTimeoutMs },
+      { connectedUsers: () => this.clients.length, connectionsOf: (userId) => this.users.get(userId)?.size ?? 0 },
+    );
     private readonly frameEdge = new FrameEdge({ user: services.config.rateLimit, device: services.config.deviceRateLimit }, services.clock);
     private deadlineTimer: NodeJS.Timeout | null = null;
     private membersTimer: NodeJS.Timeout | null = null;
@@ -52,6 +62,13 @@ export function createPoolRoom(services: RoomServices) {
       if (!parsed.success) throw joinError(ErrorCode.INVALID_MESSAGE, `pool join options are { pool }: ${describeZodError(parsed.error)}.`);
       const identity = await services.userTokens.verify(token);
       if ("problem" in identity) throw joinError(ErrorCode.UNAUTHORIZED, `${identity.problem}. Send a user JWT as Authorization: Bearer <token>.`);
+      // A full room is refused here, with its own sentence, rather than through Colyseus'
+      // seat retries; the seat itself is capped too (in any process).
+      const roomId = await findPoolRoomId(parsed.data.pool);
+      const room = roomId ? (matchMaker.getLocalRoomById(roomId) as PoolRoom | undefined) : undefined;
+      if (room && !room.hasSeatFor(identity.userId)) {
+        throw joinError(ErrorCode.ROOM_FULL, `pool ${parsed.data.pool} has no free seat (at most ${services.config.maxSpectatorsPerDevice} connections, ${services.config.maxConnectionsPerUser} per user); try again later.`);
+      }
       return { role: "user", pool: parsed.data.pool, ...identity };
     }
 
@@ -68,6 +85,7 @@ export function createPoolRoom(services: RoomServices) {
       this.core = initialPoolState(pool, members, services.clock());
       const frameworkReceive = (this as any)._onMessage.bind(this);
       (this as any)._onMessage = (client: PoolClient, buffer: Uint8Array) => this.receiveFrame(client, buffer, frameworkReceive);
+      this.connections.guardSeatReservations();
       for (const type of Object.values(UserToPool)) {
         this.onMessage(type, (client: PoolClient, payload: unknown) => this.onUserMessage(client, type, payload));
       }
@@ -84,6 +102,7 @@ export function createPoolRoom(services: RoomServices) {
     onJoin(client: PoolClient, _options: unknown, auth: PoolAuth) {
       if (auth?.pool !== this.core.pool) throw joinError(ErrorCode.WRONG_ROOM, `this connection was admitted for pool ${JSON.stringify(auth?.pool)}, not ${this.core.pool}.`);
       client.auth = auth;
+      this.connections.awaitJoinAck(client);
       this.userConnected(client);
     }
 
@@ -104,14 +123,21 @@ export function createPoolRoom(services: RoomServices) {
     }
 
     onLeave(client: PoolClient) {
+      this.connections.joinAcknowledged(client);
       this.userLeft(client, false);
     }
 
     async onDispose() {
       this.disposed = true;
+      this.connections.dispose();
       if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
       if (this.membersTimer) clearInterval(this.membersTimer);
       await this.lease?.release().catch(() => undefined);
+    }
+
+    /** Whether one more seat may be reserved for `userId` (room and per-user limits, pending seats included). */
+    hasSeatFor(userId: string): boolean {
+      return this.connections.hasSeatFor(userId);
     }
 
     /** Called by device rooms through `remoteRoomCall` (rooms/poolLink.ts): a hint that a device became free. */
@@ -163,7 +189,8 @@ export function createPoolRoom(services: RoomServices) {
     }
 
     private receiveFrame(client: PoolClient, buffer: Uint8Array, frameworkReceive: (client: PoolClient, buffer: Uint8Array) => void) {
-      const verdict = this.frameEdge.inspect(client, { isDevice: false, joined: client.state === ClientState.JOINED }, buffer);
+      const joined = client.state === ClientState.JOINED;
+      const verdict = this.frameEdge.inspect(client, { isDevice: false, joined }, buffer);
       if (verdict.action === "drop") return;
       if (verdict.action === "refuse") return this.sendError(client, verdict.code, verdict.message, verdict.request);
       try {
@@ -171,6 +198,7 @@ export function createPoolRoom(services: RoomServices) {
       } catch {
         this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be processed.", "");
       }
+      if (!joined && client.state === ClientState.JOINED) this.connections.joinAcknowledged(client);
     }
 
     private onUserMessage(client: PoolClient, type: string, payload: unknown) {
