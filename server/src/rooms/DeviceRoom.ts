@@ -449,7 +449,7 @@ export function createDeviceRoom(services: RoomServices) {
           if (!applied) return;
           if ("rejection" in applied) this.sendError(client, applied.rejection.code, applied.rejection.message, type, requestId);
           else carriedOut?.(applied.before, applied.outcome);
-        });
+        }).catch((error) => console.error(`device room ${this.roomId}: answering a user command failed`, error));
         return;
       }
       const before = this.core;
