@@ -82,8 +82,41 @@ export const UserPayloads = {
 /** A pool name in join options: the device-id alphabet (a `kind` with other characters needs an explicit pool name). */
 export const PoolName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "pool names are 1–64 letters, digits, '_' or '-'");
 export const PoolJoinOptions = z.strictObject({ pool: PoolName });
-/** The claim a device of the pool will be asked for: the same fields as a device room's `claim`. */
-export const ClaimAnyPayload = ClaimPayload;
+/**
+ * Whether `value` is plain JSON — strings, finite numbers, booleans, null, arrays and plain
+ * objects, at most `maxDepth` levels deep — so that it crosses a JSON boundary unchanged.
+ * (msgpack also decodes 64-bit integers as BigInt, and extension types as other objects.)
+ * Iterative: a deeply nested frame cannot exhaust the stack.
+ */
+export function isPlainJson(value: unknown, maxDepth = 32): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (item === null || typeof item === "string" || typeof item === "boolean") continue;
+    if (typeof item === "number") {
+      if (!Number.isFinite(item)) return false;
+      continue;
+    }
+    if (typeof item !== "object" || depth >= maxDepth) return false;
+    if (Array.isArray(item)) {
+      for (let index = 0; index < item.length; index++) pending.push([item[index], depth + 1]);
+      continue;
+    }
+    const prototype = Object.getPrototypeOf(item);
+    if (prototype !== Object.prototype && prototype !== null) return false;
+    for (const entry of Object.values(item)) pending.push([entry, depth + 1]);
+  }
+  return true;
+}
+
+/**
+ * The claim a device of the pool will be asked for: the same fields as a device room's
+ * `claim`, with an input of plain JSON only — it waits in the pool's line and travels to a
+ * device room (in any process) as JSON, so anything else would fail every ask (issue 18).
+ */
+export const ClaimAnyPayload = ClaimPayload.extend({
+  input: jsonObject.refine((input) => isPlainJson(input), "input must be plain JSON (strings, finite numbers, booleans, null, arrays, objects; at most 32 levels deep)").optional(),
+});
 export const LeavePoolPayload = NoArguments;
 
 export const PoolPayloads = {

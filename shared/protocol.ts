@@ -49,7 +49,7 @@ export const PoolExitReason = {
   LEFT: "left",
   /** Their last connection was gone longer than the reconnect grace. */
   DISCONNECTED: "disconnected",
-  /** Every device of the pool refused the request itself (unknown session type, invalid input); the message says why. */
+  /** No device of the pool will ever grant the request: each refused it (unknown session type, invalid input) or could not be asked, or a per-user limit refused the user; the message says why. */
   REFUSED: "refused",
   /** The pool has no registered device any more. */
   NO_DEVICES: "no_devices",

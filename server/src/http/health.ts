@@ -9,14 +9,15 @@
  */
 import express from "express";
 import { matchMaker } from "@colyseus/core";
-import { DEVICE_ROOM_NAME } from "@baton/protocol";
+import { DEVICE_ROOM_NAME, POOL_ROOM_NAME } from "@baton/protocol";
 import type { RoomServices } from "../rooms/services.ts";
 
 /** Share of BATON_MAX_CLIENTS above which /readyz reports `degraded`. */
 export const DEGRADED_UTILISATION = 0.9;
 
+/** Rooms and their connections, device rooms and pool rooms alike: every connection holds a socket. */
 async function connectedClients(): Promise<{ rooms: number; clients: number }> {
-  const rooms = await matchMaker.query({ name: DEVICE_ROOM_NAME });
+  const rooms = (await Promise.all([DEVICE_ROOM_NAME, POOL_ROOM_NAME].map((name) => matchMaker.query({ name })))).flat();
   return { rooms: rooms.length, clients: rooms.reduce((sum, room) => sum + room.clients, 0) };
 }
 

@@ -23,7 +23,7 @@ import {
 import { DeviceRoomState } from "@baton/protocol/state";
 import { ClaimPayload, UserPayloads, describeZodError } from "@baton/protocol/messages";
 import { notifyDeviceFreed } from "./poolLink.ts";
-import { deviceStatusOf, initialState, isFreeForNewHolder, lineOf, type ClaimAnswer, type PoolRequest, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type UserRef } from "../session/index.ts";
+import { deviceStatusOf, initialState, isFreeForNewHolder, lineOf, type ClaimAnswer, type PoolRequest, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type Rejection, type UserRef } from "../session/index.ts";
 import { mirrorQueue, showSeat } from "./queueMirror.ts";
 import { carryOutQueueEffect, isQueueEffect } from "./queueEffects.ts";
 import { carryOutLeaseEffect, isLeaseEffect } from "./leaseEffects.ts";
@@ -36,7 +36,7 @@ import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
 import type { RoomLease } from "./deviceRoomLeases.ts";
 import { keepListed } from "./keepListed.ts";
 import { FrameEdge } from "./frameEdge.ts";
-import { closeIfSlow, seatsAvailable } from "./connectionLimits.ts";
+import { closeIfSlow, ConnectionBounds } from "./connectionLimits.ts";
 import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
 import { validateRunInput } from "./inputValidation.ts";
 import { deviceCommand, requestIdOf, unknownMessage, userCommand, type Translation } from "./commands.ts";
@@ -69,8 +69,12 @@ export function createDeviceRoom(services: RoomServices) {
     private disposed = false;
     private effectChain: Promise<void> = Promise.resolve();
     private readonly frameEdge = new FrameEdge({ user: services.config.rateLimit, device: services.config.deviceRateLimit }, services.clock);
-    /** Connections that have not acknowledged their join yet, and when they will be closed for it. */
-    private readonly joinAckTimers = new Map<BatonClient, NodeJS.Timeout>();
+    /** Seats and join acknowledgements of user connections (rooms/connectionLimits.ts). */
+    private readonly connections = new ConnectionBounds(
+      this,
+      { maxUsers: services.config.maxSpectatorsPerDevice, maxPerUser: services.config.maxConnectionsPerUser, joinAckTimeoutMs: services.config.joinAckTimeoutMs },
+      { connectedUsers: () => this.userCount(), connectionsOf: (userId) => this.userConnections.get(userId)?.size ?? 0 },
+    );
     private lease: RoomLease | null = null;
     private readonly lockHolder = `${matchMaker.processId}/${randomUUID()}`;
     /** `durableKey` of the state last written to the store: unchanged states are not written again. */
@@ -155,18 +159,12 @@ export function createDeviceRoom(services: RoomServices) {
     /**
      * Two of Colyseus' entry points get Baton's checks in front of them (TypeScript marks
      * them private, so they cannot be overridden): every incoming frame (`receiveFrame`), and
-     * every seat reservation — viewer seats are counted when they are reserved, not when a
-     * socket finally opens. (No Colyseus `maxClients`: a full room gets locked, and a locked
-     * room made joinOrCreate try to create a second one.)
+     * every seat reservation (rooms/connectionLimits.ts).
      */
     private guardFrameworkEntryPoints() {
       const frameworkReceive = (this as any)._onMessage.bind(this);
       (this as any)._onMessage = (client: BatonClient, buffer: Uint8Array) => this.receiveFrame(client, buffer, frameworkReceive);
-      const frameworkReserveSeat = (this as any)._reserveSeat.bind(this);
-      (this as any)._reserveSeat = (sessionId: string, joinOptions: unknown, auth: JoinAuth | undefined, seconds?: number, allowReconnection = false, ...rest: unknown[]) => {
-        if (!allowReconnection && auth?.role === "user" && !this.hasSeatFor(auth.userId)) return false;
-        return frameworkReserveSeat(sessionId, joinOptions, auth, seconds, allowReconnection, ...rest);
-      };
+      this.connections.guardSeatReservations();
     }
 
     onJoin(client: BatonClient, _options: unknown, auth: JoinAuth) {
@@ -175,7 +173,7 @@ export function createDeviceRoom(services: RoomServices) {
         throw joinError(ErrorCode.WRONG_ROOM, `this connection was admitted for device ${JSON.stringify(auth?.deviceId)}, not ${this.roomId}.`);
       }
       client.auth = auth;
-      this.awaitJoinAck(client);
+      this.connections.awaitJoinAck(client);
       if (auth.role === "device") return this.deviceJoined(client);
       // Seats are already capped when reserved (guardFrameworkEntryPoints); this holds the
       // limit even if that private Colyseus entry point ever changes under us.
@@ -203,7 +201,7 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     onLeave(client: BatonClient) {
-      this.joinAcknowledged(client);
+      this.connections.joinAcknowledged(client);
       if (client.auth?.role === "device") {
         if (this.deviceClient === client) {
           this.deviceClient = null;
@@ -217,7 +215,7 @@ export function createDeviceRoom(services: RoomServices) {
     async onDispose() {
       this.disposed = true;
       if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-      for (const timer of this.joinAckTimers.values()) clearTimeout(timer);
+      this.connections.dispose();
       this.unregisterDevice?.();
       this.unwatchAvailability?.();
       this.untrackQuotas?.();
@@ -279,7 +277,8 @@ export function createDeviceRoom(services: RoomServices) {
     /**
      * A pool asks (rooms/poolLink.ts): grant the device to `user` if it is free, else refuse.
      * The core decides it as any `claim` (busy, offered, own line waiting, not ready, drained,
-     * offline: refused), so this room stays the only writer of its holder. The answer waits
+     * offline: refused), so this room stays the only writer of its holder, and it passes the
+     * per-user limits as a user's own `claim` does (devices held, daily minutes). The answer waits
      * for the commit, so a user is never told of a grant the store could forget. The user is
      * not in this room yet: their reconnect grace starts now (a grant nobody comes for ends
      * as `owner_lost`).
@@ -289,9 +288,14 @@ export function createDeviceRoom(services: RoomServices) {
       if (!parsed.success) return { granted: false, code: ErrorCode.INVALID_MESSAGE, message: "The pool's claim was malformed." };
       if (this.disposed || !this.lease?.held()) return { granted: false, code: ErrorCode.DEVICE_OFFLINE, message: `Device ${this.roomId}'s room is closing.` };
       const claimant = { userId: String(user?.userId), name: String(user?.name ?? "") };
-      const outcome = this.apply({ type: "claim", user: claimant, ...parsed.data });
-      if (outcome.rejection) return { granted: false, code: outcome.rejection.code, message: outcome.rejection.message };
-      const epoch = outcome.state.epoch;
+      const command: Command = { type: "claim", user: claimant, ...parsed.data };
+      const applied = this.fairUse.enabled ? await this.applyForUser(command) : { outcome: this.apply(command) };
+      if (!applied) return { granted: false, code: ErrorCode.DEVICE_OFFLINE, message: `Device ${this.roomId}'s room is closing.` };
+      if ("rejection" in applied || applied.outcome.rejection) {
+        const rejection = "rejection" in applied ? applied.rejection : applied.outcome.rejection!;
+        return { granted: false, code: rejection.code, message: rejection.message };
+      }
+      const epoch = applied.outcome.state.epoch;
       if (!this.userConnections.has(claimant.userId)) this.apply({ type: "ownerDisconnected", userId: claimant.userId });
       await this.effectChain;
       return { granted: true, epoch };
@@ -379,30 +383,7 @@ export function createDeviceRoom(services: RoomServices) {
 
     /** Whether one more viewer seat may be reserved for `userId` (room and per-user limits, pending seats included). */
     hasSeatFor(userId: string): boolean {
-      return seatsAvailable({
-        pendingSeats: Object.values((this as any)._reservedSeats as Record<string, [unknown, JoinAuth | undefined, boolean, boolean]>),
-        connectedUsers: this.userCount(),
-        connectionsOfUser: this.userConnections.get(userId)?.size ?? 0,
-        userId,
-        maxUsers: services.config.maxSpectatorsPerDevice,
-        maxPerUser: services.config.maxConnectionsPerUser,
-      });
-    }
-
-    /** A connection must acknowledge its join in time; until then it is sent nothing and may send nothing. */
-    private awaitJoinAck(client: BatonClient) {
-      if (client.state === ClientState.JOINED) return;
-      this.joinAckTimers.set(client, setTimeout(() => {
-        this.joinAckTimers.delete(client);
-        if (client.state !== ClientState.JOINED) (client.ref as unknown as { close(code: number, reason: string): void } | undefined)?.close(1008, "join not acknowledged in time");
-      }, services.config.joinAckTimeoutMs));
-    }
-
-    private joinAcknowledged(client: BatonClient) {
-      const timer = this.joinAckTimers.get(client);
-      if (timer === undefined) return;
-      clearTimeout(timer);
-      this.joinAckTimers.delete(client);
+      return this.connections.hasSeatFor(userId);
     }
 
     // ------------------------------------------------------------ messages
@@ -423,7 +404,7 @@ export function createDeviceRoom(services: RoomServices) {
       } catch {
         this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be processed.", "");
       }
-      if (!joined && client.state === ClientState.JOINED) this.joinAcknowledged(client);
+      if (!joined && client.state === ClientState.JOINED) this.connections.joinAcknowledged(client);
     }
 
     /**
@@ -464,26 +445,41 @@ export function createDeviceRoom(services: RoomServices) {
         return;
       }
       if (this.fairUse.enabled && client.auth?.role === "user") {
-        // Through the per-user limits, one user command after the other, so a claim that
-        // waits for the ledger is not overtaken by the run sent right after it.
-        const command = translation.command;
-        this.userCommands = this.userCommands.then(async () => {
-          if (this.disposed) return;
-          let before = this.core;
-          const admission = await this.fairUse.admit(command, () => this.core, (next) => {
-            before = this.core;
-            return this.apply(next);
-          });
-          const rejection = "rejection" in admission ? admission.rejection : admission.outcome.rejection;
-          if (rejection) this.sendError(client, rejection.code, rejection.message, type, requestId);
-          else if ("outcome" in admission) carriedOut?.(before, admission.outcome);
-        }).catch((error) => console.error(`device room ${this.roomId}: a user command failed`, error));
+        void this.applyForUser(translation.command).then((applied) => {
+          if (!applied) return;
+          if ("rejection" in applied) this.sendError(client, applied.rejection.code, applied.rejection.message, type, requestId);
+          else carriedOut?.(applied.before, applied.outcome);
+        }).catch((error) => console.error(`device room ${this.roomId}: answering a user command failed`, error));
         return;
       }
       const before = this.core;
       const outcome = this.apply(translation.command);
       if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type, requestId);
       else carriedOut?.(before, outcome);
+    }
+
+    /**
+     * A user's command through the per-user limits (rooms/fairUseGate.ts), one user command
+     * after the other, so a claim that waits for the ledger is not overtaken by the run sent
+     * right after it. Null when the room went away first (or the command failed).
+     */
+    private applyForUser(command: Command): Promise<{ before: CoreState; outcome: Outcome } | { rejection: Rejection } | null> {
+      const applied = this.userCommands.then(async () => {
+        if (this.disposed) return null;
+        let before = this.core;
+        const admission = await this.fairUse.admit(command, () => this.core, (next) => {
+          before = this.core;
+          return this.apply(next);
+        });
+        if ("rejection" in admission) return { rejection: admission.rejection };
+        if (admission.outcome.rejection) return { rejection: admission.outcome.rejection };
+        return { before, outcome: admission.outcome };
+      }).catch((error) => {
+        console.error(`device room ${this.roomId}: a user command failed`, error);
+        return null;
+      });
+      this.userCommands = applied.then(() => undefined);
+      return applied;
     }
 
     private sendError(client: BatonClient, code: ErrorCodeName, message: string, request: string, requestId?: string) {

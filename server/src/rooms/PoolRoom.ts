@@ -17,8 +17,8 @@ import { PoolJoinOptions, PoolPayloads, describeZodError } from "@baton/protocol
 import { initialPoolState, poolDeadline, positionInPool, reducePool, type PoolCommand, type PoolEffect, type PoolState } from "../session/index.ts";
 import { joinError } from "./joinAuth.ts";
 import { FrameEdge } from "./frameEdge.ts";
-import { closeIfSlow } from "./connectionLimits.ts";
-import { claimIfFree, poolLockKey, poolMembers } from "./poolLink.ts";
+import { closeIfSlow, ConnectionBounds } from "./connectionLimits.ts";
+import { claimIfFree, findPoolRoomId, poolLockKey, poolMembers } from "./poolLink.ts";
 import type { RoomLease } from "./deviceRoomLeases.ts";
 import type { RoomServices } from "./services.ts";
 
@@ -37,8 +37,20 @@ export function createPoolRoom(services: RoomServices) {
     private lease: RoomLease | null = null;
     private readonly lockHolder = `${matchMaker.processId}/${randomUUID()}`;
     private readonly users = new Map<string, Set<PoolClient>>();
+    /** Dropped connections per user still within their reconnect grace: the user is away, not gone. */
+    private readonly away = new Map<string, number>();
     /** The last grant per user, sent again when they reconnect (the first may have gone to a dropped socket). */
     private readonly grants = new Map<string, unknown>();
+    /**
+     * Seats and join acknowledgements, as in device rooms (rooms/connectionLimits.ts): a
+     * pool room holds at most BATON_MAX_SPECTATORS connections, BATON_MAX_CONNECTIONS_PER_USER
+     * of one user, and closes a socket that does not acknowledge its join in time.
+     */
+    private readonly connections = new ConnectionBounds(
+      this,
+      { maxUsers: services.config.maxSpectatorsPerDevice, maxPerUser: services.config.maxConnectionsPerUser, joinAckTimeoutMs: services.config.joinAckTimeoutMs },
+      { connectedUsers: () => this.clients.length, connectionsOf: (userId) => this.users.get(userId)?.size ?? 0 },
+    );
     private readonly frameEdge = new FrameEdge({ user: services.config.rateLimit, device: services.config.deviceRateLimit }, services.clock);
     private deadlineTimer: NodeJS.Timeout | null = null;
     private membersTimer: NodeJS.Timeout | null = null;
@@ -50,6 +62,13 @@ export function createPoolRoom(services: RoomServices) {
       if (!parsed.success) throw joinError(ErrorCode.INVALID_MESSAGE, `pool join options are { pool }: ${describeZodError(parsed.error)}.`);
       const identity = await services.userTokens.verify(token);
       if ("problem" in identity) throw joinError(ErrorCode.UNAUTHORIZED, `${identity.problem}. Send a user JWT as Authorization: Bearer <token>.`);
+      // A full room is refused here, with its own sentence, rather than through Colyseus'
+      // seat retries; the seat itself is capped too (in any process).
+      const roomId = await findPoolRoomId(parsed.data.pool);
+      const room = roomId ? (matchMaker.getLocalRoomById(roomId) as PoolRoom | undefined) : undefined;
+      if (room && !room.hasSeatFor(identity.userId)) {
+        throw joinError(ErrorCode.ROOM_FULL, `pool ${parsed.data.pool} has no free seat (at most ${services.config.maxSpectatorsPerDevice} connections, ${services.config.maxConnectionsPerUser} per user); try again later.`);
+      }
       return { role: "user", pool: parsed.data.pool, ...identity };
     }
 
@@ -66,6 +85,7 @@ export function createPoolRoom(services: RoomServices) {
       this.core = initialPoolState(pool, members, services.clock());
       const frameworkReceive = (this as any)._onMessage.bind(this);
       (this as any)._onMessage = (client: PoolClient, buffer: Uint8Array) => this.receiveFrame(client, buffer, frameworkReceive);
+      this.connections.guardSeatReservations();
       for (const type of Object.values(UserToPool)) {
         this.onMessage(type, (client: PoolClient, payload: unknown) => this.onUserMessage(client, type, payload));
       }
@@ -82,6 +102,7 @@ export function createPoolRoom(services: RoomServices) {
     onJoin(client: PoolClient, _options: unknown, auth: PoolAuth) {
       if (auth?.pool !== this.core.pool) throw joinError(ErrorCode.WRONG_ROOM, `this connection was admitted for pool ${JSON.stringify(auth?.pool)}, not ${this.core.pool}.`);
       client.auth = auth;
+      this.connections.awaitJoinAck(client);
       this.userConnected(client);
     }
 
@@ -91,23 +112,32 @@ export function createPoolRoom(services: RoomServices) {
       try {
         await this.allowReconnection(client, Math.max(1, Math.ceil(services.config.timers.ownerReconnectGraceMs / 1000)));
       } catch {
+        this.cameBack(client);
         this.userLeft(client, false);
       }
     }
 
     onReconnect(client: PoolClient) {
+      this.cameBack(client);
       this.userConnected(client);
     }
 
     onLeave(client: PoolClient) {
+      this.connections.joinAcknowledged(client);
       this.userLeft(client, false);
     }
 
     async onDispose() {
       this.disposed = true;
+      this.connections.dispose();
       if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
       if (this.membersTimer) clearInterval(this.membersTimer);
       await this.lease?.release().catch(() => undefined);
+    }
+
+    /** Whether one more seat may be reserved for `userId` (room and per-user limits, pending seats included). */
+    hasSeatFor(userId: string): boolean {
+      return this.connections.hasSeatFor(userId);
     }
 
     /** Called by device rooms through `remoteRoomCall` (rooms/poolLink.ts): a hint that a device became free. */
@@ -130,21 +160,37 @@ export function createPoolRoom(services: RoomServices) {
       if (positionInPool(this.core, userId) > 0) this.sendTo(client, PoolToUser.POOL_STATUS, this.statusOf(userId));
     }
 
-    /** `reconnecting`: the socket dropped but may come back; a user is gone when their last connection is. */
+    /**
+     * `reconnecting`: the socket dropped but may come back within the grace (the user is
+     * away); otherwise it is gone. A user is gone — out of the line — when their last
+     * connection is gone and none of their dropped ones can still come back.
+     */
     private userLeft(client: PoolClient, reconnecting: boolean) {
       const userId = client.auth?.userId;
-      const connections = userId ? this.users.get(userId) : undefined;
-      if (!userId || !connections?.delete(client)) return;
-      if (connections.size > 0) return;
-      this.users.delete(userId);
-      if (!reconnecting) {
-        this.grants.delete(userId);
-        this.apply({ type: "userGone", userId });
+      if (!userId) return;
+      const connections = this.users.get(userId);
+      if (connections?.delete(client) && connections.size === 0) this.users.delete(userId);
+      if (reconnecting) {
+        this.away.set(userId, (this.away.get(userId) ?? 0) + 1);
+        return;
       }
+      if (this.users.has(userId) || this.away.has(userId)) return;
+      this.grants.delete(userId);
+      this.apply({ type: "userGone", userId });
+    }
+
+    /** A dropped connection came back, or its grace ended: one fewer that may return. */
+    private cameBack(client: PoolClient) {
+      const userId = client.auth?.userId;
+      const count = userId ? this.away.get(userId) : undefined;
+      if (!userId || count === undefined) return;
+      if (count > 1) this.away.set(userId, count - 1);
+      else this.away.delete(userId);
     }
 
     private receiveFrame(client: PoolClient, buffer: Uint8Array, frameworkReceive: (client: PoolClient, buffer: Uint8Array) => void) {
-      const verdict = this.frameEdge.inspect(client, { isDevice: false, joined: client.state === ClientState.JOINED }, buffer);
+      const joined = client.state === ClientState.JOINED;
+      const verdict = this.frameEdge.inspect(client, { isDevice: false, joined }, buffer);
       if (verdict.action === "drop") return;
       if (verdict.action === "refuse") return this.sendError(client, verdict.code, verdict.message, verdict.request);
       try {
@@ -152,6 +198,7 @@ export function createPoolRoom(services: RoomServices) {
       } catch {
         this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be processed.", "");
       }
+      if (!joined && client.state === ClientState.JOINED) this.connections.joinAcknowledged(client);
     }
 
     private onUserMessage(client: PoolClient, type: string, payload: unknown) {
@@ -185,7 +232,8 @@ export function createPoolRoom(services: RoomServices) {
           break;
         case "granted": {
           const message = { pool: this.core.pool, deviceId: effect.deviceId, epoch: effect.epoch, ...(effect.sessionType ? { sessionType: effect.sessionType } : {}) };
-          if (this.users.has(effect.user.userId)) this.grants.set(effect.user.userId, message);
+          // Kept for a user who is here or away (sent again when they come back), not for one who is gone.
+          if (this.users.has(effect.user.userId) || this.away.has(effect.user.userId)) this.grants.set(effect.user.userId, message);
           this.sendToUser(effect.user.userId, PoolToUser.GRANTED, message);
           services.logger.info({ event: "pool.granted", pool: this.core.pool, deviceId: effect.deviceId, userId: effect.user.userId, epoch: effect.epoch }, "pool granted a device");
           break;

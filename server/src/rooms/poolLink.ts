@@ -37,6 +37,12 @@ export async function findPoolRoomId(pool: string): Promise<string | null> {
 export async function claimIfFree(deviceId: string, user: UserRef, request: PoolRequest): Promise<ClaimAnswer> {
   const [room] = await matchMaker.query({ name: DEVICE_ROOM_NAME, roomId: deviceId });
   if (!room) return { granted: false, code: ErrorCode.DEVICE_OFFLINE, message: `Device ${deviceId} is not connected.` };
+  // The arguments travel as JSON; a request that cannot is refused as the request's fault, not the device's.
+  try {
+    JSON.stringify([user, request]);
+  } catch {
+    return { granted: false, code: ErrorCode.INVALID_MESSAGE, message: "The request is not plain JSON." };
+  }
   try {
     const answer = (await matchMaker.remoteRoomCall(deviceId, "claimIfFree", [user, request])) as ClaimAnswer;
     return answer?.granted === true ? { granted: true, epoch: Number(answer.epoch) } : { granted: false, code: String(answer?.code ?? ErrorCode.DEVICE_BUSY), message: String(answer?.message ?? "") };

@@ -11,7 +11,7 @@
 import { ErrorCode, QueueExitReason } from "@baton/protocol";
 import { reduceSession } from "./core.ts";
 import { grantBlocker, canOffer } from "./grant.ts";
-import { describeUser, ok, refuse } from "./line.ts";
+import { ok, refuse } from "./line.ts";
 import { left } from "./queue.ts";
 import type { Command, CoreContext, CoreState, Effect, Json, Outcome, UserRef } from "./types.ts";
 
@@ -39,7 +39,8 @@ export function claimGate(state: CoreState, command: Claim, context: CoreContext
       return acceptOffer(state, command.user, context, wanted);
     }
     const until = state.offer.expiresAt - context.now;
-    return refuse(state, ErrorCode.HANDOFF_PENDING, `Device ${state.deviceId} is offered to ${describeUser(state.offer.entry.user)}, first in line, for ${Math.max(0, until)} ms more; queue for it with \`enqueue\`.`);
+    // The line is private: who is offered the device is theirs to know, not the claimant's.
+    return refuse(state, ErrorCode.HANDOFF_PENDING, `Device ${state.deviceId} is offered to the first in line for ${Math.max(0, until)} ms more; queue for it with \`enqueue\`.`);
   }
   const blocked = grantBlocker(state, { admin: command.admin });
   if (blocked) return refuse(state, blocked.code, blocked.message);

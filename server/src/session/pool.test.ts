@@ -109,6 +109,27 @@ describe("pool rules", () => {
     expect(positionInPool(pool.state, ALICE.userId)).toBe(1);
   });
 
+
+  it("a round where no device was merely not free (a request no room could take, a malformed one) drops the waiter; the line moves on", () => {
+    const pool = new PoolHarness(["scale-a", "scale-b"]);
+    pool.apply({ type: "claimAny", user: ALICE, request: {} });
+    pool.apply({ type: "claimAny", user: BOB, request: {} });
+    pool.refuse(ErrorCode.INVALID_MESSAGE);
+    pool.refuse("SOMETHING_NEW");
+    expect(pool.effects[0]).toMatchObject({ type: "poolLeft", user: ALICE, reason: PoolExitReason.REFUSED });
+    expect(pool.tried.userId).toBe(BOB.userId);
+  });
+
+  it("a per-user limit drops the waiter at once, without asking the other devices", () => {
+    for (const code of [ErrorCode.USER_DEVICE_LIMIT, ErrorCode.DAILY_QUOTA_EXHAUSTED]) {
+      const pool = new PoolHarness(["scale-a", "scale-b", "scale-c"]);
+      pool.apply({ type: "claimAny", user: ALICE, request: {} });
+      pool.apply({ type: "claimAny", user: BOB, request: {} });
+      pool.refuse(code);
+      expect(pool.effects[0]).toMatchObject({ type: "poolLeft", user: ALICE, reason: PoolExitReason.REFUSED, message: `refused: ${code}` });
+      expect(pool.tried).toMatchObject({ userId: BOB.userId, deviceId: "scale-a" });
+    }
+  });
   it("refuses a second place, a full line and an empty pool; leave_pool needs a place", () => {
     const pool = new PoolHarness();
     pool.apply({ type: "claimAny", user: ALICE, request: {} });

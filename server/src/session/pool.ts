@@ -12,10 +12,13 @@
  *   device the first one could have had;
  * - one attempt in flight at a time, devices tried in round-robin order starting after the
  *   device granted last (wear spreads across the pool), a device that just freed up first;
- * - a round in which every device refused *the request itself* (unknown session type,
- *   invalid input) removes the waiter with that sentence; any other refusal (busy, offline,
- *   offered to its own line, not ready, drained) leaves them first in line until a device
- *   frees up (`deviceFreed`) or the retry deadline passes (`tick`).
+ * - a refusal that a device gives because it is *not free* (busy, offline, offered to its
+ *   own line, not ready, drained) leaves the waiter first in line until a device frees up
+ *   (`deviceFreed`) or the retry deadline passes (`tick`) — but only that: a refusal of
+ *   *the user* (a per-user limit) removes them at once, and a round in which no device
+ *   refused for being not free (every one refused the request itself, or could not be
+ *   asked) removes them with the devices' sentences. Nobody can keep the first place, and
+ *   with it everyone behind them, with a request no device will ever grant (issue 18).
  *
  * Nothing here imports a room, a socket or a clock: time comes in the context.
  */
@@ -98,8 +101,13 @@ export interface PoolOutcome {
   rejection?: Rejection;
 }
 
-/** Refusals that no device of this pool will ever change its mind about for this request. */
-const REQUEST_REFUSALS: ReadonlySet<string> = new Set<ErrorCodeName>([ErrorCode.UNKNOWN_SESSION_TYPE, ErrorCode.INVALID_INPUT]);
+/** Refusals because the device is not free right now, for anyone: waiting for it can help. */
+const NOT_FREE: ReadonlySet<string> = new Set<ErrorCodeName>([
+  ErrorCode.DEVICE_BUSY, ErrorCode.ALREADY_HOLDER, ErrorCode.HANDOFF_PENDING, ErrorCode.DEVICE_OFFLINE,
+  ErrorCode.DEVICE_NOT_READY, ErrorCode.DEVICE_UNAVAILABLE, ErrorCode.SERVER_BUSY,
+]);
+/** Refusals of the user, whichever device is asked (the per-user limits, rooms/fairUseGate.ts): asking the others cannot help. */
+const USER_REFUSALS: ReadonlySet<string> = new Set<ErrorCodeName>([ErrorCode.USER_DEVICE_LIMIT, ErrorCode.DAILY_QUOTA_EXHAUSTED]);
 
 export function initialPoolState(pool: string, members: string[], now: number): PoolState {
   return { pool, members: [...new Set(members)].sort(), waiting: [], attempt: null, again: false, preferred: null, lastGranted: "", idleSince: now, nextAttemptId: 1 };
@@ -176,19 +184,24 @@ function answered(state: PoolState, command: Extract<PoolCommand, { type: "answe
   }
   const refusals = [...attempt.refusals, { deviceId: attempt.deviceId, code: command.answer.code, message: command.answer.message }];
   if (!waiter) return startRound({ ...state, attempt: null }, context); // they left meanwhile: the next in line gets a fresh round
+  if (USER_REFUSALS.has(command.answer.code)) return dropFirst(state, waiter, command.answer.message, context);
   const [nextDevice, ...remaining] = attempt.remaining;
   if (nextDevice !== undefined) {
     const nextAttempt: PoolAttempt = { id: state.nextAttemptId, userId: attempt.userId, deviceId: nextDevice, remaining, refusals };
     return ok({ ...state, attempt: nextAttempt, nextAttemptId: state.nextAttemptId + 1 }, [{ type: "tryClaim", attemptId: nextAttempt.id, deviceId: nextDevice, user: waiter.user, request: waiter.request }]);
   }
-  // Every device refused. If each refused the request itself, waiting cannot help.
-  if (refusals.every((refusal) => REQUEST_REFUSALS.has(refusal.code))) {
+  // Every device refused. Unless one of them was merely not free, waiting cannot help.
+  if (!refusals.some((refusal) => NOT_FREE.has(refusal.code))) {
     const reason = refusals.map((refusal) => `${refusal.deviceId}: ${refusal.message}`).join("; ");
-    const gone = leave({ ...state, attempt: null }, waiter.user.userId, PoolExitReason.REFUSED, `No device of pool ${state.pool} can run this request: ${reason}`);
-    // The next in line may well be servable right now: try them at once.
-    return then(gone, (next) => startRound({ ...next, again: false }, context));
+    return dropFirst(state, waiter, `No device of pool ${state.pool} can run this request: ${reason}`, context);
   }
   return finishRound({ ...state, attempt: null }, context);
+}
+
+/** The first in line can never be served as they asked: out of the line with `message`, and the next one is tried at once. */
+function dropFirst(state: PoolState, waiter: PoolWaiter, message: string, context: PoolContext): PoolOutcome {
+  const gone = leave({ ...state, attempt: null }, waiter.user.userId, PoolExitReason.REFUSED, message);
+  return then(gone, (next) => startRound({ ...next, again: false }, context));
 }
 
 /** A round ended without a grant: run another one now if something changed meanwhile, else wait. */
