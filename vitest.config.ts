@@ -47,7 +47,7 @@ export default defineConfig({
         test: {
           name: "cluster",
           include: CLUSTER,
-          fileParallelism: false,
+          poolOptions: { threads: { singleThread: true } },
           sequence: { groupOrder: 1 },
         },
       },

@@ -61,7 +61,7 @@ it("smokes every scenario the benchmark registers", async () => {
 }, 60_000);
 
 describe.concurrent("npm run bench -- --smoke: every scenario runs and reports (figures not checked)", () => {
-  it.for(SMOKED)("%s", async (id) => {
+  it.for(SMOKED)("%s", { timeout: 320_000 }, async (id: string) => {
     const run = await smokeRun(id);
     expect(run.status, `bench --smoke --only ${id} failed:\n${run.stderr.slice(-4_000)}`).toBe(0);
     expect(run.report, `bench --smoke --only ${id} wrote no report`).not.toBeNull();
@@ -85,5 +85,5 @@ describe.concurrent("npm run bench -- --smoke: every scenario runs and reports (
       expect(s2.rows.map((row: { system: string }) => row.system).sort()).toEqual(["baton", "relay"]);
       for (const row of s2.rows) expect(row.changes).toBeGreaterThan(0);
     }
-  }, 320_000);
+  });
 });
