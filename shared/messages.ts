@@ -9,6 +9,7 @@ import {
   DeviceToRoom, EndReason, ErrorCode, Phase, RoomToDevice, RoomToUser, UserToPool, UserToRoom,
   type EndReasonName, type ErrorCodeName, type PhaseName, type RoomToDeviceType, type RoomToUserType, type UserToRoomType,
 } from "./protocol.ts";
+import { jsonObject } from "./jsonValue.ts";
 
 /** Upper bounds that keep a single message cheap to handle. */
 export const Limits = {
@@ -32,8 +33,9 @@ export const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
 const epoch = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const runId = z.string().min(1).max(Limits.runId);
 const sessionTypeName = z.string().min(1).max(Limits.sessionTypeName).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '_', '.', '-' only");
-/** Inputs and outputs are JSON-like maps; their content is checked against the device's declared schema. */
-const jsonObject = z.record(z.string(), z.unknown());
+// Inputs, outputs and declared schemas are plain JSON objects (shared/jsonValue.ts: no BigInt,
+// binary, Date, undefined or non-finite number, bounded depth); an input's content is then
+// checked against the device's declared schema.
 
 // ---------------------------------------------------------------- user → room
 /**
