@@ -6,6 +6,11 @@
  * `output`, a declared `inputSchema`, a pool's claim — is stored, projected into state and
  * sent on as JSON. So each of them is checked here, once, with bounded work: an iterative
  * walk (no recursion to overflow) that stops at `JsonLimits`.
+ *
+ * One msgpack-ism is accepted: a 64-bit integer within ±(2^53 − 1). Encoders that write the
+ * smallest int (the firmware's) use `cf`/`d3` from 2^32 on, e.g. for a timestamp in ms; it
+ * is exactly a JSON number, and the schemas hand it on as one. Beyond that range it is
+ * refused (JavaScript would round it).
  */
 import { z } from "zod";
 
@@ -37,6 +42,8 @@ function pathOf(entry: Pending): (string | number)[] {
   return path;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function leafProblem(value: unknown): string | undefined {
   switch (typeof value) {
     case "string":
@@ -45,7 +52,7 @@ function leafProblem(value: unknown): string | undefined {
     case "number":
       return Number.isFinite(value) ? undefined : `${value} is not a JSON number`;
     case "bigint":
-      return "a msgpack 64-bit integer is not a JSON number; send an integer within ±(2^53 − 1), or a string";
+      return value <= MAX_SAFE && value >= -MAX_SAFE ? undefined : "an integer beyond ±(2^53 − 1) is not a JSON number (it would be rounded); send it as a string";
     case "undefined":
       return "undefined (msgpack ext 0) is not a JSON value";
     default:
@@ -54,9 +61,9 @@ function leafProblem(value: unknown): string | undefined {
 }
 
 /**
- * Why `value` is not plain JSON — null, booleans, finite numbers, strings, arrays, and
- * objects whose prototype is Object's (or none) — with the path to the first offending part;
- * undefined when it is plain JSON within `limits`.
+ * Why `value` is not plain JSON — null, booleans, finite numbers (safe 64-bit integers
+ * included), strings, arrays, and objects whose prototype is Object's (or none) — with the
+ * path to the first offending part; undefined when it is plain JSON within `limits`.
  */
 export function jsonValueProblem(value: unknown, limits: { depth: number; values: number } = JsonLimits): JsonProblem | undefined {
   const pending: Pending[] = [{ value, depth: 0, key: null, parent: null }];
@@ -92,20 +99,46 @@ export function jsonValueProblem(value: unknown, limits: { depth: number; values
   return undefined;
 }
 
-function refineJson(value: unknown, ctx: z.RefinementCtx, object: boolean) {
-  if (object && (typeof value !== "object" || value === null || Array.isArray(value))) {
-    ctx.addIssue({ code: "custom", message: "expected a JSON object" });
-    return;
+/** A copy of an accepted value with its (safe) BigInts as numbers; the walk above bounded its depth. */
+function withNumbers(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (Array.isArray(value)) return value.map(withNumbers);
+  if (typeof value === "object" && value !== null) {
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) copy[key] = withNumbers((value as Record<string, unknown>)[key]);
+    return copy;
   }
-  const problem = jsonValueProblem(value);
-  if (problem) ctx.addIssue({ code: "custom", message: problem.message, path: problem.path });
+  return value;
 }
 
-/** Any plain JSON value (see `jsonValueProblem`). */
-export const jsonValue = z.custom<JsonValue>().superRefine((value, ctx) => refineJson(value, ctx, false));
+function hasBigInt(value: unknown): boolean {
+  const pending = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current === "bigint") return true;
+    if (typeof current === "object" && current !== null) pending.push(...Object.values(current));
+  }
+  return false;
+}
+
+function checkJson(value: unknown, ctx: z.core.$RefinementCtx, object: boolean): unknown {
+  if (object && (typeof value !== "object" || value === null || Array.isArray(value))) {
+    ctx.addIssue({ code: "custom", message: "expected a JSON object" });
+    return z.NEVER;
+  }
+  const problem = jsonValueProblem(value);
+  if (problem) {
+    ctx.addIssue({ code: "custom", message: problem.message, path: problem.path });
+    return z.NEVER;
+  }
+  return hasBigInt(value) ? withNumbers(value) : value;
+}
+
+/** Any plain JSON value (see `jsonValueProblem`); what it hands on holds no BigInt. */
+export const jsonValue = z.unknown().transform((value, ctx) => checkJson(value, ctx, false) as JsonValue);
 
 /**
  * A plain JSON object: inputs, outputs, declared schemas. Typed as a record of unknowns, as
  * before the check, so code that builds these maps keeps its types; what arrives is JSON.
  */
-export const jsonObject = z.custom<Record<string, unknown>>().superRefine((value, ctx) => refineJson(value, ctx, true));
+export const jsonObject = z.unknown().transform((value, ctx) => checkJson(value, ctx, true) as Record<string, unknown>);
