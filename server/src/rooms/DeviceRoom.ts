@@ -764,7 +764,7 @@ export function createDeviceRoom(services: RoomServices) {
 
     /** A callback run outside any message handler (a timer, a watcher): a throw closes this room, not the process (rooms/roomTimers.ts). */
     private guarded<A extends unknown[]>(what: string, callback: (...args: A) => void): (...args: A) => void {
-      return guarded(this, `device room ${this.roomId}`, what, callback);
+      return guarded(this, "device room", what, callback);
     }
 
     /** A room with a session in flight or people in line must outlive its clients (their timers run here); an idle one may go. */

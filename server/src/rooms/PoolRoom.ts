@@ -219,7 +219,7 @@ export function createPoolRoom(services: RoomServices) {
 
     /** A callback run outside any message handler (a timer, an answer): a throw closes this room, not the process (rooms/roomTimers.ts). */
     private guarded<A extends unknown[]>(what: string, callback: (...args: A) => void): (...args: A) => void {
-      return guarded(this, `pool room ${this.roomId}`, what, callback);
+      return guarded(this, "pool room", what, callback);
     }
 
     private sendError(client: PoolClient, code: ErrorCodeName, message: string, request: string) {

@@ -13,8 +13,9 @@ export interface FailableRoom {
   disconnect(closeCode?: number): Promise<unknown>;
 }
 
-/** Logs `error` for `room` and closes it; never throws. `label` names the room in the log, e.g. "device room scale-1". */
-export function failRoom(room: FailableRoom, label: string, what: string, error: unknown, log: (message: string, error: unknown) => void = console.error): void {
+/** Logs `error` for `room` and closes it; never throws. `kind` names the room in the log with its id, e.g. "device room" → "device room scale-1". */
+export function failRoom(room: FailableRoom, kind: string, what: string, error: unknown, log: (message: string, error: unknown) => void = console.error): void {
+  const label = `${kind} ${room.roomId}`;
   try {
     log(`${label}: ${what} failed; closing this room (its clients reconnect to a fresh one), the others go on`, error);
     void room.disconnect(CloseCode.WITH_ERROR).catch((closeError) => log(`${label}: closing after a failure failed too`, closeError));
@@ -24,12 +25,12 @@ export function failRoom(room: FailableRoom, label: string, what: string, error:
 }
 
 /** `callback`, wrapped so that a throw closes `room` instead of the process. */
-export function guarded<A extends unknown[]>(room: FailableRoom, label: string, what: string, callback: (...args: A) => void): (...args: A) => void {
+export function guarded<A extends unknown[]>(room: FailableRoom, kind: string, what: string, callback: (...args: A) => void): (...args: A) => void {
   return (...args: A) => {
     try {
       callback(...args);
     } catch (error) {
-      failRoom(room, label, what, error);
+      failRoom(room, kind, what, error);
     }
   };
 }
