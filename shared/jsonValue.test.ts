@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { JsonLimits, jsonObject, jsonValue, jsonValueProblem } from "./jsonValue.ts";
+import { JsonLimits, jsonObject, jsonObjectWithin, jsonValue, jsonValueProblem } from "./jsonValue.ts";
 
 function nested(depth: number): unknown {
   let value: unknown = 0;
@@ -51,5 +51,13 @@ describe("plain JSON values", () => {
     expect(jsonObject.safeParse([1]).success).toBe(false);
     expect(jsonObject.safeParse(null).success).toBe(false);
     expect(jsonObject.safeParse({ a: 2n ** 60n }).error?.issues[0]?.path).toEqual(["a"]);
+  });
+
+  it("leaves depth to the caller when asked (declared schemas), and converts deep values without recursing", () => {
+    const deep = { root: nested(20_000), at: 2n ** 40n };
+    const parsed = jsonObjectWithin({ depth: Number.MAX_SAFE_INTEGER, values: JsonLimits.values }).parse({ ...deep, root: [deep.root, 5n] }) as any;
+    expect(parsed.at).toBe(2 ** 40);
+    expect(parsed.root[1]).toBe(5);
+    expect(jsonObject.safeParse(deep).success).toBe(false);
   });
 });

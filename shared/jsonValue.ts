@@ -60,85 +60,102 @@ function leafProblem(value: unknown): string | undefined {
   }
 }
 
-/**
- * Why `value` is not plain JSON — null, booleans, finite numbers (safe 64-bit integers
- * included), strings, arrays, and objects whose prototype is Object's (or none) — with the
- * path to the first offending part; undefined when it is plain JSON within `limits`.
- */
-export function jsonValueProblem(value: unknown, limits: { depth: number; values: number } = JsonLimits): JsonProblem | undefined {
+export type JsonBounds = { depth: number; values: number };
+
+/** The walk: the first problem, or none and whether a (safe) BigInt was seen. */
+function inspect(value: unknown, limits: JsonBounds): { problem: JsonProblem } | { problem: undefined; sawBigInt: boolean } {
   const pending: Pending[] = [{ value, depth: 0, key: null, parent: null }];
   let seen = 0;
+  let sawBigInt = false;
   while (pending.length > 0) {
     const entry = pending.pop()!;
-    if (++seen > limits.values) return { path: [], message: `more than ${limits.values} values` };
+    if (++seen > limits.values) return { problem: { path: [], message: `more than ${limits.values} values` } };
     const current = entry.value;
     if (current === null) continue;
     if (typeof current !== "object") {
       const problem = leafProblem(current);
-      if (problem) return { path: pathOf(entry), message: problem };
+      if (problem) return { problem: { path: pathOf(entry), message: problem } };
+      if (typeof current === "bigint") sawBigInt = true;
       continue;
     }
-    if (entry.depth >= limits.depth) return { path: pathOf(entry), message: `nested deeper than ${limits.depth} levels` };
+    if (entry.depth >= limits.depth) return { problem: { path: pathOf(entry), message: `nested deeper than ${limits.depth} levels` } };
     if (Array.isArray(current)) {
       for (let index = current.length - 1; index >= 0; index--) pending.push({ value: current[index], depth: entry.depth + 1, key: index, parent: entry });
       continue;
     }
     if (ArrayBuffer.isView(current) || current instanceof ArrayBuffer) {
-      return { path: pathOf(entry), message: "binary data (msgpack bin, a typed array) is not a JSON value; send it as base64 text" };
+      return { problem: { path: pathOf(entry), message: "binary data (msgpack bin, a typed array) is not a JSON value; send it as base64 text" } };
     }
     const prototype = Object.getPrototypeOf(current);
     if (prototype !== Object.prototype && prototype !== null) {
       const name = typeof prototype?.constructor?.name === "string" ? prototype.constructor.name : "non-plain object";
-      return { path: pathOf(entry), message: `a ${name} (a msgpack extension type) is not a JSON value` };
+      return { problem: { path: pathOf(entry), message: `a ${name} (a msgpack extension type) is not a JSON value` } };
     }
     const keys = Object.keys(current);
     for (let index = keys.length - 1; index >= 0; index--) {
       pending.push({ value: (current as Record<string, unknown>)[keys[index]!], depth: entry.depth + 1, key: keys[index]!, parent: entry });
     }
   }
-  return undefined;
+  return { problem: undefined, sawBigInt };
 }
 
-/** A copy of an accepted value with its (safe) BigInts as numbers; the walk above bounded its depth. */
+/**
+ * Why `value` is not plain JSON — null, booleans, finite numbers (safe 64-bit integers
+ * included), strings, arrays, and objects whose prototype is Object's (or none) — with the
+ * path to the first offending part; undefined when it is plain JSON within `limits`.
+ */
+export function jsonValueProblem(value: unknown, limits: JsonBounds = JsonLimits): JsonProblem | undefined {
+  return inspect(value, limits).problem;
+}
+
+/** A copy of an accepted value with its (safe) BigInts as numbers; iterative, as the walk is. */
 function withNumbers(value: unknown): unknown {
-  if (typeof value === "bigint") return Number(value);
-  if (Array.isArray(value)) return value.map(withNumbers);
-  if (typeof value === "object" && value !== null) {
-    const copy: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) copy[key] = withNumbers((value as Record<string, unknown>)[key]);
-    return copy;
-  }
-  return value;
-}
-
-function hasBigInt(value: unknown): boolean {
-  const pending = [value];
+  const root: Record<string, unknown> = { value };
+  const pending: [Record<string, unknown> | unknown[], string | number][] = [[root, "value"]];
   while (pending.length > 0) {
-    const current = pending.pop();
-    if (typeof current === "bigint") return true;
-    if (typeof current === "object" && current !== null) pending.push(...Object.values(current));
+    const [holder, key] = pending.pop()!;
+    const current = (holder as Record<string | number, unknown>)[key];
+    let copy: Record<string, unknown> | unknown[];
+    if (typeof current === "bigint") {
+      (holder as Record<string | number, unknown>)[key] = Number(current);
+      continue;
+    } else if (Array.isArray(current)) {
+      copy = current.slice();
+      for (let index = 0; index < copy.length; index++) pending.push([copy, index]);
+    } else if (typeof current === "object" && current !== null) {
+      copy = { ...current };
+      for (const name of Object.keys(copy)) pending.push([copy, name]);
+    } else {
+      continue;
+    }
+    (holder as Record<string | number, unknown>)[key] = copy;
   }
-  return false;
+  return root.value;
 }
 
-function checkJson(value: unknown, ctx: z.core.$RefinementCtx, object: boolean): unknown {
+function checkJson(value: unknown, ctx: z.core.$RefinementCtx, object: boolean, limits: JsonBounds): unknown {
   if (object && (typeof value !== "object" || value === null || Array.isArray(value))) {
     ctx.addIssue({ code: "custom", message: "expected a JSON object" });
     return z.NEVER;
   }
-  const problem = jsonValueProblem(value);
-  if (problem) {
-    ctx.addIssue({ code: "custom", message: problem.message, path: problem.path });
+  const found = inspect(value, limits);
+  if (found.problem) {
+    ctx.addIssue({ code: "custom", message: found.problem.message, path: found.problem.path });
     return z.NEVER;
   }
-  return hasBigInt(value) ? withNumbers(value) : value;
+  return found.sawBigInt ? withNumbers(value) : value;
 }
 
 /** Any plain JSON value (see `jsonValueProblem`); what it hands on holds no BigInt. */
-export const jsonValue = z.unknown().transform((value, ctx) => checkJson(value, ctx, false) as JsonValue);
+export const jsonValue = z.unknown().transform((value, ctx) => checkJson(value, ctx, false, JsonLimits) as JsonValue);
 
 /**
- * A plain JSON object: inputs, outputs, declared schemas. Typed as a record of unknowns, as
- * before the check, so code that builds these maps keeps its types; what arrives is JSON.
+ * A plain JSON object within `limits`. Typed as a record of unknowns, as before the check,
+ * so code that builds these maps keeps its types; what arrives is JSON.
  */
-export const jsonObject = z.unknown().transform((value, ctx) => checkJson(value, ctx, true) as Record<string, unknown>);
+export function jsonObjectWithin(limits: JsonBounds) {
+  return z.unknown().transform((value, ctx) => checkJson(value, ctx, true, limits) as Record<string, unknown>);
+}
+
+/** A plain JSON object within `JsonLimits`: a run's input, a result's output. */
+export const jsonObject = jsonObjectWithin(JsonLimits);

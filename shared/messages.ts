@@ -9,7 +9,7 @@ import {
   DeviceToRoom, EndReason, ErrorCode, Phase, RoomToDevice, RoomToUser, UserToPool, UserToRoom,
   type EndReasonName, type ErrorCodeName, type PhaseName, type RoomToDeviceType, type RoomToUserType, type UserToRoomType,
 } from "./protocol.ts";
-import { jsonObject } from "./jsonValue.ts";
+import { JsonLimits, jsonObject, jsonObjectWithin } from "./jsonValue.ts";
 
 /** Upper bounds that keep a single message cheap to handle. */
 export const Limits = {
@@ -36,6 +36,12 @@ const sessionTypeName = z.string().min(1).max(Limits.sessionTypeName).regex(/^[A
 // Inputs, outputs and declared schemas are plain JSON objects (shared/jsonValue.ts: no BigInt,
 // binary, Date, undefined or non-finite number, bounded depth); an input's content is then
 // checked against the device's declared schema.
+/**
+ * A declared `inputSchema`: plain JSON too, but its depth is left to the declared-schema
+ * limits (server rooms/declaredSchemaLimits.ts: 32 levels, refused with INVALID_CAPABILITIES
+ * and a sentence); the walk here is iterative and bounded by its value count.
+ */
+const declaredSchema = jsonObjectWithin({ depth: Number.MAX_SAFE_INTEGER, values: JsonLimits.values });
 
 // ---------------------------------------------------------------- user → room
 /**
@@ -104,7 +110,7 @@ export interface PoolLeftMessage { pool: string; reason: string; message: string
 export const SessionTypeDeclaration = z.strictObject({
   name: sessionTypeName,
   /** A JSON Schema (draft 2020-12 subset that ajv supports) for the run's `input`. */
-  inputSchema: jsonObject,
+  inputSchema: declaredSchema,
   /** The longest a run of this type may take; the run timeout never exceeds it. */
   maxDurationMs: z.number().int().positive().max(MAX_DURATION_MS),
   /** Optional: the longest gap between two progress reports before the run counts as stalled. */
