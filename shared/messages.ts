@@ -9,6 +9,7 @@ import {
   DeviceToRoom, EndReason, ErrorCode, Phase, RoomToDevice, RoomToUser, UserToPool, UserToRoom,
   type EndReasonName, type ErrorCodeName, type PhaseName, type RoomToDeviceType, type RoomToUserType, type UserToRoomType,
 } from "./protocol.ts";
+import { JsonLimits, jsonObject, jsonObjectWithin } from "./jsonValue.ts";
 
 /** Upper bounds that keep a single message cheap to handle. */
 export const Limits = {
@@ -32,8 +33,15 @@ export const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
 const epoch = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const runId = z.string().min(1).max(Limits.runId);
 const sessionTypeName = z.string().min(1).max(Limits.sessionTypeName).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '_', '.', '-' only");
-/** Inputs and outputs are JSON-like maps; their content is checked against the device's declared schema. */
-const jsonObject = z.record(z.string(), z.unknown());
+// Inputs, outputs and declared schemas are plain JSON objects (shared/jsonValue.ts: no BigInt,
+// binary, Date, undefined or non-finite number, bounded depth); an input's content is then
+// checked against the device's declared schema.
+/**
+ * A declared `inputSchema`: plain JSON too, but its depth is left to the declared-schema
+ * limits (server rooms/declaredSchemaLimits.ts: 32 levels, refused with INVALID_CAPABILITIES
+ * and a sentence); the walk here is iterative and bounded by its value count.
+ */
+const declaredSchema = jsonObjectWithin({ depth: Number.MAX_SAFE_INTEGER, values: JsonLimits.values });
 
 // ---------------------------------------------------------------- user → room
 /**
@@ -83,40 +91,11 @@ export const UserPayloads = {
 export const PoolName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "pool names are 1–64 letters, digits, '_' or '-'");
 export const PoolJoinOptions = z.strictObject({ pool: PoolName });
 /**
- * Whether `value` is plain JSON — strings, finite numbers, booleans, null, arrays and plain
- * objects, at most `maxDepth` levels deep — so that it crosses a JSON boundary unchanged.
- * (msgpack also decodes 64-bit integers as BigInt, and extension types as other objects.)
- * Iterative: a deeply nested frame cannot exhaust the stack.
- */
-export function isPlainJson(value: unknown, maxDepth = 32): boolean {
-  const pending: [unknown, number][] = [[value, 0]];
-  while (pending.length > 0) {
-    const [item, depth] = pending.pop()!;
-    if (item === null || typeof item === "string" || typeof item === "boolean") continue;
-    if (typeof item === "number") {
-      if (!Number.isFinite(item)) return false;
-      continue;
-    }
-    if (typeof item !== "object" || depth >= maxDepth) return false;
-    if (Array.isArray(item)) {
-      for (let index = 0; index < item.length; index++) pending.push([item[index], depth + 1]);
-      continue;
-    }
-    const prototype = Object.getPrototypeOf(item);
-    if (prototype !== Object.prototype && prototype !== null) return false;
-    for (const entry of Object.values(item)) pending.push([entry, depth + 1]);
-  }
-  return true;
-}
-
-/**
  * The claim a device of the pool will be asked for: the same fields as a device room's
  * `claim`, with an input of plain JSON only — it waits in the pool's line and travels to a
  * device room (in any process) as JSON, so anything else would fail every ask (issue 18).
  */
-export const ClaimAnyPayload = ClaimPayload.extend({
-  input: jsonObject.refine((input) => isPlainJson(input), "input must be plain JSON (strings, finite numbers, booleans, null, arrays, objects; at most 32 levels deep)").optional(),
-});
+export const ClaimAnyPayload = ClaimPayload; // its `input` is `jsonObject` (jsonValue.ts): plain JSON only
 export const LeavePoolPayload = NoArguments;
 
 export const PoolPayloads = {
@@ -135,7 +114,7 @@ export interface PoolLeftMessage { pool: string; reason: string; message: string
 export const SessionTypeDeclaration = z.strictObject({
   name: sessionTypeName,
   /** A JSON Schema (draft 2020-12 subset that ajv supports) for the run's `input`. */
-  inputSchema: jsonObject,
+  inputSchema: declaredSchema,
   /** The longest a run of this type may take; the run timeout never exceeds it. */
   maxDurationMs: z.number().int().positive().max(MAX_DURATION_MS),
   /** Optional: the longest gap between two progress reports before the run counts as stalled. */

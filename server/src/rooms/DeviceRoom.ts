@@ -35,6 +35,7 @@ import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
 import type { RoomLease } from "./deviceRoomLeases.ts";
 import { keepListed } from "./keepListed.ts";
+import { guarded } from "./roomTimers.ts";
 import { FrameEdge } from "./frameEdge.ts";
 import { closeIfSlow, ConnectionBounds } from "./connectionLimits.ts";
 import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
@@ -139,7 +140,7 @@ export function createDeviceRoom(services: RoomServices) {
       this.syncState();
       // A drain or quarantine stored while the device had no room (the CLI) applies now.
       this.applyStoredAvailability(await services.store.availability.find(options.deviceId));
-      this.unwatchAvailability = services.availabilityWatcher.register(options.deviceId, (record) => this.applyStoredAvailability(record));
+      this.unwatchAvailability = services.availabilityWatcher.register(options.deviceId, this.guarded("applying a stored availability", (record: AvailabilityRecord | undefined) => this.applyStoredAvailability(record)));
       this.armDeadline();
       this.updateAutoDispose();
 
@@ -334,12 +335,12 @@ export function createDeviceRoom(services: RoomServices) {
         previous.leave(BatonCloseCode.DEVICE_REPLACED, "replaced by a newer connection of the same device");
       }
       this.unregisterDevice?.();
-      this.unregisterDevice = services.deviceConnections.register(this.roomId, (reason) => {
+      this.unregisterDevice = services.deviceConnections.register(this.roomId, this.guarded("revoking the device's connection", (reason: string) => {
         if (this.deviceClient !== client) return;
         this.deviceClient = null;
         client.leave(BatonCloseCode.DEVICE_REVOKED, reason);
         this.apply({ type: "deviceDisconnected" });
-      });
+      }));
       this.apply({ type: "deviceConnected" });
     }
 
@@ -549,12 +550,12 @@ export function createDeviceRoom(services: RoomServices) {
     private schedulePatch() {
       if (this.patchScheduled) return;
       this.patchScheduled = true;
-      const push = () => {
+      const push = this.guarded("pushing the state patch", () => {
         this.patchScheduled = false;
         if (this.disposed) return;
         this.broadcastPatch();
         for (const client of this.clients) closeIfSlow(client, services.config.maxBufferedBytes);
-      };
+      });
       // A transition waiting for its group commit (flushed at setImmediate, queued after this
       // one): let the commit and the messages it releases go first, once.
       setImmediate(() => (this.committing > 0 ? setImmediate(push) : push()));
@@ -751,10 +752,15 @@ export function createDeviceRoom(services: RoomServices) {
       const deadline = nextDeadline(this.core, services.config.timers);
       if (!deadline) return;
       const delay = Math.max(0, deadline.at - services.clock());
-      this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = setTimeout(this.guarded("the deadline timer", () => {
         this.deadlineTimer = null;
         this.apply({ type: "tick" });
-      }, Math.min(delay, 2 ** 31 - 1));
+      }), Math.min(delay, 2 ** 31 - 1));
+    }
+
+    /** A callback run outside any message handler (a timer, a watcher): a throw closes this room, not the process (rooms/roomTimers.ts). */
+    private guarded<A extends unknown[]>(what: string, callback: (...args: A) => void): (...args: A) => void {
+      return guarded(this, "device room", what, callback);
     }
 
     /** A room with a session in flight or people in line must outlive its clients (their timers run here); an idle one may go. */

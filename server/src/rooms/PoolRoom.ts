@@ -14,9 +14,10 @@ import { randomUUID } from "node:crypto";
 import { ClientState, CloseCode, Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { ErrorCode, PoolToUser, UserToPool, type ErrorCodeName } from "@baton/protocol";
 import { PoolJoinOptions, PoolPayloads, describeZodError } from "@baton/protocol/messages";
-import { initialPoolState, poolDeadline, positionInPool, reducePool, type PoolCommand, type PoolEffect, type PoolState } from "../session/index.ts";
+import { initialPoolState, poolDeadline, positionInPool, reducePool, type ClaimAnswer, type PoolCommand, type PoolEffect, type PoolState } from "../session/index.ts";
 import { joinError } from "./joinAuth.ts";
 import { FrameEdge } from "./frameEdge.ts";
+import { guarded } from "./roomTimers.ts";
 import { closeIfSlow, ConnectionBounds } from "./connectionLimits.ts";
 import { claimIfFree, findPoolRoomId, poolLockKey, poolMembers } from "./poolLink.ts";
 import type { RoomLease } from "./deviceRoomLeases.ts";
@@ -94,7 +95,7 @@ export function createPoolRoom(services: RoomServices) {
       });
       // Devices added to or removed from the pool reach a live room within the registry poll.
       this.membersTimer = setInterval(() => {
-        poolMembers(services.registry, pool).then((current) => this.apply({ type: "membersChanged", members: current })).catch(() => undefined);
+        poolMembers(services.registry, pool).then(this.guarded("applying the pool's members", (current: string[]) => this.apply({ type: "membersChanged", members: current })), () => undefined);
       }, services.config.registryPollMs);
       this.membersTimer.unref();
     }
@@ -226,9 +227,11 @@ export function createPoolRoom(services: RoomServices) {
       if (!this.lease?.held()) return;
       switch (effect.type) {
         case "tryClaim":
-          void claimIfFree(effect.deviceId, effect.user, effect.request).then((answer) => {
-            if (!this.disposed) this.apply({ type: "answer", attemptId: effect.attemptId, deviceId: effect.deviceId, answer });
-          });
+          void claimIfFree(effect.deviceId, effect.user, effect.request)
+            .catch((error): ClaimAnswer => ({ granted: false, code: ErrorCode.DEVICE_OFFLINE, message: `Device ${effect.deviceId}'s room could not be asked (${String((error as Error)?.message ?? error).slice(0, 120)}).` }))
+            .then(this.guarded("applying a device's answer", (answer: ClaimAnswer) => {
+              if (!this.disposed) this.apply({ type: "answer", attemptId: effect.attemptId, deviceId: effect.deviceId, answer });
+            }));
           break;
         case "granted": {
           const message = { pool: this.core.pool, deviceId: effect.deviceId, epoch: effect.epoch, ...(effect.sessionType ? { sessionType: effect.sessionType } : {}) };
@@ -256,10 +259,15 @@ export function createPoolRoom(services: RoomServices) {
       this.deadlineTimer = null;
       const at = poolDeadline(this.core, services.config.pools);
       if (at === null || this.disposed) return;
-      this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = setTimeout(this.guarded("the deadline timer", () => {
         this.deadlineTimer = null;
         this.apply({ type: "tick" });
-      }, Math.max(0, at - services.clock()));
+      }), Math.max(0, at - services.clock()));
+    }
+
+    /** A callback run outside any message handler (a timer, an answer): a throw closes this room, not the process (rooms/roomTimers.ts). */
+    private guarded<A extends unknown[]>(what: string, callback: (...args: A) => void): (...args: A) => void {
+      return guarded(this, "pool room", what, callback);
     }
 
     private sendError(client: PoolClient, code: ErrorCodeName, message: string, request: string) {

@@ -7,6 +7,7 @@
  */
 import { ClientState, type Client, type Room } from "@colyseus/core";
 import { BatonCloseCode } from "@baton/protocol";
+import { guarded } from "./roomTimers.ts";
 
 /** What a seat's auth must say for it to count as a user's (device and pool auths both do). */
 export type SeatAuth = { role: string; userId?: string } | undefined;
@@ -103,10 +104,10 @@ export class ConnectionBounds {
   /** A connection must acknowledge its join in time; until then it is sent nothing and may send nothing (rooms/frameEdge.ts). */
   awaitJoinAck(client: Client): void {
     if (client.state === ClientState.JOINED) return;
-    this.joinAckTimers.set(client, setTimeout(() => {
+    this.joinAckTimers.set(client, setTimeout(guarded(this.room, "room", "the join acknowledgement timer", () => {
       this.joinAckTimers.delete(client);
       if (client.state !== ClientState.JOINED) (client.ref as unknown as { close(code: number, reason: string): void } | undefined)?.close(1008, "join not acknowledged in time");
-    }, this.limits.joinAckTimeoutMs));
+    }), this.limits.joinAckTimeoutMs));
   }
 
   /** The connection acknowledged its join, or left: its deadline is off. */
