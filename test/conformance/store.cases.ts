@@ -174,6 +174,16 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
         expect(await store.deviceStates.raiseEpoch("dev-r", 4, 2)).toBe(17);
         await expect(store.deviceStates.save(stateAt("dev-r", 16))).rejects.toBeInstanceOf(EpochRegressionError);
       });
+
+      it("repairs only an epoch beyond MAX_EPOCH (issue 18 finding 7); a sane one is never lowered", async () => {
+        expect(await store.deviceStates.repairEpoch("dev-none", 3, 1)).toBeUndefined();
+        await store.deviceStates.save(stateAt("dev-x", Number.MAX_SAFE_INTEGER));
+        expect(await store.deviceStates.repairEpoch("dev-x", 8, 2)).toBe(8);
+        expect((await store.deviceStates.load("dev-x"))?.epoch).toBe(8);
+        await store.deviceStates.save(stateAt("dev-x", 9));
+        expect(await store.deviceStates.repairEpoch("dev-x", 2, 3)).toBe(9);
+        expect((await store.deviceStates.load("dev-x"))?.epoch).toBe(9);
+      });
     });
 
     describe("history", () => {

@@ -659,6 +659,10 @@ export function createDeviceRoom(services: RoomServices) {
             console.warn(`device room ${deviceId}: the device has seen epoch ${effect.from < effect.to ? effect.to : effect.from} which the store did not have (wiped or restored from an old backup); epoch raised from ${effect.from} to ${effect.to}`);
             audit.push({ at, actor: `device:${deviceId}`, action: AuditAction.RAISE_EPOCH, deviceId, detail: { from: effect.from, to: effect.to } });
             break;
+          case "epochAnomaly":
+            console.warn(`device room ${deviceId}: anomaly: hello names epoch ${effect.claimed}, more than one hello may raise the stored epoch ${effect.current} (at most to ${effect.allowed}); the epoch stays. If the store really lost that many epochs, check and use \`npm run baton -- device raise-epoch\` (docs/PROTOCOL.md §6)`);
+            services.metrics.epochAnomalies.inc();
+            break;
           case "runCompleted":
             this.samplesStale = true;
             break;

@@ -265,6 +265,11 @@ export type Effect =
    * from an old backup. The epoch was raised past it, so the device accepts the welcome.
    */
   | { type: "epochRaised"; from: number; to: number }
+  /**
+   * A `hello` named an epoch more than MAX_HELLO_EPOCH_RAISE above this state's (or above
+   * MAX_EPOCH): not raised; the adapter logs and counts it for an operator.
+   */
+  | { type: "epochAnomaly"; claimed: number; current: number; allowed: number }
   | { type: "deviceOnline" }
   | { type: "deviceOffline" }
   /** The device went silent past `deviceSilenceTimeoutMs`: close its socket so it reconnects. */

@@ -4,7 +4,7 @@
  * conformance suite: insert-once results, orphans kept apart, epochs that never decrease.
  */
 import type { SessionTypeSpec } from "@baton/protocol";
-import { initialState, type CoreState } from "../../session/index.ts";
+import { initialState, MAX_EPOCH, type CoreState } from "../../session/index.ts";
 import {
   DeviceExistsError, EpochRegressionError,
   type AuditEntry, type AvailabilityRecord, type BatonStore, type OutboxMessage, type DeliveredResult, type OrphanedResult, type RegisteredDevice, type RunHistoryRecord, type SessionHistoryRecord,
@@ -93,6 +93,13 @@ export function createMemoryStore(): BatonStore {
         const stored = states.get(deviceId);
         if (stored && stored.epoch >= epoch) return stored.epoch;
         states.set(deviceId, { ...(stored ?? initialState(deviceId, now)), epoch });
+        return epoch;
+      },
+      async repairEpoch(deviceId, epoch) {
+        const stored = states.get(deviceId);
+        if (!stored) return undefined;
+        if (stored.epoch <= MAX_EPOCH) return stored.epoch;
+        states.set(deviceId, { ...stored, epoch });
         return epoch;
       },
     },

@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { SessionTypeSpec } from "@baton/protocol";
-import { initialState, type CoreState } from "../../session/index.ts";
+import { initialState, MAX_EPOCH, type CoreState } from "../../session/index.ts";
 import {
   DeviceExistsError, EpochRegressionError,
   type AuditEntry, type AuditLog, type AvailabilityRecord, type AvailabilityStore, type BatonStore, type DeliveredResult, type DeviceRegistry, type DeviceStateStore,
@@ -119,6 +119,19 @@ export class SqlDeviceStates implements DeviceStateStore {
       const raised = { ...current, epoch };
       await trx.insertInto("device_states").values({ device_id: deviceId, epoch, state: json(raised), updated_at: now })
         .onConflict((conflict) => conflict.column("device_id").doUpdateSet({ epoch, state: json(raised), updated_at: now })).execute();
+      return epoch;
+    });
+  }
+
+  async repairEpoch(deviceId: string, epoch: number, now: number) {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom("device_states").select(["state", "epoch"]).where("device_id", "=", deviceId).executeTakeFirst();
+      if (!row) return undefined;
+      const current = millis(row.epoch);
+      if (current <= MAX_EPOCH) return current;
+      const repaired = { ...parse<CoreState>(row.state), epoch };
+      await trx.updateTable("device_states").set({ epoch, state: json(repaired), updated_at: now })
+        .where("device_id", "=", deviceId).where("epoch", ">", MAX_EPOCH).execute();
       return epoch;
     });
   }
