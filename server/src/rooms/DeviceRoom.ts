@@ -31,6 +31,7 @@ import { FairUseGate } from "./fairUseGate.ts";
 import { usedTodayOnKind } from "./dailyUsage.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
+import { revocationReason } from "../auth/revocations.ts";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
 import type { RoomLease } from "./deviceRoomLeases.ts";
@@ -77,6 +78,7 @@ export function createDeviceRoom(services: RoomServices) {
     private persistedKey = "";
     private unregisterDevice: (() => void) | null = null;
     private unwatchAvailability: (() => void) | null = null;
+    private unwatchRegistry: (() => void) | null = null;
     /** Recent run and session durations of this device, for the queue's ETA; read only while people wait. */
     private samples: DurationSamples = NO_SAMPLES;
     private samplesStale = true;
@@ -136,6 +138,10 @@ export function createDeviceRoom(services: RoomServices) {
       // A drain or quarantine stored while the device had no room (the CLI) applies now.
       this.applyStoredAvailability(await services.store.availability.find(options.deviceId));
       this.unwatchAvailability = services.availabilityWatcher.register(options.deviceId, (record) => this.applyStoredAvailability(record));
+      // Disabled in the registry (now, or at any later poll): the core refuses every claim.
+      const registered = await services.registry.find(options.deviceId);
+      this.applyRegistryState(!registered || registered.disabledAt !== null);
+      this.unwatchRegistry = services.deviceConnections.registerRoom(options.deviceId, (disabled) => this.applyRegistryState(disabled));
       this.armDeadline();
       this.updateAutoDispose();
 
@@ -176,7 +182,7 @@ export function createDeviceRoom(services: RoomServices) {
       }
       client.auth = auth;
       this.awaitJoinAck(client);
-      if (auth.role === "device") return this.deviceJoined(client);
+      if (auth.role === "device") return this.deviceJoining(client, auth.secretHash);
       // Seats are already capped when reserved (guardFrameworkEntryPoints); this holds the
       // limit even if that private Colyseus entry point ever changes under us.
       if (this.userCount() >= services.config.maxSpectatorsPerDevice) {
@@ -220,6 +226,7 @@ export function createDeviceRoom(services: RoomServices) {
       for (const timer of this.joinAckTimers.values()) clearTimeout(timer);
       this.unregisterDevice?.();
       this.unwatchAvailability?.();
+      this.unwatchRegistry?.();
       this.untrackQuotas?.();
       // Let the last writes finish (retries stop now that the room is disposed), so a room
       // created next for this device reads what this one knew — and only then give the
@@ -297,6 +304,10 @@ export function createDeviceRoom(services: RoomServices) {
       return { granted: true, epoch };
     }
 
+    private applyRegistryState(disabled: boolean) {
+      if (!this.disposed && Boolean(this.core.disabled) !== disabled) this.apply({ type: "registryState", disabled });
+    }
+
     private applyStoredAvailability(record: AvailabilityRecord | undefined) {
       const command = commandForStoredAvailability(this.core, record);
       if (command && !this.disposed) this.apply(command);
@@ -321,7 +332,21 @@ export function createDeviceRoom(services: RoomServices) {
 
     // ------------------------------------------------------------ connections
 
-    private deviceJoined(client: BatonClient) {
+    /**
+     * The seat was reserved at matchmaking, perhaps before the device was disabled or its
+     * secret rotated: the registry is read again now, and a seat it no longer backs is refused.
+     */
+    private async deviceJoining(client: BatonClient, secretHash: string) {
+      const reason = revocationReason(await services.registry.find(this.roomId), secretHash);
+      if (reason) {
+        this.joinAcknowledged(client);
+        this.applyRegistryState(reason !== "the device's secret was rotated");
+        throw joinError(ErrorCode.UNAUTHORIZED, `device ${this.roomId} may no longer join: ${reason} after this seat was reserved.`);
+      }
+      this.deviceJoined(client, secretHash);
+    }
+
+    private deviceJoined(client: BatonClient, secretHash: string) {
       client.view = this.views.device; // empty: the device receives no schema state
       const previous = this.deviceClient;
       this.deviceClient = client;
@@ -330,7 +355,7 @@ export function createDeviceRoom(services: RoomServices) {
         previous.leave(BatonCloseCode.DEVICE_REPLACED, "replaced by a newer connection of the same device");
       }
       this.unregisterDevice?.();
-      this.unregisterDevice = services.deviceConnections.register(this.roomId, (reason) => {
+      this.unregisterDevice = services.deviceConnections.register(this.roomId, secretHash, (reason) => {
         if (this.deviceClient !== client) return;
         this.deviceClient = null;
         client.leave(BatonCloseCode.DEVICE_REVOKED, reason);

@@ -16,7 +16,8 @@
 import { DeviceAvailability, ErrorCode, type DeviceAvailabilityName } from "@baton/protocol";
 import { ok } from "./line.ts";
 import { rulesOf } from "./rules.ts";
-import type { Availability, AvailabilityCommand, CoreContext, CoreState, Effect, Outcome } from "./types.ts";
+import { reduceSession } from "./core.ts";
+import type { Availability, AvailabilityCommand, CoreContext, CoreState, Effect, Outcome, UserRef } from "./types.ts";
 
 /** The `by` of a quarantine the health rules decided. */
 export const HEALTH = "health";
@@ -45,6 +46,20 @@ export function availabilityCommand(state: CoreState, command: AvailabilityComma
       return ok({ ...back.state, awaitingReadySince: 0, consecutiveFailures: 0 }, back.effects);
     }
   }
+}
+
+/** Who ends a session when the registry disables its device. */
+export const REGISTRY: UserRef = { userId: "registry", name: "registry" };
+
+/**
+ * The registry's current state (issue 18 finding 3): a disabled device is nobody's — the
+ * session in flight ends (kicked, by "registry"), and the line is emptied in reduce.ts.
+ */
+export function registryState(state: CoreState, disabled: boolean, context: CoreContext): Outcome {
+  if (Boolean(state.disabled) === disabled) return ok(state);
+  const marked: CoreState = { ...state, disabled, offer: disabled ? null : state.offer, queue: disabled && state.offer ? [state.offer.entry, ...state.queue] : state.queue };
+  if (!disabled || !marked.session) return ok(marked);
+  return reduceSession(marked, { type: "forceRelease", by: REGISTRY, reason: "the device was disabled in the registry" }, context);
 }
 
 /** A run finished: count failures in a row, and let health runs quarantine or return the device. */
