@@ -716,6 +716,8 @@ export function createDeviceRoom(services: RoomServices) {
         if (!committed.stored) return;
         outcome = committed.value;
         this.persistedKey = stateKey;
+        const dropped = outcome.orphans.reduce((sum, orphan) => sum + (orphan.dropped ?? 0), 0);
+        if (dropped > 0) services.metrics.orphansDropped.inc(dropped);
         // History is for people; a failed record is reported, and never holds up the session.
         for (const error of outcome.recordErrors) console.error(`device room ${deviceId}: writing history failed`, error);
       }

@@ -8,7 +8,7 @@ import { sql, type Kysely, type Selectable } from "kysely";
 import type { SessionTypeSpec } from "@baton/protocol";
 import { initialState, MAX_EPOCH, type CoreState } from "../../session/index.ts";
 import {
-  DeviceExistsError, EpochRegressionError,
+  DeviceExistsError, EpochRegressionError, ORPHAN_LIMITS,
   type AuditEntry, type AuditLog, type AvailabilityRecord, type AvailabilityStore, type BatonStore, type DeliveredResult, type DeviceRegistry, type DeviceStateStore,
   type HistoryStore, type OrphanedResult, type TransitionWriter, type RegisteredDevice, type ResultStore, type RunHistoryRecord, type SessionHistoryRecord, type SessionCursor, type WebhookOutbox, type NewOutboxMessage, type OutboxMessage,
 } from "../../ports/store.ts";
@@ -40,7 +40,13 @@ export class SqlResults implements ResultStore {
     const inserted = await this.db.insertInto("orphaned_results").values({
       device_id: orphan.deviceId, run_id: orphan.runId, epoch: orphan.epoch, reason: orphan.reason, output: json(orphan.output), stored_at: orphan.storedAt,
     }).onConflict((conflict) => conflict.columns(["device_id", "run_id"]).doNothing()).executeTakeFirst();
-    return { inserted: Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0 };
+    // The device's newest orphans within ORPHAN_LIMITS stay; the older ones go (sqliteTransitions.ts: the same SQL).
+    const pruned = await sql`delete from orphaned_results where seq in (
+      select seq from (
+        select seq, row_number() over (order by seq desc) as rn, sum(length(output)) over (order by seq desc) as running
+        from orphaned_results where device_id = ${orphan.deviceId}
+      ) ranked where rn > ${ORPHAN_LIMITS.count} or running > ${ORPHAN_LIMITS.bytes})`.execute(this.db);
+    return { inserted: Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0, dropped: Number(pruned.numAffectedRows ?? 0n) };
   }
 
   async findByRunId(deviceId: string, runId: string) {
