@@ -287,6 +287,8 @@ export const ErrorCode = {
   DEVICE_NOT_READY: "DEVICE_NOT_READY",
   /** The device is drained, quarantined or in maintenance; the message gives the reason. */
   DEVICE_UNAVAILABLE: "DEVICE_UNAVAILABLE",
+  /** The device is disabled in the registry (`device disable`): nobody may claim it or queue for it. */
+  DEVICE_DISABLED: "DEVICE_DISABLED",
   // --- fair use (issue 13 item 7) ---
   /** `extend` refused: no expiry to move, extensions off, the allowance used up, or the daily quota reached. */
   EXTENSION_REFUSED: "EXTENSION_REFUSED",

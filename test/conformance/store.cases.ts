@@ -11,7 +11,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { initialState, type CoreState } from "../../server/src/session/index.ts";
-import { AuditAction, DeviceExistsError, EpochRegressionError, type BatonStore, type NewDeliveredResult } from "../../server/src/ports/store.ts";
+import { AuditAction, DeviceExistsError, EpochRegressionError, ORPHAN_LIMITS, type BatonStore, type NewDeliveredResult } from "../../server/src/ports/store.ts";
 import { poolOf } from "../../server/src/ports/devices.ts";
 
 export interface StoreFactory {
@@ -72,7 +72,7 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
         const delivered = result({ runId: "r-delivered" });
         await store.results.saveDelivered(delivered);
         const orphan = { deviceId: delivered.deviceId, runId: "r-delivered", epoch: 0, reason: "STALE_EPOCH", output: { weight: -1 }, storedAt: 2_000 };
-        expect(await store.results.saveOrphan(orphan)).toEqual({ inserted: true });
+        expect(await store.results.saveOrphan(orphan)).toEqual({ inserted: true, dropped: 0 });
         expect(await store.results.findByRunId(delivered.deviceId, "r-delivered")).toMatchObject({ status: "delivered", output: delivered.output, userId: "alice" });
         expect(await store.results.findOrphan(delivered.deviceId, "r-delivered")).toEqual({ ...orphan, status: "orphaned" });
         // Orphans of unknown runs are never listed for anyone.
@@ -80,8 +80,34 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
         expect((await store.results.listForUser("alice", { limit: 100 })).results.map((r) => r.runId)).toEqual(["r-delivered"]);
         expect(await store.results.findByRunId(delivered.deviceId, "r-unknown")).toBeUndefined();
         // An orphan stored twice is one row too.
-        expect(await store.results.saveOrphan({ ...orphan, output: { weight: -2 } })).toEqual({ inserted: false });
+        expect(await store.results.saveOrphan({ ...orphan, output: { weight: -2 } })).toEqual({ inserted: false, dropped: 0 });
         expect((await store.results.findOrphan(delivered.deviceId, "r-delivered"))?.output).toEqual({ weight: -1 });
+      });
+
+      it("keeps at most ORPHAN_LIMITS.count orphans per device, the newest, and says how many it dropped (issue 18 finding 8)", async () => {
+        const orphanOf = (deviceId: string, index: number) => ({ deviceId, runId: `o-${index}`, epoch: 1, reason: "UNKNOWN_RUN", output: { index }, storedAt: index });
+        await store.results.saveOrphan(orphanOf("dev-other", 0));
+        let dropped = 0;
+        for (let index = 0; index < ORPHAN_LIMITS.count + 30; index++) dropped += (await store.results.saveOrphan(orphanOf("dev-o", index))).dropped;
+        const viaTransition = await store.transitions.commit({ orphans: [orphanOf("dev-o", 1_000)] });
+        dropped += viaTransition.orphans[0].dropped;
+        expect(dropped).toBe(31);
+        expect(await store.results.findOrphan("dev-o", "o-30")).toBeUndefined();
+        expect(await store.results.findOrphan("dev-o", "o-31")).toMatchObject({ output: { index: 31 } });
+        expect(await store.results.findOrphan("dev-o", `o-${ORPHAN_LIMITS.count + 29}`)).toBeDefined();
+        expect(await store.results.findOrphan("dev-o", "o-1000")).toBeDefined();
+        expect(await store.results.findOrphan("dev-other", "o-0")).toBeDefined(); // another device's are its own
+      });
+
+      it("keeps at most ORPHAN_LIMITS.bytes of orphan output per device, the newest", async () => {
+        const big = "x".repeat(Math.floor(ORPHAN_LIMITS.bytes / 3.5));
+        let dropped = 0;
+        for (let index = 0; index < 6; index++) {
+          dropped += (await store.results.saveOrphan({ deviceId: "dev-b", runId: `b-${index}`, epoch: 1, reason: "UNKNOWN_RUN", output: { big }, storedAt: index })).dropped;
+        }
+        expect(dropped).toBe(3);
+        expect(await store.results.findOrphan("dev-b", "b-2")).toBeUndefined();
+        for (const index of [3, 4, 5]) expect(await store.results.findOrphan("dev-b", `b-${index}`)).toBeDefined();
       });
 
       it("an orphan stored first never blocks the delivered result of the same run id", async () => {
@@ -173,6 +199,16 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
         expect((await store.deviceStates.load("dev-r"))?.epoch).toBe(17);
         expect(await store.deviceStates.raiseEpoch("dev-r", 4, 2)).toBe(17);
         await expect(store.deviceStates.save(stateAt("dev-r", 16))).rejects.toBeInstanceOf(EpochRegressionError);
+      });
+
+      it("repairs only an epoch beyond MAX_EPOCH (issue 18 finding 7); a sane one is never lowered", async () => {
+        expect(await store.deviceStates.repairEpoch("dev-none", 3, 1)).toBeUndefined();
+        await store.deviceStates.save(stateAt("dev-x", Number.MAX_SAFE_INTEGER));
+        expect(await store.deviceStates.repairEpoch("dev-x", 8, 2)).toBe(8);
+        expect((await store.deviceStates.load("dev-x"))?.epoch).toBe(8);
+        await store.deviceStates.save(stateAt("dev-x", 9));
+        expect(await store.deviceStates.repairEpoch("dev-x", 2, 3)).toBe(9);
+        expect((await store.deviceStates.load("dev-x"))?.epoch).toBe(9);
       });
     });
 
@@ -361,7 +397,7 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
           ],
           audit: [{ at: 100, actor: "alice", action: AuditAction.CLAIM, deviceId: "dev-t", detail: { epoch: 3 } }],
         });
-        expect(outcome).toEqual({ delivered: [{ inserted: true }], orphans: [{ inserted: true }], recordErrors: [] });
+        expect(outcome).toEqual({ delivered: [{ inserted: true }], orphans: [{ inserted: true, dropped: 0 }], recordErrors: [] });
         expect(await store.deviceStates.load("dev-t")).toEqual(state);
         expect(await store.results.findByRunId("dev-t", "t-1")).toEqual({ ...delivered, status: "delivered", handedOverAt: null });
         expect(await store.results.findOrphan("dev-t", "t-old")).toEqual({ ...orphan, status: "orphaned" });

@@ -1,54 +1,85 @@
 /**
- * Disabling a device or rotating its secret closes its connection (close code
+ * Disabling a device, rotating its secret or removing it closes its connection (close code
  * DEVICE_REVOKED, 4102). The CLI changes the registry in the store, possibly from another
- * process, so each server process re-reads the registry every BATON_REGISTRY_POLL_MS and
- * closes the connections of devices whose secret hash changed or that were disabled.
+ * process, so each server process re-reads the registry every BATON_REGISTRY_POLL_MS.
+ *
+ * Revocation goes by *state*, not by change (issue 18 finding 3): every connection carries
+ * the secret hash it authenticated with, and at every poll each one is compared with the
+ * registry as it is now — disabled, removed, or a hash that is no longer the device's, and
+ * it is closed. A seat reserved before the change and used after it is refused at join
+ * (rooms/DeviceRoom.ts) and, should it slip between the two, closed at the next poll.
+ * Live rooms are told the registry's state too, so their core refuses claims on a disabled
+ * device (session/grant.ts).
  */
 import { pollStore } from "../store/pollStore.ts";
-import type { DeviceRegistry } from "../ports/store.ts";
+import type { DeviceRegistry, RegisteredDevice } from "../ports/store.ts";
 
 export type Revoke = (reason: string) => void;
 
-/** The device connections of this process that can be revoked, by device id. */
-export class DeviceConnections {
-  private readonly open = new Map<string, Revoke>();
+/** What a live room of this process does with the registry's state of its device. */
+export type ApplyRegistryState = (disabled: boolean) => void;
 
-  /** Registers the device's current connection; returns the function that unregisters it. */
-  register(deviceId: string, revoke: Revoke): () => void {
-    this.open.set(deviceId, revoke);
+/** Why a connection authenticated with `secretHash` may no longer stay, or null. */
+export function revocationReason(device: Pick<RegisteredDevice, "secretHash" | "disabledAt"> | undefined, secretHash: string): string | null {
+  if (!device) return "the device was removed";
+  if (device.disabledAt !== null) return "the device was disabled";
+  if (device.secretHash !== secretHash) return "the device's secret was rotated";
+  return null;
+}
+
+/** The device connections and rooms of this process, by device id. */
+export class DeviceConnections {
+  private readonly open = new Map<string, { secretHash: string; revoke: Revoke }>();
+  private readonly rooms = new Map<string, ApplyRegistryState>();
+
+  /** Registers the device's current connection and the hash it authenticated with; returns the function that unregisters it. */
+  register(deviceId: string, secretHash: string, revoke: Revoke): () => void {
+    const entry = { secretHash, revoke };
+    this.open.set(deviceId, entry);
     return () => {
-      if (this.open.get(deviceId) === revoke) this.open.delete(deviceId);
+      if (this.open.get(deviceId) === entry) this.open.delete(deviceId);
+    };
+  }
+
+  /** A room of this process registers itself to hear the registry's state; returns the function that unregisters it. */
+  registerRoom(deviceId: string, apply: ApplyRegistryState): () => void {
+    this.rooms.set(deviceId, apply);
+    return () => {
+      if (this.rooms.get(deviceId) === apply) this.rooms.delete(deviceId);
     };
   }
 
   revoke(deviceId: string, reason: string): boolean {
-    const revoke = this.open.get(deviceId);
-    if (!revoke) return false;
+    const entry = this.open.get(deviceId);
+    if (!entry) return false;
     this.open.delete(deviceId);
-    revoke(reason);
+    entry.revoke(reason);
     return true;
+  }
+
+  /** Compares every connection and room with the registry as it is now. */
+  enforce(devices: Map<string, RegisteredDevice>): void {
+    for (const [deviceId, entry] of [...this.open]) {
+      const reason = revocationReason(devices.get(deviceId), entry.secretHash);
+      if (reason) this.revoke(deviceId, reason);
+    }
+    for (const [deviceId, apply] of [...this.rooms]) {
+      const device = devices.get(deviceId);
+      apply(!device || device.disabledAt !== null);
+    }
   }
 }
 
-/** Compares the registry with what it was at the last poll and revokes what changed. */
+/** Re-reads the registry on an interval and enforces its current state on this process. */
 export class RevocationWatcher {
-  private known = new Map<string, { secretHash: string; disabled: boolean }>();
   private stopPolling: (() => void) | null = null;
 
   constructor(private readonly registry: DeviceRegistry, private readonly connections: DeviceConnections) {}
 
   async check(): Promise<void> {
-    const next = new Map<string, { secretHash: string; disabled: boolean }>();
-    for (const device of await this.registry.list()) {
-      const now = { secretHash: device.secretHash, disabled: device.disabledAt !== null };
-      next.set(device.deviceId, now);
-      const before = this.known.get(device.deviceId);
-      if (now.disabled && (!before || !before.disabled)) this.connections.revoke(device.deviceId, "the device was disabled");
-      else if (before && before.secretHash !== now.secretHash) this.connections.revoke(device.deviceId, "the device's secret was rotated");
-    }
-    // A device deleted from the registry outright is revoked too.
-    for (const deviceId of this.known.keys()) if (!next.has(deviceId)) this.connections.revoke(deviceId, "the device was removed");
-    this.known = next;
+    const devices = new Map<string, RegisteredDevice>();
+    for (const device of await this.registry.list()) devices.set(device.deviceId, device);
+    this.connections.enforce(devices);
   }
 
   start(intervalMs: number): void {

@@ -9,6 +9,7 @@
  *   device disable <id>                           refuse its joins, close its connection
  *   device rotate-secret <id>                     new secret (printed once); the old one stops working
  *   device raise-epoch <id> <epoch>               recovery after a wiped store, server stopped (docs/PROTOCOL.md §6)
+ *   device repair-epoch <id>                      an epoch beyond MAX_EPOCH back to the last sane one + 1, server stopped (§6)
  *   device drain <id> --reason "…"                the session in flight finishes; nobody new is granted it
  *   device quarantine <id> --reason "…"           out of rotation until released
  *   device release <id> [--reason "…"]            back into rotation (from drained, quarantined or maintenance)
@@ -26,6 +27,7 @@ import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import { hashDeviceSecret, newDeviceSecret } from "../auth/deviceSecrets.ts";
 import { ConfigError, loadStoreConfig } from "../config/config.ts";
 import { AuditAction, DeviceExistsError, type BatonStore } from "../ports/store.ts";
+import { MAX_EPOCH } from "../session/index.ts";
 
 const USAGE = `usage: npm run baton -- <command>
   device add <id> [--label "Clinic scale"] [--kind scale]
@@ -33,6 +35,7 @@ const USAGE = `usage: npm run baton -- <command>
   device disable <id>
   device rotate-secret <id>
   device raise-epoch <id> <epoch>
+  device repair-epoch <id>
   device drain <id> --reason "recalibration at noon"
   device quarantine <id> --reason "cable frayed"
   device release <id> [--reason "fixed"]
@@ -99,13 +102,27 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
     }
     case "raise-epoch": {
       const device = deviceId(id);
-      const epoch = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).safeParse(extra);
-      if (!epoch.success) throw new UsageError("raise-epoch needs a positive whole epoch");
+      const epoch = z.coerce.number().int().positive().max(MAX_EPOCH).safeParse(extra);
+      if (!epoch.success) throw new UsageError(`raise-epoch needs a positive whole epoch, at most ${MAX_EPOCH}`);
       const stored = await store.deviceStates.raiseEpoch(device, epoch.data, now);
       await store.audit.record({ at: now, actor: actor(), action: AuditAction.RAISE_EPOCH, deviceId: device, detail: { to: stored } });
       // A live room of this device would now fail to store its (lower) state and hold its
       // commands until it is created again: this is a tool for a stopped server.
       return `${device}: epoch is now ${stored} (run this with the server stopped: a live room of the device cannot store a lower epoch and holds its commands)`;
+    }
+    case "repair-epoch": {
+      // An epoch beyond MAX_EPOCH was never issued by Baton (a forged hello stored it before
+      // hellos were capped): go back to one above the highest epoch a session really had.
+      const device = deviceId(id);
+      const current = await store.deviceStates.load(device);
+      if (!current) throw new UsageError(`device "${device}" has no stored state: nothing to repair`);
+      if (current.epoch <= MAX_EPOCH) return `${device}: epoch ${current.epoch} is sane (at most ${MAX_EPOCH}); nothing repaired (epochs are never lowered)`;
+      const [lastSane] = await store.history.listSessions(device, 1, MAX_EPOCH + 1);
+      const to = (lastSane?.epoch ?? 0) + 1;
+      const stored = await store.deviceStates.repairEpoch(device, to, now);
+      if (stored !== to) return `${device}: epoch ${stored} is sane (at most ${MAX_EPOCH}); nothing repaired (epochs are never lowered)`;
+      await store.audit.record({ at: now, actor: actor(), action: AuditAction.RAISE_EPOCH, deviceId: device, detail: { repaired: true, to } });
+      return `${device}: epoch repaired to ${to} (one above its last session). Run this with the server stopped, and reset the device's remembered epoch (it refuses a lower welcome until then)`;
     }
     case "drain":
     case "quarantine":

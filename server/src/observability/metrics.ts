@@ -24,6 +24,10 @@ const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 export interface BatonMetrics {
   registry: Registry;
   storeSeconds: Histogram<"operation">;
+  /** `hello`s whose epoch was beyond what one may raise (session/core.ts MAX_HELLO_EPOCH_RAISE): not applied. */
+  epochAnomalies: Counter;
+  /** Orphaned results not kept, beyond the per-device bound (ports/results.ts ORPHAN_LIMITS). */
+  orphansDropped: Counter;
   /** Stops listening to lifecycle events. */
   close(): void;
 }
@@ -102,7 +106,9 @@ export function createMetrics(events: LifecycleEvents): BatonMetrics {
         break;
     }
   });
-  return { registry, storeSeconds, close: unsubscribe };
+  const epochAnomalies = new Counter({ name: "baton_epoch_anomalies_total", help: "Device hellos naming an epoch too far above the stored one; the epoch was not raised.", registers: [registry] });
+  const orphansDropped = new Counter({ name: "baton_orphans_dropped_total", help: "Orphaned results not kept (or pushed out) because the device's orphan bound was reached.", registers: [registry] });
+  return { registry, storeSeconds, epochAnomalies, orphansDropped, close: unsubscribe };
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import type { CoreState } from "../session/index.ts";
 
+
 export class EpochRegressionError extends Error {
   readonly code = "EPOCH_REGRESSION";
   constructor(readonly deviceId: string, readonly storedEpoch: number, readonly attemptedEpoch: number) {
@@ -26,4 +27,11 @@ export interface DeviceStateStore {
    * Returns the epoch now stored.
    */
   raiseEpoch(deviceId: string, epoch: number, now: number): Promise<number>;
+  /**
+   * Repairs an epoch that is beyond MAX_EPOCH (session/core.ts), which Baton never issues — a
+   * forged `hello` stored it before the cap existed: sets it to `epoch` (≤ MAX_EPOCH) and
+   * returns it. A stored epoch within MAX_EPOCH is never touched (returned as it is), so this
+   * cannot lower an epoch a device was legitimately given.
+   */
+  repairEpoch(deviceId: string, epoch: number, now: number): Promise<number | undefined>;
 }

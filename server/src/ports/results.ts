@@ -45,11 +45,22 @@ export interface ResultPage {
   next?: PageCursor;
 }
 
+/**
+ * How many orphaned results are kept per device (issue 18 finding 8): results for runs a
+ * device was never given are evidence, not data anyone waits for, and a device could send
+ * them without end. The newest are kept; each save drops the oldest beyond either bound
+ * (and reports how many, for `baton_orphans_dropped_total`). Bytes are the JSON of `output`.
+ */
+export const ORPHAN_LIMITS = { count: 100, bytes: 1_048_576 } as const;
+
 export interface ResultStore {
   /** Inserts once by (deviceId, runId); `inserted` is false when a delivered result with that run id already existed. */
   saveDelivered(result: NewDeliveredResult): Promise<{ inserted: boolean }>;
-  /** Inserts once by (deviceId, runId) into the orphans, apart from delivered results. */
-  saveOrphan(orphan: NewOrphanedResult): Promise<{ inserted: boolean }>;
+  /**
+   * Inserts once by (deviceId, runId) into the orphans, apart from delivered results, then
+   * drops the device's oldest orphans beyond ORPHAN_LIMITS; `dropped` is how many.
+   */
+  saveOrphan(orphan: NewOrphanedResult): Promise<{ inserted: boolean; dropped: number }>;
   findByRunId(deviceId: string, runId: string): Promise<DeliveredResult | undefined>;
   findOrphan(deviceId: string, runId: string): Promise<OrphanedResult | undefined>;
   /** The user's delivered results, newest first. */

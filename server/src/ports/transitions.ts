@@ -45,7 +45,7 @@ export interface TransitionOutcome {
   /** Per entry of `delivered`, in order: false when that run id was stored before. */
   delivered: { inserted: boolean }[];
   /** Per entry of `orphans`, in order. */
-  orphans: { inserted: boolean }[];
+  orphans: { inserted: boolean; dropped: number }[];
   /** Records that could not be written (the rest of the write is committed). */
   recordErrors: unknown[];
 }

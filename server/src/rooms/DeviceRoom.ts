@@ -31,6 +31,7 @@ import { FairUseGate } from "./fairUseGate.ts";
 import { usedTodayOnKind } from "./dailyUsage.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
+import { revocationReason } from "../auth/revocations.ts";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
 import type { RoomLease } from "./deviceRoomLeases.ts";
@@ -82,6 +83,7 @@ export function createDeviceRoom(services: RoomServices) {
     private persistedKey = "";
     private unregisterDevice: (() => void) | null = null;
     private unwatchAvailability: (() => void) | null = null;
+    private unwatchRegistry: (() => void) | null = null;
     /** Recent run and session durations of this device, for the queue's ETA; read only while people wait. */
     private samples: DurationSamples = NO_SAMPLES;
     private samplesStale = true;
@@ -141,6 +143,10 @@ export function createDeviceRoom(services: RoomServices) {
       // A drain or quarantine stored while the device had no room (the CLI) applies now.
       this.applyStoredAvailability(await services.store.availability.find(options.deviceId));
       this.unwatchAvailability = services.availabilityWatcher.register(options.deviceId, this.guarded("applying a stored availability", (record: AvailabilityRecord | undefined) => this.applyStoredAvailability(record)));
+      // Disabled in the registry (now, or at any later poll): the core refuses every claim.
+      const registered = await services.registry.find(options.deviceId);
+      this.applyRegistryState(!registered || registered.disabledAt !== null);
+      this.unwatchRegistry = services.deviceConnections.registerRoom(options.deviceId, this.guarded("applying the registry's state", (disabled: boolean) => this.applyRegistryState(disabled)));
       this.armDeadline();
       this.updateAutoDispose();
 
@@ -175,7 +181,7 @@ export function createDeviceRoom(services: RoomServices) {
       }
       client.auth = auth;
       this.connections.awaitJoinAck(client);
-      if (auth.role === "device") return this.deviceJoined(client);
+      if (auth.role === "device") return this.deviceJoining(client, auth.secretHash);
       // Seats are already capped when reserved (guardFrameworkEntryPoints); this holds the
       // limit even if that private Colyseus entry point ever changes under us.
       if (this.userCount() >= services.config.maxSpectatorsPerDevice) {
@@ -219,6 +225,7 @@ export function createDeviceRoom(services: RoomServices) {
       this.connections.dispose();
       this.unregisterDevice?.();
       this.unwatchAvailability?.();
+      this.unwatchRegistry?.();
       this.untrackQuotas?.();
       // Let the last writes finish (retries stop now that the room is disposed), so a room
       // created next for this device reads what this one knew — and only then give the
@@ -302,6 +309,10 @@ export function createDeviceRoom(services: RoomServices) {
       return { granted: true, epoch };
     }
 
+    private applyRegistryState(disabled: boolean) {
+      if (!this.disposed && Boolean(this.core.disabled) !== disabled) this.apply({ type: "registryState", disabled });
+    }
+
     private applyStoredAvailability(record: AvailabilityRecord | undefined) {
       const command = commandForStoredAvailability(this.core, record);
       if (command && !this.disposed) this.apply(command);
@@ -326,7 +337,21 @@ export function createDeviceRoom(services: RoomServices) {
 
     // ------------------------------------------------------------ connections
 
-    private deviceJoined(client: BatonClient) {
+    /**
+     * The seat was reserved at matchmaking, perhaps before the device was disabled or its
+     * secret rotated: the registry is read again now, and a seat it no longer backs is refused.
+     */
+    private async deviceJoining(client: BatonClient, secretHash: string) {
+      const reason = revocationReason(await services.registry.find(this.roomId), secretHash);
+      if (reason) {
+        this.connections.joinAcknowledged(client);
+        this.applyRegistryState(reason !== "the device's secret was rotated");
+        throw joinError(ErrorCode.UNAUTHORIZED, `device ${this.roomId} may no longer join: ${reason} after this seat was reserved.`);
+      }
+      this.deviceJoined(client, secretHash);
+    }
+
+    private deviceJoined(client: BatonClient, secretHash: string) {
       client.view = this.views.device; // empty: the device receives no schema state
       const previous = this.deviceClient;
       this.deviceClient = client;
@@ -335,7 +360,7 @@ export function createDeviceRoom(services: RoomServices) {
         previous.leave(BatonCloseCode.DEVICE_REPLACED, "replaced by a newer connection of the same device");
       }
       this.unregisterDevice?.();
-      this.unregisterDevice = services.deviceConnections.register(this.roomId, this.guarded("revoking the device's connection", (reason: string) => {
+      this.unregisterDevice = services.deviceConnections.register(this.roomId, secretHash, this.guarded("revoking the device's connection", (reason: string) => {
         if (this.deviceClient !== client) return;
         this.deviceClient = null;
         client.leave(BatonCloseCode.DEVICE_REVOKED, reason);
@@ -656,6 +681,10 @@ export function createDeviceRoom(services: RoomServices) {
             console.warn(`device room ${deviceId}: the device has seen epoch ${effect.from < effect.to ? effect.to : effect.from} which the store did not have (wiped or restored from an old backup); epoch raised from ${effect.from} to ${effect.to}`);
             audit.push({ at, actor: `device:${deviceId}`, action: AuditAction.RAISE_EPOCH, deviceId, detail: { from: effect.from, to: effect.to } });
             break;
+          case "epochAnomaly":
+            console.warn(`device room ${deviceId}: anomaly: hello names epoch ${effect.claimed}, more than one hello may raise the stored epoch ${effect.current} (at most to ${effect.allowed}); the epoch stays. If the store really lost that many epochs, check and use \`npm run baton -- device raise-epoch\` (docs/PROTOCOL.md §6)`);
+            services.metrics.epochAnomalies.inc();
+            break;
           case "runCompleted":
             this.samplesStale = true;
             break;
@@ -684,6 +713,8 @@ export function createDeviceRoom(services: RoomServices) {
         if (!committed.stored) return;
         outcome = committed.value;
         this.persistedKey = stateKey;
+        const dropped = outcome.orphans.reduce((sum, orphan) => sum + (orphan.dropped ?? 0), 0);
+        if (dropped > 0) services.metrics.orphansDropped.inc(dropped);
         // History is for people; a failed record is reported, and never holds up the session.
         for (const error of outcome.recordErrors) console.error(`device room ${deviceId}: writing history failed`, error);
       }

@@ -37,7 +37,8 @@ export function joinError(code: ErrorCodeName, message: string): ServerError {
 }
 
 export type JoinAuth =
-  | { role: "device"; deviceId: string }
+  /** `secretHash`: the registry's hash the secret matched, so the room can tell a rotation since (auth/revocations.ts). */
+  | { role: "device"; deviceId: string; secretHash: string }
   | { role: "user"; deviceId: string; userId: string; name: string; roles: string[] };
 
 export interface JoinAuthServices {
@@ -67,7 +68,7 @@ export async function authorizeJoin(token: string | undefined, options: unknown,
     if (!token) throw joinError(ErrorCode.UNAUTHORIZED, `the secret for device "${deviceId}" is missing; send it as Authorization: Bearer <secret>.`);
     const result = await services.deviceAuthenticator.check({ deviceId, secret: token, secretHash: device.secretHash, source });
     switch (result.verdict) {
-      case "ok": return { role: "device", deviceId };
+      case "ok": return { role: "device", deviceId, secretHash: device.secretHash };
       case "throttled":
         throw joinError(ErrorCode.RATE_LIMITED, guessingBackoffSentence(result.retryAfterMs));
       case "busy":

@@ -234,3 +234,24 @@ describe("claim and run (the seed's weighing flow)", () => {
     expect(harness.currentRun.runId).toBe("run-1");
   });
 });
+
+describe("a device disabled in the registry (issue 18 finding 3)", () => {
+  it("ends the session, empties the line, and refuses claims and queueing with DEVICE_DISABLED, online or not, admin or not", () => {
+    const harness = onlineHarness();
+    harness.claim(ALICE);
+    harness.apply({ type: "enqueue", user: BOB });
+    const outcome = harness.apply({ type: "registryState", disabled: true });
+    expect(effectsOf(outcome, "sessionEnded")).toMatchObject([{ holder: ALICE, reason: EndReason.KICKED }]);
+    expect(effectsOf(outcome, "queueLeft")).toMatchObject([{ user: BOB }]);
+    expect(harness.state.session).toBeNull();
+    expect(harness.claim(CAROL).rejection?.code).toBe(ErrorCode.DEVICE_DISABLED);
+    expect(harness.apply({ type: "claim", user: CAROL, admin: true }).rejection?.code).toBe(ErrorCode.DEVICE_DISABLED);
+    expect(harness.apply({ type: "enqueue", user: CAROL }).rejection?.code).toBe(ErrorCode.DEVICE_DISABLED);
+    harness.apply({ type: "deviceDisconnected" });
+    expect(harness.claim(CAROL).rejection?.code).toBe(ErrorCode.DEVICE_DISABLED);
+    harness.apply({ type: "registryState", disabled: false });
+    harness.apply({ type: "deviceConnected" });
+    harness.apply({ type: "deviceHello", firmware: "fw", sessionTypes: [WEIGH] });
+    expect(harness.claim(CAROL).rejection).toBeUndefined();
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { DeviceConnection, EndReason, Phase } from "@baton/protocol";
+import { MAX_HELLO_EPOCH_RAISE } from "./core.ts";
 import { nextDeadline } from "./deadlines.ts";
 import { phaseOf, welcomeFor } from "./phase.ts";
 import { restoreForNewRoom } from "./restore.ts";
@@ -71,6 +72,17 @@ describe("a device that has seen a higher epoch (the store lost it)", () => {
     expect(harness.state.epoch).toBe(10);
     expect(welcomeFor(harness.state, harness.now)).toMatchObject({ epoch: 10, phase: Phase.RUNNING });
     expect(effectsOf(outcome, "epochRaised")).toEqual([{ type: "epochRaised", from: 1, to: 10 }]);
+  });
+
+  it("does not raise past MAX_HELLO_EPOCH_RAISE or MAX_EPOCH: an anomaly, the epoch stays", () => {
+    const harness = new SessionHarness();
+    harness.apply({ type: "deviceConnected" });
+    const outcome = harness.apply({ type: "deviceHello", firmware: "fw", sessionTypes: [WEIGH], knownEpoch: Number.MAX_SAFE_INTEGER });
+    expect(effectsOf(outcome, "epochRaised")).toEqual([]);
+    expect(effectsOf(outcome, "epochAnomaly")).toEqual([{ type: "epochAnomaly", claimed: Number.MAX_SAFE_INTEGER, current: 0, allowed: MAX_HELLO_EPOCH_RAISE }]);
+    expect(harness.state.epoch).toBe(0);
+    harness.apply({ type: "deviceHello", firmware: "fw", sessionTypes: [WEIGH], knownEpoch: MAX_HELLO_EPOCH_RAISE });
+    expect(harness.state.epoch).toBe(MAX_HELLO_EPOCH_RAISE);
   });
 
   it("changes nothing when the device's epoch is not higher", () => {

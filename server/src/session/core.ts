@@ -24,6 +24,21 @@ import type {
 /** How many completed run ids are remembered to recognise a re-sent result. */
 const REMEMBERED_RUN_IDS = 64;
 
+/**
+ * The highest epoch Baton ever issues or stores (2^48). Far below 2^53, so `epoch + 1` always
+ * changes the number: fencing cannot be switched off by an epoch that stopped counting.
+ */
+export const MAX_EPOCH = 2 ** 48;
+
+/**
+ * How far one `hello` may raise the epoch above the one this state holds. A device only ever
+ * sees epochs the server issued and stored first, so a claim above the stored epoch means
+ * the store lost some (wiped, or an old backup): a restart keeps the same epoch. A backup
+ * misses at most a few thousand claims; a claim beyond this is an anomaly (forged or broken
+ * firmware) and does not move the epoch at all — an operator decides (`device raise-epoch`).
+ */
+export const MAX_HELLO_EPOCH_RAISE = 10_000;
+
 export function initialState(deviceId: string, now: number): CoreState {
   return {
     deviceId,
@@ -319,8 +334,15 @@ function deviceHello(state: CoreState, command: Extract<Command, { type: "device
     // backup). Devices refuse a lower epoch, so go past theirs; a session in flight gets an
     // epoch of its own above it, so its commands are not taken for the device's old ones.
     const to = command.knownEpoch + (current.session ? 1 : 0);
-    effects.push({ type: "epochRaised", from: current.epoch, to });
-    current = { ...current, epoch: to };
+    const allowed = Math.min(MAX_EPOCH, current.epoch + MAX_HELLO_EPOCH_RAISE);
+    if (to > allowed) {
+      // Not a store that lost a few epochs: a forged or broken hello. The epoch stays; the
+      // device refuses the lower welcome until an operator looks (PROTOCOL.md §6).
+      effects.push({ type: "epochAnomaly", claimed: command.knownEpoch, current: current.epoch, allowed });
+    } else {
+      effects.push({ type: "epochRaised", from: current.epoch, to });
+      current = { ...current, epoch: to };
+    }
   }
   const run = current.session?.run;
   if (run && run.hardDeadline <= now) {

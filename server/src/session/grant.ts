@@ -12,6 +12,7 @@ import type { CoreState, Rejection } from "./types.ts";
  * quarantined device — to run its health check (availability.ts).
  */
 export function grantBlocker(state: CoreState, options: { admin?: boolean } = {}): Rejection | null {
+  if (state.disabled) return disabledRejection(state);
   const availability = state.availability;
   if (availability.status !== DeviceAvailability.AVAILABLE && !(options.admin && availability.status === DeviceAvailability.QUARANTINED)) {
     return {
@@ -23,6 +24,11 @@ export function grantBlocker(state: CoreState, options: { admin?: boolean } = {}
     return { code: ErrorCode.DEVICE_NOT_READY, message: `Device ${state.deviceId} has not reported \`ready\` after the last session (physical reset pending); it cannot be claimed yet.` };
   }
   return null;
+}
+
+/** A disabled device (the registry): nobody at all may have it, not even an admin. */
+export function disabledRejection(state: CoreState): Rejection {
+  return { code: ErrorCode.DEVICE_DISABLED, message: `Device ${state.deviceId} is disabled in the registry; nobody can claim it or queue for it until an operator registers it again.` };
 }
 
 /** Whether the first in line may be offered the device now. */

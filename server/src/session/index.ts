@@ -1,5 +1,5 @@
 /** The pure session core: rules, derived views and deadlines of one device's session. */
-export { initialState } from "./core.ts";
+export { initialState, MAX_EPOCH, MAX_HELLO_EPOCH_RAISE } from "./core.ts";
 export { reduce } from "./reduce.ts";
 export { phaseOf, welcomeFor } from "./phase.ts";
 export { restoreForNewRoom } from "./restore.ts";

@@ -60,7 +60,7 @@ function commandsFor(step: Action, state: CoreState): Command[] {
     }
     case "failed": {
       const run = state.session?.run;
-      return run ? [{ type: "deviceFailed", epoch: state.epoch, runId: run.runId, code: "JAM", message: "" }] : [{ type: "deviceHeartbeat" }];
+      return run ? [{ type: "deviceFailed", epoch: state.epoch, runId: run.runId, code: "INSTRUMENT_FAULT", message: "" }] : [{ type: "deviceHeartbeat" }];
     }
     case "deviceOffline": return [{ type: "deviceDisconnected" }];
     case "deviceOnline": return state.device.online ? [] : [{ type: "deviceConnected" }, { type: "deviceHello", firmware: "fw", sessionTypes: SESSION_TYPES, needsReset: state.device.needsReset }];

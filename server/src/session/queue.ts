@@ -8,6 +8,7 @@
  * in grant.ts.
  */
 import { DeviceAvailability, ErrorCode, QueueExitReason, type QueueExitReasonName } from "@baton/protocol";
+import { disabledRejection } from "./grant.ts";
 import { describeUser, lineOf, ok, positionOf, refuse } from "./line.ts";
 import { rulesOf } from "./rules.ts";
 import type { Command, CoreContext, CoreState, Effect, Outcome, QueueEntry, SessionTimers, UserRef } from "./types.ts";
@@ -22,6 +23,10 @@ export function enqueue(state: CoreState, command: Enqueue, context: CoreContext
   const position = positionOf(state, user.userId);
   if (position > 0) {
     return refuse(state, ErrorCode.ALREADY_QUEUED, `You are already waiting for device ${state.deviceId} (position ${position}); one place per user.`);
+  }
+  if (state.disabled) {
+    const disabled = disabledRejection(state);
+    return refuse(state, disabled.code, disabled.message);
   }
   if (state.availability.status !== DeviceAvailability.AVAILABLE) {
     return refuse(state, ErrorCode.DEVICE_UNAVAILABLE, `Device ${state.deviceId} is ${state.availability.status}${state.availability.reason ? ` (${state.availability.reason})` : ""}; nobody can queue for it now.`);

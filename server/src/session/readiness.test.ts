@@ -93,18 +93,22 @@ describe("physical hand-over", () => {
 describe("health", () => {
   const CHECK: SessionTypeSpec = { name: "selftest", inputSchema: { type: "object" }, maxDurationMs: 5_000, health: true };
 
-  it("quarantines after N failed runs in a row (cancels do not count); an admin returns it", () => {
+  it("quarantines after N device faults in a row (cancels and user-caused failures do not count); an admin returns it", () => {
     const harness = onlineHarness({ rules: { quarantineAfterFailures: 2 } });
     harness.claim(ALICE);
     harness.run(ALICE, "weigh", { sampleId: "1" });
-    harness.apply({ type: "deviceFailed", epoch: harness.state.epoch, runId: harness.currentRun.runId, code: "JAM", message: "" });
+    harness.apply({ type: "deviceFailed", epoch: harness.state.epoch, runId: harness.currentRun.runId, code: ErrorCode.INSTRUMENT_FAULT, message: "" });
     harness.run(ALICE, "weigh", { sampleId: "2" });
     harness.apply({ type: "cancel", user: ALICE });
+    for (const code of [ErrorCode.NOTHING_TO_MEASURE, "JAM"]) {
+      harness.run(ALICE, "weigh", { sampleId: code });
+      harness.apply({ type: "deviceFailed", epoch: harness.state.epoch, runId: harness.currentRun.runId, code, message: "" });
+    }
     expect(harness.state.availability.status).toBe(DeviceAvailability.AVAILABLE);
     harness.run(ALICE, "weigh", { sampleId: "3" });
-    harness.apply({ type: "deviceFailed", epoch: harness.state.epoch, runId: harness.currentRun.runId, code: "JAM", message: "" });
+    harness.apply({ type: "deviceFailed", epoch: harness.state.epoch, runId: harness.currentRun.runId, code: ErrorCode.RUN_TIMEOUT, message: "" });
     expect(harness.state.availability).toMatchObject({ status: DeviceAvailability.QUARANTINED, by: "health" });
-    expect(harness.state.availability.reason).toBe("2 failed runs in a row (last: JAM)");
+    expect(harness.state.availability.reason).toBe("2 failed runs in a row (last: RUN_TIMEOUT)");
     harness.apply({ type: "release", user: ALICE });
     expect(harness.claim(BOB).rejection?.code).toBe(ErrorCode.DEVICE_UNAVAILABLE);
     harness.apply({ type: "returnToService", by: ADMIN, reason: "jam cleared" });

@@ -16,7 +16,7 @@
  */
 import { DeviceAvailability } from "@baton/protocol";
 import { reduceSession } from "./core.ts";
-import { availabilityCommand, runFinishedHealth } from "./availability.ts";
+import { availabilityCommand, registryState, runFinishedHealth } from "./availability.ts";
 import { waitDeadlines } from "./deadlines.ts";
 import { acceptOffer, claimGate, declineOffer, expireOffer, offerIfFree, withdrawOffer } from "./handoff.ts";
 import { lineOf, ok } from "./line.ts";
@@ -40,6 +40,7 @@ function route(state: CoreState, command: Command, context: CoreContext): Outcom
     case "drain":
     case "quarantine":
     case "returnToService": return availabilityCommand(state, command, context);
+    case "registryState": return registryState(state, command.disabled, context);
     case "claim": return claimGate(state, command, context) ?? reduceSession(state, command, context);
     case "extend":
     case "capSession": return leaseCommand(state, command, context);
@@ -83,7 +84,9 @@ function settle(command: Command, outcome: Outcome, context: CoreContext): Outco
   if (command.type === "deviceHello") result = { ...result, state: restartReadyClock(result.state, now) };
   // Nobody waits for a device that is out of rotation.
   const availability = result.state.availability;
-  if (availability.status !== DeviceAvailability.AVAILABLE && lineOf(result.state).length > 0) {
+  if (result.state.disabled && lineOf(result.state).length > 0) {
+    result = then(result, (state) => flushLine(state, "was disabled in the registry"));
+  } else if (availability.status !== DeviceAvailability.AVAILABLE && lineOf(result.state).length > 0) {
     result = then(result, (state) => flushLine(state, `is ${availability.status}${availability.reason ? ` (${availability.reason})` : ""}`));
   }
   return then(result, (state) => offerIfFree(state, context));

@@ -171,6 +171,12 @@ export interface CoreState {
   availability: Availability;
   /** Failed runs in a row (health checks count too); a completed run resets it. */
   consecutiveFailures: number;
+  /**
+   * The registry says the device is disabled (or was removed): nobody may claim it, queue
+   * for it or be handed it, whatever its availability (absent = enabled). The room reports
+   * the registry's current state (rooms/DeviceRoom.ts, auth/revocations.ts).
+   */
+  disabled?: boolean;
 }
 
 /** What the core needs from the outside world. Injected so tests drive time and ids. */
@@ -206,6 +212,11 @@ export type Command =
   | { type: "deviceReady" }
   | { type: "deviceHeartbeat" }
   | { type: "tick" }
+  /**
+   * The registry's current state of the device, as the room reads it (at creation and at
+   * every registry poll). Disabling ends a session in flight and empties the line.
+   */
+  | { type: "registryState"; disabled: boolean }
   | QueueCommand
   | AvailabilityCommand
   | LeaseCommand;
@@ -265,6 +276,11 @@ export type Effect =
    * from an old backup. The epoch was raised past it, so the device accepts the welcome.
    */
   | { type: "epochRaised"; from: number; to: number }
+  /**
+   * A `hello` named an epoch more than MAX_HELLO_EPOCH_RAISE above this state's (or above
+   * MAX_EPOCH): not raised; the adapter logs and counts it for an operator.
+   */
+  | { type: "epochAnomaly"; claimed: number; current: number; allowed: number }
   | { type: "deviceOnline" }
   | { type: "deviceOffline" }
   /** The device went silent past `deviceSilenceTimeoutMs`: close its socket so it reconnects. */

@@ -4,9 +4,9 @@
  * conformance suite: insert-once results, orphans kept apart, epochs that never decrease.
  */
 import type { SessionTypeSpec } from "@baton/protocol";
-import { initialState, type CoreState } from "../../session/index.ts";
+import { initialState, MAX_EPOCH, type CoreState } from "../../session/index.ts";
 import {
-  DeviceExistsError, EpochRegressionError,
+  DeviceExistsError, EpochRegressionError, ORPHAN_LIMITS,
   type AuditEntry, type AvailabilityRecord, type BatonStore, type OutboxMessage, type DeliveredResult, type OrphanedResult, type RegisteredDevice, type RunHistoryRecord, type SessionHistoryRecord,
 } from "../../ports/store.ts";
 
@@ -45,9 +45,20 @@ export function createMemoryStore(): BatonStore {
       },
       async saveOrphan(orphan) {
         const id = key(orphan.deviceId, orphan.runId);
-        if (orphans.has(id)) return { inserted: false };
+        if (orphans.has(id)) return { inserted: false, dropped: 0 };
         orphans.set(id, { ...copy(orphan), status: "orphaned" });
-        return { inserted: true };
+        // The device's newest orphans within ORPHAN_LIMITS stay (a Map keeps insertion order).
+        const mine = [...orphans].filter(([, kept]) => kept.deviceId === orphan.deviceId).reverse();
+        let bytes = 0;
+        let dropped = 0;
+        mine.forEach(([keptId, kept], index) => {
+          bytes += JSON.stringify(kept.output).length;
+          if (index >= ORPHAN_LIMITS.count || bytes > ORPHAN_LIMITS.bytes) {
+            orphans.delete(keptId);
+            dropped++;
+          }
+        });
+        return { inserted: true, dropped };
       },
       async findByRunId(deviceId, runId) {
         const found = delivered.get(key(deviceId, runId));
@@ -93,6 +104,13 @@ export function createMemoryStore(): BatonStore {
         const stored = states.get(deviceId);
         if (stored && stored.epoch >= epoch) return stored.epoch;
         states.set(deviceId, { ...(stored ?? initialState(deviceId, now)), epoch });
+        return epoch;
+      },
+      async repairEpoch(deviceId, epoch) {
+        const stored = states.get(deviceId);
+        if (!stored) return undefined;
+        if (stored.epoch <= MAX_EPOCH) return stored.epoch;
+        states.set(deviceId, { ...stored, epoch });
         return epoch;
       },
     },

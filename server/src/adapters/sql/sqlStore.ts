@@ -6,9 +6,9 @@
  */
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { SessionTypeSpec } from "@baton/protocol";
-import { initialState, type CoreState } from "../../session/index.ts";
+import { initialState, MAX_EPOCH, type CoreState } from "../../session/index.ts";
 import {
-  DeviceExistsError, EpochRegressionError,
+  DeviceExistsError, EpochRegressionError, ORPHAN_LIMITS,
   type AuditEntry, type AuditLog, type AvailabilityRecord, type AvailabilityStore, type BatonStore, type DeliveredResult, type DeviceRegistry, type DeviceStateStore,
   type HistoryStore, type OrphanedResult, type TransitionWriter, type RegisteredDevice, type ResultStore, type RunHistoryRecord, type SessionHistoryRecord, type SessionCursor, type WebhookOutbox, type NewOutboxMessage, type OutboxMessage,
 } from "../../ports/store.ts";
@@ -40,7 +40,13 @@ export class SqlResults implements ResultStore {
     const inserted = await this.db.insertInto("orphaned_results").values({
       device_id: orphan.deviceId, run_id: orphan.runId, epoch: orphan.epoch, reason: orphan.reason, output: json(orphan.output), stored_at: orphan.storedAt,
     }).onConflict((conflict) => conflict.columns(["device_id", "run_id"]).doNothing()).executeTakeFirst();
-    return { inserted: Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0 };
+    // The device's newest orphans within ORPHAN_LIMITS stay; the older ones go (sqliteTransitions.ts: the same SQL).
+    const pruned = await sql`delete from orphaned_results where seq in (
+      select seq from (
+        select seq, row_number() over (order by seq desc) as rn, sum(length(output)) over (order by seq desc) as running
+        from orphaned_results where device_id = ${orphan.deviceId}
+      ) ranked where rn > ${ORPHAN_LIMITS.count} or running > ${ORPHAN_LIMITS.bytes})`.execute(this.db);
+    return { inserted: Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0, dropped: Number(pruned.numAffectedRows ?? 0n) };
   }
 
   async findByRunId(deviceId: string, runId: string) {
@@ -119,6 +125,19 @@ export class SqlDeviceStates implements DeviceStateStore {
       const raised = { ...current, epoch };
       await trx.insertInto("device_states").values({ device_id: deviceId, epoch, state: json(raised), updated_at: now })
         .onConflict((conflict) => conflict.column("device_id").doUpdateSet({ epoch, state: json(raised), updated_at: now })).execute();
+      return epoch;
+    });
+  }
+
+  async repairEpoch(deviceId: string, epoch: number, now: number) {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom("device_states").select(["state", "epoch"]).where("device_id", "=", deviceId).executeTakeFirst();
+      if (!row) return undefined;
+      const current = millis(row.epoch);
+      if (current <= MAX_EPOCH) return current;
+      const repaired = { ...parse<CoreState>(row.state), epoch };
+      await trx.updateTable("device_states").set({ epoch, state: json(repaired), updated_at: now })
+        .where("device_id", "=", deviceId).where("epoch", ">", MAX_EPOCH).execute();
       return epoch;
     });
   }

@@ -14,6 +14,7 @@
  */
 import type { Database as BetterSqliteDatabase } from "better-sqlite3";
 import { EpochRegressionError } from "../../ports/deviceStates.ts";
+import { ORPHAN_LIMITS } from "../../ports/results.ts";
 import type { HistoryRecord, TransitionOutcome, TransitionWrite, TransitionWriter } from "../../ports/transitions.ts";
 import { GroupCommit, type Settled } from "../groupCommit.ts";
 
@@ -32,6 +33,13 @@ export function createSqliteTransitions(database: BetterSqliteDatabase): Transit
     orphan: database.prepare(
       `insert into "orphaned_results" ("device_id", "run_id", "epoch", "reason", "output", "stored_at")
        values (?, ?, ?, ?, ?, ?) on conflict ("device_id", "run_id") do nothing`),
+    // The same pruning as SqlResults.saveOrphan: the device's newest orphans within ORPHAN_LIMITS stay.
+    pruneOrphans: database.prepare(
+      `delete from "orphaned_results" where "seq" in (
+         select "seq" from (
+           select "seq", row_number() over (order by "seq" desc) as rn, sum(length("output")) over (order by "seq" desc) as running
+           from "orphaned_results" where "device_id" = ?
+         ) ranked where rn > ? or running > ?)`),
     sessionStarted: database.prepare(
       `insert into "sessions" ("device_id", "epoch", "user_id", "user_name", "started_at", "ended_at", "end_reason")
        values (?, ?, ?, ?, ?, null, null) on conflict ("device_id", "epoch") do nothing`),
@@ -79,6 +87,7 @@ export function createSqliteTransitions(database: BetterSqliteDatabase): Transit
     }));
     const orphans = (write.orphans ?? []).map((o) => ({
       inserted: statements.orphan.run(o.deviceId, o.runId, o.epoch, o.reason, json(o.output), o.storedAt).changes > 0,
+      dropped: statements.pruneOrphans.run(o.deviceId, ORPHAN_LIMITS.count, ORPHAN_LIMITS.bytes).changes,
     }));
     return { delivered, orphans };
   };
