@@ -39,6 +39,7 @@ import { openCluster } from "./cluster.ts";
 import { QuotaRenewer } from "./rooms/fairUseGate.ts";
 import { DeviceRoomLeases } from "./rooms/deviceRoomLeases.ts";
 import { dashboardRoutes } from "./http/dashboard.ts";
+import { errorAnswer, notFound } from "./http/fallback.ts";
 
 export interface AppOptions {
   config?: BatonConfig;
@@ -166,6 +167,9 @@ export function createAppConfig(services: RoomServices): BatonApp {
       app.use(httpRoutes(services));
       // After the API: the dashboard answers only its own page paths and assets.
       app.use(dashboardRoutes(services));
+      // Whatever is left — an unknown path, an error from any route — answers JSON { code, message }.
+      app.use(notFound);
+      app.use(errorAnswer(services.logger));
     },
   };
 }
