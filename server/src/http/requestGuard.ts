@@ -36,10 +36,21 @@ export interface Refusal {
 
 const MATCHMAKE_PREFIX = "/matchmake/";
 
+/** Slow-loris limits (docs/SECURITY.md): headers within 10 s, the whole request within 15 s… */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** …enforced within half a second of each (one sweep of the open connections per interval). */
+export const CONNECTIONS_CHECKING_INTERVAL_MS = 500;
+
 export function installRequestGuard(server: http.Server, options: RequestGuardOptions): void {
   // A request (headers and body) must arrive within these; the defaults are minutes.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  // Node enforces both only when it next sweeps its connections, every
+  // connectionsCheckingInterval (30 s by default): without this a slow client held a
+  // connection ~30 s whatever the limits said. Node reads it when the server starts
+  // listening; @types/node declares it only as a createServer option.
+  (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = CONNECTIONS_CHECKING_INTERVAL_MS;
   const emit = server.emit.bind(server) as (event: string, ...args: unknown[]) => boolean;
   server.emit = ((event: string, ...args: unknown[]) => {
     if (event !== "request") return emit(event, ...args);
