@@ -40,6 +40,7 @@ import { QuotaRenewer } from "./rooms/fairUseGate.ts";
 import { DeviceRoomLeases } from "./rooms/deviceRoomLeases.ts";
 import { dashboardRoutes } from "./http/dashboard.ts";
 import { errorAnswer, notFound } from "./http/fallback.ts";
+import { installDevOriginGuard } from "./http/devOrigin.ts";
 
 export interface AppOptions {
   config?: BatonConfig;
@@ -154,6 +155,8 @@ export function createAppConfig(services: RoomServices): BatonApp {
         trustProxy: services.config.trustProxy,
         screen: ({ source, token, body }) => screenDeviceJoin(services.deviceAuthenticator, source, token, body),
       });
+      // Installed last, so it runs first: a development server answers only itself (http/devOrigin.ts).
+      if (services.config.mode === "development") installDevOriginGuard(transport.server!, services.config.host);
       return transport;
     },
     rooms: {
