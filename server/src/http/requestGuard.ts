@@ -15,6 +15,7 @@
 import type http from "node:http";
 import { getBearerToken } from "@colyseus/core";
 import { ErrorCode, type ErrorCodeName } from "@baton/protocol";
+import { withRetryAfter } from "./retryAfter.ts";
 
 export const CLIENT_ADDRESS_HEADER = "x-baton-client-address";
 
@@ -32,6 +33,8 @@ export interface Refusal {
   status: number;
   code: ErrorCodeName;
   sentence: string;
+  /** Sent as `Retry-After` (whole seconds): how long the client must wait before asking again. */
+  retryAfterSeconds?: number;
 }
 
 const MATCHMAKE_PREFIX = "/matchmake/";
@@ -63,9 +66,9 @@ export function installRequestGuard(server: http.Server, options: RequestGuardOp
       const token = getBearerToken(request.headers.authorization ?? "");
       // The screen may ask a shared throttle (Redis); if it cannot answer, matchmaking's own checks still run.
       Promise.resolve(options.screen?.({ source, token, body })).catch(() => null).then((refusal) => {
-        if (refusal) return refuse(response, refusal.status, refusal.code, refusal.sentence);
+        if (refusal) return refuse(response, refusal.status, refusal.code, refusal.sentence, false, refusal.retryAfterSeconds);
         request.body = body;
-        emit(event, request, response);
+        withRetryAfter(response, () => emit(event, request, response));
       });
     });
     return true;
@@ -121,13 +124,14 @@ function tooLarge(request: http.IncomingMessage, response: http.ServerResponse, 
 }
 
 /** Same shape as Colyseus' own matchmaking errors: `{ code: <status>, error: "<CODE>: <sentence>" }`. */
-function refuse(response: http.ServerResponse, status: number, code: ErrorCodeName, sentence: string, closeConnection = false) {
+function refuse(response: http.ServerResponse, status: number, code: ErrorCodeName, sentence: string, closeConnection = false, retryAfter?: number) {
   if (response.headersSent) return;
   const body = JSON.stringify({ code: status, error: `${code}: ${sentence}` });
   response.writeHead(status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),
     ...(closeConnection ? { connection: "close" } : {}),
+    ...(retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {}),
   });
   response.end(body, () => {
     if (closeConnection) response.socket?.destroy();
