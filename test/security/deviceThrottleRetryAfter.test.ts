@@ -4,11 +4,14 @@
  * API limiter, it now sends `Retry-After` (whole seconds, the sentence's number), whichever
  * check refused the join: the request guard's screen of an address that is backing off, or
  * the authenticator's own admission of a parallel burst. Real HTTP matchmaking against a
- * production-mode server; each case from its own loopback address.
+ * production-mode server; each case from its own loopback address. And the simulator, whose
+ * address is backing off, waits at least the Retry-After before it asks again, whatever its
+ * own (here much shorter) back-off says.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode } from "@baton/protocol";
-import type { TestBaton } from "../support/baton.ts";
+import { TEST_DEVICE_SECRET, type TestBaton } from "../support/baton.ts";
+import { SimulatedDevice } from "../../client/src/simulator/device.ts";
 import { codeOf, matchmake, startProductionBaton, type HttpAnswer } from "./support.ts";
 
 let baton: TestBaton;
@@ -42,5 +45,21 @@ describe("Retry-After on the device-secret throttle's 429", () => {
     const throttled = answers.filter((answer) => answer.status === 429);
     expect(throttled.length).toBeGreaterThan(0);
     for (const answer of throttled) expectRetryAfter(answer);
+  });
+
+  it("is honoured by the simulator: its next attempt waits at least Retry-After", async () => {
+    // The simulator's fetch comes from 127.0.0.1: spend that address's budget first.
+    for (let i = 0; i < 5; i++) expect((await guess("127.0.0.1", "test-4")).status).toBe(401);
+    const device = new SimulatedDevice({ url: baton.httpUrl, deviceId: "test-5", secret: TEST_DEVICE_SECRET, instrument: "scale", reconnect: { baseDelayMs: 10, maxDelayMs: 20, maxAttempts: 1 } });
+    try {
+      const scheduled = new Promise<{ delayMs: number; lastError?: Error }>((resolve) => device.events.once("reconnecting", resolve));
+      device.startConnecting();
+      const { delayMs, lastError } = await scheduled;
+      const asked = Number(/try again in (\d+) s/.exec(lastError?.message ?? "")?.[1]);
+      expect(asked).toBeGreaterThanOrEqual(1);
+      expect(delayMs).toBeGreaterThanOrEqual(asked * 1000);
+    } finally {
+      await device.close();
+    }
   });
 });
