@@ -118,6 +118,21 @@ static void error_codes_that_are_not_integers_read_as_none(void **state)
     assert_int_equal(code, 522);
 }
 
+/* Issue 18 finding 18: the throttled join's Retry-After, as the ports hand it over. */
+static void retry_after_is_read_as_seconds(void **state)
+{
+    (void)state;
+    assert_int_equal(baton_parse_retry_after("4"), 4);
+    assert_int_equal(baton_parse_retry_after(" 120\r\n"), 120);
+    assert_int_equal(baton_parse_retry_after("0"), 0);
+    assert_int_equal(baton_parse_retry_after("999999999999"), BATON_RETRY_AFTER_MAX_S);
+    assert_int_equal(baton_parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), 0); /* no wall clock: not honoured */
+    assert_int_equal(baton_parse_retry_after("4s"), 0);
+    assert_int_equal(baton_parse_retry_after("-4"), 0);
+    assert_int_equal(baton_parse_retry_after(""), 0);
+    assert_int_equal(baton_parse_retry_after(NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +142,7 @@ int main(void)
         cmocka_unit_test(error_bodies_never_fail),
         cmocka_unit_test(json_reader_edge_cases),
         cmocka_unit_test(error_codes_that_are_not_integers_read_as_none),
+        cmocka_unit_test(retry_after_is_read_as_seconds),
     };
     return cmocka_run_group_tests_name("json_matchmake", tests, NULL, NULL);
 }

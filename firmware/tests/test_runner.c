@@ -35,9 +35,10 @@ static fake_t fake;
 static baton_runner_t runner;
 
 static baton_status_t http_post(void *ctx, const char *url, const char *bearer, const char *body, size_t body_len,
-                                char *response, size_t cap, size_t *len, int *status)
+                                char *response, size_t cap, size_t *len, int *status, uint32_t *retry_after_s)
 {
     fake_t *f = ctx;
+    *retry_after_s = 0;
     (void)body;
     (void)body_len;
     f->posts++;

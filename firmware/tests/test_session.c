@@ -720,6 +720,35 @@ static void backoff_gives_up_after_max_attempts(void **state)
     assert_int_equal(fx.actions.count, 0);
 }
 
+/* Issue 18 finding 18: a throttled join's 429 says how long to wait; the device waits at least that. */
+static void a_throttled_join_waits_its_retry_after(void **state)
+{
+    (void)state;
+    fx_init(&fx, 5);
+    fx.random_value = UINT32_MAX;
+    fx_reset(&fx);
+    baton_session_start(&fx.sm, fx.now, &fx.actions);
+    fx_reset(&fx);
+    static const char throttled[] =
+        "{\"code\":429,\"error\":\"RATE_LIMITED: too many wrong device secrets from your address; try again in 30 s.\"}";
+    baton_session_on_matchmake_answer(&fx.sm, 429, throttled, strlen(throttled), 30, fx.now, &fx.actions);
+    /* The back-off alone would say 1 s. */
+    assert_int_equal(fx_event(&fx, BATON_EVENT_RECONNECT_SCHEDULED)->number, 30000);
+    fx_reset(&fx);
+    baton_session_on_tick(&fx.sm, fx.now + 29999, &fx.actions);
+    assert_int_equal(fx_count(&fx, BATON_ACTION_HTTP_POST), 0);
+    fx_reset(&fx);
+    baton_session_on_tick(&fx.sm, fx.now + 30000, &fx.actions);
+    assert_int_equal(fx_count(&fx, BATON_ACTION_HTTP_POST), 1);
+
+    /* A Retry-After shorter than the back-off does not shorten it; none keeps the back-off. */
+    fx.now += 30000;
+    fx_reset(&fx);
+    baton_session_on_matchmake_answer(&fx.sm, 429, throttled, strlen(throttled), 1, fx.now, &fx.actions);
+    uint64_t second = fx_event(&fx, BATON_EVENT_RECONNECT_SCHEDULED)->number;
+    assert_true(second >= 1000 && second <= 2000); /* the back-off's second step, 1 s ≤ it */
+}
+
 static void a_successful_join_resets_the_backoff(void **state)
 {
     (void)state;
@@ -890,6 +919,7 @@ int main(void)
         cmocka_unit_test_setup(leaving_says_so_and_stops, setup),
         cmocka_unit_test_setup(leave_frame_reconnects, setup),
         cmocka_unit_test_setup(malformed_frames_never_crash, setup),
+        cmocka_unit_test_setup(a_throttled_join_waits_its_retry_after, setup),
     };
     return cmocka_run_group_tests_name("session", tests, NULL, NULL);
 }

@@ -39,6 +39,8 @@ import { openCluster } from "./cluster.ts";
 import { QuotaRenewer } from "./rooms/fairUseGate.ts";
 import { DeviceRoomLeases } from "./rooms/deviceRoomLeases.ts";
 import { dashboardRoutes } from "./http/dashboard.ts";
+import { errorAnswer, notFound } from "./http/fallback.ts";
+import { installDevOriginGuard } from "./http/devOrigin.ts";
 
 export interface AppOptions {
   config?: BatonConfig;
@@ -153,6 +155,8 @@ export function createAppConfig(services: RoomServices): BatonApp {
         trustProxy: services.config.trustProxy,
         screen: ({ source, token, body }) => screenDeviceJoin(services.deviceAuthenticator, source, token, body),
       });
+      // Installed last, so it runs first: a development server answers only itself (http/devOrigin.ts).
+      if (services.config.mode === "development") installDevOriginGuard(transport.server!, services.config.host);
       return transport;
     },
     rooms: {
@@ -166,6 +170,9 @@ export function createAppConfig(services: RoomServices): BatonApp {
       app.use(httpRoutes(services));
       // After the API: the dashboard answers only its own page paths and assets.
       app.use(dashboardRoutes(services));
+      // Whatever is left — an unknown path, an error from any route — answers JSON { code, message }.
+      app.use(notFound);
+      app.use(errorAnswer(services.logger));
     },
   };
 }

@@ -17,6 +17,7 @@ export interface HttpAnswer {
   status: number;
   body: any;
   text: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 export interface RequestOptions {
@@ -54,7 +55,7 @@ export function request(httpUrl: string, method: string, path: string, body: str
         const text = Buffer.concat(chunks).toString("utf8");
         let parsed: unknown;
         try { parsed = JSON.parse(text); } catch { parsed = undefined; }
-        resolve({ status: response.statusCode ?? 0, body: parsed, text });
+        resolve({ status: response.statusCode ?? 0, body: parsed, text, headers: response.headers });
       });
     });
     outgoing.on("error", reject);

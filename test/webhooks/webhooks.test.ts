@@ -1,6 +1,6 @@
 /**
  * Webhooks through a real server and a local receiver: every delivery carries a valid
- * Baton-Signature over its raw body; a refused delivery is retried (same delivery id) and
+ * Baton-Signature over its delivery id and raw body; a refused delivery is retried (same delivery id) and
  * nothing after it for that device overtakes it; a device's notifications arrive in the order
  * they happened; the room never waited for the receiver.
  */
@@ -28,7 +28,7 @@ beforeAll(async () => {
     request.on("end", () => {
       const status = refuseNext > 0 ? 503 : 204;
       if (refuseNext > 0) refuseNext--;
-      deliveries.push({ id: String(request.headers["baton-delivery"]), event: String(request.headers["baton-event"]), body, valid: verifySignature(SECRET, body, String(request.headers["baton-signature"] ?? "")), status });
+      deliveries.push({ id: String(request.headers["baton-delivery"]), event: String(request.headers["baton-event"]), body, valid: verifySignature(SECRET, { body, delivery: String(request.headers["baton-delivery"] ?? ""), signature: String(request.headers["baton-signature"] ?? "") }), status });
       response.writeHead(status).end();
     });
   });
@@ -78,9 +78,10 @@ it("signs every delivery, retries a refused one, and keeps each device's notific
 it("refuses a forged or stale signature", () => {
   const body = '{"type":"device.free"}';
   const now = Math.floor(Date.now() / 1000);
-  const good = `t=${now},v1=` + createHmac("sha256", SECRET).update(`${now}.${body}`).digest("hex");
-  expect(verifySignature(SECRET, body, good)).toBe(true);
-  expect(verifySignature(SECRET, body.replace("free", "busy"), good)).toBe(false);
-  expect(verifySignature("another-secret-0123456", body, good)).toBe(false);
-  expect(verifySignature(SECRET, body, good, now + 3_600)).toBe(false);
+  const good = `t=${now},v2=` + createHmac("sha256", SECRET).update(`${now}.42.${body}`).digest("hex");
+  expect(verifySignature(SECRET, { delivery: "42", body, signature: good })).toBe(true);
+  expect(verifySignature(SECRET, { delivery: "42", body: body.replace("free", "busy"), signature: good })).toBe(false);
+  expect(verifySignature(SECRET, { delivery: "43", body, signature: good })).toBe(false);
+  expect(verifySignature("another-secret-0123456", { delivery: "42", body, signature: good })).toBe(false);
+  expect(verifySignature(SECRET, { delivery: "42", body, signature: good }, now + 3_600)).toBe(false);
 });

@@ -101,6 +101,7 @@ export class SimulatedDevice {
     this.reconnector = new Reconnector(policy, {
       attempt: () => this.joinAndGreet(),
       isPermanent: (error) => error instanceof MatchmakeError && error.permanent,
+      retryAfterMs: (error) => (error instanceof MatchmakeError ? error.retryAfterMs ?? 0 : 0),
       onScheduled: (attempt, delayMs, lastError) => {
         this.say(`reconnect attempt ${attempt}/${policy.maxAttempts} in ${delayMs} ms${lastError ? ` (last: ${lastError.message})` : ""}`);
         this.events.emit("reconnecting", { attempt, delayMs, lastError });

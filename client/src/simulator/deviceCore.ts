@@ -277,11 +277,11 @@ export class DeviceCore {
     this.scheduleReconnect();
   }
 
-  private scheduleReconnect(): void {
+  private scheduleReconnect(atLeastMs = 0): void {
     const policy = this.profile.reconnect;
     if (this.state.reconnectAttempts >= policy.maxAttempts) return this.stop();
     this.state.reconnectAttempts++;
-    this.waitThenRetry(reconnectDelayMs(this.state.reconnectAttempts, policy, this.random));
+    this.waitThenRetry(Math.max(reconnectDelayMs(this.state.reconnectAttempts, policy, this.random), atLeastMs));
   }
 
   private waitThenRetry(delayMs: number): void {
@@ -325,11 +325,14 @@ export class DeviceCore {
     });
   }
 
-  /** The attempt is made and gets no answer. */
-  attemptFailed(): CoreOutput[] {
+  /**
+   * The attempt is made and gets no answer, or a refusal retrying can fix; `retryAfterMs` is
+   * the answer's `Retry-After` (a throttled 429): the next attempt never comes sooner.
+   */
+  attemptFailed(retryAfterMs = 0): CoreOutput[] {
     return this.collect(() => {
       this.attempt();
-      this.scheduleReconnect();
+      this.scheduleReconnect(retryAfterMs);
     });
   }
 

@@ -1,6 +1,6 @@
 /** Matchmaking answers and socket URLs, with an injected fetch: no server. */
 import { describe, expect, it } from "vitest";
-import { MatchmakeError, MatchmakeUnreachableError, batonCodeOf, matchmakeDevice, roomSocketUrl } from "./matchmake.ts";
+import { MatchmakeError, MatchmakeUnreachableError, batonCodeOf, matchmakeDevice, parseRetryAfter, roomSocketUrl } from "./matchmake.ts";
 
 const seat = { name: "device", sessionId: "abc", roomId: "scale-1", processId: "p1" };
 const answer = (status: number, body: unknown) => (async () => new Response(JSON.stringify(body), { status })) as unknown as typeof fetch;
@@ -21,6 +21,25 @@ describe("matchmakeDevice", () => {
     const error = await matchmakeDevice({ baseUrl: "http://x", deviceId: "d", secret: "s", fetch: answer(524, { code: 524, error: "seat reservation expired." }) })
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ status: 524, batonCode: undefined, permanent: false });
+  });
+
+  it("keeps a 429's Retry-After as retryAfterMs", async () => {
+    const throttled = (async () => new Response(JSON.stringify({ code: 429, error: "RATE_LIMITED: try again in 4 s." }), { status: 429, headers: { "retry-after": "4" } })) as unknown as typeof fetch;
+    const error = await matchmakeDevice({ baseUrl: "http://x", deviceId: "d", secret: "s", fetch: throttled }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 429, batonCode: "RATE_LIMITED", permanent: false, retryAfterMs: 4_000 });
+    const plain = await matchmakeDevice({ baseUrl: "http://x", deviceId: "d", secret: "s", fetch: answer(503, { code: 503, error: "SERVER_BUSY: x." }) }).catch((caught: unknown) => caught);
+    expect(plain).toMatchObject({ retryAfterMs: undefined });
+  });
+
+  it("reads Retry-After as seconds or an HTTP date, capped at an hour", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    expect(parseRetryAfter("7", now)).toBe(7_000);
+    expect(parseRetryAfter(" 0 ", now)).toBe(0);
+    expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now)).toBe(30_000);
+    expect(parseRetryAfter("Wed, 31 Dec 2025 23:00:00 GMT", now)).toBe(0);
+    expect(parseRetryAfter("999999", now)).toBe(3_600_000);
+    expect(parseRetryAfter("soon", now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
   });
 
   it("reports a request that got no answer", async () => {

@@ -7,6 +7,8 @@
  *     { "deviceId": "scale-1", "role": "device" }
  *     → 200 { name, sessionId, roomId, processId, publicAddress?, devMode? }
  *     → 4xx/5xx { code, error }   (error starts with a Baton code: "UNAUTHORIZED: …")
+ *       429 and 503 may carry `Retry-After` (seconds): the device waits at least that long
+ *       before it asks again (MatchmakeError.retryAfterMs; the reconnect loop honours it).
  *
  * and the WebSocket URL built from the seat reservation.
  */
@@ -37,13 +39,16 @@ export class MatchmakeError extends Error {
   readonly error: string;
   /** The Baton error code the message starts with (`UNAUTHORIZED: …`), when it has one. */
   readonly batonCode: ErrorCodeName | undefined;
+  /** The answer's `Retry-After`, in ms, when it had one: do not ask again sooner. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(status: number, code: number, error: string) {
+  constructor(status: number, code: number, error: string, retryAfterMs?: number) {
     super(`matchmaking failed with HTTP ${status}: ${error}`);
     this.status = status;
     this.code = code;
     this.error = error;
     this.batonCode = batonCodeOf(error);
+    this.retryAfterMs = retryAfterMs;
   }
 
   /** True when retrying cannot help (bad secret, unknown device): the reconnect loop stops. */
@@ -92,7 +97,7 @@ export async function matchmakeDevice(options: MatchmakeOptions): Promise<SeatRe
   if (response.status !== 200) {
     const code = typeof body?.code === "number" ? body.code : response.status;
     const error = typeof body?.error === "string" ? body.error : text.slice(0, 200);
-    throw new MatchmakeError(response.status, code, error);
+    throw new MatchmakeError(response.status, code, error, parseRetryAfter(response.headers.get("retry-after")));
   }
   if (!body || typeof body.sessionId !== "string" || typeof body.roomId !== "string" || typeof body.processId !== "string") {
     throw new MatchmakeError(response.status, 0, `unexpected matchmaking answer: ${text.slice(0, 200)}`);
@@ -117,6 +122,21 @@ export function roomSocketUrl(baseUrl: string, seat: SeatReservation, options: {
   const query = `sessionId=${encodeURIComponent(seat.sessionId)}${options.skipHandshake ? "&skipHandshake=1" : ""}`;
   return `${scheme}//${host}${basePath}/${seat.processId}/${seat.roomId}?${query}`;
 }
+
+/**
+ * `Retry-After` as ms: delta-seconds ("4") or an HTTP date; undefined when absent or not
+ * understood (the device then keeps to its own back-off). Capped at an hour, so a bogus
+ * header cannot park a device for good.
+ */
+export function parseRetryAfter(header: string | null, now: number = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
+}
+
+const MAX_RETRY_AFTER_MS = 3_600_000;
 
 /** `UNAUTHORIZED: the secret …` → `UNAUTHORIZED`, when the prefix is a known Baton code. */
 export function batonCodeOf(message: string): ErrorCodeName | undefined {

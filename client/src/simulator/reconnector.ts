@@ -1,7 +1,8 @@
 /**
  * Schedules reconnect attempts under a BackoffPolicy: one pending attempt at most, attempts
  * counted until one succeeds, and a give-up after `maxAttempts` failures in a row or on an
- * error that retrying cannot fix. It does not know how to connect; it is handed `attempt`.
+ * error that retrying cannot fix. An attempt never comes sooner than the failed one's
+ * `Retry-After`. It does not know how to connect; it is handed `attempt`.
  */
 import { reconnectDelayMs, type BackoffPolicy } from "./backoff.ts";
 
@@ -10,6 +11,8 @@ export interface ReconnectorHooks {
   attempt(): Promise<unknown>;
   /** True for errors that retrying cannot fix (bad secret, unknown device). */
   isPermanent(error: Error): boolean;
+  /** The least the server asked to wait after this error (its `Retry-After`), in ms; 0 when it did not. */
+  retryAfterMs?(error: Error): number;
   onScheduled(attempt: number, delayMs: number, lastError?: Error): void;
   onConnected(attempts: number): void;
   onGaveUp(attempts: number, reason: string, error?: Error): void;
@@ -36,7 +39,8 @@ export class Reconnector {
       return this.giveUp(this.policy.maxAttempts === 0 ? "reconnecting is off" : `${this.policy.maxAttempts} reconnect attempt(s) failed`, lastError);
     }
     this.attempts++;
-    const delayMs = reconnectDelayMs(this.attempts, this.policy, this.random);
+    // The back-off, but never sooner than the server asked (Retry-After).
+    const delayMs = Math.max(reconnectDelayMs(this.attempts, this.policy, this.random), lastError ? this.hooks.retryAfterMs?.(lastError) ?? 0 : 0);
     this.hooks.onScheduled(this.attempts, delayMs, lastError);
     this.timer = setTimeout(() => {
       this.timer = null;

@@ -4,7 +4,8 @@
  *
  * A token is accepted only when it expires (`exp` is required) within the configured
  * maximum lifetime — counted from now and, when the token says when it was issued, from
- * `iat` — so a leaked token is useful for a bounded time. When an issuer or audience is
+ * `iat` — so a leaked token is useful for a bounded time. A token whose `iat` is more than
+ * MAX_CLOCK_SKEW_SECONDS ahead of this server's clock is refused: no honest issuer made it. When an issuer or audience is
  * configured, `iss` / `aud` must match it, so a token minted for another service that
  * happens to share the secret does not open Baton.
  */
@@ -26,6 +27,11 @@ export interface TokenPolicy {
 }
 
 export const DEFAULT_TOKEN_POLICY: TokenPolicy = { maxLifetimeSeconds: 86_400 };
+/**
+ * How far ahead of this server's clock a token's `iat` may be: issuers' clocks are a little
+ * off, but a token "issued" further in the future was not issued honestly.
+ */
+export const MAX_CLOCK_SKEW_SECONDS = 60;
 /** What `POST /dev/token` issues, unless the maximum lifetime is shorter. */
 const DEV_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
@@ -56,6 +62,9 @@ export class UserTokens {
     const exp = payload.exp!;
     if (exp - now > maxLifetimeSeconds) {
       return { problem: `the token expires in ${exp - now} s, more than BATON_JWT_MAX_LIFETIME_S (${maxLifetimeSeconds} s) allows; issue shorter-lived tokens` };
+    }
+    if (typeof payload.iat === "number" && payload.iat - now > MAX_CLOCK_SKEW_SECONDS) {
+      return { problem: `the token says it was issued in the future (\`iat\` is ${payload.iat - now} s ahead of this server's clock, more than the ${MAX_CLOCK_SKEW_SECONDS} s of clock skew allowed); check the issuer's clock` };
     }
     if (typeof payload.iat === "number" && exp - payload.iat > maxLifetimeSeconds) {
       return { problem: `the token was issued for ${exp - payload.iat} s, more than BATON_JWT_MAX_LIFETIME_S (${maxLifetimeSeconds} s) allows; issue shorter-lived tokens` };

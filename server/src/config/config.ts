@@ -206,7 +206,7 @@ export interface BatonConfig {
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   trustProxy: boolean;
   secretChecks: SecretCheckLimits;
-  /** Browser origins allowed by CORS: none by default in production, any in development. */
+  /** Browser origins allowed by CORS: none by default (same-origin pages only), in every mode. */
   cors: CorsPolicy;
   /** One process (local presence) or a cluster on Redis (docs/SCALING.md). */
   cluster: ClusterConfig;
@@ -357,9 +357,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       failuresPerSource: values.BATON_SECRET_FAILURES_PER_SOURCE,
       backoffMaxMs: values.BATON_SECRET_BACKOFF_MAX_MS,
     },
-    // Production answers same-origin pages only unless origins are listed; development lets
-    // a dashboard on another port try things out.
-    cors: values.BATON_CORS_ORIGINS ?? (production ? { allow: "list", origins: [] } : { allow: "any" }),
+    // Same-origin pages only unless origins are listed — development too: its dashboard is
+    // served by this server, and `*` let any page in the developer's browser mint tokens at
+    // POST /dev/token and read the answers (issue 18 finding 17; http/devOrigin.ts).
+    cors: values.BATON_CORS_ORIGINS ?? { allow: "list", origins: [] },
     cluster: {
       redisUrl: values.REDIS_URL,
       redisKeyPrefix: values.BATON_REDIS_KEY_PREFIX,

@@ -23,7 +23,12 @@ import { CLIENT_ADDRESS_HEADER } from "./requestGuard.ts";
 /** Baton's API: every route of routes.ts except the health probes. */
 const LIMITED_PREFIXES = ["/devices", "/me/", "/results", "/admin/", "/dev/token", "/metrics", "/openapi.json"];
 
-function isLimited(path: string): boolean {
+/**
+ * Express matches routes case-insensitively (`/DEVICES` reaches the `/devices` handler), so
+ * the limiter compares paths the same way; otherwise a change of case steps around it.
+ */
+function isLimited(requestPath: string): boolean {
+  const path = requestPath.toLowerCase();
   return LIMITED_PREFIXES.some((prefix) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`));
 }
 

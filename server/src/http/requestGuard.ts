@@ -15,6 +15,7 @@
 import type http from "node:http";
 import { getBearerToken } from "@colyseus/core";
 import { ErrorCode, type ErrorCodeName } from "@baton/protocol";
+import { withRetryAfter } from "./retryAfter.ts";
 
 export const CLIENT_ADDRESS_HEADER = "x-baton-client-address";
 
@@ -32,14 +33,27 @@ export interface Refusal {
   status: number;
   code: ErrorCodeName;
   sentence: string;
+  /** Sent as `Retry-After` (whole seconds): how long the client must wait before asking again. */
+  retryAfterSeconds?: number;
 }
 
 const MATCHMAKE_PREFIX = "/matchmake/";
 
+/** Slow-loris limits (docs/SECURITY.md): headers within 10 s, the whole request within 15 s… */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** …enforced within half a second of each (one sweep of the open connections per interval). */
+export const CONNECTIONS_CHECKING_INTERVAL_MS = 500;
+
 export function installRequestGuard(server: http.Server, options: RequestGuardOptions): void {
   // A request (headers and body) must arrive within these; the defaults are minutes.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  // Node enforces both only when it next sweeps its connections, every
+  // connectionsCheckingInterval (30 s by default): without this a slow client held a
+  // connection ~30 s whatever the limits said. Node reads it when the server starts
+  // listening; @types/node declares it only as a createServer option.
+  (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = CONNECTIONS_CHECKING_INTERVAL_MS;
   const emit = server.emit.bind(server) as (event: string, ...args: unknown[]) => boolean;
   server.emit = ((event: string, ...args: unknown[]) => {
     if (event !== "request") return emit(event, ...args);
@@ -52,9 +66,9 @@ export function installRequestGuard(server: http.Server, options: RequestGuardOp
       const token = getBearerToken(request.headers.authorization ?? "");
       // The screen may ask a shared throttle (Redis); if it cannot answer, matchmaking's own checks still run.
       Promise.resolve(options.screen?.({ source, token, body })).catch(() => null).then((refusal) => {
-        if (refusal) return refuse(response, refusal.status, refusal.code, refusal.sentence);
+        if (refusal) return refuse(response, refusal.status, refusal.code, refusal.sentence, false, refusal.retryAfterSeconds);
         request.body = body;
-        emit(event, request, response);
+        withRetryAfter(response, () => emit(event, request, response));
       });
     });
     return true;
@@ -110,13 +124,14 @@ function tooLarge(request: http.IncomingMessage, response: http.ServerResponse, 
 }
 
 /** Same shape as Colyseus' own matchmaking errors: `{ code: <status>, error: "<CODE>: <sentence>" }`. */
-function refuse(response: http.ServerResponse, status: number, code: ErrorCodeName, sentence: string, closeConnection = false) {
+function refuse(response: http.ServerResponse, status: number, code: ErrorCodeName, sentence: string, closeConnection = false, retryAfter?: number) {
   if (response.headersSent) return;
   const body = JSON.stringify({ code: status, error: `${code}: ${sentence}` });
   response.writeHead(status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),
     ...(closeConnection ? { connection: "close" } : {}),
+    ...(retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {}),
   });
   response.end(body, () => {
     if (closeConnection) response.socket?.destroy();

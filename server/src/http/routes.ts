@@ -12,8 +12,7 @@
  * Every handler validates its input (zod) and answers errors as `{ code, message }`; one
  * client address gets BATON_HTTP_RATE_LIMIT_* requests a second (httpRateLimit.ts).
  */
-import express, { type Request, type Response, type NextFunction } from "express";
-import { ErrorCode } from "@baton/protocol";
+import express from "express";
 import type { RoomServices } from "../rooms/services.ts";
 import { adminRoutes } from "./admin.ts";
 import { deviceRoutes } from "./devices.ts";
@@ -24,6 +23,7 @@ import { openApiRoute } from "./openapi.ts";
 import { devTokenRoute, resultRoutes } from "./results.ts";
 import { sessionRoutes } from "./sessions.ts";
 import { httpRateLimit } from "./httpRateLimit.ts";
+import { errorAnswer } from "./fallback.ts";
 
 export function httpRoutes(services: RoomServices) {
   const router = express.Router();
@@ -41,10 +41,6 @@ export function httpRoutes(services: RoomServices) {
   if (devRoutes) router.use(devTokenRoute(services));
 
   // Malformed JSON bodies and other body-parser errors: a stable code, never a stack trace.
-  router.use((error: Error & { status?: number; type?: string }, _request: Request, response: Response, next: NextFunction) => {
-    if (!error) return next();
-    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-    response.status(status).json({ code: status === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : status === 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.INVALID_MESSAGE, message: status === 500 ? "Internal error." : `Request body rejected: ${error.message}.` });
-  });
+  router.use(errorAnswer(services.logger));
   return router;
 }

@@ -10,6 +10,7 @@ import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import type { DeviceRegistry } from "../ports/store.ts";
 import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
 import type { UserTokens } from "../auth/userTokens.ts";
+import { noteRetryAfter, retryAfterSeconds } from "../http/retryAfter.ts";
 
 /** HTTP status per join refusal (the matchmaking route answers with the ServerError code as status). */
 const JOIN_STATUS: Partial<Record<ErrorCodeName, number>> = {
@@ -47,8 +48,9 @@ export interface JoinAuthServices {
   userTokens: UserTokens;
 }
 
+/** The throttle's sentence; its number is the `Retry-After` the answer carries (http/requestGuard.ts). */
 export function guessingBackoffSentence(waitMs: number): string {
-  return `too many wrong device secrets from your address; try again in ${Math.ceil(waitMs / 1000)} s.`;
+  return `too many wrong device secrets from your address; try again in ${retryAfterSeconds(waitMs)} s.`;
 }
 
 /** `source` is the client's address (see http/requestGuard.ts); secret guessing is throttled by it. */
@@ -70,6 +72,7 @@ export async function authorizeJoin(token: string | undefined, options: unknown,
     switch (result.verdict) {
       case "ok": return { role: "device", deviceId, secretHash: device.secretHash };
       case "throttled":
+        noteRetryAfter(result.retryAfterMs);
         throw joinError(ErrorCode.RATE_LIMITED, guessingBackoffSentence(result.retryAfterMs));
       case "busy":
         throw joinError(ErrorCode.SERVER_BUSY, "too many device secrets are being checked right now; try again in a second.");

@@ -23,6 +23,7 @@ import { PoolName } from "@baton/protocol/messages";
 import { guessingBackoffSentence, joinError, joinStatus } from "./joinAuth.ts";
 import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
 import type { Refusal } from "../http/requestGuard.ts";
+import { retryAfterSeconds } from "../http/retryAfter.ts";
 
 type Method = "joinOrCreate" | "create" | "join" | "joinById" | "reconnect";
 const USER_METHODS: ReadonlySet<string> = new Set<Method>(["joinOrCreate", "join", "joinById", "reconnect"]);
@@ -125,5 +126,5 @@ export async function screenDeviceJoin(authenticator: DeviceAuthenticator, sourc
   if (body.role !== JoinRole.DEVICE) return null;
   const waitMs = await authenticator.holdOff(source, body.deviceId, token);
   if (waitMs === 0) return null;
-  return { status: joinStatus(ErrorCode.RATE_LIMITED), code: ErrorCode.RATE_LIMITED, sentence: guessingBackoffSentence(waitMs) };
+  return { status: joinStatus(ErrorCode.RATE_LIMITED), code: ErrorCode.RATE_LIMITED, sentence: guessingBackoffSentence(waitMs), retryAfterSeconds: retryAfterSeconds(waitMs) };
 }

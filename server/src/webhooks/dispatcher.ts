@@ -13,7 +13,7 @@ import type { LifecycleEvents } from "../events/lifecycle.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { NewOutboxMessage, OutboxMessage, WebhookOutbox } from "../ports/outbox.ts";
 import { notificationsFor, type WebhookEventName } from "./notifications.ts";
-import { SIGNATURE_HEADER, signatureHeader } from "./signature.ts";
+import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "./signature.ts";
 
 export interface WebhookEndpoint {
   url: string;
@@ -72,9 +72,9 @@ export function startWebhookDispatcher(options: DispatcherOptions): { stop(): Pr
         method: "POST",
         headers: {
           "content-type": "application/json",
-          [SIGNATURE_HEADER]: signatureHeader(endpoint.secret, message.body, Math.floor(clock() / 1000)),
+          [SIGNATURE_HEADER]: signatureHeader(endpoint.secret, String(message.id), message.body, Math.floor(clock() / 1000)),
           "baton-event": message.eventType,
-          "baton-delivery": String(message.id),
+          [DELIVERY_HEADER]: String(message.id),
         },
         body: message.body,
         signal: AbortSignal.timeout(options.timeoutMs),

@@ -54,6 +54,18 @@ baton_status_t baton_matchmake_parse_seat(const char *body, size_t len, baton_se
  */
 void baton_matchmake_parse_error(const char *body, size_t len, int64_t *code, char *message, size_t cap);
 
+/** The longest wait a `Retry-After` is taken for (an hour): a bogus header cannot park a device for good. */
+#define BATON_RETRY_AFTER_MAX_S 3600u
+
+/**
+ * Parses a `Retry-After` header value as the server sends it on a throttled matchmaking
+ * answer (429; docs/PROTOCOL.md): delta-seconds, e.g. "4", surrounding blanks allowed.
+ * An HTTP date is not understood (a device may have no wall clock) and gives 0, as does
+ * NULL or anything malformed; values above BATON_RETRY_AFTER_MAX_S are capped.
+ * @return the wait in seconds; 0 when there is none to honour.
+ */
+uint32_t baton_parse_retry_after(const char *value);
+
 /**
  * `ws://host:port/<processId>/<roomId>?sessionId=<sessionId>&skipHandshake=1`. The host is the seat's
  * publicAddress when present, else the server URL's; https servers give wss URLs.

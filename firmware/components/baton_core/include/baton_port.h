@@ -36,11 +36,15 @@ typedef struct baton_port {
     /**
      * Blocking HTTP POST of a JSON body with `Authorization: Bearer <bearer>`. Writes at most
      * `response_cap` body bytes (a longer body is cut; the session then fails to parse it).
+     * Sets `*retry_after_s` from the answer's `Retry-After` header with
+     * baton_parse_retry_after() (baton_matchmake.h), 0 when it has none: a throttled device
+     * secret's 429 carries it, and the session waits at least that long before asking again.
      * @return BATON_OK with *http_status set for any HTTP answer (including 4xx/5xx), or
      *         BATON_ERR_PORT when there was no answer (DNS, connect, TLS, timeout).
      */
     baton_status_t (*http_post)(void *ctx, const char *url, const char *bearer, const char *json_body, size_t body_len,
-                                char *response, size_t response_cap, size_t *response_len, int *http_status);
+                                char *response, size_t response_cap, size_t *response_len, int *http_status,
+                                uint32_t *retry_after_s);
 
     /**
      * Starts opening a WebSocket (binary subprotocol-less, no automatic reconnect). The port

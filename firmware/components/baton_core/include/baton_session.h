@@ -321,6 +321,15 @@ void baton_session_on_tick(baton_session_t *sm, uint64_t now_ms, baton_actions_t
 void baton_session_on_matchmake_response(baton_session_t *sm, int http_status, const char *body, size_t len,
                                          uint64_t now_ms, baton_actions_t *actions);
 
+/**
+ * The matchmaking answer with its `Retry-After` (seconds, baton_parse_retry_after(); 0 when
+ * none): a refusal that is retried — a throttled 429 above all — waits at least that long
+ * before the next attempt, whatever the back-off says. baton_session_on_matchmake_response()
+ * is this with 0.
+ */
+void baton_session_on_matchmake_answer(baton_session_t *sm, int http_status, const char *body, size_t len,
+                                       uint32_t retry_after_s, uint64_t now_ms, baton_actions_t *actions);
+
 /** The WebSocket opened. */
 void baton_session_on_ws_open(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions);
 

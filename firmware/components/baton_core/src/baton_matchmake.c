@@ -26,6 +26,33 @@ bool baton_id_is_safe(const char *id)
     return true;
 }
 
+uint32_t baton_parse_retry_after(const char *value)
+{
+    if (value == NULL) {
+        return 0;
+    }
+    while (*value == ' ' || *value == '\t') {
+        value++;
+    }
+    uint32_t seconds = 0;
+    const char *p = value;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (seconds < BATON_RETRY_AFTER_MAX_S) {
+            seconds = seconds * 10u + (uint32_t)(*p - '0');
+        }
+    }
+    if (p == value) {
+        return 0; /* no digits: an HTTP date or junk */
+    }
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+        p++;
+    }
+    if (*p != '\0') {
+        return 0;
+    }
+    return seconds > BATON_RETRY_AFTER_MAX_S ? BATON_RETRY_AFTER_MAX_S : seconds;
+}
+
 /* snprintf that reports truncation as NO_SPACE. */
 static baton_status_t fit(int written, size_t cap)
 {

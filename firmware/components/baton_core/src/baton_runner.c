@@ -47,7 +47,8 @@ static void report_event(baton_runner_t *r, const baton_action_t *a)
 }
 
 /* Executes one action; returns true and fills the response if it was the matchmaking POST. */
-static bool execute(baton_runner_t *r, const baton_action_t *a, int *http_status, size_t *response_len)
+static bool execute(baton_runner_t *r, const baton_action_t *a, int *http_status, size_t *response_len,
+                    uint32_t *retry_after_s)
 {
     char line[BATON_URL_MAX + 48];
     baton_status_t st;
@@ -57,11 +58,13 @@ static bool execute(baton_runner_t *r, const baton_action_t *a, int *http_status
         log_line(r, BATON_LOG_INFO, line);
         *response_len = 0;
         *http_status = 0;
+        *retry_after_s = 0;
         st = r->port.http_post(r->port.ctx, a->text, r->secret, (const char *)a->data, a->len, r->http_response,
-                               sizeof r->http_response, response_len, http_status);
+                               sizeof r->http_response, response_len, http_status, retry_after_s);
         if (st != BATON_OK) {
             *http_status = 0;
             *response_len = 0;
+            *retry_after_s = 0;
         }
         return true;
     case BATON_ACTION_WS_OPEN:
@@ -104,12 +107,13 @@ static void run(baton_runner_t *r)
     for (;;) {
         int http_status = 0;
         size_t response_len = 0;
+        uint32_t retry_after_s = 0;
         bool answered = false;
         if (r->actions.dropped > 0) {
             log_line(r, BATON_LOG_ERROR, "actions dropped: BATON_MAX_ACTIONS or BATON_ACTION_ARENA_MAX is too small");
         }
         for (size_t i = 0; i < r->actions.count; i++) {
-            if (execute(r, &r->actions.items[i], &http_status, &response_len)) {
+            if (execute(r, &r->actions.items[i], &http_status, &response_len, &retry_after_s)) {
                 answered = true;
             }
         }
@@ -117,8 +121,8 @@ static void run(baton_runner_t *r)
         if (!answered) {
             return;
         }
-        baton_session_on_matchmake_response(&r->session, http_status, r->http_response, response_len,
-                                            r->port.now_ms(r->port.ctx), &r->actions);
+        baton_session_on_matchmake_answer(&r->session, http_status, r->http_response, response_len, retry_after_s,
+                                          r->port.now_ms(r->port.ctx), &r->actions);
     }
 }
 

@@ -151,6 +151,12 @@ void baton_session_on_tick(baton_session_t *sm, uint64_t now_ms, baton_actions_t
 void baton_session_on_matchmake_response(baton_session_t *sm, int http_status, const char *body, size_t len,
                                          uint64_t now_ms, baton_actions_t *actions)
 {
+    baton_session_on_matchmake_answer(sm, http_status, body, len, 0, now_ms, actions);
+}
+
+void baton_session_on_matchmake_answer(baton_session_t *sm, int http_status, const char *body, size_t len,
+                                       uint32_t retry_after_s, uint64_t now_ms, baton_actions_t *actions)
+{
     if (sm->state != BATON_CONN_MATCHMAKING) {
         return; /* a late answer to an attempt that already timed out */
     }
@@ -186,7 +192,8 @@ void baton_session_on_matchmake_response(baton_session_t *sm, int http_status, c
         baton_session_stop(sm, BATON_STOP_REFUSED, actions); /* retrying cannot fix a wrong secret or an unknown id */
         return;
     }
-    baton_session_schedule_reconnect(sm, now_ms, actions);
+    /* Never sooner than the server asked (a throttled device secret's 429 says how long). */
+    baton_session_schedule_reconnect_after(sm, now_ms, retry_after_s > BATON_RETRY_AFTER_MAX_S ? BATON_RETRY_AFTER_MAX_S * 1000u : retry_after_s * 1000u, actions);
 }
 
 void baton_session_on_ws_open(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions)

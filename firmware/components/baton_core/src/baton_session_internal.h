@@ -42,6 +42,8 @@ void baton_session_stop(baton_session_t *sm, baton_stop_reason_t reason, baton_a
 void baton_session_wait_then_retry(baton_session_t *sm, uint64_t now_ms, uint32_t delay, baton_actions_t *actions);
 /** Waits the next back-off delay, or stops when the attempts are exhausted. */
 void baton_session_schedule_reconnect(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions);
+/* The same, but the delay is at least `at_least_ms` (a matchmaking answer's Retry-After). */
+void baton_session_schedule_reconnect_after(baton_session_t *sm, uint64_t now_ms, uint32_t at_least_ms, baton_actions_t *actions);
 
 /* ---- declared session types (baton_session_types.c) */
 /** Reads name + maxDurationMs of each declared type from config.session_types. */

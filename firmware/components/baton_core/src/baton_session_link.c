@@ -42,12 +42,17 @@ void baton_session_wait_then_retry(baton_session_t *sm, uint64_t now_ms, uint32_
 
 void baton_session_schedule_reconnect(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions)
 {
+    baton_session_schedule_reconnect_after(sm, now_ms, 0, actions);
+}
+
+void baton_session_schedule_reconnect_after(baton_session_t *sm, uint64_t now_ms, uint32_t at_least_ms, baton_actions_t *actions)
+{
     uint32_t delay = 0;
     if (baton_backoff_next(&sm->backoff, sm->config.random, sm->config.random_ctx, &delay) != BATON_OK) {
         baton_session_stop(sm, BATON_STOP_RETRIES_EXHAUSTED, actions);
         return;
     }
-    baton_session_wait_then_retry(sm, now_ms, delay, actions);
+    baton_session_wait_then_retry(sm, now_ms, delay > at_least_ms ? delay : at_least_ms, actions);
 }
 
 void baton_session_fail(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions, const char *reason,

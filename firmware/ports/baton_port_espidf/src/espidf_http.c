@@ -4,7 +4,9 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "baton_matchmake.h"
 #include "esp_http_client.h"
 #include "esp_log.h"
 
@@ -14,10 +16,22 @@ static const char *TAG = "baton.http";
 
 #define HTTP_TIMEOUT_MS 8000
 
+/* esp_http_client hands response headers only to its event handler: keep Retry-After (seconds). */
+static esp_err_t on_http_event(esp_http_client_event_t *evt)
+{
+    if (evt->event_id == HTTP_EVENT_ON_HEADER && evt->user_data != NULL && evt->header_key != NULL &&
+        strcasecmp(evt->header_key, "Retry-After") == 0) {
+        *(uint32_t *)evt->user_data = baton_parse_retry_after(evt->header_value);
+    }
+    return ESP_OK;
+}
+
 baton_status_t espidf_http_post(void *ctx, const char *url, const char *bearer, const char *json_body, size_t body_len,
-                                char *response, size_t response_cap, size_t *response_len, int *http_status)
+                                char *response, size_t response_cap, size_t *response_len, int *http_status,
+                                uint32_t *retry_after_s)
 {
     (void)ctx;
+    *retry_after_s = 0;
     if (baton_espidf_check_url(url) != ESP_OK) {
         *response_len = 0;
         *http_status = 0;
@@ -31,6 +45,8 @@ baton_status_t espidf_http_post(void *ctx, const char *url, const char *bearer, 
         .disable_auto_redirect = true,
         .crt_bundle_attach = tls.crt_bundle_attach,
         .cert_pem = tls.cert_pem,
+        .event_handler = on_http_event,
+        .user_data = retry_after_s,
     };
     esp_http_client_handle_t client = esp_http_client_init(&config);
     if (client == NULL) {

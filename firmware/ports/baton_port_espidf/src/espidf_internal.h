@@ -8,7 +8,8 @@
 #include "baton_espidf.h"
 
 baton_status_t espidf_http_post(void *ctx, const char *url, const char *bearer, const char *json_body, size_t body_len,
-                                char *response, size_t response_cap, size_t *response_len, int *http_status);
+                                char *response, size_t response_cap, size_t *response_len, int *http_status,
+                                uint32_t *retry_after_s);
 baton_status_t espidf_ws_open(void *ctx, const char *url);
 baton_status_t espidf_ws_send(void *ctx, const uint8_t *data, size_t len);
 void espidf_ws_close(void *ctx);

@@ -5,7 +5,9 @@
 #include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "baton_matchmake.h"
 #include "baton_posix.h"
 
 /* libcurl's connect and total limits; the session's own step timeout is longer. */
@@ -29,11 +31,28 @@ static size_t collect(char *data, size_t size, size_t count, void *user)
     return n;
 }
 
-baton_status_t baton_posix_http_post(void *ctx, const char *url, const char *bearer, const char *json_body, size_t body_len,
-                                     char *response, size_t response_cap, size_t *response_len, int *http_status);
+/* Keeps the answer's Retry-After (seconds) from the header lines curl hands over one by one. */
+static size_t header_line(char *data, size_t size, size_t count, void *user)
+{
+    uint32_t *retry_after_s = user;
+    size_t n = size * count;
+    static const char name[] = "retry-after:";
+    if (n > sizeof name - 1 && n < 64 && strncasecmp(data, name, sizeof name - 1) == 0) {
+        char value[64];
+        memcpy(value, data + sizeof name - 1, n - (sizeof name - 1));
+        value[n - (sizeof name - 1)] = '\0';
+        *retry_after_s = baton_parse_retry_after(value);
+    }
+    return n;
+}
 
 baton_status_t baton_posix_http_post(void *ctx, const char *url, const char *bearer, const char *json_body, size_t body_len,
-                                     char *response, size_t response_cap, size_t *response_len, int *http_status)
+                                     char *response, size_t response_cap, size_t *response_len, int *http_status,
+                                     uint32_t *retry_after_s);
+
+baton_status_t baton_posix_http_post(void *ctx, const char *url, const char *bearer, const char *json_body, size_t body_len,
+                                     char *response, size_t response_cap, size_t *response_len, int *http_status,
+                                     uint32_t *retry_after_s)
 {
     baton_posix_t *p = ctx;
     CURL *curl = curl_easy_init();
@@ -54,6 +73,9 @@ baton_status_t baton_posix_http_post(void *ctx, const char *url, const char *bea
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+    *retry_after_s = 0;
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, header_line);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, retry_after_s);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, HTTP_CONNECT_TIMEOUT_MS);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, HTTP_TOTAL_TIMEOUT_MS);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM games in a program that handles SIGTERM */

@@ -18,7 +18,8 @@
 _Static_assert(LWS_PRE <= 16, "baton_posix_tx_slot_t reserves 16 bytes of LWS_PRE headroom");
 
 baton_status_t baton_posix_http_post(void *ctx, const char *url, const char *bearer, const char *json_body, size_t body_len,
-                                     char *response, size_t response_cap, size_t *response_len, int *http_status);
+                                     char *response, size_t response_cap, size_t *response_len, int *http_status,
+                                     uint32_t *retry_after_s);
 uint64_t baton_posix_now_ms(void *ctx);
 uint32_t baton_posix_random(void *ctx);
 

@@ -9,7 +9,7 @@
  * process (a SIGKILL) but not of the machine (power loss); an operator may choose it for
  * latency (BATON_SQLITE_SYNCHRONOUS=normal).
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
@@ -28,11 +28,34 @@ export interface SqliteStoreOptions {
   synchronous?: "full" | "normal";
 }
 
+/** The store's companions: SQLite's write-ahead log and its shared-memory index. */
+const COMPANIONS = ["-wal", "-shm"];
+
+/**
+ * The store holds device secret hashes, every run's inputs and outputs and the audit log:
+ * only the server's own user may read it. A missing data directory is created 0700 (an
+ * existing one is left as the operator made it); the database file is created 0600 before
+ * SQLite opens it, and SQLite gives its -wal and -shm files the database file's mode.
+ */
+function preparePrivateFile(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  if (existsSync(file)) tightenModes(file);
+  else closeSync(openSync(file, "a", 0o600));
+}
+
+/** Files an older version created 0644 are made 0600 (POSIX; a no-op on Windows). */
+function tightenModes(file: string): void {
+  for (const each of [file, ...COMPANIONS.map((suffix) => file + suffix)]) {
+    if (existsSync(each)) chmodSync(each, 0o600);
+  }
+}
+
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<BatonStore> {
   const file = options.dataDir === ":memory:" ? ":memory:" : path.resolve(options.dataDir, SQLITE_FILE_NAME);
-  if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ":memory:") preparePrivateFile(file);
   const database = new SQLite(file);
   database.pragma("journal_mode = WAL");
+  if (file !== ":memory:") tightenModes(file);
   database.pragma(options.synchronous === "normal" ? "synchronous = NORMAL" : "synchronous = FULL");
   database.pragma("foreign_keys = ON");
   // Another process (the CLI) may hold the write lock for a moment.

@@ -6,6 +6,26 @@
 #include "esp_err.h"
 typedef struct esp_http_client *esp_http_client_handle_t;
 typedef enum { HTTP_METHOD_GET = 0, HTTP_METHOD_POST } esp_http_client_method_t;
+typedef enum {
+    HTTP_EVENT_ERROR = 0,
+    HTTP_EVENT_ON_CONNECTED,
+    HTTP_EVENT_HEADERS_SENT,
+    HTTP_EVENT_ON_HEADER,
+    HTTP_EVENT_ON_DATA,
+    HTTP_EVENT_ON_FINISH,
+    HTTP_EVENT_DISCONNECTED,
+    HTTP_EVENT_REDIRECT,
+} esp_http_client_event_id_t;
+typedef struct esp_http_client_event {
+    esp_http_client_event_id_t event_id;
+    esp_http_client_handle_t client;
+    void *data;
+    int data_len;
+    void *user_data;
+    char *header_key;
+    char *header_value;
+} esp_http_client_event_t;
+typedef esp_err_t (*http_event_handle_cb)(esp_http_client_event_t *evt);
 typedef struct {
     const char *url;
     const char *cert_pem;
@@ -14,6 +34,8 @@ typedef struct {
     int timeout_ms;
     bool disable_auto_redirect;
     esp_err_t (*crt_bundle_attach)(void *conf);
+    http_event_handle_cb event_handler;
+    void *user_data;
 } esp_http_client_config_t;
 esp_http_client_handle_t esp_http_client_init(const esp_http_client_config_t *config);
 esp_err_t esp_http_client_set_header(esp_http_client_handle_t client, const char *key, const char *value);
