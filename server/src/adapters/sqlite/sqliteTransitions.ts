@@ -4,7 +4,7 @@
  * `BEGIN IMMEDIATE … COMMIT` — one fsync at `synchronous = FULL` for all the devices that
  * changed in that turn of the event loop — with a savepoint per write, so that one refused
  * write (an epoch regression) leaves the others committed. The same SQL as the Kysely
- * queries of adapters/sql/sqlStore.ts, written out.
+ * queries of adapters/sql/ (sqlDeviceStates.ts, sqlResults.ts, …), written out.
  *
  * better-sqlite3 is synchronous: a group is written and committed in one go, and nothing
  * else runs on the connection meanwhile. The one thing to wait for is a transaction that
