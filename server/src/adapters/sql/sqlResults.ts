@@ -21,7 +21,7 @@ export class SqlResults implements ResultStore {
     const inserted = await this.db.insertInto("orphaned_results").values({
       device_id: orphan.deviceId, run_id: orphan.runId, epoch: orphan.epoch, reason: orphan.reason, output: json(orphan.output), stored_at: orphan.storedAt,
     }).onConflict((conflict) => conflict.columns(["device_id", "run_id"]).doNothing()).executeTakeFirst();
-    // The device's newest orphans within ORPHAN_LIMITS stay; the older ones go (sqliteTransitions.ts: the same SQL).
+    // The device's newest orphans within ORPHAN_LIMITS stay; the older ones go (adapters/sqlite/sqliteResults.ts: the same SQL).
     const pruned = await sql`delete from orphaned_results where seq in (
       select seq from (
         select seq, row_number() over (order by seq desc) as rn, sum(length(output)) over (order by seq desc) as running
