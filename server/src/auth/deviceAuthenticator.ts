@@ -20,13 +20,15 @@ import type { SecretCheckLimits } from "../config/config.ts";
 import { BUSY, BoundedWorkQueue } from "./boundedWorkQueue.ts";
 import { SourceThrottle } from "./sourceThrottle.ts";
 import type { SourceThrottleStore } from "../ports/sourceThrottle.ts";
-import { LocalSourceThrottleStore } from "../adapters/local/localSourceThrottleStore.ts";
 import { verifyDeviceSecret } from "./deviceSecrets.ts";
 
 export interface DeviceAuthenticatorOptions extends SecretCheckLimits {
   clock: () => number;
-  /** Where the guessing throttle keeps its records (default: this process's memory). */
-  throttleStore?: SourceThrottleStore;
+  /**
+   * Where the guessing throttle keeps its records: this process's memory or Redis, chosen
+   * by the composition root (cluster.ts, wired in app.ts) — auth/ names no adapter.
+   */
+  throttleStore: SourceThrottleStore;
 }
 
 export const DEFAULT_SECRET_CHECK_LIMITS: SecretCheckLimits = {
@@ -56,8 +58,8 @@ export class DeviceAuthenticator {
   /** scrypt runs since start (tests and metrics read it: it is the CPU an attacker can cost). */
   hashesComputed = 0;
 
-  constructor(options: DeviceAuthenticatorOptions = { ...DEFAULT_SECRET_CHECK_LIMITS, clock: Date.now }) {
-    this.throttle = new SourceThrottle(options.throttleStore ?? new LocalSourceThrottleStore(options.clock), {
+  constructor(options: DeviceAuthenticatorOptions) {
+    this.throttle = new SourceThrottle(options.throttleStore, {
       failuresPerSource: options.failuresPerSource, backoffMaxMs: options.backoffMaxMs, clock: options.clock,
       // A check lives at most its queue wait plus a hash; past that, one in flight was lost with its process.
       pendingExpiryMs: options.maxWaitMs + 10_000,

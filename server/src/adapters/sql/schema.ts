@@ -3,7 +3,7 @@
  * columns (PostgreSQL hands BIGINT back as a string, so readers go through `Number`); JSON
  * is stored as text so one schema fits both dialects.
  */
-import type { Generated } from "kysely";
+import type { Generated, Kysely } from "kysely";
 
 type Millis = number | string | bigint;
 
@@ -123,3 +123,11 @@ export function millis(value: Millis | null): number | null;
 export function millis(value: Millis | null): number | null {
   return value === null ? null : Number(value);
 }
+
+/** The database the SQL adapters query (SQLite or PostgreSQL, through Kysely). */
+export type Db = Kysely<Database>;
+
+/** A JSON column's text. */
+export const json = (value: unknown) => JSON.stringify(value);
+/** A JSON column's value. */
+export const parse = <T>(text: string): T => JSON.parse(text) as T;

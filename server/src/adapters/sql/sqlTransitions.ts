@@ -9,7 +9,10 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import { writeHistoryRecord, type TransitionOutcome, type TransitionWrite, type TransitionWriter } from "../../ports/transitions.ts";
 import type { Database } from "./schema.ts";
 import { GroupCommit, type Settled } from "../groupCommit.ts";
-import { SqlAudit, SqlDeviceStates, SqlHistory, SqlResults } from "./sqlStore.ts";
+import { SqlAudit } from "./sqlAudit.ts";
+import { SqlDeviceStates } from "./sqlDeviceStates.ts";
+import { SqlHistory } from "./sqlHistory.ts";
+import { SqlResults } from "./sqlResults.ts";
 
 type Trx = Transaction<Database>;
 

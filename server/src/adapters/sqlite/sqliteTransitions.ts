@@ -3,8 +3,9 @@
  * building on the hot path): every group of writes (adapters/groupCommit.ts) is one
  * `BEGIN IMMEDIATE … COMMIT` — one fsync at `synchronous = FULL` for all the devices that
  * changed in that turn of the event loop — with a savepoint per write, so that one refused
- * write (an epoch regression) leaves the others committed. The same SQL as the Kysely
- * queries of adapters/sql/sqlStore.ts, written out.
+ * write (an epoch regression) leaves the others committed. The statements are prepared per
+ * port (sqliteDeviceStates.ts, sqliteResults.ts, sqliteHistory.ts, sqliteAudit.ts): the same
+ * SQL as the Kysely queries of adapters/sql/, written out.
  *
  * better-sqlite3 is synchronous: a group is written and committed in one go, and nothing
  * else runs on the connection meanwhile. The one thing to wait for is a transaction that
@@ -13,82 +14,24 @@
  * still roll back after the group's writers were told their writes were committed.
  */
 import type { Database as BetterSqliteDatabase } from "better-sqlite3";
-import { EpochRegressionError } from "../../ports/deviceStates.ts";
-import { ORPHAN_LIMITS } from "../../ports/results.ts";
-import type { HistoryRecord, TransitionOutcome, TransitionWrite, TransitionWriter } from "../../ports/transitions.ts";
+import type { TransitionOutcome, TransitionWrite, TransitionWriter } from "../../ports/transitions.ts";
 import { GroupCommit, type Settled } from "../groupCommit.ts";
-
-const json = (value: unknown) => JSON.stringify(value);
+import { prepareAuditWrites } from "./sqliteAudit.ts";
+import { prepareDeviceStateWrites } from "./sqliteDeviceStates.ts";
+import { prepareHistoryWrites } from "./sqliteHistory.ts";
+import { prepareResultWrites } from "./sqliteResults.ts";
 
 export function createSqliteTransitions(database: BetterSqliteDatabase): TransitionWriter & { drain(): Promise<void> } {
-  const statements = {
-    saveState: database.prepare(
-      `insert into "device_states" ("device_id", "epoch", "state", "updated_at") values (?, ?, ?, ?)
-       on conflict ("device_id") do update set "epoch" = excluded."epoch", "state" = excluded."state", "updated_at" = excluded."updated_at"
-       where "device_states"."epoch" <= excluded."epoch"`),
-    storedEpoch: database.prepare(`select "epoch" from "device_states" where "device_id" = ?`).pluck(),
-    delivered: database.prepare(
-      `insert into "results" ("device_id", "run_id", "epoch", "user_id", "session_type", "output", "stored_at", "handed_over_at")
-       values (?, ?, ?, ?, ?, ?, ?, ?) on conflict ("device_id", "run_id") do nothing`),
-    orphan: database.prepare(
-      `insert into "orphaned_results" ("device_id", "run_id", "epoch", "reason", "output", "stored_at")
-       values (?, ?, ?, ?, ?, ?) on conflict ("device_id", "run_id") do nothing`),
-    // The same pruning as SqlResults.saveOrphan: the device's newest orphans within ORPHAN_LIMITS stay.
-    pruneOrphans: database.prepare(
-      `delete from "orphaned_results" where "seq" in (
-         select "seq" from (
-           select "seq", row_number() over (order by "seq" desc) as rn, sum(length("output")) over (order by "seq" desc) as running
-           from "orphaned_results" where "device_id" = ?
-         ) ranked where rn > ? or running > ?)`),
-    sessionStarted: database.prepare(
-      `insert into "sessions" ("device_id", "epoch", "user_id", "user_name", "started_at", "ended_at", "end_reason")
-       values (?, ?, ?, ?, ?, null, null) on conflict ("device_id", "epoch") do nothing`),
-    sessionEnded: database.prepare(
-      `update "sessions" set "ended_at" = ?, "end_reason" = ? where "device_id" = ? and "epoch" = ? and "ended_at" is null`),
-    runStarted: database.prepare(
-      `insert into "runs" ("device_id", "run_id", "epoch", "user_id", "session_type", "input", "started_at", "ended_at", "ok", "output", "failure_code", "failure_message")
-       values (?, ?, ?, ?, ?, ?, ?, null, null, null, null, null) on conflict ("device_id", "run_id") do nothing`),
-    runFinished: database.prepare(
-      `update "runs" set "ended_at" = ?, "ok" = ?, "output" = ?, "failure_code" = ?, "failure_message" = ?
-       where "device_id" = ? and "run_id" = ? and "ended_at" is null`),
-    audit: database.prepare(`insert into "audit" ("at", "actor", "action", "device_id", "detail") values (?, ?, ?, ?, ?)`),
-  };
-
-  const writeRecord = (record: HistoryRecord) => {
-    switch (record.kind) {
-      case "sessionStarted": {
-        const r = record.record;
-        return statements.sessionStarted.run(r.deviceId, r.epoch, r.userId, r.userName, r.startedAt);
-      }
-      case "sessionEnded":
-        return statements.sessionEnded.run(record.endedAt, record.endReason, record.deviceId, record.epoch);
-      case "runStarted": {
-        const r = record.record;
-        return statements.runStarted.run(r.deviceId, r.runId, r.epoch, r.userId, r.sessionType, json(r.input), r.startedAt);
-      }
-      case "runFinished": {
-        const o = record.outcome;
-        return statements.runFinished.run(o.endedAt, o.ok ? 1 : 0, o.output ? json(o.output) : null, o.failureCode ?? null, o.failureMessage ?? null, record.deviceId, record.runId);
-      }
-    }
-  };
+  const deviceStates = prepareDeviceStateWrites(database);
+  const results = prepareResultWrites(database);
+  const history = prepareHistoryWrites(database);
+  const audit = prepareAuditWrites(database);
 
   /** The parts of a write that are stored all or none. */
   const required = (write: TransitionWrite) => {
-    if (write.state) {
-      const state = write.state;
-      if (statements.saveState.run(state.deviceId, state.epoch, json(state), Date.now()).changes === 0) {
-        const stored = statements.storedEpoch.get(state.deviceId) as number | bigint | undefined;
-        throw new EpochRegressionError(state.deviceId, stored === undefined ? -1 : Number(stored), state.epoch);
-      }
-    }
-    const delivered = (write.delivered ?? []).map((r) => ({
-      inserted: statements.delivered.run(r.deviceId, r.runId, r.epoch, r.userId, r.sessionType, json(r.output), r.storedAt, r.handedOverAt ?? null).changes > 0,
-    }));
-    const orphans = (write.orphans ?? []).map((o) => ({
-      inserted: statements.orphan.run(o.deviceId, o.runId, o.epoch, o.reason, json(o.output), o.storedAt).changes > 0,
-      dropped: statements.pruneOrphans.run(o.deviceId, ORPHAN_LIMITS.count, ORPHAN_LIMITS.bytes).changes,
-    }));
+    if (write.state) deviceStates.save(write.state);
+    const delivered = (write.delivered ?? []).map(results.saveDelivered);
+    const orphans = (write.orphans ?? []).map(results.saveOrphan);
     return { delivered, orphans };
   };
   // Nested in the group's transaction, so a savepoint: a refused write leaves the others.
@@ -116,8 +59,8 @@ export function createSqliteTransitions(database: BetterSqliteDatabase): Transit
         recordErrors.push(error);
       }
     };
-    for (const entry of write.history ?? []) record(() => writeRecord(entry));
-    for (const entry of write.audit ?? []) record(() => statements.audit.run(entry.at, entry.actor, entry.action, entry.deviceId, json(entry.detail)));
+    for (const entry of write.history ?? []) record(() => history.write(entry));
+    for (const entry of write.audit ?? []) record(() => audit.record(entry));
     return { ok: true, value: { ...stored, recordErrors } };
   }));
 
