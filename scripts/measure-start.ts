@@ -5,13 +5,16 @@
  * ("Start to ready") keeps the figure. The production-start e2e test uses the same function.
  *
  *   npm run bench:start -- [--runs 5] [--build-dir dist]
+ *   npm run bench:start -- --source      (for comparison: the TypeScript source through tsx,
+ *                                          as `npm start` ran before the build existed)
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export interface StartMeasurement {
   /** From the spawn of the process to the first 200 from /readyz. */
@@ -107,13 +110,17 @@ export async function measureStartToReady(entry: string, options: { env?: Record
 async function main() {
   const argv = process.argv.slice(2);
   if (argv.includes("--help") || argv.includes("-h")) {
-    console.log("usage: npm run bench:start -- [--runs N] [--build-dir DIR]\n\nStarts the built server (DIR/server/index.js, default dist) N times (default 5) and prints start-to-/readyz.");
+    console.log("usage: npm run bench:start -- [--runs N] [--build-dir DIR] [--source]\n\nStarts the built server (DIR/server/index.js, default dist) N times (default 5) and prints start-to-/readyz;\n--source starts the TypeScript source through tsx instead, for comparison.");
     return;
   }
   const option = (name: string, fallback: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
   const root = fileURLToPath(new URL("..", import.meta.url));
   const entry = path.join(path.resolve(root, option("--build-dir", "dist")), "server", "index.js");
-  if (!existsSync(entry)) {
+  const source = argv.includes("--source");
+  const command = source
+    ? [process.execPath, "--conditions=@baton/source", "--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, path.join(root, "server/src/index.ts")]
+    : undefined;
+  if (!source && !existsSync(entry)) {
     console.error(`bench:start: ${entry} is missing; run \`npm run build\` first.`);
     process.exit(1);
   }
@@ -121,7 +128,7 @@ async function main() {
   const figures: number[] = [];
   const cpu: number[] = [];
   for (let run = 1; run <= runs; run++) {
-    const measured = await measureStartToReady(entry);
+    const measured = await measureStartToReady(entry, { command, env: source ? { TSX_TSCONFIG_PATH: path.join(root, "tsconfig.json") } : {} });
     figures.push(measured.readyMs);
     cpu.push(measured.readyCpuMs);
     console.log(`run ${run}: ready in ${measured.readyMs.toFixed(0)} ms (${measured.readyCpuMs} ms of CPU), stopped in ${measured.stopMs.toFixed(0)} ms (exit ${measured.exitCode})`);
@@ -130,7 +137,7 @@ async function main() {
     const sorted = [...values].sort((a, b) => a - b);
     return `median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms (min ${sorted[0].toFixed(0)}, max ${sorted.at(-1)!.toFixed(0)})`;
   };
-  console.log(`start to ready over ${runs} runs (node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}): wall ${summary(figures)}; CPU used by then ${summary(cpu)}`);
+  console.log(`${source ? "the TypeScript source through tsx" : `the build (${entry})`}: start to ready over ${runs} runs (node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)}): wall ${summary(figures)}; CPU used by then ${summary(cpu)}`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
