@@ -9,6 +9,8 @@
  * - every channel either process subscribes to or publishes on starts with its prefix;
  * - each room listing (RedisDriver's hash) holds only its own cluster's room;
  * and a SIGTERM of a Redis-mode process with rooms open logs no error and no warning.
+ * Also the presence alone: a message published in one cluster reaches only that cluster's
+ * subscribers, and each lists only its own channels, by the names Colyseus gave them.
  */
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
@@ -16,6 +18,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
 import { startSimulatedDevice, type SimulatedDevice } from "../../client/src/simulator/index.ts";
 import { runCli } from "../../server/src/cli/baton.ts";
+import { ClusterRedisPresence } from "../../server/src/clusterPresence.ts";
 import { createTestSchema, type TestSchema } from "../support/postgres.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
 import { spawnServer, stopAllServers, type ServerProcess } from "../support/serverProcess.ts";
@@ -146,3 +149,25 @@ it("SIGTERM of a Redis-mode process with rooms open stops it cleanly: exit 0, no
   // The stopped processes left no subscription behind.
   expect(await subscribedChannels()).toEqual([]);
 }, 60_000);
+
+it("the presence: a message on a channel reaches its own cluster only; channels are listed without the prefix", async () => {
+  const presences = [clusterA, clusterB].map((cluster) => new ClusterRedisPresence(cluster.redis.connect(), cluster.redis.prefix));
+  const [presenceA, presenceB] = presences;
+  try {
+    const received: Record<string, unknown[]> = { A: [], B: [] };
+    await presenceA.subscribe(`$${DEVICE_ID}`, (message: unknown) => received.A.push(message));
+    await presenceB.subscribe(`$${DEVICE_ID}`, (message: unknown) => received.B.push(message));
+    await presenceA.publish(`$${DEVICE_ID}`, ["for A"]);
+    await presenceB.publish(`$${DEVICE_ID}`, ["for B"]);
+    await waitFor(() => received.A.length === 1 && received.B.length === 1, 5_000, "one message each");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received).toEqual({ A: [["for A"]], B: [["for B"]] });
+    expect(await presenceA.channels(`$${DEVICE_ID}*`)).toEqual([`$${DEVICE_ID}`]);
+    expect(await presenceA.channels("$iso-*")).not.toContain(`${clusterB.redis.prefix}$${DEVICE_ID}`);
+  } finally {
+    // Closing twice (as Colyseus' stop and Baton's close both do) is quiet and waits for the end.
+    await Promise.all(presences.flatMap((presence) => [presence.close(), presence.close()]));
+    presenceA.shutdown();
+  }
+  expect(await subscribedChannels()).toEqual([]);
+}, 30_000);
