@@ -11,7 +11,6 @@
  */
 import type { Redis } from "ioredis";
 import { RedisDriver } from "@colyseus/redis-driver";
-import { RedisPresence } from "@colyseus/redis-presence";
 import type { MatchMakerDriver, Presence } from "@colyseus/core";
 import type { ClusterConfig } from "./config/config.ts";
 import type { DeviceRoomLock } from "./ports/deviceRoomLock.ts";
@@ -24,6 +23,7 @@ import type { UserQuotaLedger } from "./ports/userQuotas.ts";
 import { LocalUserQuotaLedger } from "./adapters/local/localUserQuotaLedger.ts";
 import { RedisUserQuotaLedger } from "./adapters/redis/redisUserQuotaLedger.ts";
 import { connectRedis, redactRedisUrl } from "./adapters/redis/redisConnection.ts";
+import { ClusterRedisPresence } from "./clusterPresence.ts";
 
 export interface Cluster {
   /** For Colyseus' server options; undefined in a single process (Colyseus' local defaults). */
@@ -58,7 +58,8 @@ export async function openCluster(config: ClusterConfig, clock: () => number): P
   // Separate connections: RedisPresence subscribes on a duplicate of its own, and a slow
   // room-listing scan must not delay a lock renewal.
   const [presenceConnection, driverConnection, lockConnection] = await Promise.all([connect(), connect(), connect()]);
-  const presence = new RedisPresence(presenceConnection);
+  // Channels carry the key prefix too: BATON_REDIS_KEY_PREFIX names the cluster (clusterPresence.ts).
+  const presence = new ClusterRedisPresence(presenceConnection, config.redisKeyPrefix);
   return {
     presence,
     driver: new RedisDriver(driverConnection),
@@ -66,10 +67,17 @@ export async function openCluster(config: ClusterConfig, clock: () => number): P
     roomLock: new RedisDeviceRoomLock(lockConnection),
     throttleStore: new RedisSourceThrottleStore(lockConnection),
     userQuotas: new RedisUserQuotaLedger(lockConnection),
-    description: `Redis ${redactRedisUrl(config.redisUrl)}${config.redisKeyPrefix ? ` (keys prefixed "${config.redisKeyPrefix}")` : ""}, public address ${config.publicAddress}`,
+    description: `Redis ${redactRedisUrl(config.redisUrl)}${config.redisKeyPrefix ? ` (keys and channels prefixed "${config.redisKeyPrefix}")` : ""}, public address ${config.publicAddress}`,
+    // After Colyseus' graceful stop (which has quit the presence's and the driver's
+    // connections already) or on its own (in-process servers): every connection is quit once.
     async close() {
-      presence.shutdown();
-      await Promise.all(connections.map((redis) => redis.quit().catch(() => redis.disconnect())));
+      await presence.close();
+      await Promise.all(connections.filter((redis) => redis !== presenceConnection).map(async (redis) => {
+        redis.removeAllListeners("error");
+        redis.on("error", () => undefined);
+        if (redis.status === "end") return;
+        await redis.quit().catch(() => redis.disconnect());
+      }));
     },
   };
 }

@@ -1,5 +1,7 @@
 /**
- * `npm run dev` / `npm start`: load configuration, start the server, print what runs where.
+ * The server's entry point: load configuration, start the server, print what runs where.
+ * `npm run dev` runs this file's TypeScript through tsx; production runs its build,
+ * `node dist/server/index.js` (`npm run build` makes it; `npm start` starts it).
  */
 import { ConfigError, ConfigSchema, loadConfig } from "./config/config.ts";
 import { createServices } from "./app.ts";
@@ -7,7 +9,8 @@ import { startServer } from "./server.ts";
 import { ListenError } from "./listenError.ts";
 import { RedisUnavailableError } from "./adapters/redis/redisConnection.ts";
 
-const USAGE = `usage: npm start            (production; BATON_JWT_SECRET required)
+const USAGE = `usage: npm start            (production, from the output of \`npm run build\`; BATON_JWT_SECRET required)
+       node dist/server/index.js   (the same without npm: what a service manager runs)
        npm run dev          (development: demo devices, dev tokens, pretty logs)
 
 Baton is configured only through environment variables (README, "Configuration"):

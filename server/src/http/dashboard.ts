@@ -75,7 +75,7 @@ function builtDashboard(directory: string) {
   router.use("/assets", securityHeaders(true), express.static(path.join(directory, "assets"), { index: false, immutable: true, maxAge: "365d", fallthrough: true }));
   router.get(PAGE_PATHS, securityHeaders(true), (_request, response) => {
     if (!existsSync(index)) {
-      response.status(503).type("text/plain").send(`The dashboard has not been built yet. Run \`npm run build:web\` (\`npm start\` does it for you) and reload this page.\n`);
+      response.status(503).type("text/plain").send(`The dashboard has not been built yet. Run \`npm run build:web\` (part of \`npm run build\`) and reload this page.\n`);
       return;
     }
     response.setHeader("Cache-Control", "no-cache");
