@@ -15,10 +15,9 @@ const SOURCE_CONDITION = "@baton/source";
 const workers = Number(process.env.BATON_TEST_WORKERS ?? Math.max(4, os.availableParallelism() * 2));
 
 // Files that run one at a time, after all the others, with nothing beside them:
-// - the cluster tests start two processes on the shared local Redis. Colyseus' RedisDriver
-//   keeps its room listing under fixed key names and its pub/sub channels are named after
-//   room ids (not under BATON_REDIS_KEY_PREFIX), so two of those files at once would see each
-//   other's rooms; the bench smoke's S5 is such a cluster too.
+// - the cluster tests: each starts two processes on the local Redis and kills, stalls and
+//   restarts them against lease deadlines (every cluster works under its own key and channel
+//   prefix, so they would not meet, but they measure failover in time);
 // - files whose promise is about time: no event-loop stall over 100 ms, presence within a
 //   second, a chaos run's throughput within its budget, a restart within its deadline. Run
 //   beside other files they would measure their neighbours' CPU, not Baton. (They assert the
