@@ -48,7 +48,7 @@ function schemaRef(schema: z.ZodType) {
 const jsonBody = (description: string, schema: z.ZodType) => ({ description, content: { "application/json": { schema: schemaRef(schema) } } });
 const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: componentRef("Error") } } });
 
-function operation(op: Operation) {
+function operation(op: Operation, rateLimited: boolean) {
   const parameters = [
     ...Object.entries(op.params ?? {}).map(([name, description]) => ({ name, in: "path", required: true, description, schema: { type: "string" } })),
     ...Object.entries(op.query?.shape ?? {}).map(([name, schema]) => ({
@@ -66,6 +66,7 @@ function operation(op: Operation) {
     // /readyz answers 503 with its own status body, not an error.
     responses[String(status)] = op.access === "public" && status === 503 ? jsonBody(REFUSALS[status], Readiness) : errorResponse(REFUSALS[status]);
   }
+  if (rateLimited) responses["429"] = errorResponse("RATE_LIMITED: more than BATON_HTTP_RATE_LIMIT_* requests a second from this address (Retry-After)");
   if (op.access !== "public") responses["503"] = errorResponse("INTERNAL_ERROR: the store is unavailable");
   return {
     summary: op.summary,
@@ -87,6 +88,9 @@ const REFUSALS: Record<number, string> = {
 };
 
 const deviceId = { deviceId: "a registered device id" };
+
+/** The paths httpRateLimit.ts leaves unlimited: a load balancer must never see a 429 from a probe. */
+const HEALTH_PROBES = new Set(["/healthz", "/readyz", "/health"]);
 
 /** Path (OpenAPI template syntax) → method → operation. */
 const ROUTES: Record<string, Record<string, Operation>> = {
@@ -126,7 +130,7 @@ export function openApiDocument(options: { includeDevRoutes: boolean; includeMet
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [path, methods] of Object.entries(ROUTES)) {
     if (path === "/dev/token" && !options.includeDevRoutes) continue;
-    paths[path] = Object.fromEntries(Object.entries(methods).map(([method, op]) => [method, operation(op)]));
+    paths[path] = Object.fromEntries(Object.entries(methods).map(([method, op]) => [method, operation(op, !HEALTH_PROBES.has(path))]));
   }
   return {
     openapi: "3.1.0",
