@@ -97,6 +97,12 @@ it("every route answers what openapi.json declares, and every documented route i
   // Health, metrics and the document itself.
   await checked("GET", "/healthz");
   await checked("GET", "/readyz");
+  baton.services.readiness.draining = true; // unready: 503 with the same body shape
+  try {
+    expect(await checked("GET", "/readyz", {}, 503)).toMatchObject({ status: "unready" });
+  } finally {
+    baton.services.readiness.draining = false;
+  }
   await checked("GET", "/health");
   await checked("GET", "/metrics");
   await checked("GET", "/openapi.json");
