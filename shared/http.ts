@@ -3,7 +3,8 @@
  * types written once. The routes type their answers from them (and, outside production,
  * check each answer against its schema), GET /openapi.json is generated from them
  * (`z.toJSONSchema(HttpWireSchemas)`, each schema under its `id` in components.schemas), and
- * the SDK (`@baton/client`) returns their inferred types.
+ * the SDK (`@baton/client`) returns their inferred types. The body of a webhook delivery,
+ * which Baton POSTs rather than answers, is here too (`WebhookNotification`).
  *
  * Free-form JSON (run inputs and outputs, declared input schemas, audit details) is a plain
  * object of unknown values here: what it may hold is checked where it enters (messages.ts).
@@ -249,6 +250,37 @@ export const QueueListing = z.object({
 export const DevTokenAnswer = z.object({ token: z.string(), userId: z.string(), devOnly: z.literal(true) })
   .register(HttpWireSchemas, { id: "DevToken", description: "POST /dev/token (development mode only): a user JWT." });
 
+// ---------------------------------------------------------------- webhooks (what Baton POSTs)
+/** The notifications Baton POSTs to BATON_WEBHOOKS endpoints (README "Webhooks"; openapi.json `webhooks`). */
+export const WebhookEvent = {
+  DEVICE_ONLINE: "device.online",
+  DEVICE_OFFLINE: "device.offline",
+  DEVICE_FREE: "device.free",
+  SESSION_ENDED: "session.ended",
+  RESULT_READY: "result.ready",
+  /** The device is offered to the first in line: "your turn" (data: userId, expiresAt). */
+  YOUR_TURN: "queue.your_turn",
+  /** Drained, quarantined, maintenance or back in service (data: status, previous, reason, by): for admins. */
+  DEVICE_AVAILABILITY: "device.availability",
+  /** The holder's session ends soon unless extended (data: epoch, userId, expiresAt): "you are about to lose the device". */
+  SESSION_EXPIRING: "session.expiring",
+} as const;
+export type WebhookEventName = (typeof WebhookEvent)[keyof typeof WebhookEvent];
+
+/** One notification's body: `{ type, deviceId, at, data }`, `data` by type. Never run inputs or outputs. */
+const notification = <T extends WebhookEventName, D extends z.ZodObject>(type: T, data: D) =>
+  z.object({ type: z.literal(type), deviceId: z.string(), at: timestamp, data });
+export const WebhookNotification = z.discriminatedUnion("type", [
+  notification(WebhookEvent.DEVICE_ONLINE, z.object({ firmware: z.string() })),
+  notification(WebhookEvent.DEVICE_OFFLINE, z.object({})),
+  notification(WebhookEvent.DEVICE_FREE, z.object({ epoch })),
+  notification(WebhookEvent.SESSION_ENDED, z.object({ epoch, userId: z.string(), reason: z.enum(EndReason) })),
+  notification(WebhookEvent.RESULT_READY, z.object({ epoch, runId: z.string(), userId: z.string(), sessionType: z.string() })),
+  notification(WebhookEvent.YOUR_TURN, z.object({ userId: z.string(), expiresAt: timestamp })),
+  notification(WebhookEvent.DEVICE_AVAILABILITY, z.object({ status: z.enum(DeviceAvailability), previous: z.enum(DeviceAvailability), reason: z.string(), by: z.string() })),
+  notification(WebhookEvent.SESSION_EXPIRING, z.object({ epoch, userId: z.string(), expiresAt: timestamp })),
+]).register(HttpWireSchemas, { id: "WebhookNotification", description: "The body of a webhook delivery Baton POSTs (signed: Baton-Signature over Baton-Delivery and the raw body)." });
+
 // ---------------------------------------------------------------- inferred types
 export type ErrorBody = z.infer<typeof ErrorBody>;
 export type Liveness = z.infer<typeof Liveness>;
@@ -280,3 +312,4 @@ export type ForceReleased = z.infer<typeof ForceReleased>;
 export type AvailabilityChanged = z.infer<typeof AvailabilityChanged>;
 export type QueueListing = z.infer<typeof QueueListing>;
 export type DevTokenAnswer = z.infer<typeof DevTokenAnswer>;
+export type WebhookNotification = z.infer<typeof WebhookNotification>;

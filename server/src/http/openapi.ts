@@ -12,7 +12,7 @@ import express from "express";
 import { z } from "zod";
 import {
   AuditLogPage, AvailabilityChanged, DeviceDetails, DeviceHistory, DeviceList, DeviceSessionsPage, DevTokenAnswer, DisabledDevice, ForceReleased,
-  HealthSummary, HttpWireSchemas, Liveness, OpenApiDocumentBody, QueueListing, Readiness, DeviceRegistered, ResultsPage, RotatedSecret,
+  HealthSummary, HttpWireSchemas, WebhookEvent, Liveness, OpenApiDocumentBody, QueueListing, Readiness, DeviceRegistered, ResultsPage, RotatedSecret,
   RunDetail, SessionDetail, SessionsPage,
 } from "@baton/protocol/http";
 import { AuditQuery, AvailabilityBody, ForceReleaseBody, RegisterDeviceBody, ReturnToServiceBody } from "./admin.ts";
@@ -137,6 +137,14 @@ export function openApiDocument(options: { includeDevRoutes: boolean; includeMet
     info: { title: "Baton HTTP API", version: "1", description: "Devices, history and admin actions of a Baton server. Errors are `{ code, message }` with the codes of docs/ERRORS.md." },
     security: [{ bearer: [] }],
     paths,
+    // What Baton POSTs to the BATON_WEBHOOKS endpoints (README "Webhooks"): one body schema, `data` by `type`.
+    webhooks: Object.fromEntries(Object.values(WebhookEvent).map((type) => [type, {
+      post: {
+        summary: `The ${type} notification (Baton-Event: ${type}), signed in Baton-Signature over Baton-Delivery and the raw body`,
+        requestBody: { required: true, content: { "application/json": { schema: componentRef("WebhookNotification") } } },
+        responses: { "2XX": { description: "Received; any other answer is retried with the same Baton-Delivery id" } },
+      },
+    }])),
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "The user JWT the rooms take; admins carry roles: [\"admin\"]." } },
       schemas: wireComponents(),
