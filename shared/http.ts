@@ -183,12 +183,25 @@ export const ResultsPage = z.object({ results: z.array(StoredResult), next })
   .register(HttpWireSchemas, { id: "ResultsPage", description: "GET /results: the caller's results, newest first; `next` is the `before` of the following page." });
 
 // ---------------------------------------------------------------- admin
+/** What an audit entry records: every privileged action. */
+export const AuditAction = {
+  CLAIM: "claim",
+  RELEASE: "release",
+  KICK: "kick",
+  REGISTER: "register",
+  DISABLE: "disable",
+  ROTATE_SECRET: "rotate",
+  RAISE_EPOCH: "raise-epoch",
+  /** Drained, quarantined, put in maintenance or returned to service (detail: status, reason, previous). */
+  AVAILABILITY: "availability",
+} as const;
+export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];
+
 export const AuditEntryBody = z.object({
   at: timestamp,
   /** A user id, `cli:<os user>`, `import:<file>` or `system`. */
   actor: z.string(),
-  /** claim, release, kick, register, disable, rotate, raise-epoch, availability. */
-  action: z.string(),
+  action: z.enum(AuditAction),
   deviceId: z.string(),
   /** Free-form context (epoch, label, …); never a secret. */
   detail: anyJsonObject,
