@@ -11,9 +11,9 @@
 import express from "express";
 import { z } from "zod";
 import {
-  AuditLogPage, AvailabilityChanged, DeviceDetails, DeviceHistory, DeviceList, DeviceSessionsPage, DevTokenAnswer, DisabledDevice, ForceReleased,
-  HealthSummary, HttpWireSchemas, WebhookEvent, Liveness, OpenApiDocumentBody, QueueListing, Readiness, DeviceRegistered, ResultsPage, RotatedSecret,
-  RunDetail, SessionDetail, SessionsPage,
+  AuditLogPage, AvailabilityChanged, DeviceDetails, DeviceHistory, DeviceList, DeviceRegistered, DeviceSessionsPage, DevTokenAnswer, DisabledDevice,
+  ForceReleased, HealthSummary, HttpWireSchemas, Liveness, OpenApiDocumentBody, QueueListing, Readiness, ResultsPage, RotatedSecret, RunDetail,
+  SessionDetail, SessionsPage, WebhookEvent,
 } from "@baton/protocol/http";
 import { AuditQuery, AvailabilityBody, ForceReleaseBody, RegisterDeviceBody, ReturnToServiceBody } from "./admin.ts";
 import { DeviceListQuery } from "./devices.ts";
