@@ -1,7 +1,9 @@
 /**
  * The OpenAPI document matches the server: every route Baton mounts is documented, every
  * documented route exists (both read from the running server), the document is OpenAPI
- * 3.1, and every refusal it names uses the error schema of docs/ERRORS.md.
+ * 3.1, every refusal it names uses the error schema of docs/ERRORS.md, and every answer's body
+ * is fully described (no bare `{ type: "object" }`). test/http/wire.test.ts checks real
+ * answers against these schemas.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type express from "express";
@@ -67,4 +69,42 @@ it("describes each route's refusals with the shared error schema", async () => {
     }
   }
   expect(document.components.schemas.Error.properties.code.enum).toContain("FORBIDDEN");
+});
+
+/** Every JSON Schema node under `schema`, nested ones included. */
+function* schemaNodes(schema: unknown): Generator<Record<string, unknown>> {
+  if (Array.isArray(schema)) {
+    for (const item of schema) yield* schemaNodes(item);
+  } else if (schema && typeof schema === "object") {
+    yield schema as Record<string, unknown>;
+    for (const value of Object.values(schema)) yield* schemaNodes(value);
+  }
+}
+
+it("describes every answer's body fully: a named schema with properties, and no bare { type: object } anywhere", async () => {
+  const document = (await call(baton, "GET", "/openapi.json")).body;
+  const components = document.components.schemas as Record<string, Record<string, unknown>>;
+  for (const [path, methods] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
+    for (const [method, operation] of Object.entries(methods)) {
+      for (const [status, response] of Object.entries(operation.responses as Record<string, any>)) {
+        const label = `${method} ${path} ${status}`;
+        const [mediaType, media] = Object.entries(response.content as Record<string, { schema: Record<string, unknown> }>)[0];
+        if (mediaType === "text/plain") {
+          expect(media.schema, label).toEqual({ type: "string" });
+          continue;
+        }
+        // Each JSON body is one of the named wire schemas of @baton/protocol/http.
+        const id = String(media.schema.$ref ?? "").replace("#/components/schemas/", "");
+        expect(components[id], `${label} refers to ${JSON.stringify(media.schema)}`).toBeDefined();
+        expect(components[id].type, label).toBe("object");
+        expect(Object.keys(components[id].properties as object).length, label).toBeGreaterThan(0);
+      }
+    }
+  }
+  for (const [id, schema] of Object.entries(components)) {
+    for (const node of schemaNodes(schema)) {
+      const bare = node.type === "object" && !node.properties && !node.additionalProperties && !node.$ref;
+      expect(bare, `components.schemas.${id} has a bare object: ${JSON.stringify(node)}`).toBe(false);
+    }
+  }
 });

@@ -2,7 +2,8 @@
  * Webhooks through a real server and a local receiver: every delivery carries a valid
  * Baton-Signature over its delivery id and raw body; a refused delivery is retried (same delivery id) and
  * nothing after it for that device overtakes it; a device's notifications arrive in the order
- * they happened; the room never waited for the receiver.
+ * they happened; the room never waited for the receiver; every body matches its wire schema
+ * (`WebhookNotification` of `@baton/protocol/http`, the one openapi.json's `webhooks` names).
  */
 import { createHmac } from "node:crypto";
 import http from "node:http";
@@ -12,6 +13,7 @@ import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from ".
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { WebhookNotification } from "@baton/protocol/http";
 import { verifySignature } from "../../server/src/webhooks/signature.ts";
 
 const SECRET = "webhook-secret-0123456789";
@@ -61,6 +63,7 @@ it("signs every delivery, retries a refused one, and keeps each device's notific
   await waitFor(() => accepted().length === 5, 10_000, "five notifications delivered");
   expect(accepted().map((d) => d.event)).toEqual(["device.online", "result.ready", "session.ended", "device.free", "device.offline"]);
   expect(deliveries.every((d) => d.valid)).toBe(true);
+  for (const delivery of deliveries) expect(WebhookNotification.safeParse(JSON.parse(delivery.body)).error, delivery.body).toBeUndefined();
 
   // The refused delivery was retried with the same id, and nothing overtook it.
   const mine = deliveries.filter((d) => JSON.parse(d.body).deviceId === deviceId);

@@ -17,7 +17,7 @@ import { DEVICE_ROOM_NAME } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { DeviceHandle } from "./deviceHandle.ts";
 import { devToken, requestJson, type DevUser } from "./http.ts";
-import type { DeviceDetails, DeviceListQuery, DeviceSummary, PageQuery, ResultsPage, SessionsPage } from "./httpTypes.ts";
+import type { DeviceDetails, DeviceList, DeviceListQuery, DeviceSummary, PageQuery, ResultsPage, SessionsPage } from "./httpTypes.ts";
 import type { AnySessionTypes, SessionTypeMap } from "./sessionTypes.ts";
 import type { WaitOptions } from "./waiting.ts";
 
@@ -99,7 +99,7 @@ export class BatonClient {
     const devices: DeviceSummary[] = [];
     let after: string | undefined;
     do {
-      const page = await this.get<{ devices: DeviceSummary[]; next?: string }>("/devices", { ...query, limit: 500, after }, options);
+      const page = await this.get<DeviceList>("/devices", { ...query, limit: 500, after }, options);
       devices.push(...page.devices);
       after = page.next;
     } while (after);

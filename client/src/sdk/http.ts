@@ -2,6 +2,7 @@
  * Baton's REST API over `fetch` (browsers and Node 22 alike). Refusals come back as
  * `{ code, message }` (server/src/http/respond.ts) and become BatonErrors with that code.
  */
+import type { DevTokenAnswer, ErrorBody } from "@baton/protocol/http";
 import { BatonError, ClientErrorCode, asSentence } from "./errors.ts";
 import { waitFor, type WaitOptions } from "./waiting.ts";
 
@@ -38,7 +39,8 @@ export async function requestJson<T>(baseUrl: string, path: string, options: Htt
         body = undefined;
       }
       if (response.ok) return resolve(body as T);
-      const refusal = body as { code?: unknown; message?: unknown } | undefined;
+      // Checked field by field: a proxy in between may answer a refusal that is not Baton's.
+      const refusal = body as Partial<Record<keyof ErrorBody, unknown>> | undefined;
       if (refusal && typeof refusal.code === "string" && typeof refusal.message === "string") {
         return reject(new BatonError(refusal.code, asSentence(refusal.message), { request, status: response.status }));
       }
@@ -64,7 +66,7 @@ export interface DevUser {
  */
 export async function devToken(url: string, user: DevUser, options: WaitOptions = {}): Promise<string> {
   try {
-    const answer = await requestJson<{ token: string }>(url, "/dev/token", { ...options, method: "POST", body: { userId: user.userId, name: user.name ?? user.userId, ...(user.roles ? { roles: user.roles } : {}) } });
+    const answer = await requestJson<DevTokenAnswer>(url, "/dev/token", { ...options, method: "POST", body: { userId: user.userId, name: user.name ?? user.userId, ...(user.roles ? { roles: user.roles } : {}) } });
     return answer.token;
   } catch (error) {
     if (error instanceof BatonError && error.status === 404) {

@@ -1,90 +1,21 @@
 /**
  * What Baton's HTTP API answers (server/src/http/, documented at GET /openapi.json), as the
- * SDK returns it.
+ * SDK returns it: the types inferred from the wire schemas of `@baton/protocol/http` — the
+ * same schemas the server answers with and openapi.json is generated from, so they cannot
+ * drift (a type-only import: no schema code reaches the bundle). Besides them, the queries the
+ * SDK's methods take.
  */
-import type { DeviceAvailabilityName, DeviceConnectionName, EndReasonName, PhaseName } from "@baton/protocol";
-import type { HolderInfo, JsonObject } from "./deviceState.ts";
+export type {
+  DeclaredSessionType, DeviceDetails, DeviceList, DeviceStatus, DeviceSummary, ResultsPage, SessionRecord, SessionsPage, StoredResult,
+} from "@baton/protocol/http";
 
-/** A device's live status: what a spectator sees, without joining its room. */
-export interface DeviceStatus {
-  online: boolean;
-  connection: DeviceConnectionName;
-  onlineSince: number;
-  phase: PhaseName;
-  epoch: number;
-  holder: HolderInfo | null;
-  heldSince: number | null;
-  runId: string | null;
-  sessionType: string | null;
-  progress: number | null;
-  lastEndReason: EndReasonName | "";
-  /** Connected user connections (spectators and the holder). */
-  viewers: number;
-  /** Users waiting for the device (an open offer's holder included). */
-  queueLength: number;
-  /** available / drained / quarantined / maintenance, why, since when (ms), and by whom. */
-  availability: { status: DeviceAvailabilityName; reason: string; since: number; by: string };
-  /** False while the device owes a `ready` after the last session (physical reset pending). */
-  ready: boolean;
-}
-
-export interface DeviceSummary {
-  deviceId: string;
-  label: string;
-  kind: string;
-  disabled: boolean;
-  disabledAt: number | null;
-  createdAt: number;
-  status: DeviceStatus;
-}
-
-export interface DeclaredSessionType {
-  name: string;
-  inputSchema: JsonObject;
-  maxDurationMs: number;
-  stepTimeoutMs?: number;
-}
-
-export interface DeviceDetails extends DeviceSummary {
-  /** The session types the device declared when it last said hello (kept while it is offline). */
-  sessionTypes: DeclaredSessionType[];
-}
-
+/** Filters of `BatonClient.devices()` (GET /devices); the SDK pages through every answer itself. */
 export interface DeviceListQuery {
   kind?: string;
   status?: "online" | "offline" | "free" | "held" | "disabled";
 }
 
-export interface StoredResult {
-  deviceId: string;
-  runId: string;
-  epoch: number;
-  sessionType: string;
-  output: JsonObject;
-  storedAt: number;
-}
-
-export interface ResultsPage {
-  results: StoredResult[];
-  /** Pass as `before` for the next page; absent on the last one. */
-  next?: string;
-}
-
-export interface SessionRecord {
-  deviceId: string;
-  epoch: number;
-  userId: string;
-  userName: string;
-  startedAt: number;
-  endedAt: number | null;
-  endReason: string | null;
-}
-
-export interface SessionsPage {
-  sessions: SessionRecord[];
-  next?: string;
-}
-
+/** A page of GET /results or GET /me/sessions: `before` is the `next` of the previous page. */
 export interface PageQuery {
   limit?: number;
   before?: string;

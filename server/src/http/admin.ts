@@ -18,12 +18,13 @@
 import express from "express";
 import { z } from "zod";
 import { ErrorCode } from "@baton/protocol";
+import { AuditLogPage, AvailabilityChanged, DeviceRegistered, DisabledDevice, ForceReleased, QueueListing, RotatedSecret } from "@baton/protocol/http";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import { hashDeviceSecret, newDeviceSecret } from "../auth/deviceSecrets.ts";
 import { AuditAction, DeviceExistsError } from "../ports/store.ts";
 import type { RoomServices } from "../rooms/services.ts";
 import { requireAdmin } from "./authenticate.ts";
-import { guarded, parseOrRefuse, refuse } from "./respond.ts";
+import { answerWith, guarded, parseOrRefuse, refuse } from "./respond.ts";
 
 export const RegisterDeviceBody = z.strictObject({
   deviceId: DeviceIdSchema,
@@ -48,6 +49,7 @@ const AVAILABILITY_ROUTES = [
 
 export function adminRoutes(services: RoomServices) {
   const router = express.Router();
+  const answer = answerWith(services);
 
   router.post("/admin/devices", guarded("POST /admin/devices", async (request, response) => {
     const admin = await requireAdmin(services, request, response, "register devices");
@@ -63,7 +65,7 @@ export function adminRoutes(services: RoomServices) {
       throw error;
     }
     await services.audit.record({ at: now, actor: admin.userId, action: AuditAction.REGISTER, deviceId: body.deviceId, detail: { label: body.label, kind: body.kind } });
-    response.status(201).json({ deviceId: body.deviceId, label: body.label, kind: body.kind, secret });
+    answer(response, DeviceRegistered, { deviceId: body.deviceId, label: body.label, kind: body.kind, secret }, 201);
   }));
 
   router.post("/admin/devices/:deviceId/disable", guarded("POST /admin/devices/:deviceId/disable", async (request, response) => {
@@ -74,7 +76,7 @@ export function adminRoutes(services: RoomServices) {
     const now = services.clock();
     if (!(await services.registry.disable(deviceId, now))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
     await services.audit.record({ at: now, actor: admin.userId, action: AuditAction.DISABLE, deviceId, detail: {} });
-    response.json({ deviceId, disabled: true, disabledAt: now });
+    answer(response, DisabledDevice, { deviceId, disabled: true, disabledAt: now });
   }));
 
   router.post("/admin/devices/:deviceId/rotate-secret", guarded("POST /admin/devices/:deviceId/rotate-secret", async (request, response) => {
@@ -85,7 +87,7 @@ export function adminRoutes(services: RoomServices) {
     const secret = newDeviceSecret();
     if (!(await services.registry.setSecretHash(deviceId, await hashDeviceSecret(secret)))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
     await services.audit.record({ at: services.clock(), actor: admin.userId, action: AuditAction.ROTATE_SECRET, deviceId, detail: {} });
-    response.json({ deviceId, secret });
+    answer(response, RotatedSecret, { deviceId, secret });
   }));
 
   router.post("/admin/devices/:deviceId/force-release", guarded("POST /admin/devices/:deviceId/force-release", async (request, response) => {
@@ -96,8 +98,8 @@ export function adminRoutes(services: RoomServices) {
     const body = parseOrRefuse(ForceReleaseBody, request.body ?? {}, response, "Body");
     if (!body) return;
     if (!(await services.registry.find(deviceId))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
-    const answer = await services.liveRooms.forceRelease(deviceId, { userId: admin.userId, name: admin.name }, body.reason);
-    response.json({ deviceId, ...answer });
+    const released = await services.liveRooms.forceRelease(deviceId, { userId: admin.userId, name: admin.name }, body.reason);
+    answer(response, ForceReleased, { deviceId, ...released });
   }));
 
   for (const route of AVAILABILITY_ROUTES) {
@@ -113,7 +115,7 @@ export function adminRoutes(services: RoomServices) {
       // Through the device's room, where the core decides (session/availability.ts); the room
       // stores the new availability and audits it.
       const status = await services.liveRooms.setAvailability(deviceId, { type: route.command, by: { userId: admin.userId, name: admin.name }, reason: body.reason });
-      response.json({ deviceId, availability: status.availability, holder: status.holder, queueLength: status.queueLength });
+      answer(response, AvailabilityChanged, { deviceId, availability: status.availability, holder: status.holder, queueLength: status.queueLength });
     }));
   }
 
@@ -122,14 +124,14 @@ export function adminRoutes(services: RoomServices) {
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
     if (!deviceId) return;
     if (!(await services.registry.find(deviceId))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
-    response.json((await services.liveRooms.queue(deviceId)) ?? { deviceId, handoffUntil: 0, entries: [] });
+    answer(response, QueueListing, (await services.liveRooms.queue(deviceId)) ?? { deviceId, handoffUntil: 0, entries: [] });
   }));
 
   router.get("/admin/audit", guarded("GET /admin/audit", async (request, response) => {
     if (!(await requireAdmin(services, request, response, "read the audit log"))) return;
     const query = parseOrRefuse(AuditQuery, request.query, response, "Query");
     if (!query) return;
-    response.json({ entries: await services.audit.list({ deviceId: query.deviceId, limit: query.limit }) });
+    answer(response, AuditLogPage, { entries: await services.audit.list({ deviceId: query.deviceId, limit: query.limit }) });
   }));
 
   return router;

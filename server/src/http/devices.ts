@@ -12,13 +12,14 @@
 import express from "express";
 import { z } from "zod";
 import { ErrorCode } from "@baton/protocol";
+import { DeviceDetails, DeviceList, type DeviceSummary } from "@baton/protocol/http";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import type { RegisteredDevice } from "../ports/store.ts";
 import type { RoomServices } from "../rooms/services.ts";
 import type { LiveDeviceStatus } from "../rooms/liveRooms.ts";
 import { deviceStatusOf, initialState } from "../session/index.ts";
 import { requireUser } from "./authenticate.ts";
-import { guarded, parseOrRefuse, refuse } from "./respond.ts";
+import { answerWith, guarded, parseOrRefuse, refuse } from "./respond.ts";
 
 export const DeviceStatusFilter = z.enum(["online", "offline", "free", "held", "disabled"]);
 
@@ -32,6 +33,7 @@ export const DeviceListQuery = z.strictObject({
 
 export function deviceRoutes(services: RoomServices) {
   const router = express.Router();
+  const answer = answerWith(services);
 
   /** Live status from the room, else the stored state (offline: nothing is connected without a room). */
   async function statusOf(deviceId: string, live: Set<string>): Promise<LiveDeviceStatus> {
@@ -44,7 +46,7 @@ export function deviceRoutes(services: RoomServices) {
     return { ...status, availability, online: false, connection: "disconnected", viewers: 0 };
   }
 
-  function describe(device: RegisteredDevice, status: LiveDeviceStatus) {
+  function describe(device: RegisteredDevice, status: LiveDeviceStatus): DeviceSummary {
     return {
       deviceId: device.deviceId,
       label: device.label,
@@ -65,7 +67,7 @@ export function deviceRoutes(services: RoomServices) {
       .filter((device) => !query.kind || device.kind === query.kind)
       .filter((device) => !query.after || device.deviceId > query.after)
       .sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
-    const devices = [];
+    const devices: DeviceSummary[] = [];
     let more = false;
     for (const device of candidates) {
       if (devices.length === query.limit) {
@@ -76,7 +78,7 @@ export function deviceRoutes(services: RoomServices) {
       if (query.status && !matches(query.status, described)) continue;
       devices.push(described);
     }
-    response.json({ devices, ...(more ? { next: devices[devices.length - 1].deviceId } : {}) });
+    answer(response, DeviceList, { devices, ...(more ? { next: devices[devices.length - 1].deviceId } : {}) });
   }));
 
   router.get("/devices/:deviceId", guarded("GET /devices/:deviceId", async (request, response) => {
@@ -86,7 +88,7 @@ export function deviceRoutes(services: RoomServices) {
     const device = await services.registry.find(deviceId);
     if (!device) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
     const live = await services.liveRooms.liveDeviceIds();
-    response.json({ ...describe(device, await statusOf(deviceId, live)), sessionTypes: device.sessionTypes });
+    answer(response, DeviceDetails, { ...describe(device, await statusOf(deviceId, live)), sessionTypes: device.sessionTypes });
   }));
 
   return router;

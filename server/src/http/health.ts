@@ -10,7 +10,9 @@
 import express from "express";
 import { matchMaker } from "@colyseus/core";
 import { DEVICE_ROOM_NAME, POOL_ROOM_NAME } from "@baton/protocol";
+import { HealthSummary, Liveness, Readiness } from "@baton/protocol/http";
 import type { RoomServices } from "../rooms/services.ts";
+import { answerWith } from "./respond.ts";
 
 /** Share of BATON_MAX_CLIENTS above which /readyz reports `degraded`. */
 export const DEGRADED_UTILISATION = 0.9;
@@ -23,9 +25,10 @@ async function connectedClients(): Promise<{ rooms: number; clients: number }> {
 
 export function healthRoutes(services: RoomServices) {
   const router = express.Router();
+  const answer = answerWith(services);
 
   router.get("/healthz", (_request, response) => {
-    response.json({ status: "ok" });
+    answer(response, Liveness, { status: "ok" });
   });
 
   router.get("/readyz", async (_request, response) => {
@@ -46,11 +49,11 @@ export function healthRoutes(services: RoomServices) {
     const utilisation = clients / capacity;
     if (utilisation > DEGRADED_UTILISATION) reasons.push(`${clients} connected clients is ${Math.round(utilisation * 100)} % of the capacity of ${capacity} (BATON_MAX_CLIENTS)`);
     const status = unready ? "unready" : reasons.length > 0 ? "degraded" : "ready";
-    response.status(unready ? 503 : 200).json({ status, reasons, clients, capacity });
+    answer(response, Readiness, { status, reasons, clients, capacity }, unready ? 503 : 200);
   });
 
   router.get("/health", async (_request, response) => {
-    response.json({ status: "ok", mode: services.config.mode, ...(await connectedClients()) });
+    answer(response, HealthSummary, { status: "ok", mode: services.config.mode, ...(await connectedClients()) });
   });
 
   return router;

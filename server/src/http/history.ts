@@ -7,15 +7,17 @@
 import express from "express";
 import { z } from "zod";
 import { ErrorCode } from "@baton/protocol";
+import { DeviceHistory } from "@baton/protocol/http";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import type { RoomServices } from "../rooms/services.ts";
 import { requireAdmin } from "./authenticate.ts";
-import { guarded, parseOrRefuse, refuse } from "./respond.ts";
+import { answerWith, guarded, parseOrRefuse, refuse } from "./respond.ts";
 
 export const HistoryQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 export function historyRoutes(services: RoomServices) {
   const router = express.Router();
+  const answer = answerWith(services);
   router.get("/devices/:deviceId/history", guarded("GET /devices/:deviceId/history", async (request, response) => {
     if (!(await requireAdmin(services, request, response, "read a device's history (it holds every owner's inputs and outputs)"))) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
@@ -28,7 +30,7 @@ export function historyRoutes(services: RoomServices) {
       services.history.listRuns(deviceId, query.limit),
       services.audit.list({ deviceId, limit: query.limit }),
     ]);
-    response.json({ deviceId, sessions, runs, audit });
+    answer(response, DeviceHistory, { deviceId, sessions, runs, audit });
   }));
   return router;
 }

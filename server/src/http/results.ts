@@ -7,9 +7,10 @@
  */
 import express from "express";
 import { z } from "zod";
+import { DevTokenAnswer, ResultsPage } from "@baton/protocol/http";
 import type { RoomServices } from "../rooms/services.ts";
 import { requireUser } from "./authenticate.ts";
-import { guarded, parseOrRefuse } from "./respond.ts";
+import { answerWith, guarded, parseOrRefuse } from "./respond.ts";
 
 export const ResultsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -24,13 +25,14 @@ export const DevTokenRequest = z.strictObject({
 
 export function resultRoutes(services: RoomServices) {
   const router = express.Router();
+  const answer = answerWith(services);
   router.get("/results", guarded("GET /results", async (request, response) => {
     const identity = await requireUser(services, request, response);
     if (!identity) return;
     const query = parseOrRefuse(ResultsQuery, request.query, response, "Query");
     if (!query) return;
     const page = await services.results.listForUser(identity.userId, { limit: query.limit, before: query.before });
-    response.json({
+    answer(response, ResultsPage, {
       results: page.results.map(({ deviceId, runId, epoch, sessionType, output, storedAt }) => ({ deviceId, runId, epoch, sessionType, output, storedAt })),
       ...(page.next ? { next: page.next } : {}),
     });
@@ -40,11 +42,12 @@ export function resultRoutes(services: RoomServices) {
 
 export function devTokenRoute(services: RoomServices) {
   const router = express.Router();
+  const answer = answerWith(services);
   router.post("/dev/token", async (request, response) => {
     const body = parseOrRefuse(DevTokenRequest, request.body ?? {}, response, "Body");
     if (!body) return;
     const token = await services.userTokens.issue(body);
-    response.json({ token, userId: body.userId, devOnly: true });
+    answer(response, DevTokenAnswer, { token, userId: body.userId, devOnly: true });
   });
   return router;
 }

@@ -9,8 +9,9 @@
  * - results.ts    GET /results (own results); POST /dev/token (development only)
  * - history.ts    GET /devices/:deviceId/history                       admins
  * - admin.ts      /admin/…: register, disable, rotate, force-release, audit   admins
- * Every handler validates its input (zod) and answers errors as `{ code, message }`; one
- * client address gets BATON_HTTP_RATE_LIMIT_* requests a second (httpRateLimit.ts).
+ * Every handler validates its input (zod), answers with a body typed by its wire schema in
+ * `@baton/protocol/http` (respond.ts `answerWith`), and answers errors as `{ code, message }`;
+ * one client address gets BATON_HTTP_RATE_LIMIT_* requests a second (httpRateLimit.ts).
  */
 import express from "express";
 import type { RoomServices } from "../rooms/services.ts";

@@ -11,12 +11,13 @@
 import express from "express";
 import { z } from "zod";
 import { ErrorCode } from "@baton/protocol";
+import { DeviceSessionsPage, RunDetail, SessionDetail, SessionsPage, type PrivateRunRecord } from "@baton/protocol/http";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import type { UserIdentity } from "../auth/userTokens.ts";
 import type { RunHistoryRecord, SessionCursor } from "../ports/store.ts";
 import type { RoomServices } from "../rooms/services.ts";
 import { isAdmin, requireUser } from "./authenticate.ts";
-import { guarded, parseOrRefuse, refuse } from "./respond.ts";
+import { answerWith, guarded, parseOrRefuse, refuse } from "./respond.ts";
 
 /** Runs listed with one session; a session with more is cut here (`runsTruncated`). */
 export const MAX_RUNS_PER_SESSION = 500;
@@ -48,13 +49,14 @@ function decodeCursor(text: string): SessionCursor | undefined {
 
 const mayReadRunsOf = (caller: UserIdentity, holderId: string) => isAdmin(caller) || caller.userId === holderId;
 
-function publicRun(run: RunHistoryRecord) {
+function publicRun(run: RunHistoryRecord): PrivateRunRecord {
   const { input: _input, output: _output, ...rest } = run;
   return { ...rest, private: true };
 }
 
 export function sessionRoutes(services: RoomServices) {
   const router = express.Router();
+  const answer = answerWith(services);
 
   async function knownDevice(deviceIdText: unknown, response: express.Response): Promise<string | undefined> {
     const deviceId = parseOrRefuse(DeviceIdSchema, deviceIdText, response, "Device id");
@@ -74,7 +76,7 @@ export function sessionRoutes(services: RoomServices) {
     if (!deviceId) return;
     const sessions = await services.history.listSessions(deviceId, query.limit, query.before);
     const more = sessions.length === query.limit;
-    response.json({ deviceId, sessions, ...(more ? { next: String(sessions[sessions.length - 1].epoch) } : {}) });
+    answer(response, DeviceSessionsPage, { deviceId, sessions, ...(more ? { next: String(sessions[sessions.length - 1].epoch) } : {}) });
   }));
 
   router.get("/devices/:deviceId/sessions/:epoch", guarded("GET /devices/:deviceId/sessions/:epoch", async (request, response) => {
@@ -88,7 +90,7 @@ export function sessionRoutes(services: RoomServices) {
     if (!session) return refuse(response, 404, ErrorCode.NOT_FOUND, `Device ${deviceId} has no session with epoch ${epoch}.`);
     const runs = await services.history.listSessionRuns(deviceId, epoch, MAX_RUNS_PER_SESSION + 1);
     const readable = mayReadRunsOf(caller, session.userId);
-    response.json({
+    answer(response, SessionDetail, {
       session,
       runs: runs.slice(0, MAX_RUNS_PER_SESSION).map((run) => (readable ? run : publicRun(run))),
       ...(runs.length > MAX_RUNS_PER_SESSION ? { runsTruncated: true } : {}),
@@ -107,7 +109,7 @@ export function sessionRoutes(services: RoomServices) {
     if (!mayReadRunsOf(caller, run.userId)) {
       return refuse(response, 403, ErrorCode.FORBIDDEN, `Run ${runId} belongs to another user; only its holder and admins may read its inputs and outputs.`);
     }
-    response.json({ run });
+    answer(response, RunDetail, { run });
   }));
 
   router.get("/me/sessions", guarded("GET /me/sessions", async (request, response) => {
@@ -120,7 +122,7 @@ export function sessionRoutes(services: RoomServices) {
     const sessions = await services.history.listUserSessions(caller.userId, query.limit, before);
     const last = sessions[sessions.length - 1];
     const more = sessions.length === query.limit;
-    response.json({ sessions, ...(more ? { next: encodeCursor({ startedAt: last.startedAt, deviceId: last.deviceId, epoch: last.epoch }) } : {}) });
+    answer(response, SessionsPage, { sessions, ...(more ? { next: encodeCursor({ startedAt: last.startedAt, deviceId: last.deviceId, epoch: last.epoch }) } : {}) });
   }));
 
   return router;

@@ -3,18 +3,9 @@
  * disable, rotate, epoch raise). Append-only; pruned only by the retention job.
  */
 
-export const AuditAction = {
-  CLAIM: "claim",
-  RELEASE: "release",
-  KICK: "kick",
-  REGISTER: "register",
-  DISABLE: "disable",
-  ROTATE_SECRET: "rotate",
-  RAISE_EPOCH: "raise-epoch",
-  /** Drained, quarantined, put in maintenance or returned to service (detail: status, reason, previous). */
-  AVAILABILITY: "availability",
-} as const;
-export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];
+// The action names are wire values (GET /admin/audit shows them): they live in the protocol package.
+import type { AuditActionName } from "@baton/protocol/http";
+export { AuditAction, type AuditActionName } from "@baton/protocol/http";
 
 export interface AuditEntry {
   at: number;

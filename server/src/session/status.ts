@@ -3,34 +3,16 @@
  * progress — derived from the core state, never stored. The HTTP API reads it from a live
  * room, or from the stored state when the device has no room right now.
  */
-import type { DeviceAvailabilityName, DeviceConnectionName, EndReasonName, PhaseName } from "@baton/protocol";
+import type { DeviceStatus as WireDeviceStatus } from "@baton/protocol/http";
 import { lineOf, withQueueDefaults } from "./line.ts";
 import { phaseOf } from "./phase.ts";
-import type { CoreState, UserRef } from "./types.ts";
+import type { CoreState } from "./types.ts";
 
-export interface DeviceStatus {
-  online: boolean;
-  connection: DeviceConnectionName;
-  /** When the device last went online or offline (ms since epoch). */
-  onlineSince: number;
-  phase: PhaseName;
-  epoch: number;
-  /** The current holder (id and display name), null when free. */
-  holder: UserRef | null;
-  /** When the current holder claimed the device; null when free. */
-  heldSince: number | null;
-  /** The run in flight, if any, and its last reported progress (0…1). */
-  runId: string | null;
-  sessionType: string | null;
-  progress: number | null;
-  lastEndReason: EndReasonName | "";
-  /** Users waiting for the device (an open offer's holder included). */
-  queueLength: number;
-  /** available / drained / quarantined / maintenance, and why. */
-  availability: { status: DeviceAvailabilityName; reason: string; since: number; by: string };
-  /** False while the device owes a `ready` after the last session. */
-  ready: boolean;
-}
+/**
+ * The status as the HTTP API shows it (`DeviceStatus` of `@baton/protocol/http`, the wire
+ * schema), less `viewers`, which only a live room knows (rooms/liveRooms.ts adds it).
+ */
+export type DeviceStatus = Omit<WireDeviceStatus, "viewers">;
 
 export function deviceStatusOf(stored: CoreState): DeviceStatus {
   const state = withQueueDefaults(stored);

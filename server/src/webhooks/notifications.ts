@@ -3,30 +3,12 @@
  * Notifications carry ids and reasons, never run inputs or outputs: `result.ready` tells a
  * receiver to fetch the result through the HTTP API with the holder's or an admin's token.
  */
+import { WebhookEvent, type WebhookNotification } from "@baton/protocol/http";
 import type { LifecycleEvent } from "../events/lifecycle.ts";
 
-export const WebhookEvent = {
-  DEVICE_ONLINE: "device.online",
-  DEVICE_OFFLINE: "device.offline",
-  DEVICE_FREE: "device.free",
-  SESSION_ENDED: "session.ended",
-  RESULT_READY: "result.ready",
-  /** The device is offered to the first in line: "your turn" (data: userId, expiresAt). */
-  YOUR_TURN: "queue.your_turn",
-  /** Drained, quarantined, maintenance or back in service (data: status, previous, reason, by): for admins. */
-  DEVICE_AVAILABILITY: "device.availability",
-  /** The holder's session ends soon unless extended (data: epoch, userId, expiresAt): "you are about to lose the device". */
-  SESSION_EXPIRING: "session.expiring",
-} as const;
-export type WebhookEventName = (typeof WebhookEvent)[keyof typeof WebhookEvent];
-
-export interface Notification {
-  type: WebhookEventName;
-  deviceId: string;
-  /** ms since the Unix epoch, when it happened. */
-  at: number;
-  data: Record<string, unknown>;
-}
+/** The event names and the body of each notification are wire types (`@baton/protocol/http`). */
+export { WebhookEvent, type WebhookEventName } from "@baton/protocol/http";
+export type Notification = WebhookNotification;
 
 export function notificationsFor(event: LifecycleEvent): Notification[] {
   const base = { deviceId: event.deviceId, at: event.at };
