@@ -122,7 +122,8 @@ static void act(baton_ota_action_t action)
         }
         break;
     case BATON_OTA_ACT_SWITCH: {
-        esp_err_t err = esp_https_ota_finish(s_handle); /* validates the image, sets the boot slot */
+        /* Only now, with the device idle: validates the image and sets the boot slot. */
+        esp_err_t err = esp_https_ota_finish(s_handle);
         s_handle = NULL;
         if (err != ESP_OK) {
             ESP_LOGE(TAG, "the image of %s did not validate: %s; keeping %s", s_ota.offer.version, esp_err_to_name(err),

@@ -44,7 +44,7 @@ void app_ota_server_reached(void);
  */
 void app_ota_poll(uint64_t now_ms, bool device_idle);
 
-/** "idle", "offered", "downloading", "switching", "pending-confirm" or "failed". */
+/** "idle", "offered", "downloading", "verified", "switching", "pending-confirm" or "failed". */
 const char *app_ota_state(void);
 
 /** Lowest free stack of the download task, in bytes (0 when none ran). */

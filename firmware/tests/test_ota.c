@@ -97,8 +97,14 @@ static void offer_download_verify_switch_confirm(void **state)
     assert_int_equal(baton_ota_poll(&m, 30, true), BATON_OTA_ACT_DOWNLOAD);
     assert_int_equal(m.state, BATON_OTA_DOWNLOADING);
     assert_int_equal(baton_ota_poll(&m, 40, true), BATON_OTA_ACT_NONE); /* once */
-    assert_int_equal(baton_ota_downloaded(&m, true, SHA, "0.2.0", NULL), BATON_OTA_ACT_SWITCH);
+    assert_int_equal(baton_ota_downloaded(&m, true, SHA, "0.2.0", NULL), BATON_OTA_ACT_NONE);
+    assert_int_equal(m.state, BATON_OTA_VERIFIED);
+    assert_int_equal(baton_ota_offer(&m, &o), BATON_ERR_BUSY);
+    /* A run started during the download: the switch waits for it to end. */
+    assert_int_equal(baton_ota_poll(&m, 50, false), BATON_OTA_ACT_NONE);
+    assert_int_equal(baton_ota_poll(&m, 60, true), BATON_OTA_ACT_SWITCH);
     assert_int_equal(m.state, BATON_OTA_SWITCHING);
+    assert_int_equal(baton_ota_poll(&m, 70, true), BATON_OTA_ACT_NONE); /* once */
     assert_string_equal(baton_ota_state_name(m.state), "switching");
 
     /* After the restart: the new image is on probation until it reaches the server. */

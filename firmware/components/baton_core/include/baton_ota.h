@@ -11,7 +11,8 @@
  *    kept until the device has no run (`baton_ota_poll(..., device_idle)`), then DOWNLOAD;
  *  - the port downloads into the passive OTA slot over https with the same certificate
  *    policy as the WebSocket, then reports the image's SHA-256 and version: a mismatch with
- *    the offer → DISCARD (the running image stays), a match → SWITCH (set the boot slot, restart);
+ *    the offer → DISCARD (the running image stays); a match waits until the device is idle
+ *    again, then SWITCH (set the boot slot, restart);
  *  - the new image boots in ESP-IDF's PENDING_VERIFY state (CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE):
  *    once it reaches the server (`welcome`, BATON_EVENT_JOINED) → CONFIRM; if it has not within
  *    the confirm timeout → ROLLBACK (mark invalid, restart into the previous image). A crash
@@ -49,6 +50,9 @@ typedef enum {
     BATON_OTA_OFFERED,
     /** The port downloads the offer into the passive slot. */
     BATON_OTA_DOWNLOADING,
+    /** Downloaded and verified; the switch waits for the device to be idle again (a run may
+     *  have started during the download). */
+    BATON_OTA_VERIFIED,
     /** Verified and the boot slot switched: the device restarts. */
     BATON_OTA_SWITCHING,
     /** A new image runs but has not reached the server yet: rollback is still possible. */
@@ -112,20 +116,21 @@ baton_status_t baton_ota_parse_offer_msgpack(const uint8_t *payload, size_t len,
 /**
  * Takes an offer. Kept (state OFFERED) unless: it is the running version (ignored, BATON_OK
  * with state unchanged), or an update is already downloading, switching or awaiting its
- * confirmation (BATON_ERR_BUSY: the offer is dropped; the server offers again later).
+ * confirmation, or is verified and waits to switch (BATON_ERR_BUSY: the offer is dropped; the server offers again later).
  * A newer offer replaces one that still waits.
  */
 baton_status_t baton_ota_offer(baton_ota_t *m, const baton_ota_offer_t *offer);
 
 /**
  * Call every loop. `device_idle`: no run in progress (a weighing is never interrupted).
- * OFFERED and idle → DOWNLOAD; PENDING_CONFIRM past its deadline → ROLLBACK.
+ * OFFERED and idle → DOWNLOAD; VERIFIED and idle → SWITCH; PENDING_CONFIRM past its deadline → ROLLBACK.
  */
 baton_ota_action_t baton_ota_poll(baton_ota_t *m, uint64_t now_ms, bool device_idle);
 
 /**
  * The download ended. `ok` false (network, TLS, flash, image format): DISCARD with `error`.
- * Otherwise the image's SHA-256 and version must equal the offer's: SWITCH, else DISCARD.
+ * Otherwise the image's SHA-256 and version must equal the offer's: VERIFIED (NONE now; the
+ * switch comes from baton_ota_poll once the device is idle), else DISCARD.
  */
 baton_ota_action_t baton_ota_downloaded(baton_ota_t *m, bool ok, const uint8_t sha256[32], const char *image_version,
                                         const char *error);
@@ -133,7 +138,7 @@ baton_ota_action_t baton_ota_downloaded(baton_ota_t *m, bool ok, const uint8_t s
 /** The device reached the server (`welcome`). PENDING_CONFIRM → CONFIRM, then IDLE. */
 baton_ota_action_t baton_ota_server_reached(baton_ota_t *m);
 
-/** "idle", "offered", "downloading", "switching", "pending-confirm", "failed". */
+/** "idle", "offered", "downloading", "verified", "switching", "pending-confirm", "failed". */
 const char *baton_ota_state_name(baton_ota_state_t state);
 
 #ifdef __cplusplus

@@ -115,7 +115,8 @@ baton_status_t baton_ota_offer(baton_ota_t *m, const baton_ota_offer_t *offer)
     if (m == NULL || offer == NULL) {
         return BATON_ERR_INVALID_ARG;
     }
-    if (m->state == BATON_OTA_DOWNLOADING || m->state == BATON_OTA_SWITCHING || m->state == BATON_OTA_PENDING_CONFIRM) {
+    if (m->state == BATON_OTA_DOWNLOADING || m->state == BATON_OTA_VERIFIED || m->state == BATON_OTA_SWITCHING ||
+        m->state == BATON_OTA_PENDING_CONFIRM) {
         return BATON_ERR_BUSY;
     }
     if (strcmp(offer->version, m->running_version) == 0) {
@@ -134,6 +135,12 @@ baton_ota_action_t baton_ota_poll(baton_ota_t *m, uint64_t now_ms, bool device_i
         if (device_idle) {
             m->state = BATON_OTA_DOWNLOADING;
             return BATON_OTA_ACT_DOWNLOAD;
+        }
+        return BATON_OTA_ACT_NONE;
+    case BATON_OTA_VERIFIED:
+        if (device_idle) {
+            m->state = BATON_OTA_SWITCHING;
+            return BATON_OTA_ACT_SWITCH;
         }
         return BATON_OTA_ACT_NONE;
     case BATON_OTA_PENDING_CONFIRM:
@@ -171,8 +178,8 @@ baton_ota_action_t baton_ota_downloaded(baton_ota_t *m, bool ok, const uint8_t s
         set_error(m, "the image's version differs from the offer's");
         return BATON_OTA_ACT_DISCARD;
     }
-    m->state = BATON_OTA_SWITCHING;
-    return BATON_OTA_ACT_SWITCH;
+    m->state = BATON_OTA_VERIFIED;
+    return BATON_OTA_ACT_NONE;
 }
 
 baton_ota_action_t baton_ota_server_reached(baton_ota_t *m)
@@ -190,6 +197,7 @@ const char *baton_ota_state_name(baton_ota_state_t state)
     case BATON_OTA_IDLE: return "idle";
     case BATON_OTA_OFFERED: return "offered";
     case BATON_OTA_DOWNLOADING: return "downloading";
+    case BATON_OTA_VERIFIED: return "verified";
     case BATON_OTA_SWITCHING: return "switching";
     case BATON_OTA_PENDING_CONFIRM: return "pending-confirm";
     case BATON_OTA_FAILED: return "failed";
