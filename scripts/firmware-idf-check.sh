@@ -621,6 +621,11 @@ for idf in "${idf_dirs[@]}"; do
         label="ESP-IDF $idf_version, esp_websocket_client ${ws_version:-?}, $target, $variant"
         known="$(base_config "$target"; soc_caps "$idf" "$target")"
         config="$known"$'\n'"$(project_kconfig_defaults "$known")"$'\n'"${variants[$variant]}"
+        # sdkconfig.defaults.esp32c3 puts the console on USB Serial/JTAG: the production variant
+        # compiles the provisioning console's branch for it (main/app_console.c).
+        if [ "$variant" = production ] && [ "$target" = esp32c3 ]; then
+          config+=$'\nCONFIG_ESP_CONSOLE_UART_DEFAULT=\nCONFIG_ESP_CONSOLE_UART=\nCONFIG_ESP_CONSOLE_USB_SERIAL_JTAG=y'
+        fi
         write_config "$config" "$dir/config"
         # The managed component is named esp_websocket_client whatever its directory is called.
         mkdir -p "$dir/managed" && ln -s "$ws" "$dir/managed/esp_websocket_client"

@@ -31,6 +31,7 @@
 #include "nvs_flash.h"
 #include "sdkconfig.h"
 
+#include "app_console.h"
 #include "app_credentials.h"
 #include "app_ota.h"
 #include "app_priv.h"
@@ -444,15 +445,21 @@ void app_main(void)
     if (!nvs_start()) {
         fatal(FATAL_NVS, "NVS data partition \"" BATON_NVS_DATA_PARTITION "\" unusable: unacknowledged reports cannot be kept");
     }
-    if (!load_secret()) {
-        fatal(FATAL_NO_SECRET, "no device secret: provision it into NVS partition \"" BATON_NVS_SECRET_PARTITION
-                               "\" (namespace \"" BATON_NVS_NAMESPACE "\", key \"" BATON_NVS_KEY_SECRET
-                               "\"); see firmware/README.md");
+    const bool have_secret = load_secret();
+    const bool have_wifi = load_wifi_credentials(s_secret_partition_ready);
+    if ((!have_secret || !have_wifi) && s_secret_partition_ready) {
+        /* First provisioning: the console takes them; the LED and the log say what is missing. */
+        (void)app_console_start_provisioning();
     }
-    if (!load_wifi_credentials(s_secret_partition_ready)) {
-        fatal(FATAL_NO_WIFI, "no Wi-Fi credentials: provision keys \"" BATON_NVS_KEY_WIFI_SSID "\" and \""
-                             BATON_NVS_KEY_WIFI_PASS "\" into NVS partition \"" BATON_NVS_SECRET_PARTITION
-                             "\"; see firmware/README.md");
+    if (!have_secret) {
+        fatal(FATAL_NO_SECRET, "no device secret: type `secret <value>` at the console, or write it into NVS partition \""
+                               BATON_NVS_SECRET_PARTITION "\" (namespace \"" BATON_NVS_NAMESPACE "\", key \""
+                               BATON_NVS_KEY_SECRET "\"); see firmware/README.md");
+    }
+    if (!have_wifi) {
+        fatal(FATAL_NO_WIFI, "no Wi-Fi credentials: type `wifi <ssid> <password>` at the console, or write keys \""
+                             BATON_NVS_KEY_WIFI_SSID "\" and \"" BATON_NVS_KEY_WIFI_PASS "\" into NVS partition \""
+                             BATON_NVS_SECRET_PARTITION "\"; see firmware/README.md");
     }
     /* https with certificate verification, or plain http on a lab network only (README, "TLS"). */
     if (baton_espidf_check_url(CONFIG_BATON_SERVER_URL) != ESP_OK) {

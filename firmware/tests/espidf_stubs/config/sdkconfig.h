@@ -28,3 +28,4 @@
  * (sdkconfig.defaults.production): set here so the type-check covers the encrypted path. */
 #define CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE 1
 #define CONFIG_NVS_ENCRYPTION 1
+#define CONFIG_ESP_CONSOLE_UART_DEFAULT 1
