@@ -25,7 +25,7 @@
 
 static const char *TAG = "app_ota";
 
-#define OTA_TASK_STACK 6144
+#define OTA_TASK_STACK 8192 /* esp_https_ota runs a TLS handshake: Espressif's OTA examples use 8 KB */
 #define OTA_HTTP_TIMEOUT_MS 15000
 
 static baton_ota_t s_ota;
