@@ -33,8 +33,9 @@
 #     xtensa-esp32-elf toolchain cannot be installed here), riscv64-unknown-elf-gcc
 #     -march=rv32imc -mabi=ilp32 for esp32c3, newlib's headers from libnewlib-dev;
 #     -std=gnu17 -Wall -Wextra -Werror -fsyntax-only, ESP_PLATFORM defined as ESP-IDF does.
-#   - three configurations: the default (TLS with the certificate bundle), a custom CA
-#     (BATON_TLS_CUSTOM_CA) and plain http only (BATON_TLS_NONE).
+#   - four configurations: the default (TLS with the certificate bundle), a custom CA
+#     (BATON_TLS_CUSTOM_CA), plain http only (BATON_TLS_NONE), and production (OTA rollback and
+#     NVS encryption on).
 #
 # Each ESP-IDF version is also compared with the range the manifests declare
 # (`idf:` in main/, the port's and baton_core's idf_component.yml): the script fails when a
@@ -575,8 +576,11 @@ declare -A variants=(
   [default]=""
   [custom-ca]=$'CONFIG_BATON_TLS_CRT_BUNDLE=\nCONFIG_BATON_TLS_CUSTOM_CA=y\nCONFIG_BATON_TLS_CA_PEM_FILE="certs/baton-ca.pem"'
   [plain-http]=$'CONFIG_BATON_TLS_CRT_BUNDLE=\nCONFIG_BATON_TLS_NONE=y'
+  # sdkconfig.defaults (rollback) + sdkconfig.defaults.production (NVS encryption): the OTA and
+  # encrypted-NVS branches of main/ (issue 23).
+  [production]=$'CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE=y\nCONFIG_NVS_ENCRYPTION=y'
 )
-variant_order=(default custom-ca plain-http)
+variant_order=(default custom-ca plain-http production)
 
 check_components=(baton_core baton_port_espidf main)
 declare -A sources=(
@@ -617,10 +621,15 @@ for idf in "${idf_dirs[@]}"; do
         label="ESP-IDF $idf_version, esp_websocket_client ${ws_version:-?}, $target, $variant"
         known="$(base_config "$target"; soc_caps "$idf" "$target")"
         config="$known"$'\n'"$(project_kconfig_defaults "$known")"$'\n'"${variants[$variant]}"
+        # sdkconfig.defaults.esp32c3 puts the console on USB Serial/JTAG: the production variant
+        # compiles the provisioning console's branch for it (main/app_console.c).
+        if [ "$variant" = production ] && [ "$target" = esp32c3 ]; then
+          config+=$'\nCONFIG_ESP_CONSOLE_UART_DEFAULT=\nCONFIG_ESP_CONSOLE_UART=\nCONFIG_ESP_CONSOLE_USB_SERIAL_JTAG=y'
+        fi
         write_config "$config" "$dir/config"
         # The managed component is named esp_websocket_client whatever its directory is called.
         mkdir -p "$dir/managed" && ln -s "$ws" "$dir/managed/esp_websocket_client"
-        component_dirs="$fw/components/baton_core;$fw/ports/baton_port_espidf;$fw/main;$dir/managed/esp_websocket_client"
+        component_dirs="$fw/components/baton_core;$fw/components/baton_scale;$fw/ports/baton_port_espidf;$fw/main;$dir/managed/esp_websocket_client"
         if ! cmake -DIDF_PATH="$idf" -DIDF_TARGET="$target" -DIDF_TARGET_ARCH="${arch[$target]}" \
              -DCOMPONENT_DIRS="$component_dirs" -DMANIFEST_REQUIRES="$(IFS=';'; echo "${manifest_reqs[*]}")" \
              -DCONFIG_FILE="$dir/config/sdkconfig.cmake" -DCHECK_COMPONENTS="$(IFS=';'; echo "${check_components[*]}")" \

@@ -28,6 +28,19 @@ extern "C" {
  */
 bool app_copy_credential(uint8_t *dst, size_t cap, const char *src);
 
+/** Longest device secret the firmware keeps (its buffer holds 127 characters and a NUL). */
+#define APP_SECRET_MAX 127
+
+/**
+ * Checks Wi-Fi credentials typed at the provisioning console: an SSID of 1-32 bytes; a
+ * password empty (open network), of 8-63 printable characters, or of exactly 64 hex digits
+ * (a raw PSK). On a refusal writes one sentence into `why`.
+ */
+bool app_check_wifi_credentials(const char *ssid, const char *password, char *why, size_t why_cap);
+
+/** Checks a device secret: 16-127 printable ASCII characters, no spaces. */
+bool app_check_secret(const char *secret, char *why, size_t why_cap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,7 +22,9 @@
 #include "sdkconfig.h"
 
 #include "app_priv.h"
+#include "baton_loop.h"
 #include "baton_msgpack.h"
+#include "baton_pins.h"
 #include "baton_protocol.h"
 #include "baton_scale_settle.h"
 
@@ -98,7 +100,8 @@ static esp_err_t average_raw(int n, int32_t *out)
             if (esp_timer_get_time() > deadline) {
                 return ESP_ERR_TIMEOUT;
             }
-            vTaskDelay(pdMS_TO_TICKS(5));
+            /* At least one tick: pdMS_TO_TICKS(5) is 0 at 100 Hz, which made this a ~1 s busy loop. */
+            vTaskDelay((TickType_t)baton_wait_ticks(5, configTICK_RATE_HZ, portMAX_DELAY - 1u));
         }
         sum += raw;
     }
@@ -112,16 +115,27 @@ static const baton_scale_settle_config_t s_settle_config = {
     .timeout_ms = CONFIG_BATON_SCALE_WAIT_MS,
 };
 
-/* ESP32 modules wire GPIO 6-11 to the flash: driving them crashes the chip. Kconfig's range
- * already starts above them; this also covers a value set by hand in sdkconfig. */
-static bool pin_usable(int pin, bool output)
-{
 #if CONFIG_IDF_TARGET_ESP32
-    if (pin >= 6 && pin <= 11) {
+#define PIN_CHIP BATON_CHIP_ESP32
+#elif CONFIG_IDF_TARGET_ESP32C3
+#define PIN_CHIP BATON_CHIP_ESP32C3
+#else
+#define PIN_CHIP BATON_CHIP_OTHER
+#endif
+
+/* The per-chip table (strapping, flash, USB, console pins: baton_pins.c, unit-tested on the
+ * host) decides first and writes the sentence; the GPIO driver's own masks second. */
+static bool pins_usable(char *why, size_t why_cap)
+{
+    if (baton_pins_check_pair(PIN_CHIP, "HX711 DOUT", HX711_DOUT, "HX711 SCK", HX711_SCK, why, why_cap) != BATON_PIN_OK) {
         return false;
     }
-#endif
-    return output ? GPIO_IS_VALID_OUTPUT_GPIO(pin) : GPIO_IS_VALID_GPIO(pin);
+    if (!GPIO_IS_VALID_GPIO(HX711_DOUT) || !GPIO_IS_VALID_OUTPUT_GPIO(HX711_SCK)) {
+        snprintf(why, why_cap, "HX711 pins DOUT=%d SCK=%d are not usable GPIOs on this chip", (int)HX711_DOUT,
+                 (int)HX711_SCK);
+        return false;
+    }
+    return true;
 }
 
 #endif /* CONFIG_BATON_INSTRUMENT_SCALE */
@@ -142,15 +156,13 @@ static struct {
 } s_job;
 
 /* Why the instrument cannot measure ("" when it can): reported with INSTRUMENT_FAULT. */
-static char s_fault[96];
+static char s_fault[192];
 
 esp_err_t app_driver_init(void)
 {
     s_fault[0] = '\0';
 #if CONFIG_BATON_INSTRUMENT_SCALE
-    if (!pin_usable(HX711_DOUT, false) || !pin_usable(HX711_SCK, true)) {
-        snprintf(s_fault, sizeof s_fault, "HX711 pins DOUT=%d SCK=%d are not usable GPIOs on this chip", (int)HX711_DOUT,
-                 (int)HX711_SCK);
+    if (!pins_usable(s_fault, sizeof s_fault)) {
         ESP_LOGE(TAG, "%s (menuconfig: Baton device)", s_fault);
         return ESP_ERR_INVALID_ARG;
     }

@@ -70,6 +70,48 @@ static void a_value_too_long_is_refused_not_cut(void **state)
     assert_false(app_copy_credential(f.ssid, sizeof f.ssid, NULL));
 }
 
+static void console_wifi_credentials_are_checked(void **state)
+{
+    (void)state;
+    char why[128];
+    assert_true(app_check_wifi_credentials("lab", "correct horse", why, sizeof why));
+    assert_string_equal(why, "");
+    assert_true(app_check_wifi_credentials("open-lab", "", why, sizeof why));
+    assert_true(app_check_wifi_credentials("open-lab", NULL, why, sizeof why));
+    assert_true(app_check_wifi_credentials("12345678901234567890123456789012", "12345678", why, sizeof why));
+    assert_false(app_check_wifi_credentials("123456789012345678901234567890123", "12345678", why, sizeof why));
+    assert_non_null(strstr(why, "SSID"));
+    assert_false(app_check_wifi_credentials("", "12345678", why, sizeof why));
+    assert_false(app_check_wifi_credentials("lab", "short", why, sizeof why));
+    assert_non_null(strstr(why, "8 to 63"));
+    char psk[65];
+    memset(psk, 'a', 64);
+    psk[64] = '\0';
+    assert_true(app_check_wifi_credentials("lab", psk, why, sizeof why));
+    psk[10] = 'g';
+    assert_false(app_check_wifi_credentials("lab", psk, why, sizeof why));
+    assert_non_null(strstr(why, "hex"));
+    assert_false(app_check_wifi_credentials("lab", "tab\tinside", why, sizeof why));
+}
+
+static void console_secrets_are_checked(void **state)
+{
+    (void)state;
+    char why[128];
+    assert_true(app_check_secret("0123456789abcdef", why, sizeof why));
+    assert_false(app_check_secret("0123456789abcde", why, sizeof why));
+    assert_non_null(strstr(why, "16 to 127"));
+    assert_false(app_check_secret("0123456789 abcdef", why, sizeof why));
+    assert_false(app_check_secret(NULL, why, sizeof why));
+    char longest[APP_SECRET_MAX + 2];
+    memset(longest, 'x', sizeof longest);
+    longest[APP_SECRET_MAX] = '\0';
+    assert_true(app_check_secret(longest, why, sizeof why));
+    longest[APP_SECRET_MAX] = 'x';
+    longest[APP_SECRET_MAX + 1] = '\0';
+    assert_false(app_check_secret(longest, why, sizeof why));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -77,6 +119,8 @@ int main(void)
         cmocka_unit_test(a_64_hex_digit_psk_is_kept_whole),
         cmocka_unit_test(a_shorter_value_is_zero_padded),
         cmocka_unit_test(a_value_too_long_is_refused_not_cut),
+        cmocka_unit_test(console_wifi_credentials_are_checked),
+        cmocka_unit_test(console_secrets_are_checked),
     };
     return cmocka_run_group_tests_name("credentials", tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "esp_err.h"
+#include "esp_http_client.h"
 #include "esp_websocket_client.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/ringbuf.h"
@@ -37,6 +38,9 @@ extern "C" {
 #define BATON_NVS_NAMESPACE "baton"
 /** NVS key of the device secret (a string), provisioned at the factory or with the NVS partition tool. */
 #define BATON_NVS_KEY_SECRET "secret"
+/** Wi-Fi credentials, provisioned into the secret's partition with it (firmware/README.md, "Provisioning"). */
+#define BATON_NVS_KEY_WIFI_SSID "wifi_ssid"
+#define BATON_NVS_KEY_WIFI_PASS "wifi_pass"
 /** The NVS partition of the held reports (the default one), erased only after a layout change. */
 #define BATON_NVS_DATA_PARTITION "nvs"
 /**
@@ -83,6 +87,20 @@ esp_err_t baton_espidf_check_url(const char *url);
 
 /** Reads the device secret from its NVS partition into `out`. ESP_ERR_NVS_NOT_FOUND if it was never provisioned. */
 esp_err_t baton_espidf_read_secret(char *out, size_t cap);
+
+/**
+ * Reads any string `key` of the secret's partition (namespace BATON_NVS_NAMESPACE), e.g. the
+ * Wi-Fi credentials. ESP_ERR_NVS_NOT_FOUND if it was never provisioned.
+ */
+esp_err_t baton_espidf_read_provisioned(const char *key, char *out, size_t cap);
+
+/**
+ * Sets the certificate fields of an esp_http_client configuration to the policy of the
+ * matchmaking request and the WebSocket (Kconfig BATON_TLS_VERIFY), e.g. for esp_https_ota.
+ * Checks `config->url` with baton_espidf_check_url() first.
+ * @return ESP_OK, or the refusal of baton_espidf_check_url().
+ */
+esp_err_t baton_espidf_http_tls(esp_http_client_config_t *config);
 
 #ifdef __cplusplus
 }

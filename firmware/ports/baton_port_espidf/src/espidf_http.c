@@ -54,16 +54,40 @@ baton_status_t espidf_http_post(void *ctx, const char *url, const char *bearer, 
     }
     char auth[160];
     snprintf(auth, sizeof auth, "Bearer %s", bearer);
-    esp_http_client_set_header(client, "Content-Type", "application/json");
-    esp_http_client_set_header(client, "Accept", "application/json");
-    esp_http_client_set_header(client, "Authorization", auth);
-
     baton_status_t status = BATON_ERR_PORT;
     *response_len = 0;
     *http_status = 0;
-    esp_err_t err = esp_http_client_open(client, (int)body_len);
-    if (err == ESP_OK && esp_http_client_write(client, json_body, (int)body_len) == (int)body_len &&
-        esp_http_client_fetch_headers(client) >= 0) {
+    /* A request without its Authorization header would only be refused: stop here instead. */
+    esp_err_t err = esp_http_client_set_header(client, "Content-Type", "application/json");
+    if (err == ESP_OK) {
+        err = esp_http_client_set_header(client, "Accept", "application/json");
+    }
+    if (err == ESP_OK) {
+        err = esp_http_client_set_header(client, "Authorization", auth);
+    }
+    memset(auth, 0, sizeof auth); /* the client keeps its own copy */
+    if (err != ESP_OK) {
+        ESP_LOGW(TAG, "POST %s: cannot set the request headers: %s", url, esp_err_to_name(err));
+        esp_http_client_cleanup(client);
+        return status;
+    }
+    err = esp_http_client_open(client, (int)body_len);
+    int written = -1;
+    int64_t headers = -1;
+    if (err == ESP_OK) {
+        written = esp_http_client_write(client, json_body, (int)body_len);
+    }
+    if (err == ESP_OK && written == (int)body_len) {
+        headers = esp_http_client_fetch_headers(client);
+    }
+    if (err != ESP_OK) {
+        ESP_LOGW(TAG, "POST %s failed to connect: %s", url, esp_err_to_name(err));
+    } else if (written != (int)body_len) {
+        ESP_LOGW(TAG, "POST %s failed: wrote %d of %u bytes of the body", url, written, (unsigned)body_len);
+    } else if (headers < 0) {
+        ESP_LOGW(TAG, "POST %s failed: no response headers (%s)", url,
+                 headers == -ESP_ERR_HTTP_EAGAIN ? "timed out" : "connection error");
+    } else {
         *http_status = esp_http_client_get_status_code(client);
         /* Read what fits; a longer body is cut and the session refuses it as malformed. */
         while (*response_len < response_cap) {
@@ -74,8 +98,6 @@ baton_status_t espidf_http_post(void *ctx, const char *url, const char *bearer, 
             *response_len += (size_t)n;
         }
         status = BATON_OK;
-    } else {
-        ESP_LOGW(TAG, "POST %s failed: %s", url, esp_err_to_name(err));
     }
     esp_http_client_close(client);
     esp_http_client_cleanup(client);

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "baton_loop.h"
 #include "esp_log.h"
 #include "esp_random.h"
 #include "esp_timer.h"
@@ -87,7 +88,10 @@ static void recover_from_lost_event(baton_espidf_t *p)
 void baton_espidf_service(baton_espidf_t *p, uint32_t timeout_ms)
 {
     size_t size = 0;
-    uint8_t *item = xRingbufferReceive(p->events, &size, pdMS_TO_TICKS(timeout_ms));
+    /* At least one tick (baton_loop.h): pdMS_TO_TICKS rounds a wait under one tick down to 0,
+     * and a loop whose deadline is past would then spin without ever blocking. */
+    const TickType_t wait = (TickType_t)baton_wait_ticks(timeout_ms, configTICK_RATE_HZ, portMAX_DELAY - 1u);
+    uint8_t *item = xRingbufferReceive(p->events, &size, wait);
     if (item == NULL) {
         if (p->client != NULL && baton_handoff_broken(&p->handoff)) {
             recover_from_lost_event(p); /* the lost event was the last one: no gap to see */
@@ -123,13 +127,18 @@ void baton_espidf_service(baton_espidf_t *p, uint32_t timeout_ms)
 
 esp_err_t baton_espidf_read_secret(char *out, size_t cap)
 {
+    return baton_espidf_read_provisioned(BATON_NVS_KEY_SECRET, out, cap);
+}
+
+esp_err_t baton_espidf_read_provisioned(const char *key, char *out, size_t cap)
+{
     nvs_handle_t handle;
     esp_err_t err = nvs_open_from_partition(BATON_NVS_SECRET_PARTITION, BATON_NVS_NAMESPACE, NVS_READONLY, &handle);
     if (err != ESP_OK) {
         return err;
     }
     size_t len = cap;
-    err = nvs_get_str(handle, BATON_NVS_KEY_SECRET, out, &len);
+    err = nvs_get_str(handle, key, out, &len);
     nvs_close(handle);
     return err;
 }

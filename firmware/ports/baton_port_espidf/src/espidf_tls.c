@@ -73,3 +73,18 @@ esp_err_t baton_espidf_check_url(const char *url)
         return ESP_ERR_INVALID_ARG;
     }
 }
+
+esp_err_t baton_espidf_http_tls(esp_http_client_config_t *config)
+{
+    if (config == NULL || config->url == NULL) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    esp_err_t err = baton_espidf_check_url(config->url);
+    if (err != ESP_OK) {
+        return err;
+    }
+    const espidf_tls_t tls = espidf_tls_settings();
+    config->crt_bundle_attach = tls.crt_bundle_attach;
+    config->cert_pem = tls.cert_pem;
+    return ESP_OK;
+}

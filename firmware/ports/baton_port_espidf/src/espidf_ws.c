@@ -134,7 +134,13 @@ baton_status_t espidf_ws_open(void *ctx, const char *url)
     if (p->client == NULL) {
         return BATON_ERR_PORT;
     }
-    esp_websocket_register_events(p->client, WEBSOCKET_EVENT_ANY, on_event, (void *)(uintptr_t)p->generation);
+    esp_err_t err = esp_websocket_register_events(p->client, WEBSOCKET_EVENT_ANY, on_event, (void *)(uintptr_t)p->generation);
+    if (err != ESP_OK) {
+        /* Without the handler no event would ever reach the session: fail now, reconnect later. */
+        ESP_LOGE(TAG, "esp_websocket_register_events: %s", esp_err_to_name(err));
+        destroy_client(p, false);
+        return BATON_ERR_PORT;
+    }
     if (esp_websocket_client_start(p->client) != ESP_OK) {
         destroy_client(p, false);
         return BATON_ERR_PORT;

@@ -18,3 +18,14 @@
 #define CONFIG_BATON_RECONNECT_MAX_ATTEMPTS 40
 #define CONFIG_BATON_TLS_CRT_BUNDLE 1
 #define CONFIG_IDF_TARGET_ESP32 1
+#define CONFIG_BATON_WIFI_CONNECT_TIMEOUT_S 120
+#define CONFIG_BATON_SNTP_SERVER "pool.ntp.org"
+#define CONFIG_BATON_SNTP_WAIT_S 15
+#define CONFIG_BATON_OTA_CONFIRM_TIMEOUT_S 300
+#define CONFIG_BATON_STATUS_LED_GPIO -1
+#define CONFIG_ESP_MAIN_TASK_STACK_SIZE 10240
+/* sdkconfig.defaults turns rollback on; NVS encryption is on in production
+ * (sdkconfig.defaults.production): set here so the type-check covers the encrypted path. */
+#define CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE 1
+#define CONFIG_NVS_ENCRYPTION 1
+#define CONFIG_ESP_CONSOLE_UART_DEFAULT 1

@@ -46,3 +46,5 @@ int esp_http_client_get_status_code(esp_http_client_handle_t client);
 int esp_http_client_read(esp_http_client_handle_t client, char *buffer, int len);
 esp_err_t esp_http_client_close(esp_http_client_handle_t client);
 esp_err_t esp_http_client_cleanup(esp_http_client_handle_t client);
+#define ESP_ERR_HTTP_BASE (0x7000)
+#define ESP_ERR_HTTP_EAGAIN (ESP_ERR_HTTP_BASE + 7)

@@ -14,3 +14,5 @@ esp_err_t nvs_commit(nvs_handle_t handle);
 void nvs_close(nvs_handle_t handle);
 esp_err_t nvs_open_from_partition(const char *part_name, const char *namespace_name, nvs_open_mode_t open_mode,
                                   nvs_handle_t *out_handle);
+#define ESP_ERR_NVS_KEYS_NOT_INITIALIZED (0x1100 + 0x16)
+esp_err_t nvs_set_str(nvs_handle_t handle, const char *key, const char *value);

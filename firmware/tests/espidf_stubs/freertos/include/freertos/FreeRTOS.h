@@ -13,3 +13,7 @@ void vPortEnterCritical(portMUX_TYPE *mux);
 void vPortExitCritical(portMUX_TYPE *mux);
 #define portENTER_CRITICAL(mux) vPortEnterCritical(mux)
 #define portEXIT_CRITICAL(mux) vPortExitCritical(mux)
+typedef unsigned int UBaseType_t;
+/* The default of ESP-IDF (CONFIG_FREERTOS_HZ): 100 Hz, where pdMS_TO_TICKS(5) == 0. */
+#define configTICK_RATE_HZ 100
+#define pdPASS pdTRUE
