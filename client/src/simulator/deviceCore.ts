@@ -311,6 +311,7 @@ export class DeviceCore {
     return this.collect(() => {
       const job = this.state.job;
       if (job?.runId !== runId) return;
+      progress = progress >= 0 ? Math.min(1, progress) : 0; // as the firmware: NaN and negatives are 0
       job.progress = progress;
       job.progressMessage = message || undefined;
       this.send("progress", { epoch: job.epoch, runId, progress, ...(message ? { message } : {}) });
