@@ -94,7 +94,7 @@ describe("the simulator shell sends what its core decides, and nothing else", ()
 
 describe("the shell decides nothing on the side", () => {
   it("reaches the rule modules only through deviceCore.ts", () => {
-    const shell = readFileSync(path.join(repoRoot, "client/src/simulator/device.ts"), "utf8");
+    const shell = ["device.ts", "deviceNotes.ts", "deviceProfile.ts"].map((file) => readFileSync(path.join(repoRoot, "client/src/simulator", file), "utf8")).join("\n");
     for (const rules of ["./decisions.ts", "./heldReports.ts", "./resend.ts\"", "./backoff.ts\"", "planWelcome", "planStart", "planCancel", "planRateLimited", "planResendDue", "reconnectDelayMs", "holdReport"]) {
       if (rules === "./resend.ts\"" || rules === "./backoff.ts\"") {
         // Only the policy defaults are taken from these, to build the profile.

@@ -31,9 +31,10 @@
 import { EventEmitter } from "node:events";
 import { DeviceToRoom, RoomToDevice } from "@baton/protocol";
 import type { Failed, Result, StartMessage, WelcomeMessage } from "@baton/protocol";
-import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
 import { joinDeviceRoom, type RoomConnection } from "./connection.ts";
-import { DeviceCore, type CoreNote, type CoreOutput, type DeviceProfile, type JobEnd } from "./deviceCore.ts";
+import { DeviceCore, type CoreNote, type CoreOutput, type JobEnd } from "./deviceCore.ts";
+import { reportNote } from "./deviceNotes.ts";
+import { deviceProfile } from "./deviceProfile.ts";
 import type {
   JobInfo, ReceivedMessage, RoomToDevicePayloads, SentMessage, SimulatedDeviceEvents, SimulatedDeviceOptions,
   SimulatedDeviceStats, WaitOptions,
@@ -41,26 +42,12 @@ import type {
 import { encodeRoomData, type DecodeResult } from "./framing.ts";
 import { getInstrument, seededRandom, type Instrument, type Json } from "./instruments.ts";
 import { Job } from "./job.ts";
-import { JOB_GRACE_MS } from "./jobBudget.ts";
 import { MatchmakeError } from "./matchmake.ts";
 import { MessageLog, nextEvent } from "./messageLog.ts";
 import { briefJson, isAck, isCancel, isStart, isWelcome } from "./payloads.ts";
-import { DEFAULT_RESEND_POLICY } from "./resend.ts";
 
 export type * from "./deviceTypes.ts";
-
-/** The machine's profile from the simulator's options: what it declares and its timings. */
-export function deviceProfile(options: SimulatedDeviceOptions, instrument: Instrument): DeviceProfile {
-  const reconnect: BackoffPolicy = options.reconnect === false ? { ...DEFAULT_BACKOFF, maxAttempts: 0 } : { ...DEFAULT_BACKOFF, ...options.reconnect };
-  return {
-    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 5_000,
-    jobGraceMs: JOB_GRACE_MS,
-    reconnect,
-    sessionTypes: options.sessionTypes ?? instrument.sessionTypes,
-    firmware: options.firmware ?? instrument.firmware,
-    resend: { ...DEFAULT_RESEND_POLICY, ...options.resendBackoff },
-  };
-}
+export { deviceProfile } from "./deviceProfile.ts";
 
 export class SimulatedDevice {
   readonly events = new EventEmitter<SimulatedDeviceEvents>();
@@ -191,21 +178,9 @@ export class SimulatedDevice {
     }
   }
 
-  /** The core's notes, as log lines, events and counters. */
+  /** The core's notes: the instrument's own here, the rest as log lines, events and counters (deviceNotes.ts). */
   private onNote(note: CoreNote): void {
     switch (note.kind) {
-      case "welcomed":
-        return this.say(`welcome: epoch ${note.epoch}, phase ${note.phase}${note.runId ? `, run ${note.runId}` : ""}`);
-      case "staleIgnored":
-        this.stats.staleCommandsIgnored++;
-        this.say(`ignored stale "${note.type}" (epoch ${note.epoch} < ${note.highestEpoch})`);
-        this.events.emit("staleIgnored", { type: note.type, epoch: note.epoch, highestEpoch: note.highestEpoch });
-        return;
-      case "epochRefused":
-        this.stats.staleCommandsIgnored++;
-        this.say(`refused a welcome at epoch ${note.epoch}: this device has seen epoch ${note.highestEpoch}; leaving and retrying`);
-        this.events.emit("epochRefused", { epoch: note.epoch, highestEpoch: note.highestEpoch });
-        return;
       case "jobStarted":
         this.lastStart = note.start;
         return this.say(`start ${note.start.runId} (${note.start.sessionType}, epoch ${note.start.epoch}) ${briefJson(note.start.input)}`);
@@ -216,35 +191,8 @@ export class SimulatedDevice {
         return;
       case "jobEnded":
         return this.endJob(note.runId, note.outcome, note.reason);
-      case "cancelNotRunning":
-        return this.say(`cancel for ${note.runId}, which is not running here: nothing to stop`);
-      case "acknowledged":
-        this.say(`ack for ${note.runId}: report forgotten`);
-        this.events.emit("ack", { runId: note.runId });
-        return;
-      case "reportForgotten":
-        return this.say(note.why === "bound" ? `holding too many reports: giving up ${note.runId}` : `the room refused the report of ${note.runId} for good (${note.code}): forgetting it`);
-      case "resendScheduled":
-        this.say(`rate-limited (on "${note.request || "?"}"): re-sending held reports in ${note.delayMs} ms`);
-        this.events.emit("resendScheduled", { request: note.request, delayMs: note.delayMs, attempt: note.attempt });
-        return;
-      case "reportsResent":
-        this.say(`re-sent held report(s) after RATE_LIMITED: ${note.runIds.join(", ")}`);
-        this.events.emit("reportsResent", { runIds: note.runIds });
-        return;
-      case "notSent":
-        this.stats.messagesDropped++;
-        return this.say(`offline: "${note.type}" not sent`);
-      case "reconnectScheduled": {
-        const { maxAttempts } = this.core.profile.reconnect;
-        this.say(`reconnect attempt ${note.attempt}/${maxAttempts} in ${note.delayMs} ms${this.lastError ? ` (last: ${this.lastError.message})` : ""}`);
-        this.events.emit("reconnecting", { attempt: note.attempt, delayMs: note.delayMs, lastError: this.lastError });
-        return;
-      }
-      case "gaveUp":
-        this.say(`giving up: ${note.reason}`);
-        this.events.emit("gaveUp", { attempts: note.attempts, reason: note.reason, error: this.lastError });
-        return;
+      default:
+        reportNote(note, { stats: this.stats, events: this.events, say: (line) => this.say(line), lastError: this.lastError, maxAttempts: this.core.profile.reconnect.maxAttempts });
     }
   }
 
