@@ -293,14 +293,9 @@ export class SimulatedDevice {
     return this.next("welcome", { after: mark, timeoutMs: this.options.joinTimeoutMs });
   }
 
-  /** Sends `hello` again as the core would (test hook; the core sends it on every join). */
+  /** Sends `hello` again, as the core says it (test hook; the core sends it on every join). */
   sendHello(): void {
-    const held = this.heldResultRunIds;
-    const profile = this.core.profile;
-    this.sendMessage(DeviceToRoom.HELLO, {
-      firmware: profile.firmware, sessionTypes: profile.sessionTypes, heldRunId: held.at(-1),
-      ...(this.highestEpoch > 0 ? { epoch: this.highestEpoch } : {}),
-    });
+    this.sendMessage(DeviceToRoom.HELLO, this.core.hello());
   }
 
   /** Reconnects now (matchmaking again), dropping the current socket first if there is one. */

@@ -459,14 +459,19 @@ export class DeviceCore {
     return this.collect(() => {
       this.attempt();
       this.state.connection = "awaitingWelcome";
-      const held = this.state.held.filter((report) => report.report === "result").at(-1);
-      this.send("hello", {
-        firmware: this.profile.firmware ?? "contract",
-        sessionTypes: this.profile.sessionTypes,
-        ...(held ? { heldRunId: held.runId } : {}),
-        ...(this.state.highestEpoch !== undefined ? { epoch: this.state.highestEpoch } : {}),
-      });
+      this.send("hello", this.hello());
     });
+  }
+
+  /** What `hello` says now: the declarations, the newest held result, the highest epoch seen (PROTOCOL.md §6). */
+  hello(): Record<string, unknown> {
+    const held = this.state.held.filter((report) => report.report === "result").at(-1);
+    return {
+      firmware: this.profile.firmware ?? "contract",
+      sessionTypes: this.profile.sessionTypes,
+      ...(held ? { heldRunId: held.runId } : {}),
+      ...(this.state.highestEpoch !== undefined ? { epoch: this.state.highestEpoch } : {}),
+    };
   }
 
   /**
