@@ -8,9 +8,9 @@
  * contract vectors test — and this file only feeds it (frames, the clock, job ends,
  * connection events) and executes what it returns (frames to send, jobs to start or stop on
  * the instrument, sockets to close, attempts to schedule), turning its notes into log lines,
- * events and counters. What stays here is what the firmware's ports and app do: the socket
- * (connection.ts), one timer (the core's next due time), the instrument (instruments.ts,
- * job.ts) and its reset, and the test hooks.
+ * events and counters (deviceNotes.ts). What stays here is what the firmware's ports and app
+ * do: the socket (deviceLink.ts over connection.ts), one timer (the core's next due time), the
+ * instrument (instruments.ts, job.ts) and its reset, and the test hooks.
  *
  * What the device does, in protocol terms (docs/PROTOCOL.md is the contract):
  * - joins its room, says `hello` with its instrument's session types, follows `welcome`;
@@ -31,8 +31,9 @@
 import { EventEmitter } from "node:events";
 import { DeviceToRoom, RoomToDevice } from "@baton/protocol";
 import type { Failed, Result, StartMessage, WelcomeMessage } from "@baton/protocol";
-import { joinDeviceRoom, type RoomConnection } from "./connection.ts";
+import { joinDeviceRoom } from "./connection.ts";
 import { DeviceCore, type CoreNote, type CoreOutput, type JobEnd } from "./deviceCore.ts";
+import { DeviceLink } from "./deviceLink.ts";
 import { reportNote } from "./deviceNotes.ts";
 import { deviceProfile } from "./deviceProfile.ts";
 import type {
@@ -70,7 +71,11 @@ export class SimulatedDevice {
   private readonly random: () => number;
   private readonly log: MessageLog;
   private readonly bootedAt = Date.now();
-  private connection: RoomConnection | null = null;
+  /** The socket (the transport port). */
+  private readonly link = new DeviceLink({
+    frame: (result, raw) => this.onFrame(result, raw),
+    closed: (code, reason) => this.onSocketClosed(code, reason),
+  });
   /** The instrument's job, started and stopped on the core's say-so. */
   private job: Job | null = null;
   /** The start the core last noted, for the `{ job: "start" }` that follows it. */
@@ -103,7 +108,7 @@ export class SimulatedDevice {
   }
 
   get connected(): boolean {
-    return this.connection?.isOpen ?? false;
+    return this.link.isOpen;
   }
 
   /** Highest epoch seen in a command or welcome; commands below it are ignored. */
@@ -159,7 +164,7 @@ export class SimulatedDevice {
       else if ("job" in output) {
         if (output.job === "start") this.beginJob(output.runId);
         else if (this.job?.runId === output.runId) this.job.finish();
-      } else if (output.connection === "close") this.dropSocket();
+      } else if (output.connection === "close") this.link.drop();
       else if (output.connection === "reconnect") this.scheduleAttempt(output.delayMs);
       else if (output.connection === "giveUp") this.cancelAttempt();
     }
@@ -209,7 +214,7 @@ export class SimulatedDevice {
     try {
       return await this.joinAndGreet();
     } catch (error) {
-      this.dropSocket(); // joined but no welcome: do not leave a half-greeted socket behind
+      this.link.drop(); // joined but no welcome: do not leave a half-greeted socket behind
       this.step((core) => core.leave());
       throw error;
     }
@@ -249,7 +254,7 @@ export class SimulatedDevice {
         },
         (error: Error) => {
           if (this.closed || seq !== this.attemptSeq) return; // the core has moved on (the socket closed, or a connect took over)
-          this.dropSocket(); // a join that got a socket but no welcome: start clean
+          this.link.drop(); // a join that got a socket but no welcome: start clean
           this.attemptFailed(error);
         },
       );
@@ -275,15 +280,11 @@ export class SimulatedDevice {
       connection.leave();
       throw new Error(`device ${this.deviceId} was closed while joining`);
     }
-    const previous = this.connection;
-    this.connection = connection;
-    previous?.terminate();
     this.reconnectionToken = connection.reconnectionToken;
     this.sessionId = connection.seat.sessionId;
     this.stats.joins++;
-    connection.onClose((code, reason) => this.onSocketClosed(connection, code, reason));
     const mark = this.mark();
-    connection.onFrame((result, raw) => this.onFrame(result, raw));
+    this.link.adopt(connection);
     this.say(`joined room ${connection.seat.roomId} (process ${connection.seat.processId}, session ${connection.seat.sessionId})`);
     this.events.emit("joined", {
       sessionId: connection.seat.sessionId, roomId: connection.seat.roomId, processId: connection.seat.processId, reconnectionToken: connection.reconnectionToken,
@@ -300,7 +301,7 @@ export class SimulatedDevice {
 
   /** Reconnects now (matchmaking again), dropping the current socket first if there is one. */
   async reconnect(): Promise<WelcomeMessage | undefined> {
-    this.dropSocket();
+    this.link.drop();
     const welcome = await this.connect();
     this.stats.reconnects++;
     this.events.emit("reconnected", { attempts: 1 });
@@ -313,7 +314,7 @@ export class SimulatedDevice {
    * until the test calls `reconnect()`.
    */
   drop(options: { reconnect?: boolean } = {}): void {
-    const hadSocket = this.dropSocket();
+    const hadSocket = this.link.drop();
     if (!hadSocket) return;
     this.events.emit("disconnected", { code: 1006, reason: "dropped (simulated network loss)", intentional: true });
     this.say("socket dropped (simulated network loss)");
@@ -326,7 +327,7 @@ export class SimulatedDevice {
    * them in NVS) unless `keepHeldResults: false`. Then the device boots and connects again.
    */
   async reboot(options: { keepHeldResults?: boolean } = {}): Promise<WelcomeMessage | undefined> {
-    this.dropSocket();
+    this.link.drop();
     this.cancelAttempt();
     this.clearResetTimer();
     this.events.emit("disconnected", { code: 1006, reason: "rebooted", intentional: true });
@@ -343,18 +344,9 @@ export class SimulatedDevice {
     this.tickTimer = null;
     this.clearResetTimer();
     this.job?.finish();
-    const connection = this.connection;
-    this.connection = null;
+    const leaving = this.link.leave(); // first: the core's `close` below must not kill the socket
     this.execute(this.core.leave());
-    if (!connection) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 1_000);
-      connection.onClose(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      connection.leave();
-    });
+    if (!(await leaving)) return;
     this.events.emit("disconnected", { code: 1000, reason: "closed", intentional: true });
     this.say("left the room");
   }
@@ -368,7 +360,7 @@ export class SimulatedDevice {
 
   /** Sends arbitrary bytes as one binary frame — for malformed-frame tests. */
   sendBytes(bytes: Uint8Array): boolean {
-    return this.connection?.send(bytes) ?? false;
+    return this.link.send(bytes);
   }
 
   /** Reports progress for the job in progress now (what autoProgress would do). */
@@ -557,8 +549,7 @@ export class SimulatedDevice {
   // ------------------------------------------------------------ the socket
 
   private sendMessage(type: string, payload: unknown): boolean {
-    const connection = this.connection;
-    if (!connection?.send(encodeRoomData(type, payload))) {
+    if (!this.link.send(encodeRoomData(type, payload))) {
       this.stats.messagesDropped++;
       if (type !== DeviceToRoom.HEARTBEAT) this.say(`offline: "${type}" not sent`);
       return false;
@@ -569,17 +560,8 @@ export class SimulatedDevice {
     return true;
   }
 
-  /** Detaches and kills the socket; its close event is then ignored. True if there was one. */
-  private dropSocket(): boolean {
-    const connection = this.connection;
-    this.connection = null;
-    connection?.terminate();
-    return connection !== null;
-  }
-
-  private onSocketClosed(connection: RoomConnection, code: number, reason: string): void {
-    if (this.connection !== connection) return; // a socket we already let go of
-    this.connection = null;
+  /** The current socket closed by itself (the server or the network): the core decides what follows. */
+  private onSocketClosed(code: number, reason: string): void {
     this.say(`socket closed by the server (${code}${reason ? ` ${reason}` : ""})`);
     this.events.emit("disconnected", { code, reason, intentional: false });
     if (this.closed) return;
