@@ -89,6 +89,8 @@ export class SimulatedDevice {
   /** Bumped by every scheduled or cancelled attempt: an older attempt's outcome is then ignored. */
   private attemptSeq = 0;
   private resetTimer: NodeJS.Timeout | null = null;
+  /** Events that wait until all the actions of the input being executed are done. */
+  private announceLater: (() => void)[] = [];
 
   constructor(readonly options: SimulatedDeviceOptions) {
     this.instrument = typeof options.instrument === "string" ? getInstrument(options.instrument) : options.instrument;
@@ -158,6 +160,9 @@ export class SimulatedDevice {
   }
 
   private execute(outputs: readonly CoreOutput[]): void {
+    const outer = this.announceLater; // execute may be re-entered from a listener
+    const announce: (() => void)[] = [];
+    this.announceLater = announce;
     for (const output of outputs) {
       if ("note" in output) this.onNote(output.note);
       else if ("send" in output) this.sendFromCore(output.send, output.payload);
@@ -168,6 +173,9 @@ export class SimulatedDevice {
       else if (output.connection === "reconnect") this.scheduleAttempt(output.delayMs);
       else if (output.connection === "giveUp") this.cancelAttempt();
     }
+    this.announceLater = outer;
+    // After every action of the input: a listener of `jobStarted` sees `accepted` already sent.
+    for (const emit of announce) emit();
   }
 
   /** Sends what the core decided, except what the test knobs hold back. */
@@ -509,7 +517,7 @@ export class SimulatedDevice {
     });
     this.job = job;
     job.begin();
-    this.events.emit("jobStarted", this.jobInfo(job));
+    this.announceLater.push(() => this.events.emit("jobStarted", this.jobInfo(job)));
   }
 
   /** The core ended a job (for `outcome`): stop the instrument and, unless another job follows at once, reset it. */
