@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { DeviceCore, type CoreOutput, type CoreState, type DeviceProfile } from "../../client/src/simulator/deviceCore.ts";
+import { DeviceCore, actionsOf, type CoreOutput, type CoreState, type DeviceProfile } from "../../client/src/simulator/deviceCore.ts";
 import type { HeldReport } from "../../client/src/simulator/heldReports.ts";
 import { NO_RESEND } from "../../client/src/simulator/resend.ts";
 
@@ -121,7 +121,7 @@ function matches(expected: Json, actual: CoreOutput): boolean {
 export function runScenario(scenario: Scenario, profile: DeviceProfile): string | undefined {
   const device = new DeviceCore(profile, startingState(scenario, profile));
   for (const [index, step] of scenario.steps.entries()) {
-    const actual = runStep(device, step);
+    const actual = actionsOf(runStep(device, step)); // notes are the machine's explanations, not actions
     const expected = step.expect;
     const ok = actual.length === expected.length && expected.every((want, i) => matches(want, actual[i]!));
     if (!ok) return `step ${index + 1}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;

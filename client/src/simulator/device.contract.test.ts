@@ -1,7 +1,8 @@
 /**
  * The socket device (device.ts) follows the rules where the simulator and the firmware used
- * to differ (issue 10), against the scripted fake fixture.room. The rules themselves are the contract
- * vectors (shared/device-contract/, run against deviceCore.ts and the C firmware).
+ * to differ (issue 10), against the scripted fake room. The rules themselves are the contract
+ * vectors (shared/device-contract/, run against deviceCore.ts — the machine device.ts is the
+ * shell of — and the C firmware).
  */
 import { describe, expect, it } from "vitest";
 import { useFakeRoom } from "./fakeRoomFixture.ts";

@@ -1,7 +1,8 @@
 /**
  * The simulated device against a scripted fake room (fakeRoom.ts): join handshake, hello,
  * the run lifecycle, fencing, the ack rule, resume after reconnect, malformed frames and
- * close codes — everything device.ts decides, without a Baton server.
+ * close codes — the shell (device.ts) executing what its DeviceCore decides, end to end over a
+ * real socket, without a Baton server.
  */
 import { describe, expect, it } from "vitest";
 import { BatonCloseCode } from "@baton/protocol";

@@ -3,7 +3,16 @@
  * the raw Colyseus protocol (framing.ts + connection.ts, no Colyseus SDK). Tests drive it
  * through a small API; the CLI (cli.ts) runs one for people.
  *
- * What it does, in protocol terms (docs/PROTOCOL.md is the contract):
+ * It is the SHELL around DeviceCore (deviceCore.ts), as the firmware's baton_runner.c is the
+ * shell around the C session machine: every rule is decided by the core — the one the shared
+ * contract vectors test — and this file only feeds it (frames, the clock, job ends,
+ * connection events) and executes what it returns (frames to send, jobs to start or stop on
+ * the instrument, sockets to close, attempts to schedule), turning its notes into log lines,
+ * events and counters (deviceNotes.ts). What stays here is what the firmware's ports and app
+ * do: the socket (deviceLink.ts over connection.ts), one timer (the core's next due time), the
+ * instrument (instruments.ts, job.ts) and its reset, and the test hooks.
+ *
+ * What the device does, in protocol terms (docs/PROTOCOL.md is the contract):
  * - joins its room, says `hello` with its instrument's session types, follows `welcome`;
  * - runs `start`ed jobs: `accepted`, `progress`…, then `result` (kept until `ack`) or `failed`;
  * - refuses commands older than the highest epoch it has seen (fencing);
@@ -20,27 +29,26 @@
  * always works is better on a microcontroller than two where one mostly fails.
  */
 import { EventEmitter } from "node:events";
-import { BatonCloseCode, DeviceToRoom, ErrorCode, RoomToDevice, type ErrorPayload } from "@baton/protocol";
-import type { Failed, Hello, Progress, Result, StartMessage, WelcomeMessage, CancelMessage } from "@baton/protocol";
-import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.ts";
-import { joinDeviceRoom, type RoomConnection } from "./connection.ts";
-import { planCancel, planStart, planWelcome, type DeviceKnowledge } from "./decisions.ts";
+import { DeviceToRoom, RoomToDevice } from "@baton/protocol";
+import type { Failed, Result, StartMessage, WelcomeMessage } from "@baton/protocol";
+import { joinDeviceRoom } from "./connection.ts";
+import { DeviceCore, type CoreNote, type CoreOutput, type JobEnd } from "./deviceCore.ts";
+import { DeviceLink } from "./deviceLink.ts";
+import { reportNote } from "./deviceNotes.ts";
+import { deviceProfile } from "./deviceProfile.ts";
 import type {
-  JobInfo, JobOutcome, ReceivedMessage, RoomToDevicePayloads, SentMessage, SimulatedDeviceEvents, SimulatedDeviceOptions,
+  JobInfo, ReceivedMessage, RoomToDevicePayloads, SentMessage, SimulatedDeviceEvents, SimulatedDeviceOptions,
   SimulatedDeviceStats, WaitOptions,
 } from "./deviceTypes.ts";
 import { encodeRoomData, type DecodeResult } from "./framing.ts";
 import { getInstrument, seededRandom, type Instrument, type Json } from "./instruments.ts";
 import { Job } from "./job.ts";
-import { JOB_GRACE_MS, runBudgetMs } from "./jobBudget.ts";
-import { MAX_HELD_REPORTS, refusesReportForGood } from "./heldReports.ts";
 import { MatchmakeError } from "./matchmake.ts";
 import { MessageLog, nextEvent } from "./messageLog.ts";
 import { briefJson, isAck, isCancel, isStart, isWelcome } from "./payloads.ts";
-import { Reconnector } from "./reconnector.ts";
-import { DEFAULT_RESEND_POLICY, NO_RESEND, planRateLimited, planResendDue, resendAfterAck, resendAfterDisconnect, type ResendPolicy, type ResendState } from "./resend.ts";
 
 export type * from "./deviceTypes.ts";
+export { deviceProfile } from "./deviceProfile.ts";
 
 export class SimulatedDevice {
   readonly events = new EventEmitter<SimulatedDeviceEvents>();
@@ -52,42 +60,37 @@ export class SimulatedDevice {
     stateFramesReceived: 0, stateBytesReceived: 0, errorFramesReceived: 0, pingFramesReceived: 0, malformedFramesReceived: 0,
     malformedMessagesIgnored: 0, staleCommandsIgnored: 0, messagesDropped: 0, joins: 0, reconnects: 0,
   };
-  /** Highest epoch seen in a command or welcome; commands below it are ignored. */
-  highestEpoch = 0;
   /** Token of the latest join (rotates on every join). Kept for completeness; reconnects matchmake again. */
   reconnectionToken = "";
   sessionId = "";
+  /** The machine that takes every decision; its clock is ms since this device booted. */
+  readonly core: DeviceCore;
 
   readonly instrument: Instrument;
   private readonly speed: number;
   private readonly random: () => number;
   private readonly log: MessageLog;
-  private readonly reconnector: Reconnector;
-  private readonly reconnectPolicy: BackoffPolicy;
-  /** Welcomes refused in a row for a lower epoch (each waits longer before retrying). */
-  private epochRefusals = 0;
   private readonly bootedAt = Date.now();
-  private connection: RoomConnection | null = null;
+  /** The socket (the transport port). */
+  private readonly link = new DeviceLink({
+    frame: (result, raw) => this.onFrame(result, raw),
+    closed: (code, reason) => this.onSocketClosed(code, reason),
+  });
+  /** The instrument's job, started and stopped on the core's say-so. */
   private job: Job | null = null;
-  /** Results sent and not yet acknowledged, oldest first. In firmware: NVS, so they survive a reboot. */
-  private readonly held = new Map<string, Result>();
-  private lastFailure: Failed | undefined;
-  /** Order in which reports were first held, so a re-send goes oldest first (results and the failure alike). */
-  private reportCounter = 0;
-  private readonly heldSince = new Map<string, number>();
-  private lastFailureSince = 0;
-  private readonly resendPolicy: ResendPolicy;
-  private resend: ResendState = NO_RESEND;
-  private resendTimer: NodeJS.Timeout | null = null;
+  /** The start the core last noted, for the `{ job: "start" }` that follows it. */
+  private lastStart: StartMessage | undefined;
+  /** The error of the last failed attempt: the `reconnecting` and `gaveUp` events carry it. */
+  private lastError: Error | undefined;
   private closed = false;
-  /** A welcome was accepted on the current connection: a later, older one is a delayed duplicate. */
-  private welcomedOnConnection = false;
-  private stayOffline = false;
-  private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** The one timer of the core (heartbeat, re-send, job budget), armed for its next due time. */
+  private tickTimer: NodeJS.Timeout | null = null;
+  private attemptTimer: NodeJS.Timeout | null = null;
+  /** Bumped by every scheduled or cancelled attempt: an older attempt's outcome is then ignored. */
+  private attemptSeq = 0;
   private resetTimer: NodeJS.Timeout | null = null;
-  /** Stops the job in progress once it runs past its budget + grace (jobBudget.ts). */
-  private budgetTimer: NodeJS.Timeout | null = null;
-  private readyPending = false;
+  /** Events that wait until all the actions of the input being executed are done. */
+  private announceLater: (() => void)[] = [];
 
   constructor(readonly options: SimulatedDeviceOptions) {
     this.instrument = typeof options.instrument === "string" ? getInstrument(options.instrument) : options.instrument;
@@ -95,27 +98,9 @@ export class SimulatedDevice {
     this.random = options.seed === undefined ? Math.random : seededRandom(options.seed);
     this.log = new MessageLog(`device ${options.deviceId}`);
     this.received = this.log.entries;
-    this.resendPolicy = { ...DEFAULT_RESEND_POLICY, ...options.resendBackoff };
-    const policy: BackoffPolicy = options.reconnect === false ? { ...DEFAULT_BACKOFF, maxAttempts: 0 } : { ...DEFAULT_BACKOFF, ...options.reconnect };
-    this.reconnectPolicy = policy;
-    this.reconnector = new Reconnector(policy, {
-      attempt: () => this.joinAndGreet(),
-      isPermanent: (error) => error instanceof MatchmakeError && error.permanent,
-      retryAfterMs: (error) => (error instanceof MatchmakeError ? error.retryAfterMs ?? 0 : 0),
-      onScheduled: (attempt, delayMs, lastError) => {
-        this.say(`reconnect attempt ${attempt}/${policy.maxAttempts} in ${delayMs} ms${lastError ? ` (last: ${lastError.message})` : ""}`);
-        this.events.emit("reconnecting", { attempt, delayMs, lastError });
-      },
-      onConnected: (attempts) => {
-        this.stats.reconnects++;
-        this.events.emit("reconnected", { attempts });
-      },
-      onGaveUp: (attempts, reason, error) => {
-        this.say(`giving up: ${reason}`);
-        this.events.emit("gaveUp", { attempts, reason, error });
-      },
-      onAttemptFailed: () => this.dropSocket(), // a join that got a socket but no welcome: start clean
-    });
+    this.core = new DeviceCore(deviceProfile(options, this.instrument), {
+      nowMs: 0, connection: "stopped", reconnectAttempts: 0, held: [], resend: { attempts: 0 },
+    }, this.random);
     // Tests attach many waiters; the default limit of 10 would only print a false leak warning.
     this.events.setMaxListeners(100);
   }
@@ -125,7 +110,12 @@ export class SimulatedDevice {
   }
 
   get connected(): boolean {
-    return this.connection?.isOpen ?? false;
+    return this.link.isOpen;
+  }
+
+  /** Highest epoch seen in a command or welcome; commands below it are ignored. */
+  get highestEpoch(): number {
+    return this.core.state.highestEpoch ?? 0;
   }
 
   /** The job in progress, if any. */
@@ -133,14 +123,90 @@ export class SimulatedDevice {
     return this.job ? this.jobInfo(this.job) : undefined;
   }
 
-  /** Run ids of results sent and not yet acknowledged. */
+  /** Run ids of results sent and not yet acknowledged, oldest first. */
   get heldResultRunIds(): string[] {
-    return [...this.held.keys()];
+    return this.core.state.held.filter((report) => report.report === "result").map((report) => report.runId);
   }
 
   /** Index the next received message will have: pass it as `after` to wait race-free. */
   mark(): number {
     return this.log.mark();
+  }
+
+  // ------------------------------------------------------------ the core: feed it, execute it
+
+  private clockMs(): number {
+    return Date.now() - this.bootedAt;
+  }
+
+  /** Brings the core's clock to now, gives it one input, executes what both produced, re-arms the timer. */
+  private step(input: (core: DeviceCore) => CoreOutput[]): void {
+    this.execute(this.core.advance(Math.max(0, this.clockMs() - this.core.state.nowMs)));
+    this.execute(input(this.core));
+    this.armTick();
+  }
+
+  private armTick(): void {
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    this.tickTimer = null;
+    const due = this.core.nextDueAtMs();
+    if (due === undefined || this.closed) return;
+    // Timers may fire a millisecond early; the core then does nothing and the timer is re-armed.
+    this.tickTimer = setTimeout(() => {
+      this.tickTimer = null;
+      this.step(() => []);
+    }, Math.max(1, due - this.clockMs()));
+    if (!this.connected) this.tickTimer.unref?.(); // a job budget alone does not keep a process alive
+  }
+
+  private execute(outputs: readonly CoreOutput[]): void {
+    const outer = this.announceLater; // execute may be re-entered from a listener
+    const announce: (() => void)[] = [];
+    this.announceLater = announce;
+    for (const output of outputs) {
+      if ("note" in output) this.onNote(output.note);
+      else if ("send" in output) this.sendFromCore(output.send, output.payload);
+      else if ("job" in output) {
+        if (output.job === "start") this.beginJob(output.runId);
+        else if (this.job?.runId === output.runId) this.job.finish();
+      } else if (output.connection === "close") this.link.drop();
+      else if (output.connection === "reconnect") this.scheduleAttempt(output.delayMs);
+      else if (output.connection === "giveUp") this.cancelAttempt();
+    }
+    this.announceLater = outer;
+    // After every action of the input: a listener of `jobStarted` sees `accepted` already sent.
+    for (const emit of announce) emit();
+  }
+
+  /** Sends what the core decided, except what the test knobs hold back. */
+  private sendFromCore(type: string, payload: Record<string, unknown>): void {
+    if (type === DeviceToRoom.HELLO && this.options.sendHello === false) return;
+    if (type === DeviceToRoom.ACCEPTED && this.options.autoAccept === false) return;
+    const delivered = this.sendMessage(type, payload);
+    if (type === DeviceToRoom.RESULT) this.say(`result of ${String(payload.runId)} ${delivered ? "sent" : "held (offline)"}: ${briefJson(payload.output)}`);
+    if (type === DeviceToRoom.PROGRESS) this.say(`progress ${String(payload.runId)} ${Math.round(Number(payload.progress) * 100)} %${payload.message ? ` ${String(payload.message)}` : ""}`);
+    if (type === DeviceToRoom.READY && delivered) {
+      this.say("ready (physical reset done)");
+      this.events.emit("ready");
+    }
+  }
+
+  /** The core's notes: the instrument's own here, the rest as log lines, events and counters (deviceNotes.ts). */
+  private onNote(note: CoreNote): void {
+    switch (note.kind) {
+      case "jobStarted":
+        this.lastStart = note.start;
+        return this.say(`start ${note.start.runId} (${note.start.sessionType}, epoch ${note.start.epoch}) ${briefJson(note.start.input)}`);
+      case "jobResumed":
+        if (!this.job) return;
+        this.say(`resuming ${note.runId} at ${Math.round(this.job.progress * 100)} %`);
+        this.events.emit("jobResumed", this.jobInfo(this.job));
+        return;
+      case "jobEnded":
+        return this.endJob(note.runId, note.outcome, note.reason);
+      default:
+        reportNote(note, { stats: this.stats, events: this.events, say: (line) => this.say(line), lastError: this.lastError, maxAttempts: this.core.profile.reconnect.maxAttempts });
+    }
   }
 
   // ------------------------------------------------------------ connecting
@@ -151,12 +217,13 @@ export class SimulatedDevice {
    */
   async connect(): Promise<WelcomeMessage | undefined> {
     this.closed = false;
-    this.stayOffline = false;
-    this.reconnector.cancel();
+    this.cancelAttempt();
+    this.step((core) => core.leave()); // a deliberate connect starts over, with a fresh back-off
     try {
       return await this.joinAndGreet();
     } catch (error) {
-      this.dropSocket(); // joined but no welcome: do not leave a half-greeted socket behind
+      this.link.drop(); // joined but no welcome: do not leave a half-greeted socket behind
+      this.step((core) => core.leave());
       throw error;
     }
   }
@@ -168,11 +235,44 @@ export class SimulatedDevice {
    */
   startConnecting(): void {
     this.connect().catch((error: Error) => {
-      if (this.closed) return;
-      if (error instanceof MatchmakeError && error.permanent) return this.reconnector.giveUp(error.message, error);
-      this.dropSocket();
-      this.reconnector.schedule(error);
+      if (!this.closed) this.attemptFailed(error);
     });
+  }
+
+  /** Tells the core how an attempt failed: a refusal retrying cannot fix, or one it can (with the server's Retry-After). */
+  private attemptFailed(error: Error): void {
+    this.lastError = error;
+    if (error instanceof MatchmakeError && error.permanent) return this.step((core) => core.refused(error.message));
+    const retryAfterMs = error instanceof MatchmakeError ? error.retryAfterMs ?? 0 : 0;
+    this.step((core) => core.attemptFailed(retryAfterMs));
+  }
+
+  private scheduleAttempt(delayMs: number): void {
+    this.cancelAttempt();
+    const seq = this.attemptSeq;
+    this.attemptTimer = setTimeout(() => {
+      this.attemptTimer = null;
+      const attempts = this.core.state.reconnectAttempts;
+      this.joinAndGreet().then(
+        () => {
+          if (this.closed || seq !== this.attemptSeq || this.core.state.connection !== "online") return; // e.g. the welcome was refused
+          this.lastError = undefined;
+          this.stats.reconnects++;
+          this.events.emit("reconnected", { attempts });
+        },
+        (error: Error) => {
+          if (this.closed || seq !== this.attemptSeq) return; // the core has moved on (the socket closed, or a connect took over)
+          this.link.drop(); // a join that got a socket but no welcome: start clean
+          this.attemptFailed(error);
+        },
+      );
+    }, delayMs);
+  }
+
+  private cancelAttempt(): void {
+    if (this.attemptTimer) clearTimeout(this.attemptTimer);
+    this.attemptTimer = null;
+    this.attemptSeq++;
   }
 
   private async joinAndGreet(): Promise<WelcomeMessage | undefined> {
@@ -188,60 +288,28 @@ export class SimulatedDevice {
       connection.leave();
       throw new Error(`device ${this.deviceId} was closed while joining`);
     }
-    const previous = this.connection;
-    this.connection = connection;
-    this.welcomedOnConnection = false;
-    previous?.terminate();
     this.reconnectionToken = connection.reconnectionToken;
     this.sessionId = connection.seat.sessionId;
     this.stats.joins++;
-    connection.onClose((code, reason) => this.onSocketClosed(connection, code, reason));
     const mark = this.mark();
-    connection.onFrame((result, raw) => this.onFrame(result, raw));
+    this.link.adopt(connection);
     this.say(`joined room ${connection.seat.roomId} (process ${connection.seat.processId}, session ${connection.seat.sessionId})`);
     this.events.emit("joined", {
       sessionId: connection.seat.sessionId, roomId: connection.seat.roomId, processId: connection.seat.processId, reconnectionToken: connection.reconnectionToken,
     });
-    this.startHeartbeat();
+    this.step((core) => core.rejoin()); // says hello, with the held result and the highest epoch
     if (this.options.sendHello === false) return undefined;
-    this.sendHello();
     return this.next("welcome", { after: mark, timeoutMs: this.options.joinTimeoutMs });
   }
 
-  /**
-   * A welcome below the highest epoch seen: leave, keep everything, and come back later —
-   * each refusal in a row waits twice as long (up to the reconnect policy's maximum), so a
-   * server that stays behind is not hammered.
-   */
-  private refuseWelcome(epoch: number): void {
-    this.epochRefusals++;
-    this.stats.staleCommandsIgnored++;
-    this.say(`refused a welcome at epoch ${epoch}: this device has seen epoch ${this.highestEpoch}; leaving and retrying`);
-    this.events.emit("epochRefused", { epoch, highestEpoch: this.highestEpoch });
-    const hadSocket = this.dropSocket();
-    if (!hadSocket || this.closed) return;
-    const waitMs = Math.min(this.reconnectPolicy.maxDelayMs, this.reconnectPolicy.baseDelayMs * 2 ** (this.epochRefusals - 1));
-    setTimeout(() => {
-      if (!this.closed && !this.connection) this.reconnector.schedule();
-    }, waitMs).unref?.();
-  }
-
-  /** Sends `hello` with the instrument's declarations and the held result, if any. */
+  /** Sends `hello` again, as the core says it (test hook; the core sends it on every join). */
   sendHello(): void {
-    const held = [...this.held.keys()];
-    const hello: Hello = {
-      firmware: this.options.firmware ?? this.instrument.firmware,
-      sessionTypes: this.options.sessionTypes ?? this.instrument.sessionTypes,
-      heldRunId: held.at(-1),
-      // The highest epoch seen, so a server whose store lost it can catch up (PROTOCOL.md §6).
-      ...(this.highestEpoch > 0 ? { epoch: this.highestEpoch } : {}),
-    };
-    this.sendMessage(DeviceToRoom.HELLO, hello);
+    this.sendMessage(DeviceToRoom.HELLO, this.core.hello());
   }
 
   /** Reconnects now (matchmaking again), dropping the current socket first if there is one. */
   async reconnect(): Promise<WelcomeMessage | undefined> {
-    this.dropSocket();
+    this.link.drop();
     const welcome = await this.connect();
     this.stats.reconnects++;
     this.events.emit("reconnected", { attempts: 1 });
@@ -254,12 +322,11 @@ export class SimulatedDevice {
    * until the test calls `reconnect()`.
    */
   drop(options: { reconnect?: boolean } = {}): void {
-    const hadSocket = this.dropSocket();
+    const hadSocket = this.link.drop();
     if (!hadSocket) return;
     this.events.emit("disconnected", { code: 1006, reason: "dropped (simulated network loss)", intentional: true });
     this.say("socket dropped (simulated network loss)");
-    if (options.reconnect === false) this.stayOffline = true;
-    else this.reconnector.schedule();
+    this.step((core) => (options.reconnect === false ? core.leave() : core.closed(1006)));
   }
 
   /**
@@ -268,17 +335,11 @@ export class SimulatedDevice {
    * them in NVS) unless `keepHeldResults: false`. Then the device boots and connects again.
    */
   async reboot(options: { keepHeldResults?: boolean } = {}): Promise<WelcomeMessage | undefined> {
-    this.dropSocket();
-    this.events.emit("disconnected", { code: 1006, reason: "rebooted", intentional: true });
-    if (this.job) this.endJob(this.job, "powerLoss");
+    this.link.drop();
+    this.cancelAttempt();
     this.clearResetTimer();
-    this.readyPending = false;
-    this.highestEpoch = 0;
-    if (options.keepHeldResults === false) {
-      this.held.clear();
-      this.heldSince.clear();
-      this.lastFailure = undefined;
-    }
+    this.events.emit("disconnected", { code: 1006, reason: "rebooted", intentional: true });
+    this.step((core) => core.powerCycle(options.keepHeldResults !== false));
     this.say("rebooted");
     return this.connect();
   }
@@ -286,23 +347,14 @@ export class SimulatedDevice {
   /** Leaves the room for good: LEAVE frame, normal close, no reconnect. */
   async close(): Promise<void> {
     this.closed = true;
-    this.reconnector.cancel();
-    this.clearBudgetTimer();
-    this.stopHeartbeat();
-    this.cancelResend();
+    this.cancelAttempt();
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    this.tickTimer = null;
     this.clearResetTimer();
     this.job?.finish();
-    const connection = this.connection;
-    this.connection = null;
-    if (!connection) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 1_000);
-      connection.onClose(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      connection.leave();
-    });
+    const leaving = this.link.leave(); // first: the core's `close` below must not kill the socket
+    this.execute(this.core.leave());
+    if (!(await leaving)) return;
     this.events.emit("disconnected", { code: 1000, reason: "closed", intentional: true });
     this.say("left the room");
   }
@@ -316,7 +368,7 @@ export class SimulatedDevice {
 
   /** Sends arbitrary bytes as one binary frame — for malformed-frame tests. */
   sendBytes(bytes: Uint8Array): boolean {
-    return this.connection?.send(bytes) ?? false;
+    return this.link.send(bytes);
   }
 
   /** Reports progress for the job in progress now (what autoProgress would do). */
@@ -342,12 +394,7 @@ export class SimulatedDevice {
     const runId = overrides.runId ?? job?.runId;
     if (epoch === undefined || runId === undefined) throw new Error(`device ${this.deviceId} has no job in progress; pass epoch and runId`);
     const result: Result = { epoch, runId, output: overrides.output ?? job?.plan.output ?? {} };
-    if (!this.held.has(runId)) this.heldSince.set(runId, ++this.reportCounter);
-    this.held.set(runId, result);
-    this.dropReportsPastTheBound();
-    const delivered = this.sendMessage(DeviceToRoom.RESULT, result);
-    this.say(`result of ${runId} ${delivered ? "sent" : "held (offline)"}: ${briefJson(result.output)}`);
-    if (job) this.endJob(job, "result");
+    this.step((core) => core.reportResult(result));
     return result;
   }
 
@@ -358,26 +405,19 @@ export class SimulatedDevice {
     const runId = overrides.runId ?? job?.runId;
     if (epoch === undefined || runId === undefined) throw new Error(`device ${this.deviceId} has no job in progress; pass epoch and runId`);
     const failed: Failed = { epoch, runId, code, message };
-    this.lastFailure = failed;
-    this.lastFailureSince = ++this.reportCounter;
-    this.dropReportsPastTheBound();
-    this.sendMessage(DeviceToRoom.FAILED, failed);
-    if (job) this.endJob(job, "failed");
+    this.step((core) => core.reportFailure(failed));
     return failed;
   }
 
-  /** Sends `ready` now. */
+  /** The instrument's reset is done: `ready`, now if joined, else after the next welcome (the core decides). */
   ready(): void {
     this.clearResetTimer();
-    this.readyPending = false;
-    if (!this.sendMessage(DeviceToRoom.READY, {})) return;
-    this.say("ready (physical reset done)");
-    this.events.emit("ready");
+    this.step((core) => core.ready());
   }
 
-  /** Sends a `heartbeat` now. */
+  /** Sends a `heartbeat` now (the core sends them on its own every heartbeatIntervalMs). */
   heartbeat(): void {
-    this.sendMessage(DeviceToRoom.HEARTBEAT, { uptimeMs: Date.now() - this.bootedAt });
+    this.sendMessage(DeviceToRoom.HEARTBEAT, { uptimeMs: this.clockMs() });
   }
 
   // ------------------------------------------------------------ waiting
@@ -430,225 +470,35 @@ export class SimulatedDevice {
     }
   }
 
+  /** Checks a message's shape (the edge, as the firmware's rx parser) and hands it to the core. */
   private onRoomData(type: string, payload: unknown): void {
     const message = this.log.append(type, payload);
-    switch (type) {
-      case RoomToDevice.WELCOME:
-        if (isWelcome(payload)) this.onWelcome(payload);
-        else this.malformed(type, payload);
-        break;
-      case RoomToDevice.START:
-        if (isStart(payload)) this.onStart(payload);
-        else this.malformed(type, payload);
-        break;
-      case RoomToDevice.CANCEL:
-        if (isCancel(payload)) this.onCancel(payload);
-        else this.malformed(type, payload);
-        break;
-      case RoomToDevice.ACK:
-        if (isAck(payload)) this.onAck(payload.runId);
-        else this.malformed(type, payload);
-        break;
-      case RoomToDevice.ERROR: {
-        const error = payload as Partial<ErrorPayload>;
-        this.say(`room refused "${error?.request}": ${error?.code} ${error?.message}`);
-        if (error?.code === ErrorCode.RATE_LIMITED) this.onRateLimited(String(error.request ?? ""));
-        else this.onRefusal(String(error?.code ?? ""), String(error?.request ?? ""));
-        break;
-      }
-      default:
-        this.say(`ignored unknown message "${type}"`);
+    const wellFormed: Record<string, (payload: unknown) => boolean> = {
+      [RoomToDevice.WELCOME]: isWelcome, [RoomToDevice.START]: isStart, [RoomToDevice.CANCEL]: isCancel, [RoomToDevice.ACK]: isAck,
+    };
+    if (type === RoomToDevice.ERROR) {
+      const error = (payload ?? {}) as Record<string, unknown>;
+      this.say(`room refused "${String(error.request)}": ${String(error.code)} ${String(error.message)}`);
+      this.step((core) => core.receive(type, error));
+    } else if (!wellFormed[type]) {
+      this.say(`ignored unknown message "${type}"`);
+    } else if (!wellFormed[type](payload)) {
+      this.stats.malformedMessagesIgnored++;
+      this.say(`ignored malformed "${type}": ${briefJson(payload)}`);
+    } else {
+      this.step((core) => core.receive(type, payload as Record<string, unknown>));
     }
     this.log.announce(message);
     this.events.emit("message", message);
   }
 
-  private onWelcome(welcome: WelcomeMessage): void {
-    const actions = planWelcome(this.knowledge(), welcome, { repeated: this.welcomedOnConnection });
-    if (actions[0]?.kind === "ignoreStale") return this.noteStale(RoomToDevice.WELCOME, welcome.epoch);
-    const refusal = actions.find((action) => action.kind === "refuseEpoch");
-    if (refusal) return this.refuseWelcome(refusal.epoch);
-    this.welcomedOnConnection = true;
-    this.epochRefusals = 0;
-    this.highestEpoch = welcome.epoch;
-    this.say(`welcome: epoch ${welcome.epoch}, phase ${welcome.phase}${welcome.runId ? `, run ${welcome.runId}` : ""}`);
-    let failureStillWanted = false;
-    for (const action of actions) {
-      switch (action.kind) {
-        case "resendResult": {
-          const result = this.held.get(action.runId)!;
-          this.say(`re-sending held result of ${action.runId}`);
-          this.sendMessage(DeviceToRoom.RESULT, result);
-          break;
-        }
-        case "resendFailure":
-          failureStillWanted = true;
-          this.say(`re-sending failure of ${action.runId}`);
-          this.sendMessage(DeviceToRoom.FAILED, this.lastFailure!);
-          break;
-        case "resume": {
-          const job = this.job!;
-          this.say(`resuming ${job.runId} at ${Math.round(job.progress * 100)} %`);
-          // Report at once: proves the job is alive and resets the room's step timer.
-          this.sendMessage(DeviceToRoom.PROGRESS, this.progressPayload(job, job.progress, job.progressMessage));
-          this.events.emit("jobResumed", this.jobInfo(job));
-          break;
-        }
-        case "abandon":
-          this.say(`abandoning ${action.runId}: ${action.reason}`);
-          this.endJob(this.job!, "abandoned");
-          break;
-        case "start":
-          this.say(`starting ${action.start.runId} from the welcome (this device did not know it)`);
-          this.beginJob(action.start);
-          break;
-        case "ignoreStale":
-        case "refuseEpoch":
-          break; // handled above
-        case "cannotStart":
-          this.sendMessage(DeviceToRoom.FAILED, {
-            epoch: action.epoch, runId: action.runId, code: ErrorCode.DEVICE_FAILED, message: "The device restarted and lost this run's input.",
-          } satisfies Failed);
-          break;
-      }
-    }
-    if (!failureStillWanted) this.lastFailure = undefined;
-    if (this.readyPending && !this.job) this.ready();
-  }
+  // ------------------------------------------------------------ the instrument
 
-  private onStart(start: StartMessage): void {
-    const decision = planStart(this.knowledge(), start);
-    if (decision.kind !== "ignoreStale") this.highestEpoch = Math.max(this.highestEpoch, start.epoch);
-    switch (decision.kind) {
-      case "ignoreStale":
-        this.noteStale(RoomToDevice.START, start.epoch);
-        return;
-      case "duplicate":
-        this.sendMessage(DeviceToRoom.ACCEPTED, { epoch: start.epoch, runId: start.runId });
-        return;
-      case "resendResult":
-        this.sendMessage(DeviceToRoom.RESULT, this.held.get(start.runId)!);
-        return;
-      case "start":
-        if (decision.replaces && this.job) {
-          this.say(`the room started ${start.runId} while ${decision.replaces} was running here: dropping ${decision.replaces}`);
-          this.endJob(this.job, "replaced");
-        }
-        this.beginJob(start);
-    }
-  }
-
-  private onCancel(cancel: CancelMessage): void {
-    const decision = planCancel(this.knowledge(), cancel);
-    if (decision.kind !== "ignoreStale") this.highestEpoch = Math.max(this.highestEpoch, cancel.epoch);
-    if (decision.kind === "ignoreStale") return this.noteStale(RoomToDevice.CANCEL, cancel.epoch);
-    if (decision.kind === "notRunning") return this.say(`cancel for ${cancel.runId}, which is not running here: nothing to stop`);
-    this.say(`cancelled ${cancel.runId}`);
-    this.endJob(this.job!, "cancelled");
-  }
-
-  private onAck(runId: string): void {
-    if (this.held.delete(runId)) this.say(`ack for ${runId}: result forgotten`);
-    this.heldSince.delete(runId);
-    if (this.lastFailure?.runId === runId) this.lastFailure = undefined;
-    this.resend = resendAfterAck(this.resend);
-    this.events.emit("ack", { runId });
-  }
-
-  /**
-   * A final refusal (STALE_EPOCH / UNKNOWN_RUN) of a report: the room will never take it, so it
-   * is forgotten rather than re-sent after every reconnect (heldReports.ts). The error names
-   * no run; it answers the oldest report of that kind still held.
-   */
-  private onRefusal(code: string, request: string): void {
-    if (!refusesReportForGood(code, request)) return;
-    const oldest = this.heldReportRunIds().find((runId) => (request === DeviceToRoom.RESULT ? this.held.has(runId) : this.lastFailure?.runId === runId));
-    if (!oldest) return;
-    this.say(`the room refused ${request} of ${oldest} for good (${code}): forgetting it`);
-    this.held.delete(oldest);
-    this.heldSince.delete(oldest);
-    if (this.lastFailure?.runId === oldest) this.lastFailure = undefined;
-  }
-
-  /** More than MAX_HELD_REPORTS held: the oldest is given up, as the firmware does. */
-  private dropReportsPastTheBound(): void {
-    const order = this.heldReportRunIds();
-    for (const runId of order.slice(0, Math.max(0, order.length - MAX_HELD_REPORTS))) {
-      this.say(`holding more than ${MAX_HELD_REPORTS} reports: giving up ${runId}`);
-      this.held.delete(runId);
-      this.heldSince.delete(runId);
-      if (this.lastFailure?.runId === runId) this.lastFailure = undefined;
-    }
-  }
-
-  /** RATE_LIMITED: a held report may have been dropped unread; re-send what is held after the back-off (resend.ts). */
-  private onRateLimited(request: string): void {
-    const decision = planRateLimited(this.resend, Date.now(), this.resendPolicy, this.random);
-    this.resend = decision.state;
-    if (decision.kind === "alreadyScheduled") return;
-    this.say(`rate-limited (on "${request || "?"}"): re-sending held reports in ${decision.delayMs} ms`);
-    this.events.emit("resendScheduled", { request, delayMs: decision.delayMs, attempt: decision.state.attempts });
-    this.armResendTimer(decision.delayMs);
-  }
-
-  private armResendTimer(delayMs: number): void {
-    this.resendTimer = setTimeout(() => {
-      this.resendTimer = null;
-      this.resendHeldReports();
-    }, delayMs);
-  }
-
-  private resendHeldReports(): void {
-    const now = Date.now();
-    // Timers run on a monotonic clock and may fire a millisecond before Date.now() reaches the
-    // due time; planResendDue would then do nothing and the re-send would never happen.
-    if (this.resend.dueAtMs !== undefined && now < this.resend.dueAtMs) return this.armResendTimer(this.resend.dueAtMs - now);
-    const decision = planResendDue(this.resend, now, this.heldReportRunIds());
-    this.resend = decision.state;
-    if (decision.kind === "nothing") return;
-    for (const runId of decision.runIds) {
-      const result = this.held.get(runId);
-      if (result) this.sendMessage(DeviceToRoom.RESULT, result);
-      else if (this.lastFailure?.runId === runId) this.sendMessage(DeviceToRoom.FAILED, this.lastFailure);
-    }
-    this.say(`re-sent held report(s) after RATE_LIMITED: ${decision.runIds.join(", ")}`);
-    this.events.emit("reportsResent", { runIds: decision.runIds });
-  }
-
-  /** Run ids of every report not yet acknowledged — results and the last failure — oldest first. */
-  private heldReportRunIds(): string[] {
-    const reports = [...this.held.keys()].map((runId) => ({ runId, since: this.heldSince.get(runId) ?? 0 }));
-    if (this.lastFailure && !this.held.has(this.lastFailure.runId)) reports.push({ runId: this.lastFailure.runId, since: this.lastFailureSince });
-    return reports.sort((a, b) => a.since - b.since).map((report) => report.runId);
-  }
-
-  private cancelResend(): void {
-    if (this.resendTimer) clearTimeout(this.resendTimer);
-    this.resendTimer = null;
-    this.resend = resendAfterDisconnect(this.resend);
-  }
-
-  private malformed(type: string, payload: unknown): void {
-    this.stats.malformedMessagesIgnored++;
-    this.say(`ignored malformed "${type}": ${briefJson(payload)}`);
-  }
-
-  private noteStale(type: string, epoch: number): void {
-    this.stats.staleCommandsIgnored++;
-    this.say(`ignored stale "${type}" (epoch ${epoch} < ${this.highestEpoch})`);
-    this.events.emit("staleIgnored", { type, epoch, highestEpoch: this.highestEpoch });
-  }
-
-  // ------------------------------------------------------------ jobs
-
-  private beginJob(start: StartMessage): void {
+  /** Starts the instrument on the run the core just started (its `jobStarted` note came first). */
+  private beginJob(runId: string): void {
+    const start = this.lastStart;
+    if (start?.runId !== runId) throw new Error(`device ${this.deviceId}: the core started ${runId} without noting its start`);
     this.clearResetTimer();
-    this.readyPending = false;
-    const declared = (this.options.sessionTypes ?? this.instrument.sessionTypes).some((spec) => spec.name === start.sessionType);
-    if (!declared) {
-      this.fail(ErrorCode.UNKNOWN_SESSION_TYPE, `This device does not run "${start.sessionType}".`, { epoch: start.epoch, runId: start.runId });
-      return;
-    }
     const plan = this.instrument.plan(start.sessionType, start.input, this.random, { durationMs: this.options.jobDurationMs });
     const job: Job = new Job(start, plan, {
       speed: this.speed,
@@ -656,10 +506,7 @@ export class SimulatedDevice {
       autoComplete: this.options.autoComplete ?? true,
       minProgressIntervalMs: this.options.minProgressIntervalMs ?? 100,
     }, {
-      onProgress: (progress, message) => {
-        this.say(`progress ${job.runId} ${Math.round(progress * 100)} %${message ? ` ${message}` : ""}`);
-        this.sendMessage(DeviceToRoom.PROGRESS, this.progressPayload(job, progress, message));
-      },
+      onProgress: (progress, message) => this.step((core) => core.progress(job.runId, progress, message)),
       onMeasured: (output) => {
         if (this.job === job) this.complete({ output });
       },
@@ -669,26 +516,17 @@ export class SimulatedDevice {
       },
     });
     this.job = job;
-    const declaredMax = (this.options.sessionTypes ?? this.instrument.sessionTypes).find((spec) => spec.name === start.sessionType)!.maxDurationMs;
-    this.clearBudgetTimer();
-    this.budgetTimer = setTimeout(() => {
-      this.budgetTimer = null;
-      if (this.job !== job) return;
-      this.say(`${job.runId} ran past its time budget: stopping it`);
-      this.endJob(job, "timedOut");
-      this.fail(ErrorCode.RUN_TIMEOUT, "the device stopped the job: it ran past its time budget", { epoch: job.epoch, runId: job.runId });
-    }, runBudgetMs(declaredMax, start.deadlineMs) + JOB_GRACE_MS);
-    this.budgetTimer.unref?.();
-    this.say(`start ${start.runId} (${start.sessionType}, epoch ${start.epoch}) ${briefJson(start.input)}`);
-    if (this.options.autoAccept ?? true) this.sendMessage(DeviceToRoom.ACCEPTED, { epoch: start.epoch, runId: start.runId });
     job.begin();
-    this.events.emit("jobStarted", this.jobInfo(job));
+    this.announceLater.push(() => this.events.emit("jobStarted", this.jobInfo(job)));
   }
 
-  private endJob(job: Job, outcome: JobOutcome): void {
+  /** The core ended a job (for `outcome`): stop the instrument and, unless another job follows at once, reset it. */
+  private endJob(runId: string, outcome: JobEnd, reason?: string): void {
+    const job = this.job;
+    if (job?.runId !== runId) return;
     job.finish();
-    if (this.job === job) this.clearBudgetTimer();
-    if (this.job === job) this.job = null;
+    this.job = null;
+    if (outcome !== "result" && outcome !== "failed") this.say(`${outcome} ${runId}${reason ? `: ${reason}` : ""}`);
     this.events.emit("jobFinished", { ...this.jobInfo(job), outcome });
     // The physical reset follows every job that ran here; a replaced one is followed by the next job instead.
     if (outcome !== "replaced" && outcome !== "powerLoss") this.scheduleReady();
@@ -700,24 +538,13 @@ export class SimulatedDevice {
     const delay = (this.options.resetDelayMs ?? this.instrument.resetMs) / this.speed;
     this.resetTimer = setTimeout(() => {
       this.resetTimer = null;
-      if (this.job) return;
-      if (this.connected) this.ready();
-      else this.readyPending = true; // said after the next welcome
+      this.step((core) => core.ready());
     }, delay);
-  }
-
-  private clearBudgetTimer(): void {
-    if (this.budgetTimer) clearTimeout(this.budgetTimer);
-    this.budgetTimer = null;
   }
 
   private clearResetTimer(): void {
     if (this.resetTimer) clearTimeout(this.resetTimer);
     this.resetTimer = null;
-  }
-
-  private progressPayload(job: Job, progress: number, message: string): Progress {
-    return { epoch: job.epoch, runId: job.runId, progress, message: message || undefined };
   }
 
   private jobInfo(job: Job): JobInfo {
@@ -727,20 +554,10 @@ export class SimulatedDevice {
     };
   }
 
-  private knowledge(): DeviceKnowledge {
-    return {
-      highestEpoch: this.highestEpoch,
-      running: this.job ? { epoch: this.job.epoch, runId: this.job.runId } : undefined,
-      heldResultRunIds: [...this.held.keys()],
-      lastFailedRunId: this.lastFailure?.runId,
-    };
-  }
-
-  // ------------------------------------------------------------ outgoing, heartbeat, reconnect
+  // ------------------------------------------------------------ the socket
 
   private sendMessage(type: string, payload: unknown): boolean {
-    const connection = this.connection;
-    if (!connection?.send(encodeRoomData(type, payload))) {
+    if (!this.link.send(encodeRoomData(type, payload))) {
       this.stats.messagesDropped++;
       if (type !== DeviceToRoom.HEARTBEAT) this.say(`offline: "${type}" not sent`);
       return false;
@@ -751,41 +568,12 @@ export class SimulatedDevice {
     return true;
   }
 
-  private startHeartbeat(): void {
-    this.stopHeartbeat();
-    const interval = this.options.heartbeatIntervalMs ?? 5_000;
-    if (interval > 0) this.heartbeatTimer = setInterval(() => this.heartbeat(), interval);
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = null;
-  }
-
-  /** Detaches and kills the socket; its close event is then ignored. True if there was one. */
-  private dropSocket(): boolean {
-    this.stopHeartbeat();
-    this.cancelResend();
-    const connection = this.connection;
-    this.connection = null;
-    connection?.terminate();
-    return connection !== null;
-  }
-
-  private onSocketClosed(connection: RoomConnection, code: number, reason: string): void {
-    if (this.connection !== connection) return; // a socket we already let go of
-    this.connection = null;
-    this.stopHeartbeat();
-    this.cancelResend();
+  /** The current socket closed by itself (the server or the network): the core decides what follows. */
+  private onSocketClosed(code: number, reason: string): void {
     this.say(`socket closed by the server (${code}${reason ? ` ${reason}` : ""})`);
     this.events.emit("disconnected", { code, reason, intentional: false });
-    if (this.closed || this.stayOffline) return;
-    if (code === BatonCloseCode.DEVICE_REPLACED || code === BatonCloseCode.DEVICE_REVOKED) {
-      // Another connection of this device took over, or the device was removed: fighting back would flap.
-      this.reconnector.giveUp(`the server closed with ${code} (${reason || "no reason"}); not reconnecting`);
-      return;
-    }
-    this.reconnector.schedule();
+    if (this.closed) return;
+    this.step((core) => core.closed(code));
   }
 
   private say(line: string): void {
