@@ -114,6 +114,11 @@ export const ERRORS = {
     | { reason: "badCursor" }
     | { reason: "bodyNotJson" }
     | { reason: "bodyNotObject" }
+    /** body-parser's own account of what it read ("Unexpected token … in JSON"). */
+    | { reason: "bodyRejected"; detail: string }
+    | { reason: "percentEncoding" }
+    /** Any other 4xx an express layer raised; answered with that status. */
+    | { reason: "refused"; status: number }
     | Detail
   >(400, (p) => {
     if (!("reason" in p)) return asSentence(p.detail);
@@ -122,8 +127,11 @@ export const ERRORS = {
       case "badCursor": return "Query is malformed: before must be the `next` of a previous page.";
       case "bodyNotJson": return "The request body is not valid JSON; send the join options as a JSON object, e.g. {\"deviceId\":\"scale-1\"}.";
       case "bodyNotObject": return "The request body must be a JSON object of join options, e.g. {\"deviceId\":\"scale-1\"}.";
+      case "bodyRejected": return `Request body rejected: ${p.detail}.`;
+      case "percentEncoding": return "The request path is not valid percent-encoding (a % must be followed by two hex digits of UTF-8).";
+      case "refused": return `The request was refused (HTTP ${p.status}).`;
     }
-  }),
+  }, (p) => ("reason" in p && p.reason === "refused" ? p.status : undefined)),
   [ErrorCode.UNKNOWN_MESSAGE]: entry<{ type: string } | Detail>(400, (p) =>
     "type" in p ? `Unknown message type "${p.type}".` : asSentence(p.detail)),
   [ErrorCode.FORBIDDEN_MESSAGE]: entry<{ type: string; role: string } | Detail>(403, (p) =>
@@ -158,6 +166,9 @@ export const ERRORS = {
     | { reason: "adminOnly"; action: string }
     | { reason: "anotherUsersRun"; runId: string }
     | { reason: "metricsLoopbackOnly" }
+    /** Development mode: a Host that is not loopback (`bound`: the address the server listens on, if specific). */
+    | { reason: "devHost"; host: string; bound: string | null }
+    | { reason: "devOrigin"; host: string; origin: string }
     | Detail
   >(403, (p) => {
     if (!("reason" in p)) return asSentence(p.detail);
@@ -165,6 +176,8 @@ export const ERRORS = {
       case "adminOnly": return `Only admins may ${p.action} (a token with roles: ["admin"]).`;
       case "anotherUsersRun": return `Run ${p.runId} belongs to another user; only its holder and admins may read its inputs and outputs.`;
       case "metricsLoopbackOnly": return "/metrics answers loopback callers only unless BATON_METRICS_TOKEN is set.";
+      case "devHost": return `A development server answers only requests for a loopback Host (localhost, 127.0.0.1, [::1]${p.bound ? ` or ${p.bound}` : ""}); this one was for "${p.host}" — a web page using DNS rebinding sends that. Open the dashboard at http://localhost:<port>/.`;
+      case "devOrigin": return `A development server answers browsers only from its own origin (http://${p.host}); this request came from "${p.origin}". Set BATON_CORS_ORIGINS and run in production mode to serve another origin.`;
     }
   }),
   [ErrorCode.NOT_FOUND]: entry<
