@@ -282,6 +282,13 @@ export function errorSentence(error: ErrorValue): string {
   return rowOf(error.code).sentence(error.params);
 }
 
+const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+/** Whether `value` is one of Baton's error codes (a join refusal's `errorCode`, an `error` message's `code`). */
+export function isErrorCode(value: unknown): value is ErrorCodeName {
+  return typeof value === "string" && CODES.has(value);
+}
+
 /** The HTTP status an answer with this error carries (the table's, or the variant's own). */
 export function errorStatus<C extends ErrorCodeName>(code: C, params?: ErrorParams<C>): number {
   const row = rowOf(code);
