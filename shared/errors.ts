@@ -21,7 +21,10 @@ export interface ErrorEntry<Params> {
   sentence: (params: Params) => string;
 }
 
-function entry<Params = Record<never, never>>(httpStatus: number, sentence: (params: Params) => string, statusFor?: (params: Params) => number | undefined): ErrorEntry<Params> {
+/** The parameters of a sentence that takes none: `{}`. */
+type NoParams = Record<never, never>;
+
+function entry<Params>(httpStatus: number, sentence: (params: Params) => string, statusFor?: (params: Params) => number | undefined): ErrorEntry<Params> {
   return statusFor ? { httpStatus, sentence, statusFor } : { httpStatus, sentence };
 }
 
@@ -251,8 +254,8 @@ export const ERRORS = {
     p.reason === "owner" ? "The owner cancelled the run." : `The session ended (${p.endReason}) before the run finished.`),
   [ErrorCode.DEVICE_FAILED]: entry<{ reportedCode?: string }>(502, (p) =>
     p.reportedCode ? `The device reported ${p.reportedCode}.` : "The device failed the run."),
-  [ErrorCode.NOTHING_TO_MEASURE]: entry(502, () => "The device had nothing to measure before its wait ended."),
-  [ErrorCode.INSTRUMENT_FAULT]: entry(502, () => "The device's instrument hardware does not answer."),
+  [ErrorCode.NOTHING_TO_MEASURE]: entry<NoParams>(502, () => "The device had nothing to measure before its wait ended."),
+  [ErrorCode.INSTRUMENT_FAULT]: entry<NoParams>(502, () => "The device's instrument hardware does not answer."),
 } satisfies { [C in ErrorCodeName]: ErrorEntry<never> };
 
 type Table = typeof ERRORS;
