@@ -5,7 +5,8 @@
  * - every row has an HTTP status, a sentence for each of its situations (the samples below
  *   are typed by the table, so a new code or variant without one does not compile), and a
  *   docs anchor that is a section of docs/ERRORS.md; the summary table at the top of
- *   ERRORS.md gives the same status per code;
+ *   ERRORS.md gives the same status per code, and so does every error response openapi.json
+ *   describes by its code;
  * - no error sentence is written outside the table (a scan of server/src, client/src, shared).
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -15,6 +16,7 @@ import {
   ERRORS, ErrorCode, errorDocsAnchor, errorSentence, errorStatus, errorValue, isErrorCode, renderError,
   type ErrorCodeName, type ErrorParams,
 } from "@baton/protocol";
+import { openApiDocument } from "../server/src/http/openapi.ts";
 
 const ROOT = path.resolve(new URL("..", import.meta.url).pathname);
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");
@@ -150,6 +152,25 @@ describe("the error table", () => {
     for (const code of Object.values(ErrorCode)) {
       expect(documented[code], code).toEqual({ anchor: errorDocsAnchor(code).split("#")[1], status: errorStatus(code) });
     }
+  });
+
+  it("agrees with the statuses openapi.json documents for each code", () => {
+    // The description of an error response names its code(s) first ("UNKNOWN_DEVICE or NOT_FOUND", "INVALID_MESSAGE: …").
+    const statusesOf = (code: ErrorCodeName) => new Set([errorStatus(code), ...(SAMPLES[code] as ErrorParams<typeof code>[]).map((params) => errorStatus(code, params))]);
+    const document = openApiDocument({ includeDevRoutes: true, includeMetrics: true }) as { paths: Record<string, Record<string, { responses: Record<string, { description?: string }> }>> };
+    let checked = 0;
+    for (const [route, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          const codes = (/^([A-Z_]+)(?: or ([A-Z_]+))?/.exec(response.description ?? "") ?? []).slice(1).filter(isErrorCode);
+          for (const code of codes) {
+            expect(statusesOf(code).has(Number(status)), `${method.toUpperCase()} ${route} documents ${code} as ${status}`).toBe(true);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
   });
 
   it("tells a code from anything else", () => {
