@@ -17,6 +17,12 @@ describe("documentation", () => {
     expect(documented.sort()).toEqual(Object.values(ErrorCode).sort());
   });
 
+  it("documents the join refusal's errorCode field in docs/PROTOCOL.md and docs/ERRORS.md", () => {
+    // The code travels as a field; the text prefix stays only for clients that predate it.
+    expect(read("docs/PROTOCOL.md")).toMatch(/\{ code, error, errorCode \}/);
+    expect(read("docs/ERRORS.md")).toContain("\"errorCode\": \"<CODE>\"");
+  });
+
   it("names every message type and end reason in docs/PROTOCOL.md", () => {
     const protocol = read("docs/PROTOCOL.md");
     for (const type of [...Object.values(UserToRoom), ...Object.values(RoomToUser), ...Object.values(DeviceToRoom), ...Object.values(RoomToDevice), ...Object.values(EndReason)]) {

@@ -118,6 +118,38 @@ static void error_codes_that_are_not_integers_read_as_none(void **state)
     assert_int_equal(code, 522);
 }
 
+/* Issue 19: a join refusal's code is the answer's `errorCode` field; the prefix only for older servers. */
+static void error_code_is_read_from_the_field(void **state)
+{
+    (void)state;
+    char code[BATON_ERROR_CODE_MAX];
+    const char *both = "{\"code\":401,\"error\":\"UNAUTHORIZED: the secret for device \\\"x\\\" is wrong.\",\"errorCode\":\"UNAUTHORIZED\"}";
+    assert_int_equal(baton_matchmake_parse_error_code(both, strlen(both), code, sizeof code), BATON_OK);
+    assert_string_equal(code, "UNAUTHORIZED");
+    /* The field decides, whatever the text says. */
+    const char *field_only = "{\"code\":525,\"error\":\"no such device\",\"errorCode\":\"UNKNOWN_DEVICE\"}";
+    assert_int_equal(baton_matchmake_parse_error_code(field_only, strlen(field_only), code, sizeof code), BATON_OK);
+    assert_string_equal(code, "UNKNOWN_DEVICE");
+    const char *field_wins = "{\"error\":\"UNAUTHORIZED: quoted\",\"errorCode\":\"SERVER_BUSY\"}";
+    assert_int_equal(baton_matchmake_parse_error_code(field_wins, strlen(field_wins), code, sizeof code), BATON_OK);
+    assert_string_equal(code, "SERVER_BUSY");
+    /* A server that predates the field: the long sentence's prefix. */
+    const char *old = "{\"code\":404,\"error\":\"UNKNOWN_DEVICE: no device \\\"x\\\" is registered, and this sentence is long.\"}";
+    assert_int_equal(baton_matchmake_parse_error_code(old, strlen(old), code, sizeof code), BATON_OK);
+    assert_string_equal(code, "UNKNOWN_DEVICE");
+    /* No code at all: a proxy's page, a sentence, a field that is not a code. */
+    assert_int_equal(baton_matchmake_parse_error_code("Bad Gateway", 11, code, sizeof code), BATON_ERR_NOT_FOUND);
+    assert_string_equal(code, "");
+    const char *prose = "{\"code\":500,\"error\":\"Seat reservation expired.\"}";
+    assert_int_equal(baton_matchmake_parse_error_code(prose, strlen(prose), code, sizeof code), BATON_ERR_NOT_FOUND);
+    const char *bogus = "{\"error\":\"x\",\"errorCode\":\"not a code\"}";
+    assert_int_equal(baton_matchmake_parse_error_code(bogus, strlen(bogus), code, sizeof code), BATON_ERR_NOT_FOUND);
+    assert_string_equal(code, "");
+    assert_int_equal(baton_matchmake_parse_error_code(both, strlen(both), NULL, 8), BATON_ERR_INVALID_ARG);
+    char tiny[4];
+    assert_int_equal(baton_matchmake_parse_error_code(old, strlen(old), tiny, sizeof tiny), BATON_ERR_NOT_FOUND);
+}
+
 /* Issue 18 finding 18: the throttled join's Retry-After, as the ports hand it over. */
 static void retry_after_is_read_as_seconds(void **state)
 {
@@ -143,6 +175,7 @@ int main(void)
         cmocka_unit_test(json_reader_edge_cases),
         cmocka_unit_test(error_codes_that_are_not_integers_read_as_none),
         cmocka_unit_test(retry_after_is_read_as_seconds),
+        cmocka_unit_test(error_code_is_read_from_the_field),
     };
     return cmocka_run_group_tests_name("json_matchmake", tests, NULL, NULL);
 }

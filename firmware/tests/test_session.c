@@ -149,6 +149,32 @@ static void wrong_secret_or_unknown_device_is_not_retried(void **state)
     assert_int_equal(fx_count(&fx, BATON_ACTION_HTTP_POST), 0);
 }
 
+/* Issue 19: the refusal's code travels as `errorCode`; the firmware reads it, not the prose. */
+static void join_refusal_code_is_read_from_the_field(void **state)
+{
+    (void)state;
+    /* No prefix in the text, a status the firmware does not know: only the field says it. */
+    static const char unknown[] = "{\"code\":525,\"error\":\"no such device\",\"errorCode\":\"UNKNOWN_DEVICE\"}";
+    fx_reset(&fx);
+    baton_session_start(&fx.sm, fx.now, &fx.actions);
+    fx_reset(&fx);
+    baton_session_on_matchmake_response(&fx.sm, 525, unknown, strlen(unknown), fx.now, &fx.actions);
+    assert_int_equal(fx.sm.state, BATON_CONN_STOPPED);
+    assert_int_equal(fx.sm.stop_reason, BATON_STOP_REFUSED);
+}
+
+/* ... and a code that retrying can fix is retried. */
+static void join_refusal_that_can_pass_is_retried(void **state)
+{
+    (void)state;
+    static const char busy[] = "{\"code\":503,\"error\":\"SERVER_BUSY: too many device secrets are being checked.\",\"errorCode\":\"SERVER_BUSY\"}";
+    fx_reset(&fx);
+    baton_session_start(&fx.sm, fx.now, &fx.actions);
+    fx_reset(&fx);
+    baton_session_on_matchmake_response(&fx.sm, 503, busy, strlen(busy), fx.now, &fx.actions);
+    assert_int_equal(fx.sm.state, BATON_CONN_WAITING);
+}
+
 static void unreadable_seat_is_retried(void **state)
 {
     (void)state;
@@ -883,6 +909,8 @@ int main(void)
         cmocka_unit_test_setup(public_address_picks_the_ws_host, setup),
         cmocka_unit_test_setup(matchmaking_refusal_is_retried_with_backoff, setup),
         cmocka_unit_test_setup(wrong_secret_or_unknown_device_is_not_retried, setup),
+        cmocka_unit_test_setup(join_refusal_code_is_read_from_the_field, setup),
+        cmocka_unit_test_setup(join_refusal_that_can_pass_is_retried, setup),
         cmocka_unit_test_setup(unreadable_seat_is_retried, setup),
         cmocka_unit_test_setup(every_joining_step_times_out, setup),
         cmocka_unit_test_setup(commands_with_an_older_epoch_are_refused, setup),

@@ -40,7 +40,7 @@ describe("npm pack", () => {
     const files = (name: string) => packs.find((pack) => pack.name === name)!.files.map((file) => file.path);
     const protocol = files("@baton/protocol");
     const client = files("@baton/client");
-    for (const entry of ["index", "protocol", "messages", "http", "state"]) {
+    for (const entry of ["index", "protocol", "errors", "messages", "http", "state"]) {
       expect(protocol).toContain(`dist/${entry}.js`);
       expect(protocol).toContain(`dist/${entry}.d.ts`);
     }

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
 import { SignJWT } from "jose";
+import { BatonClient } from "@baton/client";
 import { DEV_DEVICES, TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 
 let baton: TestBaton;
@@ -51,6 +52,22 @@ describe("joining a device room", () => {
   it("refuses a user token used to join as the device", async () => {
     expect(await join(await baton.tokenFor("eve"), { deviceId: freshDeviceId(), role: "device" })).toMatchObject({ joined: false, status: 401 });
     expect(await join(TEST_DEVICE_SECRET, { deviceId: freshDeviceId(), role: "admin" })).toMatchObject({ joined: false, status: 401 });
+  });
+
+  it("carries the refusal's code as the field errorCode, the CODE: prefix kept for older clients", async () => {
+    const wrong = await fetch(`${baton.httpUrl}/matchmake/joinOrCreate/device`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer not-the-secret" },
+      body: JSON.stringify({ deviceId: DEV_DEVICES.scale.deviceId, role: "device" }),
+    });
+    expect(wrong.status).toBe(401);
+    const body = await wrong.json();
+    expect(body).toMatchObject({ code: 401, errorCode: "UNAUTHORIZED" });
+    expect(body.error).toMatch(/^UNAUTHORIZED: The secret for device "[^"]+" is wrong\.$/);
+    // The Baton SDK reads the field (Colyseus' MatchMakeError drops the body; joinRefusals.ts keeps it).
+    const handle = new BatonClient(baton.httpUrl, { token: await baton.tokenFor("ok") }).device("no-such-device");
+    const refused = await handle.ready().then(() => null, (error: unknown) => error);
+    expect(refused).toMatchObject({ code: "UNKNOWN_DEVICE", status: 404, message: 'No device "no-such-device" is registered.' });
   });
 
   it("refuses unknown or malformed device ids", async () => {

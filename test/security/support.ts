@@ -5,6 +5,7 @@
  */
 import http from "node:http";
 import WebSocket from "ws";
+import { isErrorCode } from "@baton/protocol";
 import { startBaton, type TestBaton } from "../support/baton.ts";
 import type { BatonConfig } from "../../server/src/config/config.ts";
 import type { SessionTimers } from "../../server/src/session/index.ts";
@@ -64,9 +65,17 @@ export function request(httpUrl: string, method: string, path: string, body: str
   });
 }
 
-/** The Baton code at the start of a matchmaking error (`"<CODE>: <sentence>"`). */
+/**
+ * The Baton code of a refusal: a matchmaking error's `errorCode` field — which must agree with
+ * the `"<CODE>: "` prefix its text keeps for older clients — or an API refusal's `code`.
+ */
 export function codeOf(answer: HttpAnswer): string | undefined {
-  return typeof answer.body?.error === "string" ? answer.body.error.split(":")[0] : answer.body?.code;
+  if (typeof answer.body?.error !== "string") return answer.body?.code;
+  const prefix = answer.body.error.split(":")[0];
+  if (isErrorCode(prefix) && answer.body.errorCode !== prefix) {
+    throw new Error(`matchmaking answer ${JSON.stringify(answer.body)} lacks errorCode ${prefix}`);
+  }
+  return answer.body.errorCode ?? prefix;
 }
 
 export interface Seat {

@@ -13,6 +13,7 @@
  * `@baton/client/react` is a thin layer on top.
  */
 import { Client, type Room } from "@colyseus/sdk";
+import { keepJoinRefusals } from "./joinRefusals.ts";
 import { DEVICE_ROOM_NAME } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { DeviceHandle } from "./deviceHandle.ts";
@@ -59,11 +60,14 @@ export class BatonClient {
   private readonly options: BatonClientOptions;
   private currentToken: string | undefined;
   private currentUserId: string | null;
+  /** Puts a refused join's answer body (its `errorCode`) back on the error Colyseus raises. */
+  private readonly joinKeepingRefusal: ReturnType<typeof keepJoinRefusals>;
 
   constructor(url: string, options: BatonClientOptions = {}) {
     this.url = url;
     this.options = options;
     this.colyseus = new Client(url);
+    this.joinKeepingRefusal = keepJoinRefusals(this.colyseus);
     this.currentToken = options.token;
     this.currentUserId = options.userId ?? userIdFromToken(options.token);
     this.colyseus.auth.token = options.token ?? "";
@@ -154,7 +158,7 @@ export class BatonClient {
    */
   device<Types extends SessionTypeMap = AnySessionTypes>(deviceId: string): DeviceHandle<Types> {
     return new DeviceHandle<Types>(deviceId, {
-      join: (id) => this.colyseus.joinOrCreate(DEVICE_ROOM_NAME, { deviceId: id }, DeviceRoomState) as Promise<Room<any, DeviceRoomState>>,
+      join: (id) => this.joinKeepingRefusal(id, () => this.colyseus.joinOrCreate(DEVICE_ROOM_NAME, { deviceId: id }, DeviceRoomState) as Promise<Room<any, DeviceRoomState>>),
       userId: () => this.currentUserId,
       configure: (room) => this.configureReconnection(room),
     });

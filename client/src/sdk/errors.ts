@@ -5,7 +5,7 @@
  * FILAMENT_JAM, …), or one of the SDK's own codes below. `message` is always a sentence a
  * person can act on, so an app may show it as it is.
  */
-import { ErrorCode, type ErrorCodeName } from "@baton/protocol";
+import { ErrorCode, isErrorCode, joinRefusalText, type ErrorCodeName } from "@baton/protocol";
 
 /** Codes the SDK itself uses, for what no server said. */
 export const ClientErrorCode = {
@@ -69,13 +69,21 @@ export function asSentence(text: string): string {
 }
 
 /**
- * A join refusal from matchmaking: the server writes `CODE: sentence` (rooms/joinAuth.ts), and
- * answers with an HTTP status; anything else (a proxy's page, a network failure) still
- * becomes a sentence.
+ * A join refusal from matchmaking: an HTTP status and `{ code, error, errorCode }`, the Baton
+ * code in `errorCode` and the text `CODE: sentence` in `error` (docs/PROTOCOL.md, "Join
+ * refusals"); anything else (a proxy's page, a network failure) still becomes a sentence.
  */
 export function fromJoinFailure(error: unknown, deviceId: string): BatonError {
   const text = error instanceof Error ? error.message : String(error);
   const status = typeof (error as { code?: unknown })?.code === "number" ? (error as { code: number }).code : undefined;
+  // Colyseus' ServerError keeps the answer's body as `data`.
+  const errorCode = ((error as { data?: { errorCode?: unknown } } | null)?.data ?? {}).errorCode;
+  if (isErrorCode(errorCode)) {
+    const prefix = joinRefusalText(errorCode, "");
+    const sentence = text.startsWith(prefix) ? text.slice(prefix.length) : text;
+    return new BatonError(errorCode, asSentence(sentence), { request: "join", status, cause: error });
+  }
+  // A server older than `errorCode` wrote the code only as the text's prefix.
   const match = /^([A-Z_]+): ([\s\S]*)$/.exec(text);
   if (match && KNOWN_CODES.has(match[1])) {
     return new BatonError(match[1], asSentence(match[2]), { request: "join", status, cause: error });

@@ -6,13 +6,14 @@
  *     Authorization: Bearer <device secret>
  *     { "deviceId": "scale-1", "role": "device" }
  *     → 200 { name, sessionId, roomId, processId, publicAddress?, devMode? }
- *     → 4xx/5xx { code, error }   (error starts with a Baton code: "UNAUTHORIZED: …")
+ *     → 4xx/5xx { code, error, errorCode }   (errorCode: the Baton code, e.g. "UNAUTHORIZED";
+ *       error still starts with it, "UNAUTHORIZED: …", for devices that predate the field)
  *       429 and 503 may carry `Retry-After` (seconds): the device waits at least that long
  *       before it asks again (MatchmakeError.retryAfterMs; the reconnect loop honours it).
  *
  * and the WebSocket URL built from the seat reservation.
  */
-import { DEVICE_ROOM_NAME, ErrorCode, JoinRole, type ErrorCodeName } from "@baton/protocol";
+import { DEVICE_ROOM_NAME, ErrorCode, JoinRole, isErrorCode, type ErrorCodeName } from "@baton/protocol";
 
 /** What a successful matchmaking answer carries (Colyseus' seat reservation). */
 export interface SeatReservation {
@@ -37,17 +38,18 @@ export class MatchmakeError extends Error {
   readonly code: number;
   /** `error` from the JSON body, verbatim. */
   readonly error: string;
-  /** The Baton error code the message starts with (`UNAUTHORIZED: …`), when it has one. */
+  /** The Baton error code: the body's `errorCode` (docs/PROTOCOL.md, "Join refusals"), when it has one. */
   readonly batonCode: ErrorCodeName | undefined;
   /** The answer's `Retry-After`, in ms, when it had one: do not ask again sooner. */
   readonly retryAfterMs: number | undefined;
 
-  constructor(status: number, code: number, error: string, retryAfterMs?: number) {
+  constructor(status: number, code: number, error: string, retryAfterMs?: number, errorCode?: unknown) {
     super(`matchmaking failed with HTTP ${status}: ${error}`);
     this.status = status;
     this.code = code;
     this.error = error;
-    this.batonCode = batonCodeOf(error);
+    // A server older than the field only wrote the code as the message's prefix.
+    this.batonCode = isErrorCode(errorCode) ? errorCode : batonCodeOf(error);
     this.retryAfterMs = retryAfterMs;
   }
 
@@ -97,7 +99,7 @@ export async function matchmakeDevice(options: MatchmakeOptions): Promise<SeatRe
   if (response.status !== 200) {
     const code = typeof body?.code === "number" ? body.code : response.status;
     const error = typeof body?.error === "string" ? body.error : text.slice(0, 200);
-    throw new MatchmakeError(response.status, code, error, parseRetryAfter(response.headers.get("retry-after")));
+    throw new MatchmakeError(response.status, code, error, parseRetryAfter(response.headers.get("retry-after")), body?.errorCode);
   }
   if (!body || typeof body.sessionId !== "string" || typeof body.roomId !== "string" || typeof body.processId !== "string") {
     throw new MatchmakeError(response.status, 0, `unexpected matchmaking answer: ${text.slice(0, 200)}`);
@@ -138,7 +140,7 @@ export function parseRetryAfter(header: string | null, now: number = Date.now())
 
 const MAX_RETRY_AFTER_MS = 3_600_000;
 
-/** `UNAUTHORIZED: the secret …` → `UNAUTHORIZED`, when the prefix is a known Baton code. */
+/** `UNAUTHORIZED: the secret …` → `UNAUTHORIZED`, when the prefix is a known Baton code: how a server older than `errorCode` said it. */
 export function batonCodeOf(message: string): ErrorCodeName | undefined {
   const prefix = /^([A-Z_]+):/.exec(message)?.[1];
   return prefix && prefix in ErrorCode ? (prefix as ErrorCodeName) : undefined;

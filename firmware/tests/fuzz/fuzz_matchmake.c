@@ -1,6 +1,6 @@
 /**
  * @file fuzz_matchmake.c
- * @brief libFuzzer target: any bytes as a matchmaking HTTP answer (seat and error readers).
+ * @brief libFuzzer target: any bytes as a matchmaking HTTP answer (seat, error and error-code readers).
  * Built and run by scripts/firmware-fuzz.sh (clang); findings become cmocka tests in
  * test_json_matchmake.c.
  */
@@ -18,5 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char message[64];
     (void)baton_matchmake_parse_seat((const char *)data, size, &seat);
     baton_matchmake_parse_error((const char *)data, size, &code, message, sizeof message);
+    char error_code[BATON_ERROR_CODE_MAX];
+    (void)baton_matchmake_parse_error_code((const char *)data, size, error_code, sizeof error_code);
     return 0;
 }

@@ -61,7 +61,7 @@ export function adminRoutes(services: RoomServices) {
     try {
       await services.registry.add({ deviceId: body.deviceId, label: body.label, kind: body.kind, secretHash: await hashDeviceSecret(secret), createdAt: now });
     } catch (error) {
-      if (error instanceof DeviceExistsError) return refuse(response, 409, ErrorCode.DEVICE_EXISTS, `${error.message}; rotate its secret instead.`);
+      if (error instanceof DeviceExistsError) return refuse(response, ErrorCode.DEVICE_EXISTS, { deviceId: error.deviceId });
       throw error;
     }
     await services.audit.record({ at: now, actor: admin.userId, action: AuditAction.REGISTER, deviceId: body.deviceId, detail: { label: body.label, kind: body.kind } });
@@ -74,7 +74,7 @@ export function adminRoutes(services: RoomServices) {
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
     if (!deviceId || !parseOrRefuse(EmptyBody, request.body ?? {}, response, "Body")) return;
     const now = services.clock();
-    if (!(await services.registry.disable(deviceId, now))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+    if (!(await services.registry.disable(deviceId, now))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
     await services.audit.record({ at: now, actor: admin.userId, action: AuditAction.DISABLE, deviceId, detail: {} });
     answer(response, DisabledDevice, { deviceId, disabled: true, disabledAt: now });
   }));
@@ -85,7 +85,7 @@ export function adminRoutes(services: RoomServices) {
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
     if (!deviceId || !parseOrRefuse(EmptyBody, request.body ?? {}, response, "Body")) return;
     const secret = newDeviceSecret();
-    if (!(await services.registry.setSecretHash(deviceId, await hashDeviceSecret(secret)))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+    if (!(await services.registry.setSecretHash(deviceId, await hashDeviceSecret(secret)))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
     await services.audit.record({ at: services.clock(), actor: admin.userId, action: AuditAction.ROTATE_SECRET, deviceId, detail: {} });
     answer(response, RotatedSecret, { deviceId, secret });
   }));
@@ -97,7 +97,7 @@ export function adminRoutes(services: RoomServices) {
     if (!deviceId) return;
     const body = parseOrRefuse(ForceReleaseBody, request.body ?? {}, response, "Body");
     if (!body) return;
-    if (!(await services.registry.find(deviceId))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+    if (!(await services.registry.find(deviceId))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
     const released = await services.liveRooms.forceRelease(deviceId, { userId: admin.userId, name: admin.name }, body.reason);
     answer(response, ForceReleased, { deviceId, ...released });
   }));
@@ -111,7 +111,7 @@ export function adminRoutes(services: RoomServices) {
       if (!deviceId) return;
       const body = parseOrRefuse(route.body, request.body ?? {}, response, "Body");
       if (!body) return;
-      if (!(await services.registry.find(deviceId))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+      if (!(await services.registry.find(deviceId))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
       // Through the device's room, where the core decides (session/availability.ts); the room
       // stores the new availability and audits it.
       const status = await services.liveRooms.setAvailability(deviceId, { type: route.command, by: { userId: admin.userId, name: admin.name }, reason: body.reason });
@@ -123,7 +123,7 @@ export function adminRoutes(services: RoomServices) {
     if (!(await requireAdmin(services, request, response, "list who waits for a device"))) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
     if (!deviceId) return;
-    if (!(await services.registry.find(deviceId))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+    if (!(await services.registry.find(deviceId))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
     answer(response, QueueListing, (await services.liveRooms.queue(deviceId)) ?? { deviceId, handoffUntil: 0, entries: [] });
   }));
 

@@ -14,7 +14,7 @@ import { refuse } from "./respond.ts";
 export async function requireUser(services: RoomServices, request: Request, response: Response): Promise<UserIdentity | undefined> {
   const identity = await services.userTokens.verify(getBearerToken(request.headers.authorization ?? ""));
   if ("problem" in identity) {
-    refuse(response, 401, ErrorCode.UNAUTHORIZED, `${identity.problem}. Send a user JWT as Authorization: Bearer <token>.`);
+    refuse(response, ErrorCode.UNAUTHORIZED, { reason: "token", problem: identity.problem });
     return undefined;
   }
   return identity;
@@ -27,7 +27,7 @@ export async function requireAdmin(services: RoomServices, request: Request, res
   const identity = await requireUser(services, request, response);
   if (!identity) return undefined;
   if (!isAdmin(identity)) {
-    refuse(response, 403, ErrorCode.FORBIDDEN, `Only admins may ${what} (a token with roles: ["admin"]).`);
+    refuse(response, ErrorCode.FORBIDDEN, { reason: "adminOnly", action: what });
     return undefined;
   }
   return identity;

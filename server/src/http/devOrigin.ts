@@ -18,7 +18,7 @@
 import type http from "node:http";
 import net from "node:net";
 import type { Duplex } from "node:stream";
-import { ErrorCode } from "@baton/protocol";
+import { ErrorCode, renderError } from "@baton/protocol";
 
 /** The host part of a Host header ("[::1]:2567" → "::1", "localhost:2567" → "localhost"). */
 function hostName(host: string): string {
@@ -39,11 +39,11 @@ export function devRequestProblem(headers: http.IncomingHttpHeaders, boundHost: 
   const name = hostName(host);
   const bound = boundHost !== "" && boundHost !== "0.0.0.0" && boundHost !== "::" && net.isIP(boundHost) !== 0 ? boundHost : null;
   if (!isLoopback(name) && name !== bound) {
-    return `A development server answers only requests for a loopback Host (localhost, 127.0.0.1, [::1]${bound ? ` or ${bound}` : ""}); this one was for "${host.slice(0, 100)}" — a web page using DNS rebinding sends that. Open the dashboard at http://localhost:<port>/.`;
+    return renderError(ErrorCode.FORBIDDEN, { reason: "devHost", host: host.slice(0, 100), bound });
   }
   const origin = headers.origin;
   if (origin !== undefined && origin !== `http://${host}`) {
-    return `A development server answers browsers only from its own origin (http://${host}); this request came from "${String(origin).slice(0, 100)}". Set BATON_CORS_ORIGINS and run in production mode to serve another origin.`;
+    return renderError(ErrorCode.FORBIDDEN, { reason: "devOrigin", host, origin: String(origin).slice(0, 100) });
   }
   return null;
 }

@@ -86,7 +86,7 @@ export function deviceRoutes(services: RoomServices) {
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
     if (!deviceId) return;
     const device = await services.registry.find(deviceId);
-    if (!device) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+    if (!device) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
     const live = await services.liveRooms.liveDeviceIds();
     answer(response, DeviceDetails, { ...describe(device, await statusOf(deviceId, live)), sessionTypes: device.sessionTypes });
   }));

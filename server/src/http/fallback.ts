@@ -8,13 +8,14 @@
  */
 import type { NextFunction, Request, Response } from "express";
 import { ErrorCode } from "@baton/protocol";
+import { errorBody, refuse } from "./respond.ts";
 import type { Logger } from "../observability/logger.ts";
 
 /** Answers a request no route served: 404 NOT_FOUND naming the method and the path. */
 export function notFound(request: Request, response: Response): void {
   // The path as the client sent it, cut short: the answer echoes nothing long.
   const path = request.path.length > 120 ? `${request.path.slice(0, 120)}…` : request.path;
-  response.status(404).json({ code: ErrorCode.NOT_FOUND, message: `Nothing answers ${request.method} ${path}; the API's routes are listed at GET /openapi.json.` });
+  refuse(response, ErrorCode.NOT_FOUND, { reason: "route", method: request.method, path });
 }
 
 interface HttpishError extends Error {
@@ -35,21 +36,20 @@ export function errorAnswer(logger: Pick<Logger, "error">) {
     const status = given && given >= 400 && given < 500 ? given : 500;
     if (status === 500) {
       logger.error({ event: "http.failed", err: error, method: request.method, path: request.path }, `${request.method} ${request.path} failed`);
-      response.status(500).json({ code: ErrorCode.INTERNAL_ERROR, message: "Internal error; the server logged it." });
+      refuse(response, ErrorCode.INTERNAL_ERROR, { reason: "bug" });
       return;
     }
     if (status === 413) {
-      response.status(413).json({ code: ErrorCode.PAYLOAD_TOO_LARGE, message: `Request body rejected: ${error.message}.` });
+      refuse(response, ErrorCode.PAYLOAD_TOO_LARGE, { detail: error.message });
       return;
     }
     if (status === 404) return notFound(request, response);
     // body-parser's messages name only what it read ("Unexpected token … in JSON"); any other
     // error's message may name a file, so it is not echoed.
-    const message = error.type?.startsWith("entity.") || error.type === "charset.unsupported" || error.type === "encoding.unsupported"
-      ? `Request body rejected: ${error.message}.`
-      : error instanceof URIError
-        ? "The request path is not valid percent-encoding (a % must be followed by two hex digits of UTF-8)."
-        : `The request was refused (HTTP ${status}).`;
-    response.status(status).json({ code: ErrorCode.INVALID_MESSAGE, message });
+    if (error.type?.startsWith("entity.") || error.type === "charset.unsupported" || error.type === "encoding.unsupported") {
+      return response.status(status).json(errorBody(ErrorCode.INVALID_MESSAGE, { reason: "bodyRejected", detail: error.message }));
+    }
+    if (error instanceof URIError) return response.status(status).json(errorBody(ErrorCode.INVALID_MESSAGE, { reason: "percentEncoding" }));
+    refuse(response, ErrorCode.INVALID_MESSAGE, { reason: "refused", status });
   };
 }

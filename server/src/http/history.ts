@@ -24,7 +24,7 @@ export function historyRoutes(services: RoomServices) {
     if (!deviceId) return;
     const query = parseOrRefuse(HistoryQuery, request.query, response, "Query");
     if (!query) return;
-    if (!(await services.registry.find(deviceId))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+    if (!(await services.registry.find(deviceId))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
     const [sessions, runs, audit] = await Promise.all([
       services.history.listSessions(deviceId, query.limit),
       services.history.listRuns(deviceId, query.limit),

@@ -19,6 +19,7 @@ import type { NextFunction, Request, Response } from "express";
 import { ErrorCode } from "@baton/protocol";
 import { TokenBucket, type RateLimit } from "../rooms/rateLimiter.ts";
 import { CLIENT_ADDRESS_HEADER } from "./requestGuard.ts";
+import { refuse } from "./respond.ts";
 
 /** Baton's API: every route of routes.ts except the health probes. */
 const LIMITED_PREFIXES = ["/devices", "/me/", "/results", "/admin/", "/dev/token", "/metrics", "/openapi.json"];
@@ -60,9 +61,6 @@ export function httpRateLimit(options: HttpRateLimitOptions) {
     buckets.set(address, bucket);
     if (bucket.take(now)) return next();
     response.setHeader("Retry-After", String(retryAfterSeconds));
-    response.status(429).json({
-      code: ErrorCode.RATE_LIMITED,
-      message: `Too many requests from this address (more than ${options.limit.perSecond} a second); wait ${retryAfterSeconds} s and try again.`,
-    });
+    refuse(response, ErrorCode.RATE_LIMITED, { reason: "http", perSecond: options.limit.perSecond, retryAfterSeconds });
   };
 }

@@ -26,9 +26,9 @@ export function metricsRoute(services: RoomServices) {
     const token = services.config.metricsToken;
     if (token) {
       const sent = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1] ?? "";
-      if (!sameSecret(sent, token)) return refuse(response, 401, ErrorCode.UNAUTHORIZED, "Send BATON_METRICS_TOKEN as Authorization: Bearer <token> to read /metrics.");
+      if (!sameSecret(sent, token)) return refuse(response, ErrorCode.UNAUTHORIZED, { reason: "metricsToken" });
     } else if (!LOOPBACK.has(String(request.headers[CLIENT_ADDRESS_HEADER] ?? ""))) {
-      return refuse(response, 403, ErrorCode.FORBIDDEN, "/metrics answers loopback callers only unless BATON_METRICS_TOKEN is set.");
+      return refuse(response, ErrorCode.FORBIDDEN, { reason: "metricsLoopbackOnly" });
     }
     response.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
   });

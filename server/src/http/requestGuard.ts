@@ -14,8 +14,9 @@
  */
 import type http from "node:http";
 import { getBearerToken } from "@colyseus/core";
-import { ErrorCode, type ErrorCodeName } from "@baton/protocol";
+import { ErrorCode, errorStatus, joinRefusalText, renderError, type ErrorCodeName, type ErrorParams, type JoinRefusalBody } from "@baton/protocol";
 import { withRetryAfter } from "./retryAfter.ts";
+import { withJoinRefusalCode } from "./joinRefusalCode.ts";
 
 export const CLIENT_ADDRESS_HEADER = "x-baton-client-address";
 
@@ -68,7 +69,7 @@ export function installRequestGuard(server: http.Server, options: RequestGuardOp
       Promise.resolve(options.screen?.({ source, token, body })).catch(() => null).then((refusal) => {
         if (refusal) return refuse(response, refusal.status, refusal.code, refusal.sentence, false, refusal.retryAfterSeconds);
         request.body = body;
-        withRetryAfter(response, () => emit(event, request, response));
+        withRetryAfter(response, () => withJoinRefusalCode(response, () => emit(event, request, response)));
       });
     });
     return true;
@@ -107,10 +108,10 @@ function readMatchmakeBody(request: http.IncomingMessage, response: http.ServerR
     try {
       body = JSON.parse(text);
     } catch {
-      return refuse(response, 400, ErrorCode.INVALID_MESSAGE, "the request body is not valid JSON; send the join options as a JSON object, e.g. {\"deviceId\":\"scale-1\"}.");
+      return refuseWith(response, ErrorCode.INVALID_MESSAGE, { reason: "bodyNotJson" });
     }
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      return refuse(response, 400, ErrorCode.INVALID_MESSAGE, "the request body must be a JSON object of join options, e.g. {\"deviceId\":\"scale-1\"}.");
+      return refuseWith(response, ErrorCode.INVALID_MESSAGE, { reason: "bodyNotObject" });
     }
     proceed(body as Record<string, unknown>);
   });
@@ -118,15 +119,21 @@ function readMatchmakeBody(request: http.IncomingMessage, response: http.ServerR
 }
 
 function tooLarge(request: http.IncomingMessage, response: http.ServerResponse, limit: number) {
-  refuse(response, 413, ErrorCode.PAYLOAD_TOO_LARGE, `matchmaking bodies are limited to ${limit} bytes (BATON_MAX_MATCHMAKE_BODY_BYTES).`, true);
+  refuseWith(response, ErrorCode.PAYLOAD_TOO_LARGE, { reason: "matchmake", limitBytes: limit }, true);
   // Stop reading: the rest of the body is never buffered.
   request.pause();
 }
 
-/** Same shape as Colyseus' own matchmaking errors: `{ code: <status>, error: "<CODE>: <sentence>" }`. */
+/** A refusal of this guard's own, status and sentence from the error table. */
+function refuseWith<C extends ErrorCodeName>(response: http.ServerResponse, code: C, params: ErrorParams<C>, closeConnection = false) {
+  refuse(response, errorStatus(code, params), code, renderError(code, params), closeConnection);
+}
+
+/** Colyseus' shape of matchmaking errors, `{ code: <status>, error: "<CODE>: <sentence>" }`, plus `errorCode` (joinRefusalCode.ts). */
 function refuse(response: http.ServerResponse, status: number, code: ErrorCodeName, sentence: string, closeConnection = false, retryAfter?: number) {
   if (response.headersSent) return;
-  const body = JSON.stringify({ code: status, error: `${code}: ${sentence}` });
+  const answer: JoinRefusalBody = { code: status, error: joinRefusalText(code, sentence), errorCode: code };
+  const body = JSON.stringify(answer);
   response.writeHead(status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),

@@ -1,13 +1,14 @@
 /**
  * How every Baton HTTP route answers: a body typed by its wire schema (`@baton/protocol/http`,
- * the same schemas openapi.json is made of), or a refusal — a status and `{ code, message }`
- * with a code from `shared/protocol.ts` (the registry the rooms use too; docs/ERRORS.md
- * documents each); and how it validates input with zod in one line.
+ * the same schemas openapi.json is made of), or a refusal — `{ code, message }` with the
+ * status and the sentence the error table gives the code (`@baton/protocol`, shared/errors.ts —
+ * the table the rooms and the SDK render from too; docs/ERRORS.md documents each code); and how
+ * it validates input with zod in one line.
  */
 import type { Request, Response } from "express";
 import type { z } from "zod";
-import { describeZodError } from "@baton/protocol";
-import { ErrorCode, type ErrorCodeName } from "@baton/protocol";
+import { describeZodError, errorStatus, renderError } from "@baton/protocol";
+import { ErrorCode, type ErrorCodeName, type ErrorParams } from "@baton/protocol";
 import type { Logger } from "../observability/logger.ts";
 
 /** Sends `body`, typed by its wire schema, with `status` (200 unless said). */
@@ -27,22 +28,27 @@ export function answerWith(services: { config: { mode: string }; logger: Pick<Lo
       if (!parsed.success) {
         const request = response.req;
         services.logger.error({ event: "http.answer_mismatch", method: request.method, path: request.path, problem: describeZodError(parsed.error) }, `${request.method} ${request.path}: the answer does not match its wire schema`);
-        return refuse(response, 500, ErrorCode.INTERNAL_ERROR, "Internal error: the answer does not match its documented schema; the server logged it.");
+        return refuse(response, ErrorCode.INTERNAL_ERROR, { reason: "bug" });
       }
     }
     response.status(status).json(body);
   };
 }
 
-export function refuse(response: Response, status: number, code: ErrorCodeName, message: string): void {
-  response.status(status).json({ code, message });
+/** The JSON body of an HTTP refusal. */
+export function errorBody<C extends ErrorCodeName>(code: C, params: ErrorParams<C>): { code: C; message: string } {
+  return { code, message: renderError(code, params) };
+}
+
+export function refuse<C extends ErrorCodeName>(response: Response, code: C, params: ErrorParams<C>): void {
+  response.status(errorStatus(code, params)).json(errorBody(code, params));
 }
 
 /** Parses `value` or answers 400 INVALID_MESSAGE naming the first problem; undefined when refused. */
 export function parseOrRefuse<T extends z.ZodType>(schema: T, value: unknown, response: Response, what: string): z.infer<T> | undefined {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  refuse(response, 400, ErrorCode.INVALID_MESSAGE, `${what} is malformed: ${describeZodError(parsed.error)}.`);
+  refuse(response, ErrorCode.INVALID_MESSAGE, { reason: "malformed", what, problem: describeZodError(parsed.error) });
   return undefined;
 }
 
@@ -56,7 +62,7 @@ export function guarded(label: string, handler: (request: Request, response: Res
       await handler(request, response);
     } catch (error) {
       console.error(`${label}: failed`, error);
-      if (!response.headersSent) refuse(response, 503, ErrorCode.INTERNAL_ERROR, "The store is unavailable; try again shortly.");
+      if (!response.headersSent) refuse(response, ErrorCode.INTERNAL_ERROR, { reason: "storeUnavailable" });
     }
   };
 }

@@ -62,7 +62,7 @@ export function sessionRoutes(services: RoomServices) {
     const deviceId = parseOrRefuse(DeviceIdSchema, deviceIdText, response, "Device id");
     if (!deviceId) return undefined;
     if (!(await services.registry.find(deviceId))) {
-      refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+      refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
       return undefined;
     }
     return deviceId;
@@ -87,7 +87,7 @@ export function sessionRoutes(services: RoomServices) {
     const deviceId = await knownDevice(request.params.deviceId, response);
     if (!deviceId) return;
     const session = await services.history.findSession(deviceId, epoch);
-    if (!session) return refuse(response, 404, ErrorCode.NOT_FOUND, `Device ${deviceId} has no session with epoch ${epoch}.`);
+    if (!session) return refuse(response, ErrorCode.NOT_FOUND, { reason: "session", deviceId, epoch });
     const runs = await services.history.listSessionRuns(deviceId, epoch, MAX_RUNS_PER_SESSION + 1);
     const readable = mayReadRunsOf(caller, session.userId);
     answer(response, SessionDetail, {
@@ -105,9 +105,9 @@ export function sessionRoutes(services: RoomServices) {
     const deviceId = await knownDevice(request.params.deviceId, response);
     if (!deviceId) return;
     const run = await services.history.findRun(deviceId, runId);
-    if (!run) return refuse(response, 404, ErrorCode.NOT_FOUND, `Device ${deviceId} has no run ${runId}.`);
+    if (!run) return refuse(response, ErrorCode.NOT_FOUND, { reason: "run", deviceId, runId });
     if (!mayReadRunsOf(caller, run.userId)) {
-      return refuse(response, 403, ErrorCode.FORBIDDEN, `Run ${runId} belongs to another user; only its holder and admins may read its inputs and outputs.`);
+      return refuse(response, ErrorCode.FORBIDDEN, { reason: "anotherUsersRun", runId });
     }
     answer(response, RunDetail, { run });
   }));
@@ -118,7 +118,7 @@ export function sessionRoutes(services: RoomServices) {
     const query = parseOrRefuse(MySessionsQuery, request.query, response, "Query");
     if (!query) return;
     const before = query.before === undefined ? undefined : decodeCursor(query.before);
-    if (query.before !== undefined && !before) return refuse(response, 400, ErrorCode.INVALID_MESSAGE, "Query is malformed: before must be the `next` of a previous page.");
+    if (query.before !== undefined && !before) return refuse(response, ErrorCode.INVALID_MESSAGE, { reason: "badCursor" });
     const sessions = await services.history.listUserSessions(caller.userId, query.limit, before);
     const last = sessions[sessions.length - 1];
     const more = sessions.length === query.limit;

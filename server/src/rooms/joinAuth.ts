@@ -1,40 +1,34 @@
 /**
  * Who may join a device room, decided at HTTP matchmaking (Colyseus' static onAuth) so a
  * refused client never opens a socket. Users bring a JWT; a device brings its own id and
- * secret and may join only its own room. Refusals carry a Baton error code at the start of
- * the message (`UNAUTHORIZED: …`), since the HTTP status is Colyseus' own.
+ * secret and may join only its own room. A refusal's status and sentence come from the error
+ * table (@baton/protocol); Colyseus answers it as `{ code: <status>, error: "CODE: sentence" }`
+ * and the request guard adds the code as the field `errorCode` (http/joinRefusalCode.ts).
  */
 import { ServerError } from "@colyseus/core";
-import { ErrorCode, JoinRole, type ErrorCodeName } from "@baton/protocol";
+import { ErrorCode, JoinRole, errorStatus, joinRefusalText, renderError, type ErrorCodeName, type ErrorParams } from "@baton/protocol";
 import { isValidDeviceId } from "../auth/deviceRegistry.ts";
 import type { DeviceRegistry } from "../ports/store.ts";
 import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
 import type { UserTokens } from "../auth/userTokens.ts";
 import { noteRetryAfter, retryAfterSeconds } from "../http/retryAfter.ts";
 
-/** HTTP status per join refusal (the matchmaking route answers with the ServerError code as status). */
-const JOIN_STATUS: Partial<Record<ErrorCodeName, number>> = {
-  [ErrorCode.INVALID_MESSAGE]: 400,
-  [ErrorCode.UNAUTHORIZED]: 401,
-  [ErrorCode.WRONG_ROOM]: 403,
-  [ErrorCode.UNKNOWN_DEVICE]: 404,
-  [ErrorCode.METHOD_NOT_ALLOWED]: 405,
-  [ErrorCode.DEVICE_ROOM_EXISTS]: 409,
-  [ErrorCode.POOL_ROOM_EXISTS]: 409,
-  [ErrorCode.UNKNOWN_POOL]: 404,
-  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
-  [ErrorCode.RATE_LIMITED]: 429,
-  [ErrorCode.ROOM_FULL]: 503,
-  [ErrorCode.SERVER_BUSY]: 503,
-};
-
-/** The HTTP status a join refusal with this code is answered with. */
+/** The HTTP status a join refusal with this code is answered with (the error table's; the matchmaking route answers with the ServerError code as status). */
 export function joinStatus(code: ErrorCodeName): number {
-  return JOIN_STATUS[code] ?? 400;
+  return errorStatus(code);
 }
 
-export function joinError(code: ErrorCodeName, message: string): ServerError {
-  return new ServerError(joinStatus(code), `${code}: ${message}`);
+/**
+ * A join refusal: the table's status, and the message `CODE: sentence` with the sentence
+ * rendered from `params`. The string form (a sentence written by the caller) is what the
+ * rooms still use; TODO(issue 19, after the rooms carve): they pass params and it goes.
+ */
+export function joinError<C extends ErrorCodeName>(code: C, params: ErrorParams<C>): ServerError;
+/** @deprecated a sentence written outside the error table (rooms/ until the carve). */
+export function joinError(code: ErrorCodeName, sentence: string): ServerError;
+export function joinError(code: ErrorCodeName, detail: unknown): ServerError {
+  const sentence = typeof detail === "string" ? detail : renderError(code, detail as never);
+  return new ServerError(joinStatus(code), joinRefusalText(code, sentence));
 }
 
 export type JoinAuth =
@@ -50,40 +44,40 @@ export interface JoinAuthServices {
 
 /** The throttle's sentence; its number is the `Retry-After` the answer carries (http/requestGuard.ts). */
 export function guessingBackoffSentence(waitMs: number): string {
-  return `too many wrong device secrets from your address; try again in ${retryAfterSeconds(waitMs)} s.`;
+  return renderError(ErrorCode.RATE_LIMITED, { reason: "secretGuessing", retryAfterSeconds: retryAfterSeconds(waitMs) });
 }
 
 /** `source` is the client's address (see http/requestGuard.ts); secret guessing is throttled by it. */
 export async function authorizeJoin(token: string | undefined, options: unknown, services: JoinAuthServices, source = "unknown"): Promise<JoinAuth> {
   const { deviceId, role } = (options ?? {}) as { deviceId?: unknown; role?: unknown };
   if (!isValidDeviceId(deviceId)) {
-    throw joinError(ErrorCode.UNKNOWN_DEVICE, "join options must name a device: { deviceId: \"...\" } (1–64 letters, digits, '_' or '-').");
+    throw joinError(ErrorCode.UNKNOWN_DEVICE, { reason: "noDeviceId" });
   }
   const device = await services.registry.find(deviceId);
-  if (!device) throw joinError(ErrorCode.UNKNOWN_DEVICE, `no device "${deviceId}" is registered.`);
+  if (!device) throw joinError(ErrorCode.UNKNOWN_DEVICE, { deviceId });
   // A disabled device is refused like a wrong secret (the firmware does not retry UNAUTHORIZED).
   if (device.disabledAt !== null && role === JoinRole.DEVICE) {
-    throw joinError(ErrorCode.UNAUTHORIZED, `device "${deviceId}" is disabled; an operator must register it again.`);
+    throw joinError(ErrorCode.UNAUTHORIZED, { reason: "deviceDisabled", deviceId });
   }
 
   if (role === JoinRole.DEVICE) {
-    if (!token) throw joinError(ErrorCode.UNAUTHORIZED, `the secret for device "${deviceId}" is missing; send it as Authorization: Bearer <secret>.`);
+    if (!token) throw joinError(ErrorCode.UNAUTHORIZED, { reason: "secretMissing", deviceId });
     const result = await services.deviceAuthenticator.check({ deviceId, secret: token, secretHash: device.secretHash, source });
     switch (result.verdict) {
       case "ok": return { role: "device", deviceId, secretHash: device.secretHash };
       case "throttled":
         noteRetryAfter(result.retryAfterMs);
-        throw joinError(ErrorCode.RATE_LIMITED, guessingBackoffSentence(result.retryAfterMs));
+        throw joinError(ErrorCode.RATE_LIMITED, { reason: "secretGuessing", retryAfterSeconds: retryAfterSeconds(result.retryAfterMs) });
       case "busy":
-        throw joinError(ErrorCode.SERVER_BUSY, "too many device secrets are being checked right now; try again in a second.");
+        throw joinError(ErrorCode.SERVER_BUSY, { reason: "secretChecks" });
       default:
-        throw joinError(ErrorCode.UNAUTHORIZED, `the secret for device "${deviceId}" is wrong.`);
+        throw joinError(ErrorCode.UNAUTHORIZED, { reason: "secretWrong", deviceId });
     }
   }
   if (role !== undefined && role !== JoinRole.USER) {
-    throw joinError(ErrorCode.UNAUTHORIZED, `unknown role ${JSON.stringify(role)}; users omit role, devices send role: "device".`);
+    throw joinError(ErrorCode.UNAUTHORIZED, { reason: "unknownRole", role: JSON.stringify(role) });
   }
   const identity = await services.userTokens.verify(token);
-  if ("problem" in identity) throw joinError(ErrorCode.UNAUTHORIZED, `${identity.problem}. Send a user JWT as Authorization: Bearer <token>.`);
+  if ("problem" in identity) throw joinError(ErrorCode.UNAUTHORIZED, { reason: "token", problem: identity.problem });
   return { role: "user", deviceId, ...identity };
 }

@@ -3,7 +3,7 @@
  * one-shot weighing flow (claim + run + release on result).
  */
 import { describe, expect, it } from "vitest";
-import { EndReason, ErrorCode, Phase } from "@baton/protocol";
+import { EndReason, ErrorCode, Phase, errorSentence } from "@baton/protocol";
 import { phaseOf } from "./phase.ts";
 import {
   ALICE, BOB, CAROL, DEVICE_ID, SessionHarness, T0, WEIGH, deviceMessages, effectTypes, effectsOf, onlineHarness,
@@ -32,7 +32,9 @@ describe("claim", () => {
 
     const outcome = harness.claim(BOB);
 
-    expect(outcome.rejection?.code).toBe(ErrorCode.DEVICE_BUSY);
+    // The core says which error and with what; the table renders the sentence users see.
+    expect(outcome.rejection).toMatchObject({ code: ErrorCode.DEVICE_BUSY, params: { deviceId: DEVICE_ID, holder: `Alice (${ALICE.userId})` } });
+    expect(outcome.rejection?.message).toBe(errorSentence(outcome.rejection as Parameters<typeof errorSentence>[0]));
     expect(outcome.rejection?.message).toContain("Alice");
     expect(outcome.rejection?.message).toContain(ALICE.userId);
     expect(outcome.rejection?.message).toContain(DEVICE_ID);
@@ -53,7 +55,7 @@ describe("claim", () => {
 
     const outcome = harness.claim(ALICE);
 
-    expect(outcome.rejection?.code).toBe(ErrorCode.ALREADY_HOLDER);
+    expect(outcome.rejection).toMatchObject({ code: ErrorCode.ALREADY_HOLDER, params: { deviceId: DEVICE_ID } });
     expect(outcome.effects).toEqual([]);
     expect(outcome.state).toBe(before);
   });
@@ -62,7 +64,7 @@ describe("claim", () => {
     const harness = new SessionHarness();
     const outcome = harness.claim(ALICE);
 
-    expect(outcome.rejection?.code).toBe(ErrorCode.DEVICE_OFFLINE);
+    expect(outcome.rejection).toMatchObject({ code: ErrorCode.DEVICE_OFFLINE, params: { deviceId: DEVICE_ID, request: "claim" } });
     expect(outcome.rejection?.message).toContain(DEVICE_ID);
     expect(harness.state.session).toBeNull();
     expect(harness.state.epoch).toBe(0);

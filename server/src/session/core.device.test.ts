@@ -38,7 +38,7 @@ describe("fencing of device reports", () => {
       const harness = bobRunningAfterAlice();
       const before = harness.state;
       const outcome = harness.apply(report);
-      expect(outcome.rejection?.code).toBe(ErrorCode.STALE_EPOCH);
+      expect(outcome.rejection).toMatchObject({ code: ErrorCode.STALE_EPOCH, params: { epoch: 1, currentEpoch: 2 } });
       expect(outcome.rejection?.message).toContain("Epoch 1 is not the current epoch 2");
       expect(outcome.effects).toEqual([]);
       expect(ignoringLiveness(outcome.state)).toEqual(ignoringLiveness(before));
@@ -48,7 +48,7 @@ describe("fencing of device reports", () => {
       const harness = bobRunningAfterAlice();
       const before = harness.state;
       const outcome = harness.apply({ ...report, epoch: 2, runId: "run-999" });
-      expect(outcome.rejection?.code).toBe(ErrorCode.UNKNOWN_RUN);
+      expect(outcome.rejection).toMatchObject({ code: ErrorCode.UNKNOWN_RUN, params: { runId: "run-999", currentRunId: "run-2" } });
       expect(outcome.rejection?.message).toContain("run-2");
       expect(outcome.effects).toEqual([]);
       expect(ignoringLiveness(outcome.state)).toEqual(ignoringLiveness(before));

@@ -19,7 +19,7 @@ describe("run", () => {
   it("refuses a run with NOT_OWNER when nobody holds the device", () => {
     const harness = onlineHarness();
     const outcome = harness.run(ALICE, WEIGH.name, { sampleId: "S-1" });
-    expect(outcome.rejection?.code).toBe(ErrorCode.NOT_OWNER);
+    expect(outcome.rejection).toMatchObject({ code: ErrorCode.NOT_OWNER, params: { reason: "nobodyHolds", action: "start a run" } });
     expect(outcome.rejection?.message).toContain("nobody holds");
     expect(outcome.effects).toEqual([]);
     expect(harness.state.session).toBeNull();
@@ -29,7 +29,7 @@ describe("run", () => {
     const harness = claimedByAlice();
     const before = harness.state;
     const outcome = harness.run(BOB, WEIGH.name, { sampleId: "S-1" });
-    expect(outcome.rejection?.code).toBe(ErrorCode.NOT_OWNER);
+    expect(outcome.rejection).toMatchObject({ code: ErrorCode.NOT_OWNER, params: { reason: "heldByOther", holder: expect.stringContaining("Alice") } });
     expect(outcome.rejection?.message).toContain("Alice");
     expect(outcome.state).toBe(before);
   });

@@ -13,12 +13,13 @@
  * refused, and a result among them is recorded as orphaned (and acknowledged, so the device
  * can forget it) — never credited to whoever holds the device now.
  */
-import { DeviceAvailability, DeviceConnection, EndReason, ErrorCode, type EndReasonName, type ErrorCodeName } from "@baton/protocol";
+import { DeviceAvailability, DeviceConnection, EndReason, ErrorCode, renderError, type EndReasonName } from "@baton/protocol";
+import { rejection } from "./rejection.ts";
 import { dueDeadline } from "./deadlines.ts";
 import { welcomeFor } from "./phase.ts";
 import { expiryOf } from "./lease.ts";
 import type {
-  Command, CoreContext, CoreState, Effect, Json, LastRun, Outcome, RunState, SessionRecord, SessionTypeSpec, UserRef,
+  Command, CoreContext, CoreState, Effect, Json, LastRun, Outcome, Rejection, RunState, SessionRecord, SessionTypeSpec, UserRef,
 } from "./types.ts";
 
 /** How many completed run ids are remembered to recognise a re-sent result. */
@@ -95,8 +96,8 @@ function ok(state: CoreState, effects: Effect[] = []): Outcome {
   return { state, effects };
 }
 
-function refuse(state: CoreState, code: ErrorCodeName, message: string, effects: Effect[] = []): Outcome {
-  return { state, effects, rejection: { code, message } };
+function refuse(state: CoreState, refusal: Rejection, effects: Effect[] = []): Outcome {
+  return { state, effects, rejection: refusal };
 }
 
 function withSession(state: CoreState, session: SessionRecord | null): CoreState {
@@ -146,18 +147,18 @@ function endIfOneShot(outcome: Outcome, reason: EndReasonName, context: CoreCont
 
 /** Refuses a run before anything changes: unknown type, invalid input, device offline. */
 function checkRunRequest(state: CoreState, sessionType: string, input: Json, context: CoreContext):
-  { spec: SessionTypeSpec } | { code: ErrorCodeName; message: string } {
+  { spec: SessionTypeSpec } | { refusal: Rejection } {
   if (!state.device.online) {
-    return { code: ErrorCode.DEVICE_OFFLINE, message: `Device ${state.deviceId} is offline; no run can start until it reconnects.` };
+    return { refusal: rejection(ErrorCode.DEVICE_OFFLINE, { deviceId: state.deviceId, request: "run" }) };
   }
   const spec = findSessionType(state, sessionType);
   if (!spec) {
-    const known = state.device.sessionTypes.map((s) => s.name).join(", ") || "none";
-    return { code: ErrorCode.UNKNOWN_SESSION_TYPE, message: `Device ${state.deviceId} has no session type "${sessionType}" (it offers: ${known}).` };
+    const offered = state.device.sessionTypes.map((s) => s.name);
+    return { refusal: rejection(ErrorCode.UNKNOWN_SESSION_TYPE, { deviceId: state.deviceId, sessionType, offered }) };
   }
   const problem = context.validateInput(spec, input);
   if (problem) {
-    return { code: ErrorCode.INVALID_INPUT, message: `Input for "${sessionType}" is invalid: ${problem}` };
+    return { refusal: rejection(ErrorCode.INVALID_INPUT, { sessionType, problem }) };
   }
   return { spec };
 }
@@ -217,7 +218,7 @@ function endSession(state: CoreState, reason: EndReasonName, context: CoreContex
     const code = reason === EndReason.MAX_DURATION ? ErrorCode.RUN_TIMEOUT
       : reason === EndReason.DEVICE_LOST ? ErrorCode.DEVICE_FAILED
       : ErrorCode.CANCELLED;
-    const failed = failRun(current, code, `The session ended (${reason}) before the run finished.`, context, true);
+    const failed = failRun(current, code, renderError(ErrorCode.CANCELLED, { reason: "sessionEnded", endReason: reason }), context, true);
     current = failed.state;
     effects.push(...failed.effects);
   }
@@ -225,13 +226,13 @@ function endSession(state: CoreState, reason: EndReasonName, context: CoreContex
   return ok(withDeviceActivity({ ...current, session: null, lastEndReason: reason }), effects);
 }
 
-function requireHolder(state: CoreState, user: UserRef, action: string): { code: ErrorCodeName; message: string } | null {
+function requireHolder(state: CoreState, user: UserRef, action: string): Rejection | null {
   const session = state.session;
   if (!session) {
-    return { code: ErrorCode.NOT_OWNER, message: `You cannot ${action}: nobody holds device ${state.deviceId}; claim it first.` };
+    return rejection(ErrorCode.NOT_OWNER, { reason: "nobodyHolds", deviceId: state.deviceId, action });
   }
   if (session.holder.userId !== user.userId) {
-    return { code: ErrorCode.NOT_OWNER, message: `You cannot ${action}: device ${state.deviceId} is held by ${describeHolder(session.holder)}.` };
+    return rejection(ErrorCode.NOT_OWNER, { reason: "heldByOther", deviceId: state.deviceId, action, holder: describeHolder(session.holder) });
   }
   return null;
 }
@@ -242,18 +243,18 @@ function claim(state: CoreState, command: Extract<Command, { type: "claim" }>, c
   const holder = state.session?.holder;
   if (holder) {
     return holder.userId === command.user.userId
-      ? refuse(state, ErrorCode.ALREADY_HOLDER, `You already hold device ${state.deviceId}.`)
-      : refuse(state, ErrorCode.DEVICE_BUSY, `Device ${state.deviceId} is held by ${describeHolder(holder)}.`);
+      ? refuse(state, rejection(ErrorCode.ALREADY_HOLDER, { deviceId: state.deviceId }))
+      : refuse(state, rejection(ErrorCode.DEVICE_BUSY, { deviceId: state.deviceId, holder: describeHolder(holder) }));
   }
   if (!state.device.online) {
-    return refuse(state, ErrorCode.DEVICE_OFFLINE, `Device ${state.deviceId} is offline; it cannot be claimed until it reconnects.`);
+    return refuse(state, rejection(ErrorCode.DEVICE_OFFLINE, { deviceId: state.deviceId, request: "claim" }));
   }
   // A claim that also starts a run is checked in full before the device is taken, so a
   // bad input never leaves the device held by someone whose run could not start.
   let spec: SessionTypeSpec | undefined;
   if (command.sessionType !== undefined) {
     const checked = checkRunRequest(state, command.sessionType, command.input ?? {}, context);
-    if ("code" in checked) return refuse(state, checked.code, checked.message);
+    if ("refusal" in checked) return refuse(state, checked.refusal);
     spec = checked.spec;
   }
   const now = context.now;
@@ -276,26 +277,26 @@ function claim(state: CoreState, command: Extract<Command, { type: "claim" }>, c
 
 function runCommand(state: CoreState, command: Extract<Command, { type: "run" }>, context: CoreContext): Outcome {
   const notHolder = requireHolder(state, command.user, "start a run");
-  if (notHolder) return refuse(state, notHolder.code, notHolder.message);
+  if (notHolder) return refuse(state, notHolder);
   const session = state.session!;
   if (session.run) {
-    return refuse(state, ErrorCode.RUN_IN_PROGRESS, `Run ${session.run.runId} (${session.run.sessionType}) is still in progress; cancel it or wait for its result.`);
+    return refuse(state, rejection(ErrorCode.RUN_IN_PROGRESS, { runId: session.run.runId, sessionType: session.run.sessionType }));
   }
   const checked = checkRunRequest(state, command.sessionType, command.input, context);
-  if ("code" in checked) return refuse(state, checked.code, checked.message);
+  if ("refusal" in checked) return refuse(state, checked.refusal);
   return startRun(state, checked.spec, command.input, context);
 }
 
 function cancel(state: CoreState, user: UserRef, context: CoreContext): Outcome {
   const notHolder = requireHolder(state, user, "cancel");
-  if (notHolder) return refuse(state, notHolder.code, notHolder.message);
-  if (!state.session!.run) return refuse(state, ErrorCode.NO_RUN, `No run is in progress on device ${state.deviceId}.`);
-  return endIfOneShot(failRun(state, ErrorCode.CANCELLED, "The owner cancelled the run.", context, true), EndReason.CANCELLED, context);
+  if (notHolder) return refuse(state, notHolder);
+  if (!state.session!.run) return refuse(state, rejection(ErrorCode.NO_RUN, { deviceId: state.deviceId }));
+  return endIfOneShot(failRun(state, ErrorCode.CANCELLED, renderError(ErrorCode.CANCELLED, { reason: "owner" }), context, true), EndReason.CANCELLED, context);
 }
 
 function release(state: CoreState, user: UserRef, context: CoreContext): Outcome {
   const notHolder = requireHolder(state, user, "release");
-  if (notHolder) return refuse(state, notHolder.code, notHolder.message);
+  if (notHolder) return refuse(state, notHolder);
   return endSession(state, EndReason.RELEASED, context);
 }
 
@@ -348,7 +349,7 @@ function deviceHello(state: CoreState, command: Extract<Command, { type: "device
   if (run && run.hardDeadline <= now) {
     // The run's time ran out while the device was away: end it before the welcome, so the
     // device is told to abandon it rather than resume it.
-    const failed = endIfOneShot(failRun(current, ErrorCode.RUN_TIMEOUT, "The run's maximum duration passed while the device was offline.", context, false), EndReason.RUN_FAILED, context);
+    const failed = endIfOneShot(failRun(current, ErrorCode.RUN_TIMEOUT, renderError(ErrorCode.RUN_TIMEOUT, { reason: "maxDurationWhileOffline" }), context, false), EndReason.RUN_FAILED, context);
     current = failed.state;
     effects.push(...failed.effects);
   } else if (run && !wasOnline) {
@@ -372,20 +373,20 @@ function deviceDisconnected(state: CoreState, context: CoreContext): Outcome {
 }
 
 /** Why a report about (epoch, runId) cannot be about the current run, or null when it is. */
-function reportProblem(state: CoreState, epoch: number, runId: string): { code: ErrorCodeName; message: string } | null {
+function reportProblem(state: CoreState, epoch: number, runId: string): Rejection | null {
   if (epoch !== state.epoch) {
-    return { code: ErrorCode.STALE_EPOCH, message: `Epoch ${epoch} is not the current epoch ${state.epoch}; the report for run ${runId} was refused.` };
+    return rejection(ErrorCode.STALE_EPOCH, { epoch, currentEpoch: state.epoch, runId });
   }
   const run = state.session?.run;
   if (!run || run.runId !== runId) {
-    return { code: ErrorCode.UNKNOWN_RUN, message: `Run ${runId} is not the run in progress${run ? ` (${run.runId})` : ""}; the report was refused.` };
+    return rejection(ErrorCode.UNKNOWN_RUN, { runId, currentRunId: run ? run.runId : null });
   }
   return null;
 }
 
 function deviceAccepted(state: CoreState, command: Extract<Command, { type: "deviceAccepted" }>, context: CoreContext): Outcome {
   const problem = reportProblem(state, command.epoch, command.runId);
-  if (problem) return refuse(state, problem.code, problem.message);
+  if (problem) return refuse(state, problem);
   const session = state.session!;
   const run = session.run!;
   // Accepting is a sign of life: the step window starts again from here.
@@ -394,7 +395,7 @@ function deviceAccepted(state: CoreState, command: Extract<Command, { type: "dev
 
 function deviceProgress(state: CoreState, command: Extract<Command, { type: "deviceProgress" }>, context: CoreContext): Outcome {
   const problem = reportProblem(state, command.epoch, command.runId);
-  if (problem) return refuse(state, problem.code, problem.message);
+  if (problem) return refuse(state, problem);
   const session = state.session!;
   const run = session.run!;
   return ok(withSession(state, {
@@ -425,7 +426,7 @@ function deviceResult(state: CoreState, command: Extract<Command, { type: "devic
       orphanedResults: state.orphanedResults + 1,
       recentlyCompletedRunIds: inFlight ? state.recentlyCompletedRunIds : remember(state.recentlyCompletedRunIds, command.runId),
     };
-    return refuse(recorded, problem.code, problem.message, [orphaned, ack]);
+    return refuse(recorded, problem, [orphaned, ack]);
   }
   const session = state.session!;
   const run = session.run!;
@@ -446,8 +447,8 @@ function deviceResult(state: CoreState, command: Extract<Command, { type: "devic
 
 function deviceFailed(state: CoreState, command: Extract<Command, { type: "deviceFailed" }>, context: CoreContext): Outcome {
   const problem = reportProblem(state, command.epoch, command.runId);
-  if (problem) return refuse(state, problem.code, problem.message);
-  const reported = failRun(state, command.code, command.message || `The device reported ${command.code}.`, context, false);
+  if (problem) return refuse(state, problem);
+  const reported = failRun(state, command.code, command.message || renderError(ErrorCode.DEVICE_FAILED, { reportedCode: command.code }), context, false);
   // The device is in error until it reports `ready` (or starts the next run).
   // Acknowledged like a result, so the device knows the failure arrived and can stop re-sending it.
   const failed = ok(
@@ -484,7 +485,7 @@ function tick(state: CoreState, context: CoreContext): Outcome {
       step = deviceDisconnected(current, context);
       step = ok(step.state, [{ type: "disconnectDevice", reason: `no message from the device for ${silentFor} ms` }, ...step.effects]);
     } else if (due.kind === "run_timeout") {
-      step = endIfOneShot(failRun(current, ErrorCode.RUN_TIMEOUT, "The device did not finish or report progress in time.", context, true), EndReason.RUN_FAILED, context);
+      step = endIfOneShot(failRun(current, ErrorCode.RUN_TIMEOUT, renderError(ErrorCode.RUN_TIMEOUT, { reason: "noProgress" }), context, true), EndReason.RUN_FAILED, context);
     } else {
       step = endSession(current, due.kind, context);
     }

@@ -33,7 +33,7 @@ describe("the daily quota", () => {
 
   it("refuses with the reset time when the minutes are used up, else caps the session at what is left", () => {
     const refused = dailyQuota(60 * 60_000, 60, "scale", NOON);
-    expect("refusal" in refused && refused.refusal.code).toBe(ErrorCode.DAILY_QUOTA_EXHAUSTED);
+    expect("refusal" in refused && refused.refusal).toMatchObject({ code: ErrorCode.DAILY_QUOTA_EXHAUSTED, params: { minutesPerDay: 60, kind: "scale", resetsAt: Date.parse("2025-01-16T00:00:00.000Z") } });
     expect("refusal" in refused && refused.refusal.message).toContain("2025-01-16T00:00:00.000Z");
     expect(dailyQuota(45 * 60_000, 60, "scale", NOON)).toEqual({ until: NOON + 15 * 60_000 });
   });

@@ -10,6 +10,7 @@
  */
 import { ErrorCode } from "@baton/protocol";
 import { lineOf } from "./line.ts";
+import { rejection } from "./rejection.ts";
 import type { Command, CoreState, Rejection } from "./types.ts";
 
 export type HoldingKind = "device" | "queue";
@@ -43,8 +44,8 @@ export function holdingSought(command: Command): Holding | null {
 
 export function limitRefusal(kind: HoldingKind, limit: number): Rejection {
   return kind === "device"
-    ? { code: ErrorCode.USER_DEVICE_LIMIT, message: `You already hold ${limit} device${limit === 1 ? "" : "s"}, the most one user may hold at once (BATON_MAX_DEVICES_PER_USER); release one first.` }
-    : { code: ErrorCode.USER_QUEUE_LIMIT, message: `You already wait in ${limit} line${limit === 1 ? "" : "s"}, the most one user may wait in at once (BATON_MAX_QUEUE_ENTRIES_PER_USER); leave one first.` };
+    ? rejection(ErrorCode.USER_DEVICE_LIMIT, { limit })
+    : rejection(ErrorCode.USER_QUEUE_LIMIT, { limit });
 }
 
 const DAY_MS = 86_400_000;
@@ -81,12 +82,7 @@ export function dailyQuota(usedMs: number, minutesPerDay: number, kind: string, 
   const limitMs = minutesPerDay * 60_000;
   const resetsAt = utcDayStart(now) + DAY_MS;
   if (usedMs >= limitMs) {
-    return {
-      refusal: {
-        code: ErrorCode.DAILY_QUOTA_EXHAUSTED,
-        message: `You have used your ${minutesPerDay} session minutes for today on "${kind}" devices (BATON_MAX_SESSION_MINUTES_PER_DAY); the quota resets at ${new Date(resetsAt).toISOString()} (midnight UTC).`,
-      },
-    };
+    return { refusal: rejection(ErrorCode.DAILY_QUOTA_EXHAUSTED, { minutesPerDay, kind, resetsAt }) };
   }
   return { until: now + (limitMs - usedMs) };
 }

@@ -5,6 +5,7 @@
  * `ready` after the last session (physical hand-over), never while offline.
  */
 import { DeviceAvailability, ErrorCode } from "@baton/protocol";
+import { rejection } from "./rejection.ts";
 import type { CoreState, Rejection } from "./types.ts";
 
 /**
@@ -15,20 +16,17 @@ export function grantBlocker(state: CoreState, options: { admin?: boolean } = {}
   if (state.disabled) return disabledRejection(state);
   const availability = state.availability;
   if (availability.status !== DeviceAvailability.AVAILABLE && !(options.admin && availability.status === DeviceAvailability.QUARANTINED)) {
-    return {
-      code: ErrorCode.DEVICE_UNAVAILABLE,
-      message: `Device ${state.deviceId} is ${availability.status}${availability.reason ? ` (${availability.reason})` : ""}; it cannot be claimed until an admin returns it to service.`,
-    };
+    return rejection(ErrorCode.DEVICE_UNAVAILABLE, { deviceId: state.deviceId, status: availability.status, reason: availability.reason || null, request: "claim" });
   }
   if (state.awaitingReadySince > 0) {
-    return { code: ErrorCode.DEVICE_NOT_READY, message: `Device ${state.deviceId} has not reported \`ready\` after the last session (physical reset pending); it cannot be claimed yet.` };
+    return rejection(ErrorCode.DEVICE_NOT_READY, { deviceId: state.deviceId });
   }
   return null;
 }
 
 /** A disabled device (the registry): nobody at all may have it, not even an admin. */
 export function disabledRejection(state: CoreState): Rejection {
-  return { code: ErrorCode.DEVICE_DISABLED, message: `Device ${state.deviceId} is disabled in the registry; nobody can claim it or queue for it until an operator registers it again.` };
+  return rejection(ErrorCode.DEVICE_DISABLED, { deviceId: state.deviceId });
 }
 
 /** Whether the first in line may be offered the device now. */

@@ -10,6 +10,7 @@
  */
 import { ErrorCode, QueueExitReason } from "@baton/protocol";
 import { reduceSession } from "./core.ts";
+import { rejection } from "./rejection.ts";
 import { grantBlocker, canOffer } from "./grant.ts";
 import { ok, refuse } from "./line.ts";
 import { left } from "./queue.ts";
@@ -40,14 +41,14 @@ export function claimGate(state: CoreState, command: Claim, context: CoreContext
     }
     const until = state.offer.expiresAt - context.now;
     // The line is private: who is offered the device is theirs to know, not the claimant's.
-    return refuse(state, ErrorCode.HANDOFF_PENDING, `Device ${state.deviceId} is offered to the first in line for ${Math.max(0, until)} ms more; queue for it with \`enqueue\`.`);
+    return refuse(state, rejection(ErrorCode.HANDOFF_PENDING, { deviceId: state.deviceId, remainingMs: until }));
   }
   const blocked = grantBlocker(state, { admin: command.admin });
-  if (blocked) return refuse(state, blocked.code, blocked.message);
+  if (blocked) return refuse(state, blocked);
   if (state.queue.length > 0 && state.device.online) {
     // The device is free, grantable and online, yet people wait: only possible between a
     // change and the offer that follows it. Never let a claim jump the line.
-    return refuse(state, ErrorCode.HANDOFF_PENDING, `Device ${state.deviceId} goes to the first in line; queue for it with \`enqueue\`.`);
+    return refuse(state, rejection(ErrorCode.HANDOFF_PENDING, { deviceId: state.deviceId }));
   }
   return null;
 }
@@ -60,7 +61,7 @@ export function claimGate(state: CoreState, command: Claim, context: CoreContext
 export function acceptOffer(state: CoreState, user: UserRef, context: CoreContext, wanted?: { sessionType?: string; input?: Json; releaseOnComplete?: boolean }): Outcome {
   const offer = state.offer;
   if (!offer || offer.entry.user.userId !== user.userId) {
-    return refuse(state, ErrorCode.NO_OFFER, `Device ${state.deviceId} is not offered to you${offer ? "" : " (nobody holds an offer)"}.`);
+    return refuse(state, rejection(ErrorCode.NO_OFFER, { deviceId: state.deviceId, reason: offer ? "notYours" : "nobodyOffered" }));
   }
   const run = wanted ?? offer.entry;
   const claim: Claim = {
@@ -70,9 +71,9 @@ export function acceptOffer(state: CoreState, user: UserRef, context: CoreContex
   };
   const withoutOffer = { ...state, offer: null };
   const blocked = grantBlocker(withoutOffer);
-  if (blocked) return refuse(state, blocked.code, blocked.message);
+  if (blocked) return refuse(state, blocked);
   const claimed = reduceSession(withoutOffer, claim, context);
-  if (claimed.rejection) return refuse(state, claimed.rejection.code, claimed.rejection.message);
+  if (claimed.rejection) return refuse(state, claimed.rejection);
   const accepted: Effect = left(offer.entry.user, QueueExitReason.ACCEPTED, `You accepted device ${state.deviceId}; it is yours.`);
   return ok(claimed.state, [accepted, ...claimed.effects]);
 }
@@ -80,7 +81,7 @@ export function acceptOffer(state: CoreState, user: UserRef, context: CoreContex
 export function declineOffer(state: CoreState, user: UserRef): Outcome {
   const offer = state.offer;
   if (!offer || offer.entry.user.userId !== user.userId) {
-    return refuse(state, ErrorCode.NO_OFFER, `Device ${state.deviceId} is not offered to you; there is nothing to decline.`);
+    return refuse(state, rejection(ErrorCode.NO_OFFER, { deviceId: state.deviceId, reason: "nothingToDecline" }));
   }
   return ok({ ...state, offer: null }, [left(offer.entry.user, QueueExitReason.DECLINED, `You declined device ${state.deviceId}; it goes to the next in line.`)]);
 }

@@ -72,7 +72,7 @@ describe("extend", () => {
     harness.apply({ type: "extend", user: ALICE, byMs: 15 * MINUTE });
     expect(harness.state.session!.expiresAt).toBe(T0 + 50 * MINUTE);
     const refused = harness.apply({ type: "extend", user: ALICE });
-    expect(refused.rejection?.code).toBe(ErrorCode.EXTENSION_REFUSED);
+    expect(refused.rejection).toMatchObject({ code: ErrorCode.EXTENSION_REFUSED, params: { reason: "allowanceUsed", allowanceMs: 20 * MINUTE } });
     expect(refused.rejection?.message).toContain("maximum of 20 min");
     expect(harness.state.session!.expiresAt).toBe(T0 + 50 * MINUTE);
   });

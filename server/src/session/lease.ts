@@ -17,6 +17,7 @@
  */
 import { ErrorCode } from "@baton/protocol";
 import { ok, refuse } from "./line.ts";
+import { rejection } from "./rejection.ts";
 import type { CoreContext, CoreState, LeaseCommand, Outcome, SessionRecord, SessionTimers } from "./types.ts";
 
 export type LeaseDeadlineKind = "expiry_warning";
@@ -71,22 +72,22 @@ function extend(state: CoreState, command: Extract<LeaseCommand, { type: "extend
   const session = state.session;
   const deviceId = state.deviceId;
   if (!session || session.holder.userId !== command.user.userId) {
-    return refuse(state, ErrorCode.NOT_OWNER, `You cannot extend a session on device ${deviceId}: you do not hold it.`);
+    return refuse(state, rejection(ErrorCode.NOT_OWNER, { reason: "extendNotHeld", deviceId }));
   }
   const allowance = context.timers.maxSessionExtensionMs ?? 0;
   if (session.expiresAt <= 0) {
-    return refuse(state, ErrorCode.EXTENSION_REFUSED, `Your session on device ${deviceId} has no expiry; there is nothing to extend.`);
+    return refuse(state, rejection(ErrorCode.EXTENSION_REFUSED, { reason: "noExpiry", deviceId }));
   }
   if (allowance <= 0) {
-    return refuse(state, ErrorCode.EXTENSION_REFUSED, `Sessions cannot be extended on this server (BATON_MAX_SESSION_EXTENSION_MS is 0); your session on device ${deviceId} ends at ${iso(session.expiresAt)}.`);
+    return refuse(state, rejection(ErrorCode.EXTENSION_REFUSED, { reason: "extensionsOff", deviceId, endsAt: session.expiresAt }));
   }
   const left = extensionLeft(session, context.timers);
   if (left <= 0) {
-    return refuse(state, ErrorCode.EXTENSION_REFUSED, `Your session on device ${deviceId} was already extended by the maximum of ${minutes(allowance)}; it ends at ${iso(session.expiresAt)}.`);
+    return refuse(state, rejection(ErrorCode.EXTENSION_REFUSED, { reason: "allowanceUsed", deviceId, allowanceMs: allowance, endsAt: session.expiresAt }));
   }
   const room = extensionRoom(session, context.timers);
   if (room <= 0) {
-    return refuse(state, ErrorCode.EXTENSION_REFUSED, `Your daily quota for this kind of device runs out at ${iso(session.quotaUntil ?? 0)}; your session on device ${deviceId} cannot go past it.`);
+    return refuse(state, rejection(ErrorCode.EXTENSION_REFUSED, { reason: "quotaEnds", deviceId, quotaUntil: session.quotaUntil ?? 0 }));
   }
   const added = Math.min(command.byMs ?? room, room);
   const extended: SessionRecord = { ...session, extendedMs: (session.extendedMs ?? 0) + added, expiresAt: session.expiresAt + added, lastActivity: context.now };
@@ -102,12 +103,4 @@ function capSession(state: CoreState, userId: string, until: number): Outcome {
   const quotaUntil = session.quotaUntil ? Math.min(session.quotaUntil, until) : until;
   const expiresAt = session.expiresAt > 0 ? Math.min(session.expiresAt, quotaUntil) : quotaUntil;
   return ok({ ...state, session: { ...session, quotaUntil, expiresAt } });
-}
-
-function minutes(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms} ms`;
-}
-
-function iso(at: number): string {
-  return new Date(at).toISOString();
 }

@@ -3,7 +3,7 @@
  * of an open offer first, then the queue in order. Small pure helpers, no rules.
  */
 import { DeviceAvailability } from "@baton/protocol";
-import type { Availability, CoreState, Effect, Outcome, QueueEntry, UserRef } from "./types.ts";
+import type { Availability, CoreState, Effect, Outcome, QueueEntry, Rejection, UserRef } from "./types.ts";
 
 /** Everyone waiting, first in line first: the offered user (if any), then the queue. */
 export function lineOf(state: CoreState): QueueEntry[] {
@@ -23,8 +23,8 @@ export function ok(state: CoreState, effects: Effect[] = []): Outcome {
   return { state, effects };
 }
 
-export function refuse(state: CoreState, code: NonNullable<Outcome["rejection"]>["code"], message: string): Outcome {
-  return { state, effects: [], rejection: { code, message } };
+export function refuse(state: CoreState, refusal: Rejection): Outcome {
+  return { state, effects: [], rejection: refusal };
 }
 
 export const AVAILABLE: Omit<Availability, "since"> = { status: DeviceAvailability.AVAILABLE, reason: "", by: "" };

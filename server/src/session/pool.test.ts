@@ -133,7 +133,7 @@ describe("pool rules", () => {
   it("refuses a second place, a full line and an empty pool; leave_pool needs a place", () => {
     const pool = new PoolHarness();
     pool.apply({ type: "claimAny", user: ALICE, request: {} });
-    expect(pool.apply({ type: "claimAny", user: ALICE, request: {} }).rejection?.code).toBe(ErrorCode.ALREADY_QUEUED);
+    expect(pool.apply({ type: "claimAny", user: ALICE, request: {} }).rejection).toMatchObject({ code: ErrorCode.ALREADY_QUEUED, params: { pool: expect.any(String), position: 1 } });
     pool.apply({ type: "claimAny", user: BOB, request: {} });
     pool.apply({ type: "claimAny", user: CAROL, request: {} });
     expect(pool.apply({ type: "claimAny", user: { userId: "u-dave", name: "Dave" }, request: {} }).rejection?.code).toBe(ErrorCode.QUEUE_FULL);

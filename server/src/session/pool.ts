@@ -23,6 +23,7 @@
  * Nothing here imports a room, a socket or a clock: time comes in the context.
  */
 import { ErrorCode, PoolExitReason, type ErrorCodeName, type PoolExitReasonName } from "@baton/protocol";
+import { rejection } from "./rejection.ts";
 import type { Json, Rejection, UserRef } from "./types.ts";
 
 /** What the user wants once a device is theirs (the claim's own fields). */
@@ -128,7 +129,7 @@ export function reducePool(state: PoolState, command: PoolCommand, context: Pool
     case "claimAny": return claimAny(state, command.user, command.request, context);
     case "leavePool": {
       if (positionInPool(state, command.user.userId) === 0) {
-        return refuse(state, ErrorCode.NOT_QUEUED, `You are not waiting for a device of pool ${state.pool}.`);
+        return refuse(state, rejection(ErrorCode.NOT_QUEUED, { pool: state.pool }));
       }
       return leave(state, command.user.userId, PoolExitReason.LEFT, `You left the line for pool ${state.pool}.`);
     }
@@ -147,11 +148,11 @@ export function reducePool(state: PoolState, command: PoolCommand, context: Pool
 
 function claimAny(state: PoolState, user: UserRef, request: PoolRequest, context: PoolContext): PoolOutcome {
   const position = positionInPool(state, user.userId);
-  if (position > 0) return refuse(state, ErrorCode.ALREADY_QUEUED, `You are already waiting for a device of pool ${state.pool} (position ${position}); one place per user.`);
+  if (position > 0) return refuse(state, rejection(ErrorCode.ALREADY_QUEUED, { pool: state.pool, position }));
   // A request of theirs is still being decided (they left while a device was asked): one at a time.
-  if (state.attempt?.userId === user.userId) return refuse(state, ErrorCode.ALREADY_QUEUED, `A device of pool ${state.pool} is being asked for you right now; wait for its answer.`);
-  if (state.members.length === 0) return refuse(state, ErrorCode.UNKNOWN_POOL, `Pool ${state.pool} has no registered device.`);
-  if (state.waiting.length >= context.maxWaiting) return refuse(state, ErrorCode.QUEUE_FULL, `The line for pool ${state.pool} is full (${context.maxWaiting} waiting); try again later.`);
+  if (state.attempt?.userId === user.userId) return refuse(state, rejection(ErrorCode.ALREADY_QUEUED, { pool: state.pool, beingAsked: true }));
+  if (state.members.length === 0) return refuse(state, rejection(ErrorCode.UNKNOWN_POOL, { pool: state.pool }));
+  if (state.waiting.length >= context.maxWaiting) return refuse(state, rejection(ErrorCode.QUEUE_FULL, { pool: state.pool, waiting: context.maxWaiting }));
   const waiter: PoolWaiter = { user: { userId: user.userId, name: user.name }, since: context.now, request: { ...request } };
   const next = { ...state, waiting: [...state.waiting, waiter] };
   // Only a newcomer who is first in line starts a round: anyone behind waits their turn.
@@ -264,6 +265,6 @@ function ok(state: PoolState, effects: PoolEffect[] = []): PoolOutcome {
   return { state, effects };
 }
 
-function refuse(state: PoolState, code: ErrorCodeName, message: string): PoolOutcome {
-  return { state, effects: [], rejection: { code, message } };
+function refuse(state: PoolState, refusal: Rejection): PoolOutcome {
+  return { state, effects: [], rejection: refusal };
 }

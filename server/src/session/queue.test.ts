@@ -43,7 +43,7 @@ describe("enqueue", () => {
     harness.apply({ type: "enqueue", user: BOB });
     harness.apply({ type: "enqueue", user: CAROL });
     const full = harness.apply({ type: "enqueue", user: DAVE });
-    expect(full.rejection?.code).toBe(ErrorCode.QUEUE_FULL);
+    expect(full.rejection).toMatchObject({ code: ErrorCode.QUEUE_FULL, params: { waiting: 2 } });
     expect(full.rejection?.message).toContain("2 waiting");
   });
 
@@ -81,9 +81,10 @@ describe("the hand-off window", () => {
     expect(effectsOf(released, "handoffOffered")).toEqual([{ type: "handoffOffered", user: BOB, expiresAt: harness.now + 10_000, windowMs: 10_000 }]);
     expect(harness.state.session).toBeNull();
     for (const user of [ALICE, CAROL, DAVE]) {
-      expect(harness.claim(user).rejection?.code).toBe(ErrorCode.HANDOFF_PENDING);
+      // The refusal says how long the offer runs, never who holds it (the line is private).
+      expect(harness.claim(user).rejection).toMatchObject({ code: ErrorCode.HANDOFF_PENDING, params: { remainingMs: 10_000 } });
     }
-    expect(harness.apply({ type: "acceptOffer", user: CAROL }).rejection?.code).toBe(ErrorCode.NO_OFFER);
+    expect(harness.apply({ type: "acceptOffer", user: CAROL }).rejection).toMatchObject({ code: ErrorCode.NO_OFFER, params: { reason: "notYours" } });
     expect(harness.state.session).toBeNull();
   });
 

@@ -10,6 +10,7 @@
 import { DeviceAvailability, ErrorCode, QueueExitReason, type QueueExitReasonName } from "@baton/protocol";
 import { disabledRejection } from "./grant.ts";
 import { describeUser, lineOf, ok, positionOf, refuse } from "./line.ts";
+import { rejection } from "./rejection.ts";
 import { rulesOf } from "./rules.ts";
 import type { Command, CoreContext, CoreState, Effect, Outcome, QueueEntry, SessionTimers, UserRef } from "./types.ts";
 
@@ -18,31 +19,30 @@ type Enqueue = Extract<Command, { type: "enqueue" }>;
 export function enqueue(state: CoreState, command: Enqueue, context: CoreContext): Outcome {
   const user = command.user;
   if (state.session?.holder.userId === user.userId) {
-    return refuse(state, ErrorCode.ALREADY_HOLDER, `You already hold device ${state.deviceId}; there is nothing to wait for.`);
+    return refuse(state, rejection(ErrorCode.ALREADY_HOLDER, { deviceId: state.deviceId, queueing: true }));
   }
   const position = positionOf(state, user.userId);
   if (position > 0) {
-    return refuse(state, ErrorCode.ALREADY_QUEUED, `You are already waiting for device ${state.deviceId} (position ${position}); one place per user.`);
+    return refuse(state, rejection(ErrorCode.ALREADY_QUEUED, { deviceId: state.deviceId, position }));
   }
   if (state.disabled) {
-    const disabled = disabledRejection(state);
-    return refuse(state, disabled.code, disabled.message);
+    return refuse(state, disabledRejection(state));
   }
   if (state.availability.status !== DeviceAvailability.AVAILABLE) {
-    return refuse(state, ErrorCode.DEVICE_UNAVAILABLE, `Device ${state.deviceId} is ${state.availability.status}${state.availability.reason ? ` (${state.availability.reason})` : ""}; nobody can queue for it now.`);
+    return refuse(state, rejection(ErrorCode.DEVICE_UNAVAILABLE, { deviceId: state.deviceId, status: state.availability.status, reason: state.availability.reason || null, request: "enqueue" }));
   }
   const max = rulesOf(context).maxQueueLength;
   if (lineOf(state).length >= max) {
-    return refuse(state, ErrorCode.QUEUE_FULL, `The line for device ${state.deviceId} is full (${max} waiting); try again later.`);
+    return refuse(state, rejection(ErrorCode.QUEUE_FULL, { deviceId: state.deviceId, waiting: max }));
   }
   if (command.sessionType !== undefined) {
     const spec = state.device.sessionTypes.find((candidate) => candidate.name === command.sessionType);
     if (!spec) {
-      const known = state.device.sessionTypes.map((candidate) => candidate.name).join(", ") || "none yet";
-      return refuse(state, ErrorCode.UNKNOWN_SESSION_TYPE, `Device ${state.deviceId} has no session type "${command.sessionType}" (it offers: ${known}).`);
+      const offered = state.device.sessionTypes.map((candidate) => candidate.name);
+      return refuse(state, rejection(ErrorCode.UNKNOWN_SESSION_TYPE, { deviceId: state.deviceId, sessionType: command.sessionType, offered }));
     }
     const problem = context.validateInput(spec, command.input ?? {});
-    if (problem) return refuse(state, ErrorCode.INVALID_INPUT, `Input for "${command.sessionType}" is invalid: ${problem}`);
+    if (problem) return refuse(state, rejection(ErrorCode.INVALID_INPUT, { sessionType: command.sessionType, problem }));
   }
   const entry: QueueEntry = {
     user: { userId: user.userId, name: user.name },
@@ -61,7 +61,7 @@ export function leaveQueue(state: CoreState, user: UserRef): Outcome {
     return ok({ ...state, offer: null }, [left(state.offer.entry.user, QueueExitReason.LEFT, `You left the line for device ${state.deviceId} and passed on its offer.`)]);
   }
   const index = state.queue.findIndex((entry) => entry.user.userId === user.userId);
-  if (index < 0) return refuse(state, ErrorCode.NOT_QUEUED, `You are not waiting for device ${state.deviceId}.`);
+  if (index < 0) return refuse(state, rejection(ErrorCode.NOT_QUEUED, { deviceId: state.deviceId }));
   const queue = state.queue.filter((_, i) => i !== index);
   return ok({ ...state, queue }, [left(state.queue[index].user, QueueExitReason.LEFT, `You left the line for device ${state.deviceId}.`)]);
 }

@@ -54,6 +54,23 @@ baton_status_t baton_matchmake_parse_seat(const char *body, size_t len, baton_se
  */
 void baton_matchmake_parse_error(const char *body, size_t len, int64_t *code, char *message, size_t cap);
 
+/** Room for a Baton error code and its terminator (the longest code today has 21 characters). */
+#define BATON_ERROR_CODE_MAX 40u
+
+/**
+ * Reads the Baton error code of a refused matchmaking answer: its `errorCode` field
+ * (`{code, error, errorCode}`, docs/PROTOCOL.md "Join refusals"). A server that predates the
+ * field wrote the code only as the start of `error` (`"UNAUTHORIZED: …"`); then that prefix is
+ * taken. Leaves `error_code` "" when the answer names no code (a proxy's page, not JSON).
+ * @param body   the answer's body (need not be NUL-terminated)
+ * @param len    its length in bytes
+ * @param error_code  receives the code, NUL-terminated; BATON_ERROR_CODE_MAX bytes suffice
+ * @param cap    size of `error_code`
+ * @return BATON_OK when a code was read; BATON_ERR_NOT_FOUND when none was;
+ *         BATON_ERR_INVALID_ARG for a NULL `error_code` or a zero `cap`
+ */
+baton_status_t baton_matchmake_parse_error_code(const char *body, size_t len, char *error_code, size_t cap);
+
 /** The longest wait a `Retry-After` is taken for (an hour): a bogus header cannot park a device for good. */
 #define BATON_RETRY_AFTER_MAX_S 3600u
 

@@ -164,6 +164,51 @@ void baton_matchmake_parse_error(const char *body, size_t len, int64_t *code, ch
     }
 }
 
+/* A code is capitals and underscores; anything else is not one (a sentence, a proxy's text). */
+static bool looks_like_code(const char *text, size_t n)
+{
+    if (n == 0) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!((text[i] >= 'A' && text[i] <= 'Z') || text[i] == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+baton_status_t baton_matchmake_parse_error_code(const char *body, size_t len, char *error_code, size_t cap)
+{
+    if (error_code == NULL || cap == 0) {
+        return BATON_ERR_INVALID_ARG;
+    }
+    error_code[0] = '\0';
+    if (body == NULL) {
+        return BATON_ERR_NOT_FOUND;
+    }
+    if (baton_json_get_string(body, len, "errorCode", error_code, cap) == BATON_OK && looks_like_code(error_code, strlen(error_code))) {
+        return BATON_OK;
+    }
+    error_code[0] = '\0';
+    /* A server older than the field: the code is the text before the first ": " of `error`. */
+    char text[BATON_ERROR_CODE_MAX + 2];
+    memset(text, 0, sizeof text);
+    /* Only the start matters: a longer sentence fills `text` with its first bytes (NO_SPACE). */
+    const baton_status_t read = baton_json_get_string(body, len, "error", text, sizeof text);
+    if (read != BATON_OK && read != BATON_ERR_NO_SPACE) {
+        return BATON_ERR_NOT_FOUND;
+    }
+    text[sizeof text - 1] = '\0';
+    const char *colon = strstr(text, ": ");
+    if (colon == NULL || !looks_like_code(text, (size_t)(colon - text)) || (size_t)(colon - text) >= cap) {
+        return BATON_ERR_NOT_FOUND;
+    }
+    memcpy(error_code, text, (size_t)(colon - text));
+    error_code[colon - text] = '\0';
+    return BATON_OK;
+}
+
 baton_status_t baton_ws_url(const char *server_url, const baton_seat_t *seat, char *out, size_t cap)
 {
     if (server_url == NULL || seat == NULL || out == NULL || cap == 0) {

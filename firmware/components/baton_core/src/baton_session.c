@@ -184,10 +184,13 @@ void baton_session_on_matchmake_answer(baton_session_t *sm, int http_status, con
         baton_copy_str(message, sizeof message, http_status == 0 ? "no answer from the server" : "no error message");
     }
     baton_act_event(actions, BATON_EVENT_MATCHMAKE_FAILED, NULL, message, (uint64_t)(http_status < 0 ? 0 : http_status));
-    /* The body's `error` starts with the Baton code; 401/404 are the statuses the server uses for them. */
+    /* The answer's `errorCode` names the Baton code (docs/PROTOCOL.md "Join refusals"); 401/404
+     * are the statuses the server uses for the two that retrying cannot fix. */
+    char error_code[BATON_ERROR_CODE_MAX];
+    (void)baton_matchmake_parse_error_code(body, len, error_code, sizeof error_code);
     const bool refused = http_status == 401 || http_status == 404 ||
-                         strncmp(message, BATON_ERROR_CODE_UNAUTHORIZED ":", sizeof BATON_ERROR_CODE_UNAUTHORIZED) == 0 ||
-                         strncmp(message, BATON_ERROR_CODE_UNKNOWN_DEVICE ":", sizeof BATON_ERROR_CODE_UNKNOWN_DEVICE) == 0;
+                         strcmp(error_code, BATON_ERROR_CODE_UNAUTHORIZED) == 0 ||
+                         strcmp(error_code, BATON_ERROR_CODE_UNKNOWN_DEVICE) == 0;
     if (refused) {
         baton_session_stop(sm, BATON_STOP_REFUSED, actions); /* retrying cannot fix a wrong secret or an unknown id */
         return;
