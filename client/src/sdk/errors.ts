@@ -69,7 +69,7 @@ export function asSentence(text: string): string {
 }
 
 /**
- * A join refusal from matchmaking: the server writes `CODE: sentence` (rooms/joinAuth.ts), and
+ * A join refusal from matchmaking: the server writes `CODE: sentence` (rooms/edge/joinAuth.ts), and
  * answers with an HTTP status; anything else (a proxy's page, a network failure) still
  * becomes a sentence.
  */

@@ -174,7 +174,7 @@ export interface CoreState {
   /**
    * The registry says the device is disabled (or was removed): nobody may claim it, queue
    * for it or be handed it, whatever its availability (absent = enabled). The room reports
-   * the registry's current state (rooms/DeviceRoom.ts, auth/revocations.ts).
+   * the registry's current state (rooms/device/DeviceRoom.ts, auth/revocations.ts).
    */
   disabled?: boolean;
 }

@@ -5,7 +5,7 @@
  * events/fromEffects.ts like every other.
  */
 import { RoomToUser, type SessionExpiringMessage, type SessionExtendedMessage } from "@baton/protocol";
-import type { LeaseEffect } from "../session/index.ts";
+import type { LeaseEffect } from "../../session/index.ts";
 
 export function carryOutLeaseEffect(effect: LeaseEffect, deviceId: string, sendToUser: (userId: string, type: string, payload: unknown) => void): void {
   if (effect.type === "sessionExpiring") {

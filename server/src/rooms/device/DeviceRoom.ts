@@ -22,33 +22,33 @@ import {
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { ClaimPayload, UserPayloads, describeZodError } from "@baton/protocol/messages";
-import { notifyDeviceFreed } from "./poolLink.ts";
-import { deviceStatusOf, initialState, isFreeForNewHolder, lineOf, type ClaimAnswer, type PoolRequest, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type Rejection, type UserRef } from "../session/index.ts";
-import { mirrorQueue, showSeat } from "./queueMirror.ts";
-import { carryOutQueueEffect, isQueueEffect } from "./queueEffects.ts";
-import { carryOutLeaseEffect, isLeaseEffect } from "./leaseEffects.ts";
-import { FairUseGate } from "./fairUseGate.ts";
-import { usedTodayOnKind } from "./dailyUsage.ts";
+import { notifyDeviceFreed } from "../cluster/poolLink.ts";
+import { deviceStatusOf, initialState, isFreeForNewHolder, lineOf, type ClaimAnswer, type PoolRequest, nextDeadline, reduce, restoreForNewRoom, NO_SAMPLES, type AvailabilityCommand, type Command, type CoreState, type DurationSamples, type Effect, type Outcome, type Rejection, type UserRef } from "../../session/index.ts";
+import { mirrorQueue, showSeat } from "../projection/queueMirror.ts";
+import { carryOutQueueEffect, isQueueEffect } from "../effects/queueEffects.ts";
+import { carryOutLeaseEffect, isLeaseEffect } from "../effects/leaseEffects.ts";
+import { FairUseGate } from "../edge/fairUseGate.ts";
+import { usedTodayOnKind } from "../edge/dailyUsage.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
-import { authorizeJoin, joinError, type JoinAuth } from "./joinAuth.ts";
-import { revocationReason } from "../auth/revocations.ts";
-import { isValidDeviceId } from "../auth/deviceRegistry.ts";
-import { CLIENT_ADDRESS_HEADER } from "../http/requestGuard.ts";
-import type { RoomLease } from "./deviceRoomLeases.ts";
-import { keepListed } from "./keepListed.ts";
-import { guarded } from "./roomTimers.ts";
-import { FrameEdge } from "./frameEdge.ts";
-import { closeIfSlow, ConnectionBounds } from "./connectionLimits.ts";
-import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
-import { validateRunInput } from "./inputValidation.ts";
-import { deviceCommand, requestIdOf, unknownMessage, userCommand, type Translation } from "./commands.ts";
-import { lifecycleEventFor } from "../events/fromEffects.ts";
-import type { RoomServices } from "./services.ts";
-import { saveUntilStored, type StoreAttempt } from "../store/saveUntilStored.ts";
-import { AuditAction, isEmptyWrite, type AvailabilityRecord, type AuditEntry, type HistoryRecord, type NewDeliveredResult, type NewOrphanedResult, type TransitionOutcome, type TransitionWrite } from "../ports/store.ts";
-import { durableKey } from "./durableState.ts";
-import { RoomViews } from "./views.ts";
-import type { ForceReleaseAnswer, LiveDeviceStatus, QueueListing } from "./liveRooms.ts";
+import { authorizeJoin, joinError, type JoinAuth } from "../edge/joinAuth.ts";
+import { revocationReason } from "../../auth/revocations.ts";
+import { isValidDeviceId } from "../../auth/deviceRegistry.ts";
+import { CLIENT_ADDRESS_HEADER } from "../../http/requestGuard.ts";
+import type { RoomLease } from "../cluster/deviceRoomLeases.ts";
+import { keepListed } from "../cluster/keepListed.ts";
+import { guarded } from "../connections/roomTimers.ts";
+import { FrameEdge } from "../edge/frameEdge.ts";
+import { closeIfSlow, ConnectionBounds } from "../connections/connectionLimits.ts";
+import { freshOwnerData, mirrorDevice, mirrorSession } from "../projection/stateMirror.ts";
+import { validateRunInput } from "../edge/inputValidation.ts";
+import { deviceCommand, requestIdOf, unknownMessage, userCommand, type Translation } from "../edge/commands.ts";
+import { lifecycleEventFor } from "../../events/fromEffects.ts";
+import type { RoomServices } from "../services.ts";
+import { saveUntilStored, type StoreAttempt } from "../../store/saveUntilStored.ts";
+import { AuditAction, isEmptyWrite, type AvailabilityRecord, type AuditEntry, type HistoryRecord, type NewDeliveredResult, type NewOrphanedResult, type TransitionOutcome, type TransitionWrite } from "../../ports/store.ts";
+import { durableKey } from "../effects/durableState.ts";
+import { RoomViews } from "../projection/views.ts";
+import type { ForceReleaseAnswer, LiveDeviceStatus, QueueListing } from "../operator/liveRooms.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -56,7 +56,7 @@ type BatonClient = Client<{ auth: JoinAuth }>;
 export function createDeviceRoom(services: RoomServices) {
   return class DeviceRoom extends Room<{ state: DeviceRoomState }> {
     state = new DeviceRoomState();
-    /** The shared spectator view and the device's (rooms/views.ts). */
+    /** The shared spectator view and the device's (rooms/projection/views.ts). */
     private readonly views = new RoomViews(this.state);
     private core!: CoreState;
     private deviceClient: BatonClient | null = null;
@@ -71,7 +71,7 @@ export function createDeviceRoom(services: RoomServices) {
     private disposed = false;
     private effectChain: Promise<void> = Promise.resolve();
     private readonly frameEdge = new FrameEdge({ user: services.config.rateLimit, device: services.config.deviceRateLimit }, services.clock);
-    /** Seats and join acknowledgements of user connections (rooms/connectionLimits.ts). */
+    /** Seats and join acknowledgements of user connections (rooms/connections/connectionLimits.ts). */
     private readonly connections = new ConnectionBounds(
       this,
       { maxUsers: services.config.maxSpectatorsPerDevice, maxPerUser: services.config.maxConnectionsPerUser, joinAckTimeoutMs: services.config.joinAckTimeoutMs },
@@ -88,7 +88,7 @@ export function createDeviceRoom(services: RoomServices) {
     private samples: DurationSamples = NO_SAMPLES;
     private samplesStale = true;
     private samplesLoading = false;
-    /** Per-user limits across devices (rooms/fairUseGate.ts); user commands pass through it in order. */
+    /** Per-user limits across devices (rooms/edge/fairUseGate.ts); user commands pass through it in order. */
     private fairUse!: FairUseGate;
     private userCommands: Promise<void> = Promise.resolve();
     private untrackQuotas: (() => void) | null = null;
@@ -110,7 +110,7 @@ export function createDeviceRoom(services: RoomServices) {
     async onCreate(options: { deviceId: string }) {
       if (!isValidDeviceId(options.deviceId)) throw joinError(ErrorCode.UNKNOWN_DEVICE, "a device room needs a valid deviceId.");
       // One room per device in the whole cluster, whichever route asked for it: the lock is
-      // taken before the room exists, and renewed while it lives (rooms/deviceRoomLeases.ts).
+      // taken before the room exists, and renewed while it lives (rooms/cluster/deviceRoomLeases.ts).
       const lease = await services.roomLeases.acquire(options.deviceId, this.lockHolder, (reason) => this.leaseLost(reason), () => void keepListed(this));
       if (!lease) {
         throw joinError(ErrorCode.DEVICE_ROOM_EXISTS, `device ${options.deviceId} already has its room (or a process that stopped still holds it, for at most BATON_ROOM_LOCK_TTL_MS); join it with joinOrCreate, or try again in a few seconds.`);
@@ -166,7 +166,7 @@ export function createDeviceRoom(services: RoomServices) {
     /**
      * Two of Colyseus' entry points get Baton's checks in front of them (TypeScript marks
      * them private, so they cannot be overridden): every incoming frame (`receiveFrame`), and
-     * every seat reservation (rooms/connectionLimits.ts).
+     * every seat reservation (rooms/connections/connectionLimits.ts).
      */
     private guardFrameworkEntryPoints() {
       const frameworkReceive = (this as any)._onMessage.bind(this);
@@ -187,7 +187,7 @@ export function createDeviceRoom(services: RoomServices) {
       if (this.userCount() >= services.config.maxSpectatorsPerDevice) {
         throw joinError(ErrorCode.ROOM_FULL, `device ${this.roomId} already has ${services.config.maxSpectatorsPerDevice} viewers.`);
       }
-      client.view = this.views.spectators; // shared by every spectator (rooms/views.ts)
+      client.view = this.views.spectators; // shared by every spectator (rooms/projection/views.ts)
       this.userConnected(client, auth);
     }
 
@@ -246,7 +246,7 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     // ------------------------------------------------------------ operator seam
-    // Called through `matchMaker.remoteRoomCall` by rooms/liveRooms.ts (so they work for a
+    // Called through `matchMaker.remoteRoomCall` by rooms/operator/liveRooms.ts (so they work for a
     // room in another process too): arguments and answers are plain JSON.
 
     /** The device's status as operators see it, plus how many viewers are connected. */
@@ -283,7 +283,7 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     /**
-     * A pool asks (rooms/poolLink.ts): grant the device to `user` if it is free, else refuse.
+     * A pool asks (rooms/cluster/poolLink.ts): grant the device to `user` if it is free, else refuse.
      * The core decides it as any `claim` (busy, offered, own line waiting, not ready, drained,
      * offline: refused), so this room stays the only writer of its holder, and it passes the
      * per-user limits as a user's own `claim` does (devices held, daily minutes). The answer waits
@@ -485,7 +485,7 @@ export function createDeviceRoom(services: RoomServices) {
     }
 
     /**
-     * A user's command through the per-user limits (rooms/fairUseGate.ts), one user command
+     * A user's command through the per-user limits (rooms/edge/fairUseGate.ts), one user command
      * after the other, so a claim that waits for the ledger is not overtaken by the run sent
      * right after it. Null when the room went away first (or the command failed).
      */
@@ -789,7 +789,7 @@ export function createDeviceRoom(services: RoomServices) {
       }), Math.min(delay, 2 ** 31 - 1));
     }
 
-    /** A callback run outside any message handler (a timer, a watcher): a throw closes this room, not the process (rooms/roomTimers.ts). */
+    /** A callback run outside any message handler (a timer, a watcher): a throw closes this room, not the process (rooms/connections/roomTimers.ts). */
     private guarded<A extends unknown[]>(what: string, callback: (...args: A) => void): (...args: A) => void {
       return guarded(this, "device room", what, callback);
     }

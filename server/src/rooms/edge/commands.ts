@@ -6,7 +6,7 @@
 import type { ZodType } from "zod";
 import { DeviceToRoom, ErrorCode, UserToRoom, type ErrorCodeName } from "@baton/protocol";
 import { DevicePayloads, RequestId, UserPayloads, describeZodError, type Claim, type Failed, type Hello, type Progress, type Result, type Run } from "@baton/protocol";
-import type { Command, UserRef } from "../session/index.ts";
+import type { Command, UserRef } from "../../session/index.ts";
 import { checkDeclaredSchemas } from "./inputValidation.ts";
 
 export type Translation = { command: Command } | { refusal: { code: ErrorCodeName; message: string } };

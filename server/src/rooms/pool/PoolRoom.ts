@@ -2,11 +2,11 @@
  * The pool room: one per pool in the whole cluster (found by its `pool` listing field), a thin adapter
  * around the pure pool rules (session/pool.ts). Users join it with `{ pool }`, send
  * `claim_any` and wait; the room carries out the rules' effects — a conditional claim on one
- * device room at a time (rooms/poolLink.ts), `granted` / `pool_left` / `pool_status` to the
+ * device room at a time (rooms/cluster/poolLink.ts), `granted` / `pool_left` / `pool_status` to the
  * user's connections — and feeds the answers back. It never writes a device's holder.
  *
  * One room per pool: the room takes the pool's lock in the room-lock port before it exists
- * (the same lease discipline as device rooms, rooms/deviceRoomLeases.ts), and a lost lease
+ * (the same lease discipline as device rooms, rooms/cluster/deviceRoomLeases.ts), and a lost lease
  * closes it. Its line is in memory only: if its process dies, waiters reconnect, find no
  * room, join the pool again and queue anew (docs/DESIGN.md, "Pools").
  */
@@ -14,14 +14,14 @@ import { randomUUID } from "node:crypto";
 import { ClientState, CloseCode, Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { ErrorCode, PoolToUser, UserToPool, type ErrorCodeName } from "@baton/protocol";
 import { PoolJoinOptions, PoolPayloads, describeZodError } from "@baton/protocol/messages";
-import { initialPoolState, poolDeadline, positionInPool, reducePool, type ClaimAnswer, type PoolCommand, type PoolEffect, type PoolState } from "../session/index.ts";
-import { joinError } from "./joinAuth.ts";
-import { FrameEdge } from "./frameEdge.ts";
-import { guarded } from "./roomTimers.ts";
-import { closeIfSlow, ConnectionBounds } from "./connectionLimits.ts";
-import { claimIfFree, findPoolRoomId, poolLockKey, poolMembers } from "./poolLink.ts";
-import type { RoomLease } from "./deviceRoomLeases.ts";
-import type { RoomServices } from "./services.ts";
+import { initialPoolState, poolDeadline, positionInPool, reducePool, type ClaimAnswer, type PoolCommand, type PoolEffect, type PoolState } from "../../session/index.ts";
+import { joinError } from "../edge/joinAuth.ts";
+import { FrameEdge } from "../edge/frameEdge.ts";
+import { guarded } from "../connections/roomTimers.ts";
+import { closeIfSlow, ConnectionBounds } from "../connections/connectionLimits.ts";
+import { claimIfFree, findPoolRoomId, poolLockKey, poolMembers } from "../cluster/poolLink.ts";
+import type { RoomLease } from "../cluster/deviceRoomLeases.ts";
+import type { RoomServices } from "../services.ts";
 
 export interface PoolAuth {
   role: "user";
@@ -43,7 +43,7 @@ export function createPoolRoom(services: RoomServices) {
     /** The last grant per user, sent again when they reconnect (the first may have gone to a dropped socket). */
     private readonly grants = new Map<string, unknown>();
     /**
-     * Seats and join acknowledgements, as in device rooms (rooms/connectionLimits.ts): a
+     * Seats and join acknowledgements, as in device rooms (rooms/connections/connectionLimits.ts): a
      * pool room holds at most BATON_MAX_SPECTATORS connections, BATON_MAX_CONNECTIONS_PER_USER
      * of one user, and closes a socket that does not acknowledge its join in time.
      */
@@ -141,7 +141,7 @@ export function createPoolRoom(services: RoomServices) {
       return this.connections.hasSeatFor(userId);
     }
 
-    /** Called by device rooms through `remoteRoomCall` (rooms/poolLink.ts): a hint that a device became free. */
+    /** Called by device rooms through `remoteRoomCall` (rooms/cluster/poolLink.ts): a hint that a device became free. */
     deviceFreed(deviceId: string) {
       if (!this.disposed) this.apply({ type: "deviceFreed", deviceId: String(deviceId) });
     }
@@ -265,7 +265,7 @@ export function createPoolRoom(services: RoomServices) {
       }), Math.max(0, at - services.clock()));
     }
 
-    /** A callback run outside any message handler (a timer, an answer): a throw closes this room, not the process (rooms/roomTimers.ts). */
+    /** A callback run outside any message handler (a timer, an answer): a throw closes this room, not the process (rooms/connections/roomTimers.ts). */
     private guarded<A extends unknown[]>(what: string, callback: (...args: A) => void): (...args: A) => void {
       return guarded(this, "pool room", what, callback);
     }

@@ -6,9 +6,9 @@
  */
 import { RoomToUser } from "@baton/protocol";
 import type { OfferMessage, QueueLeftMessage } from "@baton/protocol";
-import { AuditAction, type AuditEntry } from "../ports/store.ts";
-import type { QueueEffect } from "../session/index.ts";
-import type { RoomServices } from "./services.ts";
+import { AuditAction, type AuditEntry } from "../../ports/store.ts";
+import type { QueueEffect } from "../../session/index.ts";
+import type { RoomServices } from "../services.ts";
 
 export interface QueueEffectContext {
   deviceId: string;
