@@ -13,7 +13,7 @@ import type express from "express";
 import { defineRoom, type RegisteredHandler, type Transport } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { DEVICE_ROOM_NAME, POOL_ROOM_NAME } from "@baton/protocol";
-import { createPoolRoom } from "./rooms/pool/PoolRoom.ts";
+import { PoolRoom } from "./rooms/pool/PoolRoom.ts";
 import { importDeviceFile, type ImportSummary } from "./auth/deviceRegistry.ts";
 import { UserTokens } from "./auth/userTokens.ts";
 import { DeviceAuthenticator } from "./auth/deviceAuthenticator.ts";
@@ -21,7 +21,7 @@ import { DeviceConnections, RevocationWatcher } from "./auth/revocations.ts";
 import { AvailabilityWatcher } from "./rooms/cluster/availabilityWatcher.ts";
 import { loadConfig, type BatonConfig } from "./config/config.ts";
 import { LifecycleEvents } from "./events/lifecycle.ts";
-import { createDeviceRoom } from "./rooms/device/DeviceRoom.ts";
+import { DeviceRoom } from "./rooms/device/DeviceRoom.ts";
 import type { RoomServices } from "./rooms/services.ts";
 import { colyseusLiveRooms } from "./rooms/operator/liveRooms.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
@@ -135,7 +135,6 @@ export interface BatonApp {
 }
 
 export function createAppConfig(services: RoomServices): BatonApp {
-  const DeviceRoom = createDeviceRoom(services);
   // Colyseus writes CORS headers for every request from process-wide settings; set ours.
   installCorsPolicy(services.config.cors);
   return {
@@ -160,9 +159,9 @@ export function createAppConfig(services: RoomServices): BatonApp {
       return transport;
     },
     rooms: {
-      [DEVICE_ROOM_NAME]: defineRoom(DeviceRoom).filterBy(["deviceId"]),
+      [DEVICE_ROOM_NAME]: defineRoom(DeviceRoom.boundTo(services)).filterBy(["deviceId"]),
       // Pools (issue 13): one room per pool, users only (rooms/pool/PoolRoom.ts, matchmakingPolicy.ts).
-      [POOL_ROOM_NAME]: defineRoom(createPoolRoom(services)).filterBy(["pool"]),
+      [POOL_ROOM_NAME]: defineRoom(PoolRoom.boundTo(services)).filterBy(["pool"]),
     },
     initializeExpress: (app) => {
       // Advertising the framework only helps someone matching exploits to versions.
