@@ -37,6 +37,7 @@ import { installMatchmakingPolicy, screenDeviceJoin } from "./rooms/edge/matchma
 import { installCorsPolicy } from "./http/cors.ts";
 import { openCluster } from "./cluster.ts";
 import { QuotaRenewer } from "./rooms/edge/fairUseGate.ts";
+import { validateRunInput } from "./rooms/edge/inputValidation.ts";
 import { DeviceRoomLeases } from "./rooms/cluster/deviceRoomLeases.ts";
 import { dashboardRoutes } from "./http/dashboard.ts";
 import { errorAnswer, notFound } from "./http/fallback.ts";
@@ -107,6 +108,8 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     clock,
     // Short, unique, sortable enough for logs; the device stores it verbatim.
     newRunId: () => `r-${randomUUID().slice(0, 18)}`,
+    // The core's input-validation port: JSON schemas the device declared (rooms/edge/inputValidation.ts).
+    validateInput: validateRunInput,
     imported,
     async close() {
       watcher.stop();

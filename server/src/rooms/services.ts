@@ -15,6 +15,7 @@ import type { BatonMetrics } from "../observability/metrics.ts";
 import type { Cluster } from "../cluster.ts";
 import type { DeviceRoomLeases } from "./cluster/deviceRoomLeases.ts";
 import type { QuotaRenewer } from "./edge/fairUseGate.ts";
+import type { InputValidator } from "../session/index.ts";
 import type { AuditLog, BatonStore, DeviceRegistry, DeviceStateStore, HistoryStore, ResultStore, TransitionWriter } from "../ports/store.ts";
 
 export interface RoomServices {
@@ -48,6 +49,8 @@ export interface RoomServices {
   readiness: { draining: boolean };
   clock: () => number;
   newRunId: () => string;
+  /** The core's input-validation port (session/types.ts `InputValidator`): edge/inputValidation.ts. */
+  validateInput: InputValidator;
   /** Stops the process-level jobs (retention, registry polling) and closes the store. */
   close(): Promise<void>;
 }

@@ -74,6 +74,11 @@ export function userCommand(type: string, payload: unknown, user: UserRef | null
       if (!("value" in parsed)) return parsed;
       return { command: { type: "run", user, sessionType: parsed.value.sessionType, input: parsed.value.input } };
     }
+    case UserToRoom.RESULT_ACK: {
+      const parsed = parse<{ runId: string }>(type, UserPayloads[type], payload);
+      if (!("value" in parsed)) return parsed;
+      return { command: { type: "acknowledgeResult", user, runId: parsed.value.runId } };
+    }
     case UserToRoom.CANCEL:
     case UserToRoom.RELEASE: {
       const parsed = parse<unknown>(type, UserPayloads[type], payload);

@@ -11,17 +11,17 @@
  * room, join the pool again and queue anew (docs/DESIGN.md, "Pools").
  */
 import { randomUUID } from "node:crypto";
-import { ClientState, CloseCode, Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
+import { CloseCode, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { ErrorCode, PoolToUser, UserToPool, type ErrorCodeName } from "@baton/protocol";
 import { PoolJoinOptions, PoolPayloads, describeZodError } from "@baton/protocol/messages";
 import { initialPoolState, poolDeadline, positionInPool, reducePool, type ClaimAnswer, type PoolCommand, type PoolEffect, type PoolState } from "../../session/index.ts";
 import { joinError } from "../edge/joinAuth.ts";
-import { FrameEdge } from "../edge/frameEdge.ts";
 import { guarded } from "../connections/roomTimers.ts";
-import { closeIfSlow, ConnectionBounds } from "../connections/connectionLimits.ts";
+import { frameEdgeOf, guardFrameworkEntryPoints, keepSeatThroughGrace, seatBounds, sendWatched } from "../connections/roomShell.ts";
+import { UserConnections } from "../connections/userConnections.ts";
 import { claimIfFree, findPoolRoomId, poolLockKey, poolMembers } from "../cluster/poolLink.ts";
 import type { RoomLease } from "../cluster/deviceRoomLeases.ts";
-import type { RoomServices } from "../services.ts";
+import { ServicedRoom } from "../connections/servicedRoom.ts";
 
 export interface PoolAuth {
   role: "user";
@@ -32,26 +32,12 @@ export interface PoolAuth {
 }
 type PoolClient = Client<{ auth: PoolAuth }>;
 
-export class PoolRoom extends Room {
-  /**
-   * The process's services (a pool room's dependencies, rooms/services.ts). The composition root
-   * (app.ts) registers `PoolRoom.boundTo(services)`, a subclass carrying them, so two apps in one
-   * process (tests, a cluster in one process) each have their own.
-   */
-  static services: RoomServices;
-  static boundTo(services: RoomServices): typeof PoolRoom {
-    return class extends this {
-      static override services = services;
-    };
-  }
-  protected get services(): RoomServices {
-    return (this.constructor as typeof PoolRoom).services;
-  }
+export class PoolRoom extends ServicedRoom {
 
   private core!: PoolState;
   private lease: RoomLease | null = null;
   private readonly lockHolder = `${matchMaker.processId}/${randomUUID()}`;
-  private readonly users = new Map<string, Set<PoolClient>>();
+  private readonly users = new UserConnections<PoolClient>();
   /** Dropped connections per user still within their reconnect grace: the user is away, not gone. */
   private readonly away = new Map<string, number>();
   /** The last grant per user, sent again when they reconnect (the first may have gone to a dropped socket). */
@@ -61,12 +47,8 @@ export class PoolRoom extends Room {
    * pool room holds at most BATON_MAX_SPECTATORS connections, BATON_MAX_CONNECTIONS_PER_USER
    * of one user, and closes a socket that does not acknowledge its join in time.
    */
-  private readonly connections = new ConnectionBounds(
-    this,
-    { maxUsers: this.services.config.maxSpectatorsPerDevice, maxPerUser: this.services.config.maxConnectionsPerUser, joinAckTimeoutMs: this.services.config.joinAckTimeoutMs },
-    { connectedUsers: () => this.clients.length, connectionsOf: (userId) => this.users.get(userId)?.size ?? 0 },
-  );
-  private readonly frameEdge = new FrameEdge({ user: this.services.config.rateLimit, device: this.services.config.deviceRateLimit }, this.services.clock);
+  private readonly connections = seatBounds(this, this.services, { connectedUsers: () => this.clients.length, connectionsOf: (userId) => this.users.countOf(userId) });
+  private readonly frameEdge = frameEdgeOf(this.services);
   private deadlineTimer: NodeJS.Timeout | null = null;
   private membersTimer: NodeJS.Timeout | null = null;
   private disposed = false;
@@ -98,9 +80,7 @@ export class PoolRoom extends Room {
     this.lease = lease;
     this.patchRate = null;
     this.core = initialPoolState(pool, members, this.services.clock());
-    const frameworkReceive = (this as any)._onMessage.bind(this);
-    (this as any)._onMessage = (client: PoolClient, buffer: Uint8Array) => this.receiveFrame(client, buffer, frameworkReceive);
-    this.connections.guardSeatReservations();
+    guardFrameworkEntryPoints<PoolClient>(this, this.frameEdge, this.connections, () => false, (client, code, message, request) => this.sendError(client, code, message, request));
     for (const type of Object.values(UserToPool)) {
       this.onMessage(type, (client: PoolClient, payload: unknown) => this.onUserMessage(client, type, payload));
     }
@@ -123,13 +103,10 @@ export class PoolRoom extends Room {
 
   async onDrop(client: PoolClient, code?: number) {
     if (code === CloseCode.SERVER_SHUTDOWN) return this.onLeave(client);
-    this.userLeft(client, true);
-    try {
-      await this.allowReconnection(client, Math.max(1, Math.ceil(this.services.config.timers.ownerReconnectGraceMs / 1000)));
-    } catch {
+    await keepSeatThroughGrace(this, client, this.services.config.timers.ownerReconnectGraceMs, () => this.userLeft(client, true), () => {
       this.cameBack(client);
       this.userLeft(client, false);
-    }
+    });
   }
 
   onReconnect(client: PoolClient) {
@@ -167,9 +144,7 @@ export class PoolRoom extends Room {
 
   private userConnected(client: PoolClient) {
     const userId = client.auth!.userId;
-    const connections = this.users.get(userId) ?? new Set();
-    connections.add(client);
-    this.users.set(userId, connections);
+    this.users.add(userId, client);
     const grant = this.grants.get(userId);
     if (grant) this.sendTo(client, PoolToUser.GRANTED, grant);
     if (positionInPool(this.core, userId) > 0) this.sendTo(client, PoolToUser.POOL_STATUS, this.statusOf(userId));
@@ -183,8 +158,7 @@ export class PoolRoom extends Room {
   private userLeft(client: PoolClient, reconnecting: boolean) {
     const userId = client.auth?.userId;
     if (!userId) return;
-    const connections = this.users.get(userId);
-    if (connections?.delete(client) && connections.size === 0) this.users.delete(userId);
+    this.users.remove(userId, client);
     if (reconnecting) {
       this.away.set(userId, (this.away.get(userId) ?? 0) + 1);
       return;
@@ -201,19 +175,6 @@ export class PoolRoom extends Room {
     if (!userId || count === undefined) return;
     if (count > 1) this.away.set(userId, count - 1);
     else this.away.delete(userId);
-  }
-
-  private receiveFrame(client: PoolClient, buffer: Uint8Array, frameworkReceive: (client: PoolClient, buffer: Uint8Array) => void) {
-    const joined = client.state === ClientState.JOINED;
-    const verdict = this.frameEdge.inspect(client, { isDevice: false, joined }, buffer);
-    if (verdict.action === "drop") return;
-    if (verdict.action === "refuse") return this.sendError(client, verdict.code, verdict.message, verdict.request);
-    try {
-      frameworkReceive(client, buffer);
-    } catch {
-      this.sendError(client, ErrorCode.INVALID_MESSAGE, "The frame could not be processed.", "");
-    }
-    if (!joined && client.state === ClientState.JOINED) this.connections.joinAcknowledged(client);
   }
 
   private onUserMessage(client: PoolClient, type: string, payload: unknown) {
@@ -289,11 +250,10 @@ export class PoolRoom extends Room {
   }
 
   private sendToUser(userId: string, type: string, payload: unknown) {
-    for (const client of this.users.get(userId) ?? []) this.sendTo(client, type, payload);
+    for (const client of this.users.of(userId)) this.sendTo(client, type, payload);
   }
 
   private sendTo(client: PoolClient, type: string, payload: unknown) {
-    client.send(type, payload);
-    closeIfSlow(client, this.services.config.maxBufferedBytes);
+    sendWatched(client, type, payload, this.services.config.maxBufferedBytes);
   }
 }
