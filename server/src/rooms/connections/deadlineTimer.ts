@@ -19,6 +19,11 @@ export class DeadlineTimer {
     }, Math.min(delay, 2 ** 31 - 1));
   }
 
+  /** Whether a deadline is armed (an idle room has none). */
+  get pending(): boolean {
+    return this.timer !== null;
+  }
+
   clear(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

@@ -19,15 +19,15 @@
  */
 import { randomUUID } from "node:crypto";
 import { ClientState, CloseCode, matchMaker, type AuthContext, type Client } from "@colyseus/core";
-import { BatonCloseCode, DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, type ErrorCodeName, type ErrorPayload, type OkMessage, type UserToRoomType } from "@baton/protocol";
+import { DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, type ErrorCodeName, type ErrorPayload, type UserToRoomType } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { initialState, isFreeForNewHolder, lineOf, nextDeadline, reduce, restoreForNewRoom, type AvailabilityCommand, type ClaimAnswer, type Command, type CoreState, type Outcome, type PoolRequest, type UserRef } from "../../session/index.ts";
 import { notifyDeviceFreed } from "../cluster/poolLink.ts";
 import { keepListed } from "../cluster/keepListed.ts";
 import type { RoomLease } from "../cluster/deviceRoomLeases.ts";
-import { fairUseGateFor, UserAdmission, type Applied } from "../edge/userAdmission.ts";
+import { fairUseGateFor, UserAdmission } from "../edge/userAdmission.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "../edge/joinAuth.ts";
-import { deviceCommand, requestIdOf, unknownMessage, userCommand, type Translation } from "../edge/commands.ts";
+import { deviceCommand, okAnswer, requestIdOf, unknownMessage, userCommand, type Translation } from "../edge/commands.ts";
 import { CLIENT_ADDRESS_HEADER } from "../../http/requestGuard.ts";
 import { revocationReason } from "../../auth/revocations.ts";
 import { isValidDeviceId } from "../../auth/deviceRegistry.ts";
@@ -36,6 +36,7 @@ import { closeIfSlow } from "../connections/connectionLimits.ts";
 import { frameEdgeOf, guardFrameworkEntryPoints, keepSeatThroughGrace, seatBounds, sendWatched } from "../connections/roomShell.ts";
 import { UserConnections } from "../connections/userConnections.ts";
 import { DeadlineTimer } from "../connections/deadlineTimer.ts";
+import { DeviceSocket } from "../connections/deviceSocket.ts";
 import { EffectRunner } from "../effects/effectRunner.ts";
 import { Projection } from "../projection/projection.ts";
 import { EtaSamples } from "../projection/etaSamples.ts";
@@ -52,7 +53,8 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
 
   state = new DeviceRoomState();
   private core!: CoreState;
-  private deviceClient: BatonClient | null = null;
+  /** The device's one socket (connections/deviceSocket.ts); created with the room id. */
+  private device!: DeviceSocket<BatonClient>;
   /** Every open connection per user id (several tabs of one user are one holder). */
   private readonly userConnections = new UserConnections<BatonClient>();
   private readonly projection = new Projection(this.state, (userId) => this.userConnections.of(userId));
@@ -72,7 +74,6 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   private readonly connections = seatBounds(this, this.services, { connectedUsers: () => this.userConnections.count(), connectionsOf: (userId) => this.userConnections.countOf(userId) });
   private lease: RoomLease | null = null;
   private readonly lockHolder = `${matchMaker.processId}/${randomUUID()}`;
-  private unregisterDevice: (() => void) | null = null;
   private unwatchAvailability: (() => void) | null = null;
   private unwatchRegistry: (() => void) | null = null;
   /** Recent durations of this device, for the queue's ETA (projection/etaSamples.ts). */
@@ -105,6 +106,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     }
     this.lease = lease;
     this.roomId = options.deviceId;
+    this.device = new DeviceSocket(options.deviceId, services.deviceConnections, () => this.apply({ type: "deviceDisconnected" }));
     this.patchRate = null;
     guardFrameworkEntryPoints<BatonClient>(this, this.frameEdge, this.connections, (client) => client.auth?.role === "device", (client, code, message, request) => this.sendError(client, code, message, request));
     // The device's stored state, if any: same epoch, holder and run as before (a restart, or
@@ -116,14 +118,10 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
       current: () => this.core,
       leaseHeld: () => this.lease?.held() ?? false,
       alive: () => !this.disposed,
-      sendToDevice: (type, payload) => { if (this.deviceClient) this.sendTo(this.deviceClient, type, payload); },
+      sendToDevice: (type, payload) => this.device.send(type, payload, (client, t, p) => this.sendTo(client, t, p)),
       sendToUser: (userId, type, payload) => this.sendToUser(userId, type, payload),
       hasUser: (userId) => this.userConnections.has(userId),
-      dropDevice: (code, reason) => {
-        const silent = this.deviceClient;
-        this.deviceClient = null; // already offline in the core; its late close changes nothing
-        silent?.leave(code, reason);
-      },
+      dropDevice: (code, reason) => this.device.drop(code, reason),
       historyChanged: () => this.samples.markStale(),
     }, stored);
     this.admission = new UserAdmission(fairUseGateFor(services, options.deviceId), {
@@ -182,10 +180,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   onLeave(client: BatonClient) {
     this.connections.joinAcknowledged(client);
     if (client.auth?.role === "device") {
-      if (this.deviceClient === client) {
-        this.deviceClient = null;
-        this.apply({ type: "deviceDisconnected" });
-      }
+      if (this.device.left(client)) this.apply({ type: "deviceDisconnected" });
       return;
     }
     this.userLeft(client, false);
@@ -195,7 +190,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.disposed = true;
     this.deadline.clear();
     this.connections.dispose();
-    this.unregisterDevice?.();
+    this.device?.dispose();
     this.unwatchAvailability?.();
     this.unwatchRegistry?.();
     this.untrackQuotas?.();
@@ -254,19 +249,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
       throw joinError(ErrorCode.UNAUTHORIZED, `device ${this.roomId} may no longer join: ${reason} after this seat was reserved.`);
     }
     client.view = this.projection.views.device; // empty: the device receives no schema state
-    const previous = this.deviceClient;
-    this.deviceClient = client;
-    if (previous && previous !== client) {
-      // A rebooted device may return before its old socket timed out; the newest wins.
-      previous.leave(BatonCloseCode.DEVICE_REPLACED, "replaced by a newer connection of the same device");
-    }
-    this.unregisterDevice?.();
-    this.unregisterDevice = this.services.deviceConnections.register(this.roomId, secretHash, this.guarded("revoking the device's connection", (why: string) => {
-      if (this.deviceClient !== client) return;
-      this.deviceClient = null;
-      client.leave(BatonCloseCode.DEVICE_REVOKED, why);
-      this.apply({ type: "deviceDisconnected" });
-    }));
+    this.device.joined(client, secretHash, (revoke) => this.guarded("revoking the device's connection", revoke));
     this.apply({ type: "deviceConnected" });
   }
 
@@ -308,10 +291,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
 
   /** `ok` for a carried-out user command, queued behind the effects (and the store write) of its transition. */
   private answerOk(client: BatonClient, request: UserToRoomType, requestId: string | undefined, before: CoreState, after: CoreState) {
-    const runId = request === UserToRoom.CANCEL ? before.session?.run?.runId
-      : request === UserToRoom.RELEASE ? undefined
-      : after.session?.run?.runId;
-    const ok: OkMessage = { request, epoch: after.epoch, ...(requestId ? { requestId } : {}), ...(runId ? { runId } : {}) };
+    const ok = okAnswer(request, requestId, before, after);
     this.effects!.enqueue(async () => {
       if (client.state !== ClientState.LEAVING) this.sendTo(client, RoomToUser.OK, ok);
     });
@@ -319,7 +299,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
 
   private onDeviceMessage(client: BatonClient, type: string, payload: unknown) {
     const isDevice = client.auth?.role === "device";
-    if (isDevice && client !== this.deviceClient) return; // a replaced socket that has not closed yet
+    if (isDevice && client !== this.device.current) return; // a replaced socket that has not closed yet
     this.execute(client, type, deviceCommand(type, payload, isDevice));
   }
 

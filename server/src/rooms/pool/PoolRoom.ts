@@ -19,6 +19,7 @@ import { joinError } from "../edge/joinAuth.ts";
 import { guarded } from "../connections/roomTimers.ts";
 import { frameEdgeOf, guardFrameworkEntryPoints, keepSeatThroughGrace, seatBounds, sendWatched } from "../connections/roomShell.ts";
 import { UserConnections } from "../connections/userConnections.ts";
+import { DeadlineTimer } from "../connections/deadlineTimer.ts";
 import { claimIfFree, findPoolRoomId, poolLockKey, poolMembers } from "../cluster/poolLink.ts";
 import type { RoomLease } from "../cluster/deviceRoomLeases.ts";
 import { ServicedRoom } from "../connections/servicedRoom.ts";
@@ -49,7 +50,7 @@ export class PoolRoom extends ServicedRoom {
    */
   private readonly connections = seatBounds(this, this.services, { connectedUsers: () => this.clients.length, connectionsOf: (userId) => this.users.countOf(userId) });
   private readonly frameEdge = frameEdgeOf(this.services);
-  private deadlineTimer: NodeJS.Timeout | null = null;
+  private readonly deadline = new DeadlineTimer(() => this.services.clock(), this.guarded("the deadline timer", () => this.apply({ type: "tick" })));
   private membersTimer: NodeJS.Timeout | null = null;
   private disposed = false;
 
@@ -122,7 +123,7 @@ export class PoolRoom extends ServicedRoom {
   async onDispose() {
     this.disposed = true;
     this.connections.dispose();
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadline.clear();
     if (this.membersTimer) clearInterval(this.membersTimer);
     await this.lease?.release().catch(() => undefined);
   }
@@ -230,14 +231,7 @@ export class PoolRoom extends ServicedRoom {
   }
 
   private armDeadline() {
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = null;
-    const at = poolDeadline(this.core, this.services.config.pools);
-    if (at === null || this.disposed) return;
-    this.deadlineTimer = setTimeout(this.guarded("the deadline timer", () => {
-      this.deadlineTimer = null;
-      this.apply({ type: "tick" });
-    }), Math.max(0, at - this.services.clock()));
+    this.deadline.arm(this.disposed ? null : poolDeadline(this.core, this.services.config.pools));
   }
 
   /** A callback run outside any message handler (a timer, an answer): a throw closes this room, not the process (rooms/connections/roomTimers.ts). */
