@@ -10,7 +10,7 @@ import { isValidDeviceId } from "../../auth/deviceRegistry.ts";
 import type { DeviceRegistry } from "../../ports/store.ts";
 import type { DeviceAuthenticator } from "../../auth/deviceAuthenticator.ts";
 import type { UserTokens } from "../../auth/userTokens.ts";
-import { noteRetryAfter, retryAfterSeconds } from "../../http/retryAfter.ts";
+import { noteRetryAfter, retryAfterSeconds } from "./retryAfter.ts";
 
 /** HTTP status per join refusal (the matchmaking route answers with the ServerError code as status). */
 const JOIN_STATUS: Partial<Record<ErrorCodeName, number>> = {

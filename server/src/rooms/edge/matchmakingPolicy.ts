@@ -23,7 +23,7 @@ import { PoolName } from "@baton/protocol/messages";
 import { guessingBackoffSentence, joinError, joinStatus } from "./joinAuth.ts";
 import type { DeviceAuthenticator } from "../../auth/deviceAuthenticator.ts";
 import type { Refusal } from "../../http/requestGuard.ts";
-import { retryAfterSeconds } from "../../http/retryAfter.ts";
+import { retryAfterSeconds } from "./retryAfter.ts";
 
 type Method = "joinOrCreate" | "create" | "join" | "joinById" | "reconnect";
 const USER_METHODS: ReadonlySet<string> = new Set<Method>(["joinOrCreate", "join", "joinById", "reconnect"]);
