@@ -13,9 +13,10 @@
 import { randomUUID } from "node:crypto";
 import { CloseCode, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { ErrorCode, PoolToUser, UserToPool, type ErrorCodeName } from "@baton/protocol";
-import { PoolJoinOptions, PoolPayloads, describeZodError } from "@baton/protocol/messages";
+import { PoolJoinOptions, describeZodError } from "@baton/protocol/messages";
 import { initialPoolState, poolDeadline, positionInPool, reducePool, type ClaimAnswer, type PoolCommand, type PoolEffect, type PoolState } from "../../session/index.ts";
 import { joinError } from "../edge/joinAuth.ts";
+import { poolCommand } from "../edge/poolCommands.ts";
 import { guarded } from "../connections/roomTimers.ts";
 import { frameEdgeOf, guardFrameworkEntryPoints, keepSeatThroughGrace, seatBounds, sendWatched } from "../connections/roomShell.ts";
 import { UserConnections } from "../connections/userConnections.ts";
@@ -179,14 +180,9 @@ export class PoolRoom extends ServicedRoom {
   }
 
   private onUserMessage(client: PoolClient, type: string, payload: unknown) {
-    const schema = PoolPayloads[type as keyof typeof PoolPayloads];
-    const parsed = schema.safeParse(payload);
-    if (!parsed.success) return this.sendError(client, ErrorCode.INVALID_MESSAGE, `Invalid "${type}": ${describeZodError(parsed.error)}`, type);
-    const user = { userId: client.auth!.userId, name: client.auth!.name };
-    const command: PoolCommand = type === UserToPool.CLAIM_ANY
-      ? { type: "claimAny", user, request: { ...(parsed.data as object) } }
-      : { type: "leavePool", user };
-    const outcome = this.apply(command);
+    const translation = poolCommand(type, payload, { userId: client.auth!.userId, name: client.auth!.name });
+    if ("refusal" in translation) return this.sendError(client, translation.refusal.code, translation.refusal.message, type);
+    const outcome = this.apply(translation.command);
     if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type);
   }
 
