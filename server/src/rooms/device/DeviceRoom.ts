@@ -50,7 +50,6 @@ type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
 
 export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
-
   state = new DeviceRoomState();
   private core!: CoreState;
   /** The device's one socket (connections/deviceSocket.ts); created with the room id. */
