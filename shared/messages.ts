@@ -38,7 +38,7 @@ const sessionTypeName = z.string().min(1).max(Limits.sessionTypeName).regex(/^[A
 // checked against the device's declared schema.
 /**
  * A declared `inputSchema`: plain JSON too, but its depth is left to the declared-schema
- * limits (server rooms/declaredSchemaLimits.ts: 32 levels, refused with INVALID_CAPABILITIES
+ * limits (server rooms/edge/declaredSchemaLimits.ts: 32 levels, refused with INVALID_CAPABILITIES
  * and a sentence); the walk here is iterative and bounded by its value count.
  */
 const declaredSchema = jsonObjectWithin({ depth: Number.MAX_SAFE_INTEGER, values: JsonLimits.values });

@@ -13,17 +13,17 @@ import type express from "express";
 import { defineRoom, type RegisteredHandler, type Transport } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { DEVICE_ROOM_NAME, POOL_ROOM_NAME } from "@baton/protocol";
-import { createPoolRoom } from "./rooms/PoolRoom.ts";
+import { PoolRoom } from "./rooms/pool/PoolRoom.ts";
 import { importDeviceFile, type ImportSummary } from "./auth/deviceRegistry.ts";
 import { UserTokens } from "./auth/userTokens.ts";
 import { DeviceAuthenticator } from "./auth/deviceAuthenticator.ts";
 import { DeviceConnections, RevocationWatcher } from "./auth/revocations.ts";
-import { AvailabilityWatcher } from "./rooms/availabilityWatcher.ts";
+import { AvailabilityWatcher } from "./rooms/cluster/availabilityWatcher.ts";
 import { loadConfig, type BatonConfig } from "./config/config.ts";
 import { LifecycleEvents } from "./events/lifecycle.ts";
-import { createDeviceRoom } from "./rooms/DeviceRoom.ts";
+import { DeviceRoom } from "./rooms/device/DeviceRoom.ts";
 import type { RoomServices } from "./rooms/services.ts";
-import { colyseusLiveRooms } from "./rooms/liveRooms.ts";
+import { colyseusLiveRooms } from "./rooms/operator/liveRooms.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { logLifecycle } from "./observability/lifecycleLog.ts";
 import { createMetrics, instrumentStore } from "./observability/metrics.ts";
@@ -33,11 +33,12 @@ import type { BatonStore } from "./ports/store.ts";
 import { startRetention } from "./store/retention.ts";
 import { httpRoutes } from "./http/routes.ts";
 import { installRequestGuard } from "./http/requestGuard.ts";
-import { installMatchmakingPolicy, screenDeviceJoin } from "./rooms/matchmakingPolicy.ts";
+import { installMatchmakingPolicy, screenDeviceJoin } from "./rooms/edge/matchmakingPolicy.ts";
 import { installCorsPolicy } from "./http/cors.ts";
 import { openCluster } from "./cluster.ts";
-import { QuotaRenewer } from "./rooms/fairUseGate.ts";
-import { DeviceRoomLeases } from "./rooms/deviceRoomLeases.ts";
+import { QuotaRenewer } from "./rooms/edge/fairUseGate.ts";
+import { validateRunInput } from "./rooms/edge/inputValidation.ts";
+import { DeviceRoomLeases } from "./rooms/cluster/deviceRoomLeases.ts";
 import { dashboardRoutes } from "./http/dashboard.ts";
 import { errorAnswer, notFound } from "./http/fallback.ts";
 import { installDevOriginGuard } from "./http/devOrigin.ts";
@@ -107,6 +108,8 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     clock,
     // Short, unique, sortable enough for logs; the device stores it verbatim.
     newRunId: () => `r-${randomUUID().slice(0, 18)}`,
+    // The core's input-validation port: JSON schemas the device declared (rooms/edge/inputValidation.ts).
+    validateInput: validateRunInput,
     imported,
     async close() {
       watcher.stop();
@@ -135,7 +138,6 @@ export interface BatonApp {
 }
 
 export function createAppConfig(services: RoomServices): BatonApp {
-  const DeviceRoom = createDeviceRoom(services);
   // Colyseus writes CORS headers for every request from process-wide settings; set ours.
   installCorsPolicy(services.config.cors);
   return {
@@ -160,9 +162,9 @@ export function createAppConfig(services: RoomServices): BatonApp {
       return transport;
     },
     rooms: {
-      [DEVICE_ROOM_NAME]: defineRoom(DeviceRoom).filterBy(["deviceId"]),
-      // Pools (issue 13): one room per pool, users only (rooms/PoolRoom.ts, matchmakingPolicy.ts).
-      [POOL_ROOM_NAME]: defineRoom(createPoolRoom(services)).filterBy(["pool"]),
+      [DEVICE_ROOM_NAME]: defineRoom(DeviceRoom.boundTo(services)).filterBy(["deviceId"]),
+      // Pools (issue 13): one room per pool, users only (rooms/pool/PoolRoom.ts, matchmakingPolicy.ts).
+      [POOL_ROOM_NAME]: defineRoom(PoolRoom.boundTo(services)).filterBy(["pool"]),
     },
     initializeExpress: (app) => {
       // Advertising the framework only helps someone matching exploits to versions.

@@ -69,7 +69,7 @@ it("keeps inputs and outputs to the owner's connections", async () => {
 });
 
 it("shares one spectator view without leaking: many spectators, a holder's second tab, holders taking turns", async () => {
-  // Spectators share one StateView (server/src/rooms/views.ts): one encoded patch for all of
+  // Spectators share one StateView (server/src/rooms/projection/views.ts): one encoded patch for all of
   // them. Whoever holds the device gets a view of their own first; the shared one must never
   // carry the owner data — not to spectators who joined before the claim, nor after it, nor
   // to an earlier holder's connections once the turn has passed.

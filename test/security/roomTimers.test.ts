@@ -1,6 +1,6 @@
 /**
  * Issue 18, finding 1 (second half): a room's timer callback that throws must not take the
- * process down. Before rooms/roomTimers.ts, the deadline timer's throw was uncaught and ended
+ * process down. Before rooms/connections/roomTimers.ts, the deadline timer's throw was uncaught and ended
  * the process with every room in it; now that one room is logged and closed, and the others
  * go on.
  */

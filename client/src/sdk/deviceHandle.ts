@@ -532,18 +532,18 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
   }
 
   /**
-   * A run waited for whose outcome is in the holder's state but never came as a message: a
-   * result sent to a connection that was already dropping is lost with it, and the room
-   * counts it as handed over. The state, synced again after the reconnection, still has it.
+   * A run waited for whose failure is in the holder's state but never came as a message:
+   * `run_failed` is not stored for re-sending, so one written into a connection that was
+   * already dropping is lost with it; the state, synced again after the reconnection, still
+   * has it. A *result* is never taken from the state: results have one road, the `result`
+   * message, which the room re-sends until it is acknowledged (docs/DESIGN.md, PROTOCOL.md §5).
    */
   private recoverOutcomes(view: DeviceView): void {
     const owner = view.owner;
     const runId = owner?.runId;
     if (!owner || !runId || view.session.runId !== runId || !this.outcomeWaiters.has(runId) || this.outcomes.has(runId)) return;
     const sessionType = owner.sessionType ?? view.session.sessionType ?? "";
-    if (view.session.phase === "completed" && owner.output) {
-      this.finished(runId, { result: { runId, sessionType, output: owner.output } });
-    } else if (view.session.phase === "failed" && view.session.failureCode) {
+    if (view.session.phase === "failed" && view.session.failureCode) {
       this.finished(runId, { failure: { runId, sessionType, code: view.session.failureCode, message: owner.failureMessage ?? "" } });
     }
   }

@@ -7,7 +7,7 @@
  * the secret hash it authenticated with, and at every poll each one is compared with the
  * registry as it is now — disabled, removed, or a hash that is no longer the device's, and
  * it is closed. A seat reserved before the change and used after it is refused at join
- * (rooms/DeviceRoom.ts) and, should it slip between the two, closed at the next poll.
+ * (rooms/device/DeviceRoom.ts) and, should it slip between the two, closed at the next poll.
  * Live rooms are told the registry's state too, so their core refuses claims on a disabled
  * device (session/grant.ts).
  */

@@ -172,9 +172,9 @@ export interface BatonConfig {
   timers: SessionTimers;
   /** Queue length and automatic quarantine (session/rules.ts). */
   rules: SessionRules;
-  /** Per-user limits across the cluster (rooms/fairUseGate.ts, ports/userQuotas.ts); 0 = unlimited. */
+  /** Per-user limits across the cluster (rooms/edge/fairUseGate.ts, ports/userQuotas.ts); 0 = unlimited. */
   fairUse: FairUseLimits;
-  /** Pool rooms (rooms/PoolRoom.ts): how often a pool whose waiters found nothing free asks again, and how many may wait. */
+  /** Pool rooms (rooms/pool/PoolRoom.ts): how often a pool whose waiters found nothing free asks again, and how many may wait. */
   pools: { retryMs: number; maxWaiting: number };
   /** WebSocket ping period; a client that misses two pongs in a row is dropped. */
   pingIntervalMs: number;

@@ -10,7 +10,7 @@
  * - POST /admin/devices/:deviceId/return-to-service   { reason? }: back into rotation (from drained, quarantined or maintenance)
  * - GET  /admin/devices/:deviceId/queue               who waits, in order (names shown: admins only)
  * - GET  /admin/audit?deviceId=&limit=                the audit log, newest first
- * Force-release goes through the device's room (rooms/liveRooms.ts), where the pure core
+ * Force-release goes through the device's room (rooms/operator/liveRooms.ts), where the pure core
  * decides (`forceRelease` → end reason `kicked`): the holder gets `session_ended` naming the
  * admin and the reason, a run in flight is cancelled on the device with the current epoch,
  * and the next claim gets a higher epoch.

@@ -4,7 +4,7 @@
  * - GET /devices/:deviceId                    one device, with its declared session types and input schemas
  * Any user with a valid token may read them: they show what a spectator sees (holder name,
  * phase, progress), never inputs or outputs. A device with a room answers from the room
- * (rooms/liveRooms.ts); one without a room from its stored state, offline, with the
+ * (rooms/operator/liveRooms.ts); one without a room from its stored state, offline, with the
  * durable availability record (a drain or quarantine set with the CLI). Each status has the
  * queue's length and the device's availability; who waits is for admins
  * (GET /admin/devices/:deviceId/queue).
@@ -16,7 +16,7 @@ import { DeviceDetails, DeviceList, type DeviceSummary } from "@baton/protocol/h
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import type { RegisteredDevice } from "../ports/store.ts";
 import type { RoomServices } from "../rooms/services.ts";
-import type { LiveDeviceStatus } from "../rooms/liveRooms.ts";
+import type { LiveDeviceStatus } from "../rooms/operator/liveRooms.ts";
 import { deviceStatusOf, initialState } from "../session/index.ts";
 import { requireUser } from "./authenticate.ts";
 import { answerWith, guarded, parseOrRefuse, refuse } from "./respond.ts";

@@ -17,7 +17,7 @@
  */
 import type { NextFunction, Request, Response } from "express";
 import { ErrorCode } from "@baton/protocol";
-import { TokenBucket, type RateLimit } from "../rooms/rateLimiter.ts";
+import { TokenBucket, type RateLimit } from "../rooms/edge/rateLimiter.ts";
 import { CLIENT_ADDRESS_HEADER } from "./requestGuard.ts";
 import { refuse } from "./respond.ts";
 

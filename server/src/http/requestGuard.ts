@@ -15,7 +15,7 @@
 import type http from "node:http";
 import { getBearerToken } from "@colyseus/core";
 import { ErrorCode, errorStatus, joinRefusalText, renderError, type ErrorCodeName, type ErrorParams, type JoinRefusalBody } from "@baton/protocol";
-import { withRetryAfter } from "./retryAfter.ts";
+import { withRetryAfter } from "../rooms/edge/retryAfter.ts";
 import { withJoinRefusalCode } from "./joinRefusalCode.ts";
 
 export const CLIENT_ADDRESS_HEADER = "x-baton-client-address";

@@ -15,7 +15,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import { DEVICE_ROOM_NAME, ErrorCode } from "@baton/protocol";
 import type { LifecycleEvents } from "../events/lifecycle.ts";
 import type { BatonStore } from "../ports/store.ts";
-import type { LiveDeviceStatus } from "../rooms/liveRooms.ts";
+import type { LiveDeviceStatus } from "../rooms/operator/liveRooms.ts";
 
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, 14_400];
 const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];

@@ -3,7 +3,7 @@
  * available — with who decided it, why and since when. Durable, and readable without the
  * device's room: the HTTP API and the CLI list it, and an operator can drain a device
  * through the store (`npm run baton -- device drain`) while no server runs; the device's
- * room applies the stored decision when it is created (rooms/availabilitySync.ts).
+ * room applies the stored decision when it is created (rooms/device/availabilitySync.ts).
  *
  * The device's room writes here whenever its core changes the availability (an admin's
  * route, or the core's own health and readiness rules), so the row and the room agree.

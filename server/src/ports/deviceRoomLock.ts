@@ -6,7 +6,7 @@
  *
  * The lock is a lease: it expires `ttlMs` after it was taken or last renewed, so a process
  * that dies (SIGKILL, a lost machine) cannot hold its devices' rooms hostage. The owning
- * process renews the leases of its live rooms (rooms/deviceRoomLeases.ts); a room whose
+ * process renews the leases of its live rooms (rooms/cluster/deviceRoomLeases.ts); a room whose
  * lease could not be renewed in time stops serving its device (docs/SCALING.md, "Failover").
  *
  * Two adapters, one conformance suite (`test/conformance/deviceRoomLock.cases.ts`):

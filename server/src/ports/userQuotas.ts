@@ -4,7 +4,7 @@
  * Each device is its own room, possibly in another process, so no room can count a user's
  * holdings alone. A room *reserves* a slot here before it applies a command that would give
  * the user one more (a claim, an accepted offer, an enqueue), and releases it when the core's
- * state no longer shows it (rooms/fairUseGate.ts). `reserve` is atomic — check and add in
+ * state no longer shows it (rooms/edge/fairUseGate.ts). `reserve` is atomic — check and add in
  * one step — so two rooms racing for the same user's last slot cannot both win.
  *
  * Slots are leases: each expires `ttlMs` after it was reserved or last renewed, and the

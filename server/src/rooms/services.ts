@@ -5,16 +5,17 @@
  */
 import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
 import type { DeviceConnections } from "../auth/revocations.ts";
-import type { AvailabilityWatcher } from "./availabilityWatcher.ts";
+import type { AvailabilityWatcher } from "./cluster/availabilityWatcher.ts";
 import type { UserTokens } from "../auth/userTokens.ts";
 import type { BatonConfig } from "../config/config.ts";
 import type { LifecycleEvents } from "../events/lifecycle.ts";
-import type { LiveRooms } from "./liveRooms.ts";
+import type { LiveRooms } from "./operator/liveRooms.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { BatonMetrics } from "../observability/metrics.ts";
 import type { Cluster } from "../cluster.ts";
-import type { DeviceRoomLeases } from "./deviceRoomLeases.ts";
-import type { QuotaRenewer } from "./fairUseGate.ts";
+import type { DeviceRoomLeases } from "./cluster/deviceRoomLeases.ts";
+import type { QuotaRenewer } from "./edge/fairUseGate.ts";
+import type { InputValidator } from "../session/index.ts";
 import type { AuditLog, BatonStore, DeviceRegistry, DeviceStateStore, HistoryStore, ResultStore, TransitionWriter } from "../ports/store.ts";
 
 export interface RoomServices {
@@ -36,7 +37,7 @@ export interface RoomServices {
   cluster: Cluster;
   /** The one-room-per-device locks of this process's rooms, renewed while the rooms live. */
   roomLeases: DeviceRoomLeases;
-  /** Renews the per-user quota slots of this process's rooms (rooms/fairUseGate.ts). */
+  /** Renews the per-user quota slots of this process's rooms (rooms/edge/fairUseGate.ts). */
   quotaRenewer: QuotaRenewer;
   userTokens: UserTokens;
   events: LifecycleEvents;
@@ -48,6 +49,8 @@ export interface RoomServices {
   readiness: { draining: boolean };
   clock: () => number;
   newRunId: () => string;
+  /** The core's input-validation port (session/types.ts `InputValidator`): edge/inputValidation.ts. */
+  validateInput: InputValidator;
   /** Stops the process-level jobs (retention, registry polling) and closes the store. */
   close(): Promise<void>;
 }

@@ -311,3 +311,17 @@ describe("owner connections", () => {
     expect(harness.state).toBe(before);
   });
 });
+
+describe("acknowledgeResult (result_ack)", () => {
+  it("changes no state and asks the effect runner to record the hand-over, whoever sends it", () => {
+    const harness = claimedByAlice();
+    const before = harness.state;
+    for (const user of [ALICE, BOB]) {
+      const outcome = harness.apply({ type: "acknowledgeResult", user, runId: "r-1" });
+      expect(outcome.rejection).toBeUndefined();
+      expect(outcome.state).toBe(before);
+      // Only the result's own owner may acknowledge it: the runner checks the stored result's user.
+      expect(outcome.effects).toEqual([{ type: "resultAcknowledged", userId: user.userId, runId: "r-1" }]);
+    }
+  });
+});

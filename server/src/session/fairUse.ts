@@ -3,7 +3,7 @@
  * each user, which commands would give a user one more, the refusal sentences, and the
  * daily-minutes arithmetic. The cross-device count itself lives behind a port
  * (ports/userQuotas.ts) and is consulted by the room before such a command reaches the core
- * (rooms/fairUseGate.ts); the core's rules do not change.
+ * (rooms/edge/fairUseGate.ts); the core's rules do not change.
  *
  * The day is the UTC day: minutes are counted from 00:00 UTC, and the quota resets then —
  * one boundary for every user and process, whatever their time zone.

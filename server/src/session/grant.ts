@@ -36,7 +36,7 @@ export function canOffer(state: CoreState): boolean {
 
 /**
  * Whether a claim by someone new would be granted now (pools ask devices that are: see
- * rooms/poolLink.ts). Free, online, grantable, and nobody in the device's own line — which
+ * rooms/cluster/poolLink.ts). Free, online, grantable, and nobody in the device's own line — which
  * goes first: a pool never takes a device from people waiting for that very device.
  */
 export function isFreeForNewHolder(state: CoreState): boolean {

@@ -8,7 +8,7 @@
  *   `sessionExpiring` effect, once per expiry — `warnedFor` records which expiry was
  *   announced, so an extension (a new `expiresAt`) arms the warning again.
  * - `capSession`: the room applies it right after a grant when the user's daily minutes are
- *   limited (rooms/fairUseGate.ts); the session never outlives `quotaUntil`, extensions
+ *   limited (rooms/edge/fairUseGate.ts); the session never outlives `quotaUntil`, extensions
  *   included.
  *
  * The warning is a deadline of its own (`leaseDeadlines`), fired by reduce.ts after the

@@ -107,7 +107,7 @@ const NOT_FREE: ReadonlySet<string> = new Set<ErrorCodeName>([
   ErrorCode.DEVICE_BUSY, ErrorCode.ALREADY_HOLDER, ErrorCode.HANDOFF_PENDING, ErrorCode.DEVICE_OFFLINE,
   ErrorCode.DEVICE_NOT_READY, ErrorCode.DEVICE_UNAVAILABLE, ErrorCode.SERVER_BUSY,
 ]);
-/** Refusals of the user, whichever device is asked (the per-user limits, rooms/fairUseGate.ts): asking the others cannot help. */
+/** Refusals of the user, whichever device is asked (the per-user limits, rooms/edge/fairUseGate.ts): asking the others cannot help. */
 const USER_REFUSALS: ReadonlySet<string> = new Set<ErrorCodeName>([ErrorCode.USER_DEVICE_LIMIT, ErrorCode.DAILY_QUOTA_EXHAUSTED]);
 
 export function initialPoolState(pool: string, members: string[], now: number): PoolState {

@@ -26,6 +26,8 @@ import { fireReadyTimeout, readyReceived, restartReadyClock, runEnded } from "./
 import type { Command, CoreContext, CoreState, Effect, Outcome } from "./types.ts";
 
 export function reduce(state: CoreState, command: Command, context: CoreContext): Outcome {
+  // Not a rule: the owner's client confirms a result reached it; nothing to settle.
+  if (command.type === "acknowledgeResult") return ok(state, [{ type: "resultAcknowledged", userId: command.user.userId, runId: command.runId }]);
   const outcome = route(state, command, context);
   if (outcome.rejection) return outcome;
   return settle(command, outcome, context);

@@ -174,24 +174,37 @@ export interface CoreState {
   /**
    * The registry says the device is disabled (or was removed): nobody may claim it, queue
    * for it or be handed it, whatever its availability (absent = enabled). The room reports
-   * the registry's current state (rooms/DeviceRoom.ts, auth/revocations.ts).
+   * the registry's current state (rooms/device/DeviceRoom.ts, auth/revocations.ts).
    */
   disabled?: boolean;
 }
+
+/**
+ * A port the core is given: checks a run's `input` against the session type the device
+ * declared, and returns a readable reason, or null when it is valid. The core does not know
+ * how (the server's JSON-schema validator is rooms/edge/inputValidation.ts, wired by app.ts;
+ * tests use `validateRequiredKeys` from testing.ts).
+ */
+export type InputValidator = (sessionType: SessionTypeSpec, input: Json) => string | null;
 
 /** What the core needs from the outside world. Injected so tests drive time and ids. */
 export interface CoreContext {
   now: number;
   newRunId: () => string;
   timers: SessionTimers;
-  /** Validates `input` against the declared session type; returns a readable reason or null. */
-  validateInput: (sessionType: SessionTypeSpec, input: Json) => string | null;
+  /** The input-validation port (see `InputValidator`). */
+  validateInput: InputValidator;
   /** Queue and health limits; DEFAULT_RULES when absent. */
   rules?: SessionRules;
 }
 
 // ---------------------------------------------------------------- commands
 export type Command =
+  /**
+   * `result_ack`: the owner's client has result `runId`. No rule changes; the effect runner
+   * records the hand-over (only for the result's own owner), so it is not sent again.
+   */
+  | { type: "acknowledgeResult"; user: UserRef; runId: string }
   /** `admin`: the claimant has the admin role (may claim a quarantined device to run its health check). */
   | { type: "claim"; user: UserRef; sessionType?: string; input?: Json; releaseOnComplete?: boolean; admin?: boolean }
   | { type: "run"; user: UserRef; sessionType: string; input: Json }
@@ -262,6 +275,8 @@ export type Effect =
   | SendToDevice
   /** Deliver a finished run to its holder (every connection of that user). */
   | { type: "deliverResult"; userId: string; runId: string; sessionType: string; output: Json; epoch: number }
+  /** The owner acknowledged result `runId` (`result_ack`): mark it handed over, if it is theirs and still pending. */
+  | { type: "resultAcknowledged"; userId: string; runId: string }
   | { type: "deliverFailure"; userId: string; runId: string; sessionType: string; code: string; message: string }
   /** Record a device result that no current holder may be credited with. */
   | { type: "orphanedResult"; epoch: number; runId: string; reason: string; output: Json }

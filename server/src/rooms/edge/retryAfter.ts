@@ -2,7 +2,7 @@
  * `Retry-After` for matchmaking refusals decided deep inside Colyseus (issue 18 finding 18).
  * Colyseus answers an error thrown by onAuth itself, copying its status and message but no
  * header; so the check that refuses a join for a while (the device-secret throttle,
- * rooms/joinAuth.ts) notes the wait here, and the request guard, which runs the request in
+ * rooms/edge/joinAuth.ts) notes the wait here, and the request guard, which runs the request in
  * `withRetryAfter`, adds `Retry-After` to the 429 on its way out. The note travels with the
  * request's own async context (AsyncLocalStorage), so concurrent requests never see each
  * other's waits.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LocalDeviceRoomLock } from "../adapters/local/localDeviceRoomLock.ts";
-import type { DeviceRoomLock } from "../ports/deviceRoomLock.ts";
+import { LocalDeviceRoomLock } from "../../adapters/local/localDeviceRoomLock.ts";
+import type { DeviceRoomLock } from "../../ports/deviceRoomLock.ts";
 import { DeviceRoomLeases } from "./deviceRoomLeases.ts";
 
 describe("device room leases", () => {

@@ -9,8 +9,8 @@
  * watcher sees may be a room's own: the room ignores a record that says what it already
  * knows (commandForStoredAvailability).
  */
-import { pollStore } from "../store/pollStore.ts";
-import type { AvailabilityRecord, AvailabilityStore } from "../ports/store.ts";
+import { pollStore } from "../../store/pollStore.ts";
+import type { AvailabilityRecord, AvailabilityStore } from "../../ports/store.ts";
 
 /** What the watcher needs of a live room. */
 export type ApplyStoredAvailability = (record: AvailabilityRecord) => void;

@@ -4,7 +4,7 @@
  * change with every report; writing them would cost a commit per progress message for
  * nothing a restarted room could use.
  */
-import type { CoreState } from "../session/index.ts";
+import type { CoreState } from "../../session/index.ts";
 
 /** A string equal for two states exactly when their durable parts are equal. */
 export function durableKey(state: CoreState): string {

@@ -101,7 +101,7 @@ export class ConnectionBounds {
     });
   }
 
-  /** A connection must acknowledge its join in time; until then it is sent nothing and may send nothing (rooms/frameEdge.ts). */
+  /** A connection must acknowledge its join in time; until then it is sent nothing and may send nothing (rooms/edge/frameEdge.ts). */
   awaitJoinAck(client: Client): void {
     if (client.state === ClientState.JOINED) return;
     this.joinAckTimers.set(client, setTimeout(guarded(this.room, "room", "the join acknowledgement timer", () => {

@@ -10,10 +10,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LocalUserQuotaLedger } from "../adapters/local/localUserQuotaLedger.ts";
-import { lineOf, reduce, type Command, type CoreState, type Outcome, type UserRef } from "../session/index.ts";
-import { ALICE, BOB, CAROL, SESSION_TYPES, T0, TIMERS, sequentialRunIds, validateRequiredKeys } from "../session/testing.ts";
-import { initialState } from "../session/core.ts";
+import { LocalUserQuotaLedger } from "../../adapters/local/localUserQuotaLedger.ts";
+import { lineOf, reduce, type Command, type CoreState, type Outcome, type UserRef } from "../../session/index.ts";
+import { ALICE, BOB, CAROL, SESSION_TYPES, T0, TIMERS, sequentialRunIds, validateRequiredKeys } from "../../session/testing.ts";
+import { initialState } from "../../session/core.ts";
 import { FairUseGate } from "./fairUseGate.ts";
 
 const USERS: UserRef[] = [ALICE, BOB, CAROL];

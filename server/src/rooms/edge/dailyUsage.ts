@@ -8,9 +8,9 @@
  * session that started yesterday and ran past midnight counts for its part after midnight
  * (one longer than a day is not looked for — BATON_MAX_SESSION_MS bounds sessions anyway).
  */
-import type { DeviceRegistry, HistoryStore } from "../ports/store.ts";
-import type { SessionCursor } from "../ports/history.ts";
-import { usedToday, utcDayStart, type UsedSession } from "../session/fairUse.ts";
+import type { DeviceRegistry, HistoryStore } from "../../ports/store.ts";
+import type { SessionCursor } from "../../ports/history.ts";
+import { usedToday, utcDayStart, type UsedSession } from "../../session/fairUse.ts";
 
 const PAGE = 200;
 const MAX_PAGES = 10;

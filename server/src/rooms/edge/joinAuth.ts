@@ -7,11 +7,11 @@
  */
 import { ServerError } from "@colyseus/core";
 import { ErrorCode, JoinRole, errorStatus, joinRefusalText, renderError, type ErrorCodeName, type ErrorParams } from "@baton/protocol";
-import { isValidDeviceId } from "../auth/deviceRegistry.ts";
-import type { DeviceRegistry } from "../ports/store.ts";
-import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
-import type { UserTokens } from "../auth/userTokens.ts";
-import { noteRetryAfter, retryAfterSeconds } from "../http/retryAfter.ts";
+import { isValidDeviceId } from "../../auth/deviceRegistry.ts";
+import type { DeviceRegistry } from "../../ports/store.ts";
+import type { DeviceAuthenticator } from "../../auth/deviceAuthenticator.ts";
+import type { UserTokens } from "../../auth/userTokens.ts";
+import { noteRetryAfter, retryAfterSeconds } from "./retryAfter.ts";
 
 /** The HTTP status a join refusal with this code is answered with (the error table's; the matchmaking route answers with the ServerError code as status). */
 export function joinStatus(code: ErrorCodeName): number {

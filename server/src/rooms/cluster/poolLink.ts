@@ -13,9 +13,9 @@
 import { matchMaker } from "@colyseus/core";
 import { DEVICE_ROOM_NAME, ErrorCode, POOL_ROOM_NAME } from "@baton/protocol";
 import { PoolName } from "@baton/protocol/messages";
-import { poolOf } from "../ports/devices.ts";
-import type { DeviceRegistry } from "../ports/store.ts";
-import type { ClaimAnswer, PoolRequest, UserRef } from "../session/index.ts";
+import { poolOf } from "../../ports/devices.ts";
+import type { DeviceRegistry } from "../../ports/store.ts";
+import type { ClaimAnswer, PoolRequest, UserRef } from "../../session/index.ts";
 
 /**
  * The lock key of a pool room in the room-lock port: ':' is not in the device-id alphabet, so

@@ -17,10 +17,10 @@
  * renews what its state holds at once.
  */
 import { ErrorCode } from "@baton/protocol";
-import type { FairUseLimits } from "../config/config.ts";
-import type { QuotaSlot, UserQuotaLedger } from "../ports/userQuotas.ts";
-import { dailyQuota, holds, holdingSought, holdingsOf, limitRefusal, type Holding } from "../session/fairUse.ts";
-import type { Command, CoreState, Outcome, Rejection } from "../session/index.ts";
+import type { FairUseLimits } from "../../config/config.ts";
+import type { QuotaSlot, UserQuotaLedger } from "../../ports/userQuotas.ts";
+import { dailyQuota, holds, holdingSought, holdingsOf, limitRefusal, type Holding } from "../../session/fairUse.ts";
+import type { Command, CoreState, Outcome, Rejection } from "../../session/index.ts";
 
 export interface FairUseGateOptions {
   deviceId: string;
@@ -125,7 +125,7 @@ function keyOf(holding: Holding): string {
 
 /**
  * Renews the quota slots of every live room of this process in one call per period (a third
- * of the TTL), like the room locks' leases (rooms/deviceRoomLeases.ts).
+ * of the TTL), like the room locks' leases (rooms/cluster/deviceRoomLeases.ts).
  */
 export class QuotaRenewer {
   private readonly rooms = new Set<() => QuotaSlot[]>();

@@ -4,9 +4,9 @@
  * the CLI while it had no room), and the history the queue's ETA is learned from.
  */
 import { DeviceAvailability } from "@baton/protocol";
-import type { AvailabilityRecord } from "../ports/store.ts";
-import { samplesFrom, type Command, type CoreState, type DurationSamples } from "../session/index.ts";
-import type { RoomServices } from "./services.ts";
+import type { AvailabilityRecord } from "../../ports/store.ts";
+import { samplesFrom, type Command, type CoreState, type DurationSamples } from "../../session/index.ts";
+import type { RoomServices } from "../services.ts";
 
 /** How many recent runs and sessions the ETA is learned from. */
 export const ETA_HISTORY = 25;

@@ -5,7 +5,7 @@
  */
 import { ArraySchema } from "@colyseus/schema";
 import { OwnerData, SessionTypeInfo, type DeviceRoomState } from "@baton/protocol/state";
-import { phaseOf, type CoreState } from "../session/index.ts";
+import { phaseOf, type CoreState } from "../../session/index.ts";
 
 /** Assign only when different, so unchanged fields never enter a patch. */
 function set<T extends object, K extends keyof T>(target: T, key: K, value: T[K]) {

@@ -13,7 +13,7 @@
  * device; in the meantime `held()` is false, and the room carries out no effect (no store
  * write, no command to the device), so a zombie room cannot act on stale state.
  */
-import type { DeviceRoomLock } from "../ports/deviceRoomLock.ts";
+import type { DeviceRoomLock } from "../../ports/deviceRoomLock.ts";
 
 export interface RoomLease {
   /** True while this process certainly still holds the lock. */

@@ -13,7 +13,7 @@
  * A joinOrCreate that lost the creation race (`DEVICE_ROOM_EXISTS` from the room lock) is
  * tried again: by then the room exists and is joined.
  *
- * Pool rooms (`pool`, found by their `pool` listing field; rooms/PoolRoom.ts) are for users only: the same
+ * Pool rooms (`pool`, found by their `pool` listing field; rooms/pool/PoolRoom.ts) are for users only: the same
  * four methods, options reduced to `{ pool }` (a valid pool name; for `joinById`/`reconnect`
  * it must be the pool of the room in the URL), and a device is refused whatever it asks.
  */
@@ -21,9 +21,9 @@ import { matchMaker } from "@colyseus/core";
 import { DEVICE_ROOM_NAME, ErrorCode, JoinRole, POOL_ROOM_NAME } from "@baton/protocol";
 import { PoolName } from "@baton/protocol/messages";
 import { guessingBackoffSentence, joinError, joinStatus } from "./joinAuth.ts";
-import type { DeviceAuthenticator } from "../auth/deviceAuthenticator.ts";
-import type { Refusal } from "../http/requestGuard.ts";
-import { retryAfterSeconds } from "../http/retryAfter.ts";
+import type { DeviceAuthenticator } from "../../auth/deviceAuthenticator.ts";
+import type { Refusal } from "../../http/requestGuard.ts";
+import { retryAfterSeconds } from "./retryAfter.ts";
 
 type Method = "joinOrCreate" | "create" | "join" | "joinById" | "reconnect";
 const USER_METHODS: ReadonlySet<string> = new Set<Method>(["joinOrCreate", "join", "joinById", "reconnect"]);

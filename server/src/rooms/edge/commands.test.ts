@@ -23,6 +23,14 @@ describe("translating messages into core commands", () => {
     expect(userCommand("release", { force: true }, alice)).toMatchObject({ refusal: { code: "INVALID_MESSAGE" } });
   });
 
+  it("maps result_ack to the core's acknowledgeResult, refused from devices and when malformed", () => {
+    expect(userCommand("result_ack", { runId: "r-1" }, alice)).toEqual({ command: { type: "acknowledgeResult", user: alice, runId: "r-1" } });
+    expect(userCommand("result_ack", { runId: "r-1" }, null)).toEqual({ refusal: { code: "FORBIDDEN_MESSAGE", message: 'Devices may not send "result_ack".' } });
+    const malformed = userCommand("result_ack", { runId: 7 }, alice);
+    expect(malformed).toMatchObject({ refusal: { code: "INVALID_MESSAGE" } });
+    expect("refusal" in malformed && malformed.refusal.message).toMatch(/^Payload of "result_ack" is malformed: /);
+  });
+
   it("names the malformed field", () => {
     const translation = userCommand("run", { sessionType: 7 }, alice);
     expect(translation).toMatchObject({ refusal: { code: "INVALID_MESSAGE" } });

@@ -11,7 +11,7 @@
  */
 import { matchMaker } from "@colyseus/core";
 import { DEVICE_ROOM_NAME } from "@baton/protocol";
-import type { AvailabilityCommand, DeviceStatus, UserRef } from "../session/index.ts";
+import type { AvailabilityCommand, DeviceStatus, UserRef } from "../../session/index.ts";
 
 export interface LiveDeviceStatus extends DeviceStatus {
   /** Connected user connections (spectators and the holder). */

@@ -4,9 +4,9 @@
  * the fields. Pure (no room, no socket), so the room only has to send what comes back.
  */
 import type { ZodType } from "zod";
-import { DeviceToRoom, ErrorCode, UserToRoom, type ErrorCodeName } from "@baton/protocol";
+import { DeviceToRoom, ErrorCode, UserToRoom, type ErrorCodeName, type OkMessage, type UserToRoomType } from "@baton/protocol";
 import { DevicePayloads, RequestId, UserPayloads, describeZodError, type Claim, type Failed, type Hello, type Progress, type Result, type Run } from "@baton/protocol";
-import type { Command, UserRef } from "../session/index.ts";
+import type { Command, CoreState, UserRef } from "../../session/index.ts";
 import { checkDeclaredSchemas } from "./inputValidation.ts";
 
 export type Translation = { command: Command } | { refusal: { code: ErrorCodeName; message: string } };
@@ -19,6 +19,14 @@ export function requestIdOf(payload: unknown): string | undefined {
   if (typeof payload !== "object" || payload === null) return undefined;
   const parsed = RequestId.safeParse((payload as { requestId?: unknown }).requestId);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** The `ok` a carried-out user command gets: the epoch after it, and the run it started or cancelled. */
+export function okAnswer(request: UserToRoomType, requestId: string | undefined, before: CoreState, after: CoreState): OkMessage {
+  const runId = request === UserToRoom.CANCEL ? before.session?.run?.runId
+    : request === UserToRoom.RELEASE ? undefined
+    : after.session?.run?.runId;
+  return { request, epoch: after.epoch, ...(requestId ? { requestId } : {}), ...(runId ? { runId } : {}) };
 }
 
 function refuse(code: ErrorCodeName, message: string): Translation {
@@ -73,6 +81,11 @@ export function userCommand(type: string, payload: unknown, user: UserRef | null
       const parsed = parse<Run>(type, UserPayloads[type], payload);
       if (!("value" in parsed)) return parsed;
       return { command: { type: "run", user, sessionType: parsed.value.sessionType, input: parsed.value.input } };
+    }
+    case UserToRoom.RESULT_ACK: {
+      const parsed = parse<{ runId: string }>(type, UserPayloads[type], payload);
+      if (!("value" in parsed)) return parsed;
+      return { command: { type: "acknowledgeResult", user, runId: parsed.value.runId } };
     }
     case UserToRoom.CANCEL:
     case UserToRoom.RELEASE: {

@@ -6,7 +6,7 @@
  */
 import type { StateView } from "@colyseus/schema";
 import { QueueSeat, type DeviceRoomState } from "@baton/protocol/state";
-import { estimatedStarts, lineOf, type CoreState, type DurationSamples } from "../session/index.ts";
+import { estimatedStarts, lineOf, type CoreState, type DurationSamples } from "../../session/index.ts";
 
 function set<T extends object, K extends keyof T>(target: T, key: K, value: T[K]) {
   if (target[key] !== value) target[key] = value;
