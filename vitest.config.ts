@@ -33,7 +33,7 @@ const SERIAL = [
   "test/security/dashboardPatterns.test.ts",
   "test/security/slowLoris.test.ts",
   "test/security/floods.test.ts",
-  "server/src/rooms/inputValidation.property.test.ts",
+  "server/src/rooms/edge/inputValidation.property.test.ts",
   "test/room/chaos.test.ts",
   "test/room/liveness.test.ts",
   "test/room/fuzz.test.ts",
