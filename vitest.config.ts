@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import os from "node:os";
 import { defaultClientConditions, defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
@@ -39,6 +40,11 @@ const SERIAL = [
   "test/room/fuzz.test.ts",
   "test/e2e/restart.e2e.test.ts",
 ];
+
+// A file moved without this list following it would silently run beside the others again.
+for (const file of SERIAL) {
+  if (!file.includes("*") && !existsSync(file)) throw new Error(`vitest.config.ts: the serial test ${file} does not exist; update SERIAL.`);
+}
 
 export default defineConfig({
   resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
