@@ -273,6 +273,8 @@ export const AuthConfigAnswer = z.object({
     clientId: z.string(),
     scopes: z.string(),
     providerName: z.string(),
+    /** Signature algorithms this server accepts from the provider (BATON_OIDC_ALGORITHMS). */
+    algorithms: z.array(z.string()),
     /** From the provider's discovery document; absent (with `problem`) while it cannot be reached. */
     authorizationEndpoint: z.string().optional(),
     tokenEndpoint: z.string().optional(),

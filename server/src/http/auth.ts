@@ -26,7 +26,7 @@ export function authRoutes(services: RoomServices) {
     const devSignIn = services.config.mode !== "production";
     const verifier = services.userTokens.oidc;
     if (!verifier) return answer(response, AuthConfigAnswer, { devSignIn, oidc: null });
-    const { issuer, clientId, scopes, providerName } = verifier.settings;
+    const { issuer, clientId, scopes, providerName, algorithms } = verifier.settings;
     let endpoints: Partial<Record<"authorizationEndpoint" | "tokenEndpoint" | "endSessionEndpoint" | "problem", string>>;
     try {
       const metadata = await verifier.metadata();
@@ -40,7 +40,7 @@ export function authRoutes(services: RoomServices) {
     }
     // Short: the endpoints hardly change, but a provider that was down should show up again soon.
     response.setHeader("Cache-Control", "no-cache");
-    answer(response, AuthConfigAnswer, { devSignIn, oidc: { issuer, clientId, scopes, providerName, ...endpoints } });
+    answer(response, AuthConfigAnswer, { devSignIn, oidc: { issuer, clientId, scopes, providerName, algorithms, ...endpoints } });
   }));
   router.get("/auth/me", guarded("GET /auth/me", async (request, response) => {
     const identity = await requireUser(services, request, response);

@@ -29,6 +29,7 @@ export function Layout({ children }: { children: ReactNode }) {
             <div className="who">
               <span>
                 Signed in as <strong>{identity.name}</strong>
+                {identity.roles.includes("admin") && <span className="role-badge"> (admin)</span>}
               </span>
               <button type="button" className="link-button" onClick={() => setIdentity(null)}>
                 Sign out
