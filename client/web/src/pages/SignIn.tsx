@@ -40,7 +40,7 @@ export function SignIn() {
     if (!returning || !config) return;
     if (!config.oidc) {
       setReturning(false);
-      setProblem("This server no longer signs in through an identity provider. Use another way below.");
+      setProblem((earlier) => earlier ?? "This server no longer signs in through an identity provider. Use another way below.");
       return;
     }
     let current = true;
