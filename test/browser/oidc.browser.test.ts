@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../support/baton.ts";
 import { OIDC_CLIENT_ID, startOidcProvider, type TestOidcProvider } from "../support/oidcProvider.ts";
 import { PRODUCTION_DEVICE, PRODUCTION_JWT_SECRET, spawnProductionServer, stopAllServers, type ServerProcess } from "../support/serverProcess.ts";
-import { buildDashboard, launchChromium, requireChromium } from "./browserSupport.ts";
+import { buildDashboard, expectNoSeriousAxeViolations, launchChromium, requireChromium } from "./browserSupport.ts";
 
 const WAIT = { timeout: 20_000 };
 const TEST_TIMEOUT = 90_000;
@@ -86,9 +86,17 @@ async function newPage(): Promise<Page> {
 }
 
 /** A person signs in through the provider's own pages, as they would. */
-async function signInThroughProvider(page: Page, login: string): Promise<void> {
+async function signInThroughProvider(page: Page, login: string, options: { axe?: boolean } = {}): Promise<void> {
   await page.goto(`${baton.httpUrl}/`);
-  await page.getByRole("button", { name: `Sign in with ${PROVIDER_NAME}` }).click();
+  const button = page.getByRole("button", { name: `Sign in with ${PROVIDER_NAME}` });
+  await button.waitFor(WAIT);
+  if (options.axe) {
+    await expectNoSeriousAxeViolations(page, "the sign-in page with a provider");
+    // A production server offers no name sign-in; the provider and a pasted token remain.
+    expect(await page.getByLabel("Your name").count()).toBe(0);
+    expect(await page.getByLabel("Token").count()).toBe(1);
+  }
+  await button.click();
   // The provider's development login form, on the provider's origin.
   await page.waitForURL((url) => url.origin === provider.issuer, WAIT);
   await page.getByPlaceholder("Enter any login").fill(login);
@@ -121,7 +129,7 @@ async function join(token: string): Promise<number> {
 describe("sign-in through the organisation's OpenID Connect provider", () => {
   it("signs Ada in through the provider's pages and shows the device list under the provider's name for her", async () => {
     const page = await newPage();
-    await signInThroughProvider(page, "ada");
+    await signInThroughProvider(page, "ada", { axe: true });
     expect(new URL(page.url()).pathname).toBe("/");
     expect(await page.getByText("Signed in as").textContent()).toBe("Signed in as Ada Lovelace");
     // The code and state are gone from the address bar and the pending sign-in from storage.
@@ -148,6 +156,16 @@ describe("sign-in through the organisation's OpenID Connect provider", () => {
     // After a reload the page still knows her as the server mapped her.
     await page.reload();
     await expect.poll(() => page.getByText("Signed in as").textContent(), WAIT).toBe("Signed in as Rita Root (admin)");
+
+    // Signing out ends her session at the provider too (a shared computer): the next
+    // "Sign in with Lab ID" asks for a login again instead of signing her straight back in.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((url) => url.origin === provider.issuer, WAIT);
+    await page.getByRole("button", { name: "Yes, sign me out" }).click();
+    await page.waitForURL((url) => url.origin === baton.httpUrl && url.pathname === "/sign-in", WAIT);
+    expect(await page.evaluate(() => sessionStorage.getItem("baton.token"))).toBeNull();
+    await page.getByRole("button", { name: `Sign in with ${PROVIDER_NAME}` }).click();
+    await page.getByPlaceholder("Enter any login").waitFor(WAIT);
   }, TEST_TIMEOUT);
 
   it("allows the page to connect to the provider in its CSP, and nothing else beyond its own origin", async () => {

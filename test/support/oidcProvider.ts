@@ -33,6 +33,7 @@ export async function startOidcProvider(options: { port: number; dashboardOrigin
       client_id: OIDC_CLIENT_ID,
       token_endpoint_auth_method: "none",
       redirect_uris: options.redirectUris,
+      post_logout_redirect_uris: options.redirectUris,
       response_types: ["code"],
       grant_types: ["authorization_code"],
     }],

@@ -117,3 +117,27 @@ async function exchange(config: OidcConfig): Promise<{ idToken: string; returnTo
   if (!result.id_token) throw new Error(`${config.providerName} sent no ID token.`);
   return { idToken: result.id_token, returnTo: pending.returnTo };
 }
+
+/** Whether a token is the provider's (asymmetrically signed) rather than Baton's own (HS256). */
+export function isProviderToken(token: string): boolean {
+  try {
+    const header = JSON.parse(atob(token.split(".")[0].replace(/-/g, "+").replace(/_/g, "/"))) as { alg?: string };
+    return typeof header.alg === "string" && !header.alg.startsWith("HS");
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ends the person's session at the provider too (RP-initiated logout), when the provider
+ * offers it: dashboards run on shared computers, and the next person to press "Sign in with …"
+ * must not find the last one still signed in there. The provider comes back to `/sign-in`
+ * (register it as a post-logout redirect URI). Local sign-out has happened before this.
+ */
+export async function signOutAtProvider(idToken: string): Promise<void> {
+  const config = (await fetchAuthConfig()).oidc;
+  if (!config?.endSessionEndpoint) return;
+  const url = new URL(config.endSessionEndpoint);
+  url.search = new URLSearchParams({ id_token_hint: idToken, client_id: config.clientId, post_logout_redirect_uri: redirectUri() }).toString();
+  window.location.assign(url.href);
+}
