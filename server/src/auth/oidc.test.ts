@@ -75,7 +75,12 @@ describe("provider tokens", () => {
   it("are refused from another issuer, for another audience, or beyond the lifetime, each with its sentence", async () => {
     const verifier = tokens();
     expect(await verifier.verify(await providerToken({}, { iss: "https://other.example.com" }))).toEqual({ problem: expect.stringMatching(/issuer \(`iss`\) is not the expected one; this server accepts provider tokens only from "http:\/\/127\.0\.0\.1:\d+" \(BATON_OIDC_ISSUER\)/) });
-    expect(await verifier.verify(await providerToken({}, { aud: "another-app" }))).toEqual({ problem: expect.stringMatching(/audience \(`aud`\) is not the expected one; this server accepts only "baton-dashboard"/) });
+    expect(await verifier.verify(await providerToken({}, { aud: "another-app" }))).toEqual({ problem: expect.stringMatching(/audience \(`aud`\) is not the expected one; this server accepts only "baton-dashboard" \(/) });
+    // With an API audience configured, the dashboard's ID tokens (aud = client id) still pass, and access tokens for the API too.
+    const withApi = tokens({ audience: "https://baton.example.com/api" });
+    expect(await withApi.verify(await providerToken({}))).toMatchObject({ userId: "ada-sub" });
+    expect(await withApi.verify(await providerToken({}, { aud: "https://baton.example.com/api" }))).toMatchObject({ userId: "ada-sub" });
+    expect(await withApi.verify(await providerToken({}, { aud: "another-app" }))).toEqual({ problem: expect.stringMatching(/accepts only "baton-dashboard" or "https:\/\/baton\.example\.com\/api"/) });
     expect(await verifier.verify(await providerToken({}, { lifetime: 7200 }))).toEqual({ problem: expect.stringMatching(/more than BATON_JWT_MAX_LIFETIME_S/) });
   });
 

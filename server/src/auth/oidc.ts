@@ -10,7 +10,8 @@
  *   make Baton hammer the provider), each fetch bounded by the same timeout.
  * - Checks: signature with an asymmetric algorithm from the configured list only (never HS*:
  *   the provider's public keys are no secret), `iss` exactly the issuer, `aud` containing the
- *   configured audience (default: the client id — an ID token's audience), `exp` present and
+ *   client id (the dashboard's ID tokens) or the configured audience (an API's access tokens;
+ *   BATON_OIDC_AUDIENCE, the client id when unset), `exp` present and
  *   not passed, `nbf`. The lifetime bounds of Baton's own tokens apply in userTokens.ts.
  * - Mapping: user id from BATON_OIDC_USER_CLAIM (default `sub`), display name from
  *   BATON_OIDC_NAME_CLAIM (default `name`, falling back to the user id), and the role
@@ -25,7 +26,7 @@ import type { UserIdentity } from "./userTokens.ts";
 export interface OidcSettings {
   issuer: string;
   clientId: string;
-  /** Required `aud` of a token; the client id when not set. */
+  /** An `aud` accepted besides the client id (access tokens for Baton's API); the client id when not set. */
   audience: string;
   /** Scopes the dashboard asks for. */
   scopes: string;
@@ -110,7 +111,7 @@ export class OidcVerifier {
 
   /** Verifies a provider token and maps it; `{ problem }` says why it is not acceptable. */
   async verify(token: string): Promise<{ identity: UserIdentity; payload: JWTPayload } | { problem: string }> {
-    const { issuer, audience, algorithms } = this.settings;
+    const { issuer, algorithms } = this.settings;
     let keys: JWTVerifyGetKey;
     try {
       keys = await this.keySet();
@@ -119,12 +120,17 @@ export class OidcVerifier {
     }
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keys, { issuer, audience, algorithms, requiredClaims: ["exp"], currentDate: new Date(this.clock()) }));
+      ({ payload } = await jwtVerify(token, keys, { issuer, audience: this.audiences(), algorithms, requiredClaims: ["exp"], currentDate: new Date(this.clock()) }));
     } catch (error) {
       return { problem: this.describeRejection(error) };
     }
     const identity = this.identityOf(payload);
     return "problem" in identity ? identity : { identity, payload };
+  }
+
+  /** The client id (ID tokens) and the configured audience (access tokens), once each. */
+  private audiences(): string[] {
+    return [...new Set([this.settings.clientId, this.settings.audience])];
   }
 
   /** The mapping of claims to Baton's identity (exported for its unit test). */
@@ -140,13 +146,13 @@ export class OidcVerifier {
   }
 
   private describeRejection(error: unknown): string {
-    const { issuer, audience } = this.settings;
+    const { issuer } = this.settings;
     if (error instanceof errors.JWTExpired) return "the token has expired";
     if (error instanceof errors.JWTClaimValidationFailed) {
       switch (error.claim) {
         case "exp": return "the token has no expiry (`exp`)";
         case "iss": return `the token's issuer (\`iss\`) is not the expected one; this server accepts provider tokens only from "${issuer}" (BATON_OIDC_ISSUER)`;
-        case "aud": return `the token's audience (\`aud\`) is not the expected one; this server accepts only "${audience}" (BATON_OIDC_AUDIENCE, default BATON_OIDC_CLIENT_ID)`;
+        case "aud": return `the token's audience (\`aud\`) is not the expected one; this server accepts only ${this.audiences().map((audience) => `"${audience}"`).join(" or ")} (BATON_OIDC_CLIENT_ID, BATON_OIDC_AUDIENCE)`;
         case "nbf": return "the token is not valid yet (`nbf` is in the future)";
       }
     }
