@@ -1,7 +1,8 @@
 /**
  * Who is signed in: a user JWT — Baton's own, or the ID token of the organisation's OpenID
  * Connect provider (oidc.ts) — and who the server says its holder is (id, display name,
- * roles: GET /auth/me, which maps the provider's claims), with its expiry. The token is kept in sessionStorage — per tab, gone when the tab closes, because
+ * roles: GET /auth/me, which maps the provider's claims), with its expiry. The token is
+ * kept in sessionStorage — per tab, gone when the tab closes, because
  * Baton's dashboards run on shared lab and clinic computers — and is only ever sent to this
  * origin in an Authorization header. The payload is read, not verified: verifying is the
  * server's job on every request and every join.
@@ -50,16 +51,19 @@ export function storedIdentity(): Identity | null {
     return null;
   }
   try {
-    const mapped = JSON.parse(sessionStorage.getItem(MAPPED_KEY) ?? "null") as Pick<Identity, "userId" | "name" | "roles"> | null;
-    if (mapped) return { ...identity, userId: mapped.userId, name: mapped.name, roles: mapped.roles };
+    const mapped = JSON.parse(sessionStorage.getItem(MAPPED_KEY) ?? "null") as (Pick<Identity, "userId" | "name" | "roles"> & { of: string }) | null;
+    // Only for the token it was answered for (its signature's end names it).
+    if (mapped && mapped.of === tokenTag(identity.token)) return { ...identity, userId: mapped.userId, name: mapped.name, roles: mapped.roles };
   } catch { /* the token's own claims, then */ }
   return identity;
 }
 
+const tokenTag = (token: string) => token.slice(-16);
+
 export function storeIdentity(identity: Identity | null): void {
   if (identity) {
     sessionStorage.setItem(STORAGE_KEY, identity.token);
-    sessionStorage.setItem(MAPPED_KEY, JSON.stringify({ userId: identity.userId, name: identity.name, roles: identity.roles }));
+    sessionStorage.setItem(MAPPED_KEY, JSON.stringify({ of: tokenTag(identity.token), userId: identity.userId, name: identity.name, roles: identity.roles }));
   } else {
     sessionStorage.removeItem(STORAGE_KEY);
     sessionStorage.removeItem(MAPPED_KEY);
