@@ -7,7 +7,9 @@
  *   on the device list signed in under the name the provider gave; her ID token is accepted
  *   by the HTTP API and the room join, and is not an admin's.
  * - Rita, in the provider's "baton-admins" group (BATON_OIDC_ROLES_CLAIM=groups), is shown as
- *   an admin and may read the audit log.
+ *   an admin and may read the audit log. Signing out ends her session at the provider: the next sign-in
+ *   asks for a login again (shared computers).
+ * - A planted code and state (login CSRF) sign nobody in; a provider's error is said in words.
  * - A token from another issuer, and one naming the right issuer but signed with another
  *   key, are refused by the HTTP API with a sentence; a token from `npm run baton -- token`
  *   (the configured secret) is accepted beside the provider's.
@@ -166,6 +168,28 @@ describe("sign-in through the organisation's OpenID Connect provider", () => {
     expect(await page.evaluate(() => sessionStorage.getItem("baton.token"))).toBeNull();
     await page.getByRole("button", { name: `Sign in with ${PROVIDER_NAME}` }).click();
     await page.getByPlaceholder("Enter any login").waitFor(WAIT);
+  }, TEST_TIMEOUT);
+
+  it("refuses an answer that does not belong to the sign-in this tab started (login CSRF), and one the provider refused", async () => {
+    const page = await newPage();
+    await page.goto(`${baton.httpUrl}/`);
+    await page.getByRole("button", { name: `Sign in with ${PROVIDER_NAME}` }).click();
+    await page.waitForURL((url) => url.origin === provider.issuer, WAIT);
+    // Someone else's code and state, planted through a link: nothing is exchanged, nobody is signed in.
+    await page.goto(`${baton.httpUrl}/sign-in?code=planted-code&state=planted-state`);
+    await expect.poll(() => page.getByRole("alert").textContent(), WAIT).toMatch(/does not belong to this sign-in/);
+    expect(new URL(page.url()).search).toBe("");
+    expect(await tokenOf(page)).toBe("");
+
+    // The provider answers with an error (the person cancelled): said in words.
+    const authorizationRequest = page.waitForRequest((request) => request.url().startsWith(`${provider.issuer}/auth?`), WAIT);
+    await page.getByRole("button", { name: `Sign in with ${PROVIDER_NAME}` }).click();
+    const asked = new URL((await authorizationRequest).url()).searchParams;
+    expect(Object.fromEntries(asked)).toMatchObject({ response_type: "code", client_id: OIDC_CLIENT_ID, code_challenge_method: "S256", redirect_uri: `${baton.httpUrl}/sign-in` });
+    const state = asked.get("state")!;
+    await page.goto(`${baton.httpUrl}/sign-in?error=access_denied&error_description=${encodeURIComponent("The person cancelled")}&state=${state}&iss=${encodeURIComponent(provider.issuer)}`);
+    await expect.poll(() => page.getByRole("alert").textContent(), WAIT).toBe(`${PROVIDER_NAME} did not sign you in: The person cancelled.`);
+    expect(await tokenOf(page)).toBe("");
   }, TEST_TIMEOUT);
 
   it("allows the page to connect to the provider in its CSP, and nothing else beyond its own origin", async () => {
