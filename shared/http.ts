@@ -263,6 +263,28 @@ export const QueueListing = z.object({
 export const DevTokenAnswer = z.object({ token: z.string(), userId: z.string(), devOnly: z.literal(true) })
   .register(HttpWireSchemas, { id: "DevToken", description: "POST /dev/token (development mode only): a user JWT." });
 
+// ---------------------------------------------------------------- sign-in (issue 22)
+export const AuthConfigAnswer = z.object({
+  /** POST /dev/token exists (development mode). */
+  devSignIn: z.boolean(),
+  /** The OpenID Connect provider the dashboard signs in with (authorization code + PKCE), or null. */
+  oidc: z.object({
+    issuer: z.string(),
+    clientId: z.string(),
+    scopes: z.string(),
+    providerName: z.string(),
+    /** Signature algorithms this server accepts from the provider (BATON_OIDC_ALGORITHMS). */
+    algorithms: z.array(z.string()),
+    /** From the provider's discovery document; absent (with `problem`) while it cannot be reached. */
+    authorizationEndpoint: z.string().optional(),
+    tokenEndpoint: z.string().optional(),
+    endSessionEndpoint: z.string().optional(),
+    problem: z.string().optional(),
+  }).nullable(),
+}).register(HttpWireSchemas, { id: "AuthConfig", description: "GET /auth/config: how the dashboard may sign people in (public)." });
+export const WhoAmIAnswer = z.object({ userId: z.string(), name: z.string(), roles: z.array(z.string()) })
+  .register(HttpWireSchemas, { id: "WhoAmI", description: "GET /auth/me: the caller as this server maps their token (id, display name, roles)." });
+
 // ---------------------------------------------------------------- webhooks (what Baton POSTs)
 /** The notifications Baton POSTs to BATON_WEBHOOKS endpoints (README "Webhooks"; openapi.json `webhooks`). */
 export const WebhookEvent = {
@@ -325,4 +347,6 @@ export type ForceReleased = z.infer<typeof ForceReleased>;
 export type AvailabilityChanged = z.infer<typeof AvailabilityChanged>;
 export type QueueListing = z.infer<typeof QueueListing>;
 export type DevTokenAnswer = z.infer<typeof DevTokenAnswer>;
+export type AuthConfigAnswer = z.infer<typeof AuthConfigAnswer>;
+export type WhoAmIAnswer = z.infer<typeof WhoAmIAnswer>;
 export type WebhookNotification = z.infer<typeof WebhookNotification>;

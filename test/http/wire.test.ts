@@ -155,6 +155,10 @@ function wireSuite(storeName: string, openStore?: () => Promise<{ store: BatonSt
       await checked("POST", `/admin/devices/${fresh}/disable`, { token: admin, body: {} });
       await checked("GET", `/admin/audit?deviceId=${deviceId}`, { token: admin });
       await checked("POST", "/dev/token", { body: { userId: "newcomer", name: "Newcomer" } });
+      // Sign-in: how (no provider on this server) and who.
+      expect(await checked("GET", "/auth/config")).toEqual({ devSignIn: true, oidc: null });
+      expect(await checked("GET", "/auth/me", { token: admin })).toEqual({ userId: "root", name: "Root", roles: ["admin"] });
+      await checked("GET", "/auth/me", {}, 401);
 
       // Refusals are declared and match the error schema too.
       await checked("GET", "/devices", {}, 401);

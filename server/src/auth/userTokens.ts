@@ -8,8 +8,15 @@
  * MAX_CLOCK_SKEW_SECONDS ahead of this server's clock is refused: no honest issuer made it. When an issuer or audience is
  * configured, `iss` / `aud` must match it, so a token minted for another service that
  * happens to share the secret does not open Baton.
+ *
+ * With OpenID Connect configured (BATON_OIDC_ISSUER, auth/oidc.ts) the same `verify` also
+ * accepts the provider's tokens: a token signed with an asymmetric algorithm goes to the
+ * provider's keys, an HS256 one to the secret — never one for the other, so the provider's
+ * public key can never be used as an HMAC secret. The lifetime bounds apply to both. The
+ * HTTP API and the rooms call only `verify`, so they accept either kind alike.
  */
-import { SignJWT, errors, jwtVerify } from "jose";
+import { SignJWT, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from "jose";
+import { OidcVerifier, type OidcSettings } from "./oidc.ts";
 
 export interface UserIdentity {
   userId: string;
@@ -24,6 +31,8 @@ export interface TokenPolicy {
   issuer?: string;
   /** Required `aud` when set (BATON_JWT_AUDIENCE). */
   audience?: string;
+  /** The OpenID Connect provider whose tokens are accepted too (BATON_OIDC_*), when set. */
+  oidc?: OidcSettings;
 }
 
 export const DEFAULT_TOKEN_POLICY: TokenPolicy = { maxLifetimeSeconds: 86_400 };
@@ -37,15 +46,23 @@ const DEV_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
 export class UserTokens {
   private readonly key: Uint8Array;
+  /** The OpenID Connect provider's verifier, when one is configured. */
+  readonly oidc?: OidcVerifier;
 
   constructor(secret: string, private readonly policy: TokenPolicy = DEFAULT_TOKEN_POLICY, private readonly clock: () => number = Date.now) {
     this.key = new TextEncoder().encode(secret);
+    if (policy.oidc?.issuer) this.oidc = new OidcVerifier(policy.oidc, clock);
   }
 
   /** Resolves the identity, or returns a sentence saying why the token is not acceptable. */
   async verify(token: string | undefined): Promise<UserIdentity | { problem: string }> {
     if (!token) return { problem: "no bearer token was sent" };
-    const { maxLifetimeSeconds, issuer, audience } = this.policy;
+    if (this.oidc && !isHmacSigned(token)) {
+      const verified = await this.oidc.verify(token);
+      if ("problem" in verified) return verified;
+      return this.lifetimeProblem(verified.payload) ?? verified.identity;
+    }
+    const { issuer, audience } = this.policy;
     let payload;
     try {
       ({ payload } = await jwtVerify(token, this.key, {
@@ -58,6 +75,19 @@ export class UserTokens {
     } catch (error) {
       return { problem: this.describeRejection(error) };
     }
+    const problem = this.lifetimeProblem(payload);
+    if (problem) return problem;
+    if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 128) {
+      return { problem: "the token has no usable `sub` (user id)" };
+    }
+    const name = typeof payload.name === "string" ? payload.name.slice(0, 100) : payload.sub;
+    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === "string") : [];
+    return { userId: payload.sub, name, roles };
+  }
+
+  /** The bounds every accepted token keeps, whoever signed it: a sentence when it does not. */
+  private lifetimeProblem(payload: JWTPayload): { problem: string } | undefined {
+    const { maxLifetimeSeconds } = this.policy;
     const now = Math.floor(this.clock() / 1000);
     const exp = payload.exp!;
     if (exp - now > maxLifetimeSeconds) {
@@ -69,18 +99,16 @@ export class UserTokens {
     if (typeof payload.iat === "number" && exp - payload.iat > maxLifetimeSeconds) {
       return { problem: `the token was issued for ${exp - payload.iat} s, more than BATON_JWT_MAX_LIFETIME_S (${maxLifetimeSeconds} s) allows; issue shorter-lived tokens` };
     }
-    if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 128) {
-      return { problem: "the token has no usable `sub` (user id)" };
-    }
-    const name = typeof payload.name === "string" ? payload.name.slice(0, 100) : payload.sub;
-    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === "string") : [];
-    return { userId: payload.sub, name, roles };
+    return undefined;
   }
 
-  /** Mints a token that this instance accepts (development's `POST /dev/token`, tests). */
-  async issue(identity: { userId: string; name?: string; roles?: string[] }): Promise<string> {
+  /**
+   * Mints a token that this instance accepts (development's `POST /dev/token`, the CLI's
+   * `token` command, tests): 12 h, or `lifetimeSeconds`, never beyond the maximum lifetime.
+   */
+  async issue(identity: { userId: string; name?: string; roles?: string[] }, lifetimeSeconds = DEV_TOKEN_LIFETIME_SECONDS): Promise<string> {
     const now = Math.floor(this.clock() / 1000);
-    const lifetime = Math.min(DEV_TOKEN_LIFETIME_SECONDS, this.policy.maxLifetimeSeconds);
+    const lifetime = Math.min(lifetimeSeconds, this.policy.maxLifetimeSeconds);
     let jwt = new SignJWT({ name: identity.name ?? identity.userId, roles: identity.roles ?? [] })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject(identity.userId)
@@ -108,5 +136,14 @@ export class UserTokens {
       }
     }
     return `the token is not valid (${(error as Error).message})`;
+  }
+}
+
+/** Whether a token says it is HMAC-signed (Baton's own); unreadable headers count as Baton's, whose check then explains. */
+function isHmacSigned(token: string): boolean {
+  try {
+    return decodeProtectedHeader(token).alg?.startsWith("HS") ?? true;
+  } catch {
+    return true;
   }
 }

@@ -15,6 +15,7 @@
  *   device release <id> [--reason "…"]            back into rotation (from drained, quarantined or maintenance)
  *   device availability                           every device that is not simply available
  *   migrate                                       bring the store's schema up to date and exit
+ *   token --user <id> [--admin] [--ttl 1h]        sign a user token with BATON_JWT_SECRET (cli/token.ts)
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -28,6 +29,7 @@ import { hashDeviceSecret, newDeviceSecret } from "../auth/deviceSecrets.ts";
 import { ConfigError, loadStoreConfig } from "../config/config.ts";
 import { AuditAction, DeviceExistsError, type BatonStore } from "../ports/store.ts";
 import { MAX_EPOCH } from "../session/index.ts";
+import { TOKEN_USAGE, TokenUsageError, tokenCommand } from "./token.ts";
 
 const USAGE = `usage: npm run baton -- <command>
   device add <id> [--label "Clinic scale"] [--kind scale]
@@ -42,6 +44,7 @@ const USAGE = `usage: npm run baton -- <command>
   device availability
   device pool <id> <name>         (explicit pool name; "" = back to its kind's pool)
   migrate
+${TOKEN_USAGE}
 
 drain / quarantine / release write the device's durable availability record; a running
 server applies it within BATON_REGISTRY_POLL_MS (or when the device's room is next created).`;
@@ -157,6 +160,16 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<{ code: number; output: string }> {
   const [command, ...rest] = argv;
   if (command === "--help" || command === "-h" || command === "help" || rest.includes("--help")) return { code: 0, output: USAGE };
+  if (command === "token") {
+    // No store: a token is signed with the configured secret alone.
+    try {
+      return { code: 0, output: await tokenCommand(rest, env) };
+    } catch (error) {
+      if (error instanceof TokenUsageError || error instanceof ConfigError) return { code: 2, output: `baton: ${error.message}` };
+      if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) return { code: 2, output: `baton: ${(error as Error).message}\n${USAGE}` };
+      return { code: 1, output: `baton: ${(error as Error).message}` };
+    }
+  }
   if (command !== "device" && command !== "migrate") return { code: 2, output: USAGE };
   let store: BatonStore | undefined;
   try {

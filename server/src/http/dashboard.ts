@@ -17,8 +17,9 @@
  * answered before express sees a request at all.
  *
  * Security headers (docs/SECURITY.md, "The dashboard page"): a strict Content-Security-Policy
- * (scripts, styles and connections from this origin only; no inline script, no eval, no
- * framing), nosniff, no referrer. Vite's dev client needs inline scripts and its own socket,
+ * (scripts, styles and connections from this origin only — plus, with OpenID Connect
+ * configured, connections to the provider's issuer and token endpoint; no inline script, no
+ * eval, no framing), nosniff, no referrer. Vite's dev client needs inline scripts and its own socket,
  * so development sends everything but the CSP.
  */
 import { existsSync } from "node:fs";
@@ -37,43 +38,66 @@ const REPOSITORY = path.resolve(DASHBOARD_SOURCE, "../..");
 /** The dashboard's client-side routes (client/web/src/router.ts): the only paths that answer with its page. */
 export const PAGE_PATHS = ["/", "/sign-in", "/history", "/device/:deviceId"];
 
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  // 'self' covers ws:// and wss:// to this origin (CSP Level 3): the device rooms.
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
+/**
+ * The page's CSP. `connectOrigins`: the OpenID Connect provider's origins the page exchanges
+ * its sign-in code at (the issuer's and its token endpoint's; see connectOriginsOf). The
+ * page goes to the provider's sign-in page by top-level navigation, which CSP does not
+ * govern, and submits no form to it: `form-action` stays 'self'.
+ */
+export function contentSecurityPolicy(connectOrigins: string[] = []): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    // 'self' covers ws:// and wss:// to this origin (CSP Level 3): the device rooms.
+    ["connect-src 'self'", ...connectOrigins].join(" "),
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
 
-function securityHeaders(withCsp: boolean) {
+/** The provider's origins the page may connect to: the issuer's, and the token endpoint's once discovered. */
+async function connectOriginsOf(services: RoomServices): Promise<string[]> {
+  const verifier = services.userTokens.oidc;
+  if (!verifier) return [];
+  const origins = new Set([new URL(verifier.settings.issuer).origin]);
+  try {
+    origins.add(new URL((await verifier.metadata()).token_endpoint).origin);
+  } catch { /* not discovered yet: the page's sign-in says the provider cannot be reached */ }
+  return [...origins];
+}
+
+function securityHeaders(services: RoomServices, withCsp: boolean) {
   return (_request: Request, response: Response, next: NextFunction) => {
-    if (withCsp) response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-    response.setHeader("X-Content-Type-Options", "nosniff");
-    response.setHeader("X-Frame-Options", "DENY");
-    response.setHeader("Referrer-Policy", "no-referrer");
-    response.setHeader("Cross-Origin-Opener-Policy", "same-origin");
-    response.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), usb=(), serial=()");
-    next();
+    const headers = (connectOrigins: string[]) => {
+      if (withCsp) response.setHeader("Content-Security-Policy", contentSecurityPolicy(connectOrigins));
+      response.setHeader("X-Content-Type-Options", "nosniff");
+      response.setHeader("X-Frame-Options", "DENY");
+      response.setHeader("Referrer-Policy", "no-referrer");
+      response.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+      response.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), usb=(), serial=()");
+      next();
+    };
+    if (!withCsp || !services.userTokens.oidc) return headers([]);
+    connectOriginsOf(services).then(headers, next);
   };
 }
 
 export function dashboardRoutes(services: RoomServices) {
   const { mode, dashboardDir } = services.config;
   if (mode === "development" && dashboardDir === "") return devDashboard(services);
-  return builtDashboard(dashboardDir || DASHBOARD_BUILD);
+  return builtDashboard(services, dashboardDir || DASHBOARD_BUILD);
 }
 
-function builtDashboard(directory: string) {
+function builtDashboard(services: RoomServices, directory: string) {
   const router = express.Router();
   const index = path.join(directory, "index.html");
-  router.use("/assets", securityHeaders(true), express.static(path.join(directory, "assets"), { index: false, immutable: true, maxAge: "365d", fallthrough: true }));
-  router.get(PAGE_PATHS, securityHeaders(true), (_request, response) => {
+  router.use("/assets", securityHeaders(services, true), express.static(path.join(directory, "assets"), { index: false, immutable: true, maxAge: "365d", fallthrough: true }));
+  router.get(PAGE_PATHS, securityHeaders(services, true), (_request, response) => {
     if (!existsSync(index)) {
       response.status(503).type("text/plain").send(`The dashboard has not been built yet. Run \`npm run build:web\` (part of \`npm run build\`) and reload this page.\n`);
       return;
@@ -82,7 +106,7 @@ function builtDashboard(directory: string) {
     response.sendFile(index);
   });
   // The few unhashed files next to the page (favicon): short cache, never a directory listing.
-  router.get(["/favicon.svg", "/robots.txt"], securityHeaders(true), express.static(directory, { index: false, maxAge: "1h", fallthrough: true }));
+  router.get(["/favicon.svg", "/robots.txt"], securityHeaders(services, true), express.static(directory, { index: false, maxAge: "1h", fallthrough: true }));
   return router;
 }
 
@@ -100,7 +124,7 @@ function devDashboard(services: RoomServices) {
     return vite;
   };
   // Vite serves its modules (/@vite/client, /src/…, /@fs/…, /node_modules/…); anything else falls through.
-  router.use(securityHeaders(false), (request, response, next) => {
+  router.use(securityHeaders(services, false), (request, response, next) => {
     viteServer().then((server) => server.middlewares(request, response, next), next);
   });
   router.get(PAGE_PATHS, async (request, response, next) => {

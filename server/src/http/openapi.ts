@@ -11,9 +11,9 @@
 import express from "express";
 import { z } from "zod";
 import {
-  AuditLogPage, AvailabilityChanged, DeviceDetails, DeviceHistory, DeviceList, DeviceRegistered, DeviceSessionsPage, DevTokenAnswer, DisabledDevice,
+  AuditLogPage, AuthConfigAnswer, AvailabilityChanged, DeviceDetails, DeviceHistory, DeviceList, DeviceRegistered, DeviceSessionsPage, DevTokenAnswer, DisabledDevice,
   ForceReleased, HealthSummary, HttpWireSchemas, Liveness, OpenApiDocumentBody, QueueListing, Readiness, ResultsPage, RotatedSecret, RunDetail,
-  SessionDetail, SessionsPage, WebhookEvent,
+  SessionDetail, SessionsPage, WebhookEvent, WhoAmIAnswer,
 } from "@baton/protocol/http";
 import { AuditQuery, AvailabilityBody, ForceReleaseBody, RegisterDeviceBody, ReturnToServiceBody } from "./admin.ts";
 import { DeviceListQuery } from "./devices.ts";
@@ -116,6 +116,8 @@ const ROUTES: Record<string, Record<string, Operation>> = {
   "/admin/devices/{deviceId}/return-to-service": { post: { summary: "Back into rotation (from drained, quarantined or maintenance)", access: "admin", params: deviceId, body: ReturnToServiceBody, ok: { description: "{ deviceId, availability, holder, queueLength }", schema: AvailabilityChanged }, refusals: [404, 413] } },
   "/admin/devices/{deviceId}/queue": { get: { summary: "Who waits for a device, in order, and whether one holds the hand-off offer", access: "admin", params: deviceId, ok: { description: "{ deviceId, handoffUntil, entries: [{ position, userId, name, since, sessionType, offered, away }] }", schema: QueueListing }, refusals: [404] } },
   "/admin/audit": { get: { summary: "The audit log, newest first", access: "admin", query: AuditQuery, ok: { description: "{ entries }", schema: AuditLogPage } } },
+  "/auth/config": { get: { summary: "How the dashboard signs people in: development sign-in, and the OpenID Connect provider (client id, scopes, discovered endpoints)", access: "public", ok: { description: "{ devSignIn, oidc }", schema: AuthConfigAnswer } } },
+  "/auth/me": { get: { summary: "The caller as this server maps their token: user id, display name, roles", access: "user", ok: { description: "{ userId, name, roles }", schema: WhoAmIAnswer } } },
   "/dev/token": { post: { summary: "Development mode only: mint a user JWT (absent in production)", access: "public", body: DevTokenRequest, ok: { description: "{ token, userId, devOnly }", schema: DevTokenAnswer } } },
 };
 

@@ -7,6 +7,7 @@
  * - devices.ts    GET /devices, /devices/:deviceId                     users
  * - sessions.ts   GET /devices/:deviceId/sessions[/:epoch], /runs/:runId, /me/sessions   users
  * - results.ts    GET /results (own results); POST /dev/token (development only)
+ * - auth.ts       GET /auth/config (public: how to sign in), GET /auth/me (users)
  * - history.ts    GET /devices/:deviceId/history                       admins
  * - admin.ts      /admin/…: register, disable, rotate, force-release, audit   admins
  * Every handler validates its input (zod), answers with a body typed by its wire schema in
@@ -16,6 +17,7 @@
 import express from "express";
 import type { RoomServices } from "../rooms/services.ts";
 import { adminRoutes } from "./admin.ts";
+import { authRoutes } from "./auth.ts";
 import { deviceRoutes } from "./devices.ts";
 import { healthRoutes } from "./health.ts";
 import { metricsRoute } from "./metrics.ts";
@@ -37,6 +39,7 @@ export function httpRoutes(services: RoomServices) {
   router.use(deviceRoutes(services));
   router.use(sessionRoutes(services));
   router.use(resultRoutes(services));
+  router.use(authRoutes(services));
   router.use(historyRoutes(services));
   router.use(adminRoutes(services));
   if (devRoutes) router.use(devTokenRoute(services));

@@ -6,6 +6,7 @@ import { createContext, useContext, useMemo, useState, type ReactNode } from "re
 import { BatonClient } from "@baton/client";
 import { BatonProvider } from "@baton/client/react";
 import { storedIdentity, storeIdentity, type Identity } from "./identity.ts";
+import { isProviderToken, signOutAtProvider } from "./oidc.ts";
 
 interface IdentityState {
   identity: Identity | null;
@@ -14,6 +15,8 @@ interface IdentityState {
   setIdentity(identity: Identity | null): void;
   /** Signs out because the server no longer accepts the token. */
   signInExpired(): void;
+  /** The person signs out: here, and at the identity provider when they signed in there. */
+  signOut(): void;
 }
 
 const IdentityContext = createContext<IdentityState | null>(null);
@@ -33,6 +36,15 @@ export function IdentityProvider({ children }: { children: ReactNode }) {
       storeIdentity(null);
       setSignedOutBecause("The server no longer accepts your sign-in (it may have expired). Please sign in again.");
       setState(null);
+    },
+    signOut() {
+      const token = identity?.token;
+      storeIdentity(null);
+      setSignedOutBecause(null);
+      setState(null);
+      if (token && isProviderToken(token)) {
+        signOutAtProvider(token).catch(() => setSignedOutBecause("You are signed out of Baton, but the identity provider could not be reached to sign you out there too."));
+      }
     },
   }), [identity, signedOutBecause]);
   // Same origin: the page, the API and the rooms are one server.

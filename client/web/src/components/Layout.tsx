@@ -4,7 +4,7 @@ import { useIdentity } from "../auth/IdentityContext.tsx";
 import { Link } from "./Link.tsx";
 
 export function Layout({ children }: { children: ReactNode }) {
-  const { identity, setIdentity } = useIdentity();
+  const { identity, signOut } = useIdentity();
   return (
     <>
       <a className="skip-link" href="#main">
@@ -29,8 +29,9 @@ export function Layout({ children }: { children: ReactNode }) {
             <div className="who">
               <span>
                 Signed in as <strong>{identity.name}</strong>
+                {identity.roles.includes("admin") && <span className="role-badge"> (admin)</span>}
               </span>
-              <button type="button" className="link-button" onClick={() => setIdentity(null)}>
+              <button type="button" className="link-button" onClick={signOut}>
                 Sign out
               </button>
             </div>
