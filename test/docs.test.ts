@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ErrorCode, DeviceToRoom, RoomToDevice, RoomToUser, UserToRoom, EndReason } from "@baton/protocol";
 import { ConfigSchema } from "../server/src/config/config.ts";
+import { fileKeyOf } from "../server/src/config/configFile.ts";
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
 
@@ -24,10 +25,13 @@ describe("documentation", () => {
     }
   });
 
-  it("lists every configuration variable in the README", () => {
+  it("lists every configuration variable in the README's one table, with its file key, and nothing else", () => {
     const readme = read("README.md");
-    for (const variable of Object.keys(ConfigSchema.shape)) {
-      expect(readme, `README should document ${variable}`).toContain(`\`${variable}\``);
+    const section = readme.slice(readme.indexOf("## Configuration\n"), readme.indexOf("\n## ", readme.indexOf("## Configuration\n") + 1));
+    const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| ([^|]+) \|/gm)].map((match) => [match[1], match[2].trim()]);
+    expect(rows.map(([variable]) => variable).sort()).toEqual(Object.keys(ConfigSchema.shape).sort());
+    for (const [variable, key] of rows) {
+      expect(key, `the file key of ${variable}`).toBe(variable === "BATON_CONFIG_FILE" ? "*(environment only)*" : `\`${fileKeyOf(variable)}\``);
     }
   });
 });

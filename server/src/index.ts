@@ -15,7 +15,9 @@ const USAGE = `usage: npm start            (production, from the output of \`npm
        node dist/server/index.js   (the same without npm: what a service manager runs)
        npm run dev          (development: demo devices, dev tokens, pretty logs)
 
-Baton is configured only through environment variables (README, "Configuration"):
+Baton is configured through environment variables and, optionally, a JSON file
+(BATON_CONFIG_FILE, else ./baton.config.json; the environment overrides the file;
+README, "Configuration"). \`npm run baton -- config check\` prints the effective values.
   ${Object.keys(ConfigSchema.shape).join("\n  ")}
 
 Signals: SIGTERM/SIGINT drain, close connections with 4001, flush the store and exit
@@ -36,6 +38,7 @@ async function main() {
     }
     throw error;
   }
+  for (const warning of config.source.warnings) console.error(`baton: warning: ${warning}`);
   let services;
   try {
     services = await createServices({ config });
@@ -63,6 +66,7 @@ async function main() {
     `  HTTP + WebSocket  ${base}   (room "device", one per device; API: ${base}/openapi.json)`,
     `  dashboard         ${base}/   (open it in a browser${config.mode === "production" ? "; sign in with a token" : "; sign in with any name"})`,
     `  operations        ${base}/healthz  /readyz  /metrics (${config.metricsToken ? "bearer BATON_METRICS_TOKEN" : "loopback only"})   logs: ${config.log.format} at ${config.log.level}`,
+    `  configuration     ${config.source.file ? `${config.source.file}, overridden by the environment` : "the environment (no configuration file)"}`,
     `  store             ${services.store.kind === "sqlite" ? `SQLite ${services.store.location}` : `PostgreSQL ${services.store.location}`}`,
     `  presence          ${services.cluster.description}`,
     `  retention         ${config.retentionDays > 0 ? `${config.retentionDays} days (history, results, audit)` : "keep forever"}`,

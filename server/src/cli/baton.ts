@@ -15,6 +15,7 @@
  *   device release <id> [--reason "…"]            back into rotation (from drained, quarantined or maintenance)
  *   device availability                           every device that is not simply available
  *   migrate                                       bring the store's schema up to date and exit
+ *   config check                                  the effective configuration (file + environment), secrets masked
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -26,6 +27,7 @@ import { openStore } from "../adapters/openStore.ts";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import { hashDeviceSecret, newDeviceSecret } from "../auth/deviceSecrets.ts";
 import { ConfigError, loadStoreConfig } from "../config/config.ts";
+import { checkConfig } from "../config/configCheck.ts";
 import { AuditAction, DeviceExistsError, type BatonStore } from "../ports/store.ts";
 import { MAX_EPOCH } from "../session/index.ts";
 
@@ -42,6 +44,7 @@ const USAGE = `usage: npm run baton -- <command>
   device availability
   device pool <id> <name>         (explicit pool name; "" = back to its kind's pool)
   migrate
+  config check                    the effective configuration (baton.config.json + environment), secrets masked
 
 drain / quarantine / release write the device's durable availability record; a running
 server applies it within BATON_REGISTRY_POLL_MS (or when the device's room is next created).`;
@@ -157,6 +160,15 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<{ code: number; output: string }> {
   const [command, ...rest] = argv;
   if (command === "--help" || command === "-h" || command === "help" || rest.includes("--help")) return { code: 0, output: USAGE };
+  if (command === "config") {
+    if (rest[0] !== "check" || rest.length > 1) return { code: 2, output: USAGE };
+    try {
+      return { code: 0, output: checkConfig(env, env === process.env ? { cwd: process.cwd() } : {}) };
+    } catch (error) {
+      if (error instanceof ConfigError) return { code: 2, output: `baton: ${error.message}` };
+      throw error;
+    }
+  }
   if (command !== "device" && command !== "migrate") return { code: 2, output: USAGE };
   let store: BatonStore | undefined;
   try {
