@@ -71,7 +71,7 @@ async function main() {
     `  presence          ${services.cluster.description}`,
     `  retention         ${config.retentionDays > 0 ? `${config.retentionDays} days (history, results, audit)` : "keep forever"}`,
     `  devices           ${devices.length} registered${services.imported ? ` (imported ${config.devicesFile})` : ""}: ${devices.slice(0, 10).map((d) => d.deviceId + (d.disabledAt !== null ? " (disabled)" : "")).join(", ")}${devices.length > 10 ? ", …" : ""}`,
-    `  manage devices    npm run baton -- device add <id> --label "…" --kind scale   (list, disable, rotate-secret)`,
+    `  manage devices    npm run baton -- device add <id> --label "…" --kind scale   (list, disable, delete, rotate-secret)`,
   ];
   if (config.mode !== "production") {
     lines.push(

@@ -7,6 +7,7 @@
  *   device add <id> [--label "…"] [--kind scale]   register; prints the secret ONCE
  *   device list                                   every device, with state
  *   device disable <id>                           refuse its joins, close its connection
+ *   device delete <id>                            remove it from the registry (history and epoch stay)
  *   device rotate-secret <id>                     new secret (printed once); the old one stops working
  *   device raise-epoch <id> <epoch>               recovery after a wiped store, server stopped (docs/PROTOCOL.md §6)
  *   device repair-epoch <id>                      an epoch beyond MAX_EPOCH back to the last sane one + 1, server stopped (§6)
@@ -35,6 +36,7 @@ const USAGE = `usage: npm run baton -- <command>
   device add <id> [--label "Clinic scale"] [--kind scale]
   device list
   device disable <id>
+  device delete <id>              (history and epoch stay; registering the id again continues above its epoch)
   device rotate-secret <id>
   device raise-epoch <id> <epoch>
   device repair-epoch <id>
@@ -50,6 +52,13 @@ drain / quarantine / release write the device's durable availability record; a r
 server applies it within BATON_REGISTRY_POLL_MS (or when the device's room is next created).`;
 
 class UsageError extends Error {}
+
+/** Rows under a header row, columns padded to their widest cell (the last one is not padded). */
+export function table(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, column) => Math.max(...all.map((row) => row[column].length)));
+  return all.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join("  ").trimEnd()).join("\n");
+}
 
 const actor = () => `cli:${os.userInfo().username}`;
 
@@ -81,14 +90,20 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
     case "list": {
       const devices = await store.devices.list();
       if (devices.length === 0) return "no devices registered";
-      return devices.map((device) => [
-        device.deviceId.padEnd(20),
-        (device.kind || "-").padEnd(10),
-        (device.disabledAt !== null ? `disabled ${new Date(device.disabledAt).toISOString()}` : "enabled").padEnd(34),
-        `pool:${poolOf(device) || "-"}`.padEnd(16),
+      return table(["DEVICE", "KIND", "STATE", "POOL", "SESSION TYPES", "LABEL"], devices.map((device) => [
+        device.deviceId,
+        device.kind || "-",
+        device.disabledAt !== null ? `disabled ${new Date(device.disabledAt).toISOString()}` : "enabled",
+        poolOf(device) || "-",
         device.sessionTypes.map((type) => type.name).join(",") || "-",
-        device.label ? `  "${device.label}"` : "",
-      ].join(" ")).join("\n");
+        device.label,
+      ]));
+    }
+    case "delete": {
+      const device = deviceId(id);
+      if (!(await store.devices.remove(device))) throw new UsageError(`no device "${device}" is registered`);
+      await store.audit.record({ at: now, actor: actor(), action: AuditAction.DELETE, deviceId: device, detail: {} });
+      return `deleted ${device}: its joins are refused and a running server closes its connection within BATON_REGISTRY_POLL_MS; its history, results and epoch stay (registering ${device} again continues above its last epoch)`;
     }
     case "disable": {
       const device = deviceId(id);
@@ -150,7 +165,7 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
     case "availability": {
       const records = (await store.availability.list()).filter((record) => record.status !== DeviceAvailability.AVAILABLE);
       if (records.length === 0) return "every device is available";
-      return records.map((record) => `${record.deviceId.padEnd(20)} ${record.status.padEnd(12)} since ${new Date(record.since).toISOString()} by ${record.by}: ${record.reason}`).join("\n");
+      return table(["DEVICE", "AVAILABILITY", "SINCE", "BY", "REASON"], records.map((record) => [record.deviceId, record.status, new Date(record.since).toISOString(), record.by, record.reason]));
     }
     default:
       throw new UsageError(USAGE);
