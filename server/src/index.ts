@@ -9,6 +9,7 @@ import { ConfigError, ConfigSchema, loadConfig } from "./config/config.ts";
 import { createServices } from "./app.ts";
 import { startServer } from "./server.ts";
 import { ListenError } from "./listenError.ts";
+import { markLiveServer } from "./store/liveServer.ts";
 import { RedisUnavailableError } from "./adapters/redis/redisConnection.ts";
 
 const USAGE = `usage: npm start            (production, from the output of \`npm run build\`; BATON_JWT_SECRET required)
@@ -57,6 +58,8 @@ async function main() {
     throw error;
   }
   const base = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
+  // The store is in use: `npm run baton -- device raise-epoch` refuses until this server stops.
+  markLiveServer(config.store, base);
   const devices = await services.registry.list();
   // The scripts default to 127.0.0.1:2567; name the URL when this server is elsewhere.
   const urlFlag = base === "http://127.0.0.1:2567" ? "" : ` --url ${base}`;
