@@ -4,8 +4,9 @@
  * wrong Node must be one sentence and a non-zero exit instead.
  *
  * Plain JavaScript with no import beyond Node's own, so it runs on any Node.js. The npm
- * scripts load it first (`tsx --import ./scripts/check-node.mjs …`); `npm start`
- * (scripts/start.mjs) and the built server import it before anything else.
+ * scripts load it first (`tsx --import ./scripts/check-node.mjs …`) and `npm start`
+ * (scripts/start.mjs) imports it before anything else. (`node dist/server/index.js` run
+ * directly by a service manager does not: the unit names its Node.js.)
  *
  * BATON_NODE_VERSION_CHECK_AS=<version> checks that version instead of the running one: how
  * the tests show what `npm run dev` says on Node 20 without installing Node 20.

@@ -3,8 +3,6 @@
  * `npm run dev` runs this file's TypeScript through tsx; production runs its build,
  * `node dist/server/index.js` (`npm run build` makes it; `npm start` starts it).
  */
-// First, before anything native loads: a too old Node.js is one sentence (scripts/check-node.mjs).
-import "../../scripts/check-node.mjs";
 import { ConfigError, ConfigSchema, loadConfig } from "./config/config.ts";
 import { createServices } from "./app.ts";
 import { startServer } from "./server.ts";
