@@ -12,6 +12,7 @@ import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { runCli } from "../../server/src/cli/baton.ts";
 import { LIVE_SERVER_MARKER } from "../../server/src/store/liveServer.ts";
+import { createTestSchema } from "../support/postgres.ts";
 import { PRODUCTION_DEVICE, spawnProductionServer, stopAllServers } from "../support/serverProcess.ts";
 
 afterAll(stopAllServers);
@@ -40,13 +41,17 @@ it("on SQLite: a crashed server's marker does not block the recovery", async () 
   expect((await runCli(["device", "raise-epoch", PRODUCTION_DEVICE.deviceId, "7"], { BATON_DATA_DIR: dataDir })).code).toBe(0);
 }, 60_000);
 
-const databaseUrl = process.env.BATON_TEST_DATABASE_URL;
-it.skipIf(!databaseUrl)("on PostgreSQL: refuses while a server is connected, and raises the epoch once it has stopped", async () => {
-  const env = { DATABASE_URL: databaseUrl!, BATON_DATABASE_SCHEMA: `raise_${process.pid}_${Date.now() % 100_000}` };
-  const server = await spawnProductionServer(env);
-  const refused = await runCli(["device", "raise-epoch", PRODUCTION_DEVICE.deviceId, "40"], env);
-  expect(refused.code).toBe(2);
-  expect(refused.output).toMatch(REFUSAL);
-  await server.stop();
-  expect((await runCli(["device", "raise-epoch", PRODUCTION_DEVICE.deviceId, "40"], env)).code).toBe(0);
+it("on PostgreSQL: refuses while a server is connected, and raises the epoch once it has stopped", async () => {
+  const schema = await createTestSchema();
+  try {
+    const env = { DATABASE_URL: schema.url, BATON_DATABASE_SCHEMA: schema.schema };
+    const server = await spawnProductionServer(env);
+    const refused = await runCli(["device", "raise-epoch", PRODUCTION_DEVICE.deviceId, "40"], env);
+    expect(refused.code).toBe(2);
+    expect(refused.output).toMatch(REFUSAL);
+    await server.stop();
+    expect((await runCli(["device", "raise-epoch", PRODUCTION_DEVICE.deviceId, "40"], env)).code).toBe(0);
+  } finally {
+    await schema.drop();
+  }
 }, 60_000);
