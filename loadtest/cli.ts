@@ -1,11 +1,12 @@
 /**
  * `npm run loadtest -- --url http://host:port --users N --devices M --duration 60s`
  *
- * The orchestrator: prepares the target (tokens, devices), forks the load processes
+ * The orchestrator: prepares the target (tokens, its own devices — or existing ones that are
+ * offline, never a connected one), forks the load processes
  * (worker.ts), feeds every fact they report into the ledger (ledger.ts), prints a progress
  * line every few seconds, then drains the users, looks for undelivered results in their
  * owners' `GET /results`, prints the summary and exits 1 on a lost result, a double grant
- * or a misdelivered result. Why its own workers and not `@colyseus/loadtest`'s runner:
+ * or a misdelivered result; the devices it registered are deleted however the run ends. Why its own workers and not `@colyseus/loadtest`'s runner:
  * docs/LOADTEST.md.
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -29,6 +30,20 @@ const say = (line: string) => console.log(`loadtest: ${line}`);
 function fail(code: number, message: string): never {
   console.error(`loadtest: ${message}`);
   process.exit(code);
+}
+
+/** Deletes the devices the run registered (set once they exist); always safe to call again. */
+let cleanUpDevices: () => Promise<string> = async () => "";
+async function cleanUp(): Promise<void> {
+  const run = cleanUpDevices;
+  cleanUpDevices = async () => "";
+  const line = await run().catch((error: Error) => `could not delete this run's devices: ${error.message}`);
+  if (line) say(line);
+}
+
+async function failAfterCleanUp(code: number, message: string): Promise<never> {
+  await cleanUp();
+  return fail(code, message);
 }
 
 async function inBatches<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
@@ -106,11 +121,13 @@ async function main() {
   let users: WorkerUser[];
   try {
     await checkReachable(options.url);
-    devices = await resolveDevices(options.url, options.deviceSource, options.devices, tokens, say);
+    const prepared = await resolveDevices(options.url, options.deviceSource, options.devices, tokens, tag, say);
+    devices = prepared.devices;
+    cleanUpDevices = prepared.cleanUp;
     const userIds = Array.from({ length: options.users }, (_, n) => `${tag}-user-${n + 1}`);
     users = await inBatches(userIds, 8, async (userId) => ({ userId, token: await tokens.mint(userId) }));
   } catch (error) {
-    if (error instanceof TargetError) fail(3, error.message);
+    if (error instanceof TargetError) await failAfterCleanUp(3, error.message);
     throw error;
   }
 
@@ -137,7 +154,7 @@ async function main() {
     workers.push(startWorker(index, job, ledger, (error) => { fatal ??= error; }));
   }
   const stopWorkers = () => { for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill("SIGTERM"); };
-  process.once("SIGINT", () => { stopWorkers(); fail(130, "interrupted"); });
+  process.once("SIGINT", () => { stopWorkers(); void failAfterCleanUp(130, "interrupted"); });
 
   // The clock starts when every load process has loaded its code and started its clients.
   await withTimeout(Promise.all(workers.map((w) => w.ready)), 60_000);
@@ -147,7 +164,7 @@ async function main() {
   while (Date.now() < deadline && !fatal) await new Promise((resolve) => setTimeout(resolve, Math.min(200, deadline - Date.now())));
   if (fatal) {
     stopWorkers();
-    fail(3, fatal);
+    await failAfterCleanUp(3, fatal);
   }
   say("duration reached: users finish the run in flight and leave");
   for (const worker of workers) worker.child.send({ cmd: "drain" } satisfies ToWorker);
@@ -179,9 +196,10 @@ async function main() {
   if (options.reportPath) {
     writeFileSync(options.reportPath, JSON.stringify({ options: { ...options, tokens: { kind: options.tokens.kind } }, elapsedMs: Math.round(elapsedMs), snapshot, verdict }, null, 2));
   }
+  await cleanUp();
   const judgement = judge(snapshot, verdict);
   if (judgement.exitCode !== 0) fail(judgement.exitCode, judgement.message);
   say(judgement.message);
 }
 
-main().catch((error) => fail(3, `unexpected error: ${(error as Error).stack ?? error}`));
+main().catch((error) => failAfterCleanUp(3, `unexpected error: ${(error as Error).stack ?? error}`));

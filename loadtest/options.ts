@@ -23,14 +23,16 @@ user tokens (one of)
   --token-issuer ISS           with --token-secret: the iss claim (BATON_JWT_ISSUER)
   --token-audience AUD         with --token-secret: the aud claim (BATON_JWT_AUDIENCE)
 
-devices (which ids, and their secrets)
-  --device-ids a,b,c           device ids (default: the development devices scale-1,printer-1,lab-1)
-  --device-secret-prefix P     secret of device <id> is P<id> (default "dev-secret-", the development registry)
-  --devices-file FILE          JSON {"devices":[{"id","secret","instrument"?}]} instead of the two above
-  --provision                  register devices <prefix>1..<M> through the admin API (or rotate the
-                               secret of those that exist) and use them; needs an admin token
+devices (by default the tool registers its own and deletes them at the end)
+  --provision                  register devices <prefix>1..<M> through the admin API, use them and
+                               delete them when the run ends (the default); needs an admin token
                                (dev tokens, or --token-secret)
-  --device-prefix PREFIX       id prefix for --provision (default "load-")
+  --device-prefix PREFIX       id prefix of the tool's own devices (default "lt<run tag>-", new every run)
+  --device-ids a,b,c           use these existing devices instead; each must be offline (the tool
+                               never takes over a connected device), e.g. the development
+                               devices scale-1,printer-1,lab-1
+  --device-secret-prefix P     secret of device <id> is P<id> (default "dev-secret-", the development registry)
+  --devices-file FILE          existing devices from JSON {"devices":[{"id","secret","instrument"?}]}; each must be offline
   --device-speed X             instruments run X times faster than real (default 10)
   --device-drop-rate F         per job: the device's socket drops mid-job and it reconnects (default 0.02)
 
@@ -57,6 +59,7 @@ export type TokenSource = { kind: "dev" } | { kind: "secret"; secret: string; is
 export type DeviceSource =
   | { kind: "ids"; ids: string[]; secretPrefix: string }
   | { kind: "file"; path: string }
+  /** The tool's own devices: registered before the run, deleted after it. `prefix` "" = one made from the run's tag. */
   | { kind: "provision"; prefix: string };
 
 export interface LoadOptions {
@@ -74,8 +77,6 @@ export interface LoadOptions {
   progressMs: number;
   reportPath?: string;
 }
-
-export const DEV_DEVICE_IDS = ["scale-1", "printer-1", "lab-1"];
 
 /** `500ms`, `30s`, `2m`, or a bare number of seconds. */
 export function parseDuration(text: string, flag: string): number {
@@ -148,14 +149,14 @@ export function parseLoadOptions(argv: string[]): LoadOptions | null {
   let deviceSource: DeviceSource;
   if (values["devices-file"] !== undefined) {
     deviceSource = { kind: "file", path: values["devices-file"] };
-  } else if (values.provision) {
-    const prefix = values["device-prefix"] ?? "load-";
-    if (!/^[A-Za-z0-9_-]{1,40}$/.test(prefix)) throw new UsageError(`--device-prefix must be 1–40 letters, digits, '_' or '-', not "${prefix}".`);
+  } else if (values["device-ids"] === undefined) {
+    const prefix = values["device-prefix"] ?? "";
+    if (prefix !== "" && !/^[A-Za-z0-9_-]{1,40}$/.test(prefix)) throw new UsageError(`--device-prefix must be 1–40 letters, digits, '_' or '-', not "${prefix}".`);
     deviceSource = { kind: "provision", prefix };
   } else {
-    const ids = (values["device-ids"] ?? DEV_DEVICE_IDS.join(",")).split(",").map((id) => id.trim()).filter(Boolean);
+    const ids = values["device-ids"].split(",").map((id) => id.trim()).filter(Boolean);
     if (ids.length < devices) {
-      throw new UsageError(`--devices ${devices} needs ${devices} device ids but ${ids.length} ${ids.length === 1 ? "was" : "were"} given (${ids.join(", ")}); pass more with --device-ids, a --devices-file, or let the tool register them with --provision.`);
+      throw new UsageError(`--devices ${devices} needs ${devices} device ids but ${ids.length} ${ids.length === 1 ? "was" : "were"} given (${ids.join(", ")}); pass more with --device-ids, a --devices-file, or leave both out and the tool registers its own.`);
     }
     deviceSource = { kind: "ids", ids: ids.slice(0, devices), secretPrefix: values["device-secret-prefix"] ?? "dev-secret-" };
   }

@@ -77,11 +77,26 @@ export function instrumentFor(deviceId: string, index: number, named?: string): 
   return (["scale", "lab", "scale", "printer"] as const)[index % 4]!;
 }
 
-export async function resolveDevices(baseUrl: string, source: DeviceSource, count: number, tokens: TokenMinter, log: (line: string) => void): Promise<WorkerDevice[]> {
+/** The devices a run uses, and how to put the target back as it was. */
+export interface PreparedDevices {
+  devices: WorkerDevice[];
+  /** Deletes the devices this run registered (none when it used existing ones); returns a line to print, or "". */
+  cleanUp(): Promise<string>;
+}
+
+/**
+ * The devices of the run. By default (`--provision`) the tool registers its own,
+ * `<prefix>1..count`, and `cleanUp` deletes them. Existing devices (`--device-ids`,
+ * `--devices-file`) must be registered and offline: connecting as a connected device would
+ * take its seat and kick it off (a simulator of the quick tour, or real hardware), so the
+ * tool refuses instead.
+ */
+export async function resolveDevices(baseUrl: string, source: DeviceSource, count: number, tokens: TokenMinter, runTag: string, log: (line: string) => void): Promise<PreparedDevices> {
+  if (source.kind === "provision") return provisionDevices(baseUrl, source.prefix || `${runTag}-`, count, tokens, log);
+  let devices: WorkerDevice[];
   if (source.kind === "ids") {
-    return source.ids.map((id, index) => ({ deviceId: id, secret: `${source.secretPrefix}${id}`, instrument: instrumentFor(id, index) }));
-  }
-  if (source.kind === "file") {
+    devices = source.ids.map((id, index) => ({ deviceId: id, secret: `${source.secretPrefix}${id}`, instrument: instrumentFor(id, index) }));
+  } else {
     let parsed: any;
     try {
       parsed = JSON.parse(await readFile(source.path, "utf8"));
@@ -93,33 +108,64 @@ export async function resolveDevices(baseUrl: string, source: DeviceSource, coun
       throw new TargetError(`--devices-file ${source.path} must be {"devices":[{"id":"…","secret":"…","instrument":"scale|printer|lab"?}]}.`);
     }
     if (list.length < count) throw new TargetError(`--devices ${count} needs ${count} devices but ${source.path} lists ${list.length}.`);
-    return list.slice(0, count).map((d: any, index: number) => ({ deviceId: d.id, secret: d.secret, instrument: instrumentFor(d.id, index, d.instrument) }));
+    devices = list.slice(0, count).map((d: any, index: number) => ({ deviceId: d.id, secret: d.secret, instrument: instrumentFor(d.id, index, d.instrument) }));
   }
-  // --provision: register <prefix>1..count, or rotate the secret of those already registered.
+  await refuseConnectedDevices(baseUrl, devices.map((device) => device.deviceId), await tokens.mint(`${runTag}-device-check`));
+  return { devices, cleanUp: async () => "" };
+}
+
+/** Each existing device must be registered and have no connection (its live status, GET /devices/{id}). */
+async function refuseConnectedDevices(baseUrl: string, deviceIds: string[], token: string): Promise<void> {
+  for (const deviceId of deviceIds) {
+    const response = await http(`${baseUrl}/devices/${encodeURIComponent(deviceId)}`, { headers: { authorization: `Bearer ${token}` } });
+    if (response.status === 404) throw new TargetError(`${deviceId} is not registered on ${baseUrl}; name registered devices, or leave out --device-ids and --devices-file and the tool registers its own.`);
+    if (!response.ok) throw new TargetError(`GET /devices/${deviceId} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    const { status } = (await response.json()) as { status: { online: boolean; connection: string } };
+    if (status.online || status.connection === "disconnected") {
+      throw new TargetError(`${deviceId} is ${status.online ? "connected" : "reconnecting (in its grace period)"}: the load tool will not connect as it, which would take over its seat and disconnect it. Stop that device first, or leave out --device-ids and --devices-file and the tool registers its own devices (and deletes them afterwards).`);
+    }
+  }
+}
+
+async function provisionDevices(baseUrl: string, prefix: string, count: number, tokens: TokenMinter, log: (line: string) => void): Promise<PreparedDevices> {
   const admin = await tokens.mint("loadtest-admin", ["admin"]);
   const headers = { "content-type": "application/json", authorization: `Bearer ${admin}` };
   const devices: WorkerDevice[] = [];
-  let added = 0;
-  let rotated = 0;
-  for (let n = 1; n <= count; n++) {
-    const deviceId = `${source.prefix}${n}`;
-    const instrument = instrumentFor(deviceId, n - 1);
-    let response = await http(`${baseUrl}/admin/devices`, { method: "POST", headers, body: JSON.stringify({ deviceId, label: `load test ${instrument}`, kind: instrument }) });
-    if (response.status === 409) {
-      response = await http(`${baseUrl}/admin/devices/${encodeURIComponent(deviceId)}/rotate-secret`, { method: "POST", headers });
-      rotated++;
-    } else if (response.ok) {
-      added++;
+  const cleanUp = async (): Promise<string> => {
+    // A long run outlives a signed token: ask for a fresh one, keeping the first if that fails.
+    const token = await tokens.mint("loadtest-admin", ["admin"]).catch(() => admin);
+    const failed: string[] = [];
+    for (const { deviceId } of devices) {
+      const response = await http(`${baseUrl}/admin/devices/${encodeURIComponent(deviceId)}`, { method: "DELETE", headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+      if (!response || (!response.ok && response.status !== 404)) failed.push(deviceId);
     }
-    if (response.status === 401 || response.status === 403) {
-      throw new TargetError(`The admin API refused to register ${deviceId} (${response.status}); --provision needs an admin token (dev tokens, or --token-secret with the server's secret).`);
+    if (devices.length === 0) return "";
+    return failed.length === 0
+      ? `deleted the ${devices.length} devices this run registered (${prefix}1..${devices.length})`
+      : `could not delete ${failed.join(", ")}; delete them with \`npm run baton -- device delete <id>\``;
+  };
+  try {
+    for (let n = 1; n <= count; n++) {
+      const deviceId = `${prefix}${n}`;
+      const instrument = instrumentFor(deviceId, n - 1);
+      const response = await http(`${baseUrl}/admin/devices`, { method: "POST", headers, body: JSON.stringify({ deviceId, label: `load test ${instrument}`, kind: instrument }) });
+      if (response.status === 409) {
+        throw new TargetError(`${deviceId} is already registered on ${baseUrl}: the tool only uses devices it registers itself (and deletes afterwards). Choose another --device-prefix, or use existing, offline devices with --device-ids.`);
+      }
+      if (response.status === 401 || response.status === 403) {
+        throw new TargetError(`The admin API refused to register ${deviceId} (${response.status}); registering the run's own devices needs an admin token (dev tokens, or --token-secret with the server's secret), or name existing, offline devices with --device-ids.`);
+      }
+      if (!response.ok) throw new TargetError(`Registering ${deviceId} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+      const { secret } = (await response.json()) as { secret: string };
+      devices.push({ deviceId, secret, instrument });
     }
-    if (!response.ok) throw new TargetError(`Registering ${deviceId} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-    const { secret } = (await response.json()) as { secret: string };
-    devices.push({ deviceId, secret, instrument });
+  } catch (error) {
+    const cleaned = await cleanUp();
+    if (cleaned) log(cleaned);
+    throw error;
   }
-  log(`provisioned ${count} devices ${source.prefix}1..${count} (${added} registered, ${rotated} with a new secret)`);
-  return devices;
+  log(`provisioned ${count} devices ${prefix}1..${count} for this run (deleted when it ends)`);
+  return { devices, cleanUp };
 }
 
 /** The run ids in a user's own stored results (`GET /results`, newest first, up to `maxPages` pages). */

@@ -7,6 +7,8 @@
  *
  * `npm start -- --build-dir <dir>` starts the build in another folder (the tests' own builds).
  */
+// First: a Node.js too old for the native SQLite driver is one sentence, not a segfault.
+import "./check-node.mjs";
 import { existsSync } from "node:fs";
 import module from "node:module";
 import path from "node:path";

@@ -190,6 +190,8 @@ export const AuditAction = {
   KICK: "kick",
   REGISTER: "register",
   DISABLE: "disable",
+  /** Removed from the registry (`device delete`, DELETE /admin/devices/{deviceId}). */
+  DELETE: "delete",
   ROTATE_SECRET: "rotate",
   RAISE_EPOCH: "raise-epoch",
   /** Drained, quarantined, put in maintenance or returned to service (detail: status, reason, previous). */
@@ -222,6 +224,9 @@ export const DeviceRegistered = z.object({ deviceId: z.string(), label: z.string
 
 export const DisabledDevice = z.object({ deviceId: z.string(), disabled: z.literal(true), disabledAt: timestamp })
   .register(HttpWireSchemas, { id: "DisabledDevice", description: "POST /admin/devices/{deviceId}/disable." });
+
+export const DeletedDevice = z.object({ deviceId: z.string(), deleted: z.literal(true) })
+  .register(HttpWireSchemas, { id: "DeletedDevice", description: "DELETE /admin/devices/{deviceId}: removed from the registry (its history and epoch stay)." });
 
 export const RotatedSecret = z.object({ deviceId: z.string(), secret: z.string() })
   .register(HttpWireSchemas, { id: "RotatedSecret", description: "POST /admin/devices/{deviceId}/rotate-secret: the new secret, shown this once." });
@@ -342,6 +347,7 @@ export type AuditLogPage = z.infer<typeof AuditLogPage>;
 export type DeviceHistory = z.infer<typeof DeviceHistory>;
 export type DeviceRegistered = z.infer<typeof DeviceRegistered>;
 export type DisabledDevice = z.infer<typeof DisabledDevice>;
+export type DeletedDevice = z.infer<typeof DeletedDevice>;
 export type RotatedSecret = z.infer<typeof RotatedSecret>;
 export type ForceReleased = z.infer<typeof ForceReleased>;
 export type AvailabilityChanged = z.infer<typeof AvailabilityChanged>;

@@ -7,13 +7,16 @@ import { ConfigError, ConfigSchema, loadConfig } from "./config/config.ts";
 import { createServices } from "./app.ts";
 import { startServer } from "./server.ts";
 import { ListenError } from "./listenError.ts";
+import { markLiveServer } from "./store/liveServer.ts";
 import { RedisUnavailableError } from "./adapters/redis/redisConnection.ts";
 
 const USAGE = `usage: npm start            (production, from the output of \`npm run build\`; BATON_JWT_SECRET required)
        node dist/server/index.js   (the same without npm: what a service manager runs)
        npm run dev          (development: demo devices, dev tokens, pretty logs)
 
-Baton is configured only through environment variables (README, "Configuration"):
+Baton is configured through environment variables and, optionally, a JSON file
+(BATON_CONFIG_FILE, else ./baton.config.json; the environment overrides the file;
+README, "Configuration"). \`npm run baton -- config check\` prints the effective values.
   ${Object.keys(ConfigSchema.shape).join("\n  ")}
 
 Signals: SIGTERM/SIGINT drain, close connections with 4001, flush the store and exit
@@ -34,6 +37,7 @@ async function main() {
     }
     throw error;
   }
+  for (const warning of config.source.warnings) console.error(`baton: warning: ${warning}`);
   let services;
   try {
     services = await createServices({ config });
@@ -52,6 +56,8 @@ async function main() {
     throw error;
   }
   const base = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
+  // The store is in use: `npm run baton -- device raise-epoch` refuses until this server stops.
+  markLiveServer(config.store, base);
   const devices = await services.registry.list();
   // The scripts default to 127.0.0.1:2567; name the URL when this server is elsewhere.
   const urlFlag = base === "http://127.0.0.1:2567" ? "" : ` --url ${base}`;
@@ -61,11 +67,12 @@ async function main() {
     `  HTTP + WebSocket  ${base}   (room "device", one per device; API: ${base}/openapi.json)`,
     `  dashboard         ${base}/   (open it in a browser${config.mode === "production" ? "; sign in with a token" : "; sign in with any name"})`,
     `  operations        ${base}/healthz  /readyz  /metrics (${config.metricsToken ? "bearer BATON_METRICS_TOKEN" : "loopback only"})   logs: ${config.log.format} at ${config.log.level}`,
+    `  configuration     ${config.source.file ? `${config.source.file}, overridden by the environment` : "the environment (no configuration file)"}`,
     `  store             ${services.store.kind === "sqlite" ? `SQLite ${services.store.location}` : `PostgreSQL ${services.store.location}`}`,
     `  presence          ${services.cluster.description}`,
     `  retention         ${config.retentionDays > 0 ? `${config.retentionDays} days (history, results, audit)` : "keep forever"}`,
     `  devices           ${devices.length} registered${services.imported ? ` (imported ${config.devicesFile})` : ""}: ${devices.slice(0, 10).map((d) => d.deviceId + (d.disabledAt !== null ? " (disabled)" : "")).join(", ")}${devices.length > 10 ? ", …" : ""}`,
-    `  manage devices    npm run baton -- device add <id> --label "…" --kind scale   (list, disable, rotate-secret)`,
+    `  manage devices    npm run baton -- device add <id> --label "…" --kind scale   (list, disable, delete, rotate-secret)`,
   ];
   if (config.mode !== "production") {
     lines.push(

@@ -2,6 +2,7 @@
  * Starts a Baton server from its app config: builds the Colyseus server and listens on the
  * configured host and port. `npm start` and the tests both start servers this way.
  */
+import type { EventEmitter } from "node:events";
 import http from "node:http";
 import { defineServer, matchMaker, type Server } from "@colyseus/core";
 import type { RoomServices } from "./rooms/services.ts";
@@ -41,10 +42,19 @@ export async function startServer(services: RoomServices, options: StartOptions 
     onListenError = (error) => reject(new ListenError(describeListenFailure(error, port, host), { cause: error }));
     httpServer.once("error", onListenError);
   });
+  // The WebSocket server re-emits the HTTP server's errors, and the transport prints each
+  // with its stack: while listening is attempted the sentence above is the only word.
+  const wss = (transport as unknown as { wss?: EventEmitter }).wss;
+  const wssErrorListeners = wss?.listeners("error") ?? [];
+  for (const listener of wssErrorListeners) wss!.off("error", listener as (...args: unknown[]) => void);
+  const ignore = () => undefined;
+  wss?.on("error", ignore);
   try {
     await Promise.race([server.listen(port, host), listenFailed]);
   } finally {
     httpServer.off("error", onListenError);
+    wss?.off("error", ignore);
+    for (const listener of wssErrorListeners) wss!.on("error", listener as (...args: unknown[]) => void);
   }
   return server;
 }

@@ -347,6 +347,17 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
         expect((await store.devices.list()).map((device) => device.deviceId)).toEqual(["scale-01"]);
       });
 
+      it("removes a device; its stored epoch stays, so the id registered again continues above it", async () => {
+        await store.devices.add({ deviceId: "gone-1", label: "", kind: "scale", secretHash: "scrypt$a", createdAt: 5 });
+        await store.deviceStates.raiseEpoch("gone-1", 12, 6);
+        expect(await store.devices.remove("gone-1")).toBe(true);
+        expect(await store.devices.remove("gone-1")).toBe(false);
+        expect(await store.devices.find("gone-1")).toBeUndefined();
+        expect((await store.devices.list()).map((device) => device.deviceId)).not.toContain("gone-1");
+        await store.devices.add({ deviceId: "gone-1", label: "again", kind: "scale", secretHash: "scrypt$b", createdAt: 7 });
+        expect((await store.deviceStates.load("gone-1"))?.epoch).toBe(12);
+      });
+
       it("imports from a file: adds new devices, updates changed ones, leaves the rest", async () => {
         const device = { deviceId: "imp-1", label: "A", kind: "", secretHash: "scrypt$1", createdAt: 1 };
         expect(await store.devices.upsertFromImport(device)).toBe("added");

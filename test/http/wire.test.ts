@@ -63,7 +63,7 @@ function wireSuite(storeName: string, openStore?: () => Promise<{ store: BatonSt
     }
 
     /** Calls the real server and validates the answer against what openapi.json declares for its route and status. */
-    async function checked(method: "GET" | "POST", path: string, options: { token?: string; body?: unknown } = {}, expectedStatus = 200) {
+    async function checked(method: "GET" | "POST" | "DELETE", path: string, options: { token?: string; body?: unknown } = {}, expectedStatus = 200) {
       const answer = await call(baton, method, path, options);
       const verb = method.toLowerCase();
       const template = templateOf(verb, path);
@@ -153,6 +153,8 @@ function wireSuite(storeName: string, openStore?: () => Promise<{ store: BatonSt
       expect(released).toMatchObject({ released: true, holder: { userId: "olga" } });
       await checked("POST", `/admin/devices/${fresh}/rotate-secret`, { token: admin, body: {} });
       await checked("POST", `/admin/devices/${fresh}/disable`, { token: admin, body: {} });
+      await checked("DELETE", `/admin/devices/${fresh}`, { token: admin });
+      await checked("DELETE", `/admin/devices/${fresh}`, { token: admin }, 404);
       await checked("GET", `/admin/audit?deviceId=${deviceId}`, { token: admin });
       await checked("POST", "/dev/token", { body: { userId: "newcomer", name: "Newcomer" } });
       // Sign-in: how (no provider on this server) and who.

@@ -73,3 +73,19 @@ it("refuses bad input with a usage message, and raises an epoch for recovery", a
   expect(raised).toMatchObject({ code: 0, output: expect.stringContaining("epoch is now 40") });
   expect((await baton.services.deviceStates.load("scale-02"))?.epoch).toBe(40);
 });
+
+it("lists devices under a header row, and deletes one: its connection closes, its joins are refused, the audit log keeps it", async () => {
+  const added = await runCli(["device", "add", "scale-09", "--kind", "scale"], env);
+  const listed = (await runCli(["device", "list"], env)).output.split("\n");
+  expect(listed[0]).toMatch(/^DEVICE\s+KIND\s+STATE\s+POOL\s+SESSION TYPES\s+LABEL$/);
+  expect(listed.some((line) => /^scale-09\s+scale\s+enabled\s+scale\s+-$/.test(line))).toBe(true);
+
+  const joined = await joinAsDevice("scale-09", secretOf(added.output));
+  const deleted = await runCli(["device", "delete", "scale-09"], env);
+  expect(deleted).toMatchObject({ code: 0, output: expect.stringMatching(/^deleted scale-09: /) });
+  expect(await joined.closed).toBe(BatonCloseCode.DEVICE_REVOKED);
+  await expect(ScriptedDevice.online(baton.httpUrl, "scale-09", secretOf(added.output))).rejects.toThrow(/UNKNOWN_DEVICE/);
+  expect((await runCli(["device", "list"], env)).output).not.toMatch(/scale-09/);
+  expect(await runCli(["device", "delete", "scale-09"], env)).toEqual({ code: 2, output: 'baton: no device "scale-09" is registered' });
+  expect((await baton.services.audit.list({ deviceId: "scale-09", limit: 5 })).map((entry) => entry.action)).toEqual(["delete", "register"]);
+});

@@ -30,6 +30,8 @@ it("exits non-zero at once, naming the port, BATON_PORT and BATON_HOST, when the
     expect(server.stderr).toContain("BATON_PORT");
     expect(server.stderr).toContain("BATON_HOST");
     expect(server.stderr).toContain("already in use");
+    // Only the sentence: no stack trace of the listen error before it (issue 22 item 5).
+    expect(server.stderr).toMatch(/^baton: Cannot listen: port \d+ on 127\.0\.0\.1 is already in use by another process\. [^\n]*\n$/);
   } finally {
     occupant.close();
   }

@@ -59,7 +59,9 @@ function main(): void {
     instrument,
     speed: number(values.speed, "--speed"),
     heartbeatIntervalMs: number(values.heartbeat, "--heartbeat"),
-    reconnect: { maxAttempts: number(values["max-attempts"], "--max-attempts") },
+    // Only a given flag overrides the policy: `{ maxAttempts: undefined }` would erase the default
+    // (the log said "reconnect attempt 1/undefined" and never gave up).
+    reconnect: values["max-attempts"] === undefined ? undefined : { maxAttempts: number(values["max-attempts"], "--max-attempts") },
     seed: number(values.seed, "--seed"),
     log: quiet ? undefined : print,
   });

@@ -1,6 +1,6 @@
 /** The status lines people read, from the facts the API and the room give. */
 import { describe, expect, it } from "vitest";
-import { availabilityOf, duration, endReasonText, percent, statusLine, type SessionFacts } from "./words.ts";
+import { availabilityOf, duration, endReasonText, percent, remaining, statusLine, type SessionFacts } from "./words.ts";
 
 const NOW = 1_800_000_000_000;
 const free: SessionFacts = { online: true, phase: "idle", holderId: null, holderName: null, heldSince: null, progress: null };
@@ -29,6 +29,8 @@ describe("status lines", () => {
     expect(duration(3_600_000)).toBe("1 h");
     expect(duration(3_900_000)).toBe("1 h 5 min");
     expect(duration(-5)).toBe("less than a minute");
+    expect(remaining(59_999)).toBe("less than a minute more");
+    expect(remaining(180_000)).toBe("another 3 min");
     expect(percent(0.384)).toBe("38 %");
     expect(percent(null)).toBe("0 %");
     expect(endReasonText("kicked")).toBe("an administrator took the device back");

@@ -14,6 +14,12 @@ export function duration(milliseconds: number): string {
   return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
 }
 
+/** How much longer something lasts: "another 3 min", or "less than a minute more" (never "another less than a minute"). */
+export function remaining(milliseconds: number): string {
+  const left = duration(milliseconds);
+  return milliseconds < 60_000 ? `${left} more` : `another ${left}`;
+}
+
 export interface SessionFacts {
   online: boolean;
   phase: string;

@@ -7,15 +7,17 @@
  *   device add <id> [--label "…"] [--kind scale]   register; prints the secret ONCE
  *   device list                                   every device, with state
  *   device disable <id>                           refuse its joins, close its connection
+ *   device delete <id>                            remove it from the registry (history and epoch stay)
  *   device rotate-secret <id>                     new secret (printed once); the old one stops working
- *   device raise-epoch <id> <epoch>               recovery after a wiped store, server stopped (docs/PROTOCOL.md §6)
- *   device repair-epoch <id>                      an epoch beyond MAX_EPOCH back to the last sane one + 1, server stopped (§6)
+ *   device raise-epoch <id> <epoch>               recovery after a wiped store; refused while a server runs on the store (docs/PROTOCOL.md §6)
+ *   device repair-epoch <id>                      an epoch beyond MAX_EPOCH back to the last sane one + 1; likewise (§6)
  *   device drain <id> --reason "…"                the session in flight finishes; nobody new is granted it
  *   device quarantine <id> --reason "…"           out of rotation until released
  *   device release <id> [--reason "…"]            back into rotation (from drained, quarantined or maintenance)
  *   device availability                           every device that is not simply available
  *   migrate                                       bring the store's schema up to date and exit
  *   token --user <id> [--admin] [--ttl 1h]        sign a user token with BATON_JWT_SECRET (cli/token.ts)
+ *   config check                                  the effective configuration (file + environment), secrets masked
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -23,10 +25,12 @@ import { z } from "zod";
 import { PoolName } from "@baton/protocol/messages";
 import { poolOf } from "../ports/devices.ts";
 import { DeviceAvailability } from "@baton/protocol";
-import { openStore } from "../adapters/openStore.ts";
+import { openStore, type StoreConfig } from "../adapters/openStore.ts";
+import { liveServerOn } from "../store/liveServer.ts";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import { hashDeviceSecret, newDeviceSecret } from "../auth/deviceSecrets.ts";
 import { ConfigError, loadStoreConfig } from "../config/config.ts";
+import { checkConfig } from "../config/configCheck.ts";
 import { AuditAction, DeviceExistsError, type BatonStore } from "../ports/store.ts";
 import { MAX_EPOCH } from "../session/index.ts";
 import { TOKEN_USAGE, TokenUsageError, tokenCommand } from "./token.ts";
@@ -35,9 +39,10 @@ const USAGE = `usage: npm run baton -- <command>
   device add <id> [--label "Clinic scale"] [--kind scale]
   device list
   device disable <id>
+  device delete <id>              (history and epoch stay; registering the id again continues above its epoch)
   device rotate-secret <id>
-  device raise-epoch <id> <epoch>
-  device repair-epoch <id>
+  device raise-epoch <id> <epoch>   (with the server stopped: refused while one runs on the store)
+  device repair-epoch <id>          (likewise)
   device drain <id> --reason "recalibration at noon"
   device quarantine <id> --reason "cable frayed"
   device release <id> [--reason "fixed"]
@@ -45,11 +50,19 @@ const USAGE = `usage: npm run baton -- <command>
   device pool <id> <name>         (explicit pool name; "" = back to its kind's pool)
   migrate
 ${TOKEN_USAGE}
+  config check                    the effective configuration (baton.config.json + environment), secrets masked
 
 drain / quarantine / release write the device's durable availability record; a running
 server applies it within BATON_REGISTRY_POLL_MS (or when the device's room is next created).`;
 
 class UsageError extends Error {}
+
+/** Rows under a header row, columns padded to their widest cell (the last one is not padded). */
+export function table(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, column) => Math.max(...all.map((row) => row[column].length)));
+  return all.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join("  ").trimEnd()).join("\n");
+}
 
 const actor = () => `cli:${os.userInfo().username}`;
 
@@ -59,7 +72,15 @@ function deviceId(value: string | undefined): string {
   return parsed.data;
 }
 
-async function deviceCommand(store: BatonStore, args: string[]): Promise<string> {
+/** raise-epoch and repair-epoch change what a live room holds in memory: only with no server running on the store. */
+async function refuseWhileServerRuns(storeConfig: StoreConfig, verb: string, device: string): Promise<void> {
+  const live = await liveServerOn(storeConfig);
+  if (live) {
+    throw new UsageError(`refusing to ${verb} ${device}: ${live}. A live room keeps the epoch it holds and cannot store a lower one, so the device would jam (claims hang); stop the server, run this again, then start it (docs/PROTOCOL.md §6).`);
+  }
+}
+
+async function deviceCommand(store: BatonStore, storeConfig: StoreConfig, args: string[]): Promise<string> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { label: { type: "string" }, kind: { type: "string" }, reason: { type: "string" } } });
   const [verb, id, extra] = positionals;
   const now = Date.now();
@@ -81,14 +102,20 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
     case "list": {
       const devices = await store.devices.list();
       if (devices.length === 0) return "no devices registered";
-      return devices.map((device) => [
-        device.deviceId.padEnd(20),
-        (device.kind || "-").padEnd(10),
-        (device.disabledAt !== null ? `disabled ${new Date(device.disabledAt).toISOString()}` : "enabled").padEnd(34),
-        `pool:${poolOf(device) || "-"}`.padEnd(16),
+      return table(["DEVICE", "KIND", "STATE", "POOL", "SESSION TYPES", "LABEL"], devices.map((device) => [
+        device.deviceId,
+        device.kind || "-",
+        device.disabledAt !== null ? `disabled ${new Date(device.disabledAt).toISOString()}` : "enabled",
+        poolOf(device) || "-",
         device.sessionTypes.map((type) => type.name).join(",") || "-",
-        device.label ? `  "${device.label}"` : "",
-      ].join(" ")).join("\n");
+        device.label,
+      ]));
+    }
+    case "delete": {
+      const device = deviceId(id);
+      if (!(await store.devices.remove(device))) throw new UsageError(`no device "${device}" is registered`);
+      await store.audit.record({ at: now, actor: actor(), action: AuditAction.DELETE, deviceId: device, detail: {} });
+      return `deleted ${device}: its joins are refused and a running server closes its connection within BATON_REGISTRY_POLL_MS; its history, results and epoch stay (registering ${device} again continues above its last epoch)`;
     }
     case "disable": {
       const device = deviceId(id);
@@ -107,11 +134,10 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
       const device = deviceId(id);
       const epoch = z.coerce.number().int().positive().max(MAX_EPOCH).safeParse(extra);
       if (!epoch.success) throw new UsageError(`raise-epoch needs a positive whole epoch, at most ${MAX_EPOCH}`);
+      await refuseWhileServerRuns(storeConfig, "raise the epoch of", device);
       const stored = await store.deviceStates.raiseEpoch(device, epoch.data, now);
       await store.audit.record({ at: now, actor: actor(), action: AuditAction.RAISE_EPOCH, deviceId: device, detail: { to: stored } });
-      // A live room of this device would now fail to store its (lower) state and hold its
-      // commands until it is created again: this is a tool for a stopped server.
-      return `${device}: epoch is now ${stored} (run this with the server stopped: a live room of the device cannot store a lower epoch and holds its commands)`;
+      return `${device}: epoch is now ${stored}; start the server again`;
     }
     case "repair-epoch": {
       // An epoch beyond MAX_EPOCH was never issued by Baton (a forged hello stored it before
@@ -119,13 +145,14 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
       const device = deviceId(id);
       const current = await store.deviceStates.load(device);
       if (!current) throw new UsageError(`device "${device}" has no stored state: nothing to repair`);
+      if (current.epoch > MAX_EPOCH) await refuseWhileServerRuns(storeConfig, "repair the epoch of", device);
       if (current.epoch <= MAX_EPOCH) return `${device}: epoch ${current.epoch} is sane (at most ${MAX_EPOCH}); nothing repaired (epochs are never lowered)`;
       const [lastSane] = await store.history.listSessions(device, 1, MAX_EPOCH + 1);
       const to = (lastSane?.epoch ?? 0) + 1;
       const stored = await store.deviceStates.repairEpoch(device, to, now);
       if (stored !== to) return `${device}: epoch ${stored} is sane (at most ${MAX_EPOCH}); nothing repaired (epochs are never lowered)`;
       await store.audit.record({ at: now, actor: actor(), action: AuditAction.RAISE_EPOCH, deviceId: device, detail: { repaired: true, to } });
-      return `${device}: epoch repaired to ${to} (one above its last session). Run this with the server stopped, and reset the device's remembered epoch (it refuses a lower welcome until then)`;
+      return `${device}: epoch repaired to ${to} (one above its last session). Reset the device's remembered epoch (it refuses a lower welcome until then), then start the server again`;
     }
     case "drain":
     case "quarantine":
@@ -150,7 +177,7 @@ async function deviceCommand(store: BatonStore, args: string[]): Promise<string>
     case "availability": {
       const records = (await store.availability.list()).filter((record) => record.status !== DeviceAvailability.AVAILABLE);
       if (records.length === 0) return "every device is available";
-      return records.map((record) => `${record.deviceId.padEnd(20)} ${record.status.padEnd(12)} since ${new Date(record.since).toISOString()} by ${record.by}: ${record.reason}`).join("\n");
+      return table(["DEVICE", "AVAILABILITY", "SINCE", "BY", "REASON"], records.map((record) => [record.deviceId, record.status, new Date(record.since).toISOString(), record.by, record.reason]));
     }
     default:
       throw new UsageError(USAGE);
@@ -170,12 +197,22 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return { code: 1, output: `baton: ${(error as Error).message}` };
     }
   }
+  if (command === "config") {
+    if (rest[0] !== "check" || rest.length > 1) return { code: 2, output: USAGE };
+    try {
+      return { code: 0, output: checkConfig(env, env === process.env ? { cwd: process.cwd() } : {}) };
+    } catch (error) {
+      if (error instanceof ConfigError) return { code: 2, output: `baton: ${error.message}` };
+      throw error;
+    }
+  }
   if (command !== "device" && command !== "migrate") return { code: 2, output: USAGE };
   let store: BatonStore | undefined;
   try {
-    store = await openStore(loadStoreConfig(env));
+    const storeConfig = loadStoreConfig(env);
+    store = await openStore(storeConfig, "cli");
     if (command === "migrate") return { code: 0, output: `store is up to date: ${store.kind} ${store.location}` };
-    return { code: 0, output: await deviceCommand(store, rest) };
+    return { code: 0, output: await deviceCommand(store, storeConfig, rest) };
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) return { code: 2, output: `baton: ${error.message}` };
     if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) return { code: 2, output: `baton: ${(error as Error).message}\n${USAGE}` };

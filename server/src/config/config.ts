@@ -1,6 +1,8 @@
 /**
- * All configuration, read once from the environment, typed and validated at start-up.
- * Every option is listed in the README's configuration table (a test keeps them in step).
+ * All configuration, read once from the environment and the optional configuration file
+ * (configFile.ts: `baton.config.json`, the same schema, the environment overriding it), typed
+ * and validated at start-up. Every option is listed in the README's configuration table with
+ * its file key (a test keeps them in step).
  *
  * Development mode (BATON_ENV=development, what `npm run dev` sets) runs with embedded
  * defaults: a random JWT secret, the demo devices imported into the store, a dev-only token
@@ -19,6 +21,7 @@ import type { OidcSettings } from "../auth/oidc.ts";
 import type { LogConfig } from "../observability/logger.ts";
 import type { WebhookEndpoint } from "../webhooks/dispatcher.ts";
 import { WebhookEvent, type WebhookEventName } from "../webhooks/notifications.ts";
+import { ConfigFileError, fileKeyOf as fileKeyOfVariable, readConfigFile } from "./configFile.ts";
 
 export const DEV_DEVICES_FILE = fileURLToPath(new URL("../../../config/devices.dev.json", import.meta.url));
 
@@ -91,6 +94,8 @@ function oidcSettingsOf(values: ConfigEnvironment): OidcSettings | undefined {
 
 /** Environment variable → schema. The README table is generated from the same names. */
 export const ConfigSchema = z.object({
+  /** Environment only: the configuration file to read (configFile.ts). */
+  BATON_CONFIG_FILE: z.string().default(""),
   BATON_ENV: z.enum(["development", "production", "test"]).default("production"),
   BATON_HOST: z.string().default(""),
   BATON_PORT: z.coerce.number().int().min(0).max(65535).default(2567),
@@ -270,6 +275,17 @@ export interface BatonConfig {
    * mode's default — client/web/dist, or Vite's dev middleware in development.
    */
   dashboardDir: string;
+  /** Where the configuration came from: the file read ("" = none) and warnings about it. */
+  source: ConfigSource;
+}
+
+export interface ConfigSource {
+  /** Absolute path of the configuration file read, or "" when none was. */
+  file: string;
+  /** Variable → where its value came from; a variable absent here has its default. */
+  origins: Record<string, "environment" | "file">;
+  /** Sentences to print at start-up (a configuration file anybody may write). */
+  warnings: string[];
 }
 
 /** How this process shares devices with others (docs/SCALING.md). */
@@ -309,14 +325,49 @@ export interface SecretCheckLimits {
 
 export class ConfigError extends Error {}
 
-function parseEnvironment(env: Record<string, string | undefined>): ConfigEnvironment {
-  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => (key.startsWith("BATON_") || key === "DATABASE_URL" || key === "REDIS_URL") && value !== ""));
-  const parsed = ConfigSchema.safeParse(present);
+/**
+ * Where to look for `baton.config.json`: the directory of the default file and the base of a
+ * relative BATON_CONFIG_FILE. Without `cwd` only BATON_CONFIG_FILE names a file: a test that
+ * passes its own variables does not pick up a file lying in the working directory. Reading
+ * `process.env` (the default) looks in the process's working directory.
+ */
+export interface ConfigFileOptions {
+  cwd?: string;
+}
+
+const defaultFileOptions = (env: Record<string, string | undefined>): ConfigFileOptions => (env === process.env ? { cwd: process.cwd() } : {});
+
+const VARIABLES = Object.keys(ConfigSchema.shape);
+
+/**
+ * The raw values the schema will parse: the file's, then the environment's on top (a variable
+ * set to "" counts as unset), with where each came from.
+ */
+export function configInputs(env: Record<string, string | undefined>, options: ConfigFileOptions): { values: Record<string, string>; source: ConfigSource } {
+  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => (key.startsWith("BATON_") || key === "DATABASE_URL" || key === "REDIS_URL") && value !== "" && value !== undefined)) as Record<string, string>;
+  let file;
+  try {
+    file = options.cwd !== undefined || env.BATON_CONFIG_FILE ? readConfigFile(env, options.cwd ?? process.cwd(), VARIABLES) : { path: "", values: {}, warnings: [] };
+  } catch (error) {
+    if (error instanceof ConfigFileError) throw new ConfigError(error.message);
+    throw error;
+  }
+  const origins: ConfigSource["origins"] = {};
+  for (const variable of Object.keys(file.values)) origins[variable] = "file";
+  for (const variable of VARIABLES) if (present[variable] !== undefined) origins[variable] = "environment";
+  return { values: { ...file.values, ...present }, source: { file: file.path, origins, warnings: file.warnings } };
+}
+
+function parseEnvironment(env: Record<string, string | undefined>, options: ConfigFileOptions): { values: ConfigEnvironment; source: ConfigSource } {
+  const { values, source } = configInputs(env, options);
+  const parsed = ConfigSchema.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(`Invalid configuration: ${String(issue.path[0])} ${issue.message}`);
+    const variable = String(issue.path[0]);
+    const where = source.origins[variable] === "file" ? ` (key "${fileKeyOfVariable(variable)}" in ${source.file})` : "";
+    throw new ConfigError(`Invalid configuration: ${variable}${where} ${issue.message}`);
   }
-  return parsed.data;
+  return { values: parsed.data, source };
 }
 
 function storeConfigOf(values: ConfigEnvironment): StoreConfig {
@@ -329,12 +380,17 @@ function storeConfigOf(values: ConfigEnvironment): StoreConfig {
 }
 
 /** Only what the store needs (the `npm run baton` CLI): no JWT secret required. */
-export function loadStoreConfig(env: Record<string, string | undefined> = process.env): StoreConfig {
-  return storeConfigOf(parseEnvironment(env));
+export function loadStoreConfig(env: Record<string, string | undefined> = process.env, options: ConfigFileOptions = defaultFileOptions(env)): StoreConfig {
+  return storeConfigOf(parseEnvironment(env, options).values);
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): BatonConfig {
-  const values = parseEnvironment(env);
+/**
+ * The whole configuration. `loadConfig()` reads the process (its environment, and
+ * `baton.config.json` in its working directory); `loadConfig({ BATON_ENV: "test" })` reads
+ * exactly the variables given (and a file only if they name one with BATON_CONFIG_FILE).
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, options: ConfigFileOptions = defaultFileOptions(env)): BatonConfig {
+  const { values, source } = parseEnvironment(env, options);
   const production = values.BATON_ENV === "production";
   if (production && values.BATON_JWT_SECRET.length < 32) {
     throw new ConfigError("BATON_JWT_SECRET must be set to at least 32 characters in production (BATON_ENV=production). For a local try-out run `npm run dev` instead.");
@@ -424,6 +480,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       roomLockTtlMs: values.BATON_ROOM_LOCK_TTL_MS,
     },
     dashboardDir: values.BATON_DASHBOARD_DIR ? path.resolve(values.BATON_DASHBOARD_DIR) : "",
+    source,
   };
 }
 

@@ -3,6 +3,7 @@
  * with the admin's user id as the actor.
  * - POST /admin/devices                               register { deviceId, label?, kind? }; the secret is in the answer, once
  * - POST /admin/devices/:deviceId/disable             its joins are refused; its connection closes within BATON_REGISTRY_POLL_MS
+ * - DELETE /admin/devices/:deviceId                   removed from the registry (history and epoch stay); its connection closes likewise
  * - POST /admin/devices/:deviceId/rotate-secret       a new secret, once; the old one stops working
  * - POST /admin/devices/:deviceId/force-release       { reason }: end the current session as `kicked` (see below)
  * - POST /admin/devices/:deviceId/drain               { reason }: the session in flight finishes, nobody new gets it, the line is told
@@ -18,7 +19,7 @@
 import express from "express";
 import { z } from "zod";
 import { ErrorCode } from "@baton/protocol";
-import { AuditLogPage, AvailabilityChanged, DeviceRegistered, DisabledDevice, ForceReleased, QueueListing, RotatedSecret } from "@baton/protocol/http";
+import { AuditLogPage, AvailabilityChanged, DeletedDevice, DeviceRegistered, DisabledDevice, ForceReleased, QueueListing, RotatedSecret } from "@baton/protocol/http";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import { hashDeviceSecret, newDeviceSecret } from "../auth/deviceSecrets.ts";
 import { AuditAction, DeviceExistsError } from "../ports/store.ts";
@@ -77,6 +78,16 @@ export function adminRoutes(services: RoomServices) {
     if (!(await services.registry.disable(deviceId, now))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
     await services.audit.record({ at: now, actor: admin.userId, action: AuditAction.DISABLE, deviceId, detail: {} });
     answer(response, DisabledDevice, { deviceId, disabled: true, disabledAt: now });
+  }));
+
+  router.delete("/admin/devices/:deviceId", guarded("DELETE /admin/devices/:deviceId", async (request, response) => {
+    const admin = await requireAdmin(services, request, response, "delete devices");
+    if (!admin) return;
+    const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
+    if (!deviceId) return;
+    if (!(await services.registry.remove(deviceId))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
+    await services.audit.record({ at: services.clock(), actor: admin.userId, action: AuditAction.DELETE, deviceId, detail: {} });
+    answer(response, DeletedDevice, { deviceId, deleted: true });
   }));
 
   router.post("/admin/devices/:deviceId/rotate-secret", guarded("POST /admin/devices/:deviceId/rotate-secret", async (request, response) => {

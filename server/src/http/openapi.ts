@@ -11,7 +11,7 @@
 import express from "express";
 import { z } from "zod";
 import {
-  AuditLogPage, AuthConfigAnswer, AvailabilityChanged, DeviceDetails, DeviceHistory, DeviceList, DeviceRegistered, DeviceSessionsPage, DevTokenAnswer, DisabledDevice,
+  AuditLogPage, AuthConfigAnswer, AvailabilityChanged, DeviceDetails, DeviceHistory, DeviceList, DeviceRegistered, DeviceSessionsPage, DevTokenAnswer, DisabledDevice, DeletedDevice,
   ForceReleased, HealthSummary, HttpWireSchemas, Liveness, OpenApiDocumentBody, QueueListing, Readiness, ResultsPage, RotatedSecret, RunDetail,
   SessionDetail, SessionsPage, WebhookEvent, WhoAmIAnswer,
 } from "@baton/protocol/http";
@@ -108,6 +108,7 @@ const ROUTES: Record<string, Record<string, Operation>> = {
   "/me/sessions": { get: { summary: "The caller's own sessions on every device, newest first", access: "user", query: MySessionsQuery, ok: { description: "{ sessions, next? }", schema: SessionsPage } } },
   "/results": { get: { summary: "The caller's own results, newest first", access: "user", query: ResultsQuery, ok: { description: "{ results, next? }", schema: ResultsPage } } },
   "/admin/devices": { post: { summary: "Register a device; the answer holds its secret, once", access: "admin", body: RegisterDeviceBody, ok: { status: 201, description: "{ deviceId, label, kind, secret }", schema: DeviceRegistered }, refusals: [409, 413] } },
+  "/admin/devices/{deviceId}": { delete: { summary: "Delete a device from the registry (its history and epoch stay); a connection closes", access: "admin", params: deviceId, ok: { description: "{ deviceId, deleted }", schema: DeletedDevice }, refusals: [404] } },
   "/admin/devices/{deviceId}/disable": { post: { summary: "Disable a device: joins refused, connection closed", access: "admin", params: deviceId, ok: { description: "{ deviceId, disabled, disabledAt }", schema: DisabledDevice }, refusals: [404] } },
   "/admin/devices/{deviceId}/rotate-secret": { post: { summary: "A new device secret, once; the old one stops working", access: "admin", params: deviceId, ok: { description: "{ deviceId, secret }", schema: RotatedSecret }, refusals: [404] } },
   "/admin/devices/{deviceId}/force-release": { post: { summary: "End the current session as `kicked`, with a reason told to the holder", access: "admin", params: deviceId, body: ForceReleaseBody, ok: { description: "{ deviceId, released, epoch, holder }", schema: ForceReleased }, refusals: [404, 413] } },

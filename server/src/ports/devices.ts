@@ -40,6 +40,13 @@ export interface DeviceRegistry {
   setPool(deviceId: string, pool: string): Promise<boolean>;
   /** Returns false when no such device exists. */
   disable(deviceId: string, at: number): Promise<boolean>;
+  /**
+   * Removes the device from the registry; returns false when no such device exists. Its
+   * stored state (epoch), history, results and audit entries stay: a device registered again
+   * under the id continues above its last epoch. A connected server closes its connection
+   * within BATON_REGISTRY_POLL_MS (an unregistered device is revoked, auth/revocations.ts).
+   */
+  remove(deviceId: string): Promise<boolean>;
   /** Returns false when no such device exists. */
   setSecretHash(deviceId: string, secretHash: string): Promise<boolean>;
   /** Updates label and secret hash from an import file (creates the device if missing); returns what happened. */

@@ -251,6 +251,10 @@ describe("a device disabled in the registry (issue 18 finding 3)", () => {
     expect(harness.apply({ type: "enqueue", user: CAROL }).rejection?.code).toBe(ErrorCode.DEVICE_DISABLED);
     harness.apply({ type: "deviceDisconnected" });
     expect(harness.claim(CAROL).rejection?.code).toBe(ErrorCode.DEVICE_DISABLED);
+    // Past the device grace it is offline as well: the refusal still says why (not "until it reconnects").
+    harness.advance(24 * 3_600_000);
+    expect(harness.state.device.online).toBe(false);
+    expect(harness.claim(CAROL).rejection).toMatchObject({ code: ErrorCode.DEVICE_DISABLED, message: expect.stringMatching(/is disabled in the registry/) });
     harness.apply({ type: "registryState", disabled: false });
     harness.apply({ type: "deviceConnected" });
     harness.apply({ type: "deviceHello", firmware: "fw", sessionTypes: [WEIGH] });

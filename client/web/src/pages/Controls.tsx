@@ -7,7 +7,7 @@ import { useState } from "react";
 import type { DeviceView, QueueView } from "@baton/client";
 import { InputForm } from "../form/InputForm.tsx";
 import type { DeviceActions } from "../live/useDeviceActions.ts";
-import { duration, type Availability } from "../words.ts";
+import { duration, remaining, type Availability } from "../words.ts";
 import { LinePanel, OfferPanel } from "./QueuePanel.tsx";
 
 interface Props {
@@ -69,7 +69,7 @@ export function Controls({ view, availability, actions, queue, now }: Props) {
     return (
       <section className="card" aria-labelledby="controls-heading">
         <h2 id="controls-heading">Use this device</h2>
-        <p>The device is being offered to the next person in line for another {duration((queue!.handoffUntil ?? now) - now)}; nobody else can claim it meanwhile.</p>
+        <p>The device is being offered to the next person in line for {remaining((queue!.handoffUntil ?? now) - now)}; nobody else can claim it meanwhile.</p>
         <LinePanel queue={queue} actions={actions} now={now} />
       </section>
     );

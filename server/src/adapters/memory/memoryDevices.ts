@@ -30,6 +30,9 @@ export function createMemoryDevices(): DeviceRegistry {
       if (found) found.disabledAt = at;
       return Boolean(found);
     },
+    async remove(deviceId) {
+      return devices.delete(deviceId);
+    },
     async setSecretHash(deviceId, secretHash) {
       const found = devices.get(deviceId);
       if (found) found.secretHash = secretHash;

@@ -17,6 +17,8 @@ export interface PostgresStoreOptions {
   /** Schema for Baton's tables (created if missing); empty = the connection's search_path. */
   schema?: string;
   maxConnections?: number;
+  /** PostgreSQL's application_name of every connection: how `npm run baton` sees a live server (store/liveServer.ts). */
+  applicationName?: string;
 }
 
 const SchemaName = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -41,6 +43,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     // Every connection works in Baton's schema; set at connect time, so no query names it.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
     connectionTimeoutMillis: 5_000,
+    ...(options.applicationName ? { application_name: options.applicationName } : {}),
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on("error", (error) => console.error("baton: PostgreSQL connection error:", error.message));

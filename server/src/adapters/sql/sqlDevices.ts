@@ -41,6 +41,11 @@ export class SqlDevices implements DeviceRegistry {
     return Number(updated.numUpdatedRows) > 0;
   }
 
+  async remove(deviceId: string) {
+    const deleted = await this.db.deleteFrom("devices").where("device_id", "=", deviceId).executeTakeFirst();
+    return Number(deleted.numDeletedRows) > 0;
+  }
+
   async setPool(deviceId: string, pool: string) {
     const updated = await this.db.updateTable("devices").set({ pool }).where("device_id", "=", deviceId).executeTakeFirst();
     return Number(updated.numUpdatedRows) > 0;
