@@ -97,6 +97,8 @@ export const DeviceSummary = z.object({
   deviceId: z.string(),
   label: z.string(),
   kind: z.string(),
+  /** The pool it serves in ("any free scale"): an operator's pool name, else its kind; "" = in no pool. */
+  pool: z.string(),
   disabled: z.boolean(),
   disabledAt: timestamp.nullable(),
   createdAt: timestamp,
