@@ -1,0 +1,20 @@
+/** The admin area's own navigation, under each admin page's heading. */
+import { Link } from "../components/Link.tsx";
+
+export function AdminNav() {
+  return (
+    <nav aria-label="Admin" className="admin-nav">
+      <ul>
+        <li>
+          <Link to="/admin">Devices and pools</Link>
+        </li>
+        <li>
+          <Link to="/admin/sessions">Sessions and queues</Link>
+        </li>
+        <li>
+          <Link to="/admin/audit">Audit log</Link>
+        </li>
+      </ul>
+    </nav>
+  );
+}
