@@ -5,6 +5,10 @@
  */
 import { useSyncExternalStore } from "react";
 
+/**
+ * The admin area lives under /manage, not /admin: the API's admin routes (GET /admin/audit, …)
+ * are under /admin, and a page must never shadow an API path.
+ */
 export type Route =
   | { page: "devices" }
   | { page: "device"; deviceId: string }
@@ -20,10 +24,10 @@ export function routeOf(pathname: string): Route {
   if (pathname === "/") return { page: "devices" };
   if (pathname === "/history") return { page: "history" };
   if (pathname === "/sign-in") return { page: "sign-in" };
-  if (pathname === "/admin") return { page: "admin-devices" };
-  if (pathname === "/admin/sessions") return { page: "admin-sessions" };
-  if (pathname === "/admin/audit") return { page: "admin-audit" };
-  const adminDevice = /^\/admin\/device\/([^/]+)$/.exec(pathname);
+  if (pathname === "/manage") return { page: "admin-devices" };
+  if (pathname === "/manage/sessions") return { page: "admin-sessions" };
+  if (pathname === "/manage/audit") return { page: "admin-audit" };
+  const adminDevice = /^\/manage\/device\/([^/]+)$/.exec(pathname);
   if (adminDevice) return { page: "admin-device", deviceId: decodeURIComponent(adminDevice[1]) };
   const device = /^\/device\/([^/]+)$/.exec(pathname);
   if (device) return { page: "device", deviceId: decodeURIComponent(device[1]) };
@@ -32,7 +36,7 @@ export function routeOf(pathname: string): Route {
 
 export const devicePath = (deviceId: string) => `/device/${encodeURIComponent(deviceId)}`;
 /** A device's admin page: its history as a timeline. */
-export const adminDevicePath = (deviceId: string) => `/admin/device/${encodeURIComponent(deviceId)}`;
+export const adminDevicePath = (deviceId: string) => `/manage/device/${encodeURIComponent(deviceId)}`;
 
 const listeners = new Set<() => void>();
 function subscribe(listener: () => void) {

@@ -191,10 +191,10 @@ function AdminDeviceCard({ device, onSecret }: { device: DeviceSummary; onSecret
             <button type="button" disabled={busy} onClick={() => act("quarantine")} aria-label={`Quarantine ${device.deviceId}`}>
               Quarantine
             </button>
-            <button type="button" disabled={busy || availability.status === "available"} onClick={() => act("return-to-service")} aria-label={`Return ${device.deviceId} to service`}>
+            <button type="button" disabled={busy || availability.status === "available"} onClick={() => act("return-to-service")} aria-label={`Return to service: ${device.deviceId}`}>
               Return to service
             </button>
-            <button type="button" disabled={busy} onClick={() => act("rotate")} aria-label={`Rotate the secret of ${device.deviceId}`}>
+            <button type="button" disabled={busy} onClick={() => act("rotate")} aria-label={`Rotate secret: ${device.deviceId}`}>
               Rotate secret
             </button>
             {confirmDisable ? (

@@ -6,13 +6,13 @@ export function AdminNav() {
     <nav aria-label="Admin" className="admin-nav">
       <ul>
         <li>
-          <Link to="/admin">Devices and pools</Link>
+          <Link to="/manage">Devices and pools</Link>
         </li>
         <li>
-          <Link to="/admin/sessions">Sessions and queues</Link>
+          <Link to="/manage/sessions">Sessions and queues</Link>
         </li>
         <li>
-          <Link to="/admin/audit">Audit log</Link>
+          <Link to="/manage/audit">Audit log</Link>
         </li>
       </ul>
     </nav>

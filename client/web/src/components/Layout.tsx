@@ -27,7 +27,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 </li>
                 {isAdminToken(identity.token) && (
                   <li>
-                    <Link to="/admin">Admin</Link>
+                    <Link to="/manage">Admin</Link>
                   </li>
                 )}
               </ul>
