@@ -29,7 +29,11 @@ export interface AuditQuery {
 export type AvailabilityAction = "drain" | "quarantine" | "return-to-service";
 
 export class AdminApi {
-  constructor(private readonly call: <T>(path: string, options: HttpOptions) => Promise<T>) {}
+  private readonly call: <T>(path: string, options: HttpOptions) => Promise<T>;
+
+  constructor(call: <T>(path: string, options: HttpOptions) => Promise<T>) {
+    this.call = call;
+  }
 
   /** POST /admin/devices: the answer holds the device's secret — shown this once, stored nowhere. */
   registerDevice(device: RegisterDeviceRequest, options: WaitOptions = {}): Promise<DeviceRegistered> {
