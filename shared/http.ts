@@ -261,6 +261,28 @@ export const QueueListing = z.object({
   })),
 }).register(HttpWireSchemas, { id: "QueueListing", description: "GET /admin/devices/{deviceId}/queue: who waits, in order." });
 
+export const WebhookDelivery = z.object({
+  id: z.number().int().positive(),
+  /** The endpoint's origin and path (its query and credentials are never shown). */
+  endpoint: z.string(),
+  deviceId: z.string(),
+  eventType: z.string(),
+  attempts: count,
+  /** When the next attempt is due (pending), or was last scheduled (failed). */
+  nextAttemptAt: timestamp,
+  createdAt: timestamp,
+  /** When the dispatcher gave up on it; null while it is still retried. */
+  givenUpAt: timestamp.nullable(),
+  /** The last attempt's problem (status or network error); null before any failure. */
+  lastError: z.string().nullable(),
+}).register(HttpWireSchemas, { id: "WebhookDelivery", description: "A webhook notification not delivered (yet): its endpoint, attempts and last error; never its body." });
+
+export const WebhookDeliveries = z.object({ state: z.enum(["pending", "failed"]), deliveries: z.array(WebhookDelivery) })
+  .register(HttpWireSchemas, { id: "WebhookDeliveries", description: "GET /admin/webhooks: pending (still retried) or failed (given up) deliveries, newest first." });
+
+export const WebhookRetried = z.object({ id: z.number().int().positive(), retried: z.literal(true), nextAttemptAt: timestamp })
+  .register(HttpWireSchemas, { id: "WebhookRetried", description: "POST /admin/webhooks/{id}/retry: the failed delivery is pending again, due now." });
+
 // ---------------------------------------------------------------- development
 export const DevTokenAnswer = z.object({ token: z.string(), userId: z.string(), devOnly: z.literal(true) })
   .register(HttpWireSchemas, { id: "DevToken", description: "POST /dev/token (development mode only): a user JWT." });
@@ -326,5 +348,8 @@ export type RotatedSecret = z.infer<typeof RotatedSecret>;
 export type ForceReleased = z.infer<typeof ForceReleased>;
 export type AvailabilityChanged = z.infer<typeof AvailabilityChanged>;
 export type QueueListing = z.infer<typeof QueueListing>;
+export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
+export type WebhookDeliveries = z.infer<typeof WebhookDeliveries>;
+export type WebhookRetried = z.infer<typeof WebhookRetried>;
 export type DevTokenAnswer = z.infer<typeof DevTokenAnswer>;
 export type WebhookNotification = z.infer<typeof WebhookNotification>;

@@ -13,9 +13,9 @@ import { z } from "zod";
 import {
   AuditLogPage, AvailabilityChanged, DeviceDetails, DeviceHistory, DeviceList, DeviceRegistered, DeviceSessionsPage, DevTokenAnswer, DisabledDevice,
   ForceReleased, HealthSummary, HttpWireSchemas, Liveness, OpenApiDocumentBody, QueueListing, Readiness, ResultsPage, RotatedSecret, RunDetail,
-  SessionDetail, SessionsPage, WebhookEvent,
+  SessionDetail, SessionsPage, WebhookDeliveries, WebhookEvent, WebhookRetried,
 } from "@baton/protocol/http";
-import { AuditQuery, AvailabilityBody, ForceReleaseBody, RegisterDeviceBody, ReturnToServiceBody } from "./admin.ts";
+import { AuditQuery, AvailabilityBody, ForceReleaseBody, RegisterDeviceBody, ReturnToServiceBody, WebhookDeliveriesQuery } from "./admin.ts";
 import { DeviceListQuery } from "./devices.ts";
 import { DeviceSessionsQuery, MySessionsQuery } from "./sessions.ts";
 import { DevTokenRequest, ResultsQuery } from "./results.ts";
@@ -116,6 +116,8 @@ const ROUTES: Record<string, Record<string, Operation>> = {
   "/admin/devices/{deviceId}/return-to-service": { post: { summary: "Back into rotation (from drained, quarantined or maintenance)", access: "admin", params: deviceId, body: ReturnToServiceBody, ok: { description: "{ deviceId, availability, holder, queueLength }", schema: AvailabilityChanged }, refusals: [404, 413] } },
   "/admin/devices/{deviceId}/queue": { get: { summary: "Who waits for a device, in order, and whether one holds the hand-off offer", access: "admin", params: deviceId, ok: { description: "{ deviceId, handoffUntil, entries: [{ position, userId, name, since, sessionType, offered, away }] }", schema: QueueListing }, refusals: [404] } },
   "/admin/audit": { get: { summary: "The audit log, newest first", access: "admin", query: AuditQuery, ok: { description: "{ entries }", schema: AuditLogPage } } },
+  "/admin/webhooks": { get: { summary: "Webhook deliveries not delivered: pending (still retried) or failed (given up), newest first", access: "admin", query: WebhookDeliveriesQuery, ok: { description: "{ state, deliveries }", schema: WebhookDeliveries } } },
+  "/admin/webhooks/{id}/retry": { post: { summary: "Put a failed (given-up) webhook delivery back in line, due now", access: "admin", params: { id: "the delivery id" }, ok: { description: "{ id, retried, nextAttemptAt }", schema: WebhookRetried }, refusals: [404] } },
   "/dev/token": { post: { summary: "Development mode only: mint a user JWT (absent in production)", access: "public", body: DevTokenRequest, ok: { description: "{ token, userId, devOnly }", schema: DevTokenAnswer } } },
 };
 
