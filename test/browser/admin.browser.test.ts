@@ -8,7 +8,7 @@
  * - a user claims "any free scale" from the pool the new device serves in, and holds it;
  * - the admin drains the device with a reason, force-releases the user's session with a
  *   reason (the user's page says so), reads both in the audit log with its filters, and the
- *   device's history as a timeline;
+ *   device's history as a timeline; retries a failed webhook delivery;
  * - axe-core finds no serious or critical violation on each admin page, at desktop and phone
  *   width, and nothing scrolls sideways on a phone.
  * Screenshots go to build/screenshots/ (`npm run screenshots:update` copies them into
@@ -187,10 +187,29 @@ describe("the admin area", () => {
     await expect.poll(() => cardOf(admin, "scale-2").getByTestId("admin-device-status").textContent(), WAIT).toMatch(/in service/);
   }, TEST_TIMEOUT);
 
+  it("lists failed webhook deliveries and retries one; the endpoint's query is never shown", async () => {
+    // The server has no endpoint configured (so no dispatcher runs): the outbox is filled directly, as a dispatcher that gave up would leave it.
+    const outbox = baton.services.store.outbox;
+    await outbox.enqueue([{ endpoint: "https://hooks.example.com/baton?token=s3cret", deviceId: "scale-2", eventType: "session.ended", body: "{}", createdAt: Date.now() - 60_000 }]);
+    const [delivery] = await outbox.list("pending", 1);
+    await outbox.failed(delivery.id, null, "HTTP 503 Service Unavailable", Date.now());
+    await adminNav(admin, "Webhooks").click();
+    const failed = admin.getByRole("list", { name: "Failed deliveries" }).locator(`[data-delivery="${delivery.id}"]`);
+    await expect.poll(() => failed.textContent(), WAIT).toContain("session.ended for scale-2");
+    expect(await failed.textContent()).toContain(`#${delivery.id} to https://hooks.example.com/baton1 attempt; last: HTTP 503 Service Unavailable`);
+    expect(await admin.locator("body").textContent()).not.toContain("s3cret");
+    await expectNoSeriousAxeViolations(admin, "the webhook deliveries");
+    await admin.screenshot({ path: path.join(SCREENSHOTS, "admin-webhooks.png"), fullPage: true });
+    await failed.getByRole("button", { name: `Retry delivery ${delivery.id}` }).click();
+    await expect.poll(() => admin.getByText(`Delivery ${delivery.id} (session.ended for scale-2) is back in line.`).count(), WAIT).toBe(1);
+    await expect.poll(() => admin.getByRole("list", { name: "Pending deliveries" }).locator(`[data-delivery="${delivery.id}"]`).count(), WAIT).toBe(1);
+    expect(await failed.count()).toBe(0);
+  }, TEST_TIMEOUT);
+
   it("works at phone width: every admin page fits, and axe finds nothing serious", async () => {
     const phone = await adminAt(PHONE);
     const fitsWidth = () => phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-    for (const [address, heading] of [["/manage", "Admin: devices and pools"], ["/manage/sessions", "Admin: sessions and queues"], ["/manage/audit", "Admin: audit log"], ["/manage/device/scale-2", "History of scale-2"]] as const) {
+    for (const [address, heading] of [["/manage", "Admin: devices and pools"], ["/manage/sessions", "Admin: sessions and queues"], ["/manage/audit", "Admin: audit log"], ["/manage/webhooks", "Admin: webhook deliveries"], ["/manage/device/scale-2", "History of scale-2"]] as const) {
       await phone.goto(`${baton.httpUrl}${address}`);
       await expect.poll(() => phone.getByRole("heading", { level: 1 }).textContent(), WAIT).toBe(heading);
       await expect.poll(() => phone.getByRole("status").filter({ hasText: /^Loading/ }).count(), WAIT).toBe(0);

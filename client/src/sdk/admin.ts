@@ -6,11 +6,15 @@
  */
 import type {
   AuditActionName, AuditLogPage, AvailabilityChanged, DeviceHistory, DeviceRegistered, DisabledDevice, ForceReleased, QueueListing, RotatedSecret,
+  WebhookDeliveries, WebhookRetried,
 } from "@baton/protocol/http";
 import { requestJson, type HttpOptions } from "./http.ts";
 import type { WaitOptions } from "./waiting.ts";
 
-export type { AuditActionName, AuditEntryBody as AuditEntry, AuditLogPage, AvailabilityChanged, DeviceHistory, DeviceRegistered, DisabledDevice, ForceReleased, QueueListing, RotatedSecret } from "@baton/protocol/http";
+export type {
+  AuditActionName, AuditEntryBody as AuditEntry, AuditLogPage, AvailabilityChanged, DeviceHistory, DeviceRegistered, DisabledDevice, ForceReleased, QueueListing, RotatedSecret,
+  WebhookDeliveries, WebhookDelivery, WebhookRetried,
+} from "@baton/protocol/http";
 
 export interface RegisterDeviceRequest {
   deviceId: string;
@@ -86,5 +90,15 @@ export class AdminApi {
   /** GET /devices/:id/history: its sessions, runs (with every owner's inputs and outputs) and audit entries, newest first. */
   history(deviceId: string, query: { limit?: number } = {}, options: WaitOptions = {}): Promise<DeviceHistory> {
     return this.call(`/devices/${encodeURIComponent(deviceId)}/history`, { ...options, query: { limit: query.limit } });
+  }
+
+  /** GET /admin/webhooks: deliveries still retried ("pending") or given up ("failed"), newest first; never their bodies. */
+  webhookDeliveries(state: "pending" | "failed", query: { limit?: number } = {}, options: WaitOptions = {}): Promise<WebhookDeliveries> {
+    return this.call("/admin/webhooks", { ...options, query: { state, limit: query.limit } });
+  }
+
+  /** A given-up delivery back in line, due now (its device's later notifications wait behind it). */
+  retryWebhook(id: number, options: WaitOptions = {}): Promise<WebhookRetried> {
+    return this.call(`/admin/webhooks/${encodeURIComponent(String(id))}/retry`, { ...options, method: "POST", body: {} });
   }
 }

@@ -4,6 +4,7 @@ import { AdminAudit } from "./admin/AdminAudit.tsx";
 import { AdminDeviceHistory } from "./admin/AdminDeviceHistory.tsx";
 import { AdminDevices } from "./admin/AdminDevices.tsx";
 import { AdminSessions } from "./admin/AdminSessions.tsx";
+import { AdminWebhooks } from "./admin/AdminWebhooks.tsx";
 import { isAdminToken } from "./admin/access.ts";
 import { IdentityProvider, useIdentity } from "./auth/IdentityContext.tsx";
 import { Layout } from "./components/Layout.tsx";
@@ -48,6 +49,8 @@ function Pages() {
       return <AdminSessions />;
     case "admin-audit":
       return <AdminAudit />;
+    case "admin-webhooks":
+      return <AdminWebhooks />;
     case "admin-device":
       return <AdminDeviceHistory key={route.deviceId} deviceId={route.deviceId} />;
     case "not-found":

@@ -17,6 +17,7 @@ export type Route =
   | { page: "admin-devices" }
   | { page: "admin-sessions" }
   | { page: "admin-audit" }
+  | { page: "admin-webhooks" }
   | { page: "admin-device"; deviceId: string }
   | { page: "not-found" };
 
@@ -27,6 +28,7 @@ export function routeOf(pathname: string): Route {
   if (pathname === "/manage") return { page: "admin-devices" };
   if (pathname === "/manage/sessions") return { page: "admin-sessions" };
   if (pathname === "/manage/audit") return { page: "admin-audit" };
+  if (pathname === "/manage/webhooks") return { page: "admin-webhooks" };
   const adminDevice = /^\/manage\/device\/([^/]+)$/.exec(pathname);
   if (adminDevice) return { page: "admin-device", deviceId: decodeURIComponent(adminDevice[1]) };
   const device = /^\/device\/([^/]+)$/.exec(pathname);

@@ -14,6 +14,9 @@ export function AdminNav() {
         <li>
           <Link to="/manage/audit">Audit log</Link>
         </li>
+        <li>
+          <Link to="/manage/webhooks">Webhooks</Link>
+        </li>
       </ul>
     </nav>
   );
