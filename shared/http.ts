@@ -196,6 +196,8 @@ export const AuditAction = {
   RAISE_EPOCH: "raise-epoch",
   /** Drained, quarantined, put in maintenance or returned to service (detail: status, reason, previous). */
   AVAILABILITY: "availability",
+  /** Its explicit pool set or cleared (detail: pool, previous). */
+  POOL: "pool",
 } as const;
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];
 
@@ -236,6 +238,14 @@ export const ForceReleased = z.object({
   epoch,
   holder: UserRefBody.nullable(),
 }).register(HttpWireSchemas, { id: "ForceReleased", description: "POST /admin/devices/{deviceId}/force-release." });
+
+export const PoolSet = z.object({
+  deviceId: z.string(),
+  /** The pool it serves in now: the explicit pool, else its kind ("" = none). */
+  pool: z.string(),
+  /** The explicit pool name ("" = none: its kind's pool). */
+  explicitPool: z.string(),
+}).register(HttpWireSchemas, { id: "PoolSet", description: "POST /admin/devices/{deviceId}/pool: the device's pool now." });
 
 export const AvailabilityChanged = z.object({
   deviceId: z.string(),
@@ -347,6 +357,7 @@ export type DisabledDevice = z.infer<typeof DisabledDevice>;
 export type RotatedSecret = z.infer<typeof RotatedSecret>;
 export type ForceReleased = z.infer<typeof ForceReleased>;
 export type AvailabilityChanged = z.infer<typeof AvailabilityChanged>;
+export type PoolSet = z.infer<typeof PoolSet>;
 export type QueueListing = z.infer<typeof QueueListing>;
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 export type WebhookDeliveries = z.infer<typeof WebhookDeliveries>;

@@ -151,6 +151,10 @@ function wireSuite(storeName: string, openStore?: () => Promise<{ store: BatonSt
       await checked("POST", `/admin/devices/${deviceId}/return-to-service`, { token: admin, body: {} });
       const released = await checked("POST", `/admin/devices/${deviceId}/force-release`, { token: admin, body: { reason: "end of the day" } });
       expect(released).toMatchObject({ released: true, holder: { userId: "olga" } });
+      expect(await checked("POST", `/admin/devices/${fresh}/pool`, { token: admin, body: { pool: "ward-b" } })).toEqual({ deviceId: fresh, pool: "ward-b", explicitPool: "ward-b" });
+      expect(await checked("POST", `/admin/devices/${fresh}/pool`, { token: admin, body: { pool: "" } })).toEqual({ deviceId: fresh, pool: "scale", explicitPool: "" });
+      await checked("POST", `/admin/devices/${fresh}/pool`, { token: admin, body: { pool: "no spaces" } }, 400);
+      await checked("POST", "/admin/devices/nobody-here/pool", { token: admin, body: { pool: "x" } }, 404);
       await checked("POST", `/admin/devices/${fresh}/rotate-secret`, { token: admin, body: {} });
       await checked("POST", `/admin/devices/${fresh}/disable`, { token: admin, body: {} });
       await checked("GET", `/admin/audit?deviceId=${deviceId}`, { token: admin });

@@ -8,6 +8,7 @@
  * - POST /admin/devices/:deviceId/drain               { reason }: the session in flight finishes, nobody new gets it, the line is told
  * - POST /admin/devices/:deviceId/quarantine          { reason }: out of rotation until returned to service
  * - POST /admin/devices/:deviceId/return-to-service   { reason? }: back into rotation (from drained, quarantined or maintenance)
+ * - POST /admin/devices/:deviceId/pool                { pool }: its explicit pool ("" = its kind's pool again)
  * - GET  /admin/devices/:deviceId/queue               who waits, in order (names shown: admins only)
  * - GET  /admin/audit?deviceId=&limit=                the audit log, newest first
  * - GET  /admin/webhooks?state=pending|failed&limit=  webhook deliveries not delivered: still retried, or given up
@@ -20,10 +21,11 @@
 import express from "express";
 import { z } from "zod";
 import { ErrorCode } from "@baton/protocol";
-import { AuditLogPage, AvailabilityChanged, DeviceRegistered, DisabledDevice, ForceReleased, QueueListing, RotatedSecret, WebhookDeliveries, WebhookRetried } from "@baton/protocol/http";
+import { AuditLogPage, AvailabilityChanged, DeviceRegistered, DisabledDevice, ForceReleased, PoolSet, QueueListing, RotatedSecret, WebhookDeliveries, WebhookRetried } from "@baton/protocol/http";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import { hashDeviceSecret, newDeviceSecret } from "../auth/deviceSecrets.ts";
-import { AuditAction, DeviceExistsError } from "../ports/store.ts";
+import { PoolName } from "@baton/protocol/messages";
+import { AuditAction, DeviceExistsError, poolOf } from "../ports/store.ts";
 import type { RoomServices } from "../rooms/services.ts";
 import { requireAdmin } from "./authenticate.ts";
 import { answerWith, guarded, parseOrRefuse, refuse } from "./respond.ts";
@@ -39,6 +41,7 @@ export const AuditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 const EmptyBody = z.strictObject({});
+export const SetPoolBody = z.strictObject({ pool: PoolName.or(z.literal("")) });
 export const WebhookDeliveriesQuery = z.strictObject({
   state: z.enum(["pending", "failed"]).default("failed"),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -135,6 +138,20 @@ export function adminRoutes(services: RoomServices) {
       answer(response, AvailabilityChanged, { deviceId, availability: status.availability, holder: status.holder, queueLength: status.queueLength });
     }));
   }
+
+  router.post("/admin/devices/:deviceId/pool", guarded("POST /admin/devices/:deviceId/pool", async (request, response) => {
+    const admin = await requireAdmin(services, request, response, "set device pools");
+    if (!admin) return;
+    const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
+    if (!deviceId) return;
+    const body = parseOrRefuse(SetPoolBody, request.body ?? {}, response, "Body");
+    if (!body) return;
+    const before = await services.registry.find(deviceId);
+    if (!before || !(await services.registry.setPool(deviceId, body.pool))) return refuse(response, 404, ErrorCode.UNKNOWN_DEVICE, `No device "${deviceId}" is registered.`);
+    await services.audit.record({ at: services.clock(), actor: admin.userId, action: AuditAction.POOL, deviceId, detail: { pool: body.pool, previous: before.pool } });
+    // Pool rooms see the change within BATON_REGISTRY_POLL_MS.
+    answer(response, PoolSet, { deviceId, pool: poolOf({ pool: body.pool, kind: before.kind }), explicitPool: body.pool });
+  }));
 
   router.get("/admin/devices/:deviceId/queue", guarded("GET /admin/devices/:deviceId/queue", async (request, response) => {
     if (!(await requireAdmin(services, request, response, "list who waits for a device"))) return;
