@@ -138,7 +138,7 @@ describe("the admin area", () => {
     // Drain: the session in flight goes on, nobody new gets the scale.
     await cardOf(admin, "scale-2").getByLabel("Reason for scale-2").fill("Calibration due");
     await cardOf(admin, "scale-2").getByRole("button", { name: "Drain scale-2" }).click();
-    await expect.poll(() => cardOf(admin, "scale-2").getByRole("status").textContent(), WAIT).toBe("Now drained (Calibration due).");
+    await expect.poll(() => cardOf(admin, "scale-2").getByTestId("admin-device-done").textContent(), WAIT).toBe("Now drained (Calibration due).");
     await expect.poll(() => cardOf(admin, "scale-2").getByTestId("admin-device-status").textContent(), WAIT).toMatch(/drained: Calibration due · held by Bob Marley/);
     expect(await bob.getByTestId("device-status").textContent()).toMatch(/^You hold it/);
 
@@ -185,6 +185,12 @@ describe("the admin area", () => {
     await adminNav(admin, "Devices and pools").click();
     await cardOf(admin, "scale-2").getByRole("button", { name: "Return to service: scale-2" }).click();
     await expect.poll(() => cardOf(admin, "scale-2").getByTestId("admin-device-status").textContent(), WAIT).toMatch(/in service/);
+
+    // The first scale joins the pool too (it has no kind: an explicit pool).
+    await cardOf(admin, "scale-1").getByLabel("Pool of scale-1").fill("scale");
+    await cardOf(admin, "scale-1").getByRole("button", { name: "Set pool: scale-1" }).click();
+    await expect.poll(() => cardOf(admin, "scale-1").getByText("Now in pool scale.").count(), WAIT).toBe(1);
+    await expect.poll(() => admin.locator('[data-pool="scale"]').textContent(), WAIT).toContain("2 devices, 2 free now (scale-1, scale-2)");
   }, TEST_TIMEOUT);
 
   it("lists failed webhook deliveries and retries one; the endpoint's query is never shown", async () => {

@@ -5,14 +5,14 @@
  * audit log with the admin as its actor. Reached as `client.admin`.
  */
 import type {
-  AuditActionName, AuditLogPage, AvailabilityChanged, DeviceHistory, DeviceRegistered, DisabledDevice, ForceReleased, QueueListing, RotatedSecret,
+  AuditActionName, AuditLogPage, AvailabilityChanged, DeviceHistory, DeviceRegistered, DisabledDevice, ForceReleased, PoolSet, QueueListing, RotatedSecret,
   WebhookDeliveries, WebhookRetried,
 } from "@baton/protocol/http";
 import { requestJson, type HttpOptions } from "./http.ts";
 import type { WaitOptions } from "./waiting.ts";
 
 export type {
-  AuditActionName, AuditEntryBody as AuditEntry, AuditLogPage, AvailabilityChanged, DeviceHistory, DeviceRegistered, DisabledDevice, ForceReleased, QueueListing, RotatedSecret,
+  AuditActionName, AuditEntryBody as AuditEntry, AuditLogPage, AvailabilityChanged, DeviceHistory, DeviceRegistered, DisabledDevice, ForceReleased, PoolSet, QueueListing, RotatedSecret,
   WebhookDeliveries, WebhookDelivery, WebhookRetried,
 } from "@baton/protocol/http";
 
@@ -75,6 +75,11 @@ export class AdminApi {
 
   returnToService(deviceId: string, reason?: string, options: WaitOptions = {}): Promise<AvailabilityChanged> {
     return this.setAvailability(deviceId, "return-to-service", reason, options);
+  }
+
+  /** Its explicit pool ("" = the pool of its kind again); pool rooms see it within BATON_REGISTRY_POLL_MS. */
+  setPool(deviceId: string, pool: string, options: WaitOptions = {}): Promise<PoolSet> {
+    return this.call(`/admin/devices/${encodeURIComponent(deviceId)}/pool`, { ...options, method: "POST", body: { pool } });
   }
 
   /** GET /admin/devices/:id/queue: who waits, in order, with their names. */

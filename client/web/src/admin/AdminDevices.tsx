@@ -37,7 +37,7 @@ export function AdminDevices() {
         <>
           <section aria-labelledby="pools-heading">
             <h2 id="pools-heading">Pools</h2>
-            <p className="hint">A device serves in the pool named by its kind (or by an operator: <code>npm run baton -- device pool &lt;id&gt; &lt;pool&gt;</code>). Users may claim "any free" device of a pool.</p>
+            <p className="hint">A device serves in the pool named by its kind, unless it is given a pool of its own below (or with <code>npm run baton -- device pool &lt;id&gt; &lt;pool&gt;</code>). Users may claim "any free" device of a pool.</p>
             {poolsOf(devices).length === 0 ? (
               <p>No device is in a pool: give a device a kind when you register it.</p>
             ) : (
@@ -116,6 +116,50 @@ function RegisterForm({ register, onRegistered }: { register(body: { deviceId: s
 }
 
 type Action = "drain" | "quarantine" | "return-to-service" | "rotate" | "disable";
+
+/** A device's pool: an explicit name, or empty for its kind's pool. */
+function PoolForm({ device }: { device: DeviceSummary }) {
+  const client = useBatonClient();
+  const [pool, setPool] = useState(device.pool);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const poolId = `pool-${device.deviceId}`;
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(null);
+    setDone(null);
+    setBusy(true);
+    try {
+      const answer = await client.admin.setPool(device.deviceId, pool.trim());
+      setDone(answer.pool ? `Now in pool ${answer.pool}.` : "In no pool now.");
+    } catch (error) {
+      setProblem(sentenceOf(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="pool-form" onSubmit={submit} noValidate>
+      <div className="field">
+        <label htmlFor={poolId}>Pool of {device.deviceId}</label>
+        <input id={poolId} value={pool} onChange={(event) => setPool(event.target.value)} autoComplete="off" spellCheck={false} aria-describedby={`${poolId}-hint`} />
+        <p className="hint" id={`${poolId}-hint`}>
+          Empty: the pool of its kind{device.kind ? ` (${device.kind})` : " (it has none)"}.
+        </p>
+      </div>
+      <div className="actions">
+        <button type="submit" disabled={busy} aria-label={`Set pool: ${device.deviceId}`}>
+          Set pool
+        </button>
+      </div>
+      {problem && <Alert onDismiss={() => setProblem(null)}>{problem}</Alert>}
+      <p role="status" className="hint">
+        {done ?? ""}
+      </p>
+    </form>
+  );
+}
 
 function AdminDeviceCard({ device, onSecret }: { device: DeviceSummary; onSecret(secret: string): void }) {
   const client = useBatonClient();
@@ -215,9 +259,10 @@ function AdminDeviceCard({ device, onSecret }: { device: DeviceSummary; onSecret
         </>
       )}
       {problem && <Alert onDismiss={() => setProblem(null)}>{problem}</Alert>}
-      <p role="status" className="hint">
+      <p role="status" className="hint" data-testid="admin-device-done">
         {done ?? ""}
       </p>
+      {!device.disabled && <PoolForm device={device} />}
     </li>
   );
 }

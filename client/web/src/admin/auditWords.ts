@@ -9,6 +9,7 @@ export const AUDIT_ACTIONS: { value: AuditEntry["action"]; label: string }[] = [
   { value: "rotate", label: "Secret rotated" },
   { value: "availability", label: "Availability changed" },
   { value: "kick", label: "Force-released" },
+  { value: "pool", label: "Pool set" },
   { value: "claim", label: "Claimed" },
   { value: "release", label: "Released" },
   { value: "raise-epoch", label: "Epoch raised" },
@@ -34,6 +35,8 @@ export function auditText(entry: AuditEntry): string {
       return `Claimed${detail.epoch !== undefined ? ` (epoch ${str(detail.epoch)})` : ""}`;
     case "release":
       return `Released${detail.epoch !== undefined ? ` (epoch ${str(detail.epoch)})` : ""}`;
+    case "pool":
+      return detail.pool ? `Pool set to ${str(detail.pool)}` : "Pool cleared (back to its kind's pool)";
     case "raise-epoch":
       return `Epoch raised${detail.epoch !== undefined ? ` to ${str(detail.epoch)}` : ""}`;
     default:
