@@ -6,8 +6,8 @@
  * - an admin registers a device, sees its secret once (and copies it with the button); the
  *   device connects with that secret;
  * - a user claims "any free scale" from the pool the new device serves in, and holds it;
- * - the admin drains the device with a reason, force-releases the user's session with a
- *   reason (the user's page says so), reads both in the audit log with its filters, and the
+ * - the admin drains the device with a reason, sees the sessions in progress and who waits in
+ *   which line, force-releases the user's session with a reason (the user's page says so), reads both in the audit log with its filters, and the
  *   device's history as a timeline; retries a failed webhook delivery;
  * - axe-core finds no serious or critical violation on each admin page, at desktop and phone
  *   width, and nothing scrolls sideways on a phone.
@@ -18,6 +18,7 @@ import path from "node:path";
 import { rmSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BatonClient } from "@baton/client";
 import { startSimulatedDevice, type SimulatedDevice } from "@baton/client/simulator";
 import { DEV_DEVICES, startBaton, type TestBaton } from "../support/baton.ts";
 import { SCREENSHOTS, buildDashboard, expectNoSeriousAxeViolations, launchChromium, requireChromium, signIn } from "./browserSupport.ts";
@@ -142,10 +143,18 @@ describe("the admin area", () => {
     await expect.poll(() => cardOf(admin, "scale-2").getByTestId("admin-device-status").textContent(), WAIT).toMatch(/drained: Calibration due · held by Bob Marley/);
     expect(await bob.getByTestId("device-status").textContent()).toMatch(/^You hold it/);
 
+    // Meanwhile Carol (from a script, through the SDK) holds the first scale and Dave waits in its line.
+    const carol = new BatonClient(baton.httpUrl, { token: await baton.tokenFor("carol", "Carol Chen") }).device("scale-1");
+    const dave = new BatonClient(baton.httpUrl, { token: await baton.tokenFor("dave", "Dave Diaz") }).device("scale-1");
+    await carol.claim({}, { timeoutMs: 10_000 });
+    await dave.enqueue({}, { timeoutMs: 10_000 });
+
     // Force-release Bob's session, with a reason he is told.
     await adminNav(admin, "Sessions and queues").click();
     const session = admin.locator('[data-session="scale-2"]');
     await expect.poll(() => session.textContent(), WAIT).toContain("Held by Bob Marley (bob-marley)");
+    await expect.poll(() => admin.locator('[data-session="scale-1"]').textContent(), WAIT).toContain("Held by Carol Chen (carol)");
+    await expect.poll(() => admin.locator('[data-queue="scale-1"]').textContent(), WAIT).toMatch(/Dave Diaz \(dave\), waiting for less than a minute/);
     await expectNoSeriousAxeViolations(admin, "the admin sessions page");
     await admin.screenshot({ path: path.join(SCREENSHOTS, "admin-sessions.png"), fullPage: true });
     await session.getByRole("button", { name: "Force-release scale-2" }).click();
@@ -155,6 +164,9 @@ describe("the admin area", () => {
     await expect.poll(() => admin.getByText(/^Released Bob Marley's session \(epoch \d+\)\.$/).count(), WAIT).toBe(1);
     await expect.poll(() => bob.getByTestId("device-status").textContent(), WAIT).not.toMatch(/^You hold it/);
     await expect.poll(() => bob.locator("body").textContent(), WAIT).toContain("Needed for calibration");
+    await dave.leave();
+    await carol.release({ timeoutMs: 10_000 });
+    await carol.leave();
 
     // The audit log, filtered by device and by action.
     await adminNav(admin, "Audit log").click();
