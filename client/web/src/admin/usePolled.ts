@@ -33,8 +33,7 @@ export function usePolled<T>(load: (signal: AbortSignal) => Promise<T>, deps: re
       controller.abort();
       if (timer !== undefined) clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, generation, intervalMs]);
+  }, [...deps, generation, intervalMs]); // `load` is read through a ref: `deps` say when to start over
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
   return { ...state, reload };
 }
