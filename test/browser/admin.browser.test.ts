@@ -5,7 +5,8 @@
  *   and a "for administrators only" page at its address;
  * - an admin registers a device, sees its secret once (and copies it with the button); the
  *   device connects with that secret;
- * - a user claims "any free scale" from the pool the new device serves in, and holds it;
+ * - a user claims "any free scale" from the pool the new device serves in, and holds it; later,
+ *   with every scale held, he waits in the pool's line and gets the first one freed;
  * - the admin drains the device with a reason, sees the sessions in progress and who waits in
  *   which line, force-releases the user's session with a reason (the user's page says so), reads both in the audit log with its filters, and the
  *   device's history as a timeline; retries a failed webhook delivery;
@@ -164,6 +165,7 @@ describe("the admin area", () => {
     await expect.poll(() => admin.getByText(/^Released Bob Marley's session \(epoch \d+\)\.$/).count(), WAIT).toBe(1);
     await expect.poll(() => bob.getByTestId("device-status").textContent(), WAIT).not.toMatch(/^You hold it/);
     await expect.poll(() => bob.locator("body").textContent(), WAIT).toContain("Needed for calibration");
+    await dave.leaveQueue({ timeoutMs: 10_000 });
     await dave.leave();
     await carol.release({ timeoutMs: 10_000 });
     await carol.leave();
@@ -203,6 +205,25 @@ describe("the admin area", () => {
     await cardOf(admin, "scale-1").getByRole("button", { name: "Set pool: scale-1" }).click();
     await expect.poll(() => cardOf(admin, "scale-1").getByText("Now in pool scale.").count(), WAIT).toBe(1);
     await expect.poll(() => admin.locator('[data-pool="scale"]').textContent(), WAIT).toContain("2 devices, 2 free now (scale-1, scale-2)");
+  }, TEST_TIMEOUT);
+
+  it("lets a user wait in the pool's line while every scale is held, and gives him the first one freed", async () => {
+    const carol = new BatonClient(baton.httpUrl, { token: await baton.tokenFor("carol", "Carol Chen") }).device("scale-1");
+    const dave = new BatonClient(baton.httpUrl, { token: await baton.tokenFor("dave", "Dave Diaz") }).device("scale-2");
+    await Promise.all([carol.claim({}, { timeoutMs: 10_000 }), dave.claim({}, { timeoutMs: 10_000 })]);
+    await bob.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click();
+    await expect.poll(() => bob.locator('.pools [data-pool="scale"]').textContent(), WAIT).toContain("0 of 2 free now");
+    await bob.getByRole("button", { name: "Claim any free scale" }).click();
+    await expect.poll(() => bob.getByTestId("pool-wait").textContent(), WAIT).toBe("Waiting for a free scale: you are number 1 in line.");
+    await expectNoSeriousAxeViolations(bob, "the device list while waiting in a pool's line");
+    await bob.screenshot({ path: path.join(SCREENSHOTS, "devices-pool-waiting.png") });
+    await dave.release({ timeoutMs: 10_000 });
+    await expect.poll(() => bob.getByRole("heading", { level: 1 }).textContent(), WAIT).toBe("Clinic scale 2");
+    await expect.poll(() => bob.getByTestId("device-status").textContent(), WAIT).toMatch(/^You hold it/);
+    await bob.getByRole("button", { name: "Release" }).click();
+    await expect.poll(() => bob.getByTestId("device-status").textContent(), WAIT).not.toMatch(/^You hold it/);
+    await carol.release({ timeoutMs: 10_000 });
+    await Promise.all([carol.leave(), dave.leave()]);
   }, TEST_TIMEOUT);
 
   it("lists failed webhook deliveries and retries one; the endpoint's query is never shown", async () => {

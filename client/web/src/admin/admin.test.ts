@@ -25,7 +25,7 @@ describe("the admin area's pure parts", () => {
   it("groups devices into pools, counting the free ones, leaving disabled devices and devices without a pool out", () => {
     const device = (deviceId: string, pool: string, extra: { disabled?: boolean; holder?: boolean; online?: boolean } = {}) => ({
       deviceId, label: "", kind: pool, pool, disabled: extra.disabled ?? false, disabledAt: null, createdAt: 0,
-      status: { online: extra.online ?? true, holder: extra.holder ? { userId: "u", name: "U" } : null, availability: { status: "available", reason: "", since: 0, by: "system" } },
+      status: { online: extra.online ?? true, queueLength: 0, holder: extra.holder ? { userId: "u", name: "U" } : null, availability: { status: "available", reason: "", since: 0, by: "system" } },
     }) as unknown as DeviceSummary;
     const pools = poolsOf([device("s1", "scale"), device("s2", "scale", { holder: true }), device("s3", "scale", { disabled: true }), device("p1", ""), device("m1", "meter", { online: false })]);
     expect(pools.map((pool) => [pool.name, pool.devices.length, pool.free])).toEqual([["meter", 1, 0], ["scale", 2, 1]]);

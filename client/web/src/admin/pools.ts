@@ -4,13 +4,13 @@ import type { DeviceSummary } from "@baton/client";
 export interface PoolView {
   name: string;
   devices: DeviceSummary[];
-  /** Online, enabled, in service and not held now. */
+  /** Online, enabled, in service, not held and nobody in its line (an open hand-off offer counts) now. */
   free: number;
 }
 
 export function isFreeNow(device: DeviceSummary): boolean {
   const { status } = device;
-  return !device.disabled && status.online && status.holder === null && status.availability.status === "available";
+  return !device.disabled && status.online && status.holder === null && status.queueLength === 0 && status.availability.status === "available";
 }
 
 export function poolsOf(devices: readonly DeviceSummary[]): PoolView[] {
