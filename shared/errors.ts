@@ -189,8 +189,10 @@ export const ERRORS = {
     | { reason: "session"; deviceId: string; epoch: number }
     | { reason: "run"; deviceId: string; runId: string }
     | { reason: "route"; method: string; path: string }
+    | { reason: "webhookDelivery"; id: string }
   >(404, (p) => {
     switch (p.reason) {
+      case "webhookDelivery": return `No failed webhook delivery ${p.id} (it may have been delivered, be still retried, or be purged).`;
       case "session": return `Device ${p.deviceId} has no session with epoch ${p.epoch}.`;
       case "run": return `Device ${p.deviceId} has no run ${p.runId}.`;
       case "route": return `Nothing answers ${p.method} ${p.path}; the API's routes are listed at GET /openapi.json.`;

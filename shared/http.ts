@@ -97,6 +97,8 @@ export const DeviceSummary = z.object({
   deviceId: z.string(),
   label: z.string(),
   kind: z.string(),
+  /** The pool it serves in ("any free scale"): an operator's pool name, else its kind; "" = in no pool. */
+  pool: z.string(),
   disabled: z.boolean(),
   disabledAt: timestamp.nullable(),
   createdAt: timestamp,
@@ -196,6 +198,8 @@ export const AuditAction = {
   RAISE_EPOCH: "raise-epoch",
   /** Drained, quarantined, put in maintenance or returned to service (detail: status, reason, previous). */
   AVAILABILITY: "availability",
+  /** Its explicit pool set or cleared (detail: pool, previous). */
+  POOL: "pool",
 } as const;
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];
 
@@ -240,6 +244,14 @@ export const ForceReleased = z.object({
   holder: UserRefBody.nullable(),
 }).register(HttpWireSchemas, { id: "ForceReleased", description: "POST /admin/devices/{deviceId}/force-release." });
 
+export const PoolSet = z.object({
+  deviceId: z.string(),
+  /** The pool it serves in now: the explicit pool, else its kind ("" = none). */
+  pool: z.string(),
+  /** The explicit pool name ("" = none: its kind's pool). */
+  explicitPool: z.string(),
+}).register(HttpWireSchemas, { id: "PoolSet", description: "POST /admin/devices/{deviceId}/pool: the device's pool now." });
+
 export const AvailabilityChanged = z.object({
   deviceId: z.string(),
   availability: AvailabilityRecord,
@@ -263,6 +275,28 @@ export const QueueListing = z.object({
     away: z.boolean(),
   })),
 }).register(HttpWireSchemas, { id: "QueueListing", description: "GET /admin/devices/{deviceId}/queue: who waits, in order." });
+
+export const WebhookDelivery = z.object({
+  id: z.number().int().positive(),
+  /** The endpoint's origin and path (its query and credentials are never shown). */
+  endpoint: z.string(),
+  deviceId: z.string(),
+  eventType: z.string(),
+  attempts: count,
+  /** When the next attempt is due (pending), or was last scheduled (failed). */
+  nextAttemptAt: timestamp,
+  createdAt: timestamp,
+  /** When the dispatcher gave up on it; null while it is still retried. */
+  givenUpAt: timestamp.nullable(),
+  /** The last attempt's problem (status or network error); null before any failure. */
+  lastError: z.string().nullable(),
+}).register(HttpWireSchemas, { id: "WebhookDelivery", description: "A webhook notification not delivered (yet): its endpoint, attempts and last error; never its body." });
+
+export const WebhookDeliveries = z.object({ state: z.enum(["pending", "failed"]), deliveries: z.array(WebhookDelivery) })
+  .register(HttpWireSchemas, { id: "WebhookDeliveries", description: "GET /admin/webhooks: pending (still retried) or failed (given up) deliveries, newest first." });
+
+export const WebhookRetried = z.object({ id: z.number().int().positive(), retried: z.literal(true), nextAttemptAt: timestamp })
+  .register(HttpWireSchemas, { id: "WebhookRetried", description: "POST /admin/webhooks/{id}/retry: the failed delivery is pending again, due now." });
 
 // ---------------------------------------------------------------- development
 export const DevTokenAnswer = z.object({ token: z.string(), userId: z.string(), devOnly: z.literal(true) })
@@ -351,7 +385,11 @@ export type DeletedDevice = z.infer<typeof DeletedDevice>;
 export type RotatedSecret = z.infer<typeof RotatedSecret>;
 export type ForceReleased = z.infer<typeof ForceReleased>;
 export type AvailabilityChanged = z.infer<typeof AvailabilityChanged>;
+export type PoolSet = z.infer<typeof PoolSet>;
 export type QueueListing = z.infer<typeof QueueListing>;
+export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
+export type WebhookDeliveries = z.infer<typeof WebhookDeliveries>;
+export type WebhookRetried = z.infer<typeof WebhookRetried>;
 export type DevTokenAnswer = z.infer<typeof DevTokenAnswer>;
 export type AuthConfigAnswer = z.infer<typeof AuthConfigAnswer>;
 export type WhoAmIAnswer = z.infer<typeof WhoAmIAnswer>;

@@ -331,6 +331,26 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
         expect(await store.purgeOlderThan(2_001)).toBeGreaterThanOrEqual(2);
         expect(await store.outbox.pendingCount()).toBe(2);
       });
+
+      it("lists pending and given-up messages newest first without their bodies, and puts a given-up one back in line", async () => {
+        const message = (deviceId: string, n: number) => ({ endpoint: "https://hooks.example/x", deviceId, eventType: "device.free", body: `{"n":${n}}`, createdAt: 100 + n });
+        await store.outbox.enqueue([message("r1", 1), message("r1", 2), message("r2", 3)]);
+        const pending = await store.outbox.list("pending", 10);
+        expect(pending.map((m) => m.createdAt)).toEqual([103, 102, 101]);
+        expect(pending[0]).toEqual({ id: pending[0].id, endpoint: "https://hooks.example/x", deviceId: "r2", eventType: "device.free", attempts: 0, nextAttemptAt: 103, createdAt: 103, givenUpAt: null, lastError: null });
+        expect(await store.outbox.list("pending", 1)).toHaveLength(1);
+        const first = pending[2];
+        expect(await store.outbox.retry(first.id, 500)).toBe(false); // not given up: nothing to retry
+        await store.outbox.failed(first.id, null, "HTTP 410", 300);
+        expect(await store.outbox.list("failed", 10)).toEqual([{ ...first, attempts: 1, givenUpAt: 300, lastError: "HTTP 410" }]);
+        expect((await store.outbox.due(1_000, 10)).map((m) => m.body)).toEqual(['{"n":2}', '{"n":3}']);
+        expect(await store.outbox.retry(first.id, 500)).toBe(true);
+        expect(await store.outbox.retry(first.id, 500)).toBe(false);
+        expect(await store.outbox.list("failed", 10)).toEqual([]);
+        // Back at the head of its queue, due now; its successor waits behind it again.
+        expect((await store.outbox.due(1_000, 10)).map((m) => m.body)).toEqual(['{"n":1}', '{"n":3}']);
+        expect((await store.outbox.due(1_000, 10))[0]).toMatchObject({ attempts: 1, nextAttemptAt: 500 });
+      });
     });
 
     describe("device registry", () => {

@@ -151,11 +151,27 @@ function wireSuite(storeName: string, openStore?: () => Promise<{ store: BatonSt
       await checked("POST", `/admin/devices/${deviceId}/return-to-service`, { token: admin, body: {} });
       const released = await checked("POST", `/admin/devices/${deviceId}/force-release`, { token: admin, body: { reason: "end of the day" } });
       expect(released).toMatchObject({ released: true, holder: { userId: "olga" } });
+      expect(await checked("POST", `/admin/devices/${fresh}/pool`, { token: admin, body: { pool: "ward-b" } })).toEqual({ deviceId: fresh, pool: "ward-b", explicitPool: "ward-b" });
+      expect(await checked("POST", `/admin/devices/${fresh}/pool`, { token: admin, body: { pool: "" } })).toEqual({ deviceId: fresh, pool: "scale", explicitPool: "" });
+      await checked("POST", `/admin/devices/${fresh}/pool`, { token: admin, body: { pool: "no spaces" } }, 400);
+      await checked("POST", "/admin/devices/nobody-here/pool", { token: admin, body: { pool: "x" } }, 404);
       await checked("POST", `/admin/devices/${fresh}/rotate-secret`, { token: admin, body: {} });
       await checked("POST", `/admin/devices/${fresh}/disable`, { token: admin, body: {} });
       await checked("DELETE", `/admin/devices/${fresh}`, { token: admin });
       await checked("DELETE", `/admin/devices/${fresh}`, { token: admin }, 404);
       await checked("GET", `/admin/audit?deviceId=${deviceId}`, { token: admin });
+      // Webhook deliveries: one given up on, retried by the admin (its endpoint's query, which may hold a token, is never shown).
+      const outbox = baton.services.store.outbox;
+      await outbox.enqueue([{ endpoint: "https://hooks.example.com/baton?token=s3cret", deviceId, eventType: "device.free", body: "{}", createdAt: 1_000 }]);
+      const [delivery] = await outbox.list("pending", 1);
+      await outbox.failed(delivery.id, null, "HTTP 500", 2_000);
+      const failed = await checked("GET", "/admin/webhooks?state=failed", { token: admin });
+      expect(failed.deliveries).toMatchObject([{ id: delivery.id, endpoint: "https://hooks.example.com/baton", eventType: "device.free", attempts: 1, givenUpAt: 2_000, lastError: "HTTP 500" }]);
+      expect(JSON.stringify(failed)).not.toContain("s3cret");
+      await checked("POST", `/admin/webhooks/${delivery.id}/retry`, { token: admin, body: {} });
+      expect((await checked("GET", "/admin/webhooks?state=pending", { token: admin })).deliveries).toMatchObject([{ id: delivery.id, givenUpAt: null }]);
+      await checked("POST", `/admin/webhooks/${delivery.id}/retry`, { token: admin, body: {} }, 404);
+      await checked("GET", "/admin/webhooks", { token: olga }, 403);
       await checked("POST", "/dev/token", { body: { userId: "newcomer", name: "Newcomer" } });
       // Sign-in: how (no provider on this server) and who.
       expect(await checked("GET", "/auth/config")).toEqual({ devSignIn: true, oidc: null });

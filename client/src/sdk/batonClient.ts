@@ -14,11 +14,13 @@
  */
 import { Client, type Room } from "@colyseus/sdk";
 import { keepJoinRefusals } from "./joinRefusals.ts";
-import { DEVICE_ROOM_NAME } from "@baton/protocol";
+import { DEVICE_ROOM_NAME, POOL_ROOM_NAME } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
+import { AdminApi } from "./admin.ts";
 import { DeviceHandle } from "./deviceHandle.ts";
 import { devToken, requestJson, type DevUser } from "./http.ts";
 import type { DeviceDetails, DeviceList, DeviceListQuery, DeviceSummary, PageQuery, ResultsPage, SessionsPage } from "./httpTypes.ts";
+import { claimAnyFrom, type ClaimAnyOptions, type PoolGrantedMessage } from "./pool.ts";
 import type { AnySessionTypes, SessionTypeMap } from "./sessionTypes.ts";
 import type { WaitOptions } from "./waiting.ts";
 
@@ -62,6 +64,8 @@ export class BatonClient {
   private currentUserId: string | null;
   /** Puts a refused join's answer body (its `errorCode`) back on the error Colyseus raises. */
   private readonly joinKeepingRefusal: ReturnType<typeof keepJoinRefusals>;
+  /** The admin API (needs a token with `roles: ["admin"]`; others are refused with FORBIDDEN). */
+  readonly admin: AdminApi;
 
   constructor(url: string, options: BatonClientOptions = {}) {
     this.url = url;
@@ -71,6 +75,7 @@ export class BatonClient {
     this.currentToken = options.token;
     this.currentUserId = options.userId ?? userIdFromToken(options.token);
     this.colyseus.auth.token = options.token ?? "";
+    this.admin = new AdminApi((path, request) => requestJson(this.url, path, { ...request, token: this.currentToken }, this.options.fetch));
   }
 
   /** Development only: a client for `user`, with a token from the server's `POST /dev/token`. */
@@ -162,6 +167,16 @@ export class BatonClient {
       userId: () => this.currentUserId,
       configure: (room) => this.configureReconnection(room),
     });
+  }
+
+  /**
+   * "Any free <kind>": waits in the pool's line (the pool room) until a device of `pool` is
+   * free, and resolves with the grant `{ pool, deviceId, epoch }` — this user then holds that
+   * device; join it with `device(deviceId)` to use it. A device's pool is its explicit pool,
+   * else its kind (`DeviceSummary.pool`). Aborting the wait leaves the line.
+   */
+  claimAny(pool: string, options: ClaimAnyOptions = {}): Promise<PoolGrantedMessage> {
+    return claimAnyFrom((name) => this.colyseus.joinOrCreate(POOL_ROOM_NAME, { pool: name }), pool, options);
   }
 
   private configureReconnection(room: Room<any, DeviceRoomState>): void {

@@ -1,5 +1,11 @@
 /** Which page to show: the sign-in page until someone is signed in, then the route's page. */
 import { useEffect } from "react";
+import { AdminAudit } from "./admin/AdminAudit.tsx";
+import { AdminDeviceHistory } from "./admin/AdminDeviceHistory.tsx";
+import { AdminDevices } from "./admin/AdminDevices.tsx";
+import { AdminSessions } from "./admin/AdminSessions.tsx";
+import { AdminWebhooks } from "./admin/AdminWebhooks.tsx";
+import { isAdminToken } from "./admin/access.ts";
 import { IdentityProvider, useIdentity } from "./auth/IdentityContext.tsx";
 import { Layout } from "./components/Layout.tsx";
 import { Link } from "./components/Link.tsx";
@@ -19,6 +25,16 @@ function Pages() {
   }, [identity, route.page]);
   // Any page asks for a sign-in first and shows itself right after, at the same address.
   if (!identity) return <SignIn />;
+  if (route.page.startsWith("admin-") && !isAdminToken(identity.token)) {
+    return (
+      <>
+        <PageHeading title="For administrators only" />
+        <p>
+          This page is for administrators, and your sign-in does not carry the admin role. <Link to="/">See all devices</Link>.
+        </p>
+      </>
+    );
+  }
   switch (route.page) {
     case "devices":
     case "sign-in":
@@ -27,6 +43,16 @@ function Pages() {
       return <DevicePage key={route.deviceId} deviceId={route.deviceId} />;
     case "history":
       return <History />;
+    case "admin-devices":
+      return <AdminDevices />;
+    case "admin-sessions":
+      return <AdminSessions />;
+    case "admin-audit":
+      return <AdminAudit />;
+    case "admin-webhooks":
+      return <AdminWebhooks />;
+    case "admin-device":
+      return <AdminDeviceHistory key={route.deviceId} deviceId={route.deviceId} />;
     case "not-found":
       return (
         <>

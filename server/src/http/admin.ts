@@ -9,8 +9,11 @@
  * - POST /admin/devices/:deviceId/drain               { reason }: the session in flight finishes, nobody new gets it, the line is told
  * - POST /admin/devices/:deviceId/quarantine          { reason }: out of rotation until returned to service
  * - POST /admin/devices/:deviceId/return-to-service   { reason? }: back into rotation (from drained, quarantined or maintenance)
+ * - POST /admin/devices/:deviceId/pool                { pool }: its explicit pool ("" = its kind's pool again)
  * - GET  /admin/devices/:deviceId/queue               who waits, in order (names shown: admins only)
  * - GET  /admin/audit?deviceId=&limit=                the audit log, newest first
+ * - GET  /admin/webhooks?state=pending|failed&limit=  webhook deliveries not delivered: still retried, or given up
+ * - POST /admin/webhooks/:id/retry                    a given-up delivery back in line, due now
  * Force-release goes through the device's room (rooms/operator/liveRooms.ts), where the pure core
  * decides (`forceRelease` → end reason `kicked`): the holder gets `session_ended` naming the
  * admin and the reason, a run in flight is cancelled on the device with the current epoch,
@@ -19,10 +22,11 @@
 import express from "express";
 import { z } from "zod";
 import { ErrorCode } from "@baton/protocol";
-import { AuditLogPage, AvailabilityChanged, DeletedDevice, DeviceRegistered, DisabledDevice, ForceReleased, QueueListing, RotatedSecret } from "@baton/protocol/http";
+import { AuditLogPage, AvailabilityChanged, DeletedDevice, DeviceRegistered, DisabledDevice, ForceReleased, PoolSet, QueueListing, RotatedSecret, WebhookDeliveries, WebhookRetried } from "@baton/protocol/http";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import { hashDeviceSecret, newDeviceSecret } from "../auth/deviceSecrets.ts";
-import { AuditAction, DeviceExistsError } from "../ports/store.ts";
+import { PoolName } from "@baton/protocol/messages";
+import { AuditAction, DeviceExistsError, poolOf } from "../ports/store.ts";
 import type { RoomServices } from "../rooms/services.ts";
 import { requireAdmin } from "./authenticate.ts";
 import { answerWith, guarded, parseOrRefuse, refuse } from "./respond.ts";
@@ -38,6 +42,22 @@ export const AuditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 const EmptyBody = z.strictObject({});
+export const SetPoolBody = z.strictObject({ pool: PoolName.or(z.literal("")) });
+export const WebhookDeliveriesQuery = z.strictObject({
+  state: z.enum(["pending", "failed"]).default("failed"),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+const DeliveryId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/** An endpoint as the admin area shows it: origin and path, never its query or credentials (they may hold a token). */
+export function shownEndpoint(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return "(unreadable URL)";
+  }
+}
 export const AvailabilityBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
 export const ReturnToServiceBody = z.strictObject({ reason: z.string().trim().max(500).default("returned to service") });
 
@@ -130,6 +150,20 @@ export function adminRoutes(services: RoomServices) {
     }));
   }
 
+  router.post("/admin/devices/:deviceId/pool", guarded("POST /admin/devices/:deviceId/pool", async (request, response) => {
+    const admin = await requireAdmin(services, request, response, "set device pools");
+    if (!admin) return;
+    const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
+    if (!deviceId) return;
+    const body = parseOrRefuse(SetPoolBody, request.body ?? {}, response, "Body");
+    if (!body) return;
+    const before = await services.registry.find(deviceId);
+    if (!before || !(await services.registry.setPool(deviceId, body.pool))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
+    await services.audit.record({ at: services.clock(), actor: admin.userId, action: AuditAction.POOL, deviceId, detail: { pool: body.pool, previous: before.pool } });
+    // Pool rooms see the change within BATON_REGISTRY_POLL_MS.
+    answer(response, PoolSet, { deviceId, pool: poolOf({ pool: body.pool, kind: before.kind }), explicitPool: body.pool });
+  }));
+
   router.get("/admin/devices/:deviceId/queue", guarded("GET /admin/devices/:deviceId/queue", async (request, response) => {
     if (!(await requireAdmin(services, request, response, "list who waits for a device"))) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
@@ -143,6 +177,23 @@ export function adminRoutes(services: RoomServices) {
     const query = parseOrRefuse(AuditQuery, request.query, response, "Query");
     if (!query) return;
     answer(response, AuditLogPage, { entries: await services.audit.list({ deviceId: query.deviceId, limit: query.limit }) });
+  }));
+
+  router.get("/admin/webhooks", guarded("GET /admin/webhooks", async (request, response) => {
+    if (!(await requireAdmin(services, request, response, "list webhook deliveries"))) return;
+    const query = parseOrRefuse(WebhookDeliveriesQuery, request.query, response, "Query");
+    if (!query) return;
+    const deliveries = await services.store.outbox.list(query.state, query.limit);
+    answer(response, WebhookDeliveries, { state: query.state, deliveries: deliveries.map((delivery) => ({ ...delivery, endpoint: shownEndpoint(delivery.endpoint) })) });
+  }));
+
+  router.post("/admin/webhooks/:id/retry", guarded("POST /admin/webhooks/:id/retry", async (request, response) => {
+    if (!(await requireAdmin(services, request, response, "retry webhook deliveries"))) return;
+    const id = parseOrRefuse(DeliveryId, request.params.id, response, "Delivery id");
+    if (!id || !parseOrRefuse(EmptyBody, request.body ?? {}, response, "Body")) return;
+    const now = services.clock();
+    if (!(await services.store.outbox.retry(id, now))) return refuse(response, ErrorCode.NOT_FOUND, { reason: "webhookDelivery", id: String(id) });
+    answer(response, WebhookRetried, { id, retried: true, nextAttemptAt: now });
   }));
 
   return router;

@@ -36,7 +36,7 @@ export const DASHBOARD_BUILD = path.join(DASHBOARD_SOURCE, "dist");
 const REPOSITORY = path.resolve(DASHBOARD_SOURCE, "../..");
 
 /** The dashboard's client-side routes (client/web/src/router.ts): the only paths that answer with its page. */
-export const PAGE_PATHS = ["/", "/sign-in", "/history", "/device/:deviceId"];
+export const PAGE_PATHS = ["/", "/sign-in", "/history", "/device/:deviceId", "/manage", "/manage/sessions", "/manage/audit", "/manage/webhooks", "/manage/device/:deviceId"];
 
 /**
  * The page's CSP. `connectOrigins`: the OpenID Connect provider's origins the page exchanges

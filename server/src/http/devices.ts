@@ -14,7 +14,7 @@ import { z } from "zod";
 import { ErrorCode } from "@baton/protocol";
 import { DeviceDetails, DeviceList, type DeviceSummary } from "@baton/protocol/http";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
-import type { RegisteredDevice } from "../ports/store.ts";
+import { poolOf, type RegisteredDevice } from "../ports/store.ts";
 import type { RoomServices } from "../rooms/services.ts";
 import type { LiveDeviceStatus } from "../rooms/operator/liveRooms.ts";
 import { deviceStatusOf, initialState } from "../session/index.ts";
@@ -51,6 +51,7 @@ export function deviceRoutes(services: RoomServices) {
       deviceId: device.deviceId,
       label: device.label,
       kind: device.kind,
+      pool: poolOf(device),
       disabled: device.disabledAt !== null,
       disabledAt: device.disabledAt,
       createdAt: device.createdAt,

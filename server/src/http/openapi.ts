@@ -12,10 +12,10 @@ import express from "express";
 import { z } from "zod";
 import {
   AuditLogPage, AuthConfigAnswer, AvailabilityChanged, DeviceDetails, DeviceHistory, DeviceList, DeviceRegistered, DeviceSessionsPage, DevTokenAnswer, DisabledDevice, DeletedDevice,
-  ForceReleased, HealthSummary, HttpWireSchemas, Liveness, OpenApiDocumentBody, QueueListing, Readiness, ResultsPage, RotatedSecret, RunDetail,
-  SessionDetail, SessionsPage, WebhookEvent, WhoAmIAnswer,
+  ForceReleased, HealthSummary, HttpWireSchemas, Liveness, OpenApiDocumentBody, PoolSet, QueueListing, Readiness, ResultsPage, RotatedSecret, RunDetail,
+  SessionDetail, SessionsPage, WebhookDeliveries, WebhookEvent, WebhookRetried, WhoAmIAnswer,
 } from "@baton/protocol/http";
-import { AuditQuery, AvailabilityBody, ForceReleaseBody, RegisterDeviceBody, ReturnToServiceBody } from "./admin.ts";
+import { AuditQuery, AvailabilityBody, ForceReleaseBody, RegisterDeviceBody, ReturnToServiceBody, SetPoolBody, WebhookDeliveriesQuery } from "./admin.ts";
 import { DeviceListQuery } from "./devices.ts";
 import { DeviceSessionsQuery, MySessionsQuery } from "./sessions.ts";
 import { DevTokenRequest, ResultsQuery } from "./results.ts";
@@ -115,10 +115,13 @@ const ROUTES: Record<string, Record<string, Operation>> = {
   "/admin/devices/{deviceId}/drain": { post: { summary: "Drain: the session in flight finishes, nobody new is granted the device, those waiting are told", access: "admin", params: deviceId, body: AvailabilityBody, ok: { description: "{ deviceId, availability, holder, queueLength }", schema: AvailabilityChanged }, refusals: [404, 413] } },
   "/admin/devices/{deviceId}/quarantine": { post: { summary: "Quarantine: out of rotation with a reason until returned to service", access: "admin", params: deviceId, body: AvailabilityBody, ok: { description: "{ deviceId, availability, holder, queueLength }", schema: AvailabilityChanged }, refusals: [404, 413] } },
   "/admin/devices/{deviceId}/return-to-service": { post: { summary: "Back into rotation (from drained, quarantined or maintenance)", access: "admin", params: deviceId, body: ReturnToServiceBody, ok: { description: "{ deviceId, availability, holder, queueLength }", schema: AvailabilityChanged }, refusals: [404, 413] } },
+  "/admin/devices/{deviceId}/pool": { post: { summary: "Set a device's explicit pool (\"\" = its kind's pool again)", access: "admin", params: deviceId, body: SetPoolBody, ok: { description: "{ deviceId, pool, explicitPool }", schema: PoolSet }, refusals: [404, 413] } },
   "/admin/devices/{deviceId}/queue": { get: { summary: "Who waits for a device, in order, and whether one holds the hand-off offer", access: "admin", params: deviceId, ok: { description: "{ deviceId, handoffUntil, entries: [{ position, userId, name, since, sessionType, offered, away }] }", schema: QueueListing }, refusals: [404] } },
   "/admin/audit": { get: { summary: "The audit log, newest first", access: "admin", query: AuditQuery, ok: { description: "{ entries }", schema: AuditLogPage } } },
   "/auth/config": { get: { summary: "How the dashboard signs people in: development sign-in, and the OpenID Connect provider (client id, scopes, discovered endpoints)", access: "public", ok: { description: "{ devSignIn, oidc }", schema: AuthConfigAnswer } } },
   "/auth/me": { get: { summary: "The caller as this server maps their token: user id, display name, roles", access: "user", ok: { description: "{ userId, name, roles }", schema: WhoAmIAnswer } } },
+  "/admin/webhooks": { get: { summary: "Webhook deliveries not delivered: pending (still retried) or failed (given up), newest first", access: "admin", query: WebhookDeliveriesQuery, ok: { description: "{ state, deliveries }", schema: WebhookDeliveries } } },
+  "/admin/webhooks/{id}/retry": { post: { summary: "Put a failed (given-up) webhook delivery back in line, due now", access: "admin", params: { id: "the delivery id" }, ok: { description: "{ id, retried, nextAttemptAt }", schema: WebhookRetried }, refusals: [404] } },
   "/dev/token": { post: { summary: "Development mode only: mint a user JWT (absent in production)", access: "public", body: DevTokenRequest, ok: { description: "{ token, userId, devOnly }", schema: DevTokenAnswer } } },
 };
 

@@ -21,6 +21,15 @@ export interface OutboxMessage {
   createdAt: number;
 }
 
+/** A message as the admin area lists it: its state and last error, never its body. */
+export interface OutboxDelivery extends Omit<OutboxMessage, "body"> {
+  lastError: string | null;
+  /** When the dispatcher gave up on it (null while it is still retried). */
+  givenUpAt: number | null;
+}
+
+export type OutboxState = "pending" | "failed";
+
 export type NewOutboxMessage = Pick<OutboxMessage, "endpoint" | "deviceId" | "eventType" | "body" | "createdAt">;
 
 export interface WebhookOutbox {
@@ -35,4 +44,12 @@ export interface WebhookOutbox {
   failed(id: number, nextAttemptAt: number | null, error: string, at: number): Promise<void>;
   /** Messages neither delivered nor given up. */
   pendingCount(): Promise<number>;
+  /** Pending (neither delivered nor given up) or failed (given up) messages, newest first. */
+  list(state: OutboxState, limit: number): Promise<OutboxDelivery[]>;
+  /**
+   * A given-up message back in line, due at `now` (attempts kept). It is its queue's head
+   * again, so the device's later notifications wait behind it. False when no such message
+   * was given up.
+   */
+  retry(id: number, now: number): Promise<boolean>;
 }

@@ -1,5 +1,6 @@
 /** The frame of every signed-in page: skip link, header with navigation and the user, the main region. */
 import type { ReactNode } from "react";
+import { isAdminToken } from "../admin/access.ts";
 import { useIdentity } from "../auth/IdentityContext.tsx";
 import { Link } from "./Link.tsx";
 
@@ -24,6 +25,11 @@ export function Layout({ children }: { children: ReactNode }) {
                 <li>
                   <Link to="/history">My sessions</Link>
                 </li>
+                {isAdminToken(identity.token) && (
+                  <li>
+                    <Link to="/manage">Admin</Link>
+                  </li>
+                )}
               </ul>
             </nav>
             <div className="who">

@@ -12,6 +12,7 @@ import { isSignInProblem, sentenceOf } from "../auth/identity.ts";
 import { Alert } from "../components/Alert.tsx";
 import { Link } from "../components/Link.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
+import { PoolPanel } from "./PoolPanel.tsx";
 import { devicePath } from "../router.ts";
 import { useNow } from "../useNow.ts";
 import { availabilityOf, percent, statusLine, type SessionFacts } from "../words.ts";
@@ -49,6 +50,7 @@ export function DeviceList() {
           No devices are registered yet. An administrator adds them with <code>npm run baton -- device add</code>.
         </p>
       )}
+      {devices && devices.length > 0 && <PoolPanel devices={devices} />}
       {devices && devices.length > 0 && (
         <ul className="device-list" aria-label="Devices">
           {devices.map((device) => {

@@ -42,6 +42,16 @@ export function createMemoryOutbox(): WebhookOutbox & Purgeable {
     async pendingCount() {
       return outbox.filter(open).length;
     },
+    async list(state, limit) {
+      return outbox.filter((message) => (state === "pending" ? open(message) : message.givenUpAt !== null)).sort((a, b) => b.id - a.id).slice(0, limit)
+        .map(({ body: _b, deliveredAt: _d, ...message }) => copy(message));
+    },
+    async retry(id, now) {
+      const found = outbox.find((message) => message.id === id);
+      if (!found || found.givenUpAt === null || found.deliveredAt !== null) return false;
+      Object.assign(found, { givenUpAt: null, nextAttemptAt: now });
+      return true;
+    },
     purgeOlderThan(cutoff) {
       const keptOutbox = outbox.filter((message) => !((message.deliveredAt !== null && message.deliveredAt < cutoff) || (message.givenUpAt !== null && message.givenUpAt < cutoff)));
       const removed = outbox.length - keptOutbox.length;

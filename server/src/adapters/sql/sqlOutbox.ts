@@ -2,7 +2,7 @@
  * `WebhookOutbox` (ports/outbox.ts) on Kysely: one queue per (endpoint, device), delivered
  * head first.
  */
-import type { NewOutboxMessage, OutboxMessage, WebhookOutbox } from "../../ports/outbox.ts";
+import type { NewOutboxMessage, OutboxDelivery, OutboxMessage, OutboxState, WebhookOutbox } from "../../ports/outbox.ts";
 import { millis, type Db } from "./schema.ts";
 
 export class SqlOutbox implements WebhookOutbox {
@@ -51,5 +51,23 @@ export class SqlOutbox implements WebhookOutbox {
     const row = await this.db.selectFrom("webhook_outbox").select((eb) => eb.fn.countAll().as("count"))
       .where("delivered_at", "is", null).where("given_up_at", "is", null).executeTakeFirst();
     return Number(row?.count ?? 0);
+  }
+
+  async list(state: OutboxState, limit: number) {
+    let query = this.db.selectFrom("webhook_outbox")
+      .select(["id", "endpoint", "device_id", "event_type", "attempts", "next_attempt_at", "created_at", "given_up_at", "last_error"]);
+    query = state === "pending" ? query.where("delivered_at", "is", null).where("given_up_at", "is", null) : query.where("given_up_at", "is not", null);
+    const rows = await query.orderBy("id", "desc").limit(limit).execute();
+    return rows.map((row): OutboxDelivery => ({
+      id: Number(row.id), endpoint: row.endpoint, deviceId: row.device_id, eventType: row.event_type,
+      attempts: Number(row.attempts), nextAttemptAt: millis(row.next_attempt_at), createdAt: millis(row.created_at),
+      givenUpAt: row.given_up_at === null ? null : millis(row.given_up_at), lastError: row.last_error,
+    }));
+  }
+
+  async retry(id: number, now: number) {
+    const result = await this.db.updateTable("webhook_outbox").set({ given_up_at: null, next_attempt_at: now })
+      .where("id", "=", id).where("given_up_at", "is not", null).where("delivered_at", "is", null).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 }
