@@ -38,6 +38,7 @@ const SERIAL = [
   "test/room/liveness.test.ts",
   "test/room/fuzz.test.ts",
   "test/e2e/restart.e2e.test.ts",
+  "server/src/adapters/sqlite/eventLoop.test.ts",
 ];
 
 export default defineConfig({
