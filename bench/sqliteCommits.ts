@@ -6,7 +6,7 @@
  *
  *   npx tsx --conditions=@baton/source bench/sqliteCommits.ts [full|normal] [repeats]
  */
-import { burstOnEventLoop, burstOnWorker, type BurstFigures, type BurstShape } from "../test/support/commitBurst.ts";
+import { burstOnEventLoop, burstOnWorker, compareReads, type BurstFigures, type BurstShape } from "../test/support/commitBurst.ts";
 
 const synchronous = process.argv[2] === "normal" ? "normal" : "full";
 const repeats = Number(process.argv[3] ?? 3);
@@ -41,3 +41,10 @@ for (const [label, shape] of shapes) {
   console.log(row(label, "on the event loop (before)", combine(before)));
   console.log(row(label, "worker thread (now)", combine(after)));
 }
+
+// Reads outside a transaction: answered on the main thread's read-only connection (as the store
+// does) against posted to the worker, the same indexed lookup (ResultStore.findByRunId).
+const readRows = await compareReads(2_000);
+console.log("\n| read path | reads | event loop busy µs/read | process CPU µs/read | wall µs/read |");
+console.log("|---|---|---|---|---|");
+for (const [label, f] of readRows) console.log(`| ${label} | ${f.reads} | ${f.busyUs.toFixed(1)} | ${f.cpuUs.toFixed(1)} | ${f.wallUs.toFixed(1)} |`);

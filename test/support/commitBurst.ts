@@ -19,6 +19,11 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import SQLite from "better-sqlite3";
 import { openSqliteStore, SQLITE_FILE_NAME } from "../../server/src/adapters/sqlite/sqliteStore.ts";
 import { createSqliteTransitions } from "../../server/src/adapters/sqlite/sqliteTransitions.ts";
+import { SqliteWorkerClient } from "../../server/src/adapters/sqlite/workerClient.ts";
+import { MainThreadReader, workerDialect } from "../../server/src/adapters/sqlite/workerDialect.ts";
+import type { Database } from "../../server/src/adapters/sql/schema.ts";
+import { SqlResults } from "../../server/src/adapters/sql/sqlResults.ts";
+import { Kysely } from "kysely";
 import { AuditAction, type TransitionWrite, type TransitionWriter } from "../../server/src/ports/store.ts";
 import { initialState } from "../../server/src/session/index.ts";
 
@@ -108,6 +113,44 @@ export async function burstOnEventLoop(shape: BurstShape, synchronous: "full" | 
     return figures;
   } finally {
     database.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface ReadFigures {
+  reads: number;
+  busyUs: number;
+  cpuUs: number;
+  wallUs: number;
+}
+
+/** `findByRunId` one after the other: main-thread reader against the worker, same file. */
+export async function compareReads(reads: number): Promise<[string, ReadFigures][]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "baton-reads-"));
+  const store = await openSqliteStore({ dataDir: dir });
+  const worker = await SqliteWorkerClient.start({ file: path.join(dir, SQLITE_FILE_NAME), synchronous: "full" });
+  const reader = new MainThreadReader(new SQLite(path.join(dir, SQLITE_FILE_NAME), { readonly: true }));
+  try {
+    for (let i = 0; i < 100; i++) await store.results.saveDelivered({ deviceId: "d", runId: `r${i}`, epoch: 1, userId: "u", sessionType: "t", output: { i }, storedAt: 1 });
+    const rows: [string, ReadFigures][] = [];
+    for (const [label, readerOrNull] of [["main-thread read-only connection (the store)", reader], ["posted to the worker", null]] as const) {
+      const db = new Kysely<Database>({ dialect: workerDialect(worker, readerOrNull) });
+      const results = new SqlResults(db);
+      for (let i = 0; i < 200; i++) await results.findByRunId("d", `r${i % 100}`);
+      const elu = performance.eventLoopUtilization();
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      for (let i = 0; i < reads; i++) await results.findByRunId("d", `r${i % 100}`);
+      const wall = performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      const busy = performance.eventLoopUtilization(elu);
+      rows.push([label, { reads, busyUs: (busy.active * 1000) / reads, cpuUs: (used.user + used.system) / reads, wallUs: (wall * 1000) / reads }]);
+    }
+    return rows;
+  } finally {
+    reader.close();
+    await worker.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -8,6 +8,16 @@
  * 0.6 ms median, 5 ms p99). `NORMAL` skips that fsync: a commit then survives a crash of the
  * process (a SIGKILL) but not of the machine (power loss); an operator may choose it for
  * latency (BATON_SQLITE_SYNCHRONOUS=normal).
+ *
+ * Threads (issue 20 item 2): the connection that writes lives on a worker thread
+ * (sqliteWorker.ts), so no commit and no fsync runs on the event loop. The group commit
+ * (adapters/groupCommit.ts) still gathers a turn's transitions on the main thread and posts
+ * each group as one message; the worker commits it in one transaction and replies once it is
+ * durable, and only then do the submitters' promises settle — what the room awaits before an
+ * `ack` or a `start` is unchanged. Webhook notifications are appended in those same groups
+ * (`GroupedOutbox`). Every other query goes through Kysely on a driver that posts writes to
+ * the worker and answers reads outside transactions from a read-only connection on the main
+ * thread (workerDialect.ts).
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
