@@ -15,7 +15,7 @@
  * each group as one message; the worker commits it in one transaction and replies once it is
  * durable, and only then do the submitters' promises settle — what the room awaits before an
  * `ack` or a `start` is unchanged. Webhook notifications are appended in those same groups
- * (`GroupedOutbox`). Every other query goes through Kysely on a driver that posts writes to
+ * (`GroupedOutbox`), and so are the owners' acknowledgements of results (`markHandedOver`). Every other query goes through Kysely on a driver that posts writes to
  * the worker and answers reads outside transactions from a read-only connection on the main
  * thread (workerDialect.ts).
  */
@@ -23,7 +23,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely } from "kysely";
-import type { BatonStore, NewOutboxMessage, TransitionOutcome, TransitionWriter, WebhookOutbox } from "../../ports/store.ts";
+import type { BatonStore, NewOutboxMessage, ResultStore, TransitionOutcome, TransitionWriter, WebhookOutbox } from "../../ports/store.ts";
 import { GroupCommit, type Settled } from "../groupCommit.ts";
 import { migrateToLatest } from "../sql/migrations.ts";
 import type { Database } from "../sql/schema.ts";
@@ -83,22 +83,26 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Bato
     await worker.close();
     throw error;
   }
-  // Transitions and webhook notifications, grouped per turn of the event loop, one transaction per group, in the worker.
+  // Transitions, webhook notifications and handed-over marks, grouped per turn of the event loop, one transaction per group, in the worker.
   const group = new GroupCommit<GroupItem, GroupOutcome>(async (items) => {
     const settled = await worker.request<Settled<GroupOutcome>[]>({ op: "group", items });
     return settled.map((each) => {
       if (!each.ok) return { ok: false, error: fromWire(each.error as WireError) };
-      if (each.value) each.value.recordErrors = each.value.recordErrors.map((error) => fromWire(error as WireError));
+      if (each.value && !Array.isArray(each.value)) each.value.recordErrors = each.value.recordErrors.map((error) => fromWire(error as WireError));
       return each;
     });
   });
   const transitions: TransitionWriter = { commit: (write) => group.submit({ kind: "transition", write }) as Promise<TransitionOutcome> };
+  const handedOver = (deviceId: string, runIds: string[], at: number) =>
+    runIds.length === 0 ? Promise.resolve([]) : group.submit({ kind: "handedOver", deviceId, runIds, at }) as Promise<string[]>;
   const store = createSqlStore(db, { kind: "sqlite", location: file }, async () => {
     await group.drain();
     await db.destroy();
     await worker.close();
   }, transitions);
   store.outbox = new GroupedOutbox(store.outbox, (messages) => group.submit({ kind: "outbox", messages }));
+  // An owner's `result_ack` marks the result handed over: in the group too, not a commit of its own.
+  store.results = Object.assign(Object.create(store.results) as ResultStore, { markHandedOver: handedOver });
   return store;
 }
 

@@ -4,7 +4,8 @@
  * `BEGIN IMMEDIATE … COMMIT` — one fsync at `synchronous = FULL` for all the devices that
  * changed in that turn of the event loop, and for the webhook notifications enqueued in it —
  * with a savepoint per write, so that one refused write (an epoch regression) leaves the
- * others committed. The statements are prepared per port (sqliteDeviceStates.ts,
+ * others committed. The owners' acknowledgements of results (`result_ack` → handed over) ride
+ * in the same groups. The statements are prepared per port (sqliteDeviceStates.ts,
  * sqliteResults.ts, sqliteHistory.ts, sqliteAudit.ts, sqliteOutbox.ts): the same SQL as the
  * Kysely queries of adapters/sql/, written out.
  *
@@ -23,10 +24,16 @@ import { prepareHistoryWrites } from "./sqliteHistory.ts";
 import { prepareOutboxWrites } from "./sqliteOutbox.ts";
 import { prepareResultWrites } from "./sqliteResults.ts";
 
-/** One entry of a group: a transition, or webhook notifications to append to the outbox. */
-export type GroupItem = { kind: "transition"; write: TransitionWrite } | { kind: "outbox"; messages: NewOutboxMessage[] };
-/** What a group entry resolves with: the transition's outcome; nothing for the outbox. */
-export type GroupOutcome = TransitionOutcome | null;
+/**
+ * One entry of a group: a transition, webhook notifications to append to the outbox, or
+ * results their owner acknowledged (`ResultStore.markHandedOver`).
+ */
+export type GroupItem =
+  | { kind: "transition"; write: TransitionWrite }
+  | { kind: "outbox"; messages: NewOutboxMessage[] }
+  | { kind: "handedOver"; deviceId: string; runIds: string[]; at: number };
+/** What a group entry resolves with: the transition's outcome; the run ids marked handed over; nothing for the outbox. */
+export type GroupOutcome = TransitionOutcome | string[] | null;
 
 /**
  * A function that writes and commits a group in one `BEGIN IMMEDIATE` transaction and returns
@@ -41,11 +48,12 @@ export function prepareGroupWriter(database: BetterSqliteDatabase): (items: Grou
   const outbox = prepareOutboxWrites(database);
 
   /** The parts of an entry that are stored all or none. */
-  const required = (item: GroupItem): Omit<TransitionOutcome, "recordErrors"> | null => {
+  const required = (item: GroupItem): Omit<TransitionOutcome, "recordErrors"> | string[] | null => {
     if (item.kind === "outbox") {
       outbox.enqueue(item.messages);
       return null;
     }
+    if (item.kind === "handedOver") return results.markHandedOver(item.deviceId, item.runIds, item.at);
     const write = item.write;
     if (write.state) deviceStates.save(write.state);
     const delivered = (write.delivered ?? []).map(results.saveDelivered);
@@ -56,7 +64,7 @@ export function prepareGroupWriter(database: BetterSqliteDatabase): (items: Grou
   const requiredInSavepoint = database.transaction(required);
 
   const writeGroup = database.transaction((items: GroupItem[]): Settled<GroupOutcome>[] => items.map((item) => {
-    let stored: Omit<TransitionOutcome, "recordErrors"> | null;
+    let stored: Omit<TransitionOutcome, "recordErrors"> | string[] | null;
     // A group of one needs no savepoint: its failure is the transaction's (rolled back, rethrown).
     if (items.length === 1) stored = required(item);
     else {
@@ -67,7 +75,7 @@ export function prepareGroupWriter(database: BetterSqliteDatabase): (items: Grou
         return { ok: false, error };
       }
     }
-    if (item.kind === "outbox" || !stored) return { ok: true, value: null };
+    if (item.kind !== "transition" || !stored || Array.isArray(stored)) return { ok: true, value: stored as string[] | null };
     // A record is one statement: when it fails, SQLite undoes that statement alone.
     const recordErrors: unknown[] = [];
     const record = (write: () => unknown) => {

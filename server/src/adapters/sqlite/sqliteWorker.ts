@@ -114,7 +114,7 @@ function run(request: WorkerRequest) {
     if (request.op === "group") {
       // Records that failed (best effort) travel as data too.
       for (const settled of value as Settled<GroupOutcome>[]) {
-        if (settled.ok && settled.value) settled.value.recordErrors = settled.value.recordErrors.map(toWire);
+        if (settled.ok && settled.value && !Array.isArray(settled.value)) settled.value.recordErrors = settled.value.recordErrors.map(toWire);
       }
     }
     reply = { id: request.id, ok: true, value };
