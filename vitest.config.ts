@@ -39,6 +39,7 @@ const SERIAL = [
   "test/room/liveness.test.ts",
   "test/room/fuzz.test.ts",
   "test/e2e/restart.e2e.test.ts",
+  "server/src/adapters/sqlite/eventLoop.test.ts",
 ];
 
 // A file moved without this list following it would silently run beside the others again.

@@ -74,7 +74,14 @@ it("signs every delivery, retries a refused one, and keeps each device's notific
   expect(ended).toMatchObject({ type: "session.ended", deviceId, data: { epoch: start.epoch, userId: "olga", reason: "completed" } });
   const ready = JSON.parse(accepted()[1].body);
   expect(ready.data).toEqual({ epoch: start.epoch, runId: start.runId, userId: "olga", sessionType: "weighing" }); // no output: fetch it with a token
-  expect(await baton.services.store.outbox.pendingCount()).toBe(0);
+  // The dispatcher marks a message delivered once the receiver's 204 is back, which the receiver
+  // records before that mark is committed (on SQLite, by the store's worker thread): wait for it.
+  let pending = await baton.services.store.outbox.pendingCount();
+  for (const deadline = Date.now() + 5_000; pending > 0 && Date.now() < deadline;) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    pending = await baton.services.store.outbox.pendingCount();
+  }
+  expect(pending).toBe(0);
   await owner.leave();
 });
 

@@ -26,7 +26,15 @@ export class GroupCommit<W, R> {
    * `flush` commits the writes in one transaction and returns each one's outcome in order;
    * when it throws, the transaction did not commit and every write of the group fails.
    */
-  constructor(private readonly flush: (writes: W[]) => Settled<R>[] | Promise<Settled<R>[]>, private readonly maxGroup = 1_000) {}
+  private readonly flush: (writes: W[]) => Settled<R>[] | Promise<Settled<R>[]>;
+  private readonly maxGroup: number;
+
+  // Fields written out (no parameter properties): the SQLite worker thread loads this file with
+  // Node's own type stripping (adapters/sqlite/workerClient.ts).
+  constructor(flush: (writes: W[]) => Settled<R>[] | Promise<Settled<R>[]>, maxGroup = 1_000) {
+    this.flush = flush;
+    this.maxGroup = maxGroup;
+  }
 
   submit(write: W): Promise<R> {
     return new Promise<R>((resolve, reject) => {

@@ -10,10 +10,18 @@
 import type { CoreState } from "../session/index.ts";
 
 
+// Fields written out (no parameter properties): the SQLite worker thread loads this file with
+// Node's own type stripping (adapters/sqlite/workerClient.ts).
 export class EpochRegressionError extends Error {
   readonly code = "EPOCH_REGRESSION";
-  constructor(readonly deviceId: string, readonly storedEpoch: number, readonly attemptedEpoch: number) {
+  readonly deviceId: string;
+  readonly storedEpoch: number;
+  readonly attemptedEpoch: number;
+  constructor(deviceId: string, storedEpoch: number, attemptedEpoch: number) {
     super(`device ${deviceId}: refusing to store epoch ${attemptedEpoch} over the stored epoch ${storedEpoch} (epochs never decrease)`);
+    this.deviceId = deviceId;
+    this.storedEpoch = storedEpoch;
+    this.attemptedEpoch = attemptedEpoch;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The write half of `ResultStore` (ports/results.ts) on better-sqlite3's own prepared
  * statements, for the transition writer (sqliteTransitions.ts): the same SQL as
- * `SqlResults.saveDelivered` and `saveOrphan` (adapters/sql/sqlResults.ts), written out.
+ * `SqlResults.saveDelivered`, `saveOrphan` and `markHandedOver` (adapters/sql/sqlResults.ts), written out.
  */
 import type { Database as BetterSqliteDatabase } from "better-sqlite3";
 import { ORPHAN_LIMITS, type NewDeliveredResult, type NewOrphanedResult } from "../../ports/results.ts";
@@ -21,7 +21,12 @@ export function prepareResultWrites(database: BetterSqliteDatabase) {
          select "seq", row_number() over (order by "seq" desc) as rn, sum(length("output")) over (order by "seq" desc) as running
          from "orphaned_results" where "device_id" = ?
        ) ranked where rn > ? or running > ?)`);
+  const handedOver = database.prepare(
+    `update "results" set "handed_over_at" = ? where "device_id" = ? and "run_id" = ? and "handed_over_at" is null`);
   return {
+    /** As `SqlResults.markHandedOver`: the run ids this call marked (none already handed over). */
+    markHandedOver: (deviceId: string, runIds: string[], at: number) =>
+      runIds.filter((runId) => handedOver.run(at, deviceId, runId).changes > 0),
     saveDelivered: (r: NewDeliveredResult) => ({
       inserted: delivered.run(r.deviceId, r.runId, r.epoch, r.userId, r.sessionType, json(r.output), r.storedAt, r.handedOverAt ?? null).changes > 0,
     }),

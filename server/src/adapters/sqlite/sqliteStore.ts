@@ -8,17 +8,30 @@
  * 0.6 ms median, 5 ms p99). `NORMAL` skips that fsync: a commit then survives a crash of the
  * process (a SIGKILL) but not of the machine (power loss); an operator may choose it for
  * latency (BATON_SQLITE_SYNCHRONOUS=normal).
+ *
+ * Threads (issue 20 item 2): the connection that writes lives on a worker thread
+ * (sqliteWorker.ts), so no commit and no fsync runs on the event loop. The group commit
+ * (adapters/groupCommit.ts) still gathers a turn's transitions on the main thread and posts
+ * each group as one message; the worker commits it in one transaction and replies once it is
+ * durable, and only then do the submitters' promises settle — what the room awaits before an
+ * `ack` or a `start` is unchanged. Webhook notifications are appended in those same groups
+ * (`GroupedOutbox`), and so are the owners' acknowledgements of results (`markHandedOver`). Every other query goes through Kysely on a driver that posts writes to
+ * the worker and answers reads outside transactions from a read-only connection on the main
+ * thread (workerDialect.ts).
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
-import type { BatonStore } from "../../ports/store.ts";
+import { Kysely } from "kysely";
+import type { BatonStore, NewOutboxMessage, ResultStore, TransitionOutcome, TransitionWriter, WebhookOutbox } from "../../ports/store.ts";
+import { GroupCommit, type Settled } from "../groupCommit.ts";
 import { migrateToLatest } from "../sql/migrations.ts";
 import type { Database } from "../sql/schema.ts";
 import { createSqlStore } from "../sql/sqlStore.ts";
-import { withStatementCache } from "./statementCache.ts";
-import { createSqliteTransitions } from "./sqliteTransitions.ts";
+import type { GroupItem, GroupOutcome } from "./sqliteTransitions.ts";
+import { SqliteWorkerClient } from "./workerClient.ts";
+import { MainThreadReader, workerDialect } from "./workerDialect.ts";
+import { fromWire, type WireError } from "./workerErrors.ts";
 
 export const SQLITE_FILE_NAME = "baton.sqlite";
 
@@ -53,24 +66,75 @@ function tightenModes(file: string): void {
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<BatonStore> {
   const file = options.dataDir === ":memory:" ? ":memory:" : path.resolve(options.dataDir, SQLITE_FILE_NAME);
   if (file !== ":memory:") preparePrivateFile(file);
-  const database = new SQLite(file);
-  database.pragma("journal_mode = WAL");
+  // The connection that writes lives on a worker thread (sqliteWorker.ts): no commit blocks the event loop.
+  const worker = await SqliteWorkerClient.start({ file, synchronous: options.synchronous === "normal" ? "normal" : "full" });
   if (file !== ":memory:") tightenModes(file);
-  database.pragma(options.synchronous === "normal" ? "synchronous = NORMAL" : "synchronous = FULL");
-  database.pragma("foreign_keys = ON");
-  // Another process (the CLI) may hold the write lock for a moment.
-  database.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  let reader: MainThreadReader | null = null;
+  if (file !== ":memory:") {
+    const readOnly = new SQLite(file, { readonly: true });
+    readOnly.pragma("busy_timeout = 1000");
+    reader = new MainThreadReader(readOnly);
+  }
+  const db = new Kysely<Database>({ dialect: workerDialect(worker, reader) });
   try {
     await migrateToLatest(db, "sqlite");
   } catch (error) {
     await db.destroy();
+    await worker.close();
     throw error;
   }
-  // A transition's writes go through better-sqlite3's own statements, grouped per turn of the event loop.
-  const transitions = createSqliteTransitions(database);
-  return createSqlStore(db, { kind: "sqlite", location: file }, async () => {
-    await transitions.drain();
+  // Transitions, webhook notifications and handed-over marks, grouped per turn of the event loop, one transaction per group, in the worker.
+  const group = new GroupCommit<GroupItem, GroupOutcome>(async (items) => {
+    const settled = await worker.request<Settled<GroupOutcome>[]>({ op: "group", items });
+    return settled.map((each) => {
+      if (!each.ok) return { ok: false, error: fromWire(each.error as WireError) };
+      if (each.value && !Array.isArray(each.value)) each.value.recordErrors = each.value.recordErrors.map((error) => fromWire(error as WireError));
+      return each;
+    });
+  });
+  const transitions: TransitionWriter = { commit: (write) => group.submit({ kind: "transition", write }) as Promise<TransitionOutcome> };
+  const handedOver = (deviceId: string, runIds: string[], at: number) =>
+    runIds.length === 0 ? Promise.resolve([]) : group.submit({ kind: "handedOver", deviceId, runIds, at }) as Promise<string[]>;
+  const store = createSqlStore(db, { kind: "sqlite", location: file }, async () => {
+    await group.drain();
     await db.destroy();
+    await worker.close();
   }, transitions);
+  store.outbox = new GroupedOutbox(store.outbox, (messages) => group.submit({ kind: "outbox", messages }));
+  // An owner's `result_ack` marks the result handed over: in the group too, not a commit of its own.
+  store.results = Object.assign(Object.create(store.results) as ResultStore, { markHandedOver: handedOver });
+  return store;
+}
+
+/**
+ * The outbox with its appends in the group commit: the notifications of a turn are committed
+ * in the same worker transaction as that turn's transitions (one fsync), and `enqueue`
+ * resolves once they are durable. The dispatcher's own reads and updates go through Kysely.
+ */
+class GroupedOutbox implements WebhookOutbox {
+  constructor(private readonly base: WebhookOutbox, private readonly append: (messages: NewOutboxMessage[]) => Promise<unknown>) {}
+
+  async enqueue(messages: NewOutboxMessage[]) {
+    if (messages.length > 0) await this.append(messages);
+  }
+
+  due(now: number, limit: number) {
+    return this.base.due(now, limit);
+  }
+
+  claim(id: number, expectedNextAttemptAt: number, leaseUntil: number) {
+    return this.base.claim(id, expectedNextAttemptAt, leaseUntil);
+  }
+
+  delivered(id: number, at: number) {
+    return this.base.delivered(id, at);
+  }
+
+  failed(id: number, nextAttemptAt: number | null, error: string, at: number) {
+    return this.base.failed(id, nextAttemptAt, error, at);
+  }
+
+  pendingCount() {
+    return this.base.pendingCount();
+  }
 }
