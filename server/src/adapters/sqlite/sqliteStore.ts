@@ -23,7 +23,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely } from "kysely";
-import type { BatonStore, NewOutboxMessage, ResultStore, TransitionOutcome, TransitionWriter, WebhookOutbox } from "../../ports/store.ts";
+import type { BatonStore, NewOutboxMessage, OutboxState, ResultStore, TransitionOutcome, TransitionWriter, WebhookOutbox } from "../../ports/store.ts";
 import { GroupCommit, type Settled } from "../groupCommit.ts";
 import { migrateToLatest } from "../sql/migrations.ts";
 import type { Database } from "../sql/schema.ts";
@@ -136,5 +136,13 @@ class GroupedOutbox implements WebhookOutbox {
 
   pendingCount() {
     return this.base.pendingCount();
+  }
+
+  list(state: OutboxState, limit: number) {
+    return this.base.list(state, limit);
+  }
+
+  retry(id: number, now: number) {
+    return this.base.retry(id, now);
   }
 }
