@@ -106,7 +106,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.lease = lease;
     this.roomId = options.deviceId;
     this.device = new DeviceSocket(options.deviceId, services.deviceConnections, () => this.apply({ type: "deviceDisconnected" }));
-    this.patchRate = null;
+    this.patchOnlyOnChange();
     guardFrameworkEntryPoints<BatonClient>(this, this.frameEdge, this.connections, (client) => client.auth?.role === "device", (client, code, message, request) => this.sendError(client, code, message, request));
     // The device's stored state, if any: same epoch, holder and run as before (a restart, or
     // a room created again). Nobody is connected yet, so the grace periods start now.
@@ -344,6 +344,13 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     const wasFree = isFreeForNewHolder(this.core);
     const outcome = reduce(this.core, command, { now: services.clock(), newRunId: services.newRunId, timers: services.config.timers, validateInput: services.validateInput, rules: services.config.rules });
     const changed = outcome.state !== this.core;
+    if (changed && outcome.effects.length === 0 && onlyHeardFrom(this.core, outcome.state)) {
+      // A heartbeat (or any report that changed nothing else): only the silence deadline
+      // moves. Nothing is projected, patched or written — an idle device costs a timer re-arm.
+      this.core = outcome.state;
+      this.armDeadline();
+      return outcome;
+    }
     if (changed) {
       this.admission?.gate.transitioned(this.core, outcome.state);
       this.core = outcome.state;
@@ -401,3 +408,15 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
 }
 
 export type DeviceRoomClass = typeof DeviceRoom;
+
+/** Whether `after` differs from `before` in the device's `lastSeenAt` alone (which is neither projected nor durable). */
+export function onlyHeardFrom(before: CoreState, after: CoreState): boolean {
+  if (after.device === before.device) return false;
+  for (const key in after) {
+    if (key !== "device" && after[key as keyof CoreState] !== before[key as keyof CoreState]) return false;
+  }
+  for (const key in after.device) {
+    if (key !== "lastSeenAt" && after.device[key as keyof CoreState["device"]] !== before.device[key as keyof CoreState["device"]]) return false;
+  }
+  return Object.keys(after).length === Object.keys(before).length && Object.keys(after.device).length === Object.keys(before.device).length;
+}
