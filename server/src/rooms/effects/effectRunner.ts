@@ -44,6 +44,9 @@ export interface RoomSide {
   historyChanged(): void;
 }
 
+/** How many delivered results' owners a room remembers for `result_ack` (more than the core's 64 remembered run ids is not needed). */
+const RECENT_OWNERS = 64;
+
 type Step = (outcome: TransitionOutcome | null) => void | Promise<void>;
 
 /**
@@ -57,6 +60,11 @@ export class EffectRunner {
   private chain: Promise<void> = Promise.resolve();
   /** Transitions waiting for their commit. */
   private committing = 0;
+  /**
+   * The owner of each result this room delivered lately (run id → user id, oldest first, at
+   * most `RECENT_OWNERS`): a `result_ack` for one of them needs no look-up before its mark.
+   */
+  private readonly recentOwners = new Map<string, string>();
   /** `durableKey` of the state last written to the store: unchanged states are not written again. */
   private persistedKey: string;
 
@@ -128,6 +136,7 @@ export class EffectRunner {
           // At least once, before the commit: lost with a crash, it comes again — the device,
           // without its `ack` (which waits), re-sends the result to the restarted room.
           early.push(() => this.handOver(effect));
+          steps.push(() => this.remember(effect.runId, effect.userId));
           break;
         }
         case "resultAcknowledged":
@@ -250,11 +259,24 @@ export class EffectRunner {
     this.room.sendToUser(effect.userId, RoomToUser.RESULT, { runId: effect.runId, sessionType: effect.sessionType, output: effect.output });
   }
 
+  /** A result of this room is committed: its owner is known without a look-up (`acknowledge`). */
+  private remember(runId: string, userId: string) {
+    this.recentOwners.set(runId, userId);
+    if (this.recentOwners.size > RECENT_OWNERS) this.recentOwners.delete(this.recentOwners.keys().next().value!);
+  }
+
   /** `result_ack`: the owner's client has the result; it is handed over and not sent again. */
   private async acknowledge(userId: string, runId: string) {
     // Only the result's owner can acknowledge it: another user's ack would keep it from its owner.
-    const stored = await this.services.results.findByRunId(this.room.deviceId, runId);
-    if (!stored || stored.userId !== userId || stored.handedOverAt !== null) return;
+    // A result this room committed lately has its owner here; the mark itself only applies to a
+    // row not handed over yet (ports/results.ts), so no look-up is needed for it.
+    const owner = this.recentOwners.get(runId);
+    if (owner === undefined) {
+      const stored = await this.services.results.findByRunId(this.room.deviceId, runId);
+      if (!stored || stored.userId !== userId || stored.handedOverAt !== null) return;
+    } else if (owner !== userId) {
+      return;
+    }
     await this.services.results.markHandedOver(this.room.deviceId, [runId], this.services.clock());
   }
 
