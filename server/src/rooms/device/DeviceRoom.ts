@@ -9,11 +9,14 @@
  *
  * Latency: device commands and results go out with `client.send` at once, and every
  * transition pushes its patch in the same turn of the event loop (`schedulePatch`). The
- * patch timer is off (`patchRate = null`) and the only timer is the next session deadline,
- * so an idle room costs nothing.
+ * patch timer is off (`patchOnlyOnChange`: no patch interval, no Colyseus clock tick) and the
+ * only timer is the next session deadline, so an idle room costs nothing; a heartbeat moves
+ * only that deadline.
  *
  * Durability: the core's state is written to the store before any command that depends on
- * it reaches the device, and a result is committed before its `ack` leaves (effects/effectRunner.ts).
+ * it reaches the device, and a result is committed before its `ack` leaves; the owner's
+ * `result` alone leaves while its commit is in flight (effects/effectRunner.ts, and
+ * docs/DESIGN.md "Message ordering against commits").
  * A room created later — after a restart, or in another process — continues from the stored
  * state with the same epoch.
  */
