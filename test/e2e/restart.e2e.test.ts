@@ -5,7 +5,9 @@
  * flight and started again on the same data. Afterwards the device and the owner continue
  * the same session at the same epoch, the owner gets the result exactly once, and a stale
  * report from before the crash is still refused. Then: a result whose ack was lost, re-sent
- * after another crash, is one row and one delivery.
+ * after another crash, is one row and one delivery. Last, the one message that no longer waits
+ * for its commit (docs/DESIGN.md, "Message ordering against commits"): the owner's `result`,
+ * with the server killed after the owner got it and before its commit.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -73,9 +75,9 @@ for (const store of stores) {
       return session;
     }
 
-    async function crashAndRestart() {
+    async function crashAndRestart(extra: Record<string, string> = {}) {
       await server.stop("SIGKILL");
-      server = await startServerProcess(port, serverEnv());
+      server = await startServerProcess(port, { ...serverEnv(), ...extra });
     }
 
     const serverEnv = () => ({ ...env, BATON_ENV: "production", BATON_JWT_SECRET: JWT_SECRET, BATON_OWNER_IDLE_TIMEOUT_MS: "0", BATON_RETENTION_DAYS: "0" });
@@ -201,6 +203,64 @@ for (const store of stores) {
       } finally {
         await direct.close();
       }
+    });
+
+    it("SIGKILL after the owner got a result and before its commit: the device re-sends it, same epoch, the owner has it exactly once after dedupe, one row, no two holders", async () => {
+      // The result's commit is held back, so that the kill lands between the owner's `result`
+      // (which leaves while its commit is in flight) and the commit itself.
+      await crashAndRestart({ BATON_TEST_HOLD_RESULT_COMMIT_MS: "30000" });
+      const before = await owner();
+      await waitFor(() => before.state.device.online && before.state.session.ownerId === "alice", 15_000, "alice holds epoch 3 again");
+      before.release();
+      await waitFor(() => before.state.session.phase === "idle", 5_000, "released");
+      const awaiting = device.waitFor("jobAwaitingCompletion");
+      before.claim({ sessionType: "weighing", input: { userAge: 34 } });
+      const job = await awaiting;
+      expect(job.epoch).toBe(4);
+      device.complete({ output: { weight: 64.4, unit: "kg", stable: true } });
+      expect(await before.nextResult()).toMatchObject({ runId: job.runId, output: { weight: 64.4 } });
+
+      // The owner has the result; the store does not yet, and the device has no ack.
+      const storedRow = async () => {
+        const direct = await openStore(loadStoreConfig(env));
+        try {
+          return await direct.results.findByRunId(DEVICE_ID, job.runId);
+        } finally {
+          await direct.close();
+        }
+      };
+      expect(await storedRow()).toBeUndefined();
+      expect(device.heldResultRunIds).toContain(job.runId);
+      await crashAndRestart();
+
+      // The device comes back, still holding the result, and re-sends it until its ack.
+      await waitFor(() => device.heldResultRunIds.length === 0, 20_000, "the device re-sent its result and got its ack");
+      const after = await owner();
+      await waitFor(() => after.state.device.online && after.state.session.ownerId === "alice", 10_000, "the owner holds the device again");
+      expect(after.state.session.epoch).toBe(4);
+      await waitFor(() => after.results.some((message) => message.runId === job.runId), 10_000, "the result handed over again");
+      await settle(500);
+      // At least once on each side of the crash; exactly once after deduplication by run id.
+      const seen = [...before.results, ...after.results].filter((message) => message.runId === job.runId);
+      expect(before.results.filter((message) => message.runId === job.runId)).toHaveLength(1);
+      expect(after.results.filter((message) => message.runId === job.runId)).toHaveLength(1);
+      expect(new Set(seen.map((message) => message.runId)).size).toBe(1);
+      expect(seen.every((message) => (message.output as { weight: number }).weight === 64.4)).toBe(true);
+      expect(await storedRow()).toMatchObject({ epoch: 4, userId: "alice" });
+      expect((await storedResults()).filter((stored) => stored.runId === job.runId)).toHaveLength(1);
+
+      // No two holders of one epoch: every stored session has its own epoch, epoch 4 is alice's.
+      const direct = await openStore(loadStoreConfig(env));
+      try {
+        const sessions = await direct.history.listSessions(DEVICE_ID, 20);
+        expect(new Set(sessions.map((session) => session.epoch)).size).toBe(sessions.length);
+        expect(sessions.find((session) => session.epoch === 4)).toMatchObject({ userId: "alice" });
+        expect(await direct.results.findOrphan(DEVICE_ID, job.runId)).toBeUndefined();
+      } finally {
+        await direct.close();
+      }
+      after.release();
+      await waitFor(() => after.state.session.phase === "idle", 5_000, "released");
     });
   });
 }

@@ -16,6 +16,26 @@ export class ServicedRoom<T extends RoomOptions = RoomOptions> extends Room<T> {
     } as unknown as R;
   }
 
+  /**
+   * No timer for the state: the room pushes its patch itself (`broadcastPatch`) when its state
+   * changed, and an idle room wakes up for nothing. `patchRate = null` alone is not that:
+   * Colyseus 0.17 then starts a 60 Hz interval that ticks `this.clock` for any room without a
+   * simulation interval (the `patchRate` setter in @colyseus/core's Room.mjs) — 60 wake-ups a
+   * second per idle room. A settled placeholder in `_simulationInterval` tells the setter the
+   * clock is someone else's business. Baton uses neither `this.clock` nor its timers, and
+   * `maxMessagesPerSecond` (the one reader of `clock.currentTime`) stays Infinity: the frame
+   * edge (rooms/edge/frameEdge.ts) limits messages on its own clock.
+   */
+  protected patchOnlyOnChange(): void {
+    const room = this as unknown as { _simulationInterval?: unknown };
+    if (!room._simulationInterval) {
+      const settled = setInterval(() => undefined, 2 ** 30);
+      clearInterval(settled); // clearing it again at dispose is harmless
+      room._simulationInterval = settled;
+    }
+    this.patchRate = null;
+  }
+
   /** This room's services (rooms/services.ts). */
   protected get services(): RoomServices {
     return (this.constructor as typeof ServicedRoom).services;

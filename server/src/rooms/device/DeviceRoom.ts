@@ -9,11 +9,14 @@
  *
  * Latency: device commands and results go out with `client.send` at once, and every
  * transition pushes its patch in the same turn of the event loop (`schedulePatch`). The
- * patch timer is off (`patchRate = null`) and the only timer is the next session deadline,
- * so an idle room costs nothing.
+ * patch timer is off (`patchOnlyOnChange`: no patch interval, no Colyseus clock tick) and the
+ * only timer is the next session deadline, so an idle room costs nothing; a heartbeat moves
+ * only that deadline.
  *
  * Durability: the core's state is written to the store before any command that depends on
- * it reaches the device, and a result is committed before its `ack` leaves (effects/effectRunner.ts).
+ * it reaches the device, and a result is committed before its `ack` leaves; the owner's
+ * `result` alone leaves while its commit is in flight (effects/effectRunner.ts, and
+ * docs/DESIGN.md "Message ordering against commits").
  * A room created later — after a restart, or in another process — continues from the stored
  * state with the same epoch.
  */
@@ -106,7 +109,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.lease = lease;
     this.roomId = options.deviceId;
     this.device = new DeviceSocket(options.deviceId, services.deviceConnections, () => this.apply({ type: "deviceDisconnected" }));
-    this.patchRate = null;
+    this.patchOnlyOnChange();
     guardFrameworkEntryPoints<BatonClient>(this, this.frameEdge, this.connections, (client) => client.auth?.role === "device", (client, code, message, request) => this.sendError(client, code, message, request));
     // The device's stored state, if any: same epoch, holder and run as before (a restart, or
     // a room created again). Nobody is connected yet, so the grace periods start now.
@@ -344,6 +347,13 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     const wasFree = isFreeForNewHolder(this.core);
     const outcome = reduce(this.core, command, { now: services.clock(), newRunId: services.newRunId, timers: services.config.timers, validateInput: services.validateInput, rules: services.config.rules });
     const changed = outcome.state !== this.core;
+    if (changed && outcome.effects.length === 0 && onlyHeardFrom(this.core, outcome.state)) {
+      // A heartbeat (or any report that changed nothing else): only the silence deadline
+      // moves. Nothing is projected, patched or written — an idle device costs a timer re-arm.
+      this.core = outcome.state;
+      this.armDeadline();
+      return outcome;
+    }
     if (changed) {
       this.admission?.gate.transitioned(this.core, outcome.state);
       this.core = outcome.state;
@@ -401,3 +411,15 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
 }
 
 export type DeviceRoomClass = typeof DeviceRoom;
+
+/** Whether `after` differs from `before` in the device's `lastSeenAt` alone (which is neither projected nor durable). */
+export function onlyHeardFrom(before: CoreState, after: CoreState): boolean {
+  if (after.device === before.device) return false;
+  for (const key in after) {
+    if (key !== "device" && after[key as keyof CoreState] !== before[key as keyof CoreState]) return false;
+  }
+  for (const key in after.device) {
+    if (key !== "lastSeenAt" && after.device[key as keyof CoreState["device"]] !== before.device[key as keyof CoreState["device"]]) return false;
+  }
+  return Object.keys(after).length === Object.keys(before).length && Object.keys(after.device).length === Object.keys(before.device).length;
+}

@@ -8,9 +8,13 @@
  * Order and durability: effects run in order across commands on one chain. Everything a
  * transition writes — the state (when its durable part changed), a result or an orphan, the
  * history and audit records — is one `TransitionWrite`, committed in one transaction (grouped
- * with other rooms' writes of the same turn, ports/transitions.ts) before any message of the
- * transition leaves: a command never carries an epoch the store could forget, and an `ack`
- * never leaves before its result is committed. A transition that writes nothing sends at once.
+ * with other rooms' writes of the same turn, ports/transitions.ts). Which message waits for
+ * that commit is docs/DESIGN.md's table "Message ordering against commits": every message of
+ * the transition waits — a command never carries an epoch the store could forget, an `ack`
+ * never leaves before its result is committed — except the owner's `result`, which leaves
+ * while its commit is in flight (the device re-sends it until its `ack`, which waits; the
+ * owner deduplicates by run id; test/e2e/restart.e2e.test.ts kills the server in that window).
+ * A transition that writes nothing sends at once.
  */
 import { BatonCloseCode, EndReason, RoomToUser, type SessionTypeSpec } from "@baton/protocol";
 import type { CoreState, Effect } from "../../session/index.ts";
@@ -40,12 +44,27 @@ export interface RoomSide {
   historyChanged(): void;
 }
 
+/** How many delivered results' owners a room remembers for `result_ack` (more than the core's 64 remembered run ids is not needed). */
+const RECENT_OWNERS = 64;
+
 type Step = (outcome: TransitionOutcome | null) => void | Promise<void>;
+
+/**
+ * Test only (the restart e2e's crash test): a transition carrying a result waits this long
+ * before its commit, so that a SIGKILL lands between the owner's `result` and the commit.
+ * Unset (0) everywhere else.
+ */
+const HOLD_RESULT_COMMIT_MS = Number(process.env.BATON_TEST_HOLD_RESULT_COMMIT_MS) || 0;
 
 export class EffectRunner {
   private chain: Promise<void> = Promise.resolve();
   /** Transitions waiting for their commit. */
   private committing = 0;
+  /**
+   * The owner of each result this room delivered lately (run id → user id, oldest first, at
+   * most `RECENT_OWNERS`): a `result_ack` for one of them needs no look-up before its mark.
+   */
+  private readonly recentOwners = new Map<string, string>();
   /** `durableKey` of the state last written to the store: unchanged states are not written again. */
   private persistedKey: string;
 
@@ -96,6 +115,8 @@ export class EffectRunner {
     const audit: AuditEntry[] = [];
     /** What the transition does once its write is committed, in effect order. */
     const steps: Step[] = [];
+    /** Messages that leave before the commit (DESIGN.md, "Message ordering against commits"): the owner's `result`. */
+    const early: (() => void)[] = [];
     const send = (userId: string, type: string, payload: unknown) => steps.push(() => room.sendToUser(userId, type, payload));
     let sessionTypes: SessionTypeSpec[] | null = null;
     // The holder these effects were produced under: a session that ended in this batch
@@ -107,13 +128,15 @@ export class EffectRunner {
           steps.push(() => room.sendToDevice(effect.message, effect.payload));
           break;
         case "deliverResult": {
-          const index = delivered.length;
           delivered.push({
             // Handed over only when the owner's client acknowledges it (`result_ack`).
             deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, output: effect.output, storedAt: at, handedOverAt: null,
           });
           history.push({ kind: "runFinished", deviceId, runId: effect.runId, outcome: { endedAt: at, ok: true, output: effect.output } });
-          steps.push((outcome) => this.handOver(effect, outcome!.delivered[index]!.inserted));
+          // At least once, before the commit: lost with a crash, it comes again — the device,
+          // without its `ack` (which waits), re-sends the result to the restarted room.
+          early.push(() => this.handOver(effect));
+          steps.push(() => this.remember(effect.runId, effect.userId));
           break;
         }
         case "resultAcknowledged":
@@ -201,8 +224,10 @@ export class EffectRunner {
     const write: TransitionWrite = { delivered, orphans, history, audit };
     const stateKey = state ? durableKey(state) : this.persistedKey;
     if (state && stateKey !== this.persistedKey) write.state = state;
+    for (const message of early) message();
     let outcome: TransitionOutcome | null = null;
     if (!isEmptyWrite(write)) {
+      if (HOLD_RESULT_COMMIT_MS > 0 && delivered.length > 0) await new Promise((resolve) => setTimeout(resolve, HOLD_RESULT_COMMIT_MS));
       this.committing++;
       const committed = await this.attempt(`committing the transition (epoch ${(state ?? room.current()).epoch})`, () => services.transitions.commit(write)).finally(() => this.committing--);
       if (!committed.stored) return;
@@ -221,26 +246,37 @@ export class EffectRunner {
   }
 
   /**
-   * Hands a committed result to its owner's connections, if any are here. It stays pending
-   * (`handedOverAt` null) until the owner's client acknowledges it with `result_ack`, and
-   * is sent again at every join and reconnect until then: a result written into a
-   * connection that was dying in that instant is not lost.
+   * Hands a result to its owner's connections, if any are here, while its commit is in flight.
+   * It stays pending (`handedOverAt` null) until the owner's client acknowledges it with
+   * `result_ack` (carried out after the commit, on this chain), and is sent again at every
+   * join and reconnect until then: a result written into a connection that was dying in that
+   * instant is not lost. The core delivers only the result of the run in flight, committed
+   * in one transaction with the state that ends the run; a copy re-sent after that is an
+   * `orphanedResult` (acked, never delivered again).
    */
-  private async handOver(effect: Extract<Effect, { type: "deliverResult" }>, inserted: boolean) {
+  private handOver(effect: Extract<Effect, { type: "deliverResult" }>) {
     if (!this.room.hasUser(effect.userId)) return;
-    if (!inserted) {
-      // A re-sent copy of a result stored before (e.g. before a restart): only if still unacknowledged.
-      const stored = await this.services.results.findByRunId(this.room.deviceId, effect.runId).catch(() => undefined);
-      if (!stored || stored.handedOverAt !== null) return;
-    }
     this.room.sendToUser(effect.userId, RoomToUser.RESULT, { runId: effect.runId, sessionType: effect.sessionType, output: effect.output });
+  }
+
+  /** A result of this room is committed: its owner is known without a look-up (`acknowledge`). */
+  private remember(runId: string, userId: string) {
+    this.recentOwners.set(runId, userId);
+    if (this.recentOwners.size > RECENT_OWNERS) this.recentOwners.delete(this.recentOwners.keys().next().value!);
   }
 
   /** `result_ack`: the owner's client has the result; it is handed over and not sent again. */
   private async acknowledge(userId: string, runId: string) {
     // Only the result's owner can acknowledge it: another user's ack would keep it from its owner.
-    const stored = await this.services.results.findByRunId(this.room.deviceId, runId);
-    if (!stored || stored.userId !== userId || stored.handedOverAt !== null) return;
+    // A result this room committed lately has its owner here; the mark itself only applies to a
+    // row not handed over yet (ports/results.ts), so no look-up is needed for it.
+    const owner = this.recentOwners.get(runId);
+    if (owner === undefined) {
+      const stored = await this.services.results.findByRunId(this.room.deviceId, runId);
+      if (!stored || stored.userId !== userId || stored.handedOverAt !== null) return;
+    } else if (owner !== userId) {
+      return;
+    }
     await this.services.results.markHandedOver(this.room.deviceId, [runId], this.services.clock());
   }
 

@@ -80,7 +80,7 @@ export class PoolRoom extends ServicedRoom {
     const lease = await this.services.roomLeases.acquire(poolLockKey(pool), this.lockHolder, (reason) => this.leaseLost(reason));
     if (!lease) throw joinError(ErrorCode.POOL_ROOM_EXISTS, `pool ${pool} already has its room; join it with joinOrCreate, or try again in a few seconds.`);
     this.lease = lease;
-    this.patchRate = null;
+    this.patchOnlyOnChange();
     this.core = initialPoolState(pool, members, this.services.clock());
     guardFrameworkEntryPoints<PoolClient>(this, this.frameEdge, this.connections, () => false, (client, code, message, request) => this.sendError(client, code, message, request));
     for (const type of Object.values(UserToPool)) {
