@@ -94,6 +94,7 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
     audit: store.audit,
     transitions: store.transitions,
     deviceConnections,
+    enforceRegistry: () => watcher.check(),
     deviceAuthenticator: new DeviceAuthenticator({ ...resolved.secretChecks, clock, throttleStore: cluster.throttleStore }),
     cluster,
     roomLeases,

@@ -85,3 +85,35 @@ it("a connected device is evicted and its session ends when it is disabled; nobo
   expect((await holder.nextError()).code).toBe(ErrorCode.DEVICE_DISABLED);
   await expect(ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET, [WEIGHING])).rejects.toThrow(/UNAUTHORIZED/);
 });
+
+describe("a disable through the admin API", () => {
+  // A poll far longer than the test: whatever happens here happens because the admin API
+  // enforced the registry at once, not because the watcher came round.
+  let slowPoll: TestBaton;
+  beforeAll(async () => {
+    slowPoll = await startProductionBaton({ config: { registryPollMs: 600_000 }, timers: { ownerIdleTimeoutMs: 0, runStepTimeoutMs: 600_000 } });
+  });
+  afterAll(async () => {
+    await slowPoll.shutdown();
+  });
+
+  it("evicts the connected device and refuses the next claim at once, without waiting for the registry poll", async () => {
+    const deviceId = freshDeviceId();
+    const { device } = await ScriptedDevice.online(slowPoll.httpUrl, deviceId, TEST_DEVICE_SECRET, [WEIGHING]);
+    cleanups.push(() => device.leave());
+    const closed = new Promise<number>((resolve) => device.room.onLeave((code) => resolve(code)));
+    const user = await joinDevice({ url: slowPoll.httpUrl, token: await slowPoll.tokenFor("carol"), deviceId });
+    cleanups.push(() => user.leave());
+
+    const admin = await slowPoll.tokenFor("root", "Root", ["admin"]);
+    const answer = await fetch(`${slowPoll.httpUrl}/admin/devices/${deviceId}/disable`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(answer.status).toBe(200);
+    expect(await Promise.race([closed, sleep(2_000).then(() => "still connected")])).toBe(BatonCloseCode.DEVICE_REVOKED);
+    user.claim({});
+    expect((await user.nextError()).code).toBe(ErrorCode.DEVICE_DISABLED);
+  });
+});

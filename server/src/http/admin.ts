@@ -96,6 +96,7 @@ export function adminRoutes(services: RoomServices) {
     if (!deviceId || !parseOrRefuse(EmptyBody, request.body ?? {}, response, "Body")) return;
     const now = services.clock();
     if (!(await services.registry.disable(deviceId, now))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
+    await services.enforceRegistry(); // immediate in this process, not at the next poll
     await services.audit.record({ at: now, actor: admin.userId, action: AuditAction.DISABLE, deviceId, detail: {} });
     answer(response, DisabledDevice, { deviceId, disabled: true, disabledAt: now });
   }));
@@ -106,6 +107,7 @@ export function adminRoutes(services: RoomServices) {
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
     if (!deviceId) return;
     if (!(await services.registry.remove(deviceId))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
+    await services.enforceRegistry(); // immediate in this process, not at the next poll
     await services.audit.record({ at: services.clock(), actor: admin.userId, action: AuditAction.DELETE, deviceId, detail: {} });
     answer(response, DeletedDevice, { deviceId, deleted: true });
   }));
@@ -117,6 +119,7 @@ export function adminRoutes(services: RoomServices) {
     if (!deviceId || !parseOrRefuse(EmptyBody, request.body ?? {}, response, "Body")) return;
     const secret = newDeviceSecret();
     if (!(await services.registry.setSecretHash(deviceId, await hashDeviceSecret(secret)))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
+    await services.enforceRegistry(); // immediate in this process, not at the next poll
     await services.audit.record({ at: services.clock(), actor: admin.userId, action: AuditAction.ROTATE_SECRET, deviceId, detail: {} });
     answer(response, RotatedSecret, { deviceId, secret });
   }));

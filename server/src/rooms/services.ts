@@ -30,6 +30,13 @@ export interface RoomServices {
   /** A transition's state, results and records, committed together (grouped across devices). */
   transitions: TransitionWriter;
   deviceConnections: DeviceConnections;
+  /**
+   * Enforces the registry's current state on this process at once (the revocation watcher's
+   * check, without waiting for its next poll): the admin API calls it after a disable, a
+   * rotation or a delete, so revocation through the API is immediate here; other processes
+   * follow at their next poll (BATON_REGISTRY_POLL_MS).
+   */
+  enforceRegistry(): Promise<void>;
   /** Applies drains and quarantines written to the store by the CLI to this process's rooms. */
   availabilityWatcher: AvailabilityWatcher;
   deviceAuthenticator: DeviceAuthenticator;
