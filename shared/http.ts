@@ -177,6 +177,10 @@ export const StoredResult = z.object({
   sessionType: z.string(),
   output: anyJsonObject,
   storedAt: timestamp,
+  /** The run had already ended when the result arrived (timed out, cancelled, a later epoch); still the owner's. */
+  late: z.literal(true).optional(),
+  /** How the run had ended (e.g. RUN_TIMEOUT, CANCELLED), or STALE_EPOCH / UNKNOWN_RUN. */
+  lateReason: z.string().optional(),
 }).register(HttpWireSchemas, { id: "StoredResult", description: "A result kept for its owner." });
 
 export const ResultsPage = z.object({ results: z.array(StoredResult), next })

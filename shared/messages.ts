@@ -235,7 +235,11 @@ export const OkPayload = z.object({
   epoch,
   runId: runId.optional(),
 });
-export const ResultMessagePayload = z.object({ runId, sessionType: sessionTypeName, output: jsonObject });
+/**
+ * `result`. `late`/`lateReason`: the run had already ended (timed out, cancelled, a later
+ * epoch) when the device's result arrived; it is still its owner's (PROTOCOL.md §5.2).
+ */
+export const ResultMessagePayload = z.object({ runId, sessionType: sessionTypeName, output: jsonObject, late: z.literal(true).optional(), lateReason: z.string().optional() });
 export const RunFailedMessagePayload = z.object({ runId, sessionType: sessionTypeName, code: z.string(), message: z.string() });
 export const SessionEndedMessagePayload = z.object({
   deviceId: z.string(),

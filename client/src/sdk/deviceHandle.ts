@@ -413,8 +413,18 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
       // The room re-sends a result at every join until it is acknowledged (PROTOCOL §5):
       // acknowledge each copy, act on the first.
       room.send(UserToRoom.RESULT_ACK, { runId: result.runId });
-      if (this.outcomes.has(result.runId)) return;
-      this.finished(result.runId, { result: { runId: result.runId, sessionType: result.sessionType, output: result.output } });
+      const known = this.outcomes.get(result.runId);
+      if (known && "result" in known) return;
+      const late = result.late ? { late: true as const, ...(result.lateReason ? { lateReason: result.lateReason } : {}) } : {};
+      const delivered: RunResult = { runId: result.runId, sessionType: result.sessionType, output: result.output, ...late };
+      // A late result of a run that failed here already (timed out, cancelled): the run's
+      // promise was settled by the failure; the result is still the user's, as an event.
+      if (known) {
+        this.outcomes.set(result.runId, { result: delivered });
+        this.events.emit("result", delivered);
+        return;
+      }
+      this.finished(result.runId, { result: delivered });
     });
     room.onMessage(RoomToUser.RUN_FAILED, (failure: RunFailedMessage) => this.finished(failure.runId, { failure }));
     room.onMessage(RoomToUser.SESSION_ENDED, (ended: SessionEndedMessage) => this.events.emit("sessionEnded", ended));

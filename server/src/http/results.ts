@@ -33,7 +33,7 @@ export function resultRoutes(services: RoomServices) {
     if (!query) return;
     const page = await services.results.listForUser(identity.userId, { limit: query.limit, before: query.before });
     answer(response, ResultsPage, {
-      results: page.results.map(({ deviceId, runId, epoch, sessionType, output, storedAt }) => ({ deviceId, runId, epoch, sessionType, output, storedAt })),
+      results: page.results.map(({ deviceId, runId, epoch, sessionType, output, storedAt, lateReason }) => ({ deviceId, runId, epoch, sessionType, output, storedAt, ...(lateReason ? { late: true as const, lateReason } : {}) })),
       ...(page.next ? { next: page.next } : {}),
     });
   }));

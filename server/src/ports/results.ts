@@ -20,6 +20,12 @@ export interface DeliveredResult {
   storedAt: number;
   /** When the result was handed to a connection of its owner; null while still pending. */
   handedOverAt: number | null;
+  /**
+   * Present when the result is *late*: its run had already ended when it arrived (how it
+   * ended, e.g. RUN_TIMEOUT or CANCELLED, or STALE_EPOCH / UNKNOWN_RUN when not recorded).
+   * Still its owner's: the user who held the epoch it carries.
+   */
+  lateReason?: string;
 }
 
 export interface OrphanedResult {

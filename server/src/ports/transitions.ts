@@ -26,7 +26,8 @@ export type HistoryRecord =
   | { kind: "sessionStarted"; record: Parameters<HistoryStore["sessionStarted"]>[0] }
   | { kind: "sessionEnded"; deviceId: string; epoch: number; endedAt: number; endReason: string }
   | { kind: "runStarted"; record: Parameters<HistoryStore["runStarted"]>[0] }
-  | { kind: "runFinished"; deviceId: string; runId: string; outcome: Parameters<HistoryStore["runFinished"]>[2] };
+  | { kind: "runFinished"; deviceId: string; runId: string; outcome: Parameters<HistoryStore["runFinished"]>[2] }
+  | { kind: "runLateOutput"; deviceId: string; runId: string; output: Record<string, unknown> };
 
 export interface TransitionWrite {
   /** The device's core state; refused (EpochRegressionError, nothing of this write stored) when the stored epoch is higher. */
@@ -71,5 +72,6 @@ export function writeHistoryRecord(history: HistoryStore, record: HistoryRecord)
     case "sessionEnded": return history.sessionEnded(record.deviceId, record.epoch, record.endedAt, record.endReason);
     case "runStarted": return history.runStarted(record.record);
     case "runFinished": return history.runFinished(record.deviceId, record.runId, record.outcome);
+    case "runLateOutput": return history.runLateOutput(record.deviceId, record.runId, record.output);
   }
 }

@@ -148,6 +148,12 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.alterTable("devices").addColumn("pool", "text", (col) => col.notNull().defaultTo("")).execute();
       },
     },
+    // Late results (issue 21 item 3): a result whose run had ended is still its owner's, marked why.
+    "0006_late_results": {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable("results").addColumn("late_reason", "text").execute();
+      },
+    },
   };
 }
 

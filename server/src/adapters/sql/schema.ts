@@ -36,6 +36,8 @@ export interface ResultsTable {
   output: string;
   stored_at: Millis;
   handed_over_at: Millis | null;
+  /** Migration 0006: why a result arrived after its run had ended (null: on time). */
+  late_reason: string | null;
 }
 
 export interface OrphanedResultsTable {

@@ -13,6 +13,7 @@ export class SqlResults implements ResultStore {
     const inserted = await this.db.insertInto("results").values({
       device_id: result.deviceId, run_id: result.runId, epoch: result.epoch, user_id: result.userId,
       session_type: result.sessionType, output: json(result.output), stored_at: result.storedAt, handed_over_at: result.handedOverAt ?? null,
+      late_reason: result.lateReason ?? null,
     }).onConflict((conflict) => conflict.columns(["device_id", "run_id"]).doNothing()).executeTakeFirst();
     return { inserted: Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0 };
   }
@@ -70,5 +71,6 @@ function toDelivered(row: Selectable<Database["results"]>): DeliveredResult {
   return {
     status: "delivered", deviceId: row.device_id, runId: row.run_id, epoch: millis(row.epoch), userId: row.user_id,
     sessionType: row.session_type, output: parse(row.output), storedAt: millis(row.stored_at), handedOverAt: millis(row.handed_over_at),
+    ...(row.late_reason ? { lateReason: row.late_reason } : {}),
   };
 }

@@ -9,8 +9,8 @@ import { json } from "../sql/schema.ts";
 
 export function prepareResultWrites(database: BetterSqliteDatabase) {
   const delivered = database.prepare(
-    `insert into "results" ("device_id", "run_id", "epoch", "user_id", "session_type", "output", "stored_at", "handed_over_at")
-     values (?, ?, ?, ?, ?, ?, ?, ?) on conflict ("device_id", "run_id") do nothing`);
+    `insert into "results" ("device_id", "run_id", "epoch", "user_id", "session_type", "output", "stored_at", "handed_over_at", "late_reason")
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict ("device_id", "run_id") do nothing`);
   const orphan = database.prepare(
     `insert into "orphaned_results" ("device_id", "run_id", "epoch", "reason", "output", "stored_at")
      values (?, ?, ?, ?, ?, ?) on conflict ("device_id", "run_id") do nothing`);
@@ -23,7 +23,7 @@ export function prepareResultWrites(database: BetterSqliteDatabase) {
        ) ranked where rn > ? or running > ?)`);
   return {
     saveDelivered: (r: NewDeliveredResult) => ({
-      inserted: delivered.run(r.deviceId, r.runId, r.epoch, r.userId, r.sessionType, json(r.output), r.storedAt, r.handedOverAt ?? null).changes > 0,
+      inserted: delivered.run(r.deviceId, r.runId, r.epoch, r.userId, r.sessionType, json(r.output), r.storedAt, r.handedOverAt ?? null, r.lateReason ?? null).changes > 0,
     }),
     saveOrphan: (o: NewOrphanedResult) => ({
       inserted: orphan.run(o.deviceId, o.runId, o.epoch, o.reason, json(o.output), o.storedAt).changes > 0,

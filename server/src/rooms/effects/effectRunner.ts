@@ -80,7 +80,7 @@ export class EffectRunner {
     this.enqueue(async () => {
       if (!this.room.alive() || !this.room.hasUser(userId)) return;
       const pending = await this.services.results.pendingFor(this.room.deviceId, userId);
-      for (const result of pending) this.room.sendToUser(userId, RoomToUser.RESULT, { runId: result.runId, sessionType: result.sessionType, output: result.output });
+      for (const result of pending) this.room.sendToUser(userId, RoomToUser.RESULT, resultMessage(result));
     });
   }
 
@@ -128,6 +128,18 @@ export class EffectRunner {
           const found = await this.attempt(`looking up result ${effect.runId}`, () => services.results.findByRunId(deviceId, effect.runId));
           if (!found.stored) return;
           if (found.value) continue;
+          // A result whose epoch names its owner is late, not orphaned: stored as theirs and delivered.
+          const late = await this.attempt(`looking up the owner of run ${effect.runId}`, () => lateOwnerOf(services, deviceId, effect));
+          if (!late.stored) return;
+          if (late.value) {
+            const { userId, sessionType, lateReason, history: record } = late.value;
+            const index = delivered.length;
+            delivered.push({ deviceId, runId: effect.runId, epoch: effect.epoch, userId, sessionType, output: effect.output, storedAt: at, handedOverAt: null, lateReason });
+            if (record) history.push(record);
+            const deliver = { type: "deliverResult" as const, userId, runId: effect.runId, sessionType, output: effect.output, epoch: effect.epoch };
+            steps.push((outcome) => this.handOver(deliver, outcome!.delivered[index]!.inserted, lateReason));
+            continue; // not an orphan: no `result.orphaned` event
+          }
           orphans.push({ deviceId, runId: effect.runId, epoch: effect.epoch, reason: effect.reason, output: effect.output, storedAt: at });
           break;
         }
@@ -226,14 +238,14 @@ export class EffectRunner {
    * is sent again at every join and reconnect until then: a result written into a
    * connection that was dying in that instant is not lost.
    */
-  private async handOver(effect: Extract<Effect, { type: "deliverResult" }>, inserted: boolean) {
+  private async handOver(effect: Extract<Effect, { type: "deliverResult" }>, inserted: boolean, lateReason?: string) {
     if (!this.room.hasUser(effect.userId)) return;
     if (!inserted) {
       // A re-sent copy of a result stored before (e.g. before a restart): only if still unacknowledged.
       const stored = await this.services.results.findByRunId(this.room.deviceId, effect.runId).catch(() => undefined);
       if (!stored || stored.handedOverAt !== null) return;
     }
-    this.room.sendToUser(effect.userId, RoomToUser.RESULT, { runId: effect.runId, sessionType: effect.sessionType, output: effect.output });
+    this.room.sendToUser(effect.userId, RoomToUser.RESULT, resultMessage({ runId: effect.runId, sessionType: effect.sessionType, output: effect.output, lateReason }));
   }
 
   /** `result_ack`: the owner's client has the result; it is handed over and not sent again. */
@@ -250,4 +262,29 @@ export class EffectRunner {
       console.error(`device room ${this.room.deviceId}: ${what} failed (attempt ${attempt}); messages to the device wait`, error);
     });
   }
+}
+
+/** The `result` message: a late one says so, and why (docs/PROTOCOL.md §5.2). */
+function resultMessage(result: { runId: string; sessionType: string; output: Record<string, unknown>; lateReason?: string }) {
+  const { runId, sessionType, output, lateReason } = result;
+  return { runId, sessionType, output, ...(lateReason ? { late: true, lateReason } : {}) };
+}
+
+/**
+ * The owner of a result that arrived after its run had ended (timed out, cancelled, a later
+ * epoch), or null when its epoch names nobody (an orphan). The core names the owner when it
+ * knows (the current session's last run); otherwise the run's history record does, if it was
+ * started at the epoch the result carries. The history keeps how the run ended and gets the
+ * output too, so the owner's history shows the measurement.
+ */
+async function lateOwnerOf(services: RoomServices, deviceId: string, effect: Extract<Effect, { type: "orphanedResult" }>):
+  Promise<{ userId: string; sessionType: string; lateReason: string; history: HistoryRecord | null } | null> {
+  const run = await services.store.history.findRun(deviceId, effect.runId);
+  const userId = effect.owner?.userId ?? (run && run.epoch === effect.epoch ? run.userId : null);
+  if (!userId || !run || run.epoch !== effect.epoch || run.userId !== userId) {
+    // Without a history record (best effort, it may be missing) the core's word is enough.
+    return effect.owner && !run ? { userId: effect.owner.userId, sessionType: effect.owner.sessionType, lateReason: effect.owner.ended || effect.reason, history: null } : null;
+  }
+  const lateReason = effect.owner?.ended || run.failureCode || effect.reason;
+  return { userId, sessionType: run.sessionType, lateReason, history: { kind: "runLateOutput", deviceId, runId: effect.runId, output: effect.output } };
 }
