@@ -246,6 +246,11 @@ export const SessionEndedMessagePayload = z.object({
   epoch,
   reason: z.enum(Object.values(EndReason) as [EndReasonName, ...EndReasonName[]]),
   message: z.string(),
+  /**
+   * Present when the end is kept for the owner until acknowledged (a timeout, a kick, the
+   * device lost: not their own release): `result_ack { runId: ackId }` (PROTOCOL.md §5.2).
+   */
+  ackId: z.string().optional(),
 });
 
 /** `offer`, to the first in line: the device is theirs to take until `expiresAt` (ms since the Unix epoch). */

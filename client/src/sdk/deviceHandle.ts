@@ -119,6 +119,8 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
   private leaving = false;
   private readonly pending = new Map<string, Pending>();
   private readonly outcomes = new Map<string, Outcome>();
+  /** Stored session ends already reported (`ackId`), so a copy re-sent at a join is not reported twice. */
+  private readonly endsSeen = new Set<string>();
   private readonly outcomeWaiters = new Map<string, Set<(outcome: Outcome) => void>>();
   /** Called with the error when the connection closes for good: every wait in progress rejects. */
   private readonly onClosed = new Set<(error: BatonError) => void>();
@@ -426,8 +428,21 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
       }
       this.finished(result.runId, { result: delivered });
     });
-    room.onMessage(RoomToUser.RUN_FAILED, (failure: RunFailedMessage) => this.finished(failure.runId, { failure }));
-    room.onMessage(RoomToUser.SESSION_ENDED, (ended: SessionEndedMessage) => this.events.emit("sessionEnded", ended));
+    room.onMessage(RoomToUser.RUN_FAILED, (failure: RunFailedMessage) => {
+      // Kept for the owner until acknowledged, like a result (a failure while they were away
+      // comes at their next join): acknowledge each copy, act on the first.
+      room.send(UserToRoom.RESULT_ACK, { runId: failure.runId });
+      if (this.outcomes.has(failure.runId)) return;
+      this.finished(failure.runId, { failure });
+    });
+    room.onMessage(RoomToUser.SESSION_ENDED, (ended: SessionEndedMessage) => {
+      if (ended.ackId !== undefined) {
+        room.send(UserToRoom.RESULT_ACK, { runId: ended.ackId });
+        if (this.endsSeen.has(ended.ackId)) return;
+        this.endsSeen.add(ended.ackId);
+      }
+      this.events.emit("sessionEnded", ended);
+    });
     room.onMessage(RoomToUser.OFFER, (offer: OfferMessage) => this.events.emit("offer", offer));
     room.onMessage(RoomToUser.QUEUE_LEFT, (left: QueueLeftMessage) => this.events.emit("queueLeft", left));
     room.onMessage(RoomToUser.SESSION_EXPIRING, (expiring: SessionExpiringMessage) => this.events.emit("sessionExpiring", expiring));

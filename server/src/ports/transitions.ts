@@ -19,7 +19,7 @@
 import type { CoreState } from "../session/index.ts";
 import type { AuditEntry } from "./audit.ts";
 import type { HistoryStore } from "./history.ts";
-import type { NewDeliveredResult, NewOrphanedResult } from "./results.ts";
+import type { NewDeliveredResult, NewOrphanedResult, NewStoredOutcome } from "./results.ts";
 
 /** One history record, as data (the calls of `HistoryStore`). */
 export type HistoryRecord =
@@ -36,6 +36,8 @@ export interface TransitionWrite {
   delivered?: NewDeliveredResult[];
   /** Insert-once by (deviceId, runId), as `ResultStore.saveOrphan`. */
   orphans?: NewOrphanedResult[];
+  /** Insert-once by (deviceId, outcomeId), as `ResultStore.saveOutcome`: failures and session ends for their owner. */
+  outcomes?: NewStoredOutcome[];
   /** Best effort, in the same transaction. */
   history?: HistoryRecord[];
   /** Best effort, in the same transaction. */
@@ -62,7 +64,7 @@ export interface TransitionWriter {
 
 /** True when the write has nothing to store. */
 export function isEmptyWrite(write: TransitionWrite): boolean {
-  return !write.state && !write.delivered?.length && !write.orphans?.length && !write.history?.length && !write.audit?.length;
+  return !write.state && !write.delivered?.length && !write.orphans?.length && !write.outcomes?.length && !write.history?.length && !write.audit?.length;
 }
 
 /** Writes one history record through the `HistoryStore` port (adapters without a faster way). */

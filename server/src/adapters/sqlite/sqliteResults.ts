@@ -4,7 +4,7 @@
  * `SqlResults.saveDelivered` and `saveOrphan` (adapters/sql/sqlResults.ts), written out.
  */
 import type { Database as BetterSqliteDatabase } from "better-sqlite3";
-import { ORPHAN_LIMITS, type NewDeliveredResult, type NewOrphanedResult } from "../../ports/results.ts";
+import { ORPHAN_LIMITS, type NewDeliveredResult, type NewOrphanedResult, type NewStoredOutcome } from "../../ports/results.ts";
 import { json } from "../sql/schema.ts";
 
 export function prepareResultWrites(database: BetterSqliteDatabase) {
@@ -14,6 +14,9 @@ export function prepareResultWrites(database: BetterSqliteDatabase) {
   const orphan = database.prepare(
     `insert into "orphaned_results" ("device_id", "run_id", "epoch", "reason", "output", "stored_at")
      values (?, ?, ?, ?, ?, ?) on conflict ("device_id", "run_id") do nothing`);
+  const outcome = database.prepare(
+    `insert into "outcomes" ("device_id", "user_id", "outcome_id", "kind", "epoch", "message", "stored_at", "handed_over_at")
+     values (?, ?, ?, ?, ?, ?, ?, null) on conflict ("device_id", "outcome_id") do nothing`);
   // The same pruning as SqlResults.saveOrphan: the device's newest orphans within ORPHAN_LIMITS stay.
   const pruneOrphans = database.prepare(
     `delete from "orphaned_results" where "seq" in (
@@ -24,6 +27,9 @@ export function prepareResultWrites(database: BetterSqliteDatabase) {
   return {
     saveDelivered: (r: NewDeliveredResult) => ({
       inserted: delivered.run(r.deviceId, r.runId, r.epoch, r.userId, r.sessionType, json(r.output), r.storedAt, r.handedOverAt ?? null, r.lateReason ?? null).changes > 0,
+    }),
+    saveOutcome: (o: NewStoredOutcome) => ({
+      inserted: outcome.run(o.deviceId, o.userId, o.outcomeId, o.kind, o.epoch, json(o.message), o.storedAt).changes > 0,
     }),
     saveOrphan: (o: NewOrphanedResult) => ({
       inserted: orphan.run(o.deviceId, o.runId, o.epoch, o.reason, json(o.output), o.storedAt).changes > 0,

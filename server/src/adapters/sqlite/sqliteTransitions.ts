@@ -32,6 +32,7 @@ export function createSqliteTransitions(database: BetterSqliteDatabase): Transit
     if (write.state) deviceStates.save(write.state);
     const delivered = (write.delivered ?? []).map(results.saveDelivered);
     const orphans = (write.orphans ?? []).map(results.saveOrphan);
+    for (const outcome of write.outcomes ?? []) results.saveOutcome(outcome);
     return { delivered, orphans };
   };
   // Nested in the group's transaction, so a savepoint: a refused write leaves the others.

@@ -17,6 +17,7 @@ import type { CoreState, Effect } from "../../session/index.ts";
 import { lifecycleEventFor } from "../../events/fromEffects.ts";
 import { saveUntilStored, type StoreAttempt } from "../../store/saveUntilStored.ts";
 import { AuditAction, isEmptyWrite, type AuditEntry, type HistoryRecord, type NewDeliveredResult, type NewOrphanedResult, type TransitionOutcome, type TransitionWrite } from "../../ports/store.ts";
+import type { NewStoredOutcome } from "../../ports/results.ts";
 import type { RoomServices } from "../services.ts";
 import { durableKey } from "./durableState.ts";
 import { endMessage, handoffOffer, queueLeft, sessionExpiring, sessionExtended } from "./userMessages.ts";
@@ -75,12 +76,17 @@ export class EffectRunner {
     return this.chain;
   }
 
-  /** Sends a returning user the results they have not acknowledged yet, oldest first (in order with the deliveries). */
+  /**
+   * Sends a returning user the results, failures and session ends they have not acknowledged
+   * yet, oldest first (in order with the deliveries).
+   */
   handOverPending(userId: string): void {
     this.enqueue(async () => {
       if (!this.room.alive() || !this.room.hasUser(userId)) return;
       const pending = await this.services.results.pendingFor(this.room.deviceId, userId);
       for (const result of pending) this.room.sendToUser(userId, RoomToUser.RESULT, resultMessage(result));
+      const outcomes = await this.services.results.pendingOutcomesFor(this.room.deviceId, userId);
+      for (const outcome of outcomes) this.room.sendToUser(userId, outcome.kind, outcome.message);
     });
   }
 
@@ -92,6 +98,7 @@ export class EffectRunner {
     const at = services.clock();
     const delivered: NewDeliveredResult[] = [];
     const orphans: NewOrphanedResult[] = [];
+    const outcomes: NewStoredOutcome[] = [];
     const history: HistoryRecord[] = [];
     const audit: AuditEntry[] = [];
     /** What the transition does once its write is committed, in effect order. */
@@ -119,9 +126,15 @@ export class EffectRunner {
         case "resultAcknowledged":
           steps.push(() => this.acknowledge(effect.userId, effect.runId));
           break;
-        case "deliverFailure":
-          send(effect.userId, RoomToUser.RUN_FAILED, { runId: effect.runId, sessionType: effect.sessionType, code: effect.code, message: effect.message });
+        case "deliverFailure": {
+          // Stored like a result: the owner who is away gets it at their next join, until acknowledged.
+          const message = { runId: effect.runId, sessionType: effect.sessionType, code: effect.code, message: effect.message };
+          const failed = effects.find((other): other is Extract<Effect, { type: "runFailed" }> => other.type === "runFailed" && other.runId === effect.runId);
+          const epoch = failed?.epoch ?? (state ?? room.current()).epoch;
+          outcomes.push({ deviceId, userId: effect.userId, outcomeId: effect.runId, kind: RoomToUser.RUN_FAILED, epoch, message, storedAt: at });
+          send(effect.userId, RoomToUser.RUN_FAILED, message);
           break;
+        }
         case "orphanedResult": {
           // A copy of a result that was delivered long ago (or before a restart): the run id
           // tells, so it is acknowledged without being recorded again, anywhere.
@@ -150,13 +163,23 @@ export class EffectRunner {
           history.push({ kind: "sessionStarted", record: { deviceId, epoch: effect.epoch, userId: effect.holder.userId, userName: effect.holder.name, startedAt: at } });
           audit.push({ at, actor: effect.holder.userId, action: AuditAction.CLAIM, deviceId, detail: { epoch: effect.epoch } });
           break;
-        case "sessionEnded":
-          send(effect.holder.userId, RoomToUser.SESSION_ENDED, { deviceId, epoch: effect.epoch, reason: effect.reason, message: endMessage(deviceId, effect) });
+        case "sessionEnded": {
+          const message = { deviceId, epoch: effect.epoch, reason: effect.reason, message: endMessage(deviceId, effect) };
+          if (STORED_END_REASONS.has(effect.reason)) {
+            // Not the owner's own doing: kept for them until acknowledged (`result_ack` naming `ackId`).
+            const ackId = sessionEndAckId(effect.epoch);
+            const stored = { ...message, ackId };
+            outcomes.push({ deviceId, userId: effect.holder.userId, outcomeId: ackId, kind: RoomToUser.SESSION_ENDED, epoch: effect.epoch, message: stored, storedAt: at });
+            send(effect.holder.userId, RoomToUser.SESSION_ENDED, stored);
+          } else {
+            send(effect.holder.userId, RoomToUser.SESSION_ENDED, message);
+          }
           history.push({ kind: "sessionEnded", deviceId, epoch: effect.epoch, endedAt: at, endReason: effect.reason });
           if (effect.reason === EndReason.RELEASED) audit.push({ at, actor: effect.holder.userId, action: AuditAction.RELEASE, deviceId, detail: { epoch: effect.epoch } });
           if (effect.reason === EndReason.KICKED) audit.push({ at, actor: effect.by?.userId ?? "admin", action: AuditAction.KICK, deviceId, detail: { epoch: effect.epoch, holder: effect.holder.userId, reason: effect.note ?? "" } });
           room.historyChanged();
           break;
+        }
         case "runStarted":
           history.push({ kind: "runStarted", record: { deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, input: effect.input, startedAt: at } });
           break;
@@ -210,7 +233,7 @@ export class EffectRunner {
       const event = lifecycleEventFor(effect, deviceId, at, room.current().device.firmware, holderId);
       if (event) steps.push(() => services.events.emit(event));
     }
-    const write: TransitionWrite = { delivered, orphans, history, audit };
+    const write: TransitionWrite = { delivered, orphans, outcomes, history, audit };
     const stateKey = state ? durableKey(state) : this.persistedKey;
     if (state && stateKey !== this.persistedKey) write.state = state;
     let outcome: TransitionOutcome | null = null;
@@ -248,8 +271,10 @@ export class EffectRunner {
     this.room.sendToUser(effect.userId, RoomToUser.RESULT, resultMessage({ runId: effect.runId, sessionType: effect.sessionType, output: effect.output, lateReason }));
   }
 
-  /** `result_ack`: the owner's client has the result; it is handed over and not sent again. */
+  /** `result_ack`: the owner's client has the result (or failure, or session end); it is handed over and not sent again. */
   private async acknowledge(userId: string, runId: string) {
+    // A failure or a session end with that id, if the user's own (the store checks the owner).
+    await this.services.results.markOutcomesHandedOver(this.room.deviceId, userId, [runId], this.services.clock());
     // Only the result's owner can acknowledge it: another user's ack would keep it from its owner.
     const stored = await this.services.results.findByRunId(this.room.deviceId, runId);
     if (!stored || stored.userId !== userId || stored.handedOverAt !== null) return;
@@ -287,4 +312,18 @@ async function lateOwnerOf(services: RoomServices, deviceId: string, effect: Ext
   }
   const lateReason = effect.owner?.ended || run.failureCode || effect.reason;
   return { userId, sessionType: run.sessionType, lateReason, history: { kind: "runLateOutput", deviceId, runId: effect.runId, output: effect.output } };
+}
+
+/**
+ * Session ends the owner did not cause themselves, which they must learn even if they were
+ * away: stored until acknowledged (issue 21 item 4). A release, a completed one-shot and the
+ * owner's own cancel are not; a one-shot whose run failed is (as is the failure itself).
+ */
+const STORED_END_REASONS: ReadonlySet<string> = new Set([
+  EndReason.OWNER_LOST, EndReason.IDLE_TIMEOUT, EndReason.MAX_DURATION, EndReason.DEVICE_LOST, EndReason.KICKED, EndReason.RUN_FAILED,
+]);
+
+/** The id a stored session end is acknowledged by (`result_ack { runId: ackId }`). */
+export function sessionEndAckId(epoch: number): string {
+  return `session-${epoch}`;
 }
