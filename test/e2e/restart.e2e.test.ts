@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BatonClient } from "../../client/src/sdk/batonClient.ts";
 import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
 import { startSimulatedDevice, type SimulatedDevice } from "../../client/src/simulator/index.ts";
 import { INSTRUMENTS } from "../../client/src/simulator/instruments.ts";
@@ -280,4 +281,50 @@ describe("the outage rule on the built production server", () => {
       }
     }, 90_000);
   }
+});
+
+describe("the SDK comes back by itself (issue 21 item 5)", () => {
+  it("a run in flight across a SIGKILL and restart settles with its result; the handle says reconnecting, then open", async () => {
+    const { env, cleanup } = await stores[0]!.prepare(); // SQLite
+    let device: SimulatedDevice | undefined;
+    let client: BatonClient | undefined;
+    try {
+      const deviceId = "scale-sdk-restart";
+      const added = await runCli(["device", "add", deviceId, "--label", "SDK scale", "--kind", "scale"], env);
+      expect(added.code, added.output).toBe(0);
+      const secret = /secret: (\S+)/.exec(added.output)![1];
+      const port = await freePort();
+      const serverEnv = { ...env, BATON_ENV: "production", BATON_JWT_SECRET: JWT_SECRET, BATON_OWNER_IDLE_TIMEOUT_MS: "0", BATON_RETENTION_DAYS: "0" };
+      let server = await startServerProcess(port, serverEnv);
+      device = await startSimulatedDevice({
+        url: server.httpUrl, deviceId, secret, instrument: "scale", autoComplete: false, speed: 50, heartbeatIntervalMs: 1_000,
+        reconnect: { baseDelayMs: 100, maxDelayMs: 400, maxAttempts: 1_000 },
+      });
+      client = new BatonClient(server.httpUrl, { token: await tokens.issue({ userId: "alice", name: "Alice" }) });
+      const handle = client.device(deviceId);
+      const states: string[] = [];
+      handle.on("connection", (state) => states.push(state));
+      await handle.until((view) => view.device.online, { timeoutMs: 5_000 });
+      await handle.claim();
+      const awaiting = device.waitFor("jobAwaitingCompletion");
+      const running = handle.run("weighing", { userAge: 30 });
+      running.catch(() => undefined);
+      const job = await awaiting;
+
+      await server.stop("SIGKILL");
+      device.complete({ output: { weight: 80.2, unit: "kg", stable: true } });
+      await settle(1_500);
+      server = await startServerProcess(port, serverEnv);
+
+      const result = await Promise.race([running, settle(30_000).then(() => { throw new Error("the run did not settle within 30 s"); })]);
+      expect(result).toMatchObject({ runId: job.runId, output: { weight: 80.2 } });
+      await handle.until((view) => view.connection === "open" && view.isMine, { timeoutMs: 10_000 });
+      expect(states).toContain("reconnecting");
+      await handle.leave();
+    } finally {
+      await bounded(device?.close() ?? Promise.resolve());
+      await stopAllServers();
+      await cleanup();
+    }
+  }, 90_000);
 });
