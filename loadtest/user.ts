@@ -224,7 +224,11 @@ export class SimulatedUser {
       room.send(UserToRoom.RESULT_ACK, { runId: message.runId });
       this.onOutcome(deviceId, message.runId, "result");
     });
-    room.onMessage(RoomToUser.RUN_FAILED, (message: { runId: string; code: string }) => this.onOutcome(deviceId, message.runId, "run_failed", message.code));
+    room.onMessage(RoomToUser.RUN_FAILED, (message: { runId: string; code: string }) => {
+      // Failures are kept for their owner like results (re-sent at each join until acknowledged).
+      room.send(UserToRoom.RESULT_ACK, { runId: message.runId });
+      this.onOutcome(deviceId, message.runId, "run_failed", message.code);
+    });
     room.onMessage(RoomToUser.ERROR, (message: { code: string; request: string }) => {
       this.fail(deviceId, message.code, message.request);
       if (this.room === room) {
@@ -233,7 +237,11 @@ export class SimulatedUser {
       }
       this.wake();
     });
-    room.onMessage(RoomToUser.SESSION_ENDED, () => { this.sessionEnded = true; this.wake(); });
+    room.onMessage(RoomToUser.SESSION_ENDED, (message: { ackId?: string }) => {
+      if (message.ackId !== undefined) room.send(UserToRoom.RESULT_ACK, { runId: message.ackId });
+      this.sessionEnded = true;
+      this.wake();
+    });
     room.onMessage("*", () => {});
     room.onDrop(() => { if (this.room === room) this.setUp(false); });
     room.onReconnect(() => {
@@ -242,14 +250,33 @@ export class SimulatedUser {
       this.ctx.emit({ t: "back", userId: this.userId, deviceId, how: "reconnected" });
       this.wake();
     });
-    room.onLeave(() => {
+    room.onLeave((code: number) => {
       if (this.room !== room) return;
       // Not asked for (reconnection failed, kicked): the connection is gone.
       this.room = null;
       this.setUp(false);
+      // The server went away (a restart: 4001; a dead process: 1006): join again, as the SDK does.
+      if (code === 4001 || code === 1006) void this.rejoinAfterServerLoss(deviceId);
       this.wake();
     });
     this.observe();
+  }
+
+  /** Joins the device again with backoff until its room exists again (or 60 s pass). */
+  private async rejoinAfterServerLoss(deviceId: string) {
+    const giveUpAt = Date.now() + 60_000;
+    for (let delay = 200; Date.now() < giveUpAt && !this.gone; delay = Math.min(delay * 2, 5_000)) {
+      await sleep(delay * (0.75 + this.random() * 0.5));
+      try {
+        await this.join(deviceId);
+        this.ctx.emit({ t: "back", userId: this.userId, deviceId, how: "rejoined" });
+        this.wake();
+        return;
+      } catch {
+        // not back yet
+      }
+    }
+    this.fail(deviceId, "JOIN_FAILED", "the server did not come back within 60 s");
   }
 
   private async closeRoom() {

@@ -179,7 +179,27 @@ export const StoredResult = z.object({
   sessionType: z.string(),
   output: anyJsonObject,
   storedAt: timestamp,
+  /** The run had already ended when the result arrived (timed out, cancelled, a later epoch); still the owner's. */
+  late: z.literal(true).optional(),
+  /** How the run had ended (e.g. RUN_TIMEOUT, CANCELLED), or STALE_EPOCH / UNKNOWN_RUN. */
+  lateReason: z.string().optional(),
 }).register(HttpWireSchemas, { id: "StoredResult", description: "A result kept for its owner." });
+
+/** A failure or a session's end kept for its owner (issue 21 item 4): the message as sent. */
+export const StoredOutcomeBody = z.object({
+  deviceId: z.string(),
+  kind: z.enum(["run_failed", "session_ended"]),
+  /** The failure's run id, or the session end's `ackId`. */
+  outcomeId: z.string(),
+  epoch,
+  message: anyJsonObject,
+  storedAt: timestamp,
+  /** When the owner's client acknowledged it; null while it is still given at each join. */
+  acknowledgedAt: timestamp.nullable(),
+}).register(HttpWireSchemas, { id: "StoredOutcome", description: "A failed run or a session's end, kept for its owner." });
+
+export const OutcomesPage = z.object({ outcomes: z.array(StoredOutcomeBody), next })
+  .register(HttpWireSchemas, { id: "OutcomesPage", description: "GET /results/outcomes: the caller's failed runs and session ends, newest first; `next` is the `before` of the following page." });
 
 export const ResultsPage = z.object({ results: z.array(StoredResult), next })
   .register(HttpWireSchemas, { id: "ResultsPage", description: "GET /results: the caller's results, newest first; `next` is the `before` of the following page." });
@@ -376,6 +396,8 @@ export type RunDetail = z.infer<typeof RunDetail>;
 export type SessionsPage = z.infer<typeof SessionsPage>;
 export type StoredResult = z.infer<typeof StoredResult>;
 export type ResultsPage = z.infer<typeof ResultsPage>;
+export type OutcomesPage = z.infer<typeof OutcomesPage>;
+export type StoredOutcomeBody = z.infer<typeof StoredOutcomeBody>;
 export type AuditEntryBody = z.infer<typeof AuditEntryBody>;
 export type AuditLogPage = z.infer<typeof AuditLogPage>;
 export type DeviceHistory = z.infer<typeof DeviceHistory>;

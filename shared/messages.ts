@@ -235,13 +235,22 @@ export const OkPayload = z.object({
   epoch,
   runId: runId.optional(),
 });
-export const ResultMessagePayload = z.object({ runId, sessionType: sessionTypeName, output: jsonObject });
+/**
+ * `result`. `late`/`lateReason`: the run had already ended (timed out, cancelled, a later
+ * epoch) when the device's result arrived; it is still its owner's (PROTOCOL.md §5.2).
+ */
+export const ResultMessagePayload = z.object({ runId, sessionType: sessionTypeName, output: jsonObject, late: z.literal(true).optional(), lateReason: z.string().optional() });
 export const RunFailedMessagePayload = z.object({ runId, sessionType: sessionTypeName, code: z.string(), message: z.string() });
 export const SessionEndedMessagePayload = z.object({
   deviceId: z.string(),
   epoch,
   reason: z.enum(Object.values(EndReason) as [EndReasonName, ...EndReasonName[]]),
   message: z.string(),
+  /**
+   * Present when the end is kept for the owner until acknowledged (a timeout, a kick, the
+   * device lost: not their own release): `result_ack { runId: ackId }` (PROTOCOL.md §5.2).
+   */
+  ackId: z.string().optional(),
 });
 
 /** `offer`, to the first in line: the device is theirs to take until `expiresAt` (ms since the Unix epoch). */

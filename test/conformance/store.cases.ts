@@ -437,6 +437,21 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
         expect(await store.audit.list({ deviceId: "dev-t", limit: 10 })).toEqual([{ at: 100, actor: "alice", action: AuditAction.CLAIM, deviceId: "dev-t", detail: { epoch: 3 } }]);
       });
 
+      it("commits a late result as its owner's, marked why, and adds its output to the run that ended without one (issue 21 item 3)", async () => {
+        const late = result({ deviceId: "dev-late", runId: "l-1", epoch: 2, lateReason: "RUN_TIMEOUT" });
+        await store.transitions.commit({ history: [
+          { kind: "runStarted", record: { deviceId: "dev-late", runId: "l-1", epoch: 2, userId: "alice", sessionType: "weighing", input: {}, startedAt: 10 } },
+          { kind: "runFinished", deviceId: "dev-late", runId: "l-1", outcome: { endedAt: 20, ok: false, failureCode: "RUN_TIMEOUT", failureMessage: "timed out" } },
+        ] });
+        await store.transitions.commit({ delivered: [late], history: [{ kind: "runLateOutput", deviceId: "dev-late", runId: "l-1", output: { weight: 5 } }] });
+        expect(await store.results.findByRunId("dev-late", "l-1")).toEqual({ ...late, status: "delivered", handedOverAt: null });
+        expect((await store.results.pendingFor("dev-late", late.userId))[0]).toMatchObject({ lateReason: "RUN_TIMEOUT" });
+        expect(await store.history.findRun("dev-late", "l-1")).toMatchObject({ endedAt: 20, ok: false, failureCode: "RUN_TIMEOUT", output: { weight: 5 } });
+        // Only a run without an output gets one: a second late copy changes nothing.
+        await store.history.runLateOutput("dev-late", "l-1", { weight: 6 });
+        expect((await store.history.findRun("dev-late", "l-1"))?.output).toEqual({ weight: 5 });
+      });
+
       it("stores results insert-once: a re-sent copy reports inserted: false and the first copy stays", async () => {
         const first = result({ deviceId: "dev-t2", runId: "t-dup" });
         expect((await store.transitions.commit({ delivered: [first] })).delivered).toEqual([{ inserted: true }]);

@@ -8,19 +8,27 @@
  * after another crash, is one row and one delivery. Last, the one message that no longer waits
  * for its commit (docs/DESIGN.md, "Message ordering against commits"): the owner's `result`,
  * with the server killed after the owner got it and before its commit.
+ *
+ * And the outage rule (issue 21 item 2) on the built production server (`node
+ * dist/server/index.js`): a run whose deadline is shorter than the restart, its result held
+ * by the device through the outage, is credited to its owner after the restart — not ended
+ * RUN_TIMEOUT before the device could come back.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BatonClient } from "../../client/src/sdk/batonClient.ts";
 import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
 import { startSimulatedDevice, type SimulatedDevice } from "../../client/src/simulator/index.ts";
+import { INSTRUMENTS } from "../../client/src/simulator/instruments.ts";
 import { openStore } from "../../server/src/adapters/openStore.ts";
 import { UserTokens } from "../../server/src/auth/userTokens.ts";
 import { runCli } from "../../server/src/cli/baton.ts";
 import { loadStoreConfig } from "../../server/src/config/config.ts";
 import { freePort } from "../support/baton.ts";
 import { createTestSchema, type TestSchema } from "../support/postgres.ts";
+import { buildProduction, type ProductionBuild } from "../support/productionBuild.ts";
 import { spawnServer, stopAllServers, type ServerProcess } from "../support/serverProcess.ts";
 import { waitFor } from "../support/waitFor.ts";
 
@@ -29,9 +37,9 @@ const DEVICE_ID = "scale-restart";
 const tokens = new UserTokens(JWT_SECRET);
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The server as its own process on `port`, answering once its banner is out. */
-async function startServerProcess(port: number, env: Record<string, string>): Promise<ServerProcess> {
-  const server = await spawnServer({ ...env, BATON_PORT: String(port) });
+/** The server as its own process on `port` (from source, or the build's `entry`), answering once its banner is out. */
+async function startServerProcess(port: number, env: Record<string, string>, entry?: string): Promise<ServerProcess> {
+  const server = await spawnServer({ ...env, BATON_PORT: String(port) }, { entry });
   await server.ready();
   return server;
 }
@@ -264,3 +272,119 @@ for (const store of stores) {
     });
   });
 }
+
+/** The scale's session type with a deadline far shorter than the restart below. */
+const SHORT_WEIGHING = { ...INSTRUMENTS.scale.sessionTypes[0]!, maxDurationMs: 2_000 };
+const OUTAGE_MS = 4_000;
+const OUTAGE_DEVICE = "scale-outage";
+
+describe("the outage rule on the built production server", () => {
+  let build: ProductionBuild;
+
+  beforeAll(async () => {
+    build = await buildProduction();
+  }, 180_000);
+
+  afterAll(() => build?.remove());
+
+  for (const store of stores) {
+    it(`${store.name}: SIGKILL mid-run, a run deadline shorter than the restart: the device comes back and the owner gets the result, not a timeout`, async () => {
+      const { env, cleanup } = await store.prepare();
+      const sessions: DeviceSession[] = [];
+      let device: SimulatedDevice | undefined;
+      try {
+        const added = await runCli(["device", "add", OUTAGE_DEVICE, "--label", "Outage scale", "--kind", "scale"], env);
+        expect(added.code, added.output).toBe(0);
+        const secret = /secret: (\S+)/.exec(added.output)![1];
+        const port = await freePort();
+        const serverEnv = { ...env, BATON_ENV: "production", BATON_JWT_SECRET: JWT_SECRET, BATON_OWNER_IDLE_TIMEOUT_MS: "0", BATON_RETENTION_DAYS: "0" };
+        let server = await startServerProcess(port, serverEnv, build.entry);
+        device = await startSimulatedDevice({
+          url: server.httpUrl, deviceId: OUTAGE_DEVICE, secret, instrument: "scale", autoComplete: false, speed: 50, heartbeatIntervalMs: 1_000,
+          sessionTypes: [SHORT_WEIGHING], reconnect: { baseDelayMs: 100, maxDelayMs: 400, maxAttempts: 1_000 },
+        });
+        const join = async () => {
+          const session = await joinDevice({ url: server.httpUrl, token: await tokens.issue({ userId: "alice", name: "Alice" }), deviceId: OUTAGE_DEVICE });
+          sessions.push(session);
+          return session;
+        };
+        const before = await join();
+        await waitFor(() => before.state.device.online, 5_000, "device online");
+        const awaiting = device.waitFor("jobAwaitingCompletion");
+        before.claim({ sessionType: "weighing", input: { userAge: 30 } });
+        const job = await awaiting;
+
+        // The server dies; the device finishes the measurement meanwhile and holds the result.
+        await server.stop("SIGKILL");
+        device.complete({ output: { weight: 70.1, unit: "kg", stable: true } });
+        await settle(OUTAGE_MS); // the run's 2 s deadline passes while nobody can hear the device
+        server = await startServerProcess(port, serverEnv, build.entry);
+
+        await waitFor(() => device!.connected, 15_000, "device reconnected");
+        const after = await join();
+        const result = await after.nextResult(15_000);
+        expect(result).toMatchObject({ runId: job.runId, output: { weight: 70.1 } });
+        await waitFor(() => device!.heldResultRunIds.length === 0, 5_000, "the device got its ack");
+        expect(after.failures).toEqual([]);
+        const direct = await openStore(loadStoreConfig(env));
+        try {
+          expect(await direct.results.findByRunId(OUTAGE_DEVICE, job.runId)).toMatchObject({ epoch: job.epoch, userId: "alice" });
+          expect(await direct.results.findOrphan(OUTAGE_DEVICE, job.runId)).toBeUndefined();
+          expect(await direct.history.findRun(OUTAGE_DEVICE, job.runId)).toMatchObject({ ok: true });
+        } finally {
+          await direct.close();
+        }
+      } finally {
+        await Promise.all([...sessions.map((session) => bounded(session.leave())), bounded(device?.close() ?? Promise.resolve())]);
+        await stopAllServers();
+        await cleanup();
+      }
+    }, 90_000);
+  }
+});
+
+describe("the SDK comes back by itself (issue 21 item 5)", () => {
+  it("a run in flight across a SIGKILL and restart settles with its result; the handle says reconnecting, then open", async () => {
+    const { env, cleanup } = await stores[0]!.prepare(); // SQLite
+    let device: SimulatedDevice | undefined;
+    let client: BatonClient | undefined;
+    try {
+      const deviceId = "scale-sdk-restart";
+      const added = await runCli(["device", "add", deviceId, "--label", "SDK scale", "--kind", "scale"], env);
+      expect(added.code, added.output).toBe(0);
+      const secret = /secret: (\S+)/.exec(added.output)![1];
+      const port = await freePort();
+      const serverEnv = { ...env, BATON_ENV: "production", BATON_JWT_SECRET: JWT_SECRET, BATON_OWNER_IDLE_TIMEOUT_MS: "0", BATON_RETENTION_DAYS: "0" };
+      let server = await startServerProcess(port, serverEnv);
+      device = await startSimulatedDevice({
+        url: server.httpUrl, deviceId, secret, instrument: "scale", autoComplete: false, speed: 50, heartbeatIntervalMs: 1_000,
+        reconnect: { baseDelayMs: 100, maxDelayMs: 400, maxAttempts: 1_000 },
+      });
+      client = new BatonClient(server.httpUrl, { token: await tokens.issue({ userId: "alice", name: "Alice" }) });
+      const handle = client.device(deviceId);
+      const states: string[] = [];
+      handle.on("connection", (state) => states.push(state));
+      await handle.until((view) => view.device.online, { timeoutMs: 5_000 });
+      await handle.claim();
+      const awaiting = device.waitFor("jobAwaitingCompletion");
+      const running = handle.run("weighing", { userAge: 30 });
+      running.catch(() => undefined);
+      const job = await awaiting;
+
+      await server.stop("SIGKILL");
+      device.complete({ output: { weight: 80.2, unit: "kg", stable: true } });
+      await settle(1_500);
+      server = await startServerProcess(port, serverEnv);
+
+      const result = await Promise.race([running, settle(30_000).then(() => { throw new Error("the run did not settle within 30 s"); })]);
+      expect(result).toMatchObject({ runId: job.runId, output: { weight: 80.2 } });
+      await handle.until((view) => view.connection === "open" && view.isMine, { timeoutMs: 10_000 });
+      expect(states).toContain("reconnecting");
+      await handle.leave();
+    } finally {
+      await bounded(device?.close() ?? Promise.resolve());
+      await stopAllServers();
+      await cleanup();
+    }
+  }, 90_000);
+});

@@ -138,6 +138,7 @@ function wireSuite(storeName: string, openStore?: () => Promise<{ store: BatonSt
       await checked("GET", "/me/sessions?limit=1", { token: olga });
       const results = await checked("GET", "/results", { token: olga });
       expect(results.results.map((result: { runId: string }) => result.runId)).toContain(start.runId);
+      await checked("GET", "/results/outcomes?limit=5", { token: olga });
       await checked("GET", `/devices/${deviceId}/history`, { token: admin });
 
       // Admin actions, each on the real device or a newly registered one.

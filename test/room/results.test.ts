@@ -1,7 +1,8 @@
 /**
  * Nothing lost for an owner who was away: a result that arrived while the owner's connection
  * was gone is stored; the owner is handed it when they come back to the room (once), and
- * can always find it with GET /results (paginated).
+ * can always find it with GET /results (paginated). The same for a failed run and a session
+ * that ended while they were away (GET /results/outcomes).
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
@@ -50,6 +51,48 @@ it("keeps a result that came while its owner was away, for that owner only", asy
   expect(again.results).toHaveLength(0);
   expect(back.results).toHaveLength(1);
   expect(await baton.services.results.pendingFor(deviceId, "olga")).toEqual([]);
+
+  await Promise.all([back.leave(), again.leave()]);
+  await owner.proxy.close();
+  await device.leave();
+});
+
+it("the owner is away when the run fails: they get the failure (and their session's end) on return, once after acknowledging; GET /results/outcomes lists them", async () => {
+  const deviceId = freshDeviceId();
+  const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
+  const owner = await joinThroughProxy(baton.port, await baton.tokenFor("fritz"), deviceId);
+  await waitFor(() => owner.session.state.device.online);
+  owner.session.claim({ sessionType: "weighing", input: { userAge: 50 } });
+  const start = (await device.next("start")).payload;
+  owner.cut();
+  await waitFor(() => !(baton.colyseus.getRoomById(deviceId) as any)?.userConnections.has("fritz"), 3_000, "the room saw the owner go");
+  device.send("failed", { epoch: start.epoch, runId: start.runId, code: "SCALE_OVERLOAD", message: "Over 200 kg." });
+  await device.next("ack");
+  // The owner stays away past their grace: the session ends owner_lost.
+  await waitFor(() => (baton.colyseus.getRoomById(deviceId) as any)?.core?.session === null, 3_000, "the session ended");
+  for (let poll = 0; poll < 100 && (await baton.services.results.pendingOutcomesFor(deviceId, "fritz")).length < 2; poll++) await new Promise((resolve) => setTimeout(resolve, 10));
+
+  const get = async (token: string) => (await fetch(`${baton.httpUrl}/results/outcomes`, { headers: { authorization: `Bearer ${token}` } })).json();
+  expect((await get(await baton.tokenFor("fritz"))).outcomes).toEqual([
+    expect.objectContaining({ deviceId, kind: "session_ended", outcomeId: `session-${start.epoch}`, epoch: start.epoch, message: expect.objectContaining({ reason: "owner_lost" }), acknowledgedAt: null }),
+    expect.objectContaining({ deviceId, kind: "run_failed", outcomeId: start.runId, message: expect.objectContaining({ code: "SCALE_OVERLOAD", message: "Over 200 kg." }), acknowledgedAt: null }),
+  ]);
+  expect((await get(await baton.tokenFor("someone-else"))).outcomes).toEqual([]);
+
+  const { joinDevice } = await import("../../client/src/sdk/deviceSession.ts");
+  const back = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("fritz"), deviceId });
+  expect(await back.nextFailure()).toMatchObject({ runId: start.runId, code: "SCALE_OVERLOAD" });
+  await waitFor(() => back.endings.length === 1, 3_000, "the session's end");
+  expect(back.endings[0]).toMatchObject({ reason: "owner_lost", epoch: start.epoch, ackId: `session-${start.epoch}` });
+  for (let poll = 0; poll < 100 && (await baton.services.results.pendingOutcomesFor(deviceId, "fritz")).length > 0; poll++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(await baton.services.results.pendingOutcomesFor(deviceId, "fritz")).toEqual([]);
+  // Acknowledged: not again.
+  const again = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("fritz"), deviceId });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(again.failures).toHaveLength(0);
+  expect(again.endings).toHaveLength(0);
+  expect(back.failures).toHaveLength(1);
+  expect((await get(await baton.tokenFor("fritz"))).outcomes.every((outcome: { acknowledgedAt: number | null }) => outcome.acknowledgedAt !== null)).toBe(true);
 
   await Promise.all([back.leave(), again.leave()]);
   await owner.proxy.close();

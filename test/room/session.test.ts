@@ -151,7 +151,7 @@ describe("ownership rules", () => {
     expect(scale.all("start")).toHaveLength(0);
   });
 
-  it("refuses a result with a stale epoch and records it as orphaned, not credited", async () => {
+  it("a result of an earlier epoch goes to the user whose epoch it carries, marked late; never to the current holder; one naming nobody is an orphan", async () => {
     const { device: scale } = await device();
     const first = await user("hank");
     const second = await user("iris");
@@ -165,17 +165,41 @@ describe("ownership rules", () => {
     const newStart = (await scale.next("start")).payload;
     expect(newStart.epoch).toBe(oldStart.epoch + 1);
 
+    // The device's fencing is unchanged: refused and acknowledged. But the measurement is hank's.
     scale.send("result", { epoch: oldStart.epoch, runId: oldStart.runId, output: { weight: 1 } });
     expect((await scale.next("error")).payload).toMatchObject({ code: "STALE_EPOCH", request: "result" });
     expect((await scale.next("ack")).payload).toEqual({ runId: oldStart.runId });
+    expect(await first.nextResult()).toEqual({ runId: oldStart.runId, sessionType: "weighing", output: { weight: 1 }, late: true, lateReason: "CANCELLED" });
     expect(second.results).toHaveLength(0);
-    expect(first.results).toHaveLength(0);
-    expect(await baton.services.results.findOrphan(deviceId, oldStart.runId)).toMatchObject({ status: "orphaned", reason: "STALE_EPOCH" });
-    expect(await baton.services.results.findByRunId(deviceId, oldStart.runId)).toBeUndefined(); // orphans are kept apart
+    expect(await baton.services.results.findByRunId(deviceId, oldStart.runId)).toMatchObject({ userId: "hank", epoch: oldStart.epoch, lateReason: "CANCELLED" });
+    expect(await baton.services.results.findOrphan(deviceId, oldStart.runId)).toBeUndefined();
+    expect(await baton.services.store.history.findRun(deviceId, oldStart.runId)).toMatchObject({ userId: "hank", ok: false, failureCode: "CANCELLED", output: { weight: 1 } });
     expect(second.state.session.phase).toBe("running");
+
+    // A run id the server never issued: its epoch names nobody's run, so it is an orphan.
+    scale.send("result", { epoch: oldStart.epoch, runId: "r-never-issued", output: { weight: 9 } });
+    expect((await scale.next("ack")).payload).toEqual({ runId: "r-never-issued" });
+    for (let poll = 0; poll < 100 && !(await baton.services.results.findOrphan(deviceId, "r-never-issued")); poll++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await baton.services.results.findOrphan(deviceId, "r-never-issued")).toMatchObject({ status: "orphaned", reason: "STALE_EPOCH" });
 
     scale.send("result", { epoch: newStart.epoch, runId: newStart.runId, output: { weight: 2 } });
     expect((await second.nextResult()).output).toEqual({ weight: 2 });
+    expect(first.results).toHaveLength(1);
+  });
+
+  it("a result that arrives after its run timed out is still its owner's, marked late (RUN_TIMEOUT)", async () => {
+    deviceId = freshDeviceId();
+    const { device: scale } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET, [{ ...WEIGHING, maxDurationMs: 300 }]);
+    open.push(scale);
+    const owner = await user("ulla");
+    await waitFor(() => owner.state.device.online);
+    owner.claim({ sessionType: "weighing", input: {} });
+    const start = (await scale.next("start")).payload;
+    const failed = await owner.nextFailure(5_000);
+    expect(failed).toMatchObject({ runId: start.runId, code: "RUN_TIMEOUT" });
+    scale.send("result", { epoch: start.epoch, runId: start.runId, output: { weight: 4 } });
+    expect(await owner.nextResult()).toMatchObject({ runId: start.runId, output: { weight: 4 }, late: true, lateReason: "RUN_TIMEOUT" });
+    expect(await baton.services.results.findOrphan(deviceId, start.runId)).toBeUndefined();
   });
 
   it("acknowledges a re-sent result again without delivering it twice", async () => {

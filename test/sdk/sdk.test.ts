@@ -117,6 +117,42 @@ describe("run() and claim()", () => {
   });
 });
 
+describe("outcomes that come late or while away (issue 21)", () => {
+  it("a result that arrives after the run was cancelled is still the owner's: a `result` event with late: true", async () => {
+    const { deviceId, device } = await onlineDevice();
+    const alice = await handle("alice", deviceId, "Alice");
+    await alice.until((view) => view.device.online);
+    await alice.claim();
+    const running = alice.run("weighing", { userAge: 30 });
+    const start = (await device.next("start")).payload;
+    await alice.cancel();
+    expect((await refusal(running)).error.code).toBe("CANCELLED");
+    const late = new Promise((resolve) => alice.once("result", resolve));
+    device.send("result", { epoch: start.epoch, runId: start.runId, output: { weight: 3 } });
+    expect(await late).toEqual({ runId: start.runId, sessionType: "weighing", output: { weight: 3 }, late: true, lateReason: "CANCELLED" });
+  });
+
+  it("the SDK acknowledges a failure (kept for the owner until then), so their next join does not give it again", async () => {
+    const { deviceId, device } = await onlineDevice();
+    const alice = await handle("alice", deviceId, "Alice");
+    await alice.until((view) => view.device.online);
+    await alice.claim();
+    void alice.run("weighing", { userAge: 30 }).catch(() => undefined);
+    const start = (await device.next("start")).payload;
+    // The failure is stored for alice until her client acknowledges it.
+    const seen = new Promise((resolve) => alice.once("runFailed", resolve));
+    device.send("failed", { epoch: start.epoch, runId: start.runId, code: "SCALE_OVERLOAD", message: "Over 200 kg." });
+    await seen;
+    for (let poll = 0; poll < 100 && (await baton.services.results.pendingOutcomesFor(deviceId, "alice")).length > 0; poll++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await baton.services.results.pendingOutcomesFor(deviceId, "alice")).toEqual([]); // the SDK acknowledged it
+    const again = await handle("alice", deviceId, "Alice");
+    const failures: unknown[] = [];
+    again.on("runFailed", (failure) => failures.push(failure));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(failures).toEqual([]); // acknowledged: not given again
+  });
+});
+
 describe("refusals reject at once with the protocol code and a sentence", () => {
   it("DEVICE_BUSY names the holder; NOT_OWNER for run, cancel and release by someone else", async () => {
     const { deviceId } = await onlineDevice();

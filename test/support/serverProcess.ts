@@ -69,14 +69,16 @@ export async function writeTestRegistry(directory?: string, extraDevices: string
 }
 
 /**
- * Spawns the server. The child's environment is this process's without any BATON_*,
+ * Spawns the server (its source through tsx, or the built `options.entry`). The child's environment is this process's without any BATON_*,
  * NODE_ENV, DATABASE_URL or NODE_OPTIONS variable, plus `env`: a test states every setting it
  * depends on.
  */
-export async function spawnServer(env: Record<string, string>, options: { cwd?: string } = {}): Promise<ServerProcess> {
+export async function spawnServer(env: Record<string, string>, options: { cwd?: string; entry?: string } = {}): Promise<ServerProcess> {
   const port = env.BATON_PORT ? Number(env.BATON_PORT) : await freePort();
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_") && !["NODE_ENV", "DATABASE_URL", "NODE_OPTIONS"].includes(key)));
-  const child = spawn(process.execPath, ["--conditions=@baton/source", "--import", tsxLoader, entryPoint], {
+  // `entry`: a built server (test/support/productionBuild.ts), run by node alone as in production.
+  const args = options.entry ? [options.entry] : ["--conditions=@baton/source", "--import", tsxLoader, entryPoint];
+  const child = spawn(process.execPath, args, {
     cwd: options.cwd ?? root,
     // tsx looks for tsconfig.json (decorator settings) in the working directory; name it.
     env: { ...inherited, TSX_TSCONFIG_PATH: path.join(root, "tsconfig.json"), BATON_HOST: "127.0.0.1", BATON_PORT: String(port), ...env },

@@ -75,6 +75,11 @@ try {
     const line = describe(view);
     if (line !== last) console.log((last = line));
   });
+  // Across a server restart the handle joins again by itself (client/README.md, "Connection").
+  device.on("connection", (state) => {
+    if (state === "reconnecting") console.log("  reconnecting to the server…");
+    else if (state === "open" && last) console.log("  connected again");
+  });
   await device.ready();
   console.log(`claiming ${deviceId} as ${values.user} and running "${sessionType}" …`);
   try {

@@ -19,7 +19,7 @@ import { DeviceRoomState } from "@baton/protocol/state";
 import { AdminApi } from "./admin.ts";
 import { DeviceHandle } from "./deviceHandle.ts";
 import { devToken, requestJson, type DevUser } from "./http.ts";
-import type { DeviceDetails, DeviceList, DeviceListQuery, DeviceSummary, PageQuery, ResultsPage, SessionsPage } from "./httpTypes.ts";
+import type { DeviceDetails, DeviceList, DeviceListQuery, DeviceSummary, OutcomesPage, PageQuery, ResultsPage, SessionsPage } from "./httpTypes.ts";
 import { claimAnyFrom, type ClaimAnyOptions, type PoolGrantedMessage } from "./pool.ts";
 import type { AnySessionTypes, SessionTypeMap } from "./sessionTypes.ts";
 import type { WaitOptions } from "./waiting.ts";
@@ -123,6 +123,14 @@ export class BatonClient {
   /** This user's stored results, newest first (GET /results). */
   results(query: PageQuery = {}, options: WaitOptions = {}): Promise<ResultsPage> {
     return this.get<ResultsPage>("/results", { ...query }, options);
+  }
+
+  /**
+   * This user's failed runs and session ends (a timeout, a kick, the device lost), newest
+   * first (GET /results/outcomes): what happened while they were away, as `results()` lists results.
+   */
+  outcomes(query: PageQuery = {}, options: WaitOptions = {}): Promise<OutcomesPage> {
+    return this.get<OutcomesPage>("/results/outcomes", { ...query }, options);
   }
 
   /** This user's sessions on every device, newest first (GET /me/sessions). */

@@ -91,7 +91,20 @@ export interface HandleContext {
   join(deviceId: string): Promise<Room<any, DeviceRoomState>>;
   userId(): string | null;
   configure(room: Room<any, DeviceRoomState>): void;
+  /** false: a room lost with its server closes the handle instead of joining again. */
+  rejoin?: boolean;
+  /** How long to keep joining again after the server went away (default 60 s). */
+  rejoinForMs?: number;
+  /** How long the room's own reconnection may try before the handle matchmakes again (default 3 s). */
+  rematchAfterMs?: number;
 }
+
+const DEFAULT_REJOIN_FOR_MS = 60_000;
+const DEFAULT_REMATCH_AFTER_MS = 3_000;
+/** Close codes after which the device's room may exist again: a server restart (4001), an abnormal close (1006), going away (1001), a server error (1011). */
+const REJOIN_CLOSE_CODES: ReadonlySet<number> = new Set([4001, 1006, 1001, 1011]);
+/** Join failures that waiting may cure: the server not there yet, a dead process's room lock not yet expired. */
+const RETRIED_JOIN_FAILURES: ReadonlySet<string> = new Set([ClientErrorCode.NETWORK_ERROR, ClientErrorCode.HTTP_ERROR, "DEVICE_ROOM_EXISTS", "SERVER_BUSY", "RATE_LIMITED", "SHUTTING_DOWN"]);
 
 type Pending = {
   request: UserToRoomType;
@@ -119,6 +132,8 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
   private leaving = false;
   private readonly pending = new Map<string, Pending>();
   private readonly outcomes = new Map<string, Outcome>();
+  /** Stored session ends already reported (`ackId`), so a copy re-sent at a join is not reported twice. */
+  private readonly endsSeen = new Set<string>();
   private readonly outcomeWaiters = new Map<string, Set<(outcome: Outcome) => void>>();
   /** Called with the error when the connection closes for good: every wait in progress rejects. */
   private readonly onClosed = new Set<(error: BatonError) => void>();
@@ -404,6 +419,56 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
       await room.leave(true).catch(() => undefined);
       return;
     }
+    this.attach(room);
+  }
+
+  /**
+   * The room went away with the server (a restart: close 4001; a dead process: the socket
+   * closed abnormally and the room's own reconnection could not come back): join the device
+   * again, as the same user, with backoff, until the room exists again (re-created from the
+   * store, here or on another process) or `rejoinForMs` passes. The seat survives the owner's
+   * reconnect grace, counted from the room's return; a pending run settles with its result
+   * or failure, which the room keeps for its owner and gives at the join (PROTOCOL.md §5.2).
+   */
+  private async rejoin(): Promise<void> {
+    const stale = this.room;
+    this.room = null;
+    if (stale) {
+      // The old room is given up: its own reconnection stops, its socket (if any) closes.
+      stale.reconnection.enabled = false;
+      stale.removeAllListeners();
+      stale.leave(false).catch(() => undefined);
+    }
+    this.setConnection("reconnecting");
+    const giveUpAt = Date.now() + (this.context.rejoinForMs ?? DEFAULT_REJOIN_FOR_MS);
+    let delay = 200;
+    while (!this.leaving) {
+      try {
+        const room = await this.context.join(this.deviceId);
+        if (this.leaving) {
+          await room.leave(true).catch(() => undefined);
+          return;
+        }
+        this.attach(room);
+        return;
+      } catch (error) {
+        const failure = fromJoinFailure(error, this.deviceId);
+        // A refusal that waiting does not change (unknown device, signed out, disabled): final.
+        if (!RETRIED_JOIN_FAILURES.has(failure.code) || Date.now() + delay > giveUpAt) {
+          const ended = RETRIED_JOIN_FAILURES.has(failure.code)
+            ? new BatonError(ClientErrorCode.CONNECTION_CLOSED, `The Baton server did not come back within ${Math.round((this.context.rejoinForMs ?? DEFAULT_REJOIN_FOR_MS) / 1000)} s; open device ${this.deviceId} again later.`, { cause: error })
+            : failure;
+          this.events.emit("error", ended);
+          this.close(ended);
+          return;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.75 + Math.random() * 0.5)));
+      delay = Math.min(delay * 2, 5_000);
+    }
+  }
+
+  private attach(room: Room<any, DeviceRoomState>): void {
     this.room = room;
     this.context.configure(room);
     room.onStateChange(() => this.refresh());
@@ -413,22 +478,58 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
       // The room re-sends a result at every join until it is acknowledged (PROTOCOL §5):
       // acknowledge each copy, act on the first.
       room.send(UserToRoom.RESULT_ACK, { runId: result.runId });
-      if (this.outcomes.has(result.runId)) return;
-      this.finished(result.runId, { result: { runId: result.runId, sessionType: result.sessionType, output: result.output } });
+      const known = this.outcomes.get(result.runId);
+      if (known && "result" in known) return;
+      const late = result.late ? { late: true as const, ...(result.lateReason ? { lateReason: result.lateReason } : {}) } : {};
+      const delivered: RunResult = { runId: result.runId, sessionType: result.sessionType, output: result.output, ...late };
+      // A late result of a run that failed here already (timed out, cancelled): the run's
+      // promise was settled by the failure; the result is still the user's, as an event.
+      if (known) {
+        this.outcomes.set(result.runId, { result: delivered });
+        this.events.emit("result", delivered);
+        return;
+      }
+      this.finished(result.runId, { result: delivered });
     });
-    room.onMessage(RoomToUser.RUN_FAILED, (failure: RunFailedMessage) => this.finished(failure.runId, { failure }));
-    room.onMessage(RoomToUser.SESSION_ENDED, (ended: SessionEndedMessage) => this.events.emit("sessionEnded", ended));
+    room.onMessage(RoomToUser.RUN_FAILED, (failure: RunFailedMessage) => {
+      // Kept for the owner until acknowledged, like a result (a failure while they were away
+      // comes at their next join): acknowledge each copy, act on the first.
+      room.send(UserToRoom.RESULT_ACK, { runId: failure.runId });
+      if (this.outcomes.has(failure.runId)) return;
+      this.finished(failure.runId, { failure });
+    });
+    room.onMessage(RoomToUser.SESSION_ENDED, (ended: SessionEndedMessage) => {
+      if (ended.ackId !== undefined) {
+        room.send(UserToRoom.RESULT_ACK, { runId: ended.ackId });
+        if (this.endsSeen.has(ended.ackId)) return;
+        this.endsSeen.add(ended.ackId);
+      }
+      this.events.emit("sessionEnded", ended);
+    });
     room.onMessage(RoomToUser.OFFER, (offer: OfferMessage) => this.events.emit("offer", offer));
     room.onMessage(RoomToUser.QUEUE_LEFT, (left: QueueLeftMessage) => this.events.emit("queueLeft", left));
     room.onMessage(RoomToUser.SESSION_EXPIRING, (expiring: SessionExpiringMessage) => this.events.emit("sessionExpiring", expiring));
     room.onMessage(RoomToUser.SESSION_EXTENDED, (extended: SessionExtendedMessage) => this.events.emit("sessionExtended", extended));
+    let stuck: ReturnType<typeof setTimeout> | undefined;
     room.onDrop(() => {
       for (const pending of this.pending.values()) pending.mayBeLost = true;
       this.setConnection("reconnecting");
+      // The room's own reconnection (same process, same seat) may never succeed when the
+      // process died: past a while, find the room again through matchmaking instead.
+      clearTimeout(stuck);
+      stuck = setTimeout(() => {
+        if (this.room === room && this.view.connection === "reconnecting" && !this.leaving) void this.rejoin();
+      }, this.context.rematchAfterMs ?? DEFAULT_REMATCH_AFTER_MS);
     });
-    room.onReconnect(() => this.setConnection("open"));
+    room.onReconnect(() => {
+      clearTimeout(stuck);
+      this.setConnection("open");
+    });
     room.onLeave((code: number, reason?: string) => {
+      clearTimeout(stuck);
+      if (this.room !== room) return; // a room given up for a new join
       if (this.leaving) return this.close(new BatonError(ClientErrorCode.CONNECTION_CLOSED, `You left device ${this.deviceId}.`, { request: "leave" }));
+      if (REJOIN_CLOSE_CODES.has(code) && this.context.rejoin !== false) return void this.rejoin();
       const error = new BatonError(ClientErrorCode.CONNECTION_CLOSED, `The connection to device ${this.deviceId} closed (${code}${reason ? `: ${reason}` : ""}); join it again with client.device("${this.deviceId}").`);
       this.events.emit("error", error);
       this.close(error);

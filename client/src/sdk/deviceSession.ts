@@ -37,10 +37,21 @@ export class DeviceSession {
       if (this.results.some((result) => result.runId === message.runId)) return;
       this.record("result", this.results, message);
     });
-    room.onMessage(RoomToUser.RUN_FAILED, (message: RunFailedMessage) => this.record("run_failed", this.failures, message));
+    room.onMessage(RoomToUser.RUN_FAILED, (message: RunFailedMessage) => {
+      // Kept for the owner until acknowledged, like a result.
+      room.send(UserToRoom.RESULT_ACK, { runId: message.runId });
+      if (this.failures.some((failure) => failure.runId === message.runId)) return;
+      this.record("run_failed", this.failures, message);
+    });
     room.onMessage(RoomToUser.ERROR, (message: ErrorPayload) => this.record("error", this.errors, message));
     room.onMessage(RoomToUser.OK, (message: OkMessage) => this.oks.push(message));
-    room.onMessage(RoomToUser.SESSION_ENDED, (message: SessionEndedMessage) => this.record("session_ended", this.endings, message));
+    room.onMessage(RoomToUser.SESSION_ENDED, (message: SessionEndedMessage) => {
+      if (message.ackId !== undefined) {
+        room.send(UserToRoom.RESULT_ACK, { runId: message.ackId });
+        if (this.endings.some((ending) => ending.ackId === message.ackId)) return;
+      }
+      this.record("session_ended", this.endings, message);
+    });
   }
 
   get state(): DeviceRoomState {

@@ -6,7 +6,7 @@
  * SDK's methods take.
  */
 export type {
-  DeclaredSessionType, DeviceDetails, DeviceList, DeviceStatus, DeviceSummary, ResultsPage, SessionRecord, SessionsPage, StoredResult,
+  DeclaredSessionType, DeviceDetails, DeviceList, DeviceStatus, DeviceSummary, OutcomesPage, ResultsPage, SessionRecord, SessionsPage, StoredOutcomeBody as StoredOutcome, StoredResult,
 } from "@baton/protocol/http";
 
 /** Filters of `BatonClient.devices()` (GET /devices); the SDK pages through every answer itself. */

@@ -15,7 +15,7 @@ export type {
   ConnectionState, DeviceView, DeviceInfoView, SessionView, OwnerView, QueueView, QueueSeatView, HolderInfo, SessionTypeInfo, JsonObject,
 } from "./deviceState.ts";
 export type {
-  DeviceStatus, DeviceSummary, DeviceDetails, DeviceList, DeclaredSessionType, DeviceListQuery, StoredResult, ResultsPage, SessionRecord, SessionsPage, PageQuery,
+  DeviceStatus, DeviceSummary, DeviceDetails, DeviceList, DeclaredSessionType, DeviceListQuery, StoredResult, ResultsPage, StoredOutcome, OutcomesPage, SessionRecord, SessionsPage, PageQuery,
 } from "./httpTypes.ts";
 export type { SessionTypeShape, SessionTypeMap, AnySessionTypes, SessionTypeName, InputOf, OutputOf, RunResult, RunFailure } from "./sessionTypes.ts";
 // The lower-level room wrapper the repository's tests use; kept for compatibility.

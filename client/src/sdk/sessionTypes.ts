@@ -27,6 +27,13 @@ export interface RunResult<Name extends string = string, Output extends JsonObje
   runId: string;
   sessionType: Name;
   output: Output;
+  /**
+   * The run had already ended (timed out, cancelled, your session ended) when the device's
+   * result arrived: it is still yours, stored and in `results()`. `lateReason` says how the
+   * run had ended (e.g. RUN_TIMEOUT, CANCELLED).
+   */
+  late?: true;
+  lateReason?: string;
 }
 
 /** A run that failed: RUN_TIMEOUT, CANCELLED, DEVICE_FAILED or the device's own code. */

@@ -12,7 +12,7 @@ import express from "express";
 import { z } from "zod";
 import {
   AuditLogPage, AuthConfigAnswer, AvailabilityChanged, DeviceDetails, DeviceHistory, DeviceList, DeviceRegistered, DeviceSessionsPage, DevTokenAnswer, DisabledDevice, DeletedDevice,
-  ForceReleased, HealthSummary, HttpWireSchemas, Liveness, OpenApiDocumentBody, PoolSet, QueueListing, Readiness, ResultsPage, RotatedSecret, RunDetail,
+  ForceReleased, HealthSummary, HttpWireSchemas, Liveness, OpenApiDocumentBody, OutcomesPage, PoolSet, QueueListing, Readiness, ResultsPage, RotatedSecret, RunDetail,
   SessionDetail, SessionsPage, WebhookDeliveries, WebhookEvent, WebhookRetried, WhoAmIAnswer,
 } from "@baton/protocol/http";
 import { AuditQuery, AvailabilityBody, ForceReleaseBody, RegisterDeviceBody, ReturnToServiceBody, SetPoolBody, WebhookDeliveriesQuery } from "./admin.ts";
@@ -107,6 +107,7 @@ const ROUTES: Record<string, Record<string, Operation>> = {
   "/devices/{deviceId}/history": { get: { summary: "Sessions, runs and audit entries of a device (admins)", access: "admin", params: deviceId, query: HistoryQuery, ok: { description: "{ deviceId, sessions, runs, audit }", schema: DeviceHistory }, refusals: [404] } },
   "/me/sessions": { get: { summary: "The caller's own sessions on every device, newest first", access: "user", query: MySessionsQuery, ok: { description: "{ sessions, next? }", schema: SessionsPage } } },
   "/results": { get: { summary: "The caller's own results, newest first", access: "user", query: ResultsQuery, ok: { description: "{ results, next? }", schema: ResultsPage } } },
+  "/results/outcomes": { get: { summary: "The caller's own failed runs and session ends (timeouts, kicks, device lost), newest first", access: "user", query: ResultsQuery, ok: { description: "{ outcomes, next? }", schema: OutcomesPage } } },
   "/admin/devices": { post: { summary: "Register a device; the answer holds its secret, once", access: "admin", body: RegisterDeviceBody, ok: { status: 201, description: "{ deviceId, label, kind, secret }", schema: DeviceRegistered }, refusals: [409, 413] } },
   "/admin/devices/{deviceId}": { delete: { summary: "Delete a device from the registry (its history and epoch stay); a connection closes", access: "admin", params: deviceId, ok: { description: "{ deviceId, deleted }", schema: DeletedDevice }, refusals: [404] } },
   "/admin/devices/{deviceId}/disable": { post: { summary: "Disable a device: joins refused, connection closed", access: "admin", params: deviceId, ok: { description: "{ deviceId, disabled, disabledAt }", schema: DisabledDevice }, refusals: [404] } },

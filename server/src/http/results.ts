@@ -2,12 +2,14 @@
  * - GET /results: the caller's own stored results (user JWT), newest first, paginated. An
  *   owner who was offline when a result came finds it here (the room stored it before it
  *   acknowledged the device). `next` in the answer is the `before` of the following page.
+ * - GET /results/outcomes: the caller's failed runs and session ends (a timeout, a kick, the
+ *   device lost), newest first, paginated like /results: what an owner who was away missed.
  * - POST /dev/token: development mode only — mints a user JWT so a newcomer can try Baton
  *   without an identity provider. It is not mounted at all in production.
  */
 import express from "express";
 import { z } from "zod";
-import { DevTokenAnswer, ResultsPage } from "@baton/protocol/http";
+import { DevTokenAnswer, OutcomesPage, ResultsPage } from "@baton/protocol/http";
 import type { RoomServices } from "../rooms/services.ts";
 import { requireUser } from "./authenticate.ts";
 import { answerWith, guarded, parseOrRefuse } from "./respond.ts";
@@ -33,7 +35,18 @@ export function resultRoutes(services: RoomServices) {
     if (!query) return;
     const page = await services.results.listForUser(identity.userId, { limit: query.limit, before: query.before });
     answer(response, ResultsPage, {
-      results: page.results.map(({ deviceId, runId, epoch, sessionType, output, storedAt }) => ({ deviceId, runId, epoch, sessionType, output, storedAt })),
+      results: page.results.map(({ deviceId, runId, epoch, sessionType, output, storedAt, lateReason }) => ({ deviceId, runId, epoch, sessionType, output, storedAt, ...(lateReason ? { late: true as const, lateReason } : {}) })),
+      ...(page.next ? { next: page.next } : {}),
+    });
+  }));
+  router.get("/results/outcomes", guarded("GET /results/outcomes", async (request, response) => {
+    const identity = await requireUser(services, request, response);
+    if (!identity) return;
+    const query = parseOrRefuse(ResultsQuery, request.query, response, "Query");
+    if (!query) return;
+    const page = await services.results.listOutcomesForUser(identity.userId, { limit: query.limit, before: query.before });
+    answer(response, OutcomesPage, {
+      outcomes: page.outcomes.map(({ deviceId, kind, outcomeId, epoch, message, storedAt, handedOverAt }) => ({ deviceId, kind, outcomeId, epoch, message, storedAt, acknowledgedAt: handedOverAt })),
       ...(page.next ? { next: page.next } : {}),
     });
   }));

@@ -41,6 +41,11 @@ export interface HistoryStore {
   sessionEnded(deviceId: string, epoch: number, endedAt: number, endReason: string): Promise<void>;
   runStarted(record: Omit<RunHistoryRecord, "endedAt" | "ok" | "output" | "failureCode" | "failureMessage">): Promise<void>;
   runFinished(deviceId: string, runId: string, outcome: { endedAt: number; ok: boolean; output?: Record<string, unknown>; failureCode?: string; failureMessage?: string }): Promise<void>;
+  /**
+   * A late result (its run had already ended, e.g. RUN_TIMEOUT): the run keeps how it ended
+   * and gets the output the device sent after all, if it has none yet.
+   */
+  runLateOutput(deviceId: string, runId: string, output: Record<string, unknown>): Promise<void>;
   findRun(deviceId: string, runId: string): Promise<RunHistoryRecord | undefined>;
   /** Newest (highest epoch) first; with `beforeEpoch`, only sessions of lower epochs (the next page). */
   listSessions(deviceId: string, limit: number, beforeEpoch?: number): Promise<SessionHistoryRecord[]>;

@@ -20,6 +20,12 @@ export interface DeliveredResult {
   storedAt: number;
   /** When the result was handed to a connection of its owner; null while still pending. */
   handedOverAt: number | null;
+  /**
+   * Present when the result is *late*: its run had already ended when it arrived (how it
+   * ended, e.g. RUN_TIMEOUT or CANCELLED, or STALE_EPOCH / UNKNOWN_RUN when not recorded).
+   * Still its owner's: the user who held the epoch it carries.
+   */
+  lateReason?: string;
 }
 
 export interface OrphanedResult {
@@ -34,6 +40,33 @@ export interface OrphanedResult {
 }
 
 export type NewDeliveredResult = Omit<DeliveredResult, "status" | "handedOverAt"> & { handedOverAt?: number | null };
+
+/**
+ * An outcome other than a result that its owner must learn even if they were away when it
+ * happened (issue 21 item 4): a failed run (`run_failed`) or the end of their session by
+ * something else than their own release (`session_ended`: a timeout, a kick, the device
+ * lost). Stored like a result, insert-once by (deviceId, outcomeId), and handed to the owner
+ * at every join until their client acknowledges it with `result_ack` naming `outcomeId`.
+ */
+export interface StoredOutcome {
+  deviceId: string;
+  userId: string;
+  /** The run id of a failure; `session-<epoch>` for a session's end (its message's `ackId`). */
+  outcomeId: string;
+  kind: "run_failed" | "session_ended";
+  epoch: number;
+  /** The message as sent to the owner (its payload). */
+  message: Record<string, unknown>;
+  storedAt: number;
+  handedOverAt: number | null;
+}
+
+export type NewStoredOutcome = Omit<StoredOutcome, "handedOverAt">;
+
+export interface OutcomePage {
+  outcomes: StoredOutcome[];
+  next?: PageCursor;
+}
 export type NewOrphanedResult = Omit<OrphanedResult, "status">;
 
 /** Opaque position in a newest-first listing; pass it back as `before` for the next page. */
@@ -72,4 +105,12 @@ export interface ResultStore {
    * marked), so that of two concurrent callers only one hands a result over.
    */
   markHandedOver(deviceId: string, runIds: string[], at: number): Promise<string[]>;
+  /** Inserts once by (deviceId, outcomeId); `inserted` false when it was stored before. */
+  saveOutcome(outcome: NewStoredOutcome): Promise<{ inserted: boolean }>;
+  /** The user's outcomes from this device not yet acknowledged, oldest first. */
+  pendingOutcomesFor(deviceId: string, userId: string): Promise<StoredOutcome[]>;
+  /** Marks the user's own outcomes as handed over; returns the ids this call marked. */
+  markOutcomesHandedOver(deviceId: string, userId: string, outcomeIds: string[], at: number): Promise<string[]>;
+  /** The user's stored outcomes (failures and session ends), newest first. */
+  listOutcomesForUser(userId: string, page: { limit: number; before?: PageCursor }): Promise<OutcomePage>;
 }

@@ -19,14 +19,15 @@
 import type { CoreState } from "../session/index.ts";
 import type { AuditEntry } from "./audit.ts";
 import type { HistoryStore } from "./history.ts";
-import type { NewDeliveredResult, NewOrphanedResult } from "./results.ts";
+import type { NewDeliveredResult, NewOrphanedResult, NewStoredOutcome } from "./results.ts";
 
 /** One history record, as data (the calls of `HistoryStore`). */
 export type HistoryRecord =
   | { kind: "sessionStarted"; record: Parameters<HistoryStore["sessionStarted"]>[0] }
   | { kind: "sessionEnded"; deviceId: string; epoch: number; endedAt: number; endReason: string }
   | { kind: "runStarted"; record: Parameters<HistoryStore["runStarted"]>[0] }
-  | { kind: "runFinished"; deviceId: string; runId: string; outcome: Parameters<HistoryStore["runFinished"]>[2] };
+  | { kind: "runFinished"; deviceId: string; runId: string; outcome: Parameters<HistoryStore["runFinished"]>[2] }
+  | { kind: "runLateOutput"; deviceId: string; runId: string; output: Record<string, unknown> };
 
 export interface TransitionWrite {
   /** The device's core state; refused (EpochRegressionError, nothing of this write stored) when the stored epoch is higher. */
@@ -35,6 +36,8 @@ export interface TransitionWrite {
   delivered?: NewDeliveredResult[];
   /** Insert-once by (deviceId, runId), as `ResultStore.saveOrphan`. */
   orphans?: NewOrphanedResult[];
+  /** Insert-once by (deviceId, outcomeId), as `ResultStore.saveOutcome`: failures and session ends for their owner. */
+  outcomes?: NewStoredOutcome[];
   /** Best effort, in the same transaction. */
   history?: HistoryRecord[];
   /** Best effort, in the same transaction. */
@@ -61,7 +64,7 @@ export interface TransitionWriter {
 
 /** True when the write has nothing to store. */
 export function isEmptyWrite(write: TransitionWrite): boolean {
-  return !write.state && !write.delivered?.length && !write.orphans?.length && !write.history?.length && !write.audit?.length;
+  return !write.state && !write.delivered?.length && !write.orphans?.length && !write.outcomes?.length && !write.history?.length && !write.audit?.length;
 }
 
 /** Writes one history record through the `HistoryStore` port (adapters without a faster way). */
@@ -71,5 +74,6 @@ export function writeHistoryRecord(history: HistoryStore, record: HistoryRecord)
     case "sessionEnded": return history.sessionEnded(record.deviceId, record.epoch, record.endedAt, record.endReason);
     case "runStarted": return history.runStarted(record.record);
     case "runFinished": return history.runFinished(record.deviceId, record.runId, record.outcome);
+    case "runLateOutput": return history.runLateOutput(record.deviceId, record.runId, record.output);
   }
 }

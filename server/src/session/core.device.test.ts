@@ -90,6 +90,30 @@ describe("results", () => {
     expect(harness.state.session?.holder).toEqual(BOB);
   });
 
+  it("names the owner of a late result for a run that timed out in the current session (late, not orphaned)", () => {
+    const harness = runningForAlice();
+    harness.advanceAndTick(60_000); // the run times out (its step window, then its hard deadline)
+    expect(harness.state.session?.lastRun).toMatchObject({ runId: "run-1", ok: false, failureCode: ErrorCode.RUN_TIMEOUT });
+    const outcome = harness.apply({ type: "deviceResult", epoch: 1, runId: "run-1", output: { grams: 7 } });
+    expect(outcome.rejection?.code).toBe(ErrorCode.UNKNOWN_RUN); // the device's fencing is unchanged
+    expect(effectsOf(outcome, "orphanedResult")).toEqual([
+      { type: "orphanedResult", epoch: 1, runId: "run-1", reason: ErrorCode.UNKNOWN_RUN, output: { grams: 7 }, owner: { userId: ALICE.userId, sessionType: WEIGH.name, ended: ErrorCode.RUN_TIMEOUT } },
+    ]);
+    expect(deviceMessages(outcome)).toEqual([["ack", { runId: "run-1" }]]);
+  });
+
+  it("names the owner of a late result for a run the owner cancelled", () => {
+    const harness = runningForAlice();
+    harness.apply({ type: "cancel", user: ALICE });
+    const outcome = harness.apply({ type: "deviceResult", epoch: 1, runId: "run-1", output: { grams: 8 } });
+    expect(effectsOf(outcome, "orphanedResult")[0]?.owner).toEqual({ userId: ALICE.userId, sessionType: WEIGH.name, ended: ErrorCode.CANCELLED });
+  });
+
+  it("names no owner for a result of an earlier epoch (the store's history does) nor for a run it never started", () => {
+    expect(effectsOf(bobRunningAfterAlice().apply({ type: "deviceResult", epoch: 1, runId: "run-1", output: {} }), "orphanedResult")[0]?.owner).toBeUndefined();
+    expect(effectsOf(runningForAlice().apply({ type: "deviceResult", epoch: 1, runId: "run-x", output: {} }), "orphanedResult")[0]?.owner).toBeUndefined();
+  });
+
   it("records a result for an unknown run of the current epoch as orphaned and acks it", () => {
     const harness = runningForAlice();
     const outcome = harness.apply({ type: "deviceResult", epoch: 1, runId: "run-old", output: {} });

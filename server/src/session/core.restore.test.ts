@@ -52,6 +52,54 @@ describe("restoreForNewRoom", () => {
   });
 });
 
+describe("the outage rule: time the server was down is not the device's fault", () => {
+  // WEIGH's hard deadline is 60 s; the server is back 90 s after the run started.
+  it("moves a run deadline that fell during the outage to the end of the device's grace, counted from the room's return", () => {
+    const stored = runningForAlice().state;
+    const backAt = T0 + 90_000;
+    const restored = restoreForNewRoom(stored, backAt, TIMERS);
+    expect(restored.session!.run!.hardDeadline).toBe(backAt + TIMERS.deviceGraceMs);
+    expect(restored.session!.run!.runId).toBe(stored.session!.run!.runId);
+    // The session's own cap is later anyway (an hour): unchanged.
+    expect(restored.session!.expiresAt).toBe(stored.session!.expiresAt);
+  });
+
+  it("credits the result a device held through the outage when it comes back within its grace (not RUN_TIMEOUT)", () => {
+    const before = runningForAlice();
+    const runId = before.state.session!.run!.runId;
+    const harness = new SessionHarness({ now: T0 + 90_000 });
+    harness.state = restoreForNewRoom(before.state, harness.now, TIMERS);
+    // Nothing is judged while the device has its grace: the first deadline is the grace itself.
+    expect(nextDeadline(harness.state, TIMERS)).toEqual({ at: harness.now + TIMERS.deviceGraceMs, kind: EndReason.DEVICE_LOST });
+    harness.advance(TIMERS.deviceGraceMs - 1_000);
+    harness.apply({ type: "deviceConnected" });
+    const hello = harness.hello();
+    expect(effectsOf(hello, "runFailed")).toEqual([]);
+    expect(deviceMessages(hello)).toEqual([["welcome", expect.objectContaining({ epoch: 1, phase: Phase.RUNNING, runId })]]);
+    const done = harness.apply({ type: "deviceResult", epoch: 1, runId, output: { grams: 3 } });
+    expect(effectsOf(done, "deliverResult")).toEqual([expect.objectContaining({ userId: ALICE.userId, runId, epoch: 1 })]);
+  });
+
+  it("still ends the run when the device does not come back within its grace", () => {
+    const before = runningForAlice();
+    const harness = new SessionHarness({ now: T0 + 90_000 });
+    harness.state = restoreForNewRoom(before.state, harness.now, TIMERS);
+    const ended = harness.advanceAndTick(TIMERS.deviceGraceMs);
+    expect(effectsOf(ended, "sessionEnded")).toEqual([expect.objectContaining({ reason: EndReason.DEVICE_LOST })]);
+  });
+
+  it("moves a session cap that fell during the outage to the end of the longer grace; never moves a deadline earlier", () => {
+    const harness = onlineHarness();
+    harness.claim(ALICE);
+    const stored = harness.state;
+    const backAt = stored.session!.expiresAt + 5_000; // the hour ran out while the server was down
+    const restored = restoreForNewRoom(stored, backAt, TIMERS);
+    expect(restored.session!.expiresAt).toBe(backAt + Math.max(TIMERS.deviceGraceMs, TIMERS.ownerReconnectGraceMs));
+    const early = restoreForNewRoom(stored, T0 + 1_000, TIMERS);
+    expect(early.session!.expiresAt).toBe(stored.session!.expiresAt);
+  });
+});
+
 describe("a device that has seen a higher epoch (the store lost it)", () => {
   it("raises an idle device's epoch to the device's, so its welcome is accepted", () => {
     const harness = new SessionHarness();

@@ -19,7 +19,7 @@ import { dueDeadline } from "./deadlines.ts";
 import { welcomeFor } from "./phase.ts";
 import { expiryOf } from "./lease.ts";
 import type {
-  Command, CoreContext, CoreState, Effect, Json, LastRun, Outcome, Rejection, RunState, SessionRecord, SessionTypeSpec, UserRef,
+  Command, CoreContext, CoreState, Effect, Json, LastRun, LateOwner, Outcome, Rejection, RunState, SessionRecord, SessionTypeSpec, UserRef,
 } from "./types.ts";
 
 /** How many completed run ids are remembered to recognise a re-sent result. */
@@ -417,7 +417,8 @@ function deviceResult(state: CoreState, command: Extract<Command, { type: "devic
   if (state.recentlyCompletedRunIds.includes(command.runId)) return ok(state, [ack]);
   const problem = reportProblem(state, command.epoch, command.runId);
   if (problem) {
-    const orphaned: Effect = { type: "orphanedResult", epoch: command.epoch, runId: command.runId, reason: problem.code, output: command.output };
+    const owner = lateOwner(state, command.epoch, command.runId);
+    const orphaned: Effect = { type: "orphanedResult", epoch: command.epoch, runId: command.runId, reason: problem.code, output: command.output, ...(owner ? { owner } : {}) };
     // Remembering the id lets a re-sent orphan be acked without counting it twice — but never
     // the id of the run in flight, or its genuine result would later be taken for a duplicate.
     const inFlight = state.session?.run?.runId === command.runId;
@@ -443,6 +444,18 @@ function deviceResult(state: CoreState, command: Extract<Command, { type: "devic
     ack,
   ];
   return endIfOneShot(ok(completed, effects), EndReason.COMPLETED, context);
+}
+
+/**
+ * The owner of a result for a run that already ended in the current session (timed out,
+ * cancelled): the holder of its epoch, as the session's last run says. Null when the core
+ * cannot tell (an earlier epoch: the effect runner asks the store's history).
+ */
+function lateOwner(state: CoreState, epoch: number, runId: string): LateOwner | null {
+  const session = state.session;
+  const lastRun = session?.lastRun;
+  if (!session || epoch !== state.epoch || !lastRun || lastRun.runId !== runId || lastRun.ok) return null;
+  return { userId: session.holder.userId, sessionType: lastRun.sessionType, ended: lastRun.failureCode };
 }
 
 function deviceFailed(state: CoreState, command: Extract<Command, { type: "deviceFailed" }>, context: CoreContext): Outcome {

@@ -7,6 +7,14 @@ import type { RoomToDevicePayload, SessionTypeSpec } from "@baton/protocol";
 
 export type Json = Record<string, unknown>;
 
+/** Who a late result belongs to, and why it is late (how its run ended: RUN_TIMEOUT, CANCELLED, …). */
+export interface LateOwner {
+  userId: string;
+  sessionType: string;
+  /** The failure code the run ended with. */
+  ended: string;
+}
+
 /** A user as the core knows it: id from the JWT `sub`, display name for "held by …". */
 export interface UserRef {
   userId: string;
@@ -278,8 +286,14 @@ export type Effect =
   /** The owner acknowledged result `runId` (`result_ack`): mark it handed over, if it is theirs and still pending. */
   | { type: "resultAcknowledged"; userId: string; runId: string }
   | { type: "deliverFailure"; userId: string; runId: string; sessionType: string; code: string; message: string }
-  /** Record a device result that no current holder may be credited with. */
-  | { type: "orphanedResult"; epoch: number; runId: string; reason: string; output: Json }
+  /**
+   * A device result no run in flight may be credited with (`reason`: STALE_EPOCH or
+   * UNKNOWN_RUN). It is *late*, not orphaned, when its epoch names a holder: `owner` is set
+   * when the core itself knows them (the run ended earlier in the current session); for an
+   * earlier epoch the effect runner asks the store's history. Only a result whose epoch
+   * names nobody is recorded as an orphan.
+   */
+  | { type: "orphanedResult"; epoch: number; runId: string; reason: string; output: Json; owner?: LateOwner }
   | { type: "sessionStarted"; holder: UserRef; epoch: number }
   /** `by`/`note`: who ended it and why, when someone other than the holder did (force-release). */
   | { type: "sessionEnded"; holder: UserRef; epoch: number; reason: EndReasonName; by?: UserRef; note?: string }

@@ -26,7 +26,7 @@ function factsOf(view: DeviceView): SessionFacts {
 const CONNECTION_SENTENCES = {
   connecting: null,
   open: null,
-  reconnecting: "The connection to the server was lost; reconnecting… The page catches up by itself.",
+  reconnecting: "Reconnecting to the server… The page catches up by itself.",
   closed: "The connection to this device is closed. Reload the page to watch it again.",
 } as const;
 

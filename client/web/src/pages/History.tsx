@@ -1,6 +1,9 @@
-/** The signed-in user's own recent sessions (GET /me/sessions) and results (GET /results). */
+/**
+ * The signed-in user's own recent sessions (GET /me/sessions), results (GET /results, a late
+ * one marked) and failed runs and ended sessions (GET /results/outcomes).
+ */
 import { useEffect, useState } from "react";
-import type { SessionRecord, StoredResult } from "@baton/client";
+import type { SessionRecord, StoredOutcome, StoredResult } from "@baton/client";
 import { useBatonClient } from "@baton/client/react";
 import { useIdentity } from "../auth/IdentityContext.tsx";
 import { isSignInProblem, sentenceOf } from "../auth/identity.ts";
@@ -18,15 +21,17 @@ export function History() {
   const { signInExpired } = useIdentity();
   const [sessions, setSessions] = useState<SessionRecord[] | null>(null);
   const [results, setResults] = useState<StoredResult[] | null>(null);
+  const [outcomes, setOutcomes] = useState<StoredOutcome[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
     const controller = new AbortController();
     const options = { signal: controller.signal };
-    Promise.all([client.mySessions({ limit: 20 }, options), client.results({ limit: 20 }, options)]).then(
-      ([mine, stored]) => {
+    Promise.all([client.mySessions({ limit: 20 }, options), client.results({ limit: 20 }, options), client.outcomes({ limit: 20 }, options)]).then(
+      ([mine, stored, ended]) => {
         setSessions(mine.sessions);
         setResults(stored.results);
+        setOutcomes(ended.outcomes);
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
@@ -75,6 +80,7 @@ export function History() {
                     {result.sessionType} on {result.deviceId}
                   </h3>
                   <p className="hint">{when(result.storedAt)}</p>
+                  {result.late && <p className="hint">Arrived after the run had ended ({lateText(result.lateReason)}); it is still yours.</p>}
                   <OutputList output={result.output} />
                 </li>
               ))}
@@ -82,6 +88,29 @@ export function History() {
           )}
         </section>
       )}
+      {outcomes && outcomes.length > 0 && (
+        <section aria-labelledby="outcomes-heading">
+          <h2 id="outcomes-heading">Failed runs and ended sessions</h2>
+          <ul className="history-list">
+            {outcomes.map((outcome) => (
+              <li key={`${outcome.deviceId}-${outcome.outcomeId}`} className="card">
+                <h3>
+                  {outcome.kind === "run_failed" ? `A run on ${outcome.deviceId} failed` : `Your session on ${outcome.deviceId} ended`}
+                </h3>
+                <p className="hint">{when(outcome.storedAt)}</p>
+                <p>{typeof outcome.message.message === "string" ? outcome.message.message : ""}</p>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </>
   );
+}
+
+/** Why a result came late, in words. */
+function lateText(reason: string | undefined): string {
+  if (reason === "RUN_TIMEOUT") return "it had timed out";
+  if (reason === "CANCELLED") return "it had been cancelled";
+  return "your session had moved on";
 }

@@ -26,6 +26,10 @@ export function createMemoryHistory(): HistoryStore & Purgeable {
       if (!found || found.endedAt !== null) return;
       Object.assign(found, { endedAt: outcome.endedAt, ok: outcome.ok, output: outcome.output ? copy(outcome.output) : null, failureCode: outcome.failureCode ?? null, failureMessage: outcome.failureMessage ?? null });
     },
+    async runLateOutput(deviceId, runId, output) {
+      const found = runs.get(key(deviceId, runId));
+      if (found && found.output === null) found.output = copy(output);
+    },
     async findRun(deviceId, runId) {
       const found = runs.get(key(deviceId, runId));
       return found ? copy(found) : undefined;

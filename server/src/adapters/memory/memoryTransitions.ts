@@ -14,6 +14,7 @@ export function createMemoryTransitions(store: Pick<BatonStore, "deviceStates" |
       for (const result of write.delivered ?? []) delivered.push(await store.results.saveDelivered(result));
       const orphaned = [];
       for (const orphan of write.orphans ?? []) orphaned.push(await store.results.saveOrphan(orphan));
+      for (const outcome of write.outcomes ?? []) await store.results.saveOutcome(outcome);
       const recordErrors: unknown[] = [];
       for (const record of write.history ?? []) await writeHistoryRecord(store.history, record).catch((error) => recordErrors.push(error));
       for (const entry of write.audit ?? []) await store.audit.record(entry).catch((error) => recordErrors.push(error));

@@ -148,6 +148,27 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.alterTable("devices").addColumn("pool", "text", (col) => col.notNull().defaultTo("")).execute();
       },
     },
+    // Late results (issue 21 item 3): a result whose run had ended is still its owner's, marked why.
+    // Stored outcomes (item 4): failures and session ends kept for their owner until acknowledged.
+    "0006_late_results_and_outcomes": {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable("results").addColumn("late_reason", "text").execute();
+        await db.schema.createTable("outcomes")
+          .addColumn("seq", sequence, (col) => (dialect === "sqlite" ? col.primaryKey().autoIncrement() : col.primaryKey()))
+          .addColumn("device_id", "text", (col) => col.notNull())
+          .addColumn("user_id", "text", (col) => col.notNull())
+          .addColumn("outcome_id", "text", (col) => col.notNull())
+          .addColumn("kind", "text", (col) => col.notNull())
+          .addColumn("epoch", "bigint", (col) => col.notNull())
+          .addColumn("message", "text", (col) => col.notNull())
+          .addColumn("stored_at", "bigint", (col) => col.notNull())
+          .addColumn("handed_over_at", "bigint")
+          .addUniqueConstraint("outcomes_device_outcome", ["device_id", "outcome_id"])
+          .execute();
+        await db.schema.createIndex("outcomes_user").on("outcomes").columns(["user_id", "seq"]).execute();
+        await db.schema.createIndex("outcomes_pending").on("outcomes").columns(["device_id", "user_id", "handed_over_at"]).execute();
+      },
+    },
   };
 }
 

@@ -36,6 +36,8 @@ export interface ResultsTable {
   output: string;
   stored_at: Millis;
   handed_over_at: Millis | null;
+  /** Migration 0006: why a result arrived after its run had ended (null: on time). */
+  late_reason: string | null;
 }
 
 export interface OrphanedResultsTable {
@@ -105,11 +107,25 @@ export interface DeviceAvailabilityTable {
   decided_by: string;
 }
 
+/** Migration 0006: failures and session ends kept for their owner until acknowledged (ports/results.ts `StoredOutcome`). */
+export interface OutcomesTable {
+  seq: Generated<number>;
+  device_id: string;
+  user_id: string;
+  outcome_id: string;
+  kind: string;
+  epoch: Millis;
+  message: string;
+  stored_at: Millis;
+  handed_over_at: Millis | null;
+}
+
 export interface Database {
   devices: DevicesTable;
   device_states: DeviceStatesTable;
   results: ResultsTable;
   orphaned_results: OrphanedResultsTable;
+  outcomes: OutcomesTable;
   sessions: SessionsTable;
   runs: RunsTable;
   audit: AuditTable;

@@ -34,6 +34,11 @@ export class SqlHistory implements HistoryStore {
     }).where("device_id", "=", deviceId).where("run_id", "=", runId).where("ended_at", "is", null).execute();
   }
 
+  async runLateOutput(deviceId: string, runId: string, output: Record<string, unknown>) {
+    await this.db.updateTable("runs").set({ output: json(output) })
+      .where("device_id", "=", deviceId).where("run_id", "=", runId).where("output", "is", null).execute();
+  }
+
   async findRun(deviceId: string, runId: string) {
     const row = await this.db.selectFrom("runs").selectAll().where("device_id", "=", deviceId).where("run_id", "=", runId).executeTakeFirst();
     return row ? toRun(row) : undefined;

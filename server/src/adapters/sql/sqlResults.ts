@@ -3,7 +3,7 @@
  * apart and pruned to the device's newest within ORPHAN_LIMITS.
  */
 import { sql, type Selectable } from "kysely";
-import { ORPHAN_LIMITS, type DeliveredResult, type OrphanedResult, type ResultStore } from "../../ports/results.ts";
+import { ORPHAN_LIMITS, type DeliveredResult, type OrphanedResult, type ResultStore, type StoredOutcome } from "../../ports/results.ts";
 import { json, millis, parse, type Database, type Db } from "./schema.ts";
 
 export class SqlResults implements ResultStore {
@@ -13,6 +13,7 @@ export class SqlResults implements ResultStore {
     const inserted = await this.db.insertInto("results").values({
       device_id: result.deviceId, run_id: result.runId, epoch: result.epoch, user_id: result.userId,
       session_type: result.sessionType, output: json(result.output), stored_at: result.storedAt, handed_over_at: result.handedOverAt ?? null,
+      late_reason: result.lateReason ?? null,
     }).onConflict((conflict) => conflict.columns(["device_id", "run_id"]).doNothing()).executeTakeFirst();
     return { inserted: Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0 };
   }
@@ -64,11 +65,52 @@ export class SqlResults implements ResultStore {
       .returning("run_id").execute();
     return rows.map((row) => row.run_id);
   }
+
+  async saveOutcome(outcome: Parameters<ResultStore["saveOutcome"]>[0]) {
+    const inserted = await this.db.insertInto("outcomes").values({
+      device_id: outcome.deviceId, user_id: outcome.userId, outcome_id: outcome.outcomeId, kind: outcome.kind, epoch: outcome.epoch,
+      message: json(outcome.message), stored_at: outcome.storedAt, handed_over_at: null,
+    }).onConflict((conflict) => conflict.columns(["device_id", "outcome_id"]).doNothing()).executeTakeFirst();
+    return { inserted: Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0 };
+  }
+
+  async pendingOutcomesFor(deviceId: string, userId: string) {
+    const rows = await this.db.selectFrom("outcomes").selectAll()
+      .where("device_id", "=", deviceId).where("user_id", "=", userId).where("handed_over_at", "is", null)
+      .orderBy("seq", "asc").limit(100).execute();
+    return rows.map(toOutcome);
+  }
+
+  async markOutcomesHandedOver(deviceId: string, userId: string, outcomeIds: string[], at: number) {
+    if (outcomeIds.length === 0) return [];
+    const rows = await this.db.updateTable("outcomes").set({ handed_over_at: at })
+      .where("device_id", "=", deviceId).where("user_id", "=", userId).where("outcome_id", "in", outcomeIds).where("handed_over_at", "is", null)
+      .returning("outcome_id").execute();
+    return rows.map((row) => row.outcome_id);
+  }
+
+  async listOutcomesForUser(userId: string, page: { limit: number; before?: string }) {
+    let query = this.db.selectFrom("outcomes").selectAll().where("user_id", "=", userId);
+    const before = page.before === undefined ? NaN : Number(page.before);
+    if (Number.isSafeInteger(before)) query = query.where("seq", "<", before);
+    const rows = await query.orderBy("seq", "desc").limit(page.limit + 1).execute();
+    const more = rows.length > page.limit;
+    const shown = rows.slice(0, page.limit);
+    return { outcomes: shown.map(toOutcome), ...(more ? { next: String(shown[shown.length - 1].seq) } : {}) };
+  }
+}
+
+function toOutcome(row: Selectable<Database["outcomes"]>): StoredOutcome {
+  return {
+    deviceId: row.device_id, userId: row.user_id, outcomeId: row.outcome_id, kind: row.kind as StoredOutcome["kind"], epoch: millis(row.epoch),
+    message: parse(row.message), storedAt: millis(row.stored_at), handedOverAt: millis(row.handed_over_at),
+  };
 }
 
 function toDelivered(row: Selectable<Database["results"]>): DeliveredResult {
   return {
     status: "delivered", deviceId: row.device_id, runId: row.run_id, epoch: millis(row.epoch), userId: row.user_id,
     sessionType: row.session_type, output: parse(row.output), storedAt: millis(row.stored_at), handedOverAt: millis(row.handed_over_at),
+    ...(row.late_reason ? { lateReason: row.late_reason } : {}),
   };
 }

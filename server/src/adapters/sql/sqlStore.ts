@@ -34,6 +34,7 @@ export function createSqlStore(db: Db, identity: { kind: string; location: strin
         const counts = await Promise.all([
           trx.deleteFrom("results").where("stored_at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("orphaned_results").where("stored_at", "<", cutoff).executeTakeFirst(),
+          trx.deleteFrom("outcomes").where("stored_at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("runs").where("ended_at", "is not", null).where("ended_at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("sessions").where("ended_at", "is not", null).where("ended_at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("audit").where("at", "<", cutoff).executeTakeFirst(),

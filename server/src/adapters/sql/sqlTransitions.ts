@@ -36,6 +36,7 @@ async function applyWrite(trx: Trx, write: TransitionWrite, index: number): Prom
     for (const result of write.delivered ?? []) delivered.push(await results.saveDelivered(result));
     const orphans = [];
     for (const orphan of write.orphans ?? []) orphans.push(await results.saveOrphan(orphan));
+    for (const outcome of write.outcomes ?? []) await results.saveOutcome(outcome);
     return { delivered, orphans };
   });
   const recordErrors: unknown[] = [];

@@ -20,6 +20,8 @@ export function prepareHistoryWrites(database: BetterSqliteDatabase) {
     runFinished: database.prepare(
       `update "runs" set "ended_at" = ?, "ok" = ?, "output" = ?, "failure_code" = ?, "failure_message" = ?
        where "device_id" = ? and "run_id" = ? and "ended_at" is null`),
+    runLateOutput: database.prepare(
+      `update "runs" set "output" = ? where "device_id" = ? and "run_id" = ? and "output" is null`),
   };
 
   return {
@@ -39,6 +41,8 @@ export function prepareHistoryWrites(database: BetterSqliteDatabase) {
           const o = record.outcome;
           return statements.runFinished.run(o.endedAt, o.ok ? 1 : 0, o.output ? json(o.output) : null, o.failureCode ?? null, o.failureMessage ?? null, record.deviceId, record.runId);
         }
+        case "runLateOutput":
+          return statements.runLateOutput.run(json(record.output), record.deviceId, record.runId);
       }
     },
   };

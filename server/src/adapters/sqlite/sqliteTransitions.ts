@@ -58,6 +58,7 @@ export function prepareGroupWriter(database: BetterSqliteDatabase): (items: Grou
     if (write.state) deviceStates.save(write.state);
     const delivered = (write.delivered ?? []).map(results.saveDelivered);
     const orphans = (write.orphans ?? []).map(results.saveOrphan);
+    for (const outcome of write.outcomes ?? []) results.saveOutcome(outcome);
     return { delivered, orphans };
   };
   // Nested in the group's transaction, so a savepoint: a refused write leaves the others.

@@ -112,9 +112,10 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.patchOnlyOnChange();
     guardFrameworkEntryPoints<BatonClient>(this, this.frameEdge, this.connections, (client) => client.auth?.role === "device", (client, code, message, request) => this.sendError(client, code, message, request));
     // The device's stored state, if any: same epoch, holder and run as before (a restart, or
-    // a room created again). Nobody is connected yet, so the grace periods start now.
+    // a room created again). Nobody is connected yet, so the grace periods start now, and
+    // deadlines that fell while the server was down are moved past them (session/restore.ts).
     const stored = await services.deviceStates.load(options.deviceId);
-    this.core = stored ? restoreForNewRoom(stored, services.clock()) : initialState(options.deviceId, services.clock());
+    this.core = stored ? restoreForNewRoom(stored, services.clock(), services.config.timers) : initialState(options.deviceId, services.clock());
     this.effects = new EffectRunner(services, {
       deviceId: options.deviceId,
       current: () => this.core,

@@ -21,6 +21,7 @@ import type { CoreState, Effect } from "../../session/index.ts";
 import { lifecycleEventFor } from "../../events/fromEffects.ts";
 import { saveUntilStored, type StoreAttempt } from "../../store/saveUntilStored.ts";
 import { AuditAction, isEmptyWrite, type AuditEntry, type HistoryRecord, type NewDeliveredResult, type NewOrphanedResult, type TransitionOutcome, type TransitionWrite } from "../../ports/store.ts";
+import type { NewStoredOutcome } from "../../ports/results.ts";
 import type { RoomServices } from "../services.ts";
 import { durableKey } from "./durableState.ts";
 import { endMessage, handoffOffer, queueLeft, sessionExpiring, sessionExtended } from "./userMessages.ts";
@@ -94,12 +95,17 @@ export class EffectRunner {
     return this.chain;
   }
 
-  /** Sends a returning user the results they have not acknowledged yet, oldest first (in order with the deliveries). */
+  /**
+   * Sends a returning user the results, failures and session ends they have not acknowledged
+   * yet, oldest first (in order with the deliveries).
+   */
   handOverPending(userId: string): void {
     this.enqueue(async () => {
       if (!this.room.alive() || !this.room.hasUser(userId)) return;
       const pending = await this.services.results.pendingFor(this.room.deviceId, userId);
-      for (const result of pending) this.room.sendToUser(userId, RoomToUser.RESULT, { runId: result.runId, sessionType: result.sessionType, output: result.output });
+      for (const result of pending) this.room.sendToUser(userId, RoomToUser.RESULT, resultMessage(result));
+      const outcomes = await this.services.results.pendingOutcomesFor(this.room.deviceId, userId);
+      for (const outcome of outcomes) this.room.sendToUser(userId, outcome.kind, outcome.message);
     });
   }
 
@@ -111,6 +117,7 @@ export class EffectRunner {
     const at = services.clock();
     const delivered: NewDeliveredResult[] = [];
     const orphans: NewOrphanedResult[] = [];
+    const outcomes: NewStoredOutcome[] = [];
     const history: HistoryRecord[] = [];
     const audit: AuditEntry[] = [];
     /** What the transition does once its write is committed, in effect order. */
@@ -142,15 +149,33 @@ export class EffectRunner {
         case "resultAcknowledged":
           steps.push(() => this.acknowledge(effect.userId, effect.runId));
           break;
-        case "deliverFailure":
-          send(effect.userId, RoomToUser.RUN_FAILED, { runId: effect.runId, sessionType: effect.sessionType, code: effect.code, message: effect.message });
+        case "deliverFailure": {
+          // Stored like a result: the owner who is away gets it at their next join, until acknowledged.
+          const message = { runId: effect.runId, sessionType: effect.sessionType, code: effect.code, message: effect.message };
+          const failed = effects.find((other): other is Extract<Effect, { type: "runFailed" }> => other.type === "runFailed" && other.runId === effect.runId);
+          const epoch = failed?.epoch ?? (state ?? room.current()).epoch;
+          outcomes.push({ deviceId, userId: effect.userId, outcomeId: effect.runId, kind: RoomToUser.RUN_FAILED, epoch, message, storedAt: at });
+          send(effect.userId, RoomToUser.RUN_FAILED, message);
           break;
+        }
         case "orphanedResult": {
           // A copy of a result that was delivered long ago (or before a restart): the run id
           // tells, so it is acknowledged without being recorded again, anywhere.
           const found = await this.attempt(`looking up result ${effect.runId}`, () => services.results.findByRunId(deviceId, effect.runId));
           if (!found.stored) return;
           if (found.value) continue;
+          // A result whose epoch names its owner is late, not orphaned: stored as theirs and delivered.
+          const late = await this.attempt(`looking up the owner of run ${effect.runId}`, () => lateOwnerOf(services, deviceId, effect));
+          if (!late.stored) return;
+          if (late.value) {
+            const { userId, sessionType, lateReason, history: record } = late.value;
+            const index = delivered.length;
+            delivered.push({ deviceId, runId: effect.runId, epoch: effect.epoch, userId, sessionType, output: effect.output, storedAt: at, handedOverAt: null, lateReason });
+            if (record) history.push(record);
+            const deliver = { type: "deliverResult" as const, userId, runId: effect.runId, sessionType, output: effect.output, epoch: effect.epoch };
+            steps.push((outcome) => this.handOver(deliver, outcome!.delivered[index]!.inserted, lateReason));
+            continue; // not an orphan: no `result.orphaned` event
+          }
           orphans.push({ deviceId, runId: effect.runId, epoch: effect.epoch, reason: effect.reason, output: effect.output, storedAt: at });
           break;
         }
@@ -161,13 +186,23 @@ export class EffectRunner {
           history.push({ kind: "sessionStarted", record: { deviceId, epoch: effect.epoch, userId: effect.holder.userId, userName: effect.holder.name, startedAt: at } });
           audit.push({ at, actor: effect.holder.userId, action: AuditAction.CLAIM, deviceId, detail: { epoch: effect.epoch } });
           break;
-        case "sessionEnded":
-          send(effect.holder.userId, RoomToUser.SESSION_ENDED, { deviceId, epoch: effect.epoch, reason: effect.reason, message: endMessage(deviceId, effect) });
+        case "sessionEnded": {
+          const message = { deviceId, epoch: effect.epoch, reason: effect.reason, message: endMessage(deviceId, effect) };
+          if (STORED_END_REASONS.has(effect.reason)) {
+            // Not the owner's own doing: kept for them until acknowledged (`result_ack` naming `ackId`).
+            const ackId = sessionEndAckId(effect.epoch);
+            const stored = { ...message, ackId };
+            outcomes.push({ deviceId, userId: effect.holder.userId, outcomeId: ackId, kind: RoomToUser.SESSION_ENDED, epoch: effect.epoch, message: stored, storedAt: at });
+            send(effect.holder.userId, RoomToUser.SESSION_ENDED, stored);
+          } else {
+            send(effect.holder.userId, RoomToUser.SESSION_ENDED, message);
+          }
           history.push({ kind: "sessionEnded", deviceId, epoch: effect.epoch, endedAt: at, endReason: effect.reason });
           if (effect.reason === EndReason.RELEASED) audit.push({ at, actor: effect.holder.userId, action: AuditAction.RELEASE, deviceId, detail: { epoch: effect.epoch } });
           if (effect.reason === EndReason.KICKED) audit.push({ at, actor: effect.by?.userId ?? "admin", action: AuditAction.KICK, deviceId, detail: { epoch: effect.epoch, holder: effect.holder.userId, reason: effect.note ?? "" } });
           room.historyChanged();
           break;
+        }
         case "runStarted":
           history.push({ kind: "runStarted", record: { deviceId, runId: effect.runId, epoch: effect.epoch, userId: effect.userId, sessionType: effect.sessionType, input: effect.input, startedAt: at } });
           break;
@@ -221,7 +256,7 @@ export class EffectRunner {
       const event = lifecycleEventFor(effect, deviceId, at, room.current().device.firmware, holderId);
       if (event) steps.push(() => services.events.emit(event));
     }
-    const write: TransitionWrite = { delivered, orphans, history, audit };
+    const write: TransitionWrite = { delivered, orphans, outcomes, history, audit };
     const stateKey = state ? durableKey(state) : this.persistedKey;
     if (state && stateKey !== this.persistedKey) write.state = state;
     for (const message of early) message();
@@ -254,9 +289,17 @@ export class EffectRunner {
    * in one transaction with the state that ends the run; a copy re-sent after that is an
    * `orphanedResult` (acked, never delivered again).
    */
-  private handOver(effect: Extract<Effect, { type: "deliverResult" }>) {
+  /**
+   * Sends the owner its result. A fresh one leaves before its commit (`early`); a late one after
+   * its commit, and a copy stored before (e.g. before a restart) only while still unacknowledged.
+   */
+  private handOver(effect: Extract<Effect, { type: "deliverResult" }>, inserted = true, lateReason?: string): void | Promise<void> {
     if (!this.room.hasUser(effect.userId)) return;
-    this.room.sendToUser(effect.userId, RoomToUser.RESULT, { runId: effect.runId, sessionType: effect.sessionType, output: effect.output });
+    const send = () => this.room.sendToUser(effect.userId, RoomToUser.RESULT, resultMessage({ runId: effect.runId, sessionType: effect.sessionType, output: effect.output, lateReason }));
+    if (inserted) return send();
+    return this.services.results.findByRunId(this.room.deviceId, effect.runId).catch(() => undefined).then((stored) => {
+      if (stored && stored.handedOverAt === null) send();
+    });
   }
 
   /** A result of this room is committed: its owner is known without a look-up (`acknowledge`). */
@@ -265,8 +308,10 @@ export class EffectRunner {
     if (this.recentOwners.size > RECENT_OWNERS) this.recentOwners.delete(this.recentOwners.keys().next().value!);
   }
 
-  /** `result_ack`: the owner's client has the result; it is handed over and not sent again. */
+  /** `result_ack`: the owner's client has the result (or failure, or session end); it is handed over and not sent again. */
   private async acknowledge(userId: string, runId: string) {
+    // A failure or a session end with that id, if the user's own (the store checks the owner).
+    await this.services.results.markOutcomesHandedOver(this.room.deviceId, userId, [runId], this.services.clock());
     // Only the result's owner can acknowledge it: another user's ack would keep it from its owner.
     // A result this room committed lately has its owner here; the mark itself only applies to a
     // row not handed over yet (ports/results.ts), so no look-up is needed for it.
@@ -286,4 +331,43 @@ export class EffectRunner {
       console.error(`device room ${this.room.deviceId}: ${what} failed (attempt ${attempt}); messages to the device wait`, error);
     });
   }
+}
+
+/** The `result` message: a late one says so, and why (docs/PROTOCOL.md §5.2). */
+function resultMessage(result: { runId: string; sessionType: string; output: Record<string, unknown>; lateReason?: string }) {
+  const { runId, sessionType, output, lateReason } = result;
+  return { runId, sessionType, output, ...(lateReason ? { late: true, lateReason } : {}) };
+}
+
+/**
+ * The owner of a result that arrived after its run had ended (timed out, cancelled, a later
+ * epoch), or null when its epoch names nobody (an orphan). The core names the owner when it
+ * knows (the current session's last run); otherwise the run's history record does, if it was
+ * started at the epoch the result carries. The history keeps how the run ended and gets the
+ * output too, so the owner's history shows the measurement.
+ */
+async function lateOwnerOf(services: RoomServices, deviceId: string, effect: Extract<Effect, { type: "orphanedResult" }>):
+  Promise<{ userId: string; sessionType: string; lateReason: string; history: HistoryRecord | null } | null> {
+  const run = await services.store.history.findRun(deviceId, effect.runId);
+  const userId = effect.owner?.userId ?? (run && run.epoch === effect.epoch ? run.userId : null);
+  if (!userId || !run || run.epoch !== effect.epoch || run.userId !== userId) {
+    // Without a history record (best effort, it may be missing) the core's word is enough.
+    return effect.owner && !run ? { userId: effect.owner.userId, sessionType: effect.owner.sessionType, lateReason: effect.owner.ended || effect.reason, history: null } : null;
+  }
+  const lateReason = effect.owner?.ended || run.failureCode || effect.reason;
+  return { userId, sessionType: run.sessionType, lateReason, history: { kind: "runLateOutput", deviceId, runId: effect.runId, output: effect.output } };
+}
+
+/**
+ * Session ends the owner did not cause themselves, which they must learn even if they were
+ * away: stored until acknowledged (issue 21 item 4). A release, a completed one-shot and the
+ * owner's own cancel are not; a one-shot whose run failed is (as is the failure itself).
+ */
+const STORED_END_REASONS: ReadonlySet<string> = new Set([
+  EndReason.OWNER_LOST, EndReason.IDLE_TIMEOUT, EndReason.MAX_DURATION, EndReason.DEVICE_LOST, EndReason.KICKED, EndReason.RUN_FAILED,
+]);
+
+/** The id a stored session end is acknowledged by (`result_ack { runId: ackId }`). */
+export function sessionEndAckId(epoch: number): string {
+  return `session-${epoch}`;
 }
