@@ -12,6 +12,10 @@
  * the device carries it; a device report whose epoch or run id is not the current run's is
  * refused, and a result among them is recorded as orphaned (and acknowledged, so the device
  * can forget it) — never credited to whoever holds the device now.
+ *
+ * This file holds the state's start and the dispatch; the rules live one command family per
+ * file: claims.ts, runs.ts, deviceReports.ts (and the epoch limits), timers.ts, with the small
+ * steps they share in coreSteps.ts.
  */
 import { DeviceAvailability, DeviceConnection, EndReason } from "@baton/protocol";
 import { ok } from "./coreSteps.ts";

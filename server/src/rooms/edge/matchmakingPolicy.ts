@@ -18,7 +18,7 @@
  * it must be the pool of the room in the URL), and a device is refused whatever it asks.
  */
 import { matchMaker } from "@colyseus/core";
-import { DEVICE_ROOM_NAME, ErrorCode, JoinRole, POOL_ROOM_NAME } from "@baton/protocol";
+import { ErrorCode, JoinRole, POOL_ROOM_NAME } from "@baton/protocol";
 import { PoolName } from "@baton/protocol/messages";
 import { guessingBackoffSentence, joinError, joinStatus } from "./joinAuth.ts";
 import type { DeviceAuthenticator } from "../../auth/deviceAuthenticator.ts";
