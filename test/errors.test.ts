@@ -16,7 +16,7 @@ import {
   ERRORS, ErrorCode, errorDocsAnchor, errorSentence, errorStatus, errorValue, isErrorCode, renderError,
   type ErrorCodeName, type ErrorParams,
 } from "@baton/protocol";
-import { openApiDocument } from "../server/src/http/openapi.ts";
+import { openApiDocument } from "@baton/server/http/openapi.ts";
 
 const ROOT = path.resolve(new URL("..", import.meta.url).pathname);
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");

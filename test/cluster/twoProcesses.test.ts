@@ -19,7 +19,7 @@ import { Client } from "@colyseus/sdk";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { DeviceSession, joinDevice } from "../../client/src/sdk/deviceSession.ts";
 import { startSimulatedDevice, type SimulatedDevice } from "../../client/src/simulator/index.ts";
-import { runCli } from "../../server/src/cli/baton.ts";
+import { runCli } from "@baton/server/cli/baton.ts";
 import { createTestSchema, type TestSchema } from "../support/postgres.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
 import { spawnServer, stopAllServers, type ServerProcess } from "../support/serverProcess.ts";

@@ -10,7 +10,7 @@ import { ScriptedDevice } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
 import { call } from "./support.ts";
-import { initialState } from "../../server/src/session/index.ts";
+import { initialState } from "@baton/server/session/index.ts";
 
 let baton: TestBaton;
 beforeAll(async () => {

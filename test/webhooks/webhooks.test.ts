@@ -14,7 +14,7 @@ import { ScriptedDevice } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
 import { WebhookNotification } from "@baton/protocol/http";
-import { verifySignature } from "../../server/src/webhooks/signature.ts";
+import { verifySignature } from "@baton/server/webhooks/signature.ts";
 
 const SECRET = "webhook-secret-0123456789";
 interface Delivery { id: string; event: string; body: string; valid: boolean; status: number }
