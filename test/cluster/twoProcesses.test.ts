@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
 import { DeviceRoomState } from "@baton/protocol/state";
-import { DeviceSession, joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { DeviceSession, joinDevice } from "../support/deviceSession.ts";
 import { startSimulatedDevice, type SimulatedDevice } from "../../client/src/simulator/index.ts";
 import { runCli } from "@baton/server/cli/baton.ts";
 import { createTestSchema, type TestSchema } from "../support/postgres.ts";

@@ -42,7 +42,7 @@ it("keeps a result that came while its owner was away, for that owner only", asy
   expect(await badLimit.json()).toMatchObject({ code: "INVALID_MESSAGE" });
 
   // Back in the room, the owner is handed the result that came while they were away — once.
-  const { joinDevice } = await import("../../client/src/sdk/deviceSession.ts");
+  const { joinDevice } = await import("../support/deviceSession.ts");
   const back = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("olga"), deviceId });
   expect(await back.nextResult()).toMatchObject({ runId: start.runId, output: { weight: 64.2 } });
   const again = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("olga"), deviceId });
@@ -91,7 +91,7 @@ it("does not acknowledge a result until the store has it, retrying while the sto
   };
   try {
     const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
-    const { joinDevice } = await import("../../client/src/sdk/deviceSession.ts");
+    const { joinDevice } = await import("../support/deviceSession.ts");
     const owner = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("sven"), deviceId });
     await waitFor(() => owner.state.device.online);
     owner.claim({ sessionType: "weighing", input: {} });
@@ -112,7 +112,7 @@ it("does not acknowledge a result until the store has it, retrying while the sto
 it("records sessions, runs and who did what, readable by admins only", async () => {
   const deviceId = freshDeviceId();
   const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
-  const { joinDevice } = await import("../../client/src/sdk/deviceSession.ts");
+  const { joinDevice } = await import("../support/deviceSession.ts");
   const owner = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("hana", "Hana"), deviceId });
   await waitFor(() => owner.state.device.online);
   owner.claim({ sessionType: "weighing", input: { userAge: 33 } });

@@ -9,7 +9,7 @@ import { matchMaker } from "@colyseus/core";
 import type { SessionTypeSpec } from "@baton/protocol";
 import { TEST_DEVICE_SECRET, freshDeviceId, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { startProductionBaton, sleep } from "./support.ts";
 
