@@ -51,7 +51,7 @@ export function adminRoutes(services: RoomServices) {
   const router = express.Router();
   const answer = answerWith(services);
 
-  router.post("/admin/devices", guarded("POST /admin/devices", async (request, response) => {
+  router.post("/admin/devices", guarded(services.logger, "POST /admin/devices", async (request, response) => {
     const admin = await requireAdmin(services, request, response, "register devices");
     if (!admin) return;
     const body = parseOrRefuse(RegisterDeviceBody, request.body ?? {}, response, "Body");
@@ -68,7 +68,7 @@ export function adminRoutes(services: RoomServices) {
     answer(response, DeviceRegistered, { deviceId: body.deviceId, label: body.label, kind: body.kind, secret }, 201);
   }));
 
-  router.post("/admin/devices/:deviceId/disable", guarded("POST /admin/devices/:deviceId/disable", async (request, response) => {
+  router.post("/admin/devices/:deviceId/disable", guarded(services.logger, "POST /admin/devices/:deviceId/disable", async (request, response) => {
     const admin = await requireAdmin(services, request, response, "disable devices");
     if (!admin) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
@@ -79,7 +79,7 @@ export function adminRoutes(services: RoomServices) {
     answer(response, DisabledDevice, { deviceId, disabled: true, disabledAt: now });
   }));
 
-  router.post("/admin/devices/:deviceId/rotate-secret", guarded("POST /admin/devices/:deviceId/rotate-secret", async (request, response) => {
+  router.post("/admin/devices/:deviceId/rotate-secret", guarded(services.logger, "POST /admin/devices/:deviceId/rotate-secret", async (request, response) => {
     const admin = await requireAdmin(services, request, response, "rotate device secrets");
     if (!admin) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
@@ -90,7 +90,7 @@ export function adminRoutes(services: RoomServices) {
     answer(response, RotatedSecret, { deviceId, secret });
   }));
 
-  router.post("/admin/devices/:deviceId/force-release", guarded("POST /admin/devices/:deviceId/force-release", async (request, response) => {
+  router.post("/admin/devices/:deviceId/force-release", guarded(services.logger, "POST /admin/devices/:deviceId/force-release", async (request, response) => {
     const admin = await requireAdmin(services, request, response, "force-release devices");
     if (!admin) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
@@ -104,7 +104,7 @@ export function adminRoutes(services: RoomServices) {
 
   for (const route of AVAILABILITY_ROUTES) {
     const name = `POST /admin/devices/:deviceId/${route.path}`;
-    router.post(`/admin/devices/:deviceId/${route.path}`, guarded(name, async (request, response) => {
+    router.post(`/admin/devices/:deviceId/${route.path}`, guarded(services.logger, name, async (request, response) => {
       const admin = await requireAdmin(services, request, response, route.what);
       if (!admin) return;
       const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
@@ -119,7 +119,7 @@ export function adminRoutes(services: RoomServices) {
     }));
   }
 
-  router.get("/admin/devices/:deviceId/queue", guarded("GET /admin/devices/:deviceId/queue", async (request, response) => {
+  router.get("/admin/devices/:deviceId/queue", guarded(services.logger, "GET /admin/devices/:deviceId/queue", async (request, response) => {
     if (!(await requireAdmin(services, request, response, "list who waits for a device"))) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
     if (!deviceId) return;
@@ -127,7 +127,7 @@ export function adminRoutes(services: RoomServices) {
     answer(response, QueueListing, (await services.liveRooms.queue(deviceId)) ?? { deviceId, handoffUntil: 0, entries: [] });
   }));
 
-  router.get("/admin/audit", guarded("GET /admin/audit", async (request, response) => {
+  router.get("/admin/audit", guarded(services.logger, "GET /admin/audit", async (request, response) => {
     if (!(await requireAdmin(services, request, response, "read the audit log"))) return;
     const query = parseOrRefuse(AuditQuery, request.query, response, "Query");
     if (!query) return;

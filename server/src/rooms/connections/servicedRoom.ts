@@ -6,6 +6,7 @@
  */
 import { Room, type RoomOptions } from "@colyseus/core";
 import type { RoomServices } from "../services.ts";
+import type { Logger } from "../../observability/logger.ts";
 
 export class ServicedRoom<T extends RoomOptions = RoomOptions> extends Room<T> {
   static services: RoomServices;
@@ -14,6 +15,11 @@ export class ServicedRoom<T extends RoomOptions = RoomOptions> extends Room<T> {
     return class extends (this as typeof ServicedRoom<any>) {
       static override services = services;
     } as unknown as R;
+  }
+
+  /** The process's logger: a failed callback is logged with it (roomTimers.ts `guarded`). */
+  get logger(): Logger {
+    return this.services.logger;
   }
 
   /** This room's services (rooms/services.ts). */

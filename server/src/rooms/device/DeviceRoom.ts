@@ -124,7 +124,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
       historyChanged: () => this.samples.markStale(),
     }, stored);
     this.admission = new UserAdmission(fairUseGateFor(services, options.deviceId), {
-      deviceId: options.deviceId, core: () => this.core, apply: (command) => this.apply(command), closed: () => this.disposed,
+      deviceId: options.deviceId, core: () => this.core, apply: (command) => this.apply(command), closed: () => this.disposed, logger: services.logger,
     });
     // What a restored state holds is renewed at once, and while the room lives.
     if (this.admission.gate.enabled) this.untrackQuotas = services.quotaRenewer.track(() => this.admission.gate.slots(this.core));
@@ -196,7 +196,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     // created next for this device reads what this one knew — and only then give the
     // device's room lock back. A room whose creation was refused holds no lock.
     await this.effects?.settled();
-    await this.lease?.release().catch((error) => console.error(`device room ${this.roomId}: releasing its lock failed (it expires by itself)`, error));
+    await this.lease?.release().catch((error) => this.services.logger.error({ err: error }, `device room ${this.roomId}: releasing its lock failed (it expires by itself)`));
   }
 
   /**
@@ -206,7 +206,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
    * serves the device now, which continues from the store.
    */
   private leaseLost(reason: string) {
-    console.error(`device room ${this.roomId}: ${reason}; closing this room so that only one serves the device`);
+    this.services.logger.error(`device room ${this.roomId}: ${reason}; closing this room so that only one serves the device`);
     void this.disconnect(CloseCode.SERVER_SHUTDOWN);
   }
 
@@ -312,7 +312,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
         if (!applied) return;
         if ("rejection" in applied) this.sendError(client, applied.rejection, type, requestId);
         else carriedOut?.(applied.before, applied.outcome);
-      }).catch((error) => console.error(`device room ${this.roomId}: answering a user command failed`, error));
+      }).catch((error) => this.services.logger.error({ err: error }, `device room ${this.roomId}: answering a user command failed`));
       return;
     }
     const before = this.core;

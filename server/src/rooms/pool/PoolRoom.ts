@@ -140,7 +140,7 @@ export class PoolRoom extends ServicedRoom {
   }
 
   private leaseLost(reason: string) {
-    console.error(`pool room ${this.roomId}: ${reason}; closing it so that only one serves the pool`);
+    this.services.logger.error(`pool room ${this.roomId}: ${reason}; closing it so that only one serves the pool`);
     void this.disconnect(CloseCode.SERVER_SHUTDOWN);
   }
 
