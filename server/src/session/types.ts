@@ -331,10 +331,9 @@ export type QueueEffect =
 /**
  * A refused command as a value: the code and the parameters of its sentence, which the error
  * table in @baton/protocol renders (`errorSentence`). Build one with `rejection()`
- * (rejection.ts). `message` is that rendered sentence, kept for the core's tests; the rooms
- * render with `errorSentence`.
+ * (rejection.ts); the rooms render it with `errorSentence` where they send it.
  */
-export type Rejection = ErrorValue & { message: string };
+export type Rejection = ErrorValue;
 
 /**
  * The result of one command: the next state, the effects to carry out in order, and, when
