@@ -4,16 +4,14 @@
  * `lib/errors.js` keeps its `FST_ERR_*` codes. Nothing else in Baton writes an error sentence:
  * the session core returns `{ code, params }` (an `ErrorValue`), and the rooms, the HTTP API
  * and the SDK render it here with `renderError`. `test/errors.test.ts` keeps this table, the
- * docs and the code base in step (every code documented, no sentence written outside; the
- * rooms' own sentences are on its allowlist until the rooms carve of issue 19 lands — those
- * codes take a `detail` for now, to be replaced by typed parameters then).
+ * docs and the code base in step (every code documented, no sentence written outside).
  *
  * Sentences are whole sentences a person can act on (capital letter, full stop). The wire
  * still carries `{ code, message, request }`: `message` is `renderError(code, params)`.
  * Several codes cover a few situations (`UNAUTHORIZED`: a wrong secret, an expired token, …);
  * their parameters are a union tagged by `reason`, so each situation keeps its own sentence.
  */
-import { ErrorCode, type ErrorCodeName } from "./protocol.ts";
+import { DEVICE_ROOM_NAME, ErrorCode, POOL_ROOM_NAME, type ErrorCodeName } from "./protocol.ts";
 
 /** One row of the table. `httpStatus`: what an HTTP answer with this code carries. */
 export interface ErrorEntry<Params> {
@@ -30,7 +28,7 @@ function entry<Params>(httpStatus: number, sentence: (params: Params) => string,
   return statusFor ? { httpStatus, sentence, statusFor } : { httpStatus, sentence };
 }
 
-/** Free text the caller already holds as a sentence fragment (a validator's problem, a library's message). */
+/** A library's own account of what it refused (body-parser's "request entity too large"). */
 type Detail = { detail: string };
 /** Where a line is: one device's, or a pool's. */
 type LineOf = { deviceId: string } | { pool: string };
@@ -58,9 +56,9 @@ export const ERRORS = {
     /** A user token that does not verify; `problem` is userTokens' own account of why. */
     | { reason: "token"; problem: string }
     | { reason: "metricsToken" }
-    | Detail
+    /** A device seat reserved before the device was disabled or its secret rotated; `why` says which. */
+    | { reason: "seatRevoked"; deviceId: string; why: string }
   >(401, (p) => {
-    if (!("reason" in p)) return asSentence(p.detail);
     switch (p.reason) {
       case "deviceDisabled": return `Device "${p.deviceId}" is disabled; an operator must register it again.`;
       case "secretMissing": return `The secret for device "${p.deviceId}" is missing; send it as Authorization: Bearer <secret>.`;
@@ -68,20 +66,63 @@ export const ERRORS = {
       case "unknownRole": return `Unknown role ${p.role}; users omit role, devices send role: "device".`;
       case "token": return `${asSentence(p.problem).replace(/\.$/, "")}. Send a user JWT as Authorization: Bearer <token>.`;
       case "metricsToken": return "Send BATON_METRICS_TOKEN as Authorization: Bearer <token> to read /metrics.";
+      case "seatRevoked": return `Device ${p.deviceId} may no longer join: ${p.why} after this seat was reserved.`;
     }
   }),
-  [ErrorCode.UNKNOWN_DEVICE]: entry<{ deviceId: string } | { reason: "noDeviceId" } | Detail>(404, (p) => {
+  [ErrorCode.UNKNOWN_DEVICE]: entry<{ deviceId: string } | { reason: "noDeviceId" | "roomWithoutDeviceId" }>(404, (p) => {
     if ("deviceId" in p) return `No device "${p.deviceId}" is registered.`;
-    if ("reason" in p) return "Join options must name a device: { deviceId: \"...\" } (1–64 letters, digits, '_' or '-').";
-    return asSentence(p.detail);
+    return p.reason === "noDeviceId"
+      ? "Join options must name a device: { deviceId: \"...\" } (1–64 letters, digits, '_' or '-')."
+      : "A device room needs a valid deviceId.";
   }),
   [ErrorCode.DEVICE_ALREADY_CONNECTED]: entry<{ deviceId: string }>(409, (p) => `Device ${p.deviceId} is already connected.`),
-  [ErrorCode.ROOM_FULL]: entry<Detail>(503, (p) => asSentence(p.detail)),
-  [ErrorCode.METHOD_NOT_ALLOWED]: entry<Detail>(405, (p) => asSentence(p.detail)),
-  [ErrorCode.WRONG_ROOM]: entry<Detail>(403, (p) => asSentence(p.detail)),
-  [ErrorCode.DEVICE_ROOM_EXISTS]: entry<Detail>(409, (p) => asSentence(p.detail)),
-  [ErrorCode.SERVER_BUSY]: entry<{ reason: "secretChecks" } | Detail>(503, (p) =>
-    "reason" in p ? "Too many device secrets are being checked right now; try again in a second." : asSentence(p.detail)),
+  [ErrorCode.ROOM_FULL]: entry<
+    /** Colyseus refused the seat at matchmaking; which of the two limits is not known there. */
+    | { reason: "noSeat" }
+    | { reason: "deviceViewers"; deviceId: string; maxViewers: number; maxPerUser: number }
+    /** The seat cap checked again when the connection joins. */
+    | { reason: "viewersFull"; deviceId: string; maxViewers: number }
+    | { reason: "poolSeats"; pool: string; maxConnections: number; maxPerUser: number }
+  >(503, (p) => {
+    switch (p.reason) {
+      case "noSeat": return "This device has no free seat: it has reached BATON_MAX_SPECTATORS viewers, or you have BATON_MAX_CONNECTIONS_PER_USER connections to it already. Close a tab or try again later.";
+      case "deviceViewers": return `Device ${p.deviceId} has no free viewer seat (at most ${p.maxViewers} viewers, ${p.maxPerUser} connections per user); try again later.`;
+      case "viewersFull": return `Device ${p.deviceId} already has ${p.maxViewers} viewers.`;
+      case "poolSeats": return `Pool ${p.pool} has no free seat (at most ${p.maxConnections} connections, ${p.maxPerUser} per user); try again later.`;
+    }
+  }),
+  /** `method`: the matchmaking method asked for (joinById, create, …), cut short by the caller. */
+  [ErrorCode.METHOD_NOT_ALLOWED]: entry<{ reason: "deviceMethod" | "deviceRoomMethod" | "poolRoomMethod"; method: string } | { reason: "deviceInPool" }>(405, (p) => {
+    switch (p.reason) {
+      case "deviceMethod": return `Devices join with joinOrCreate("${DEVICE_ROOM_NAME}", { deviceId, role: "device" }); "${p.method}" is not served for them.`;
+      case "deviceRoomMethod": return `The method "${p.method}" is not served for device rooms; use joinOrCreate("${DEVICE_ROOM_NAME}", { deviceId }) or joinById(deviceId). Rooms are created on demand, one per device.`;
+      case "poolRoomMethod": return `The method "${p.method}" is not served for pool rooms; use joinOrCreate("${POOL_ROOM_NAME}", { pool }). There is one room per pool.`;
+      case "deviceInPool": return `Devices never join a pool room; a device joins its own room with joinOrCreate("${DEVICE_ROOM_NAME}", { deviceId, role: "device" }).`;
+    }
+  }),
+  /** Names arrive as the client sent them (cut short by the caller) and are quoted here. */
+  [ErrorCode.WRONG_ROOM]: entry<
+    | { reason: "optionsNameDevice"; deviceId: string; roomId: string }
+    | { reason: "optionsNamePool"; pool: string; roomPool: string }
+    | { reason: "admittedForDevice"; admitted: unknown; deviceId: string }
+    | { reason: "admittedForPool"; admitted: unknown; pool: string }
+  >(403, (p) => {
+    switch (p.reason) {
+      case "optionsNameDevice": return `The join options name device ${JSON.stringify(p.deviceId)} but the URL names room "${p.roomId}"; they must be the same.`;
+      case "optionsNamePool": return `The join options name pool ${JSON.stringify(p.pool)} but the URL names the room of pool "${p.roomPool}"; they must be the same.`;
+      case "admittedForDevice": return `This connection was admitted for ${p.admitted === undefined ? "no device" : `device ${JSON.stringify(p.admitted)}`}, not ${p.deviceId}.`;
+      case "admittedForPool": return `This connection was admitted for ${p.admitted === undefined ? "no pool" : `pool ${JSON.stringify(p.admitted)}`}, not ${p.pool}.`;
+    }
+  }),
+  [ErrorCode.DEVICE_ROOM_EXISTS]: entry<{ deviceId: string }>(409, (p) =>
+    `Device ${p.deviceId} already has its room (or a process that stopped still holds it, for at most BATON_ROOM_LOCK_TTL_MS); join it with joinOrCreate, or try again in a few seconds.`),
+  [ErrorCode.SERVER_BUSY]: entry<{ reason: "secretChecks" | "draining" | "quotaStore" }>(503, (p) => {
+    switch (p.reason) {
+      case "secretChecks": return "Too many device secrets are being checked right now; try again in a second.";
+      case "draining": return "The server is shutting down; join again in a few seconds (another process, or this one restarted).";
+      case "quotaStore": return "The per-user limits could not be checked just now (the quota store did not answer); try again in a few seconds.";
+    }
+  }),
 
   // --- session rules ---
   [ErrorCode.DEVICE_BUSY]: entry<{ deviceId: string; holder: string }>(409, (p) => `Device ${p.deviceId} is held by ${p.holder}.`),
@@ -101,8 +142,19 @@ export const ERRORS = {
   [ErrorCode.NO_RUN]: entry<{ deviceId: string }>(409, (p) => `No run is in progress on device ${p.deviceId}.`),
   [ErrorCode.RUN_IN_PROGRESS]: entry<{ runId: string; sessionType: string }>(409, (p) =>
     `Run ${p.runId} (${p.sessionType}) is still in progress; cancel it or wait for its result.`),
-  [ErrorCode.DEVICE_OFFLINE]: entry<{ deviceId: string; request: "claim" | "run" } | Detail>(409, (p) => {
-    if ("detail" in p) return asSentence(p.detail);
+  [ErrorCode.DEVICE_OFFLINE]: entry<
+    | { deviceId: string; request: "claim" | "run" }
+    /** A pool asking a device's room for a claim: the room is closing, is nowhere, or did not answer (`problem`: why). */
+    | { reason: "roomClosing" | "notConnected"; deviceId: string }
+    | { reason: "roomUnreachable"; deviceId: string; problem: string }
+  >(409, (p) => {
+    if ("reason" in p) {
+      switch (p.reason) {
+        case "roomClosing": return `Device ${p.deviceId}'s room is closing.`;
+        case "notConnected": return `Device ${p.deviceId} is not connected.`;
+        case "roomUnreachable": return `Device ${p.deviceId}'s room did not answer (${p.problem}).`;
+      }
+    }
     return p.request === "claim"
       ? `Device ${p.deviceId} is offline; it cannot be claimed until it reconnects.`
       : `Device ${p.deviceId} is offline; no run can start until it reconnects.`;
@@ -124,9 +176,12 @@ export const ERRORS = {
     | { reason: "percentEncoding" }
     /** Any other 4xx an express layer raised; answered with that status. */
     | { reason: "refused"; status: number }
-    | Detail
+    /** A message's payload failed its schema (`type`: the message, `problem`: the first issue). */
+    | { reason: "payload"; type: string; problem: string }
+    /** Pool join options: `problem` when a parse said why. */
+    | { reason: "poolJoinOptions"; problem?: string }
+    | { reason: "poolRoomWithoutName" | "frameUndecodable" | "frameFailed" | "poolClaim" | "notPlainJson" }
   >(400, (p) => {
-    if (!("reason" in p)) return asSentence(p.detail);
     switch (p.reason) {
       case "malformed": return `${p.what} is malformed: ${p.problem}.`;
       case "badCursor": return "Query is malformed: before must be the `next` of a previous page.";
@@ -135,22 +190,36 @@ export const ERRORS = {
       case "bodyRejected": return `Request body rejected: ${p.detail}.`;
       case "percentEncoding": return "The request path is not valid percent-encoding (a % must be followed by two hex digits of UTF-8).";
       case "refused": return `The request was refused (HTTP ${p.status}).`;
+      case "payload": return `Payload of "${p.type}" is malformed: ${p.problem}.`;
+      case "poolJoinOptions": return p.problem === undefined
+        ? "Pool join options are { pool: \"<name>\" } (1–64 letters, digits, '_' or '-')."
+        : `Pool join options are { pool }: ${p.problem}.`;
+      case "poolRoomWithoutName": return "A pool room needs a valid pool name.";
+      case "frameUndecodable": return "The frame could not be decoded: ROOM_DATA is 0x0D, a message type (msgpack fixstr or str8, 1–255 bytes), then at most one msgpack value.";
+      case "frameFailed": return "The frame could not be processed.";
+      case "poolClaim": return "The pool's claim was malformed.";
+      case "notPlainJson": return "The request is not plain JSON.";
     }
   }, (p) => ("reason" in p && p.reason === "refused" ? p.status : undefined)),
-  [ErrorCode.UNKNOWN_MESSAGE]: entry<{ type: string } | Detail>(400, (p) =>
-    "type" in p ? `Unknown message type "${p.type}".` : asSentence(p.detail)),
-  [ErrorCode.FORBIDDEN_MESSAGE]: entry<{ type: string; role: string } | Detail>(403, (p) =>
-    "type" in p ? `A ${p.role} may not send "${p.type}".` : asSentence(p.detail)),
+  /** `type`: as the client sent it, cut short by the caller; `understands`: what a pool room takes instead. */
+  [ErrorCode.UNKNOWN_MESSAGE]: entry<{ type: string } | { understands: string[] }>(400, (p) =>
+    "type" in p ? `Message type ${JSON.stringify(p.type)} is not part of protocol v1.` : `The pool room understands ${p.understands.join(", ")}.`),
+  /** `role`: who sent it — a device sending a user's message, or a user sending a device's. */
+  [ErrorCode.FORBIDDEN_MESSAGE]: entry<{ type: string; role: "device" | "user" }>(403, (p) =>
+    p.role === "device" ? `Devices may not send "${p.type}".` : `Only the device may send "${p.type}".`),
   [ErrorCode.RATE_LIMITED]: entry<
     /** The device-secret throttle at matchmaking; the number is the answer's `Retry-After`. */
     | { reason: "secretGuessing"; retryAfterSeconds: number }
     | { reason: "http"; perSecond: number; retryAfterSeconds: number }
-    | Detail
+    /** A connection's frames over its token bucket: `frames` dropped, or a device's outcome report `type` that it must send again. */
+    | { reason: "frames"; perSecond: number; burst: number }
+    | { reason: "outcomeDropped"; type: string; perSecond: number; burst: number }
   >(429, (p) => {
-    if (!("reason" in p)) return asSentence(p.detail);
     switch (p.reason) {
       case "secretGuessing": return `Too many wrong device secrets from your address; try again in ${p.retryAfterSeconds} s.`;
       case "http": return `Too many requests from this address (more than ${p.perSecond} a second); wait ${p.retryAfterSeconds} s and try again.`;
+      case "frames": return `Too many messages: at most ${p.perSecond} per second (burst ${p.burst}); this one was dropped.`;
+      case "outcomeDropped": return `Too many messages: this "${p.type}" was dropped and not stored (at most ${p.perSecond} per second, burst ${p.burst}); keep it and send it again after a pause.`;
     }
   }),
 
@@ -159,7 +228,8 @@ export const ERRORS = {
     `Epoch ${p.epoch} is not the current epoch ${p.currentEpoch}; the report for run ${p.runId} was refused.`),
   [ErrorCode.UNKNOWN_RUN]: entry<{ runId: string; currentRunId: string | null }>(409, (p) =>
     `Run ${p.runId} is not the run in progress${p.currentRunId ? ` (${p.currentRunId})` : ""}; the report was refused.`),
-  [ErrorCode.INVALID_CAPABILITIES]: entry<Detail>(400, (p) => asSentence(p.detail)),
+  /** `problem`: what is wrong with the declared session types (edge/declaredSchemaLimits.ts). */
+  [ErrorCode.INVALID_CAPABILITIES]: entry<{ problem: string }>(400, (p) => asSentence(p.problem)),
 
   // --- HTTP routes ---
   [ErrorCode.PAYLOAD_TOO_LARGE]: entry<{ reason: "matchmake"; limitBytes: number } | Detail>(413, (p) =>
@@ -174,9 +244,7 @@ export const ERRORS = {
     /** Development mode: a Host that is not loopback (`bound`: the address the server listens on, if specific). */
     | { reason: "devHost"; host: string; bound: string | null }
     | { reason: "devOrigin"; host: string; origin: string }
-    | Detail
   >(403, (p) => {
-    if (!("reason" in p)) return asSentence(p.detail);
     switch (p.reason) {
       case "adminOnly": return `Only admins may ${p.action} (a token with roles: ["admin"]).`;
       case "anotherUsersRun": return `Run ${p.runId} belongs to another user; only its holder and admins may read its inputs and outputs.`;
@@ -248,8 +316,11 @@ export const ERRORS = {
     `You have used your ${p.minutesPerDay} session minutes for today on "${p.kind}" devices (BATON_MAX_SESSION_MINUTES_PER_DAY); the quota resets at ${iso(p.resetsAt)} (midnight UTC).`),
 
   // --- pools ---
-  [ErrorCode.UNKNOWN_POOL]: entry<{ pool: string } | Detail>(404, (p) => ("pool" in p ? `Pool ${p.pool} has no registered device.` : asSentence(p.detail))),
-  [ErrorCode.POOL_ROOM_EXISTS]: entry<Detail>(409, (p) => asSentence(p.detail)),
+  /** `noMembers`: a pool room asked for a pool that no registered device belongs to. */
+  [ErrorCode.UNKNOWN_POOL]: entry<{ pool: string; reason?: "noMembers" }>(404, (p) => (p.reason === "noMembers"
+    ? `No registered device belongs to pool "${p.pool}" (a device's pool is its explicit pool name, else its kind).`
+    : `Pool ${p.pool} has no registered device.`)),
+  [ErrorCode.POOL_ROOM_EXISTS]: entry<{ pool: string }>(409, (p) => `Pool ${p.pool} already has its room; join it with joinOrCreate, or try again in a few seconds.`),
 
   // --- run failures (run_failed, session.failureCode); a device's own `failed` message is passed through instead ---
   [ErrorCode.RUN_TIMEOUT]: entry<{ reason: "maxDurationWhileOffline" } | { reason: "noProgress" }>(504, (p) =>

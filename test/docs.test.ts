@@ -7,11 +7,11 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as protocol from "@baton/protocol";
 import { BatonCloseCode, ErrorCode, DeviceToRoom, RoomToDevice, RoomToUser, UserToRoom, EndReason } from "@baton/protocol";
-import { ConfigSchema } from "../server/src/config/config.ts";
-import * as core from "../server/src/session/core.ts";
+import { ConfigSchema } from "@baton/server/config/config.ts";
+import * as core from "@baton/server/session/core.ts";
 import * as resend from "../client/src/simulator/resend.ts";
 import * as heldReports from "../client/src/simulator/heldReports.ts";
-import { fileKeyOf } from "../server/src/config/configFile.ts";
+import { fileKeyOf } from "@baton/server/config/configFile.ts";
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
 

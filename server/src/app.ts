@@ -61,7 +61,7 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
   const resolved = options.config ?? loadConfig();
   const clock = options.clock ?? Date.now;
   const logger = options.logger ?? createLogger(resolved.log);
-  const events = new LifecycleEvents();
+  const events = new LifecycleEvents(logger);
   const metrics = createMetrics(events);
   const stopLogging = logLifecycle(events, logger);
   const store = instrumentStore(options.store ?? (await openStore(resolved.store)), metrics.storeSeconds);
@@ -78,11 +78,11 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
   const quotaRenewer = new QuotaRenewer(cluster.userQuotas, resolved.cluster.roomLockTtlMs, (message, error) => logger.warn({ event: "user_quota.renewal_failed", err: error }, message));
   const imported = resolved.devicesFile ? await importDeviceFile(resolved.devicesFile, store.devices, store.audit, clock()) : null;
   const deviceConnections = new DeviceConnections();
-  const watcher = new RevocationWatcher(store.devices, deviceConnections);
+  const watcher = new RevocationWatcher(store.devices, deviceConnections, logger);
   watcher.start(resolved.registryPollMs);
-  const availabilityWatcher = new AvailabilityWatcher(store.availability);
+  const availabilityWatcher = new AvailabilityWatcher(store.availability, logger);
   availabilityWatcher.start(resolved.registryPollMs);
-  const stopRetention = startRetention(store, resolved.retentionDays, clock);
+  const stopRetention = startRetention(store, resolved.retentionDays, clock, logger);
   const webhooks = startWebhookDispatcher({ ...resolved.webhooks, outbox: store.outbox, events, logger, clock });
   return {
     config: resolved,

@@ -15,10 +15,10 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice, type DeviceSession } from "../support/deviceSession.ts";
 import { startSimulatedDevice, type SimulatedDevice } from "../../client/src/simulator/index.ts";
-import { runCli } from "../../server/src/cli/baton.ts";
-import { ClusterRedisPresence } from "../../server/src/clusterPresence.ts";
+import { runCli } from "@baton/server/cli/baton.ts";
+import { ClusterRedisPresence } from "@baton/server/clusterPresence.ts";
 import { createTestSchema, type TestSchema } from "../support/postgres.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
 import { spawnServer, stopAllServers, type ServerProcess } from "../support/serverProcess.ts";

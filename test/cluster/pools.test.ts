@@ -19,10 +19,10 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, type Room } from "@colyseus/sdk";
-import { DeviceSession, joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { DeviceSession, joinDevice } from "../support/deviceSession.ts";
 import { Inbox } from "../../client/src/sdk/inbox.ts";
 import { startSimulatedDevice, type SimulatedDevice } from "../../client/src/simulator/index.ts";
-import { runCli } from "../../server/src/cli/baton.ts";
+import { runCli } from "@baton/server/cli/baton.ts";
 import { createTestSchema, type TestSchema } from "../support/postgres.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
 import { spawnServer, stopAllServers, type ServerProcess } from "../support/serverProcess.ts";

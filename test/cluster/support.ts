@@ -3,7 +3,7 @@
  * is started with, raw matchmaking against a chosen process, and bounded waits for rooms
  * whose process may be gone.
  */
-import { UserTokens } from "../../server/src/auth/userTokens.ts";
+import { UserTokens } from "@baton/server/auth/userTokens.ts";
 
 /** BATON_JWT_SECRET of every process of a test cluster: a token from one is valid at the other. */
 export const CLUSTER_JWT_SECRET = "cluster-test-jwt-secret-0123456789abcdef";

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { DeviceRoomLock } from "../../server/src/ports/deviceRoomLock.ts";
+import type { DeviceRoomLock } from "@baton/server/ports/deviceRoomLock.ts";
 
 const TTL = 60_000;
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,4 +1,4 @@
-import { LocalDeviceRoomLock } from "../../server/src/adapters/local/localDeviceRoomLock.ts";
+import { LocalDeviceRoomLock } from "@baton/server/adapters/local/localDeviceRoomLock.ts";
 import { deviceRoomLockCases } from "./deviceRoomLock.cases.ts";
 
 const lock = new LocalDeviceRoomLock();

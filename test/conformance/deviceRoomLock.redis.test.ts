@@ -4,7 +4,7 @@
  * different "processes".
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { RedisDeviceRoomLock } from "../../server/src/adapters/redis/redisDeviceRoomLock.ts";
+import { RedisDeviceRoomLock } from "@baton/server/adapters/redis/redisDeviceRoomLock.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
 import { deviceRoomLockCases } from "./deviceRoomLock.cases.ts";
 

@@ -9,9 +9,9 @@ import SQLite from "better-sqlite3";
 import pg from "pg";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { describe, expect, it } from "vitest";
-import { appliedMigrations, migrateToLatest, MIGRATION_NAMES } from "../../server/src/adapters/sql/migrations.ts";
-import { openSqliteStore } from "../../server/src/adapters/sqlite/sqliteStore.ts";
-import { openPostgresStore } from "../../server/src/adapters/postgres/postgresStore.ts";
+import { appliedMigrations, migrateToLatest, MIGRATION_NAMES } from "@baton/server/adapters/sql/migrations.ts";
+import { openSqliteStore } from "@baton/server/adapters/sqlite/sqliteStore.ts";
+import { openPostgresStore } from "@baton/server/adapters/postgres/postgresStore.ts";
 import { createTestSchema } from "../support/postgres.ts";
 
 describe("migrations", () => {

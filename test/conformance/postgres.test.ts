@@ -3,8 +3,8 @@
  * (BATON_TEST_DATABASE_URL), each test in its own fresh schema, dropped after. Fails —
  * never skips — when PostgreSQL is unreachable.
  */
-import { openPostgresStore } from "../../server/src/adapters/postgres/postgresStore.ts";
-import type { BatonStore } from "../../server/src/ports/store.ts";
+import { openPostgresStore } from "@baton/server/adapters/postgres/postgresStore.ts";
+import type { BatonStore } from "@baton/server/ports/store.ts";
 import { createTestSchema, type TestSchema } from "../support/postgres.ts";
 import { runStoreConformance } from "./store.cases.ts";
 

@@ -7,8 +7,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { SourceThrottle } from "../../server/src/auth/sourceThrottle.ts";
-import type { SourceThrottleStore } from "../../server/src/ports/sourceThrottle.ts";
+import { SourceThrottle } from "@baton/server/auth/sourceThrottle.ts";
+import type { SourceThrottleStore } from "@baton/server/ports/sourceThrottle.ts";
 
 /** `stores()` gives two stores that see the same records (two processes of one cluster; the same store twice for one process). */
 export function sourceThrottleCases(name: string, stores: () => [SourceThrottleStore, SourceThrottleStore]) {

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
-import { SourceThrottle } from "../../server/src/auth/sourceThrottle.ts";
-import { LocalSourceThrottleStore } from "../../server/src/adapters/local/localSourceThrottleStore.ts";
+import { SourceThrottle } from "@baton/server/auth/sourceThrottle.ts";
+import { LocalSourceThrottleStore } from "@baton/server/adapters/local/localSourceThrottleStore.ts";
 import { sourceThrottleCases } from "./sourceThrottle.cases.ts";
 
 // One process: both "processes" are the same store.

@@ -1,6 +1,6 @@
 /** The throttle over the real Redis: two connections stand for two processes of a cluster. */
 import { afterAll, beforeAll } from "vitest";
-import { RedisSourceThrottleStore } from "../../server/src/adapters/redis/redisSourceThrottleStore.ts";
+import { RedisSourceThrottleStore } from "@baton/server/adapters/redis/redisSourceThrottleStore.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
 import { sourceThrottleCases } from "./sourceThrottle.cases.ts";
 

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openSqliteStore } from "../../server/src/adapters/sqlite/sqliteStore.ts";
-import type { BatonStore } from "../../server/src/ports/store.ts";
+import { openSqliteStore } from "@baton/server/adapters/sqlite/sqliteStore.ts";
+import type { BatonStore } from "@baton/server/ports/store.ts";
 import { runStoreConformance } from "./store.cases.ts";
 
 const dirs = new Map<BatonStore, string>();

@@ -10,9 +10,9 @@
  * registry and retention.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { initialState, type CoreState } from "../../server/src/session/index.ts";
-import { AuditAction, DeviceExistsError, EpochRegressionError, ORPHAN_LIMITS, type BatonStore, type NewDeliveredResult } from "../../server/src/ports/store.ts";
-import { poolOf } from "../../server/src/ports/devices.ts";
+import { initialState, type CoreState } from "@baton/server/session/index.ts";
+import { AuditAction, DeviceExistsError, EpochRegressionError, ORPHAN_LIMITS, type BatonStore, type NewDeliveredResult } from "@baton/server/ports/store.ts";
+import { poolOf } from "@baton/server/ports/devices.ts";
 
 export interface StoreFactory {
   /** A fresh, empty, migrated store. */

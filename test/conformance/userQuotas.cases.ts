@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { QuotaSlot, UserQuotaLedger } from "../../server/src/ports/userQuotas.ts";
+import type { QuotaSlot, UserQuotaLedger } from "@baton/server/ports/userQuotas.ts";
 
 const TTL = 60_000;
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

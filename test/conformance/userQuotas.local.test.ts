@@ -1,4 +1,4 @@
-import { LocalUserQuotaLedger } from "../../server/src/adapters/local/localUserQuotaLedger.ts";
+import { LocalUserQuotaLedger } from "@baton/server/adapters/local/localUserQuotaLedger.ts";
 import { userQuotaCases } from "./userQuotas.cases.ts";
 
 const ledger = new LocalUserQuotaLedger();

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { RedisUserQuotaLedger } from "../../server/src/adapters/redis/redisUserQuotaLedger.ts";
+import { RedisUserQuotaLedger } from "@baton/server/adapters/redis/redisUserQuotaLedger.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
 import { userQuotaCases } from "./userQuotas.cases.ts";
 

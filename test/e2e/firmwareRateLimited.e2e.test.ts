@@ -7,7 +7,7 @@
  * Build the binary first with `bash scripts/firmware-test.sh`; without it this fails.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice, type DeviceSession } from "../support/deviceSession.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { requireVdeviceBinary, runCleanups, startVdevice, stopAllVdevices, tempStateDir } from "./support-firmware.ts";

@@ -11,7 +11,7 @@
  * the result was sent; the assertions on `request: "result"` need the change.)
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice, type DeviceSession } from "../support/deviceSession.ts";
 import { startSimulatedDevice, type SimulatedDevice } from "../../client/src/simulator/index.ts";
 import type { ErrorPayload } from "@baton/protocol";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";

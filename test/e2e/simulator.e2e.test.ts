@@ -3,7 +3,7 @@
  * speaks) and real SDK users, through a real server: the seed's three instruments.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice, type DeviceSession } from "../support/deviceSession.ts";
 import { startSimulatedDevice, type SimulatedDevice } from "../../client/src/simulator/index.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { waitFor } from "../support/waitFor.ts";

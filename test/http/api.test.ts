@@ -8,7 +8,7 @@ import { Client } from "@colyseus/sdk";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 import { call, expiredToken } from "./support.ts";
 
 let baton: TestBaton;

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 import { call } from "./support.ts";
-import { initialState } from "../../server/src/session/index.ts";
+import { initialState } from "@baton/server/session/index.ts";
 
 let baton: TestBaton;
 beforeAll(async () => {
@@ -36,7 +36,7 @@ it("ends the holder's session as kicked, cancels the run on the device, fences t
   expect((await device.next("cancel")).payload).toEqual({ epoch: start.epoch, runId: start.runId });
   // Every connection of the holder hears why, with a documented end reason.
   for (const tab of [holderTab1, holderTab2]) {
-    expect(await tab.nextSessionEnded()).toEqual({ deviceId, epoch: start.epoch, reason: "kicked", message: expect.stringMatching(/Rita Root.*recalibrated/) });
+    expect(await tab.nextSessionEnded()).toEqual({ deviceId, epoch: start.epoch, reason: "kicked", message: expect.stringMatching(/Rita Root.*recalibrated/), ackId: expect.any(String) });
   }
   await waitFor(() => holderTab1.state.session.phase === "idle");
   expect(holderTab1.state.session.endReason).toBe("kicked");

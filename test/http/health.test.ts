@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 import { call } from "./support.ts";
 
 let baton: TestBaton;
@@ -34,7 +34,7 @@ it("reports live, ready, then degraded past 90 % of a small capacity, then unrea
   try {
     expect(await call(baton, "GET", "/readyz")).toMatchObject({ status: 503, body: { status: "unready", reasons: expect.arrayContaining([expect.stringMatching(/shutting down/)]) } });
     // …and a join is refused while draining, with a sentence that says why.
-    await expect(joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("late"), deviceId })).rejects.toThrow(/SERVER_BUSY: the server is shutting down/);
+    await expect(joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("late"), deviceId })).rejects.toThrow(/SERVER_BUSY: The server is shutting down/);
   } finally {
     baton.services.readiness.draining = false;
   }

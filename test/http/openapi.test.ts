@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type express from "express";
 import { startBaton, type TestBaton } from "../support/baton.ts";
-import { httpRoutes } from "../../server/src/http/routes.ts";
+import { httpRoutes } from "@baton/server/http/routes.ts";
 import { call } from "./support.ts";
 
 let baton: TestBaton;

@@ -13,9 +13,9 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
-import { openPostgresStore } from "../../server/src/adapters/postgres/postgresStore.ts";
-import type { BatonStore } from "../../server/src/ports/store.ts";
+import { joinDevice } from "../support/deviceSession.ts";
+import { openPostgresStore } from "@baton/server/adapters/postgres/postgresStore.ts";
+import type { BatonStore } from "@baton/server/ports/store.ts";
 import { createTestSchema, type TestSchema } from "../support/postgres.ts";
 import { call } from "./support.ts";
 

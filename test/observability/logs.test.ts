@@ -7,7 +7,7 @@ import { afterAll, expect, it } from "vitest";
 import { PRODUCTION_DEVICE, productionToken, spawnProductionServer, stopAllServers } from "../support/serverProcess.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 
 afterAll(stopAllServers);
 

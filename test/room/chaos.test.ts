@@ -11,9 +11,9 @@
  * that user.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { DeviceSession } from "../../client/src/sdk/deviceSession.ts";
+import type { DeviceSession } from "../support/deviceSession.ts";
 import { startSimulatedDevice } from "../../client/src/simulator/index.ts";
-import type { LifecycleEvent } from "../../server/src/events/lifecycle.ts";
+import type { LifecycleEvent } from "@baton/server/events/lifecycle.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { joinThroughProxy, reconnect, type CuttableSession } from "../support/drop.ts";
 import { waitFor } from "../support/waitFor.ts";

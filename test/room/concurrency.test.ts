@@ -3,7 +3,7 @@
  * time exactly one wins and the other is told who holds it.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";

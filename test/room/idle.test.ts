@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { matchMaker, type Room } from "@colyseus/core";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";

@@ -4,7 +4,7 @@
  * and one user on two tabs.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice, type DeviceSession } from "../support/deviceSession.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { joinThroughProxy, reconnect } from "../support/drop.ts";
 import { ScriptedDevice, WEIGHING, PRINTING } from "../support/scriptedDevice.ts";

@@ -3,7 +3,7 @@
  * decoded state and on the raw frames — and the device receives no state at all.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { joinRaw } from "../support/rawClient.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";

@@ -4,7 +4,7 @@
  * tight timings, only on order.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice, type DeviceSession } from "../support/deviceSession.ts";
 import { Inbox } from "../../client/src/sdk/inbox.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice, PRINTING, WEIGHING } from "../support/scriptedDevice.ts";

@@ -43,7 +43,7 @@ it("keeps a result that came while its owner was away, for that owner only", asy
   expect(await badLimit.json()).toMatchObject({ code: "INVALID_MESSAGE" });
 
   // Back in the room, the owner is handed the result that came while they were away — once.
-  const { joinDevice } = await import("../../client/src/sdk/deviceSession.ts");
+  const { joinDevice } = await import("../support/deviceSession.ts");
   const back = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("olga"), deviceId });
   expect(await back.nextResult()).toMatchObject({ runId: start.runId, output: { weight: 64.2 } });
   const again = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("olga"), deviceId });
@@ -79,7 +79,7 @@ it("the owner is away when the run fails: they get the failure (and their sessio
   ]);
   expect((await get(await baton.tokenFor("someone-else"))).outcomes).toEqual([]);
 
-  const { joinDevice } = await import("../../client/src/sdk/deviceSession.ts");
+  const { joinDevice } = await import("../support/deviceSession.ts");
   const back = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("fritz"), deviceId });
   expect(await back.nextFailure()).toMatchObject({ runId: start.runId, code: "SCALE_OVERLOAD" });
   await waitFor(() => back.endings.length === 1, 3_000, "the session's end");
@@ -134,7 +134,7 @@ it("does not acknowledge a result until the store has it, retrying while the sto
   };
   try {
     const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
-    const { joinDevice } = await import("../../client/src/sdk/deviceSession.ts");
+    const { joinDevice } = await import("../support/deviceSession.ts");
     const owner = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("sven"), deviceId });
     await waitFor(() => owner.state.device.online);
     owner.claim({ sessionType: "weighing", input: {} });
@@ -155,7 +155,7 @@ it("does not acknowledge a result until the store has it, retrying while the sto
 it("records sessions, runs and who did what, readable by admins only", async () => {
   const deviceId = freshDeviceId();
   const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
-  const { joinDevice } = await import("../../client/src/sdk/deviceSession.ts");
+  const { joinDevice } = await import("../support/deviceSession.ts");
   const owner = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("hana", "Hana"), deviceId });
   await waitFor(() => owner.state.device.online);
   owner.claim({ sessionType: "weighing", input: { userAge: 33 } });

@@ -2,7 +2,7 @@
  * The session flows through a real server: SDK users and a device over real WebSockets.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { joinDevice, type DeviceSession } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice, type DeviceSession } from "../support/deviceSession.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice, PRINTING, WEIGHING } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";

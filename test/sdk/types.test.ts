@@ -11,7 +11,7 @@ import {
 } from "@baton/client";
 import { useDevice, useDevices } from "@baton/client/react";
 import type { RoomToDevicePayload } from "@baton/protocol";
-import type { SendToDevice } from "../../server/src/session/types.ts";
+import type { SendToDevice } from "@baton/server/session/types.ts";
 
 type Scale = { weighing: { input: { userAge?: number; userGender?: "female" | "male" | "other" }; output: { weight: number; unit: string } } };
 

@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeF
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openSqliteStore, SQLITE_FILE_NAME } from "../../server/src/adapters/sqlite/sqliteStore.ts";
+import { openSqliteStore, SQLITE_FILE_NAME } from "@baton/server/adapters/sqlite/sqliteStore.ts";
 import { spawnProductionServer, stopAllServers } from "../support/serverProcess.ts";
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "baton-data-modes-"));

@@ -10,10 +10,10 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freshDeviceId, TEST_DEVICE_SECRET, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice, WEIGHING } from "../support/scriptedDevice.ts";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
-import { openSqliteStore } from "../../server/src/adapters/sqlite/sqliteStore.ts";
-import { runCli } from "../../server/src/cli/baton.ts";
-import { initialState, MAX_EPOCH, MAX_HELLO_EPOCH_RAISE } from "../../server/src/session/index.ts";
+import { joinDevice } from "../support/deviceSession.ts";
+import { openSqliteStore } from "@baton/server/adapters/sqlite/sqliteStore.ts";
+import { runCli } from "@baton/server/cli/baton.ts";
+import { initialState, MAX_EPOCH, MAX_HELLO_EPOCH_RAISE } from "@baton/server/session/index.ts";
 import { sleep } from "./support.ts";
 import { waitFor } from "../support/waitFor.ts";
 

@@ -3,7 +3,7 @@
  * learns that the device is offered to the first in line — never who that is (name or id).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 import { freshDeviceId, TEST_DEVICE_SECRET, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice, WEIGHING } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freshDeviceId, TEST_DEVICE_SECRET, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice, WEIGHING } from "../support/scriptedDevice.ts";
-import { ORPHAN_LIMITS } from "../../server/src/ports/results.ts";
+import { ORPHAN_LIMITS } from "@baton/server/ports/results.ts";
 import { sleep, startProductionBaton } from "./support.ts";
 
 let baton: TestBaton;

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client as SdkClient, type Room } from "@colyseus/sdk";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 import { Inbox } from "../../client/src/sdk/inbox.ts";
 import { freshDeviceId, TEST_DEVICE_SECRET, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice, WEIGHING } from "../support/scriptedDevice.ts";

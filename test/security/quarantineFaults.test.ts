@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { ErrorCode } from "@baton/protocol";
 import { freshDeviceId, TEST_DEVICE_SECRET, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice, WEIGHING } from "../support/scriptedDevice.ts";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 import { sleep, startProductionBaton } from "./support.ts";
 import { waitFor } from "../support/waitFor.ts";
 

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BatonCloseCode, ErrorCode } from "@baton/protocol";
 import { freshDeviceId, TEST_DEVICE_SECRET, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice, WEIGHING } from "../support/scriptedDevice.ts";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
-import { hashDeviceSecret } from "../../server/src/auth/deviceSecrets.ts";
+import { joinDevice } from "../support/deviceSession.ts";
+import { hashDeviceSecret } from "@baton/server/auth/deviceSecrets.ts";
 import { matchmake, openSeat, sleep, startProductionBaton } from "./support.ts";
 import { waitFor } from "../support/waitFor.ts";
 

@@ -10,7 +10,7 @@ import { matchMaker } from "@colyseus/core";
 import WebSocket from "ws";
 import { DEV_DEVICES, freshDeviceId, TEST_DEVICE_SECRET, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice, WEIGHING } from "../support/scriptedDevice.ts";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 import { request, sleep, startProductionBaton } from "./support.ts";
 
 let baton: TestBaton;

@@ -9,7 +9,7 @@ import { matchMaker } from "@colyseus/core";
 import type { SessionTypeSpec } from "@baton/protocol";
 import { TEST_DEVICE_SECRET, freshDeviceId, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { startProductionBaton, sleep } from "./support.ts";
 
@@ -45,13 +45,14 @@ it("closes only the room whose deadline timer throws, logs it with the device id
     if (command.type === "tick") throw new Error("a bug in the deadline transition");
     return apply(command);
   };
-  const errors = vi.spyOn(console, "error");
+  const errors = vi.spyOn(baton.services.logger, "error");
   try {
     broken.owner.claim({ sessionType: QUICK.name, input: {} });
     await broken.device.next("start");
     // The run's deadline (300 ms) fires, throws, and the room is closed — nothing escapes.
     await waitFor(() => matchMaker.getLocalRoomById(broken.deviceId) === undefined, 5_000, "the broken room to close");
-    const logged = errors.mock.calls.map((call) => String(call[0]));
+    // pino's (fields, message): the room's logger, not the console.
+    const logged = errors.mock.calls.map((call) => String(call[1]));
     expect(logged.some((line) => line.includes(`device room ${broken.deviceId}`) && line.includes("the deadline timer failed"))).toBe(true);
   } finally {
     errors.mockRestore();

@@ -7,8 +7,8 @@ import http from "node:http";
 import WebSocket from "ws";
 import { isErrorCode } from "@baton/protocol";
 import { startBaton, type TestBaton } from "../support/baton.ts";
-import type { BatonConfig } from "../../server/src/config/config.ts";
-import type { SessionTimers } from "../../server/src/session/index.ts";
+import type { BatonConfig } from "@baton/server/config/config.ts";
+import type { SessionTimers } from "@baton/server/session/index.ts";
 
 export function startProductionBaton(overrides: { config?: Partial<BatonConfig>; timers?: Partial<SessionTimers> } = {}): Promise<TestBaton> {
   return startBaton({ ...overrides, config: { mode: "production", ...overrides.config } });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { verifySignature } from "../../server/src/webhooks/signature.ts";
+import { verifySignature } from "@baton/server/webhooks/signature.ts";
 
 const SECRET = "webhook-secret-replay-0123456789";
 interface Received { delivery: string; signature: string; body: string }

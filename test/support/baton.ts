@@ -14,15 +14,15 @@ import path from "node:path";
 // Not `@colyseus/testing`'s index: it imports `@colyseus/tools`, which loads env files.
 import { ColyseusTestServer } from "@colyseus/testing/TestServer";
 import { Client as SdkClient } from "@colyseus/sdk";
-import { loadConfig, type BatonConfig } from "../../server/src/config/config.ts";
-import { createServices } from "../../server/src/app.ts";
-import { startServer } from "../../server/src/server.ts";
-import { hashDeviceSecret } from "../../server/src/auth/deviceSecrets.ts";
-import { openSqliteStore } from "../../server/src/adapters/sqlite/sqliteStore.ts";
-import type { BatonStore } from "../../server/src/ports/store.ts";
-import type { RoomServices } from "../../server/src/rooms/services.ts";
-import type { SessionTimers } from "../../server/src/session/index.ts";
-import type { LifecycleEvent } from "../../server/src/events/lifecycle.ts";
+import { loadConfig, type BatonConfig } from "@baton/server/config/config.ts";
+import { createServices } from "@baton/server/app.ts";
+import { startServer } from "@baton/server/server.ts";
+import { hashDeviceSecret } from "@baton/server/auth/deviceSecrets.ts";
+import { openSqliteStore } from "@baton/server/adapters/sqlite/sqliteStore.ts";
+import type { BatonStore } from "@baton/server/ports/store.ts";
+import type { RoomServices } from "@baton/server/rooms/services.ts";
+import type { SessionTimers } from "@baton/server/session/index.ts";
+import type { LifecycleEvent } from "@baton/server/events/lifecycle.ts";
 
 export const DEV_DEVICES = {
   scale: { deviceId: "scale-1", secret: "dev-secret-scale-1" },

@@ -3,7 +3,7 @@
  * pulled cable or a dead Wi-Fi does), and come back with the reconnection token.
  */
 import { Client } from "@colyseus/sdk";
-import { DeviceSession, joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { DeviceSession, joinDevice } from "../support/deviceSession.ts";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { startTcpProxy, type TcpProxy } from "./tcpProxy.ts";
 

@@ -13,8 +13,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { hashDeviceSecret } from "../../server/src/auth/deviceSecrets.ts";
-import { UserTokens } from "../../server/src/auth/userTokens.ts";
+import { hashDeviceSecret } from "@baton/server/auth/deviceSecrets.ts";
+import { UserTokens } from "@baton/server/auth/userTokens.ts";
 import { freePort } from "./baton.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice } from "../support/scriptedDevice.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { joinDevice } from "../../client/src/sdk/deviceSession.ts";
+import { joinDevice } from "../support/deviceSession.ts";
 import { WebhookNotification } from "@baton/protocol/http";
-import { verifySignature } from "../../server/src/webhooks/signature.ts";
+import { verifySignature } from "@baton/server/webhooks/signature.ts";
 
 const SECRET = "webhook-secret-0123456789";
 interface Delivery { id: string; event: string; body: string; valid: boolean; status: number }

@@ -19,7 +19,6 @@ export type {
 } from "./httpTypes.ts";
 export type { SessionTypeShape, SessionTypeMap, AnySessionTypes, SessionTypeName, InputOf, OutputOf, RunResult, RunFailure } from "./sessionTypes.ts";
 // The lower-level room wrapper the repository's tests use; kept for compatibility.
-export { DeviceSession, joinDevice, type JoinDeviceOptions } from "./deviceSession.ts";
 // Protocol names and codes, so an app needs one import.
 export {
   ErrorCode, Phase, EndReason, DeviceConnection, DeviceAvailability, QueueExitReason,

@@ -12,6 +12,7 @@
  * device (session/grant.ts).
  */
 import { pollStore } from "../store/pollStore.ts";
+import type { Logger } from "../observability/logger.ts";
 import type { DeviceRegistry, RegisteredDevice } from "../ports/store.ts";
 
 export type Revoke = (reason: string) => void;
@@ -74,7 +75,7 @@ export class DeviceConnections {
 export class RevocationWatcher {
   private stopPolling: (() => void) | null = null;
 
-  constructor(private readonly registry: DeviceRegistry, private readonly connections: DeviceConnections) {}
+  constructor(private readonly registry: DeviceRegistry, private readonly connections: DeviceConnections, private readonly logger: Pick<Logger, "error">) {}
 
   async check(): Promise<void> {
     const devices = new Map<string, RegisteredDevice>();
@@ -84,7 +85,7 @@ export class RevocationWatcher {
 
   start(intervalMs: number): void {
     this.stop();
-    this.stopPolling = pollStore(() => this.check(), intervalMs, "re-reading the device registry");
+    this.stopPolling = pollStore(() => this.check(), intervalMs, "re-reading the device registry", this.logger);
   }
 
   stop(): void {

@@ -45,6 +45,9 @@ export type LifecycleListener = (event: LifecycleEvent) => void;
 export class LifecycleEvents {
   private readonly listeners = new Set<LifecycleListener>();
 
+  /** `logger`: where a listener that throws is reported (the process's logger; stderr without one). */
+  constructor(private readonly logger?: { error(fields: object, message: string): void }) {}
+
   /** Subscribes; returns the function that unsubscribes. */
   on(listener: LifecycleListener): () => void {
     this.listeners.add(listener);
@@ -56,7 +59,8 @@ export class LifecycleEvents {
       try {
         listener(event);
       } catch (error) {
-        console.error(`lifecycle listener failed on ${event.type}:`, error);
+        if (this.logger) this.logger.error({ err: error }, `lifecycle listener failed on ${event.type}`);
+        else console.error(`lifecycle listener failed on ${event.type}:`, error);
       }
     }
   }

@@ -72,7 +72,7 @@ export function adminRoutes(services: RoomServices) {
   const router = express.Router();
   const answer = answerWith(services);
 
-  router.post("/admin/devices", guarded("POST /admin/devices", async (request, response) => {
+  router.post("/admin/devices", guarded(services.logger, "POST /admin/devices", async (request, response) => {
     const admin = await requireAdmin(services, request, response, "register devices");
     if (!admin) return;
     const body = parseOrRefuse(RegisterDeviceBody, request.body ?? {}, response, "Body");
@@ -89,7 +89,7 @@ export function adminRoutes(services: RoomServices) {
     answer(response, DeviceRegistered, { deviceId: body.deviceId, label: body.label, kind: body.kind, secret }, 201);
   }));
 
-  router.post("/admin/devices/:deviceId/disable", guarded("POST /admin/devices/:deviceId/disable", async (request, response) => {
+  router.post("/admin/devices/:deviceId/disable", guarded(services.logger, "POST /admin/devices/:deviceId/disable", async (request, response) => {
     const admin = await requireAdmin(services, request, response, "disable devices");
     if (!admin) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
@@ -101,7 +101,7 @@ export function adminRoutes(services: RoomServices) {
     answer(response, DisabledDevice, { deviceId, disabled: true, disabledAt: now });
   }));
 
-  router.delete("/admin/devices/:deviceId", guarded("DELETE /admin/devices/:deviceId", async (request, response) => {
+  router.delete("/admin/devices/:deviceId", guarded(services.logger, "DELETE /admin/devices/:deviceId", async (request, response) => {
     const admin = await requireAdmin(services, request, response, "delete devices");
     if (!admin) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
@@ -112,7 +112,7 @@ export function adminRoutes(services: RoomServices) {
     answer(response, DeletedDevice, { deviceId, deleted: true });
   }));
 
-  router.post("/admin/devices/:deviceId/rotate-secret", guarded("POST /admin/devices/:deviceId/rotate-secret", async (request, response) => {
+  router.post("/admin/devices/:deviceId/rotate-secret", guarded(services.logger, "POST /admin/devices/:deviceId/rotate-secret", async (request, response) => {
     const admin = await requireAdmin(services, request, response, "rotate device secrets");
     if (!admin) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
@@ -124,7 +124,7 @@ export function adminRoutes(services: RoomServices) {
     answer(response, RotatedSecret, { deviceId, secret });
   }));
 
-  router.post("/admin/devices/:deviceId/force-release", guarded("POST /admin/devices/:deviceId/force-release", async (request, response) => {
+  router.post("/admin/devices/:deviceId/force-release", guarded(services.logger, "POST /admin/devices/:deviceId/force-release", async (request, response) => {
     const admin = await requireAdmin(services, request, response, "force-release devices");
     if (!admin) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
@@ -138,7 +138,7 @@ export function adminRoutes(services: RoomServices) {
 
   for (const route of AVAILABILITY_ROUTES) {
     const name = `POST /admin/devices/:deviceId/${route.path}`;
-    router.post(`/admin/devices/:deviceId/${route.path}`, guarded(name, async (request, response) => {
+    router.post(`/admin/devices/:deviceId/${route.path}`, guarded(services.logger, name, async (request, response) => {
       const admin = await requireAdmin(services, request, response, route.what);
       if (!admin) return;
       const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
@@ -153,7 +153,7 @@ export function adminRoutes(services: RoomServices) {
     }));
   }
 
-  router.post("/admin/devices/:deviceId/pool", guarded("POST /admin/devices/:deviceId/pool", async (request, response) => {
+  router.post("/admin/devices/:deviceId/pool", guarded(services.logger, "POST /admin/devices/:deviceId/pool", async (request, response) => {
     const admin = await requireAdmin(services, request, response, "set device pools");
     if (!admin) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
@@ -167,7 +167,7 @@ export function adminRoutes(services: RoomServices) {
     answer(response, PoolSet, { deviceId, pool: poolOf({ pool: body.pool, kind: before.kind }), explicitPool: body.pool });
   }));
 
-  router.get("/admin/devices/:deviceId/queue", guarded("GET /admin/devices/:deviceId/queue", async (request, response) => {
+  router.get("/admin/devices/:deviceId/queue", guarded(services.logger, "GET /admin/devices/:deviceId/queue", async (request, response) => {
     if (!(await requireAdmin(services, request, response, "list who waits for a device"))) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
     if (!deviceId) return;
@@ -175,14 +175,14 @@ export function adminRoutes(services: RoomServices) {
     answer(response, QueueListing, (await services.liveRooms.queue(deviceId)) ?? { deviceId, handoffUntil: 0, entries: [] });
   }));
 
-  router.get("/admin/audit", guarded("GET /admin/audit", async (request, response) => {
+  router.get("/admin/audit", guarded(services.logger, "GET /admin/audit", async (request, response) => {
     if (!(await requireAdmin(services, request, response, "read the audit log"))) return;
     const query = parseOrRefuse(AuditQuery, request.query, response, "Query");
     if (!query) return;
     answer(response, AuditLogPage, { entries: await services.audit.list({ deviceId: query.deviceId, limit: query.limit }) });
   }));
 
-  router.get("/admin/webhooks", guarded("GET /admin/webhooks", async (request, response) => {
+  router.get("/admin/webhooks", guarded(services.logger, "GET /admin/webhooks", async (request, response) => {
     if (!(await requireAdmin(services, request, response, "list webhook deliveries"))) return;
     const query = parseOrRefuse(WebhookDeliveriesQuery, request.query, response, "Query");
     if (!query) return;
@@ -190,7 +190,7 @@ export function adminRoutes(services: RoomServices) {
     answer(response, WebhookDeliveries, { state: query.state, deliveries: deliveries.map((delivery) => ({ ...delivery, endpoint: shownEndpoint(delivery.endpoint) })) });
   }));
 
-  router.post("/admin/webhooks/:id/retry", guarded("POST /admin/webhooks/:id/retry", async (request, response) => {
+  router.post("/admin/webhooks/:id/retry", guarded(services.logger, "POST /admin/webhooks/:id/retry", async (request, response) => {
     if (!(await requireAdmin(services, request, response, "retry webhook deliveries"))) return;
     const id = parseOrRefuse(DeliveryId, request.params.id, response, "Delivery id");
     if (!id || !parseOrRefuse(EmptyBody, request.body ?? {}, response, "Body")) return;

@@ -22,7 +22,7 @@ export function authRoutes(services: RoomServices) {
     (metadata) => services.logger.info({ event: "oidc.discovered", issuer: metadata.issuer }, `OpenID Connect sign-in through ${metadata.issuer}`),
     (error: Error) => services.logger.warn({ event: "oidc.discovery_failed", err: error }, `OpenID Connect: ${error.message}; sign-in through the provider fails until it answers`),
   );
-  router.get("/auth/config", guarded("GET /auth/config", async (_request, response) => {
+  router.get("/auth/config", guarded(services.logger, "GET /auth/config", async (_request, response) => {
     const devSignIn = services.config.mode !== "production";
     const verifier = services.userTokens.oidc;
     if (!verifier) return answer(response, AuthConfigAnswer, { devSignIn, oidc: null });
@@ -42,7 +42,7 @@ export function authRoutes(services: RoomServices) {
     response.setHeader("Cache-Control", "no-cache");
     answer(response, AuthConfigAnswer, { devSignIn, oidc: { issuer, clientId, scopes, providerName, algorithms, ...endpoints } });
   }));
-  router.get("/auth/me", guarded("GET /auth/me", async (request, response) => {
+  router.get("/auth/me", guarded(services.logger, "GET /auth/me", async (request, response) => {
     const identity = await requireUser(services, request, response);
     if (!identity) return;
     answer(response, WhoAmIAnswer, { userId: identity.userId, name: identity.name, roles: identity.roles });

@@ -59,7 +59,7 @@ export function deviceRoutes(services: RoomServices) {
     };
   }
 
-  router.get("/devices", guarded("GET /devices", async (request, response) => {
+  router.get("/devices", guarded(services.logger, "GET /devices", async (request, response) => {
     if (!(await requireUser(services, request, response))) return;
     const query = parseOrRefuse(DeviceListQuery, request.query, response, "Query");
     if (!query) return;
@@ -82,7 +82,7 @@ export function deviceRoutes(services: RoomServices) {
     answer(response, DeviceList, { devices, ...(more ? { next: devices[devices.length - 1].deviceId } : {}) });
   }));
 
-  router.get("/devices/:deviceId", guarded("GET /devices/:deviceId", async (request, response) => {
+  router.get("/devices/:deviceId", guarded(services.logger, "GET /devices/:deviceId", async (request, response) => {
     if (!(await requireUser(services, request, response))) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
     if (!deviceId) return;

@@ -18,7 +18,7 @@ export const HistoryQuery = z.strictObject({ limit: z.coerce.number().int().min(
 export function historyRoutes(services: RoomServices) {
   const router = express.Router();
   const answer = answerWith(services);
-  router.get("/devices/:deviceId/history", guarded("GET /devices/:deviceId/history", async (request, response) => {
+  router.get("/devices/:deviceId/history", guarded(services.logger, "GET /devices/:deviceId/history", async (request, response) => {
     if (!(await requireAdmin(services, request, response, "read a device's history (it holds every owner's inputs and outputs)"))) return;
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
     if (!deviceId) return;

@@ -56,12 +56,12 @@ export function parseOrRefuse<T extends z.ZodType>(schema: T, value: unknown, re
  * Wraps an async handler: a store that throws becomes 503 INTERNAL_ERROR with no details
  * (the error is logged), never an unhandled rejection or a stack trace in the answer.
  */
-export function guarded(label: string, handler: (request: Request, response: Response) => Promise<void>) {
+export function guarded(logger: Pick<Logger, "error">, label: string, handler: (request: Request, response: Response) => Promise<void>) {
   return async (request: Request, response: Response) => {
     try {
       await handler(request, response);
     } catch (error) {
-      console.error(`${label}: failed`, error);
+      logger.error({ event: "http.failed", err: error }, `${label}: failed`);
       if (!response.headersSent) refuse(response, ErrorCode.INTERNAL_ERROR, { reason: "storeUnavailable" });
     }
   };

@@ -28,7 +28,7 @@ export const DevTokenRequest = z.strictObject({
 export function resultRoutes(services: RoomServices) {
   const router = express.Router();
   const answer = answerWith(services);
-  router.get("/results", guarded("GET /results", async (request, response) => {
+  router.get("/results", guarded(services.logger, "GET /results", async (request, response) => {
     const identity = await requireUser(services, request, response);
     if (!identity) return;
     const query = parseOrRefuse(ResultsQuery, request.query, response, "Query");
@@ -39,7 +39,7 @@ export function resultRoutes(services: RoomServices) {
       ...(page.next ? { next: page.next } : {}),
     });
   }));
-  router.get("/results/outcomes", guarded("GET /results/outcomes", async (request, response) => {
+  router.get("/results/outcomes", guarded(services.logger, "GET /results/outcomes", async (request, response) => {
     const identity = await requireUser(services, request, response);
     if (!identity) return;
     const query = parseOrRefuse(ResultsQuery, request.query, response, "Query");

@@ -68,7 +68,7 @@ export function sessionRoutes(services: RoomServices) {
     return deviceId;
   }
 
-  router.get("/devices/:deviceId/sessions", guarded("GET /devices/:deviceId/sessions", async (request, response) => {
+  router.get("/devices/:deviceId/sessions", guarded(services.logger, "GET /devices/:deviceId/sessions", async (request, response) => {
     if (!(await requireUser(services, request, response))) return;
     const query = parseOrRefuse(DeviceSessionsQuery, request.query, response, "Query");
     if (!query) return;
@@ -79,7 +79,7 @@ export function sessionRoutes(services: RoomServices) {
     answer(response, DeviceSessionsPage, { deviceId, sessions, ...(more ? { next: String(sessions[sessions.length - 1].epoch) } : {}) });
   }));
 
-  router.get("/devices/:deviceId/sessions/:epoch", guarded("GET /devices/:deviceId/sessions/:epoch", async (request, response) => {
+  router.get("/devices/:deviceId/sessions/:epoch", guarded(services.logger, "GET /devices/:deviceId/sessions/:epoch", async (request, response) => {
     const caller = await requireUser(services, request, response);
     if (!caller) return;
     const epoch = parseOrRefuse(Epoch, request.params.epoch, response, "Epoch");
@@ -97,7 +97,7 @@ export function sessionRoutes(services: RoomServices) {
     });
   }));
 
-  router.get("/devices/:deviceId/runs/:runId", guarded("GET /devices/:deviceId/runs/:runId", async (request, response) => {
+  router.get("/devices/:deviceId/runs/:runId", guarded(services.logger, "GET /devices/:deviceId/runs/:runId", async (request, response) => {
     const caller = await requireUser(services, request, response);
     if (!caller) return;
     const runId = parseOrRefuse(RunId, request.params.runId, response, "Run id");
@@ -112,7 +112,7 @@ export function sessionRoutes(services: RoomServices) {
     answer(response, RunDetail, { run });
   }));
 
-  router.get("/me/sessions", guarded("GET /me/sessions", async (request, response) => {
+  router.get("/me/sessions", guarded(services.logger, "GET /me/sessions", async (request, response) => {
     const caller = await requireUser(services, request, response);
     if (!caller) return;
     const query = parseOrRefuse(MySessionsQuery, request.query, response, "Query");

@@ -24,7 +24,7 @@ const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 export interface BatonMetrics {
   registry: Registry;
   storeSeconds: Histogram<"operation">;
-  /** `hello`s whose epoch was beyond what one may raise (session/core.ts MAX_HELLO_EPOCH_RAISE): not applied. */
+  /** `hello`s whose epoch was beyond what one may raise (session/deviceReports.ts MAX_HELLO_EPOCH_RAISE): not applied. */
   epochAnomalies: Counter;
   /** Orphaned results not kept, beyond the per-device bound (ports/results.ts ORPHAN_LIMITS). */
   orphansDropped: Counter;

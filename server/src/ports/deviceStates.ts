@@ -36,7 +36,7 @@ export interface DeviceStateStore {
    */
   raiseEpoch(deviceId: string, epoch: number, now: number): Promise<number>;
   /**
-   * Repairs an epoch that is beyond MAX_EPOCH (session/core.ts), which Baton never issues — a
+   * Repairs an epoch that is beyond MAX_EPOCH (session/deviceReports.ts), which Baton never issues — a
    * forged `hello` stored it before the cap existed: sets it to `epoch` (≤ MAX_EPOCH) and
    * returns it. A stored epoch within MAX_EPOCH is never touched (returned as it is), so this
    * cannot lower an epoch a device was legitimately given.

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { DeviceConnection, ErrorCode, Phase } from "@baton/protocol";
 import { welcomeFor } from "./phase.ts";
 import {
-  ALICE, BOB, CALIBRATE, SessionHarness, T0, WEIGH, deviceMessages, effectTypes, effectsOf, ignoringLiveness, onlineHarness,
+  sentenceOf, ALICE, BOB, CALIBRATE, SessionHarness, T0, WEIGH, deviceMessages, effectTypes, effectsOf, ignoringLiveness, onlineHarness,
 } from "./testing.ts";
 
 /** Alice holds the device (epoch 1) and run-1 (weigh) is in flight. */
@@ -39,7 +39,7 @@ describe("fencing of device reports", () => {
       const before = harness.state;
       const outcome = harness.apply(report);
       expect(outcome.rejection).toMatchObject({ code: ErrorCode.STALE_EPOCH, params: { epoch: 1, currentEpoch: 2 } });
-      expect(outcome.rejection?.message).toContain("Epoch 1 is not the current epoch 2");
+      expect(sentenceOf(outcome.rejection)).toContain("Epoch 1 is not the current epoch 2");
       expect(outcome.effects).toEqual([]);
       expect(ignoringLiveness(outcome.state)).toEqual(ignoringLiveness(before));
     });
@@ -49,7 +49,7 @@ describe("fencing of device reports", () => {
       const before = harness.state;
       const outcome = harness.apply({ ...report, epoch: 2, runId: "run-999" });
       expect(outcome.rejection).toMatchObject({ code: ErrorCode.UNKNOWN_RUN, params: { runId: "run-999", currentRunId: "run-2" } });
-      expect(outcome.rejection?.message).toContain("run-2");
+      expect(sentenceOf(outcome.rejection)).toContain("run-2");
       expect(outcome.effects).toEqual([]);
       expect(ignoringLiveness(outcome.state)).toEqual(ignoringLiveness(before));
     });

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { EndReason, ErrorCode, Phase } from "@baton/protocol";
 import { dueDeadline, nextDeadline } from "./deadlines.ts";
 import { phaseOf } from "./phase.ts";
-import { ALICE, BOB, CAROL, SessionHarness, ignoringLiveness, onlineHarness } from "./testing.ts";
+import { sentenceOf, ALICE, BOB, CAROL, SessionHarness, ignoringLiveness, onlineHarness } from "./testing.ts";
 import type { Command, CoreState, Json, Outcome, UserRef } from "./types.ts";
 
 const USERS: UserRef[] = [ALICE, BOB, CAROL];
@@ -249,7 +249,7 @@ function checkStep(before: CoreState, command: Command, outcome: Outcome, ledger
 
   if (outcome.rejection) {
     expect(ERROR_CODES.has(outcome.rejection.code)).toBe(true);
-    expect(outcome.rejection.message.length).toBeGreaterThan(0);
+    expect(sentenceOf(outcome.rejection)!.length).toBeGreaterThan(0);
     // Only a refused result has consequences (it is recorded and acked); every other refusal changes nothing.
     if (command.type !== "deviceResult") {
       expect(ignoringLiveness(after)).toEqual(ignoringLiveness(before));

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { EndReason, ErrorCode, Phase } from "@baton/protocol";
 import { phaseOf } from "./phase.ts";
 import {
-  ALICE, BOB, CALIBRATE, DEVICE_ID, SessionHarness, T0, WEIGH, deviceMessages, effectTypes, effectsOf, onlineHarness,
+  sentenceOf, ALICE, BOB, CALIBRATE, DEVICE_ID, SessionHarness, T0, WEIGH, deviceMessages, effectTypes, effectsOf, onlineHarness,
 } from "./testing.ts";
 
 function claimedByAlice(): SessionHarness {
@@ -20,7 +20,7 @@ describe("run", () => {
     const harness = onlineHarness();
     const outcome = harness.run(ALICE, WEIGH.name, { sampleId: "S-1" });
     expect(outcome.rejection).toMatchObject({ code: ErrorCode.NOT_OWNER, params: { reason: "nobodyHolds", action: "start a run" } });
-    expect(outcome.rejection?.message).toContain("nobody holds");
+    expect(sentenceOf(outcome.rejection)).toContain("nobody holds");
     expect(outcome.effects).toEqual([]);
     expect(harness.state.session).toBeNull();
   });
@@ -30,7 +30,7 @@ describe("run", () => {
     const before = harness.state;
     const outcome = harness.run(BOB, WEIGH.name, { sampleId: "S-1" });
     expect(outcome.rejection).toMatchObject({ code: ErrorCode.NOT_OWNER, params: { reason: "heldByOther", holder: expect.stringContaining("Alice") } });
-    expect(outcome.rejection?.message).toContain("Alice");
+    expect(sentenceOf(outcome.rejection)).toContain("Alice");
     expect(outcome.state).toBe(before);
   });
 
@@ -67,7 +67,7 @@ describe("run", () => {
     const before = harness.state;
     const outcome = harness.run(ALICE, WEIGH.name, { sampleId: "S-2" });
     expect(outcome.rejection?.code).toBe(ErrorCode.RUN_IN_PROGRESS);
-    expect(outcome.rejection?.message).toContain("run-1");
+    expect(sentenceOf(outcome.rejection)).toContain("run-1");
     expect(outcome.state).toBe(before);
   });
 
@@ -75,8 +75,8 @@ describe("run", () => {
     const harness = claimedByAlice();
     const outcome = harness.run(ALICE, "levitate", {});
     expect(outcome.rejection?.code).toBe(ErrorCode.UNKNOWN_SESSION_TYPE);
-    expect(outcome.rejection?.message).toContain('"levitate"');
-    expect(outcome.rejection?.message).toContain("weigh, calibrate");
+    expect(sentenceOf(outcome.rejection)).toContain('"levitate"');
+    expect(sentenceOf(outcome.rejection)).toContain("weigh, calibrate");
     expect(phaseOf(harness.state)).toBe(Phase.CLAIMED);
   });
 
@@ -84,14 +84,14 @@ describe("run", () => {
     const harness = onlineHarness();
     harness.hello([]);
     harness.claim(ALICE);
-    expect(harness.run(ALICE, WEIGH.name, {}).rejection?.message).toContain("it offers: none");
+    expect(sentenceOf(harness.run(ALICE, WEIGH.name, {}).rejection)).toContain("it offers: none");
   });
 
   it("refuses invalid input with INVALID_INPUT and the validator's reason", () => {
     const harness = claimedByAlice();
     const outcome = harness.run(ALICE, WEIGH.name, { sampleId: 42 });
     expect(outcome.rejection?.code).toBe(ErrorCode.INVALID_INPUT);
-    expect(outcome.rejection?.message).toContain('"sampleId" must be a string');
+    expect(sentenceOf(outcome.rejection)).toContain('"sampleId" must be a string');
     expect(harness.state.session?.run).toBeNull();
   });
 
@@ -172,7 +172,7 @@ describe("cancel", () => {
     const harness = claimedByAlice();
     const outcome = harness.apply({ type: "cancel", user: ALICE });
     expect(outcome.rejection?.code).toBe(ErrorCode.NO_RUN);
-    expect(outcome.rejection?.message).toContain(DEVICE_ID);
+    expect(sentenceOf(outcome.rejection)).toContain(DEVICE_ID);
   });
 
   it("sends cancel with epoch and runId to the device and delivers a CANCELLED failure to the holder", () => {

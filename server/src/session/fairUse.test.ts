@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "@baton/protocol";
 import { dailyQuota, holdingsOf, usedToday, utcDayStart } from "./fairUse.ts";
-import { ALICE, BOB, CAROL, onlineHarness } from "./testing.ts";
+import { sentenceOf, ALICE, BOB, CAROL, onlineHarness } from "./testing.ts";
 
 const DAY = 86_400_000;
 const NOON = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -34,7 +34,7 @@ describe("the daily quota", () => {
   it("refuses with the reset time when the minutes are used up, else caps the session at what is left", () => {
     const refused = dailyQuota(60 * 60_000, 60, "scale", NOON);
     expect("refusal" in refused && refused.refusal).toMatchObject({ code: ErrorCode.DAILY_QUOTA_EXHAUSTED, params: { minutesPerDay: 60, kind: "scale", resetsAt: Date.parse("2025-01-16T00:00:00.000Z") } });
-    expect("refusal" in refused && refused.refusal.message).toContain("2025-01-16T00:00:00.000Z");
+    expect("refusal" in refused && sentenceOf(refused.refusal)).toContain("2025-01-16T00:00:00.000Z");
     expect(dailyQuota(45 * 60_000, 60, "scale", NOON)).toEqual({ until: NOON + 15 * 60_000 });
   });
 });

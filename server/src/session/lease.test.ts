@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { EndReason, ErrorCode } from "@baton/protocol";
 import { nextDeadline } from "./deadlines.ts";
-import { ALICE, BOB, T0, WEIGH, effectsOf, onlineHarness } from "./testing.ts";
+import { sentenceOf, ALICE, BOB, T0, WEIGH, effectsOf, onlineHarness } from "./testing.ts";
 
 const MINUTE = 60_000;
 // Idle timeout off, so the session's expiry is the only deadline that ends it.
@@ -73,7 +73,7 @@ describe("extend", () => {
     expect(harness.state.session!.expiresAt).toBe(T0 + 50 * MINUTE);
     const refused = harness.apply({ type: "extend", user: ALICE });
     expect(refused.rejection).toMatchObject({ code: ErrorCode.EXTENSION_REFUSED, params: { reason: "allowanceUsed", allowanceMs: 20 * MINUTE } });
-    expect(refused.rejection?.message).toContain("maximum of 20 min");
+    expect(sentenceOf(refused.rejection)).toContain("maximum of 20 min");
     expect(harness.state.session!.expiresAt).toBe(T0 + 50 * MINUTE);
   });
 
@@ -93,7 +93,7 @@ describe("extend", () => {
     expect(off.apply({ type: "extend", user: ALICE }).rejection?.code).toBe(ErrorCode.EXTENSION_REFUSED);
     const endless = onlineHarness({ timers: { ...timers, maxSessionMs: 0 } });
     endless.claim(ALICE);
-    expect(endless.apply({ type: "extend", user: ALICE }).rejection?.message).toContain("no expiry");
+    expect(sentenceOf(endless.apply({ type: "extend", user: ALICE }).rejection)).toContain("no expiry");
   });
 
   it("keeps the added time when a run re-computes the expiry from its type's cap", () => {
@@ -113,7 +113,7 @@ describe("capSession (the daily quota)", () => {
     expect(harness.state.session!.expiresAt).toBe(T0 + 20 * MINUTE);
     const refused = harness.apply({ type: "extend", user: ALICE });
     expect(refused.rejection?.code).toBe(ErrorCode.EXTENSION_REFUSED);
-    expect(refused.rejection?.message).toContain("daily quota");
+    expect(sentenceOf(refused.rejection)).toContain("daily quota");
   });
 
   it("lets an extension reach the quota's end and no further", () => {

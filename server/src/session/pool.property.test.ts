@@ -15,7 +15,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PoolExitReason } from "@baton/protocol";
 import { initialPoolState, reducePool, type PoolCommand, type PoolEffect, type PoolState } from "./pool.ts";
-import { ALICE, BOB, CAROL, SessionHarness } from "./testing.ts";
+import { sentenceOf, ALICE, BOB, CAROL, SessionHarness } from "./testing.ts";
 import { initialState } from "./core.ts";
 import type { UserRef } from "./types.ts";
 
@@ -123,7 +123,7 @@ class World {
     harness.now = this.now;
     const outcome = harness.apply({ type: "claim", user: ask.user, ...ask.request });
     const answer = outcome.rejection
-      ? { granted: false as const, code: outcome.rejection.code, message: outcome.rejection.message }
+      ? { granted: false as const, code: outcome.rejection.code, message: sentenceOf(outcome.rejection)! }
       : { granted: true as const, epoch: harness.state.epoch };
     this.pool_({ type: "answer", attemptId: ask.attemptId, deviceId: ask.deviceId, answer });
   }

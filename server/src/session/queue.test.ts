@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { DeviceAvailability, ErrorCode, QueueExitReason } from "@baton/protocol";
 import { nextDeadline } from "./deadlines.ts";
 import { lineOf, positionOf } from "./line.ts";
-import { ALICE, BOB, CAROL, effectsOf, onlineHarness, T0, WEIGH } from "./testing.ts";
+import { sentenceOf, ALICE, BOB, CAROL, effectsOf, onlineHarness, T0, WEIGH } from "./testing.ts";
 import type { UserRef } from "./types.ts";
 
 const DAVE: UserRef = { userId: "u-dave", name: "Dave" };
@@ -44,7 +44,7 @@ describe("enqueue", () => {
     harness.apply({ type: "enqueue", user: CAROL });
     const full = harness.apply({ type: "enqueue", user: DAVE });
     expect(full.rejection).toMatchObject({ code: ErrorCode.QUEUE_FULL, params: { waiting: 2 } });
-    expect(full.rejection?.message).toContain("2 waiting");
+    expect(sentenceOf(full.rejection)).toContain("2 waiting");
   });
 
   it("leave_queue gives the place up; the others move up", () => {

@@ -2,10 +2,9 @@
  * A refusal as a value. The core says *which* error and with what parameters; the sentence
  * comes from the error table in @baton/protocol (shared/errors.ts), never from here.
  */
-import { errorValue, renderError, type ErrorCodeName, type ErrorParams } from "@baton/protocol";
+import { errorValue, type ErrorCodeName, type ErrorParams } from "@baton/protocol";
 import type { Rejection } from "./types.ts";
 
 export function rejection<C extends ErrorCodeName>(code: C, params: ErrorParams<C>): Rejection {
-  // `message` is rendered once here for the rooms, which still send it as it is (types.ts).
-  return { ...errorValue(code, params), message: renderError(code, params) };
+  return errorValue(code, params);
 }

@@ -5,6 +5,7 @@
  *
  * Used only by the `*.test.ts` files beside it; nothing in production imports it.
  */
+import { errorSentence, type ErrorValue } from "@baton/protocol";
 import { initialState } from "./core.ts";
 import { reduce } from "./reduce.ts";
 import { DEFAULT_RULES } from "./rules.ts";
@@ -190,4 +191,9 @@ export function effectTypes(outcome: Outcome): string[] {
  */
 export function ignoringLiveness(state: CoreState): CoreState {
   return { ...state, device: { ...state.device, lastSeenAt: 0 } };
+}
+
+/** The sentence a rejection renders to (what a room sends with it), or undefined when there is none. */
+export function sentenceOf(rejection: ErrorValue | undefined): string | undefined {
+  return rejection && errorSentence(rejection);
 }

@@ -2,7 +2,7 @@
  * Types of the pure session core. Nothing here knows about Colyseus, sockets or schema:
  * the core is `(state, command, context) → { state, effects } | rejection`.
  */
-import type { DeviceAvailabilityName, EndReasonName, ErrorCodeName, ErrorValue, PhaseName, DeviceConnectionName, QueueExitReasonName } from "@baton/protocol";
+import type { DeviceAvailabilityName, EndReasonName, ErrorValue, PhaseName, DeviceConnectionName, QueueExitReasonName } from "@baton/protocol";
 import type { RoomToDevicePayload, SessionTypeSpec } from "@baton/protocol";
 
 export type Json = Record<string, unknown>;
@@ -345,17 +345,9 @@ export type QueueEffect =
 /**
  * A refused command as a value: the code and the parameters of its sentence, which the error
  * table in @baton/protocol renders (`errorSentence`). Build one with `rejection()`
- * (rejection.ts). `message` is that rendered sentence, carried while the rooms still send it
- * as it is. TODO(issue 19, after the rooms carve): the rooms render with `errorSentence`,
- * `message` and the `LegacyRejection` arm (a sentence a room wrote itself) go.
+ * (rejection.ts); the rooms render it with `errorSentence` where they send it.
  */
-export type Rejection = (ErrorValue & { message: string }) | LegacyRejection;
-/** A rejection a room still writes as prose (rooms/fairUseGate.ts); no params. */
-export interface LegacyRejection {
-  code: ErrorCodeName;
-  params?: undefined;
-  message: string;
-}
+export type Rejection = ErrorValue;
 
 /**
  * The result of one command: the next state, the effects to carry out in order, and, when

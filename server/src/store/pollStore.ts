@@ -4,8 +4,10 @@
  * Used by the watchers that carry store changes made elsewhere (the CLI, another process)
  * into this process's live rooms.
  */
-export function pollStore(check: () => Promise<void>, intervalMs: number, what: string): () => void {
-  const poll = () => check().catch((error) => console.error(`baton: ${what} failed:`, error));
+import type { Logger } from "../observability/logger.ts";
+
+export function pollStore(check: () => Promise<void>, intervalMs: number, what: string, logger: Pick<Logger, "error">): () => void {
+  const poll = () => check().catch((error) => logger.error({ err: error }, `${what} failed`));
   void poll();
   const timer = setInterval(poll, intervalMs);
   timer.unref();

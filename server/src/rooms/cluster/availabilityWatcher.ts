@@ -10,6 +10,7 @@
  * knows (commandForStoredAvailability).
  */
 import { pollStore } from "../../store/pollStore.ts";
+import type { Logger } from "../../observability/logger.ts";
 import type { AvailabilityRecord, AvailabilityStore } from "../../ports/store.ts";
 
 /** What the watcher needs of a live room. */
@@ -20,7 +21,7 @@ export class AvailabilityWatcher {
   private stopPolling: (() => void) | null = null;
   private readonly rooms = new Map<string, ApplyStoredAvailability>();
 
-  constructor(private readonly availability: AvailabilityStore) {}
+  constructor(private readonly availability: AvailabilityStore, private readonly logger: Pick<Logger, "error">) {}
 
   /** A room of this process registers itself; returns the function that unregisters it. */
   register(deviceId: string, apply: ApplyStoredAvailability): () => void {
@@ -43,7 +44,7 @@ export class AvailabilityWatcher {
 
   start(intervalMs: number): void {
     this.stop();
-    this.stopPolling = pollStore(() => this.check(), intervalMs, "re-reading device availability");
+    this.stopPolling = pollStore(() => this.check(), intervalMs, "re-reading device availability", this.logger);
   }
 
   stop(): void {

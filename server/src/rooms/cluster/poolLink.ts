@@ -11,7 +11,7 @@
  * asks only devices that have one and never creates device rooms.
  */
 import { matchMaker } from "@colyseus/core";
-import { DEVICE_ROOM_NAME, ErrorCode, POOL_ROOM_NAME } from "@baton/protocol";
+import { DEVICE_ROOM_NAME, ErrorCode, POOL_ROOM_NAME, renderError } from "@baton/protocol";
 import { PoolName } from "@baton/protocol/messages";
 import { poolOf } from "../../ports/devices.ts";
 import type { DeviceRegistry } from "../../ports/store.ts";
@@ -36,18 +36,18 @@ export async function findPoolRoomId(pool: string): Promise<string | null> {
 /** Asks a device's room for a conditional claim; every failure to reach it is a refusal (the pool asks the next device). */
 export async function claimIfFree(deviceId: string, user: UserRef, request: PoolRequest): Promise<ClaimAnswer> {
   const [room] = await matchMaker.query({ name: DEVICE_ROOM_NAME, roomId: deviceId });
-  if (!room) return { granted: false, code: ErrorCode.DEVICE_OFFLINE, message: `Device ${deviceId} is not connected.` };
+  if (!room) return { granted: false, code: ErrorCode.DEVICE_OFFLINE, message: renderError(ErrorCode.DEVICE_OFFLINE, { reason: "notConnected", deviceId }) };
   // The arguments travel as JSON; a request that cannot is refused as the request's fault, not the device's.
   try {
     JSON.stringify([user, request]);
   } catch {
-    return { granted: false, code: ErrorCode.INVALID_MESSAGE, message: "The request is not plain JSON." };
+    return { granted: false, code: ErrorCode.INVALID_MESSAGE, message: renderError(ErrorCode.INVALID_MESSAGE, { reason: "notPlainJson" }) };
   }
   try {
     const answer = (await matchMaker.remoteRoomCall(deviceId, "claimIfFree", [user, request])) as ClaimAnswer;
     return answer?.granted === true ? { granted: true, epoch: Number(answer.epoch) } : { granted: false, code: String(answer?.code ?? ErrorCode.DEVICE_BUSY), message: String(answer?.message ?? "") };
   } catch (error) {
-    return { granted: false, code: ErrorCode.DEVICE_OFFLINE, message: `Device ${deviceId}'s room did not answer (${String((error as Error)?.message ?? error).slice(0, 120)}).` };
+    return { granted: false, code: ErrorCode.DEVICE_OFFLINE, message: renderError(ErrorCode.DEVICE_OFFLINE, { reason: "roomUnreachable", deviceId, problem: String((error as Error)?.message ?? error).slice(0, 120) }) };
   }
 }
 

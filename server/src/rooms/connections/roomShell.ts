@@ -5,7 +5,7 @@
  * reading. Rooms call these; nothing here knows a session or a pool.
  */
 import { ClientState, type Client, type Room } from "@colyseus/core";
-import { ErrorCode, type ErrorCodeName } from "@baton/protocol";
+import { ErrorCode, errorValue, type ErrorValue } from "@baton/protocol";
 import { FrameEdge } from "../edge/frameEdge.ts";
 import type { RoomServices } from "../services.ts";
 import { closeIfSlow, ConnectionBounds } from "./connectionLimits.ts";
@@ -21,7 +21,7 @@ export function frameEdgeOf(services: RoomServices): FrameEdge {
   return new FrameEdge({ user: services.config.rateLimit, device: services.config.deviceRateLimit }, services.clock);
 }
 
-type Refuse<C> = (client: C, code: ErrorCodeName, message: string, request: string) => void;
+type Refuse<C> = (client: C, error: ErrorValue, request: string) => void;
 
 /**
  * Every incoming frame passes here before Colyseus decodes it (TypeScript marks `_onMessage`
@@ -35,11 +35,11 @@ export function guardFrameworkEntryPoints<C extends Client>(room: Room, edge: Fr
     const joined = client.state === ClientState.JOINED;
     const verdict = edge.inspect(client, { isDevice: isDevice(client), joined }, buffer);
     if (verdict.action === "drop") return;
-    if (verdict.action === "refuse") return refuse(client, verdict.code, verdict.message, verdict.request);
+    if (verdict.action === "refuse") return refuse(client, verdict.error, verdict.request);
     try {
       frameworkReceive(client, buffer);
     } catch {
-      refuse(client, ErrorCode.INVALID_MESSAGE, "The frame could not be processed.", "");
+      refuse(client, errorValue(ErrorCode.INVALID_MESSAGE, { reason: "frameFailed" }), "");
     }
     if (!joined && client.state === ClientState.JOINED) connections.joinAcknowledged(client);
   };

@@ -6,6 +6,7 @@
  */
 import { Room, type RoomOptions } from "@colyseus/core";
 import type { RoomServices } from "../services.ts";
+import type { Logger } from "../../observability/logger.ts";
 
 export class ServicedRoom<T extends RoomOptions = RoomOptions> extends Room<T> {
   static services: RoomServices;
@@ -34,6 +35,11 @@ export class ServicedRoom<T extends RoomOptions = RoomOptions> extends Room<T> {
       room._simulationInterval = settled;
     }
     this.patchRate = null;
+  }
+
+  /** The process's logger: a failed callback is logged with it (roomTimers.ts `guarded`). */
+  get logger(): Logger {
+    return this.services.logger;
   }
 
   /** This room's services (rooms/services.ts). */

@@ -22,7 +22,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { ClientState, CloseCode, matchMaker, type AuthContext, type Client } from "@colyseus/core";
-import { DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, type ErrorCodeName, type ErrorPayload, type UserToRoomType } from "@baton/protocol";
+import { DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, errorSentence, type ErrorPayload, type ErrorValue, type UserToRoomType } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { initialState, isFreeForNewHolder, lineOf, nextDeadline, reduce, restoreForNewRoom, type AvailabilityCommand, type ClaimAnswer, type Command, type CoreState, type Outcome, type PoolRequest, type UserRef } from "../../session/index.ts";
 import { notifyDeviceFreed } from "../cluster/poolLink.ts";
@@ -86,31 +86,31 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
 
   static async onAuth(this: typeof DeviceRoom, token: string, options: unknown, context: AuthContext) {
     const services = this.services;
-    if (services.readiness.draining) throw joinError(ErrorCode.SERVER_BUSY, "the server is shutting down; join again in a few seconds (another process, or this one restarted).");
+    if (services.readiness.draining) throw joinError(ErrorCode.SERVER_BUSY, { reason: "draining" });
     const auth = await authorizeJoin(token, options, services, context.headers?.get(CLIENT_ADDRESS_HEADER) ?? "unknown");
     // Refuse a full room here, with its own sentence, rather than through Colyseus' seat
     // retries (seconds of back-off, then a generic error). The seat itself is capped too.
     const room = matchMaker.getLocalRoomById(auth.deviceId) as DeviceRoom | undefined;
     if (auth.role === "user" && room && !room.hasSeatFor(auth.userId)) {
-      throw joinError(ErrorCode.ROOM_FULL, `device ${auth.deviceId} has no free viewer seat (at most ${services.config.maxSpectatorsPerDevice} viewers, ${services.config.maxConnectionsPerUser} connections per user); try again later.`);
+      throw joinError(ErrorCode.ROOM_FULL, { reason: "deviceViewers", deviceId: auth.deviceId, maxViewers: services.config.maxSpectatorsPerDevice, maxPerUser: services.config.maxConnectionsPerUser });
     }
     return auth;
   }
 
   async onCreate(options: { deviceId: string }) {
     const services = this.services;
-    if (!isValidDeviceId(options.deviceId)) throw joinError(ErrorCode.UNKNOWN_DEVICE, "a device room needs a valid deviceId.");
+    if (!isValidDeviceId(options.deviceId)) throw joinError(ErrorCode.UNKNOWN_DEVICE, { reason: "roomWithoutDeviceId" });
     // One room per device in the whole cluster, whichever route asked for it: the lock is
     // taken before the room exists, and renewed while it lives (cluster/deviceRoomLeases.ts).
     const lease = await services.roomLeases.acquire(options.deviceId, this.lockHolder, (reason) => this.leaseLost(reason), () => void keepListed(this));
     if (!lease) {
-      throw joinError(ErrorCode.DEVICE_ROOM_EXISTS, `device ${options.deviceId} already has its room (or a process that stopped still holds it, for at most BATON_ROOM_LOCK_TTL_MS); join it with joinOrCreate, or try again in a few seconds.`);
+      throw joinError(ErrorCode.DEVICE_ROOM_EXISTS, { deviceId: options.deviceId });
     }
     this.lease = lease;
     this.roomId = options.deviceId;
     this.device = new DeviceSocket(options.deviceId, services.deviceConnections, () => this.apply({ type: "deviceDisconnected" }));
     this.patchOnlyOnChange();
-    guardFrameworkEntryPoints<BatonClient>(this, this.frameEdge, this.connections, (client) => client.auth?.role === "device", (client, code, message, request) => this.sendError(client, code, message, request));
+    guardFrameworkEntryPoints<BatonClient>(this, this.frameEdge, this.connections, (client) => client.auth?.role === "device", (client, error, request) => this.sendError(client, error, request));
     // The device's stored state, if any: same epoch, holder and run as before (a restart, or
     // a room created again). Nobody is connected yet, so the grace periods start now, and
     // deadlines that fell while the server was down are moved past them (session/restore.ts).
@@ -128,7 +128,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
       historyChanged: () => this.samples.markStale(),
     }, stored);
     this.admission = new UserAdmission(fairUseGateFor(services, options.deviceId), {
-      deviceId: options.deviceId, core: () => this.core, apply: (command) => this.apply(command), closed: () => this.disposed,
+      deviceId: options.deviceId, core: () => this.core, apply: (command) => this.apply(command), closed: () => this.disposed, logger: services.logger,
     });
     // What a restored state holds is renewed at once, and while the room lives.
     if (this.admission.gate.enabled) this.untrackQuotas = services.quotaRenewer.track(() => this.admission.gate.slots(this.core));
@@ -147,15 +147,14 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     for (const type of Object.values(DeviceToRoom)) this.onMessage(type, (client: BatonClient, payload: unknown) => this.onDeviceMessage(client, type, payload));
     // Unknown types get an error, not Colyseus' default kick (4002).
     this.onMessage("*", (client: BatonClient, type: string | number) => {
-      const refusal = unknownMessage(type);
-      this.sendError(client, refusal.code, refusal.message, String(type).slice(0, 64));
+      this.sendError(client, unknownMessage(type), String(type).slice(0, 64));
     });
   }
 
   onJoin(client: BatonClient, _options: unknown, auth: JoinAuth) {
     // Whatever route the seat came from, a connection is only ever in the room of the device it authenticated for.
     if (auth?.deviceId !== this.roomId) {
-      throw joinError(ErrorCode.WRONG_ROOM, `this connection was admitted for device ${JSON.stringify(auth?.deviceId)}, not ${this.roomId}.`);
+      throw joinError(ErrorCode.WRONG_ROOM, { reason: "admittedForDevice", admitted: auth?.deviceId, deviceId: this.roomId });
     }
     client.auth = auth;
     this.connections.awaitJoinAck(client);
@@ -163,7 +162,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     // Seats are already capped when reserved (connections/roomShell.ts); this holds the
     // limit even if that private Colyseus entry point ever changes under us.
     if (this.userConnections.count() >= this.services.config.maxSpectatorsPerDevice) {
-      throw joinError(ErrorCode.ROOM_FULL, `device ${this.roomId} already has ${this.services.config.maxSpectatorsPerDevice} viewers.`);
+      throw joinError(ErrorCode.ROOM_FULL, { reason: "viewersFull", deviceId: this.roomId, maxViewers: this.services.config.maxSpectatorsPerDevice });
     }
     client.view = this.projection.views.spectators; // shared by every spectator (projection/views.ts)
     this.userConnected(client, auth);
@@ -201,7 +200,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     // created next for this device reads what this one knew — and only then give the
     // device's room lock back. A room whose creation was refused holds no lock.
     await this.effects?.settled();
-    await this.lease?.release().catch((error) => console.error(`device room ${this.roomId}: releasing its lock failed (it expires by itself)`, error));
+    await this.lease?.release().catch((error) => this.services.logger.error({ err: error }, `device room ${this.roomId}: releasing its lock failed (it expires by itself)`));
   }
 
   /**
@@ -211,7 +210,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
    * serves the device now, which continues from the store.
    */
   private leaseLost(reason: string) {
-    console.error(`device room ${this.roomId}: ${reason}; closing this room so that only one serves the device`);
+    this.services.logger.error(`device room ${this.roomId}: ${reason}; closing this room so that only one serves the device`);
     void this.disconnect(CloseCode.SERVER_SHUTDOWN);
   }
 
@@ -249,7 +248,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     if (reason) {
       this.connections.joinAcknowledged(client);
       this.applyRegistryState(reason !== "the device's secret was rotated");
-      throw joinError(ErrorCode.UNAUTHORIZED, `device ${this.roomId} may no longer join: ${reason} after this seat was reserved.`);
+      throw joinError(ErrorCode.UNAUTHORIZED, { reason: "seatRevoked", deviceId: this.roomId, why: reason });
     }
     client.view = this.projection.views.device; // empty: the device receives no schema state
     this.device.joined(client, secretHash, (revoke) => this.guarded("revoking the device's connection", revoke));
@@ -309,26 +308,26 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   /** Applies a translated message, answering the sender when it is refused at the edge or by the rules. */
   private execute(client: BatonClient, type: string, translation: Translation, requestId?: string, carriedOut?: (before: CoreState, outcome: Outcome) => void): void {
     if ("refusal" in translation) {
-      this.sendError(client, translation.refusal.code, translation.refusal.message, type, requestId);
+      this.sendError(client, translation.refusal, type, requestId);
       return;
     }
     if (this.admission.gate.enabled && client.auth?.role === "user") {
       void this.admission.admit(translation.command).then((applied) => {
         if (!applied) return;
-        if ("rejection" in applied) this.sendError(client, applied.rejection.code, applied.rejection.message, type, requestId);
+        if ("rejection" in applied) this.sendError(client, applied.rejection, type, requestId);
         else carriedOut?.(applied.before, applied.outcome);
-      }).catch((error) => console.error(`device room ${this.roomId}: answering a user command failed`, error));
+      }).catch((error) => this.services.logger.error({ err: error }, `device room ${this.roomId}: answering a user command failed`));
       return;
     }
     const before = this.core;
     const outcome = this.apply(translation.command);
-    if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type, requestId);
+    if (outcome.rejection) this.sendError(client, outcome.rejection, type, requestId);
     else carriedOut?.(before, outcome);
   }
 
-  private sendError(client: BatonClient, code: ErrorCodeName, message: string, request: string, requestId?: string) {
-    this.services.events.emit({ type: "command.rejected", deviceId: this.roomId, code, at: this.services.clock() });
-    const payload: ErrorPayload = { code, message, request, ...(requestId ? { requestId } : {}) };
+  private sendError(client: BatonClient, error: ErrorValue, request: string, requestId?: string) {
+    this.services.events.emit({ type: "command.rejected", deviceId: this.roomId, code: error.code, at: this.services.clock() });
+    const payload: ErrorPayload = { code: error.code, message: errorSentence(error), request, ...(requestId ? { requestId } : {}) };
     this.sendTo(client, client.auth?.role === "device" ? RoomToDevice.ERROR : RoomToUser.ERROR, payload);
   }
 

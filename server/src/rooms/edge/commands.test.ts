@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { errorSentence } from "@baton/protocol";
 import { deviceCommand, userCommand } from "./commands.ts";
 
 const alice = { userId: "alice", name: "Alice" };
@@ -25,16 +26,18 @@ describe("translating messages into core commands", () => {
 
   it("maps result_ack to the core's acknowledgeResult, refused from devices and when malformed", () => {
     expect(userCommand("result_ack", { runId: "r-1" }, alice)).toEqual({ command: { type: "acknowledgeResult", user: alice, runId: "r-1" } });
-    expect(userCommand("result_ack", { runId: "r-1" }, null)).toEqual({ refusal: { code: "FORBIDDEN_MESSAGE", message: 'Devices may not send "result_ack".' } });
+    expect(userCommand("result_ack", { runId: "r-1" }, null)).toEqual({ refusal: { code: "FORBIDDEN_MESSAGE", params: { type: "result_ack", role: "device" } } });
+    const forbidden = userCommand("result_ack", { runId: "r-1" }, null);
+    expect("refusal" in forbidden && errorSentence(forbidden.refusal)).toBe('Devices may not send "result_ack".');
     const malformed = userCommand("result_ack", { runId: 7 }, alice);
     expect(malformed).toMatchObject({ refusal: { code: "INVALID_MESSAGE" } });
-    expect("refusal" in malformed && malformed.refusal.message).toMatch(/^Payload of "result_ack" is malformed: /);
+    expect("refusal" in malformed && errorSentence(malformed.refusal)).toMatch(/^Payload of "result_ack" is malformed: /);
   });
 
   it("names the malformed field", () => {
     const translation = userCommand("run", { sessionType: 7 }, alice);
     expect(translation).toMatchObject({ refusal: { code: "INVALID_MESSAGE" } });
-    expect("refusal" in translation && translation.refusal.message).toContain("sessionType");
+    expect("refusal" in translation && errorSentence(translation.refusal)).toContain("sessionType");
   });
 
   it("refuses user commands from a device and device reports from a user", () => {

@@ -4,12 +4,12 @@
  * the fields. Pure (no room, no socket), so the room only has to send what comes back.
  */
 import type { ZodType } from "zod";
-import { DeviceToRoom, ErrorCode, UserToRoom, type ErrorCodeName, type OkMessage, type UserToRoomType } from "@baton/protocol";
+import { DeviceToRoom, ErrorCode, UserToRoom, errorValue, type ErrorCodeName, type ErrorParams, type ErrorValue, type OkMessage, type UserToRoomType } from "@baton/protocol";
 import { DevicePayloads, RequestId, UserPayloads, describeZodError, type Claim, type Failed, type Hello, type Progress, type Result, type Run } from "@baton/protocol";
 import type { Command, CoreState, UserRef } from "../../session/index.ts";
 import { checkDeclaredSchemas } from "./inputValidation.ts";
 
-export type Translation = { command: Command } | { refusal: { code: ErrorCodeName; message: string } };
+export type Translation = { command: Command } | { refusal: ErrorValue };
 
 /**
  * The `requestId` a user command carried, if it is a usable one — read leniently, so that
@@ -29,18 +29,18 @@ export function okAnswer(request: UserToRoomType, requestId: string | undefined,
   return { request, epoch: after.epoch, ...(requestId ? { requestId } : {}), ...(runId ? { runId } : {}) };
 }
 
-function refuse(code: ErrorCodeName, message: string): Translation {
-  return { refusal: { code, message } };
+function refuse<C extends ErrorCodeName>(code: C, params: ErrorParams<C>): Translation {
+  return { refusal: errorValue(code, params) };
 }
 
 /** A message type protocol v1 does not define (answered, not kicked: a newer client learns what is wrong). */
-export function unknownMessage(type: string | number): { code: ErrorCodeName; message: string } {
-  return { code: ErrorCode.UNKNOWN_MESSAGE, message: `Message type ${JSON.stringify(String(type).slice(0, 64))} is not part of protocol v1.` };
+export function unknownMessage(type: string | number): ErrorValue {
+  return errorValue(ErrorCode.UNKNOWN_MESSAGE, { type: String(type).slice(0, 64) });
 }
 
 function parse<T>(type: string, schema: ZodType, payload: unknown): { value: T } | Translation {
   const parsed = schema.safeParse(payload);
-  return parsed.success ? { value: parsed.data as T } : refuse(ErrorCode.INVALID_MESSAGE, `Payload of "${type}" is malformed: ${describeZodError(parsed.error)}.`);
+  return parsed.success ? { value: parsed.data as T } : refuse(ErrorCode.INVALID_MESSAGE, { reason: "payload", type, problem: describeZodError(parsed.error) });
 }
 
 /**
@@ -49,7 +49,7 @@ function parse<T>(type: string, schema: ZodType, payload: unknown): { value: T }
  */
 export function userCommand(type: string, payload: unknown, user: UserRef | null, options: { admin?: boolean } = {}): Translation {
   // `cancel` is a device-bound name too, but devices never send it.
-  if (!user) return refuse(ErrorCode.FORBIDDEN_MESSAGE, `Devices may not send "${type}".`);
+  if (!user) return refuse(ErrorCode.FORBIDDEN_MESSAGE, { type, role: "device" });
   switch (type) {
     case UserToRoom.CLAIM: {
       const parsed = parse<Claim>(type, UserPayloads[type], payload);
@@ -99,7 +99,7 @@ export function userCommand(type: string, payload: unknown, user: UserRef | null
 
 /** A device's message. `isDevice` is false for users (they may not send these). */
 export function deviceCommand(type: string, payload: unknown, isDevice: boolean): Translation {
-  if (!isDevice) return refuse(ErrorCode.FORBIDDEN_MESSAGE, `Only the device may send "${type}".`);
+  if (!isDevice) return refuse(ErrorCode.FORBIDDEN_MESSAGE, { type, role: "user" });
   const schema = DevicePayloads[type as keyof typeof DevicePayloads];
   if (!schema) return { refusal: unknownMessage(type) };
   const parsed = parse<any>(type, schema, payload);
@@ -109,7 +109,7 @@ export function deviceCommand(type: string, payload: unknown, isDevice: boolean)
     case DeviceToRoom.HELLO: {
       const hello = body as Hello;
       const problem = checkDeclaredSchemas(hello.sessionTypes);
-      if (problem) return refuse(ErrorCode.INVALID_CAPABILITIES, problem);
+      if (problem) return refuse(ErrorCode.INVALID_CAPABILITIES, { problem });
       return { command: { type: "deviceHello", firmware: hello.firmware, sessionTypes: hello.sessionTypes, ...(hello.epoch !== undefined ? { knownEpoch: hello.epoch } : {}), ...(hello.needsReset ? { needsReset: true } : {}) } };
     }
     case DeviceToRoom.ACCEPTED: return { command: { type: "deviceAccepted", epoch: body.epoch, runId: body.runId } };

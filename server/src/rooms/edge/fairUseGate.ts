@@ -21,6 +21,7 @@ import type { FairUseLimits } from "../../config/config.ts";
 import type { QuotaSlot, UserQuotaLedger } from "../../ports/userQuotas.ts";
 import { dailyQuota, holds, holdingSought, holdingsOf, limitRefusal, type Holding } from "../../session/fairUse.ts";
 import type { Command, CoreState, Outcome, Rejection } from "../../session/index.ts";
+import { rejection } from "../../session/rejection.ts";
 
 export interface FairUseGateOptions {
   deviceId: string;
@@ -81,7 +82,7 @@ export class FairUseGate {
       return { outcome };
     } catch (error) {
       this.options.warn(`device room ${this.options.deviceId}: the per-user quota could not be checked; the command was refused`, error);
-      return { rejection: { code: ErrorCode.SERVER_BUSY, message: "The per-user limits could not be checked just now (the quota store did not answer); try again in a few seconds." } };
+      return { rejection: rejection(ErrorCode.SERVER_BUSY, { reason: "quotaStore" }) };
     } finally {
       const left = (this.pending.get(key) ?? 1) - 1;
       if (left > 0) this.pending.set(key, left);

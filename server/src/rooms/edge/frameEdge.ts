@@ -15,14 +15,14 @@
  *   Colyseus' kick.
  */
 import { Protocol } from "@colyseus/core";
-import { DeviceToRoom, ErrorCode, type ErrorCodeName } from "@baton/protocol";
+import { DeviceToRoom, ErrorCode, errorValue, type ErrorValue } from "@baton/protocol";
 import { TokenBucket, type RateLimit } from "./rateLimiter.ts";
 import { ROOM_DATA_FRAME, isDecodableRoomData, roomDataType } from "./frameCheck.ts";
 
 export type FrameVerdict =
   | { action: "pass" }
   | { action: "drop" }
-  | { action: "refuse"; code: ErrorCodeName; message: string; request: string };
+  | { action: "refuse"; error: ErrorValue; request: string };
 
 export interface FrameSender {
   isDevice: boolean;
@@ -50,8 +50,7 @@ export class FrameEdge {
     if (!this.bucketFor(connection, sender).take(now)) return this.overBudget(connection, sender, frame, now);
     if (frame[0] === ROOM_DATA_FRAME && !isDecodableRoomData(frame)) {
       return {
-        action: "refuse", code: ErrorCode.INVALID_MESSAGE, request: "",
-        message: "The frame could not be decoded: ROOM_DATA is 0x0D, a message type (msgpack fixstr or str8, 1–255 bytes), then at most one msgpack value.",
+        action: "refuse", request: "", error: errorValue(ErrorCode.INVALID_MESSAGE, { reason: "frameUndecodable" }),
       };
     }
     return PASS;
@@ -63,10 +62,10 @@ export class FrameEdge {
     const mustAnswer = sender.isDevice && OUTCOME_REPORTS.has(type);
     if (!mustAnswer && !this.bucketFor(connection, sender).shouldWarn(now)) return DROP;
     return {
-      action: "refuse", code: ErrorCode.RATE_LIMITED, request: type,
-      message: mustAnswer
-        ? `Too many messages: this "${type}" was dropped and not stored (at most ${limit.perSecond} per second, burst ${limit.burst}); keep it and send it again after a pause.`
-        : `Too many messages: at most ${limit.perSecond} per second (burst ${limit.burst}); this one was dropped.`,
+      action: "refuse", request: type,
+      error: mustAnswer
+        ? errorValue(ErrorCode.RATE_LIMITED, { reason: "outcomeDropped", type, perSecond: limit.perSecond, burst: limit.burst })
+        : errorValue(ErrorCode.RATE_LIMITED, { reason: "frames", perSecond: limit.perSecond, burst: limit.burst }),
     };
   }
 

@@ -18,17 +18,9 @@ export function joinStatus(code: ErrorCodeName): number {
   return errorStatus(code);
 }
 
-/**
- * A join refusal: the table's status, and the message `CODE: sentence` with the sentence
- * rendered from `params`. The string form (a sentence written by the caller) is what the
- * rooms still use; TODO(issue 19, after the rooms carve): they pass params and it goes.
- */
-export function joinError<C extends ErrorCodeName>(code: C, params: ErrorParams<C>): ServerError;
-/** @deprecated a sentence written outside the error table (rooms/ until the carve). */
-export function joinError(code: ErrorCodeName, sentence: string): ServerError;
-export function joinError(code: ErrorCodeName, detail: unknown): ServerError {
-  const sentence = typeof detail === "string" ? detail : renderError(code, detail as never);
-  return new ServerError(joinStatus(code), joinRefusalText(code, sentence));
+/** A join refusal: the table's status, and the message `CODE: sentence` with the sentence rendered from `params`. */
+export function joinError<C extends ErrorCodeName>(code: C, params: ErrorParams<C>): ServerError {
+  return new ServerError(joinStatus(code), joinRefusalText(code, renderError(code, params)));
 }
 
 export type JoinAuth =

@@ -18,7 +18,7 @@
  * it must be the pool of the room in the URL), and a device is refused whatever it asks.
  */
 import { matchMaker } from "@colyseus/core";
-import { DEVICE_ROOM_NAME, ErrorCode, JoinRole, POOL_ROOM_NAME } from "@baton/protocol";
+import { ErrorCode, JoinRole, POOL_ROOM_NAME } from "@baton/protocol";
 import { PoolName } from "@baton/protocol/messages";
 import { guessingBackoffSentence, joinError, joinStatus } from "./joinAuth.ts";
 import type { DeviceAuthenticator } from "../../auth/deviceAuthenticator.ts";
@@ -67,9 +67,7 @@ export function admit(method: string, roomNameOrId: string, clientOptions: unkno
   const isDevice = raw.role === JoinRole.DEVICE;
   const allowed = isDevice ? DEVICE_METHODS : USER_METHODS;
   if (!allowed.has(method)) {
-    throw joinError(ErrorCode.METHOD_NOT_ALLOWED, isDevice
-      ? `devices join with joinOrCreate("${DEVICE_ROOM_NAME}", { deviceId, role: "device" }); "${method.slice(0, 32)}" is not served for them.`
-      : `"${method.slice(0, 32)}" is not served for device rooms; use joinOrCreate("${DEVICE_ROOM_NAME}", { deviceId }) or joinById(deviceId). Rooms are created on demand, one per device.`);
+    throw joinError(ErrorCode.METHOD_NOT_ALLOWED, { reason: isDevice ? "deviceMethod" : "deviceRoomMethod", method: method.slice(0, 32) });
   }
   const options: Record<string, unknown> = {};
   if (raw.deviceId !== undefined) options.deviceId = raw.deviceId;
@@ -79,7 +77,7 @@ export function admit(method: string, roomNameOrId: string, clientOptions: unkno
     // Here the URL names the room; the options must not claim another one.
     options.deviceId ??= roomNameOrId;
     if (options.deviceId !== roomNameOrId) {
-      throw joinError(ErrorCode.WRONG_ROOM, `the join options name device ${JSON.stringify(String(options.deviceId).slice(0, 64))} but the URL names room "${roomNameOrId.slice(0, 64)}"; they must be the same.`);
+      throw joinError(ErrorCode.WRONG_ROOM, { reason: "optionsNameDevice", deviceId: String(options.deviceId).slice(0, 64), roomId: roomNameOrId.slice(0, 64) });
     }
   }
   return options;
@@ -94,18 +92,18 @@ async function poolOfRoom(method: string, roomNameOrId: string): Promise<string 
 
 function admitToPool(method: string, roomNameOrId: string, raw: Record<string, unknown>, roomPool: string | null): Record<string, unknown> {
   if (raw.role === JoinRole.DEVICE) {
-    throw joinError(ErrorCode.METHOD_NOT_ALLOWED, `devices never join a pool room; a device joins its own room with joinOrCreate("${DEVICE_ROOM_NAME}", { deviceId, role: "device" }).`);
+    throw joinError(ErrorCode.METHOD_NOT_ALLOWED, { reason: "deviceInPool" });
   }
   if (!USER_METHODS.has(method)) {
-    throw joinError(ErrorCode.METHOD_NOT_ALLOWED, `"${method.slice(0, 32)}" is not served for pool rooms; use joinOrCreate("${POOL_ROOM_NAME}", { pool }). There is one room per pool.`);
+    throw joinError(ErrorCode.METHOD_NOT_ALLOWED, { reason: "poolRoomMethod", method: method.slice(0, 32) });
   }
   const byId = roomPool !== null;
   const pool = raw.pool ?? (byId ? roomPool : undefined);
   if (!PoolName.safeParse(pool).success) {
-    throw joinError(ErrorCode.INVALID_MESSAGE, "pool join options are { pool: \"<name>\" } (1–64 letters, digits, '_' or '-').");
+    throw joinError(ErrorCode.INVALID_MESSAGE, { reason: "poolJoinOptions" });
   }
   if (byId && pool !== roomPool) {
-    throw joinError(ErrorCode.WRONG_ROOM, `the join options name pool ${JSON.stringify(String(pool).slice(0, 64))} but the URL names the room of pool "${roomPool}"; they must be the same.`);
+    throw joinError(ErrorCode.WRONG_ROOM, { reason: "optionsNamePool", pool: String(pool).slice(0, 64), roomPool });
   }
   const options: Record<string, unknown> = { pool };
   if (method === "reconnect" && raw.reconnectionToken !== undefined) options.reconnectionToken = raw.reconnectionToken;
@@ -116,7 +114,7 @@ function admitToPool(method: string, roomNameOrId: string, raw: Record<string, u
 function translateSeatError(error: unknown): unknown {
   const message = String((error as Error)?.message ?? "");
   if (/is already full/.test(message)) {
-    return joinError(ErrorCode.ROOM_FULL, "this device has no free seat: it has reached BATON_MAX_SPECTATORS viewers, or you have BATON_MAX_CONNECTIONS_PER_USER connections to it already. Close a tab or try again later.");
+    return joinError(ErrorCode.ROOM_FULL, { reason: "noSeat" });
   }
   return error;
 }

@@ -6,6 +6,7 @@
  */
 import type { Command, CoreState, Outcome, Rejection } from "../../session/index.ts";
 import type { RoomServices } from "../services.ts";
+import type { Logger } from "../../observability/logger.ts";
 import { usedTodayOnKind } from "./dailyUsage.ts";
 import { FairUseGate } from "./fairUseGate.ts";
 
@@ -19,6 +20,7 @@ export interface AdmittingRoom {
   /** The room's own synchronous transition (the core, projection and effects). */
   apply(command: Command): Outcome;
   closed(): boolean;
+  logger: Pick<Logger, "error">;
 }
 
 export class UserAdmission {
@@ -40,7 +42,7 @@ export class UserAdmission {
       if (admission.outcome.rejection) return { rejection: admission.outcome.rejection };
       return { before, outcome: admission.outcome };
     }).catch((error) => {
-      console.error(`device room ${room.deviceId}: a user command failed`, error);
+      room.logger.error({ err: error }, `device room ${room.deviceId}: a user command failed`);
       return null;
     });
     this.queue = applied.then(() => undefined);
@@ -63,6 +65,6 @@ export function fairUseGateFor(services: RoomServices, deviceId: string): FairUs
       const kind = await deviceKind;
       return { kind, usedMs: await usedTodayOnKind(services.history, services.registry, userId, kind, services.clock()) };
     },
-    warn: (message, error) => console.error(message, error),
+    warn: (message, error) => services.logger.warn({ err: error }, message),
   });
 }

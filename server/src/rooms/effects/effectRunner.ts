@@ -86,7 +86,7 @@ export class EffectRunner {
   /** Runs `step` in order with the effects (an `ok` after its transition's commit, a pending hand-over). */
   enqueue(step: () => Promise<void>): void {
     this.chain = this.chain.then(step).catch((error) => {
-      console.error(`device room ${this.room.deviceId}: effect failed`, error);
+      this.services.logger.error({ err: error }, `device room ${this.room.deviceId}: effect failed`);
     });
   }
 
@@ -213,11 +213,11 @@ export class EffectRunner {
           room.historyChanged();
           break;
         case "epochRaised":
-          console.warn(`device room ${deviceId}: the device has seen epoch ${effect.from < effect.to ? effect.to : effect.from} which the store did not have (wiped or restored from an old backup); epoch raised from ${effect.from} to ${effect.to}`);
+          services.logger.warn(`device room ${deviceId}: the device has seen epoch ${effect.from < effect.to ? effect.to : effect.from} which the store did not have (wiped or restored from an old backup); epoch raised from ${effect.from} to ${effect.to}`);
           audit.push({ at, actor: `device:${deviceId}`, action: AuditAction.RAISE_EPOCH, deviceId, detail: { from: effect.from, to: effect.to } });
           break;
         case "epochAnomaly":
-          console.warn(`device room ${deviceId}: anomaly: hello names epoch ${effect.claimed}, more than one hello may raise the stored epoch ${effect.current} (at most to ${effect.allowed}); the epoch stays. If the store really lost that many epochs, check and use \`npm run baton -- device raise-epoch\` (docs/PROTOCOL.md §6)`);
+          services.logger.warn(`device room ${deviceId}: anomaly: hello names epoch ${effect.claimed}, more than one hello may raise the stored epoch ${effect.current} (at most to ${effect.allowed}); the epoch stays. If the store really lost that many epochs, check and use \`npm run baton -- device raise-epoch\` (docs/PROTOCOL.md §6)`);
           services.metrics.epochAnomalies.inc();
           break;
         case "deviceOnline":
@@ -271,12 +271,12 @@ export class EffectRunner {
       const dropped = outcome.orphans.reduce((sum, orphan) => sum + (orphan.dropped ?? 0), 0);
       if (dropped > 0) services.metrics.orphansDropped.inc(dropped);
       // History is for people; a failed record is reported, and never holds up the session.
-      for (const error of outcome.recordErrors) console.error(`device room ${deviceId}: writing history failed`, error);
+      for (const error of outcome.recordErrors) services.logger.error({ err: error }, `device room ${deviceId}: writing history failed`);
     }
     for (const step of steps) await step(outcome);
     if (sessionTypes) {
       const types = sessionTypes;
-      await services.registry.recordSessionTypes(deviceId, types).catch((error) => console.error(`device room ${deviceId}: writing history failed`, error));
+      await services.registry.recordSessionTypes(deviceId, types).catch((error) => services.logger.error({ err: error }, `device room ${deviceId}: writing history failed`));
     }
   }
 
@@ -328,7 +328,7 @@ export class EffectRunner {
   /** One store operation, retried while the store fails and the room lives. */
   private attempt<T>(what: string, write: () => Promise<T>): Promise<StoreAttempt<T>> {
     return saveUntilStored(write, () => this.room.alive(), (error, attempt) => {
-      console.error(`device room ${this.room.deviceId}: ${what} failed (attempt ${attempt}); messages to the device wait`, error);
+      this.services.logger.error({ err: error }, `device room ${this.room.deviceId}: ${what} failed (attempt ${attempt}); messages to the device wait`);
     });
   }
 }

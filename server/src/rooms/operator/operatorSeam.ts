@@ -6,7 +6,7 @@
  * Every change goes through the core as a command (`SeamRoom.apply`): this seam writes no
  * holder and no rule of its own.
  */
-import { ErrorCode } from "@baton/protocol";
+import { ErrorCode, errorSentence, renderError } from "@baton/protocol";
 import { ClaimPayload } from "@baton/protocol/messages";
 import { deviceStatusOf, lineOf, type AvailabilityCommand, type ClaimAnswer, type Command, type CoreState, type Outcome, type PoolRequest, type Rejection, type UserRef } from "../../session/index.ts";
 import type { ForceReleaseAnswer, LiveDeviceStatus, QueueListing } from "./liveRooms.ts";
@@ -76,19 +76,24 @@ export class OperatorSeam {
   async claimIfFree(user: UserRef, request: PoolRequest): Promise<ClaimAnswer> {
     const { room } = this;
     const parsed = ClaimPayload.safeParse(request ?? {});
-    if (!parsed.success) return { granted: false, code: ErrorCode.INVALID_MESSAGE, message: "The pool's claim was malformed." };
-    if (room.closing()) return { granted: false, code: ErrorCode.DEVICE_OFFLINE, message: `Device ${room.deviceId()}'s room is closing.` };
+    if (!parsed.success) return { granted: false, code: ErrorCode.INVALID_MESSAGE, message: renderError(ErrorCode.INVALID_MESSAGE, { reason: "poolClaim" }) };
+    if (room.closing()) return closing(room.deviceId());
     const claimant = { userId: String(user?.userId), name: String(user?.name ?? "") };
     const command: Command = { type: "claim", user: claimant, ...parsed.data };
     const applied = await room.applyForUser(command);
-    if (!applied) return { granted: false, code: ErrorCode.DEVICE_OFFLINE, message: `Device ${room.deviceId()}'s room is closing.` };
+    if (!applied) return closing(room.deviceId());
     if ("rejection" in applied || applied.outcome.rejection) {
       const rejection = "rejection" in applied ? applied.rejection : applied.outcome.rejection!;
-      return { granted: false, code: rejection.code, message: rejection.message };
+      return { granted: false, code: rejection.code, message: errorSentence(rejection) };
     }
     const epoch = applied.outcome.state.epoch;
     if (!room.hasUser(claimant.userId)) room.apply({ type: "ownerDisconnected", userId: claimant.userId });
     await room.settled();
     return { granted: true, epoch };
   }
+}
+
+/** A pool's claim on a room that is going away: refused as the device being offline (the pool asks the next one). */
+function closing(deviceId: string): ClaimAnswer {
+  return { granted: false, code: ErrorCode.DEVICE_OFFLINE, message: renderError(ErrorCode.DEVICE_OFFLINE, { reason: "roomClosing", deviceId }) };
 }

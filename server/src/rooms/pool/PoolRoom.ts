@@ -12,7 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { CloseCode, matchMaker, type AuthContext, type Client } from "@colyseus/core";
-import { ErrorCode, PoolToUser, UserToPool, type ErrorCodeName } from "@baton/protocol";
+import { ErrorCode, PoolToUser, UserToPool, errorSentence, errorValue, renderError, type ErrorValue } from "@baton/protocol";
 import { PoolJoinOptions, describeZodError } from "@baton/protocol/messages";
 import { initialPoolState, poolDeadline, positionInPool, reducePool, type ClaimAnswer, type PoolCommand, type PoolEffect, type PoolState } from "../../session/index.ts";
 import { joinError } from "../edge/joinAuth.ts";
@@ -56,38 +56,38 @@ export class PoolRoom extends ServicedRoom {
   private disposed = false;
 
   static async onAuth(token: string, options: unknown, _context: AuthContext): Promise<PoolAuth> {
-    if (this.services.readiness.draining) throw joinError(ErrorCode.SERVER_BUSY, "the server is shutting down; join again in a few seconds.");
+    if (this.services.readiness.draining) throw joinError(ErrorCode.SERVER_BUSY, { reason: "draining" });
     const parsed = PoolJoinOptions.safeParse(options ?? {});
-    if (!parsed.success) throw joinError(ErrorCode.INVALID_MESSAGE, `pool join options are { pool }: ${describeZodError(parsed.error)}.`);
+    if (!parsed.success) throw joinError(ErrorCode.INVALID_MESSAGE, { reason: "poolJoinOptions", problem: describeZodError(parsed.error) });
     const identity = await this.services.userTokens.verify(token);
-    if ("problem" in identity) throw joinError(ErrorCode.UNAUTHORIZED, `${identity.problem}. Send a user JWT as Authorization: Bearer <token>.`);
+    if ("problem" in identity) throw joinError(ErrorCode.UNAUTHORIZED, { reason: "token", problem: identity.problem });
     // A full room is refused here, with its own sentence, rather than through Colyseus'
     // seat retries; the seat itself is capped too (in any process).
     const roomId = await findPoolRoomId(parsed.data.pool);
     const room = roomId ? (matchMaker.getLocalRoomById(roomId) as PoolRoom | undefined) : undefined;
     if (room && !room.hasSeatFor(identity.userId)) {
-      throw joinError(ErrorCode.ROOM_FULL, `pool ${parsed.data.pool} has no free seat (at most ${this.services.config.maxSpectatorsPerDevice} connections, ${this.services.config.maxConnectionsPerUser} per user); try again later.`);
+      throw joinError(ErrorCode.ROOM_FULL, { reason: "poolSeats", pool: parsed.data.pool, maxConnections: this.services.config.maxSpectatorsPerDevice, maxPerUser: this.services.config.maxConnectionsPerUser });
     }
     return { role: "user", pool: parsed.data.pool, ...identity };
   }
 
   async onCreate(options: { pool: string }) {
     const parsed = PoolJoinOptions.safeParse({ pool: options?.pool });
-    if (!parsed.success) throw joinError(ErrorCode.INVALID_MESSAGE, "a pool room needs a valid pool name.");
+    if (!parsed.success) throw joinError(ErrorCode.INVALID_MESSAGE, { reason: "poolRoomWithoutName" });
     const pool = parsed.data.pool;
     const members = await poolMembers(this.services.registry, pool);
-    if (members.length === 0) throw joinError(ErrorCode.UNKNOWN_POOL, `no registered device belongs to pool "${pool}" (a device's pool is its explicit pool name, else its kind).`);
+    if (members.length === 0) throw joinError(ErrorCode.UNKNOWN_POOL, { reason: "noMembers", pool });
     const lease = await this.services.roomLeases.acquire(poolLockKey(pool), this.lockHolder, (reason) => this.leaseLost(reason));
-    if (!lease) throw joinError(ErrorCode.POOL_ROOM_EXISTS, `pool ${pool} already has its room; join it with joinOrCreate, or try again in a few seconds.`);
+    if (!lease) throw joinError(ErrorCode.POOL_ROOM_EXISTS, { pool });
     this.lease = lease;
     this.patchOnlyOnChange();
     this.core = initialPoolState(pool, members, this.services.clock());
-    guardFrameworkEntryPoints<PoolClient>(this, this.frameEdge, this.connections, () => false, (client, code, message, request) => this.sendError(client, code, message, request));
+    guardFrameworkEntryPoints<PoolClient>(this, this.frameEdge, this.connections, () => false, (client, error, request) => this.sendError(client, error, request));
     for (const type of Object.values(UserToPool)) {
       this.onMessage(type, (client: PoolClient, payload: unknown) => this.onUserMessage(client, type, payload));
     }
     this.onMessage("*", (client: PoolClient, type: string | number) => {
-      this.sendError(client, ErrorCode.UNKNOWN_MESSAGE, `The pool room understands ${Object.values(UserToPool).join(", ")}.`, String(type).slice(0, 64));
+      this.sendError(client, errorValue(ErrorCode.UNKNOWN_MESSAGE, { understands: Object.values(UserToPool) }), String(type).slice(0, 64));
     });
     // Devices added to or removed from the pool reach a live room within the registry poll.
     this.membersTimer = setInterval(() => {
@@ -97,7 +97,7 @@ export class PoolRoom extends ServicedRoom {
   }
 
   onJoin(client: PoolClient, _options: unknown, auth: PoolAuth) {
-    if (auth?.pool !== this.core.pool) throw joinError(ErrorCode.WRONG_ROOM, `this connection was admitted for pool ${JSON.stringify(auth?.pool)}, not ${this.core.pool}.`);
+    if (auth?.pool !== this.core.pool) throw joinError(ErrorCode.WRONG_ROOM, { reason: "admittedForPool", admitted: auth?.pool, pool: this.core.pool });
     client.auth = auth;
     this.connections.awaitJoinAck(client);
     this.userConnected(client);
@@ -140,7 +140,7 @@ export class PoolRoom extends ServicedRoom {
   }
 
   private leaseLost(reason: string) {
-    console.error(`pool room ${this.roomId}: ${reason}; closing it so that only one serves the pool`);
+    this.services.logger.error(`pool room ${this.roomId}: ${reason}; closing it so that only one serves the pool`);
     void this.disconnect(CloseCode.SERVER_SHUTDOWN);
   }
 
@@ -181,9 +181,9 @@ export class PoolRoom extends ServicedRoom {
 
   private onUserMessage(client: PoolClient, type: string, payload: unknown) {
     const translation = poolCommand(type, payload, { userId: client.auth!.userId, name: client.auth!.name });
-    if ("refusal" in translation) return this.sendError(client, translation.refusal.code, translation.refusal.message, type);
+    if ("refusal" in translation) return this.sendError(client, translation.refusal, type);
     const outcome = this.apply(translation.command);
-    if (outcome.rejection) this.sendError(client, outcome.rejection.code, outcome.rejection.message, type);
+    if (outcome.rejection) this.sendError(client, outcome.rejection, type);
   }
 
   private apply(command: PoolCommand) {
@@ -200,7 +200,7 @@ export class PoolRoom extends ServicedRoom {
     switch (effect.type) {
       case "tryClaim":
         void claimIfFree(effect.deviceId, effect.user, effect.request)
-          .catch((error): ClaimAnswer => ({ granted: false, code: ErrorCode.DEVICE_OFFLINE, message: `Device ${effect.deviceId}'s room could not be asked (${String((error as Error)?.message ?? error).slice(0, 120)}).` }))
+          .catch((error): ClaimAnswer => ({ granted: false, code: ErrorCode.DEVICE_OFFLINE, message: renderError(ErrorCode.DEVICE_OFFLINE, { reason: "roomUnreachable", deviceId: effect.deviceId, problem: String((error as Error)?.message ?? error).slice(0, 120) }) }))
           .then(this.guarded("applying a device's answer", (answer: ClaimAnswer) => {
             if (!this.disposed) this.apply({ type: "answer", attemptId: effect.attemptId, deviceId: effect.deviceId, answer });
           }));
@@ -235,8 +235,8 @@ export class PoolRoom extends ServicedRoom {
     return guarded(this, "pool room", what, callback);
   }
 
-  private sendError(client: PoolClient, code: ErrorCodeName, message: string, request: string) {
-    this.sendTo(client, PoolToUser.ERROR, { code, message, request });
+  private sendError(client: PoolClient, error: ErrorValue, request: string) {
+    this.sendTo(client, PoolToUser.ERROR, { code: error.code, message: errorSentence(error), request });
   }
 
   private sendToUser(userId: string, type: string, payload: unknown) {

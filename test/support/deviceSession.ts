@@ -1,13 +1,14 @@
 /**
  * A thin, low-level client for one device room, over `@colyseus/sdk`: commands are sent and
  * forgotten, replies are collected in lists. The repository's room tests drive the room with
- * it. Apps use `BatonClient` / `DeviceHandle` (promises, typed errors, reconnection).
+ * it; it is a test driver, not part of the published SDK (it lived in client/src/sdk until
+ * issue 19). Apps use `BatonClient` / `DeviceHandle` (promises, typed errors, reconnection).
  */
 import { Client, type Room } from "@colyseus/sdk";
 import { DEVICE_ROOM_NAME, RoomToUser, UserToRoom, type ErrorPayload } from "@baton/protocol";
 import type { Claim, OkMessage, ResultMessage, RunFailedMessage, SessionEndedMessage } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
-import { Inbox } from "./inbox.ts";
+import { Inbox } from "../../client/src/sdk/inbox.ts";
 
 export interface JoinDeviceOptions {
   /** Base URL of the Baton server, e.g. http://127.0.0.1:2567 */
