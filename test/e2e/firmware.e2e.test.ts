@@ -81,9 +81,11 @@ describe("the C virtual device against the real server", () => {
     const second = await user(baton, deviceId, "bea");
     second.claim({ sessionType: "weighing", input: {}, releaseOnComplete: true });
     const secondResult = await second.nextResult(8_000);
+    // The owner's `result` leaves while its commit is in flight (DESIGN.md, "Message ordering
+    // against commits"); the device's `ack` waits for it: stored once the device is acknowledged.
+    await device.waitForEvent((event) => event.name === "result-acked" && event.runId === secondResult.runId, 5_000, "second ack");
     expect(await baton.services.results.findByRunId(deviceId, secondResult.runId)).toMatchObject({ status: "delivered", userId: "bea", epoch: 2 });
     expect(baton.events).toContainEqual(expect.objectContaining({ type: "run.started", deviceId, runId: secondResult.runId, epoch: 2 }));
-    await device.waitForEvent((event) => event.name === "result-acked" && event.runId === secondResult.runId, 5_000, "second ack");
     expect(device.count("stale-command")).toBe(0);
     expect(device.count("protocol-error")).toBe(0);
     expect(owner.results).toHaveLength(1);
@@ -211,8 +213,8 @@ describe("the C virtual device against the real server", () => {
     await waitFor(() => frank.state.device.online, 5_000, "online on the new server");
     frank.claim({ sessionType: "weighing", input: { userGender: "male" }, releaseOnComplete: true });
     const result = await frank.nextResult(8_000);
-    expect(await after.services.results.findByRunId(deviceId, result.runId)).toMatchObject({ status: "delivered", userId: "frank", epoch: 3 });
     await device.waitForEvent((event) => event.name === "result-acked" && event.runId === result.runId, 5_000, "acked");
+    expect(await after.services.results.findByRunId(deviceId, result.runId)).toMatchObject({ status: "delivered", userId: "frank", epoch: 3 });
     expect(device.count("stale-command")).toBe(0);
     expect(device.count("epoch-refused")).toBe(0);
     expect(await after.services.audit.list({ deviceId, limit: 10 })).toContainEqual(expect.objectContaining({ action: "raise-epoch", detail: { from: 0, to: 2 } }));

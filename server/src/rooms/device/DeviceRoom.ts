@@ -389,9 +389,18 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
       this.broadcastPatch();
       for (const client of this.clients) closeIfSlow(client, this.services.config.maxBufferedBytes);
     });
-    // A transition waiting for its group commit (flushed at setImmediate, queued after this
-    // one): let the commit and the messages it releases go first, once.
-    setImmediate(() => (this.effects?.waitingForCommit ? setImmediate(push) : push()));
+    // A transition waiting for its commit (now on the SQLite worker thread, longer than one
+    // turn): the commit and the messages it releases (`ok`, `offer`, `session_ended`, …) go
+    // first, so a client never sees the state ahead of the message that explains it; bounded,
+    // so that a failing store does not freeze what spectators see.
+    setImmediate(() => {
+      if (!this.effects?.waitingForCommit) return push();
+      const bound = setTimeout(push, PATCH_WAITS_FOR_COMMIT_MS);
+      void this.effects.settled().then(() => {
+        clearTimeout(bound);
+        if (this.patchScheduled) push();
+      });
+    });
   }
 
   /** One timer for the earliest deadline; none at all while nothing is pending. */
@@ -411,6 +420,9 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
 }
 
 export type DeviceRoomClass = typeof DeviceRoom;
+
+/** How long a patch waits for the commit in flight before it goes out anyway (schedulePatch). */
+const PATCH_WAITS_FOR_COMMIT_MS = 250;
 
 /** Whether `after` differs from `before` in the device's `lastSeenAt` alone (which is neither projected nor durable). */
 export function onlyHeardFrom(before: CoreState, after: CoreState): boolean {
