@@ -189,7 +189,7 @@ describe("two Baton processes on Redis and PostgreSQL", () => {
       // Resumed, the stalled process finds its lease gone and closes its room (4001): the
       // device comes back to the one room there is, and resumes the same run.
       expect(await reconnected).toMatchObject({ runId: inFlight.runId, epoch: inFlight.epoch });
-      await waitFor(() => /closing this room so that only one serves the device/.test(stalled.stderr), 10_000, "the zombie room closed itself");
+      await waitFor(() => /closing this room so that only one serves the device/.test(stalled.stdout + stalled.stderr), 10_000, "the zombie room closed itself");
       await waitFor(() => watcher.state.device.online, 10_000, "device online in the surviving room");
       // Until its zombie room has finished disposing, the resumed process still answers for
       // it locally (Colyseus asks a local room first) and refuses seats: ask until it is gone.

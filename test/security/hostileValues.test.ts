@@ -147,6 +147,8 @@ describe("finding 1: a BigInt in a run's input", () => {
     // A 64-bit integer that JSON can hold (the firmware writes a ms timestamp as `cf`) is accepted, as a number.
     device.send(DeviceToRoom.RESULT, Buffer.concat([Buffer.from([0x83]), pack("epoch"), pack(start.epoch), pack("runId"), pack(start.runId), pack("output"), mapWithUint64("at", 2n ** 40n)]));
     expect((await owner.next(["result"])).payload.output).toEqual({ at: 2 ** 40 });
+    // The owner's `result` leaves while its commit is in flight; the device's `ack` follows the commit.
+    await device.next(["ack"]);
     expect((await baton.services.results.findByRunId(deviceId, start.runId))?.output).toEqual({ at: 2 ** 40 });
 
     // A run's deadline (1 s) comes and goes; the server is still here and the room still works.

@@ -75,6 +75,9 @@ export async function writeTestRegistry(directory?: string, extraDevices: string
  */
 export async function spawnServer(env: Record<string, string>, options: { cwd?: string; entry?: string } = {}): Promise<ServerProcess> {
   const port = env.BATON_PORT ? Number(env.BATON_PORT) : await freePort();
+  // A store of its own unless the test names one: test files run side by side, and two
+  // servers on the repository's ./data would migrate and write one SQLite file at once.
+  if (env.BATON_DATA_DIR === undefined && env.DATABASE_URL === undefined) env = { ...env, BATON_DATA_DIR: await mkdtemp(path.join(tmpdir(), "baton-server-")) };
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATON_") && !["NODE_ENV", "DATABASE_URL", "NODE_OPTIONS"].includes(key)));
   // `entry`: a built server (test/support/productionBuild.ts), run by node alone as in production.
   const args = options.entry ? [options.entry] : ["--conditions=@baton/source", "--import", tsxLoader, entryPoint];
