@@ -6,19 +6,14 @@
 import { ConfigSchema, configInputs, loadConfig, type ConfigFileOptions } from "./config.ts";
 import type { z } from "zod";
 import { fileKeyOf } from "./configFile.ts";
+import { withoutPassword } from "../observability/redactUrl.ts";
 
 /** Options whose whole value is a secret. */
 const SECRET_VARIABLES = new Set(["BATON_JWT_SECRET", "BATON_METRICS_TOKEN"]);
 
-/** A URL with its password (and user) replaced; anything unparsable as a whole is masked. */
+/** A URL with its password replaced; anything unparsable as a whole is masked. */
 function maskUrl(text: string): string {
-  try {
-    const url = new URL(text);
-    if (url.password) url.password = "****";
-    return url.toString();
-  } catch {
-    return "****";
-  }
+  return withoutPassword(text, "****") ?? "****";
 }
 
 /** The value as shown by `config check`: secrets masked, structured values as JSON. */

@@ -11,6 +11,7 @@ import { migrateToLatest } from "../sql/migrations.ts";
 import type { Database } from "../sql/schema.ts";
 import { createSqlStore } from "../sql/sqlStore.ts";
 import { createSqlTransitions } from "../sql/sqlTransitions.ts";
+import { withoutPassword } from "../../observability/redactUrl.ts";
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -25,13 +26,7 @@ const SchemaName = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The URL without its password, for banners and logs. */
 export function redactDatabaseUrl(connectionString: string): string {
-  try {
-    const url = new URL(connectionString);
-    if (url.password) url.password = "***";
-    return url.toString();
-  } catch {
-    return "postgres://(unparseable URL)";
-  }
+  return withoutPassword(connectionString, "***") ?? "postgres://(unparseable URL)";
 }
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<BatonStore> {

@@ -5,18 +5,13 @@
  * queueing commands forever.
  */
 import { Redis } from "ioredis";
+import { withoutPassword } from "../../observability/redactUrl.ts";
 
 export class RedisUnavailableError extends Error {}
 
 /** The URL with any password replaced, for messages and the banner. */
 export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparseable REDIS_URL)";
-  }
+  return withoutPassword(url, "***") ?? "(unparseable REDIS_URL)";
 }
 
 export async function connectRedis(url: string, keyPrefix: string): Promise<Redis> {
