@@ -34,6 +34,7 @@ import { checkConfig } from "../config/configCheck.ts";
 import { AuditAction, DeviceExistsError, type BatonStore } from "../ports/store.ts";
 import { MAX_EPOCH } from "../session/index.ts";
 import { TOKEN_USAGE, TokenUsageError, tokenCommand } from "./token.ts";
+import { textTable } from "./textTable.ts";
 
 const USAGE = `usage: npm run baton -- <command>
   device add <id> [--label "Clinic scale"] [--kind scale]
@@ -56,13 +57,6 @@ drain / quarantine / release write the device's durable availability record; a r
 server applies it within BATON_REGISTRY_POLL_MS (or when the device's room is next created).`;
 
 class UsageError extends Error {}
-
-/** Rows under a header row, columns padded to their widest cell (the last one is not padded). */
-export function table(header: string[], rows: string[][]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, column) => Math.max(...all.map((row) => row[column].length)));
-  return all.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join("  ").trimEnd()).join("\n");
-}
 
 const actor = () => `cli:${os.userInfo().username}`;
 
@@ -102,7 +96,7 @@ async function deviceCommand(store: BatonStore, storeConfig: StoreConfig, args: 
     case "list": {
       const devices = await store.devices.list();
       if (devices.length === 0) return "no devices registered";
-      return table(["DEVICE", "KIND", "STATE", "POOL", "SESSION TYPES", "LABEL"], devices.map((device) => [
+      return textTable(["DEVICE", "KIND", "STATE", "POOL", "SESSION TYPES", "LABEL"], devices.map((device) => [
         device.deviceId,
         device.kind || "-",
         device.disabledAt !== null ? `disabled ${new Date(device.disabledAt).toISOString()}` : "enabled",
@@ -177,7 +171,7 @@ async function deviceCommand(store: BatonStore, storeConfig: StoreConfig, args: 
     case "availability": {
       const records = (await store.availability.list()).filter((record) => record.status !== DeviceAvailability.AVAILABLE);
       if (records.length === 0) return "every device is available";
-      return table(["DEVICE", "AVAILABILITY", "SINCE", "BY", "REASON"], records.map((record) => [record.deviceId, record.status, new Date(record.since).toISOString(), record.by, record.reason]));
+      return textTable(["DEVICE", "AVAILABILITY", "SINCE", "BY", "REASON"], records.map((record) => [record.deviceId, record.status, new Date(record.since).toISOString(), record.by, record.reason]));
     }
     default:
       throw new UsageError(USAGE);

@@ -7,6 +7,7 @@ import { ConfigSchema, configInputs, loadConfig, type ConfigFileOptions } from "
 import type { z } from "zod";
 import { fileKeyOf } from "./configFile.ts";
 import { withoutPassword } from "../observability/redactUrl.ts";
+import { textTable } from "../cli/textTable.ts";
 
 /** Options whose whole value is a secret. */
 const SECRET_VARIABLES = new Set(["BATON_JWT_SECRET", "BATON_METRICS_TOKEN"]);
@@ -27,16 +28,11 @@ export function maskedValue(variable: string, value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join("  ").trimEnd()).join("\n");
-}
-
 /** Validates the configuration as the server would and prints it; throws ConfigError when it is invalid. */
 export function checkConfig(env: Record<string, string | undefined>, options: ConfigFileOptions): string {
   const config = loadConfig(env, options);
   const { values } = configInputs(env, options);
-  const rows = [["variable", "file key", "from", "value"]];
+  const rows: string[][] = [];
   for (const [variable, shape] of Object.entries(ConfigSchema.shape)) {
     const parsed = (shape as z.ZodType).safeParse(values[variable]);
     rows.push([
@@ -50,7 +46,7 @@ export function checkConfig(env: Record<string, string | undefined>, options: Co
     `configuration is valid for ${config.mode} mode; file: ${config.source.file || "none (no BATON_CONFIG_FILE, no ./baton.config.json)"}; the environment overrides the file`,
     ...config.source.warnings.map((warning) => `warning: ${warning}`),
     "",
-    table(rows),
+    textTable(["variable", "file key", "from", "value"], rows),
   ];
   return lines.join("\n");
 }
