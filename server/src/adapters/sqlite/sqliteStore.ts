@@ -23,7 +23,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely } from "kysely";
-import type { BatonStore, NewOutboxMessage, OutboxState, ResultStore, TransitionOutcome, TransitionWriter, WebhookOutbox } from "../../ports/store.ts";
+import type { BatonStore, NewOutboxMessage, ResultStore, TransitionOutcome, TransitionWriter, WebhookOutbox } from "../../ports/store.ts";
 import { GroupCommit, type Settled } from "../groupCommit.ts";
 import { migrateToLatest } from "../sql/migrations.ts";
 import type { Database } from "../sql/schema.ts";
@@ -100,49 +100,15 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Bato
     await db.destroy();
     await worker.close();
   }, transitions);
-  store.outbox = new GroupedOutbox(store.outbox, (messages) => group.submit({ kind: "outbox", messages }));
+  // The outbox's appends in the group commit: a turn's notifications are committed in the same
+  // worker transaction as its transitions (one fsync), and `enqueue` resolves once they are
+  // durable. Everything else (the dispatcher's reads and updates, the admin listing) is the SQL
+  // outbox's own, inherited, so no method can be forgotten in a hand-written delegation.
+  const enqueue = async (messages: NewOutboxMessage[]) => {
+    if (messages.length > 0) await group.submit({ kind: "outbox", messages });
+  };
+  store.outbox = Object.assign(Object.create(store.outbox) as WebhookOutbox, { enqueue });
   // An owner's `result_ack` marks the result handed over: in the group too, not a commit of its own.
   store.results = Object.assign(Object.create(store.results) as ResultStore, { markHandedOver: handedOver });
   return store;
-}
-
-/**
- * The outbox with its appends in the group commit: the notifications of a turn are committed
- * in the same worker transaction as that turn's transitions (one fsync), and `enqueue`
- * resolves once they are durable. The dispatcher's own reads and updates go through Kysely.
- */
-class GroupedOutbox implements WebhookOutbox {
-  constructor(private readonly base: WebhookOutbox, private readonly append: (messages: NewOutboxMessage[]) => Promise<unknown>) {}
-
-  async enqueue(messages: NewOutboxMessage[]) {
-    if (messages.length > 0) await this.append(messages);
-  }
-
-  due(now: number, limit: number) {
-    return this.base.due(now, limit);
-  }
-
-  claim(id: number, expectedNextAttemptAt: number, leaseUntil: number) {
-    return this.base.claim(id, expectedNextAttemptAt, leaseUntil);
-  }
-
-  delivered(id: number, at: number) {
-    return this.base.delivered(id, at);
-  }
-
-  failed(id: number, nextAttemptAt: number | null, error: string, at: number) {
-    return this.base.failed(id, nextAttemptAt, error, at);
-  }
-
-  pendingCount() {
-    return this.base.pendingCount();
-  }
-
-  list(state: OutboxState, limit: number) {
-    return this.base.list(state, limit);
-  }
-
-  retry(id: number, now: number) {
-    return this.base.retry(id, now);
-  }
 }
