@@ -158,7 +158,9 @@ describe("property: every accepted schema validates every input in bounded time"
         }
       }),
       // No shrinking: on a failure every re-run is slow; the failing schema is printed as is.
-      { numRuns: 300, endOnFailure: true },
+      // A fixed seed, as the other property tests have: how many random schemas are accepted
+      // depends on it, and an unlucky draw left fewer than the 50 the last line asks for.
+      { seed: 20261207, numRuns: 300, endOnFailure: true },
     );
     expect(accepted).toBeGreaterThan(50); // the property is not vacuous
   });
