@@ -29,7 +29,8 @@ it("gives the device to exactly one of two simultaneous claimers, 100 times", as
     const [first, second] = round % 2 === 0 ? [alice, bob] : [bob, alice];
     first.claim();
     second.claim();
-    await waitFor(() => alice.errors.length + bob.errors.length === errorsBefore + 1 && alice.state.session.ownerId !== "");
+    // Both sockets' patches: they carry the same broadcast, but each arrives on its own socket.
+    await waitFor(() => alice.errors.length + bob.errors.length === errorsBefore + 1 && alice.state.session.ownerId !== "" && bob.state.session.ownerId !== "");
     const holder = alice.state.session.ownerId as "alice" | "bob";
     const loser = holder === "alice" ? bob : alice;
     const refusal = loser.errors.at(-1)!;
