@@ -102,7 +102,7 @@ export interface DeviceView {
   deviceId: string;
   /** This handle's connection to the room. */
   connection: ConnectionState;
-  /** False until the first state arrived from the room. */
+  /** False until the first state arrived from the room — and again from a rejoin (the server went away) until the new room's first state. */
   synced: boolean;
   device: DeviceInfoView;
   session: SessionView;
