@@ -115,6 +115,14 @@ export const SessionTypeDeclaration = z.strictObject({
   name: sessionTypeName,
   /** A JSON Schema (draft 2020-12 subset that ajv supports) for the run's `input`. */
   inputSchema: declaredSchema,
+  /**
+   * Optional: a JSON Schema of the run's `output`, so results read like results — each
+   * property's `title`, `description`, `x-unit` ("kg", "s") and `x-decimals` label it in the
+   * dashboard, the SDK (`describeOutput`) and `demo:claim`. Bounded and compiled like
+   * `inputSchema`; a result that does not match it is still stored and delivered (it is a
+   * measurement already made), and the server logs the mismatch (PROTOCOL.md §5, `hello`).
+   */
+  outputSchema: declaredSchema.optional(),
   /** The longest a run of this type may take; the run timeout never exceeds it. */
   maxDurationMs: z.number().int().positive().max(MAX_DURATION_MS),
   /** Optional: the longest gap between two progress reports before the run counts as stalled. */

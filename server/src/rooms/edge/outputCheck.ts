@@ -1,0 +1,31 @@
+/**
+ * The soft check of a result against the output schema its session type declared
+ * (issue 22 item 4). A result is a measurement that already happened: it is stored and
+ * delivered whatever this says — refusing it would lose the weighing and make the device
+ * re-send it forever. A mismatch is only flagged, in the server's log, for the operator and
+ * the firmware's author (PROTOCOL.md §5, `hello`).
+ */
+import type { CoreState } from "../../session/index.ts";
+import { checkRunOutput } from "./inputValidation.ts";
+
+export interface OutputMismatch {
+  sessionType: string;
+  problem: string;
+}
+
+/**
+ * Whether the output of result `runId` breaks its type's declared `outputSchema`; null when it
+ * matches, when the type declares none, or when the run is not this session's (an orphaned
+ * or late result: its type is not known for sure, and the core decides what it is).
+ */
+export function outputMismatch(core: CoreState, runId: string, output: Record<string, unknown>): OutputMismatch | null {
+  const session = core.session;
+  const sessionType = session?.run?.runId === runId ? session.run.sessionType
+    : session?.lastRun?.runId === runId ? session.lastRun.sessionType
+    : null;
+  if (sessionType === null) return null;
+  const spec = core.device.sessionTypes.find((declared) => declared.name === sessionType);
+  if (!spec?.outputSchema) return null;
+  const problem = checkRunOutput(spec, output);
+  return problem ? { sessionType, problem } : null;
+}
