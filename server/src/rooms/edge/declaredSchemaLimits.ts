@@ -237,7 +237,7 @@ export function expandedSchemaSize(schema: Record<string, unknown>, name: Declar
     if (known !== undefined) return known;
     if (expanding.has(target)) throw new Refusal(`${where}.$ref ${JSON.stringify(ref.slice(0, 100))} makes the schema recursive; declared schemas may not refer to themselves, because validating them takes time that grows with the input's depth`);
     expanding.add(target);
-    const bytes = jsonBytes(target) + refBytes(target, ref);
+    const bytes = jsonBytes(target) + refBytes(target, `${name} at ${ref}`);
     expanding.delete(target);
     measured.set(target, bytes);
     return bytes;
