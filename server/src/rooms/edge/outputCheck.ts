@@ -15,15 +15,14 @@ export interface OutputMismatch {
 
 /**
  * Whether the output of result `runId` breaks its type's declared `outputSchema`; null when it
- * matches, when the type declares none, or when the run is not this session's (an orphaned
- * or late result: its type is not known for sure, and the core decides what it is).
+ * matches, when the type declares none, or when `runId` is not the run in progress — a
+ * re-sent duplicate (checked the first time already), or an orphaned or late result, which
+ * the core records as such.
  */
 export function outputMismatch(core: CoreState, runId: string, output: Record<string, unknown>): OutputMismatch | null {
-  const session = core.session;
-  const sessionType = session?.run?.runId === runId ? session.run.sessionType
-    : session?.lastRun?.runId === runId ? session.lastRun.sessionType
-    : null;
-  if (sessionType === null) return null;
+  const run = core.session?.run;
+  if (!run || run.runId !== runId) return null;
+  const sessionType = run.sessionType;
   const spec = core.device.sessionTypes.find((declared) => declared.name === sessionType);
   if (!spec?.outputSchema) return null;
   const problem = checkRunOutput(spec, output);
