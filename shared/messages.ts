@@ -24,6 +24,17 @@ export const Limits = {
 } as const;
 
 /**
+ * The display keywords a declared schema's properties may carry beside `title` and
+ * `description` (PROTOCOL.md §5.3.1): `x-unit`, a unit of 1 to `unitLength` characters, and
+ * `x-decimals`, a whole number 0 to `maxDecimals`. The server refuses a `hello` that breaks
+ * them; the SDK's `describeOutput` ignores a value that breaks them.
+ */
+export const DisplayKeywordLimits = {
+  unitLength: 32,
+  maxDecimals: 10,
+} as const;
+
+/**
  * The longest run a device may declare (7 days). Devices also read a start's `deadlineMs` at
  * or below it as a duration and a larger one as a server timestamp; the firmware's
  * MAX_RELATIVE_BUDGET_MS is checked against it (test/contract/deviceLimits.test.ts).

@@ -8,6 +8,7 @@
  * Both the output and the schema come from the device: nothing here trusts their types
  * (a `title` that is not a string is ignored), and values become plain text.
  */
+import { DisplayKeywordLimits } from "@baton/protocol";
 import type { JsonObject } from "./deviceState.ts";
 
 export interface OutputLine {
@@ -54,8 +55,8 @@ export function describeOutput(output: JsonObject, outputSchema: JsonObject | nu
   return keys.map((key) => {
     const property = properties && isObject(properties[key]) ? (properties[key] as JsonObject) : null;
     const rawDecimals = property?.["x-decimals"];
-    const decimals = typeof rawDecimals === "number" && Number.isInteger(rawDecimals) && rawDecimals >= 0 && rawDecimals <= 10 ? rawDecimals : undefined;
-    const unit = text(property?.["x-unit"], 32) ?? "";
+    const decimals = typeof rawDecimals === "number" && Number.isInteger(rawDecimals) && rawDecimals >= 0 && rawDecimals <= DisplayKeywordLimits.maxDecimals ? rawDecimals : undefined;
+    const unit = text(property?.["x-unit"], DisplayKeywordLimits.unitLength) ?? "";
     const value = valueText(output[key], decimals);
     const description = text(property?.description, 256);
     return {

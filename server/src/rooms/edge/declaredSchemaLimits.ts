@@ -9,7 +9,7 @@
  * JSON than the frame size (BATON_MAX_PAYLOAD_BYTES) suggests, so the frame limit alone does
  * not bound it.
  */
-import type { SessionTypeSpec } from "@baton/protocol";
+import { DisplayKeywordLimits, type SessionTypeSpec } from "@baton/protocol";
 
 export const DeclaredSchemaLimits = {
   /** One session type's `inputSchema` (or `outputSchema`), as JSON, in bytes. */
@@ -92,23 +92,16 @@ export function checkSchemaShape(schema: Record<string, unknown>, name: Declared
  * The display keywords a declared schema may carry beside JSON Schema's own `title` and
  * `description` (annotations: ajv ignores them, the dashboard, the SDK's `describeOutput` and
  * `demo:claim` show them). `x-` as OpenAPI's extensions are named, so no future JSON Schema
- * keyword can collide with them.
+ * keyword can collide with them. Their bounds are the protocol's (DisplayKeywordLimits).
  */
-export const DisplayKeywords = {
-  /** The unit a number is in, as people write it: "kg", "s", "mm", "µS/cm". At most this many characters. */
-  unitLength: 32,
-  /** How many decimals to show a number with (`x-decimals`): 0 to this. */
-  maxDecimals: 10,
-} as const;
-
 function checkDisplayKeywords(node: Record<string, unknown>, where: string): string | null {
   const unit = node["x-unit"];
-  if (unit !== undefined && (typeof unit !== "string" || unit.length === 0 || unit.length > DisplayKeywords.unitLength)) {
-    return `${where}: x-unit must be a unit of 1 to ${DisplayKeywords.unitLength} characters, such as "kg" or "s"`;
+  if (unit !== undefined && (typeof unit !== "string" || unit.length === 0 || unit.length > DisplayKeywordLimits.unitLength)) {
+    return `${where}: x-unit must be a unit of 1 to ${DisplayKeywordLimits.unitLength} characters, such as "kg" or "s"`;
   }
   const decimals = node["x-decimals"];
-  if (decimals !== undefined && !(typeof decimals === "number" && Number.isInteger(decimals) && decimals >= 0 && decimals <= DisplayKeywords.maxDecimals)) {
-    return `${where}: x-decimals must be a whole number from 0 to ${DisplayKeywords.maxDecimals}`;
+  if (decimals !== undefined && !(typeof decimals === "number" && Number.isInteger(decimals) && decimals >= 0 && decimals <= DisplayKeywordLimits.maxDecimals)) {
+    return `${where}: x-decimals must be a whole number from 0 to ${DisplayKeywordLimits.maxDecimals}`;
   }
   return null;
 }
