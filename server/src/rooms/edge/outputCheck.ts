@@ -26,5 +26,7 @@ export function outputMismatch(core: CoreState, runId: string, output: Record<st
   const spec = core.device.sessionTypes.find((declared) => declared.name === sessionType);
   if (!spec?.outputSchema) return null;
   const problem = checkRunOutput(spec, output);
-  return problem ? { sessionType, problem } : null;
+  // The sentence quotes the device's own property names and enum values: it goes to the log
+  // bounded and without control characters, so a device cannot forge log lines.
+  return problem ? { sessionType, problem: problem.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?").slice(0, 300) } : null;
 }
