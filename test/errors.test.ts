@@ -96,6 +96,8 @@ const SAMPLES: { [C in ErrorCodeName]: ErrorParams<C>[] } = {
   USER_DEVICE_LIMIT: [{ limit: 1 }, { limit: 3 }],
   USER_QUEUE_LIMIT: [{ limit: 1 }, { limit: 3 }],
   DAILY_QUOTA_EXHAUSTED: [{ minutesPerDay: 60, kind: "scale", resetsAt: 86_400_000 }],
+  HAND_OVER_REFUSED: [{ reason: "toSelf", deviceId: "scale-1" }, { reason: "alreadyOffered", deviceId: "scale-1", to: "Bob (bob)" }, { reason: "runInFlight", deviceId: "scale-1", runId: "r-1" }],
+  NO_HAND_OVER: [{ deviceId: "scale-1", reason: "nothingOffered" }, { deviceId: "scale-1", reason: "notYours" }],
   UNKNOWN_POOL: [{ pool: "scales" }, { pool: "scales", reason: "noMembers" }],
   POOL_ROOM_EXISTS: [{ pool: "scales" }],
   RUN_TIMEOUT: [{ reason: "maxDurationWhileOffline" }, { reason: "noProgress" }],
