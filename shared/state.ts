@@ -73,6 +73,8 @@ export const SessionInfo = schema({
   failureCode: text(),
   /** Why the previous session ended (released, completed, owner_lost, …). */
   endReason: text(),
+  /** While the holder's hand-over to a named user is open: when it ends (0 = none). Never who (issue 24). */
+  handoverUntil: number(),
 }, "SessionInfo");
 export type SessionInfo = SchemaType<typeof SessionInfo>;
 

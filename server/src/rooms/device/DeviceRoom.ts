@@ -41,6 +41,7 @@ import { UserConnections } from "../connections/userConnections.ts";
 import { DeadlineTimer } from "../connections/deadlineTimer.ts";
 import { DeviceSocket } from "../connections/deviceSocket.ts";
 import { EffectRunner } from "../effects/effectRunner.ts";
+import { handOverOffered } from "../effects/userMessages.ts";
 import { Projection } from "../projection/projection.ts";
 import { EtaSamples } from "../projection/etaSamples.ts";
 import { OperatorSeam } from "../operator/operatorSeam.ts";
@@ -263,6 +264,15 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     // Results that came while this user was away are handed over now, once (in order with
     // the deliveries the effect chain is carrying out).
     this.effects!.handOverPending(auth.userId);
+    // A hand-over offered to this user while they were away (or before a restart): told again now.
+    const handover = this.core.handover;
+    if (handover?.to.userId === auth.userId) this.sendTo(client, RoomToUser.HAND_OVER_OFFERED, handOverOffered(this.roomId, { ...handover, type: "handoverOffered", windowMs: handover.expiresAt - handover.offeredAt }));
+  }
+
+  /** The display name of a user with a connection here ("" when none): names the recipient of a hand-over. */
+  private nameOf(userId: string): string {
+    for (const client of this.userConnections.of(userId)) if (client.auth?.role === "user") return client.auth.name;
+    return "";
   }
 
   /** `reconnecting`: the socket dropped but may come back; a closed tab counts as gone only when the last one closes. */
@@ -285,7 +295,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   private onUserMessage(client: BatonClient, type: string, payload: unknown) {
     const auth = client.auth;
     const user = auth?.role === "user" ? { userId: auth.userId, name: auth.name } : null;
-    const translation = userCommand(type, payload, user, { admin: auth?.role === "user" && auth.roles.includes("admin") });
+    const translation = userCommand(type, payload, user, { admin: auth?.role === "user" && auth.roles.includes("admin"), nameOf: (userId) => this.nameOf(userId) });
     if (type === UserToRoom.RESULT_ACK) return this.execute(client, type, translation);
     const requestId = requestIdOf(payload);
     this.execute(client, type, translation, requestId, (before, outcome) => this.answerOk(client, type as UserToRoomType, requestId, before, outcome.state));
