@@ -85,8 +85,10 @@ export interface SessionView {
   expiresAt: number | null;
   /** Failure code of this session's last run, if it failed. */
   failureCode: string | null;
-  /** Why the previous session ended (released, completed, owner_lost, kicked, …). */
+  /** Why the previous session ended (released, completed, owner_lost, kicked, handed_over, …). */
   endReason: EndReasonName | null;
+  /** While the holder's hand-over to a named user is open: when it ends (never to whom); null = none. */
+  handoverUntil: number | null;
 }
 
 /** The holder's own data: only the holder's connections receive it (the server's StateView). */
@@ -140,7 +142,7 @@ export function emptyView(deviceId: string, connection: ConnectionState): Device
     device: { online: false, since: 0, connection: "unknown", firmware: "", sessionTypes: [], availability: "available", availabilityReason: "", ready: true },
     session: {
       phase: "idle", epoch: 0, holder: null, holderAway: false, sessionType: null, runId: null, progress: 0, progressMessage: "",
-      startedAt: null, lastActivity: null, expiresAt: null, failureCode: null, endReason: null,
+      startedAt: null, lastActivity: null, expiresAt: null, failureCode: null, endReason: null, handoverUntil: null,
     },
     owner: null,
     queue: { length: 0, handoffUntil: null, mine: null },
@@ -192,6 +194,7 @@ export function viewOf(deviceId: string, state: DeviceRoomState, connection: Con
       expiresAt: orNull(session.expiresAt),
       failureCode: orNull(session.failureCode),
       endReason: orNull(session.endReason as EndReasonName | ""),
+      handoverUntil: orNull(session.handoverUntil ?? 0),
     },
     owner: isMine && owner
       ? {
