@@ -128,6 +128,7 @@ function Messages({ actions }: { actions: DeviceActions }) {
       {actions.failure && <Alert>The run failed: {actions.failure.message || actions.failure.code}</Alert>}
       {ending && ending.reason !== "released" && ending.reason !== "completed" && <Alert tone="info">Your session ended: {ending.message}</Alert>}
       {actions.queueLeft && <Alert tone="info">You are no longer in line: {actions.queueLeft.message}</Alert>}
+      {actions.handOverEnded && <Alert tone="info">{actions.handOverEnded.message}</Alert>}
     </>
   );
 }
