@@ -118,6 +118,11 @@
 #define BATON_QUEUE_EXIT_REASON_LEFT "left"
 #define BATON_QUEUE_EXIT_REASON_DISCONNECTED "disconnected"
 #define BATON_QUEUE_EXIT_REASON_DEVICE_UNAVAILABLE "device_unavailable"
+#define BATON_HAND_OVER_END_REASON_ACCEPTED "accepted"
+#define BATON_HAND_OVER_END_REASON_DECLINED "declined"
+#define BATON_HAND_OVER_END_REASON_WITHDRAWN "withdrawn"
+#define BATON_HAND_OVER_END_REASON_EXPIRED "expired"
+#define BATON_HAND_OVER_END_REASON_CANCELLED "cancelled"
 
 /* ErrorCode: stable error codes (docs/ERRORS.md explains each). */
 #define BATON_ERROR_CODE_UNAUTHORIZED "UNAUTHORIZED"
