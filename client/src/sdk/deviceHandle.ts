@@ -672,6 +672,12 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
           done = view.isMine && session.epoch > before.epoch;
           runId = done && session.runId ? session.runId : undefined;
           break;
+        case UserToRoom.ACCEPT_HAND_OVER:
+          done = view.isMine && session.epoch > before.epoch;
+          break;
+        case UserToRoom.HAND_OVER:
+          done = before.mine && view.isMine && session.epoch === before.epoch && session.handoverUntil !== null;
+          break;
       }
       if (!done) continue;
       this.pending.delete(requestId);
