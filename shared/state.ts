@@ -87,6 +87,11 @@ export const OwnerData = schema({
   /** JSON text of the run's outputData ("" until the result arrives). */
   output: text(),
   failureMessage: text(),
+  /**
+   * JSON text of `[{ userId, name }]`: the other users watching the device now (at most 50),
+   * so the holder can hand it over to one of them (issue 24). Only the holder sees it.
+   */
+  viewers: text("[]"),
 }, "OwnerData");
 export type OwnerData = SchemaType<typeof OwnerData>;
 

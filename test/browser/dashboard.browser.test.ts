@@ -249,10 +249,13 @@ describe("the dashboard", () => {
     await ada.getByRole("button", { name: "Claim", exact: true }).click();
     await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace/);
 
-    // Ada names Bob (his user id); she keeps the scale until he accepts.
-    await ada.getByLabel("Their user id").fill("bob-marley");
+    // Ada picks Bob from the people watching (his user id would do too); she keeps the scale until he accepts.
+    const watching = ada.getByLabel("Someone watching now");
+    await expect.poll(() => watching.locator("option").allTextContents(), WAIT).toContain("Bob Marley (bob-marley)");
+    await watching.selectOption("bob-marley");
+    expect(await ada.getByLabel("Or their user id").inputValue()).toBe("bob-marley");
     await ada.getByRole("button", { name: "Hand over", exact: true }).click();
-    await expect.poll(() => ada.getByTestId("handover-pending").textContent(), WAIT).toMatch(/Waiting for bob-marley to accept \(\d+ s left\)/);
+    await expect.poll(() => ada.getByTestId("handover-pending").textContent(), WAIT).toMatch(/Waiting for Bob Marley to accept \(\d+ s left\)/);
     await expectNoSeriousAxeViolations(ada, "the holder's page with a hand-over open");
 
     // Bob's banner: who hands it to him, with a countdown; Accept makes it his.

@@ -86,6 +86,11 @@ describe("hand-over to a named user", () => {
     await carol.device.enqueue();
     const before = alice.device.state.session.epoch;
 
+    // The holder alone sees who watches (to pick the one to hand it to); spectators never do.
+    const watching = await alice.device.until((view) => (view.owner?.viewers.length ?? 0) === 2);
+    expect(watching.owner!.viewers).toEqual([{ userId: id("bob"), name: "BOB" }, { userId: id("carol"), name: "CAROL" }]);
+    expect(bob.device.state.owner).toBeNull();
+
     const { expiresAt } = await alice.device.handOver(id("bob"));
     expect(expiresAt).toBeGreaterThan(Date.now());
     await waitFor(() => bob.offered.length === 1);

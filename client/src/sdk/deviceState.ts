@@ -98,6 +98,8 @@ export interface OwnerView {
   input: JsonObject | null;
   output: JsonObject | null;
   failureMessage: string | null;
+  /** The other users watching the device now (at most 50), to hand it over to one of them (`handOver(userId)`). */
+  viewers: HolderInfo[];
 }
 
 export interface DeviceView {
@@ -120,6 +122,17 @@ export interface DeviceView {
    * the device is offered to this user, a claim is the accept).
    */
   canClaim: boolean;
+}
+
+/** The holder's list of viewers (`OwnerData.viewers`), read defensively: anything malformed is left out. */
+function viewersOf(text: string | undefined): HolderInfo[] {
+  try {
+    const value = JSON.parse(text || "[]") as unknown;
+    if (!Array.isArray(value)) return [];
+    return value.filter((entry): entry is HolderInfo => typeof entry?.userId === "string" && typeof entry?.name === "string").map(({ userId, name }) => ({ userId, name: name || userId }));
+  } catch {
+    return [];
+  }
 }
 
 function parseJson(text: string): JsonObject | null {
@@ -203,6 +216,7 @@ export function viewOf(deviceId: string, state: DeviceRoomState, connection: Con
         input: parseJson(owner.input),
         output: parseJson(owner.output),
         failureMessage: orNull(owner.failureMessage),
+        viewers: viewersOf(owner.viewers),
       }
       : null,
     queue,

@@ -1,6 +1,7 @@
 /**
  * Passing the baton to a named person (issue 24, docs/PROTOCOL.md "Hand-over to a named
- * user"), from both sides: the holder's "Hand over to…" — a user id typed in — and, while
+ * user"), from both sides: the holder's "Hand over to…" — someone watching now, or a user id
+ * typed in — and, while
  * the offer is open, who it waits for and a way to take it back; the named person's banner,
  * with Accept and Decline and a countdown. The holder keeps the device until it is accepted,
  * and it changes hands only between runs.
@@ -16,13 +17,16 @@ export function HandOverControls({ view, actions, now }: { view: DeviceView; act
   const [recipient, setRecipient] = useState("");
   const fieldId = useId();
   const hintId = useId();
+  const pickId = useId();
+  const watching = view.owner?.viewers ?? [];
   const until = view.session.handoverUntil;
+  const named = watching.find((viewer) => viewer.userId === actions.handingOverTo)?.name ?? actions.handingOverTo;
   if (until !== null && until > now) {
     return (
       <div className="handover" data-testid="handover-pending">
         <h3>Hand over to…</h3>
         <p role="status">
-          Waiting for {actions.handingOverTo ?? "the person you named"} to accept ({secondsUntil(until, now)} s left). You keep the device until they do
+          Waiting for {named ?? "the person you named"} to accept ({secondsUntil(until, now)} s left). You keep the device until they do
           {view.session.phase === "running" ? "; it changes hands once your run has finished." : "."}
         </p>
         <div className="actions">
@@ -43,8 +47,21 @@ export function HandOverControls({ view, actions, now }: { view: DeviceView; act
       }}
     >
       <h3>Hand over to…</h3>
+      {watching.length > 0 && (
+        <div className="field">
+          <label htmlFor={pickId}>Someone watching now</label>
+          <select id={pickId} value={watching.some((viewer) => viewer.userId === trimmed) ? trimmed : ""} onChange={(event) => setRecipient(event.target.value)}>
+            <option value="">Choose a person…</option>
+            {watching.map((viewer) => (
+              <option key={viewer.userId} value={viewer.userId}>
+                {viewer.name === viewer.userId ? viewer.userId : `${viewer.name} (${viewer.userId})`}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       <div className="field">
-        <label htmlFor={fieldId}>Their user id</label>
+        <label htmlFor={fieldId}>{watching.length > 0 ? "Or their user id" : "Their user id"}</label>
         <input id={fieldId} value={recipient} onChange={(event) => setRecipient(event.target.value)} maxLength={128} autoComplete="off" spellCheck={false} aria-describedby={hintId} />
         <p className="hint" id={hintId}>
           They are offered the device and have a short while to accept; it does not go back to the line. Their own limits apply.

@@ -60,7 +60,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   private device!: DeviceSocket<BatonClient>;
   /** Every open connection per user id (several tabs of one user are one holder). */
   private readonly userConnections = new UserConnections<BatonClient>();
-  private readonly projection = new Projection(this.state, (userId) => this.userConnections.of(userId));
+  private readonly projection = new Projection(this.state, (userId) => this.userConnections.of(userId), () => this.viewers());
   private effects: EffectRunner | null = null;
   private readonly operator = new OperatorSeam({
     deviceId: () => this.roomId,
@@ -261,12 +261,23 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.userConnections.add(auth.userId, client);
     this.projection.userConnected(client, auth.userId);
     this.apply({ type: "ownerReconnected", userId: auth.userId });
+    this.viewersChanged();
     // Results that came while this user was away are handed over now, once (in order with
     // the deliveries the effect chain is carrying out).
     this.effects!.handOverPending(auth.userId);
     // A hand-over offered to this user while they were away (or before a restart): told again now.
     const handover = this.core.handover;
     if (handover?.to.userId === auth.userId) this.sendTo(client, RoomToUser.HAND_OVER_OFFERED, handOverOffered(this.roomId, { ...handover, type: "handoverOffered", windowMs: handover.expiresAt - handover.offeredAt }));
+  }
+
+  /** The users watching now (one entry per user), for the holder's "Hand over to…". */
+  private *viewers(): IterableIterator<{ userId: string; name: string }> {
+    for (const [userId, client] of this.userConnections.users()) yield { userId, name: client.auth?.role === "user" ? client.auth.name : userId };
+  }
+
+  /** Someone came or went: the holder's list of viewers is brought up to date (a patch only when it changed). */
+  private viewersChanged() {
+    if (this.core.session && this.projection.viewersChanged(this.core)) this.schedulePatch();
   }
 
   /** The display name of a user with a connection here ("" when none): names the recipient of a hand-over. */
@@ -281,7 +292,10 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     if (!auth) return;
     const removed = this.userConnections.remove(auth.userId, client);
     if (removed === "absent" && !reconnecting) this.updateAutoDispose();
-    if (removed === "last") this.apply({ type: "ownerDisconnected", userId: auth.userId });
+    if (removed === "last") {
+      this.apply({ type: "ownerDisconnected", userId: auth.userId });
+      this.viewersChanged();
+    }
   }
 
   // ------------------------------------------------------------ messages: the edge
