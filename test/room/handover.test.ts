@@ -208,14 +208,22 @@ describe("hand-over to a named user", () => {
     expect(dave.device.isMine).toBe(true);
   });
 
-  it("applies the named user's per-user limits when they accept; the offer stays open", async () => {
+  it("applies the named user's per-user limits: the holder is told at once, and the accept is checked again", async () => {
     const other = await onlineDevice();
     const bobElsewhere = await user("bob", other.deviceId);
     await bobElsewhere.device.until((view) => view.device.online);
     await bobElsewhere.device.claim();
 
+    // Bob holds as many devices as he may: Alice learns it when she names him.
     const { alice, bob } = await aliceHoldsBobWatches();
+    const advised = await refusal(alice.device.handOver(id("bob")));
+    expect(advised.code).toBe(ErrorCode.HAND_OVER_REFUSED);
+    expect(advised.message).toContain(`${id("bob")} already holds 1 device`);
+
+    // Bob takes another device after the offer was made: his accept is refused, the offer stays open.
+    await bobElsewhere.device.release();
     await alice.device.handOver(id("bob"));
+    await bobElsewhere.device.claim();
     expect((await refusal(bob.device.acceptHandOver())).code).toBe(ErrorCode.USER_DEVICE_LIMIT);
     expect(alice.device.isMine).toBe(true);
     await bobElsewhere.device.release();

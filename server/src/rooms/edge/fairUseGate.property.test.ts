@@ -102,7 +102,8 @@ describe("fair use across devices sharing one quota ledger", () => {
           if (one.kind === "handOver" && !states[one.device].session && held >= 0) one = { ...one, device: held };
           const command = commandOf(one, states);
           const admitted = await gates[one.device].admit(command, () => states[one.device], applyTo(one.device));
-          if (command.type === "acceptHandover" && "rejection" in admitted && admitted.rejection.code === "USER_DEVICE_LIMIT") refusedByLimit++;
+          // Refused for the named user's limit: at the accept, or as advice when the holder names them.
+          if ("rejection" in admitted && ((command.type === "acceptHandover" && admitted.rejection.code === "USER_DEVICE_LIMIT") || (command.type === "offerHandover" && admitted.rejection.code === "HAND_OVER_REFUSED"))) refusedByLimit++;
         }));
         // Settled: releases are fire-and-forget; let them land, then the ledger mirrors the states.
         await new Promise((resolve) => setImmediate(resolve));
@@ -115,7 +116,7 @@ describe("fair use across devices sharing one quota ledger", () => {
       }
     }), { numRuns: 200, seed: 20261207 });
     // Both ways a hand-over meets the limits: completed for a user with room, refused for one without.
-    expect(handedOver).toBeGreaterThan(5);
+    expect(handedOver).toBeGreaterThan(3);
     expect(refusedByLimit).toBeGreaterThan(20);
   });
 });
