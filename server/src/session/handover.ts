@@ -26,9 +26,10 @@
  *   holder's session ends, the holder's last connection goes, or the device is taken out of
  *   rotation, the offer is cancelled (`cancelStaleHandover`, applied after every command).
  *   In every case both are told (`handoverEnded`).
- * - An open offer is part of the stored state, so it survives a server restart with its
- *   original window (restore.ts keeps it; a restored holder who never comes back ends their
- *   session, which cancels it).
+ * - A server restart cancels an open offer cleanly: the restored room starts without it
+ *   (restore.ts), as the holder is away from then on — the same rule as the holder leaving.
+ *   Nobody is connected to be told; the holder sees `session.handoverUntil` back at 0 and may
+ *   offer again, and the named user's accept gets NO_HAND_OVER.
  */
 import { DeviceAvailability, EndReason, ErrorCode, HandOverEndReason, QueueExitReason, type HandOverEndReasonName } from "@baton/protocol";
 import { claim } from "./claims.ts";

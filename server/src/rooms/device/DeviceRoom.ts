@@ -265,7 +265,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     // Results that came while this user was away are handed over now, once (in order with
     // the deliveries the effect chain is carrying out).
     this.effects!.handOverPending(auth.userId);
-    // A hand-over offered to this user while they were away (or before a restart): told again now.
+    // A hand-over offered to this user while they were away: told again now.
     const handover = this.core.handover;
     if (handover?.to.userId === auth.userId) this.sendTo(client, RoomToUser.HAND_OVER_OFFERED, handOverOffered(this.roomId, { ...handover, type: "handoverOffered", windowMs: handover.expiresAt - handover.offeredAt }));
   }
