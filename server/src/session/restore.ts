@@ -32,7 +32,9 @@ export function restoreForNewRoom(stored: CoreState, now: number, timers?: Pick<
   const queue = [...(snapshot.offer ? [snapshot.offer.entry] : []), ...snapshot.queue].map(away);
   // A hand-over to a named user lives only while its holder is here (session/handover.ts); the
   // holder is away from now, so the restored room starts without it.
-  return { ...snapshot, session, device, queue, offer: null, handover: null };
+  const restored: CoreState = { ...snapshot, session, device, queue, offer: null };
+  if (restored.handover) restored.handover = null;
+  return restored;
 }
 
 /**
