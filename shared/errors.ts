@@ -315,6 +315,28 @@ export const ERRORS = {
   [ErrorCode.DAILY_QUOTA_EXHAUSTED]: entry<{ minutesPerDay: number; kind: string; resetsAt: number }>(429, (p) =>
     `You have used your ${p.minutesPerDay} session minutes for today on "${p.kind}" devices (BATON_MAX_SESSION_MINUTES_PER_DAY); the quota resets at ${iso(p.resetsAt)} (midnight UTC).`),
 
+  // --- passing the baton to a named person (issue 24) ---
+  [ErrorCode.HAND_OVER_REFUSED]: entry<
+    | { reason: "toSelf"; deviceId: string }
+    | { reason: "alreadyOffered"; deviceId: string; to: string }
+    | { reason: "runInFlight"; deviceId: string; runId: string }
+    /** Advice at offer time from the per-user limits: the named user could not take it now (checked again at their accept). */
+    | { reason: "recipientAtDeviceLimit"; deviceId: string; to: string; limit: number }
+    | { reason: "recipientQuotaUsed"; deviceId: string; to: string; minutesPerDay: number }
+  >(409, (p) => {
+    switch (p.reason) {
+      case "toSelf": return `You already hold device ${p.deviceId}; hand it over to someone else.`;
+      case "alreadyOffered": return `Device ${p.deviceId} is already offered to ${p.to}; withdraw that hand-over first.`;
+      case "runInFlight": return `The holder's run ${p.runId} on device ${p.deviceId} is still in flight; accept again once it has finished (the offer stays open until its window ends).`;
+      case "recipientAtDeviceLimit": return `The named user ${p.to} already holds ${plural(p.limit, "device")}, the most one user may hold at once (BATON_MAX_DEVICES_PER_USER); they cannot take device ${p.deviceId} until they release one.`;
+      case "recipientQuotaUsed": return `The named user ${p.to} has used their ${p.minutesPerDay} session minutes for today on this kind of device (BATON_MAX_SESSION_MINUTES_PER_DAY); they cannot take device ${p.deviceId} before midnight UTC.`;
+    }
+  }),
+  [ErrorCode.NO_HAND_OVER]: entry<{ deviceId: string; reason: "nothingOffered" | "notYours" }>(409, (p) =>
+    p.reason === "notYours"
+      ? `Device ${p.deviceId} is not being handed over to you.`
+      : `Device ${p.deviceId} has no hand-over open (it was accepted, declined, withdrawn or expired, or none was offered).`),
+
   // --- pools ---
   /** `noMembers`: a pool room asked for a pool that no registered device belongs to. */
   [ErrorCode.UNKNOWN_POOL]: entry<{ pool: string; reason?: "noMembers" }>(404, (p) => (p.reason === "noMembers"

@@ -222,6 +222,8 @@ export const AuditAction = {
   AVAILABILITY: "availability",
   /** Its explicit pool set or cleared (detail: pool, previous). */
   POOL: "pool",
+  /** The holder handed the device to a named user who accepted (detail: from, to, fromEpoch, epoch; issue 24). */
+  HANDED_OVER: "session.handed_over",
 } as const;
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];
 

@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import {
-  DeviceToRoom, EndReason, ErrorCode, Phase, RoomToDevice, RoomToUser, UserToPool, UserToRoom,
-  type EndReasonName, type ErrorCodeName, type PhaseName, type RoomToDeviceType, type RoomToUserType, type UserToRoomType,
+  DeviceToRoom, EndReason, ErrorCode, HandOverEndReason, Phase, RoomToDevice, RoomToUser, UserToPool, UserToRoom,
+  type EndReasonName, type ErrorCodeName, type HandOverEndReasonName, type PhaseName, type RoomToDeviceType, type RoomToUserType, type UserToRoomType,
 } from "./protocol.ts";
 import { JsonLimits, jsonObject, jsonObjectWithin } from "./jsonValue.ts";
 
@@ -81,6 +81,15 @@ export const DeclinePayload = NoArguments;
 // Fair use (issue 13 item 7): more time for the session; the server caps it at what is left of the allowance.
 export const ExtendPayload = z.union([z.strictObject({ byMs: z.number().int().positive().max(MAX_DURATION_MS).optional(), requestId: RequestId.optional() }), z.undefined(), z.null()]);
 
+// Passing the baton to a named person (issue 24): the holder names the recipient by user id
+// (the JWT `sub` they join with); the other three carry nothing but a request id.
+/** A user id as tokens carry it (`sub`: 1–128 characters, server/src/auth/userTokens.ts). */
+export const UserIdField = z.string().min(1).max(128);
+export const HandOverPayload = z.strictObject({ to: UserIdField, requestId: RequestId.optional() });
+export const WithdrawHandOverPayload = NoArguments;
+export const AcceptHandOverPayload = NoArguments;
+export const DeclineHandOverPayload = NoArguments;
+
 /** `result_ack`: the client has this run's result; the room stops re-sending it. */
 export const ResultAckPayload = z.strictObject({ runId });
 
@@ -95,6 +104,10 @@ export const UserPayloads = {
   [UserToRoom.DECLINE]: DeclinePayload,
   [UserToRoom.EXTEND]: ExtendPayload,
   [UserToRoom.RESULT_ACK]: ResultAckPayload,
+  [UserToRoom.HAND_OVER]: HandOverPayload,
+  [UserToRoom.WITHDRAW_HAND_OVER]: WithdrawHandOverPayload,
+  [UserToRoom.ACCEPT_HAND_OVER]: AcceptHandOverPayload,
+  [UserToRoom.DECLINE_HAND_OVER]: DeclineHandOverPayload,
 } as const;
 
 // ---------------------------------------------------------------- user → pool room (issue 13, pools)
@@ -281,6 +294,21 @@ export const SessionExpiringMessagePayload = z.object({ deviceId: z.string(), ep
 /** `session_extended`, to the holder: the new expiry after `extend`. */
 export const SessionExtendedMessagePayload = z.object({ deviceId: z.string(), epoch, expiresAt: z.number(), extendedMs: z.number(), canExtendMs: z.number() });
 
+/** A user as hand-over messages name them: id and display name ("" when the server does not know it). */
+const UserNamed = z.object({ userId: z.string(), name: z.string() });
+/** `hand_over_offered`, to the named user: the holder `from` hands them the device until `expiresAt` (ms since the Unix epoch). */
+export const HandOverOfferedMessagePayload = z.object({ deviceId: z.string(), epoch, from: UserNamed, expiresAt: z.number(), windowMs: z.number() });
+/** `hand_over_ended`, to the holder and the named user: how the offer ended (a HandOverEndReason). */
+export const HandOverEndedMessagePayload = z.object({
+  deviceId: z.string(),
+  /** The epoch of the session that offered it (accepted: the new session's is in the `ok` and the state). */
+  epoch,
+  reason: z.enum(Object.values(HandOverEndReason) as [HandOverEndReasonName, ...HandOverEndReasonName[]]),
+  message: z.string(),
+  from: UserNamed,
+  to: UserNamed,
+});
+
 export const RoomToUserPayloads = {
   [RoomToUser.OK]: OkPayload,
   [RoomToUser.OFFER]: OfferMessagePayload,
@@ -291,6 +319,8 @@ export const RoomToUserPayloads = {
   [RoomToUser.RESULT]: ResultMessagePayload,
   [RoomToUser.RUN_FAILED]: RunFailedMessagePayload,
   [RoomToUser.SESSION_ENDED]: SessionEndedMessagePayload,
+  [RoomToUser.HAND_OVER_OFFERED]: HandOverOfferedMessagePayload,
+  [RoomToUser.HAND_OVER_ENDED]: HandOverEndedMessagePayload,
 } as const;
 
 /** The payload type of each room → user message, by message name. */
@@ -304,6 +334,9 @@ export type OfferMessage = z.infer<typeof OfferMessagePayload>;
 export type QueueLeftMessage = z.infer<typeof QueueLeftMessagePayload>;
 export type SessionExpiringMessage = z.infer<typeof SessionExpiringMessagePayload>;
 export type SessionExtendedMessage = z.infer<typeof SessionExtendedMessagePayload>;
+export type HandOverOfferedMessage = z.infer<typeof HandOverOfferedMessagePayload>;
+export type HandOverEndedMessage = z.infer<typeof HandOverEndedMessagePayload>;
+export type HandOver = z.infer<typeof HandOverPayload>;
 
 /** Formats a zod error as one readable sentence (first few issues, with their paths). */
 export function describeZodError(error: z.ZodError): string {

@@ -81,6 +81,15 @@ export const UserToRoom = {
    * dying is not lost). Not answered (no `ok`); clients drop a copy whose run id they have.
    */
   RESULT_ACK: "result_ack",
+  // --- passing the baton to a named person (issue 24) ---
+  /** `{ to }`: the holder offers the device to user `to`; they have the hand-off window to accept. */
+  HAND_OVER: "hand_over",
+  /** `{}`: the holder takes back the hand-over they offered. */
+  WITHDRAW_HAND_OVER: "withdraw_hand_over",
+  /** `{}`: the named user takes the device they were handed (a new session and epoch, theirs). */
+  ACCEPT_HAND_OVER: "accept_hand_over",
+  /** `{}`: the named user does not take it; the holder keeps the device. */
+  DECLINE_HAND_OVER: "decline_hand_over",
 } as const;
 export type UserToRoomType = (typeof UserToRoom)[keyof typeof UserToRoom];
 
@@ -106,6 +115,11 @@ export const RoomToUser = {
   SESSION_EXPIRING: "session_expiring",
   /** To the holder, after `extend`: `{ deviceId, epoch, expiresAt, extendedMs, canExtendMs }`. */
   SESSION_EXTENDED: "session_extended",
+  // --- passing the baton to a named person (issue 24) ---
+  /** To the named user: `{ deviceId, epoch, from, expiresAt, windowMs }` — `accept_hand_over` before `expiresAt`. */
+  HAND_OVER_OFFERED: "hand_over_offered",
+  /** To the holder and the named user: the offer is over, `{ deviceId, epoch, reason, message, from, to }` (a HandOverEndReason). */
+  HAND_OVER_ENDED: "hand_over_ended",
 } as const;
 export type RoomToUserType = (typeof RoomToUser)[keyof typeof RoomToUser];
 
@@ -174,6 +188,8 @@ export const EndReason = {
   CANCELLED: "cancelled",
   /** An admin force-released the device. */
   KICKED: "kicked",
+  /** The holder handed the device to a named user, who accepted (issue 24): their session follows. */
+  HANDED_OVER: "handed_over",
 } as const;
 export type EndReasonName = (typeof EndReason)[keyof typeof EndReason];
 
@@ -226,6 +242,21 @@ export const QueueExitReason = {
   DEVICE_UNAVAILABLE: "device_unavailable",
 } as const;
 export type QueueExitReasonName = (typeof QueueExitReason)[keyof typeof QueueExitReason];
+
+/** How a hand-over offer to a named user ended (`hand_over_ended.reason`, issue 24). */
+export const HandOverEndReason = {
+  /** The named user accepted: the device is theirs (a new session, the next epoch). */
+  ACCEPTED: "accepted",
+  /** The named user declined; the holder keeps the device. */
+  DECLINED: "declined",
+  /** The holder withdrew the offer. */
+  WITHDRAWN: "withdrawn",
+  /** The hand-off window passed without an answer. */
+  EXPIRED: "expired",
+  /** The holder's session ended, the holder left, or the device was taken out of rotation. */
+  CANCELLED: "cancelled",
+} as const;
+export type HandOverEndReasonName = (typeof HandOverEndReason)[keyof typeof HandOverEndReason];
 
 /**
  * Every error a user or device can receive, with the sentence that explains it.
@@ -298,6 +329,11 @@ export const ErrorCode = {
   USER_QUEUE_LIMIT: "USER_QUEUE_LIMIT",
   /** The user's session minutes for this kind of device are used up until midnight UTC. */
   DAILY_QUOTA_EXHAUSTED: "DAILY_QUOTA_EXHAUSTED",
+  // --- passing the baton to a named person (issue 24) ---
+  /** `hand_over` refused (to yourself, one already open) or `accept_hand_over` refused (a run still in flight). */
+  HAND_OVER_REFUSED: "HAND_OVER_REFUSED",
+  /** `accept_hand_over`, `decline_hand_over` or `withdraw_hand_over` without an open hand-over for this user. */
+  NO_HAND_OVER: "NO_HAND_OVER",
   // --- pools (issue 13) ---
   /** The pool room names no pool that any registered device belongs to. */
   UNKNOWN_POOL: "UNKNOWN_POOL",

@@ -75,6 +75,8 @@ export const SessionInfo = schema({
   failureCode: text(),
   /** Why the previous session ended (released, completed, owner_lost, …). */
   endReason: text(),
+  /** While the holder's hand-over to a named user is open: when it ends (0 = none). Never who (issue 24). */
+  handoverUntil: number(),
 }, "SessionInfo");
 export type SessionInfo = SchemaType<typeof SessionInfo>;
 
@@ -87,6 +89,11 @@ export const OwnerData = schema({
   /** JSON text of the run's outputData ("" until the result arrives). */
   output: text(),
   failureMessage: text(),
+  /**
+   * JSON text of `[{ userId, name }]`: the other users watching the device now (at most 50),
+   * so the holder can hand it over to one of them (issue 24). Only the holder sees it.
+   */
+  viewers: text("[]"),
 }, "OwnerData");
 export type OwnerData = SchemaType<typeof OwnerData>;
 

@@ -9,6 +9,8 @@
  * - Bob waits in line for a held device, sees his place and an estimate, and accepts the
  *   hand-off when the holder releases; the holder is warned before the session's end and
  *   extends it (issue 13);
+ * - Ada hands the scale to Bob by name ("Hand over to…"); he accepts from his banner and holds
+ *   it (issue 24);
  * - at phone width nothing scrolls sideways.
  * It writes the README's screenshots to build/screenshots/ (`npm run screenshots:update`
  * copies them into docs/screenshots/).
@@ -248,6 +250,36 @@ describe("the dashboard", () => {
     await bob.getByRole("button", { name: "Accept" }).click();
     await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^You hold it/);
     await expect.poll(() => statusOf(ada).textContent(), WAIT).toMatch(/^In use by Bob Marley/);
+    await bob.getByRole("button", { name: "Release" }).click();
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+  }, TEST_TIMEOUT);
+
+  it("lets Ada hand the scale to Bob by name; he accepts and holds it, without it going back to the line", async () => {
+    for (const page of [ada, bob]) {
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click();
+      await page.getByRole("link", { name: "Clinic scale (demo)" }).click();
+      await expect.poll(() => statusOf(page).textContent(), WAIT).toBe("Free");
+    }
+    await ada.getByRole("button", { name: "Claim", exact: true }).click();
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace/);
+
+    // Ada picks Bob from the people watching (his user id would do too); she keeps the scale until he accepts.
+    const watching = ada.getByLabel("Someone watching now");
+    await expect.poll(() => watching.locator("option").allTextContents(), WAIT).toContain("Bob Marley (bob-marley)");
+    await watching.selectOption("bob-marley");
+    expect(await ada.getByLabel("Or their user id").inputValue()).toBe("bob-marley");
+    await ada.getByRole("button", { name: "Hand over", exact: true }).click();
+    await expect.poll(() => ada.getByTestId("handover-pending").textContent(), WAIT).toMatch(/Waiting for Bob Marley to accept \(\d+ s left\)/);
+    await expectNoSeriousAxeViolations(ada, "the holder's page with a hand-over open");
+
+    // Bob's banner: who hands it to him, with a countdown; Accept makes it his.
+    await expect.poll(() => bob.getByRole("heading", { name: "Ada Lovelace is handing this device to you" }).count(), WAIT).toBe(1);
+    expect(await bob.getByRole("alert").filter({ hasText: "Accept within" }).textContent()).toMatch(/Accept within \d+ s/);
+    await expectNoSeriousAxeViolations(bob, "the page of someone handed a device");
+    await bob.getByRole("button", { name: "Accept" }).click();
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^You hold it/);
+    await expect.poll(() => statusOf(ada).textContent(), WAIT).toMatch(/^In use by Bob Marley/);
+    await expect.poll(() => ada.getByText(/You handed device .+ over/).count(), WAIT).toBe(1);
     await bob.getByRole("button", { name: "Release" }).click();
     await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
   }, TEST_TIMEOUT);

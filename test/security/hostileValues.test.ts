@@ -211,6 +211,10 @@ function hostilePayloads(epoch: number, runId: string): Record<string, fc.Arbitr
     [UserToRoom.DECLINE]: inField({}, ["requestId"]),
     [UserToRoom.EXTEND]: inField({}, ["byMs", "requestId"]),
     [UserToRoom.RESULT_ACK]: inField({}, ["runId"]),
+    [UserToRoom.HAND_OVER]: inField({ to: "bob" }, ["to", "requestId"]),
+    [UserToRoom.WITHDRAW_HAND_OVER]: inField({}, ["requestId"]),
+    [UserToRoom.ACCEPT_HAND_OVER]: inField({}, ["requestId"]),
+    [UserToRoom.DECLINE_HAND_OVER]: inField({}, ["requestId"]),
     [UserToPool.CLAIM_ANY]: claim,
     [UserToPool.LEAVE_POOL]: inField({}, ["requestId"]),
     [DeviceToRoom.HELLO]: fc.tuple(hostileInside, fc.boolean()).map(([schema, nested]) => ({

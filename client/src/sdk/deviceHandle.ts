@@ -13,12 +13,13 @@
  * The connection reconnects by itself with the room's reconnection token when the network
  * drops (`connection`: open → reconnecting → open); results that came meanwhile are handed
  * over when it is back. Extend by adding methods that use `send` + the answer pairing (the
- * queue commands do: `enqueue`, `leaveQueue`, `accept`, `decline`, `extend`).
+ * queue commands do: `enqueue`, `leaveQueue`, `accept`, `decline`, `extend`; so do the
+ * hand-over ones: `handOver`, `withdrawHandOver`, `acceptHandOver`, `declineHandOver`).
  */
 import type { Room } from "@colyseus/sdk";
 import {
   RoomToUser, UserToRoom,
-  type EndReasonName, type ErrorPayload, type OfferMessage, type OkMessage, type QueueLeftMessage, type ResultMessage, type RunFailedMessage,
+  type EndReasonName, type ErrorPayload, type HandOverEndedMessage, type HandOverOfferedMessage, type OfferMessage, type OkMessage, type QueueLeftMessage, type ResultMessage, type RunFailedMessage,
   type SessionEndedMessage, type SessionExpiringMessage, type SessionExtendedMessage, type UserToRoomType,
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
@@ -51,6 +52,13 @@ export interface DeviceEvents {
   sessionExpiring: [SessionExpiringMessage];
   /** This user's session was extended: the new `expiresAt`. */
   sessionExtended: [SessionExtendedMessage];
+  /**
+   * The holder offers this user the device (a named hand-over): `acceptHandOver()` before
+   * `expiresAt`, or `declineHandOver()`. Sent again when this user (re)joins while it is open.
+   */
+  handOverOffered: [HandOverOfferedMessage];
+  /** A hand-over this user offered or was offered is over: accepted, declined, withdrawn, expired or cancelled (`reason`). */
+  handOverEnded: [HandOverEndedMessage];
   /** A refusal or failure that no pending call was waiting for (a join failure, a lost connection, …). */
   error: [BatonError];
   /** This handle's connection changed. */
@@ -379,6 +387,43 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     return { expiresAt: view.session.expiresAt };
   }
 
+  // ------------------------------------------------------------------ hand-over to a named user (PROTOCOL "Hand-over to a named user")
+
+  /**
+   * The holder offers the device to user `userId` for the hand-off window. Resolves once the
+   * offer is open (the holder keeps the device and may go on running until it is accepted);
+   * the `handOverEnded` event tells how it ends. Rejects with NOT_OWNER, HAND_OVER_REFUSED
+   * (to yourself, one already open) or DEVICE_UNAVAILABLE / DEVICE_DISABLED.
+   */
+  async handOver(userId: string, options: WaitOptions = {}): Promise<{ expiresAt: number | null }> {
+    await this.send(UserToRoom.HAND_OVER, { to: userId }, options);
+    const view = await this.until((next) => next.session.handoverUntil !== null || !next.isMine, options);
+    return { expiresAt: view.session.handoverUntil };
+  }
+
+  /** The holder takes back the open hand-over. Rejects with NOT_OWNER or NO_HAND_OVER. */
+  async withdrawHandOver(options: WaitOptions = {}): Promise<void> {
+    await this.send(UserToRoom.WITHDRAW_HAND_OVER, {}, options);
+  }
+
+  /**
+   * Takes the device handed to this user (the `handOverOffered` event): a new session, this
+   * user's, at the next epoch. Resolves once this user holds it; rejects with NO_HAND_OVER,
+   * HAND_OVER_REFUSED (the holder's run is still in flight: try again when it ends), the grant
+   * rules' refusal (DEVICE_OFFLINE, DEVICE_NOT_READY, …) or this user's limits
+   * (USER_DEVICE_LIMIT, DAILY_QUOTA_EXHAUSTED).
+   */
+  async acceptHandOver(options: WaitOptions = {}): Promise<Claimed> {
+    const ok = await this.send(UserToRoom.ACCEPT_HAND_OVER, {}, options);
+    await this.until((view) => view.session.epoch >= ok.epoch, options);
+    return { epoch: ok.epoch, runId: null };
+  }
+
+  /** Does not take the device handed to this user; the holder keeps it. Rejects with NO_HAND_OVER. */
+  async declineHandOver(options: WaitOptions = {}): Promise<void> {
+    await this.send(UserToRoom.DECLINE_HAND_OVER, {}, options);
+  }
+
   /** Leaves the room for good: the connection closes; waits in progress reject with CONNECTION_CLOSED. */
   async leave(): Promise<void> {
     if (this.leaving) return;
@@ -528,6 +573,8 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     room.onMessage(RoomToUser.QUEUE_LEFT, (left: QueueLeftMessage) => this.events.emit("queueLeft", left));
     room.onMessage(RoomToUser.SESSION_EXPIRING, (expiring: SessionExpiringMessage) => this.events.emit("sessionExpiring", expiring));
     room.onMessage(RoomToUser.SESSION_EXTENDED, (extended: SessionExtendedMessage) => this.events.emit("sessionExtended", extended));
+    room.onMessage(RoomToUser.HAND_OVER_OFFERED, (offered: HandOverOfferedMessage) => this.events.emit("handOverOffered", offered));
+    room.onMessage(RoomToUser.HAND_OVER_ENDED, (ended: HandOverEndedMessage) => this.events.emit("handOverEnded", ended));
     let stuck: ReturnType<typeof setTimeout> | undefined;
     room.onDrop(() => {
       for (const pending of this.pending.values()) pending.mayBeLost = true;
@@ -643,6 +690,12 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
         case UserToRoom.ACCEPT:
           done = view.isMine && session.epoch > before.epoch;
           runId = done && session.runId ? session.runId : undefined;
+          break;
+        case UserToRoom.ACCEPT_HAND_OVER:
+          done = view.isMine && session.epoch > before.epoch;
+          break;
+        case UserToRoom.HAND_OVER:
+          done = before.mine && view.isMine && session.epoch === before.epoch && session.handoverUntil !== null;
           break;
       }
       if (!done) continue;

@@ -87,8 +87,10 @@ export interface SessionView {
   expiresAt: number | null;
   /** Failure code of this session's last run, if it failed. */
   failureCode: string | null;
-  /** Why the previous session ended (released, completed, owner_lost, kicked, …). */
+  /** Why the previous session ended (released, completed, owner_lost, kicked, handed_over, …). */
   endReason: EndReasonName | null;
+  /** While the holder's hand-over to a named user is open: when it ends (never to whom); null = none. */
+  handoverUntil: number | null;
 }
 
 /** The holder's own data: only the holder's connections receive it (the server's StateView). */
@@ -98,6 +100,8 @@ export interface OwnerView {
   input: JsonObject | null;
   output: JsonObject | null;
   failureMessage: string | null;
+  /** The other users watching the device now (at most 50), to hand it over to one of them (`handOver(userId)`). */
+  viewers: HolderInfo[];
 }
 
 export interface DeviceView {
@@ -122,6 +126,17 @@ export interface DeviceView {
   canClaim: boolean;
 }
 
+/** The holder's list of viewers (`OwnerData.viewers`), read defensively: anything malformed is left out. */
+function viewersOf(text: string | undefined): HolderInfo[] {
+  try {
+    const value = JSON.parse(text || "[]") as unknown;
+    if (!Array.isArray(value)) return [];
+    return value.filter((entry): entry is HolderInfo => typeof entry?.userId === "string" && typeof entry?.name === "string").map(({ userId, name }) => ({ userId, name: name || userId }));
+  } catch {
+    return [];
+  }
+}
+
 function parseJson(text: string): JsonObject | null {
   if (!text) return null;
   try {
@@ -142,7 +157,7 @@ export function emptyView(deviceId: string, connection: ConnectionState): Device
     device: { online: false, since: 0, connection: "unknown", firmware: "", sessionTypes: [], availability: "available", availabilityReason: "", ready: true },
     session: {
       phase: "idle", epoch: 0, holder: null, holderAway: false, sessionType: null, runId: null, progress: 0, progressMessage: "",
-      startedAt: null, lastActivity: null, expiresAt: null, failureCode: null, endReason: null,
+      startedAt: null, lastActivity: null, expiresAt: null, failureCode: null, endReason: null, handoverUntil: null,
     },
     owner: null,
     queue: { length: 0, handoffUntil: null, mine: null },
@@ -195,6 +210,7 @@ export function viewOf(deviceId: string, state: DeviceRoomState, connection: Con
       expiresAt: orNull(session.expiresAt),
       failureCode: orNull(session.failureCode),
       endReason: orNull(session.endReason as EndReasonName | ""),
+      handoverUntil: orNull(session.handoverUntil ?? 0),
     },
     owner: isMine && owner
       ? {
@@ -203,6 +219,7 @@ export function viewOf(deviceId: string, state: DeviceRoomState, connection: Con
         input: parseJson(owner.input),
         output: parseJson(owner.output),
         failureMessage: orNull(owner.failureMessage),
+        viewers: viewersOf(owner.viewers),
       }
       : null,
     queue,

@@ -22,7 +22,7 @@ export type { SessionTypeShape, SessionTypeMap, AnySessionTypes, SessionTypeName
 // The lower-level room wrapper the repository's tests use; kept for compatibility.
 // Protocol names and codes, so an app needs one import.
 export {
-  ErrorCode, Phase, EndReason, DeviceConnection, DeviceAvailability, QueueExitReason,
-  type ErrorCodeName, type PhaseName, type EndReasonName, type DeviceAvailabilityName, type QueueExitReasonName,
-  type OfferMessage, type QueueLeftMessage, type SessionExpiringMessage, type SessionExtendedMessage,
+  ErrorCode, Phase, EndReason, DeviceConnection, DeviceAvailability, QueueExitReason, HandOverEndReason,
+  type ErrorCodeName, type PhaseName, type EndReasonName, type DeviceAvailabilityName, type QueueExitReasonName, type HandOverEndReasonName,
+  type OfferMessage, type QueueLeftMessage, type SessionExpiringMessage, type SessionExtendedMessage, type HandOverOfferedMessage, type HandOverEndedMessage,
 } from "@baton/protocol";

@@ -34,6 +34,7 @@ describe("status lines", () => {
     expect(percent(0.384)).toBe("38 %");
     expect(percent(null)).toBe("0 %");
     expect(endReasonText("kicked")).toBe("an administrator took the device back");
+    expect(endReasonText("handed_over")).toBe("handed over by its holder to someone they named");
     expect(endReasonText("something_new")).toBe("something new");
   });
 });

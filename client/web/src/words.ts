@@ -70,6 +70,7 @@ const END_REASONS: Record<string, string> = {
   run_failed: "the run failed and the device was released",
   cancelled: "the run was cancelled and the device was released",
   kicked: "an administrator took the device back",
+  handed_over: "handed over by its holder to someone they named",
 };
 
 export function endReasonText(reason: string | null | undefined): string {

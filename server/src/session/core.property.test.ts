@@ -6,7 +6,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EndReason, ErrorCode, Phase } from "@baton/protocol";
+import { EndReason, ErrorCode, HandOverEndReason, Phase } from "@baton/protocol";
+import { lineOf } from "./line.ts";
 import { dueDeadline, nextDeadline } from "./deadlines.ts";
 import { phaseOf } from "./phase.ts";
 import { sentenceOf, ALICE, BOB, CAROL, SessionHarness, ignoringLiveness, onlineHarness } from "./testing.ts";
@@ -35,7 +36,12 @@ type Action =
   | { kind: "report"; report: ReportKind; epoch: "current" | "other"; epochPick: number; runId: "current" | "started" | "foreign"; runPick: number; progress: number }
   /** Time passes without the room's timer firing yet (a command may race a deadline). */
   | { kind: "advance"; ms: number }
-  | { kind: "tick"; ms: number };
+  | { kind: "tick"; ms: number }
+  /** Hand-over to a named user (handover.ts): `to` and `user` use RECIPIENT for whoever is named now. */
+  | { kind: "handOver"; user: number; to: number }
+  | { kind: "withdrawHandOver"; user: number }
+  | { kind: "acceptHandOver"; user: number }
+  | { kind: "declineHandOver"; user: number };
 
 /** 0–2 pick a user; HOLDER picks whoever holds the device now, so owner commands are not mostly refused. */
 const HOLDER = USERS.length;
@@ -49,7 +55,12 @@ const elapsed = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 200_000 }) },
 );
 
+/** Picks the user a hand-over names right now (or Bob), so accepts and declines are not mostly refused. */
+const RECIPIENT = HOLDER + 1;
+const party = fc.integer({ min: 0, max: RECIPIENT });
+
 function pickUser(index: number, state: CoreState): UserRef {
+  if (index === RECIPIENT) return USERS.find((candidate) => candidate.userId === state.handover?.to.userId) ?? BOB;
   return index === HOLDER ? state.session?.holder ?? ALICE : USERS[index];
 }
 
@@ -78,6 +89,10 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("advance" as const), ms: elapsed }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("tick" as const), ms: elapsed }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("handOver" as const), user: party, to: fc.integer({ min: 0, max: HOLDER }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("withdrawHandOver" as const), user: party }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("acceptHandOver" as const), user: party }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("declineHandOver" as const), user: party }) },
 );
 
 /** What the checker remembers across steps: the truth the effects told so far. */
@@ -94,7 +109,7 @@ interface Ledger {
 }
 
 /** How often interesting things happened over all runs, so the generator is known to reach them. */
-const reached = { deliverResult: 0, orphanedResult: 0, duplicateAck: 0, runTimeout: 0, busy: 0, endReasons: new Set<string>() };
+const reached = { deliverResult: 0, orphanedResult: 0, duplicateAck: 0, runTimeout: 0, busy: 0, endReasons: new Set<string>(), handOverEnds: new Set<string>(), acceptRefusedForRun: 0 };
 
 function newLedger(): Ledger {
   return {
@@ -124,6 +139,10 @@ function commandsFor(step: Action, state: CoreState, ledger: Ledger, resultCount
     case "deviceDisconnected": return [{ type: "deviceDisconnected" }];
     case "deviceReconnected": return [{ type: "deviceConnected" }, { type: "deviceHello", firmware: "fw", sessionTypes: state.device.sessionTypes }];
     case "deviceReady": return [{ type: "deviceReady" }];
+    case "handOver": return [{ type: "offerHandover", user: pickUser(step.user, state), to: pickUser(step.to, state) }];
+    case "withdrawHandOver": return [{ type: "withdrawHandover", user: pickUser(step.user, state) }];
+    case "acceptHandOver": return [{ type: "acceptHandover", user: pickUser(step.user, state) }];
+    case "declineHandOver": return [{ type: "declineHandover", user: pickUser(step.user, state) }];
     case "advance":
     case "tick": return [{ type: "tick" }];
     case "report": {
@@ -154,10 +173,11 @@ function checkStep(before: CoreState, command: Command, outcome: Outcome, ledger
   for (const effect of outcome.effects) {
     switch (effect.type) {
       case "sessionStarted":
-        expect(command.type).toBe("claim");
+        // A claim, or the named user accepting a hand-over — never anything else.
+        expect(["claim", "acceptHandover"]).toContain(command.type);
         expect(ledger.openSession, "a session started while another was open").toBeNull();
         expect(effect.epoch, "epoch must grow by exactly one per new holder").toBe(ledger.lastStartedEpoch + 1);
-        expect(effect.holder.userId).toBe((command as Extract<Command, { type: "claim" }>).user.userId);
+        expect(effect.holder.userId).toBe((command as Extract<Command, { type: "claim" | "acceptHandover" }>).user.userId);
         ledger.openSession = { holder: effect.holder, epoch: effect.epoch };
         ledger.lastStartedEpoch = effect.epoch;
         ledger.sessionsStarted++;
@@ -221,11 +241,18 @@ function checkStep(before: CoreState, command: Command, outcome: Outcome, ledger
       case "deviceOnline":
         expect(before.device.online).toBe(false);
         break;
+      case "handoverEnded":
+        expect(before.handover, "a hand-over ended that was not open").toBeTruthy();
+        expect(effect.to.userId).toBe(before.handover!.to.userId);
+        reached.handOverEnds.add(effect.reason);
+        break;
       case "deviceOffline":
         expect(before.device.online).toBe(true);
         break;
     }
   }
+
+  checkHandOver(before, command, outcome, harness);
 
   // The state agrees with what the effects said.
   expect(after.session === null).toBe(ledger.openSession === null);
@@ -271,6 +298,41 @@ function checkStep(before: CoreState, command: Command, outcome: Outcome, ledger
   }
 }
 
+/**
+ * A hand-over never makes two holders and never cuts a run short: an open offer belongs to
+ * the session in flight and names someone else; it completes only between runs, by the
+ * named user, in one transition that ends the holder's session and starts theirs.
+ */
+function checkHandOver(before: CoreState, command: Command, outcome: Outcome, harness: SessionHarness): void {
+  const after = outcome.state;
+  const offer = after.handover;
+  if (offer) {
+    expect(after.session, "a hand-over is open without a session").not.toBeNull();
+    expect(offer.from.userId).toBe(after.session!.holder.userId);
+    expect(offer.epoch).toBe(after.epoch);
+    expect(offer.to.userId).not.toBe(offer.from.userId);
+    if (command.type === "tick") expect(offer.expiresAt, "an expired hand-over is still open after a tick").toBeGreaterThan(harness.now);
+  }
+  const handedOver = outcome.effects.filter((effect) => effect.type === "sessionEnded" && effect.reason === EndReason.HANDED_OVER);
+  if (handedOver.length > 0) {
+    expect(command.type).toBe("acceptHandover");
+    const accepter = (command as Extract<Command, { type: "acceptHandover" }>).user;
+    expect(before.handover?.to.userId).toBe(accepter.userId);
+    expect(before.session?.run, "a hand-over completed while a run was in flight").toBeNull();
+    expect(outcome.effects.some((effect) => effect.type === "runFailed"), "a hand-over cut a run short").toBe(false);
+    expect(after.session?.holder.userId).toBe(accepter.userId);
+    expect(after.epoch).toBe(before.epoch + 1);
+    // The new holder waits in no line for the device they hold.
+    expect(lineOf(after).some((entry) => entry.user.userId === accepter.userId)).toBe(false);
+  }
+  if (command.type === "acceptHandover" && outcome.rejection?.code === ErrorCode.HAND_OVER_REFUSED) reached.acceptRefusedForRun++;
+  // Only an accept by the named user changes the holder through a hand-over.
+  if (command.type === "offerHandover" || command.type === "withdrawHandover" || command.type === "declineHandover") {
+    expect(after.session?.holder.userId).toBe(before.session?.holder.userId);
+    expect(after.epoch).toBe(before.epoch);
+  }
+}
+
 function apply(harness: SessionHarness, command: Command, ledger: Ledger): void {
   const before = harness.state;
   const outcome = harness.apply(command);
@@ -312,6 +374,8 @@ describe("session core properties", () => {
     expect(reached.runTimeout).toBeGreaterThan(5);
     expect(reached.busy).toBeGreaterThan(50);
     expect([...reached.endReasons].sort()).toEqual([...END_REASONS].sort());
+    expect([...reached.handOverEnds].sort()).toEqual(Object.values(HandOverEndReason).sort());
+    expect(reached.acceptRefusedForRun).toBeGreaterThan(2);
   });
 
   it("never credits a result to a later holder, whatever epoch and run id the device sends", () => {

@@ -36,7 +36,8 @@ export function holds(state: CoreState, holding: Holding): boolean {
 export function holdingSought(command: Command): Holding | null {
   switch (command.type) {
     case "claim":
-    case "acceptOffer": return { userId: command.user.userId, kind: "device" };
+    case "acceptOffer":
+    case "acceptHandover": return { userId: command.user.userId, kind: "device" };
     case "enqueue": return { userId: command.user.userId, kind: "queue" };
     default: return null;
   }

@@ -23,6 +23,7 @@ import { lineOf, ok } from "./line.ts";
 import { dropLostEntries, enqueue, flushLine, leaveQueue, markConnection } from "./queue.ts";
 import { fireExpiryWarning, leaseCommand } from "./lease.ts";
 import { fireReadyTimeout, readyReceived, restartReadyClock, runEnded } from "./readiness.ts";
+import { cancelStaleHandover, expireHandover, handoverCommand } from "./handover.ts";
 import type { Command, CoreContext, CoreState, Effect, Outcome } from "./types.ts";
 
 export function reduce(state: CoreState, command: Command, context: CoreContext): Outcome {
@@ -46,8 +47,12 @@ function route(state: CoreState, command: Command, context: CoreContext): Outcom
     case "claim": return claimGate(state, command, context) ?? reduceSession(state, command, context);
     case "extend":
     case "capSession": return leaseCommand(state, command, context);
+    case "offerHandover":
+    case "withdrawHandover":
+    case "acceptHandover":
+    case "declineHandover": return handoverCommand(state, command, context);
     // The session's own deadlines first: an expiry already due ends the session, it is not warned about.
-    case "tick": return then(then(reduceSession(state, command, context), (next) => fireWaitDeadlines(next, context)), (next) => fireExpiryWarning(next, context));
+    case "tick": return then(then(then(reduceSession(state, command, context), (next) => fireWaitDeadlines(next, context)), (next) => fireExpiryWarning(next, context)), (next) => expireHandover(next, context));
     default: return reduceSession(state, command, context);
   }
 }
@@ -91,6 +96,8 @@ function settle(command: Command, outcome: Outcome, context: CoreContext): Outco
   } else if (availability.status !== DeviceAvailability.AVAILABLE && lineOf(result.state).length > 0) {
     result = then(result, (state) => flushLine(state, `is ${availability.status}${availability.reason ? ` (${availability.reason})` : ""}`));
   }
+  // A hand-over to a named user never outlives its session, its holder's presence or the device's rotation (handover.ts).
+  result = then(result, (state) => cancelStaleHandover(state, command));
   return then(result, (state) => offerIfFree(state, context));
 }
 

@@ -30,7 +30,11 @@ export function restoreForNewRoom(stored: CoreState, now: number, timers?: Pick<
   // the device is offline now — and is made again once the device is back.
   const away = (entry: CoreState["queue"][number]) => ({ ...entry, lostAt: entry.lostAt > 0 ? entry.lostAt : now });
   const queue = [...(snapshot.offer ? [snapshot.offer.entry] : []), ...snapshot.queue].map(away);
-  return { ...snapshot, session, device, queue, offer: null };
+  // A hand-over to a named user lives only while its holder is here (session/handover.ts); the
+  // holder is away from now, so the restored room starts without it.
+  const restored: CoreState = { ...snapshot, session, device, queue, offer: null };
+  if (restored.handover) restored.handover = null;
+  return restored;
 }
 
 /**

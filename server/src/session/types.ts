@@ -2,7 +2,7 @@
  * Types of the pure session core. Nothing here knows about Colyseus, sockets or schema:
  * the core is `(state, command, context) → { state, effects } | rejection`.
  */
-import type { DeviceAvailabilityName, EndReasonName, ErrorValue, PhaseName, DeviceConnectionName, QueueExitReasonName } from "@baton/protocol";
+import type { DeviceAvailabilityName, EndReasonName, ErrorValue, HandOverEndReasonName, PhaseName, DeviceConnectionName, QueueExitReasonName } from "@baton/protocol";
 import type { RoomToDevicePayload, SessionTypeSpec } from "@baton/protocol";
 
 export type Json = Record<string, unknown>;
@@ -141,6 +141,20 @@ export interface HandoffOffer {
   expiresAt: number;
 }
 
+/**
+ * The holder offers the device they hold to a named user (session/handover.ts): the holder
+ * keeps it until the named user accepts. Tied to the session that offered it (`epoch`).
+ */
+export interface HandoverOffer {
+  from: UserRef;
+  /** `name` is what the room knew of the user when offered ("" if they were not present). */
+  to: UserRef;
+  /** The epoch of the holder's session: the offer never outlives it. */
+  epoch: number;
+  offeredAt: number;
+  expiresAt: number;
+}
+
 export type AvailabilityStatus = DeviceAvailabilityName;
 
 /** Whether the device may be granted to anyone new, and why not (session/availability.ts). */
@@ -185,6 +199,8 @@ export interface CoreState {
    * the registry's current state (rooms/device/DeviceRoom.ts, auth/revocations.ts).
    */
   disabled?: boolean;
+  /** The holder's open offer of the device to a named user (session/handover.ts); absent or null = none. */
+  handover?: HandoverOffer | null;
 }
 
 /**
@@ -240,7 +256,17 @@ export type Command =
   | { type: "registryState"; disabled: boolean }
   | QueueCommand
   | AvailabilityCommand
-  | LeaseCommand;
+  | LeaseCommand
+  | HandoverCommand;
+
+/** Passing the device to a named user (session/handover.ts). */
+export type HandoverCommand =
+  /** The holder offers the device to `to` for the hand-off window. */
+  | { type: "offerHandover"; user: UserRef; to: UserRef }
+  | { type: "withdrawHandover"; user: UserRef }
+  /** The named user takes the device: a new session (and epoch) of their own. */
+  | { type: "acceptHandover"; user: UserRef }
+  | { type: "declineHandover"; user: UserRef };
 
 /** Fair use of one session (session/lease.ts). */
 export type LeaseCommand =
@@ -316,7 +342,17 @@ export type Effect =
   | { type: "disconnectDevice"; reason: string }
   | { type: "deviceError"; code: string; message: string }
   | QueueEffect
-  | LeaseEffect;
+  | LeaseEffect
+  | HandoverEffect;
+
+/** What a hand-over to a named user asks of the adapter (session/handover.ts). */
+export type HandoverEffect =
+  /** Tell `to` the device is theirs to accept until `expiresAt`. */
+  | { type: "handoverOffered"; from: UserRef; to: UserRef; epoch: number; expiresAt: number; windowMs: number }
+  /** The offer is over (both are told); on `accepted` the sessions have changed hands in the same transition. */
+  | { type: "handoverEnded"; from: UserRef; to: UserRef; epoch: number; reason: HandOverEndReasonName; message: string }
+  /** The device passed from `from` (session `fromEpoch`) to `to` (session `epoch`): the audit log records it. */
+  | { type: "handedOver"; from: UserRef; to: UserRef; fromEpoch: number; epoch: number };
 
 /** What the fair-use rules of one session ask of the adapter (session/lease.ts). */
 export type LeaseEffect =

@@ -3,6 +3,7 @@
  * Notifications carry ids and reasons, never run inputs or outputs: `result.ready` tells a
  * receiver to fetch the result through the HTTP API with the holder's or an admin's token.
  */
+import { EndReason } from "@baton/protocol";
 import { WebhookEvent, type WebhookNotification } from "@baton/protocol/http";
 import type { LifecycleEvent } from "../events/lifecycle.ts";
 
@@ -17,7 +18,8 @@ export function notificationsFor(event: LifecycleEvent): Notification[] {
     case "device.disconnected": return [{ ...base, type: WebhookEvent.DEVICE_OFFLINE, data: {} }];
     case "session.ended": return [
       { ...base, type: WebhookEvent.SESSION_ENDED, data: { epoch: event.epoch, userId: event.userId, reason: event.reason } },
-      { ...base, type: WebhookEvent.DEVICE_FREE, data: { epoch: event.epoch } },
+      // A hand-over to a named user ends one session and starts the next in one step: never free.
+      ...(event.reason === EndReason.HANDED_OVER ? [] : [{ ...base, type: WebhookEvent.DEVICE_FREE, data: { epoch: event.epoch } }]),
     ];
     case "run.completed": return [{ ...base, type: WebhookEvent.RESULT_READY, data: { epoch: event.epoch, runId: event.runId, userId: event.userId, sessionType: event.sessionType } }];
     case "handoff.offered": return [{ ...base, type: WebhookEvent.YOUR_TURN, data: { userId: event.userId, expiresAt: event.expiresAt } }];

@@ -1,6 +1,7 @@
 /**
  * What a person does with one device (claim, run, cancel, release — the SDK's DeviceHandle
- * from `useDevice`; wait in line, accept or decline the hand-off, extend — the SDK's queue API)
+ * from `useDevice`; wait in line, accept or decline the hand-off, extend — the SDK's queue API;
+ * hand the device over to a named person, or take or refuse it when handed it — issue 24)
  * and what the room told them about it: a refusal's sentence, the result
  * of their run, a failure, the end of their session. Runs are started with `start()` and
  * their outcome comes as the handle's `result` / `runFailed` events, so a result is shown the
@@ -8,7 +9,7 @@
  */
 import { useEffect, useState } from "react";
 import { isBatonError, type BatonError, type DeviceHandle, type DeviceView, type RunFailure, type RunResult } from "@baton/client";
-import type { QueueLeftMessage, SessionEndedMessage, SessionExpiringMessage } from "@baton/protocol/messages";
+import type { HandOverEndedMessage, HandOverOfferedMessage, QueueLeftMessage, SessionEndedMessage, SessionExpiringMessage } from "@baton/protocol/messages";
 
 /**
  * This user's session ended while they were not connected: the connection dropped while they
@@ -27,7 +28,7 @@ export interface EndedAway {
  */
 const CONNECTION_CODES = new Set(["CONNECTION_CLOSED", "NETWORK_ERROR"]);
 
-export type Pending = "claim" | "run" | "cancel" | "release" | "enqueue" | "leave_queue" | "accept" | "decline" | "extend" | null;
+export type Pending = "claim" | "run" | "cancel" | "release" | "enqueue" | "leave_queue" | "accept" | "decline" | "extend" | "hand_over" | "withdraw_hand_over" | "accept_hand_over" | "decline_hand_over" | null;
 
 export interface DeviceActions {
   /** The last refusal or failure to tell the person about (a BatonError's message is a sentence). */
@@ -41,6 +42,12 @@ export interface DeviceActions {
   queueLeft: QueueLeftMessage | null;
   /** The holder's warning before the session's maximum length (cleared by extending or releasing). */
   expiring: SessionExpiringMessage | null;
+  /** The holder offers this user the device (a named hand-over), until it ends. */
+  handOverOffer: HandOverOfferedMessage | null;
+  /** Who this holder offered the device to (their own request), while the offer is open. */
+  handingOverTo: string | null;
+  /** How the last hand-over this user was part of ended, when not by being accepted. */
+  handOverEnded: HandOverEndedMessage | null;
   /** A command waiting for the room's answer (its button cannot be pressed twice). */
   pending: Pending;
   claim(): void;
@@ -53,6 +60,10 @@ export interface DeviceActions {
   accept(): void;
   decline(): void;
   extend(): void;
+  handOver(userId: string): void;
+  withdrawHandOver(): void;
+  acceptHandOver(): void;
+  declineHandOver(): void;
   dismissNotice(): void;
 }
 
@@ -65,6 +76,9 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
   const [pending, setPending] = useState<Pending>(null);
   const [queueLeft, setQueueLeft] = useState<QueueLeftMessage | null>(null);
   const [expiring, setExpiring] = useState<SessionExpiringMessage | null>(null);
+  const [handOverOffer, setHandOverOffer] = useState<HandOverOfferedMessage | null>(null);
+  const [handingOverTo, setHandingOverTo] = useState<string | null>(null);
+  const [handOverEnded, setHandOverEnded] = useState<HandOverEndedMessage | null>(null);
 
   useEffect(() => {
     if (!device) return;
@@ -80,6 +94,15 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
       }),
       device.on("queueLeft", (message) => setQueueLeft(["left", "accepted"].includes(message.reason) ? null : message)),
       device.on("sessionExpiring", setExpiring),
+      device.on("handOverOffered", (offered) => {
+        setHandOverOffer(offered);
+        setHandOverEnded(null);
+      }),
+      device.on("handOverEnded", (ended) => {
+        setHandOverOffer(null);
+        setHandingOverTo(null);
+        setHandOverEnded(ended.reason === "accepted" ? null : ended);
+      }),
     ];
     return () => stops.forEach((stop) => stop());
   }, [device]);
@@ -119,6 +142,7 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
     setEnding(null);
     setEndedAway(null);
     setQueueLeft(null);
+    setHandOverEnded(null);
     if (options.clearsResult) {
       setResult(null);
       setFailure(null);
@@ -145,6 +169,9 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
     endedAway,
     queueLeft,
     expiring,
+    handOverOffer,
+    handingOverTo,
+    handOverEnded,
     pending,
     claim: () => act("claim", (handle) => handle.claim()),
     claimAndRun: (sessionType, input) => act("claim", (handle) => handle.claim({ sessionType, input, releaseOnComplete: true }), { clearsResult: true }),
@@ -156,6 +183,19 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
     accept: () => act("accept", (handle) => handle.accept()),
     decline: () => act("decline", (handle) => handle.decline()),
     extend: () => act("extend", (handle) => handle.extend()),
+    handOver: (userId) => act("hand_over", async (handle) => {
+      await handle.handOver(userId);
+      setHandingOverTo(userId);
+    }),
+    withdrawHandOver: () => act("withdraw_hand_over", (handle) => handle.withdrawHandOver()),
+    acceptHandOver: () => act("accept_hand_over", async (handle) => {
+      await handle.acceptHandOver();
+      setHandOverOffer(null);
+    }),
+    declineHandOver: () => act("decline_hand_over", async (handle) => {
+      await handle.declineHandOver();
+      setHandOverOffer(null);
+    }),
     dismissNotice: () => setNotice(null),
   };
 }

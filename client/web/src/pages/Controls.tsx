@@ -9,6 +9,7 @@ import { InputForm } from "../form/InputForm.tsx";
 import type { DeviceActions } from "../live/useDeviceActions.ts";
 import { duration, remaining, type Availability } from "../words.ts";
 import { LinePanel, OfferPanel } from "./QueuePanel.tsx";
+import { HandOverControls, HandOverOfferPanel } from "./HandOverPanel.tsx";
 
 interface Props {
   view: DeviceView;
@@ -40,6 +41,8 @@ export function Controls({ view, availability, actions, queue, now }: Props) {
   );
 
   if (queue?.mine?.offered) return <OfferPanel queue={queue} actions={actions} now={now} />;
+  // Handed the device by its holder (issue 24): take it or leave it, whatever else the page would show.
+  if (actions.handOverOffer && actions.handOverOffer.expiresAt > now && availability !== "mine") return <HandOverOfferPanel actions={actions} now={now} />;
   // Free, but offered to the first in line: only they may take it until the window closes.
   const handingOff = availability === "free" && queue !== null && (queue.handoffUntil ?? 0) > now;
 
@@ -137,6 +140,7 @@ export function Controls({ view, availability, actions, queue, now }: Props) {
           {actions.pending === "release" ? "Releasing…" : "Release"}
         </button>
       </div>
+      <HandOverControls view={view} actions={actions} now={now} />
     </section>
   );
 }

@@ -142,6 +142,7 @@ function Messages({ actions }: { actions: DeviceActions }) {
         </Alert>
       )}
       {actions.queueLeft && <Alert tone="info">You are no longer in line: {actions.queueLeft.message}</Alert>}
+      {actions.handOverEnded && <Alert tone="info">{actions.handOverEnded.message}</Alert>}
     </>
   );
 }

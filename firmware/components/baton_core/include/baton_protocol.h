@@ -40,6 +40,10 @@
 #define BATON_USER_TO_ROOM_DECLINE "decline"
 #define BATON_USER_TO_ROOM_EXTEND "extend"
 #define BATON_USER_TO_ROOM_RESULT_ACK "result_ack"
+#define BATON_USER_TO_ROOM_HAND_OVER "hand_over"
+#define BATON_USER_TO_ROOM_WITHDRAW_HAND_OVER "withdraw_hand_over"
+#define BATON_USER_TO_ROOM_ACCEPT_HAND_OVER "accept_hand_over"
+#define BATON_USER_TO_ROOM_DECLINE_HAND_OVER "decline_hand_over"
 
 /* RoomToUser: messages the room sends to users. */
 #define BATON_ROOM_TO_USER_OK "ok"
@@ -51,6 +55,8 @@
 #define BATON_ROOM_TO_USER_QUEUE_LEFT "queue_left"
 #define BATON_ROOM_TO_USER_SESSION_EXPIRING "session_expiring"
 #define BATON_ROOM_TO_USER_SESSION_EXTENDED "session_extended"
+#define BATON_ROOM_TO_USER_HAND_OVER_OFFERED "hand_over_offered"
+#define BATON_ROOM_TO_USER_HAND_OVER_ENDED "hand_over_ended"
 
 /* DeviceToRoom: what this firmware sends. */
 #define BATON_DEVICE_TO_ROOM_HELLO "hello"
@@ -89,6 +95,7 @@
 #define BATON_END_REASON_RUN_FAILED "run_failed"
 #define BATON_END_REASON_CANCELLED "cancelled"
 #define BATON_END_REASON_KICKED "kicked"
+#define BATON_END_REASON_HANDED_OVER "handed_over"
 
 /* DeviceConnection: the device's connection state as spectators see it. */
 #define BATON_DEVICE_CONNECTION_UNKNOWN "unknown"
@@ -111,6 +118,11 @@
 #define BATON_QUEUE_EXIT_REASON_LEFT "left"
 #define BATON_QUEUE_EXIT_REASON_DISCONNECTED "disconnected"
 #define BATON_QUEUE_EXIT_REASON_DEVICE_UNAVAILABLE "device_unavailable"
+#define BATON_HAND_OVER_END_REASON_ACCEPTED "accepted"
+#define BATON_HAND_OVER_END_REASON_DECLINED "declined"
+#define BATON_HAND_OVER_END_REASON_WITHDRAWN "withdrawn"
+#define BATON_HAND_OVER_END_REASON_EXPIRED "expired"
+#define BATON_HAND_OVER_END_REASON_CANCELLED "cancelled"
 
 /* ErrorCode: stable error codes (docs/ERRORS.md explains each). */
 #define BATON_ERROR_CODE_UNAUTHORIZED "UNAUTHORIZED"
@@ -154,6 +166,8 @@
 #define BATON_ERROR_CODE_USER_DEVICE_LIMIT "USER_DEVICE_LIMIT"
 #define BATON_ERROR_CODE_USER_QUEUE_LIMIT "USER_QUEUE_LIMIT"
 #define BATON_ERROR_CODE_DAILY_QUOTA_EXHAUSTED "DAILY_QUOTA_EXHAUSTED"
+#define BATON_ERROR_CODE_HAND_OVER_REFUSED "HAND_OVER_REFUSED"
+#define BATON_ERROR_CODE_NO_HAND_OVER "NO_HAND_OVER"
 #define BATON_ERROR_CODE_UNKNOWN_POOL "UNKNOWN_POOL"
 #define BATON_ERROR_CODE_POOL_ROOM_EXISTS "POOL_ROOM_EXISTS"
 #define BATON_ERROR_CODE_RUN_TIMEOUT "RUN_TIMEOUT"

@@ -33,6 +33,14 @@ export class UserConnections<C> {
     return this.byUser.get(userId)?.size ?? 0;
   }
 
+  /** Every user with a connection here, with one of their connections. */
+  *users(): IterableIterator<[string, C]> {
+    for (const [userId, connections] of this.byUser) {
+      const first = connections.values().next();
+      if (!first.done) yield [userId, first.value];
+    }
+  }
+
   count(): number {
     let count = 0;
     for (const connections of this.byUser.values()) count += connections.size;

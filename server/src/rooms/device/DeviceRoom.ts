@@ -42,6 +42,7 @@ import { UserConnections } from "../connections/userConnections.ts";
 import { DeadlineTimer } from "../connections/deadlineTimer.ts";
 import { DeviceSocket } from "../connections/deviceSocket.ts";
 import { EffectRunner } from "../effects/effectRunner.ts";
+import { handOverOffered } from "../effects/userMessages.ts";
 import { Projection } from "../projection/projection.ts";
 import { EtaSamples } from "../projection/etaSamples.ts";
 import { OperatorSeam } from "../operator/operatorSeam.ts";
@@ -60,7 +61,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   private device!: DeviceSocket<BatonClient>;
   /** Every open connection per user id (several tabs of one user are one holder). */
   private readonly userConnections = new UserConnections<BatonClient>();
-  private readonly projection = new Projection(this.state, (userId) => this.userConnections.of(userId));
+  private readonly projection = new Projection(this.state, (userId) => this.userConnections.of(userId), () => this.viewers());
   private effects: EffectRunner | null = null;
   private readonly operator = new OperatorSeam({
     deviceId: () => this.roomId,
@@ -261,9 +262,29 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.userConnections.add(auth.userId, client);
     this.projection.userConnected(client, auth.userId);
     this.apply({ type: "ownerReconnected", userId: auth.userId });
+    this.viewersChanged();
     // Results that came while this user was away are handed over now, once (in order with
     // the deliveries the effect chain is carrying out).
     this.effects!.handOverPending(auth.userId);
+    // A hand-over offered to this user while they were away: told again now.
+    const handover = this.core.handover;
+    if (handover?.to.userId === auth.userId) this.sendTo(client, RoomToUser.HAND_OVER_OFFERED, handOverOffered(this.roomId, { ...handover, type: "handoverOffered", windowMs: handover.expiresAt - handover.offeredAt }));
+  }
+
+  /** The users watching now (one entry per user), for the holder's "Hand over to…". */
+  private *viewers(): IterableIterator<{ userId: string; name: string }> {
+    for (const [userId, client] of this.userConnections.users()) yield { userId, name: client.auth?.role === "user" ? client.auth.name : userId };
+  }
+
+  /** Someone came or went: the holder's list of viewers is brought up to date (a patch only when it changed). */
+  private viewersChanged() {
+    if (this.core.session && this.projection.viewersChanged(this.core)) this.schedulePatch();
+  }
+
+  /** The display name of a user with a connection here ("" when none): names the recipient of a hand-over. */
+  private nameOf(userId: string): string {
+    for (const client of this.userConnections.of(userId)) if (client.auth?.role === "user") return client.auth.name;
+    return "";
   }
 
   /** `reconnecting`: the socket dropped but may come back; a closed tab counts as gone only when the last one closes. */
@@ -272,7 +293,10 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     if (!auth) return;
     const removed = this.userConnections.remove(auth.userId, client);
     if (removed === "absent" && !reconnecting) this.updateAutoDispose();
-    if (removed === "last") this.apply({ type: "ownerDisconnected", userId: auth.userId });
+    if (removed === "last") {
+      this.apply({ type: "ownerDisconnected", userId: auth.userId });
+      this.viewersChanged();
+    }
   }
 
   // ------------------------------------------------------------ messages: the edge
@@ -286,7 +310,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   private onUserMessage(client: BatonClient, type: string, payload: unknown) {
     const auth = client.auth;
     const user = auth?.role === "user" ? { userId: auth.userId, name: auth.name } : null;
-    const translation = userCommand(type, payload, user, { admin: auth?.role === "user" && auth.roles.includes("admin") });
+    const translation = userCommand(type, payload, user, { admin: auth?.role === "user" && auth.roles.includes("admin"), nameOf: (userId) => this.nameOf(userId) });
     if (type === UserToRoom.RESULT_ACK) return this.execute(client, type, translation);
     const requestId = requestIdOf(payload);
     this.execute(client, type, translation, requestId, (before, outcome) => this.answerOk(client, type as UserToRoomType, requestId, before, outcome.state));

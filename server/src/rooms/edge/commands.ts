@@ -5,7 +5,7 @@
  */
 import type { ZodType } from "zod";
 import { DeviceToRoom, ErrorCode, UserToRoom, errorValue, type ErrorCodeName, type ErrorParams, type ErrorValue, type OkMessage, type UserToRoomType } from "@baton/protocol";
-import { DevicePayloads, RequestId, UserPayloads, describeZodError, type Claim, type Failed, type Hello, type Progress, type Result, type Run } from "@baton/protocol";
+import { DevicePayloads, RequestId, UserPayloads, describeZodError, type Claim, type Failed, type HandOver, type Hello, type Progress, type Result, type Run } from "@baton/protocol";
 import type { Command, CoreState, UserRef } from "../../session/index.ts";
 import { checkDeclaredSchemas } from "./inputValidation.ts";
 
@@ -46,8 +46,10 @@ function parse<T>(type: string, schema: ZodType, payload: unknown): { value: T }
 /**
  * A user's message. `user` is null when the sender is a device (it may not send these).
  * `admin`: the sender's token has the admin role (an admin may claim a quarantined device).
+ * `nameOf`: the display name of a user present in the room ("" when absent), for the
+ * recipient a `hand_over` names by id.
  */
-export function userCommand(type: string, payload: unknown, user: UserRef | null, options: { admin?: boolean } = {}): Translation {
+export function userCommand(type: string, payload: unknown, user: UserRef | null, options: { admin?: boolean; nameOf?: (userId: string) => string } = {}): Translation {
   // `cancel` is a device-bound name too, but devices never send it.
   if (!user) return refuse(ErrorCode.FORBIDDEN_MESSAGE, { type, role: "device" });
   switch (type) {
@@ -86,6 +88,20 @@ export function userCommand(type: string, payload: unknown, user: UserRef | null
       const parsed = parse<{ runId: string }>(type, UserPayloads[type], payload);
       if (!("value" in parsed)) return parsed;
       return { command: { type: "acknowledgeResult", user, runId: parsed.value.runId } };
+    }
+    case UserToRoom.HAND_OVER: {
+      const parsed = parse<HandOver>(type, UserPayloads[type], payload);
+      if (!("value" in parsed)) return parsed;
+      const to = parsed.value.to;
+      return { command: { type: "offerHandover", user, to: { userId: to, name: options.nameOf?.(to) ?? "" } } };
+    }
+    case UserToRoom.WITHDRAW_HAND_OVER:
+    case UserToRoom.ACCEPT_HAND_OVER:
+    case UserToRoom.DECLINE_HAND_OVER: {
+      const parsed = parse<unknown>(type, UserPayloads[type], payload);
+      if (!("value" in parsed)) return parsed;
+      const kind = type === UserToRoom.WITHDRAW_HAND_OVER ? "withdrawHandover" : type === UserToRoom.ACCEPT_HAND_OVER ? "acceptHandover" : "declineHandover";
+      return { command: { type: kind, user } };
     }
     case UserToRoom.CANCEL:
     case UserToRoom.RELEASE: {

@@ -4,7 +4,7 @@
  * processes), share ONE quota ledger. Users claim, queue, accept, decline, leave and
  * release at random; sessions expire on a fake clock; and the commands of a step run
  * concurrently, so reservations of different rooms interleave at every await. After every
- * single transition, in every room: no user holds more than `maxDevicesPerUser` devices or
+ * single transition, in every room (hand-overs to a named user included, issue 24): no user holds more than `maxDevicesPerUser` devices or
  * waits in more than `maxQueueEntriesPerUser` lines — counted over all three states — and,
  * once the step has settled, the ledger holds exactly the slots the states hold.
  */
@@ -21,16 +21,24 @@ const DEVICES = ["dev-a", "dev-b", "dev-c"];
 const LIMITS = { maxDevicesPerUser: 1, maxQueueEntriesPerUser: 2, maxSessionMinutesPerDay: 0 };
 
 type Step =
-  | { kind: "claim" | "enqueue" | "accept" | "decline" | "leave" | "release"; user: number; device: number }
+  | { kind: "claim" | "enqueue" | "accept" | "decline" | "leave" | "release" | "handOver" | "acceptHandOver"; user: number; device: number }
   | { kind: "tick"; ms: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 10, arbitrary: fc.record({ kind: fc.constantFrom("claim" as const, "enqueue" as const, "accept" as const, "accept" as const, "decline" as const, "leave" as const, "release" as const), user: fc.integer({ min: 0, max: 2 }), device: fc.integer({ min: 0, max: 2 }) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constantFrom("handOver" as const, "acceptHandOver" as const), user: fc.integer({ min: 0, max: 2 }), device: fc.integer({ min: 0, max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("tick" as const), ms: fc.constantFrom(1_000, 40_000, 700_000) }) },
 );
 
-function commandOf(step: Exclude<Step, { kind: "tick" }>): Command {
+/**
+ * `handOver`: the device's holder (if any) names a user — a hand-over is how one may get a
+ * device without claiming it; `acceptHandOver` is mostly by whoever is named.
+ */
+function commandOf(step: Exclude<Step, { kind: "tick" }>, states: CoreState[]): Command {
+  const state = states[step.device];
   const user = USERS[step.user];
+  // Mostly someone with room for one more device, so hand-overs also complete (not only get refused).
+  const free = USERS.find((candidate) => !states.some((other) => other.session?.holder.userId === candidate.userId));
   switch (step.kind) {
     case "claim": return { type: "claim", user };
     case "enqueue": return { type: "enqueue", user };
@@ -38,11 +46,16 @@ function commandOf(step: Exclude<Step, { kind: "tick" }>): Command {
     case "decline": return { type: "declineOffer", user };
     case "leave": return { type: "leaveQueue", user };
     case "release": return { type: "release", user };
+    case "handOver": return { type: "offerHandover", user: state.session?.holder ?? user, to: step.user === 0 ? user : free ?? user };
+    case "acceptHandOver": return { type: "acceptHandover", user: USERS.find((named) => named.userId === state.handover?.to.userId) ?? user };
   }
 }
 
 describe("fair use across devices sharing one quota ledger", () => {
   it("never lets a user hold more devices or lines than the limits, however rooms interleave", async () => {
+    /** Hand-overs that completed over all runs: the generator must reach them, or they are not checked. */
+    let handedOver = 0;
+    let refusedByLimit = 0;
     await fc.assert(fc.asyncProperty(fc.array(fc.array(step, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 25 }), async (batches) => {
       let now = T0;
       const ledger = new LocalUserQuotaLedger(() => now);
@@ -62,6 +75,7 @@ describe("fair use across devices sharing one quota ledger", () => {
       };
       const applyTo = (index: number) => (command: Command): Outcome => {
         const outcome = reduce(states[index], command, context());
+        if (outcome.effects.some((effect) => effect.type === "handedOver")) handedOver++;
         gates[index].transitioned(states[index], outcome.state);
         states[index] = outcome.state;
         checkLimits();
@@ -83,7 +97,13 @@ describe("fair use across devices sharing one quota ledger", () => {
             for (let index = 0; index < DEVICES.length; index++) applyTo(index)({ type: "tick" });
             return;
           }
-          await gates[one.device].admit(commandOf(one), () => states[one.device], applyTo(one.device));
+          // A hand-over is offered on a device someone holds, when one does (or the holder check alone is exercised).
+          const held = states.findIndex((state) => state.session !== null);
+          if (one.kind === "handOver" && !states[one.device].session && held >= 0) one = { ...one, device: held };
+          const command = commandOf(one, states);
+          const admitted = await gates[one.device].admit(command, () => states[one.device], applyTo(one.device));
+          // Refused for the named user's limit: at the accept, or as advice when the holder names them.
+          if ("rejection" in admitted && ((command.type === "acceptHandover" && admitted.rejection.code === "USER_DEVICE_LIMIT") || (command.type === "offerHandover" && admitted.rejection.code === "HAND_OVER_REFUSED"))) refusedByLimit++;
         }));
         // Settled: releases are fire-and-forget; let them land, then the ledger mirrors the states.
         await new Promise((resolve) => setImmediate(resolve));
@@ -94,6 +114,9 @@ describe("fair use across devices sharing one quota ledger", () => {
           expect((await ledger.held(user.userId, "queue")).sort()).toEqual(queued);
         }
       }
-    }), { numRuns: 200 });
+    }), { numRuns: 200, seed: 20261207 });
+    // Both ways a hand-over meets the limits: completed for a user with room, refused for one without.
+    expect(handedOver).toBeGreaterThan(3);
+    expect(refusedByLimit).toBeGreaterThan(20);
   });
 });

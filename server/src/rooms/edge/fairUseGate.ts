@@ -53,6 +53,12 @@ export class FairUseGate {
    * `state` reads the core's state as it is now (it may have moved while the ledger answered).
    */
   async admit(command: Command, state: () => CoreState, apply: (command: Command) => Outcome): Promise<Admission> {
+    if (command.type === "offerHandover") {
+      // Advice for the holder, at once: the named user could not take the device now. Their
+      // accept is checked again, for real (they may release a device meanwhile).
+      const refusal = await this.recipientCannotTake(command.to.userId).catch(() => null);
+      if (refusal) return { rejection: refusal };
+    }
     const sought = holdingSought(command);
     // Already held here (the core answers ALREADY_HOLDER / ALREADY_QUEUED), or nothing to count.
     if (!sought || holds(state(), sought)) return { outcome: apply(command) };
@@ -88,6 +94,20 @@ export class FairUseGate {
       if (left > 0) this.pending.set(key, left);
       else this.pending.delete(key);
     }
+  }
+
+  /** Why `userId` could not be granted one more device now (their device limit, or today's minutes), or null. */
+  private async recipientCannotTake(userId: string): Promise<Rejection | null> {
+    const { limits, deviceId } = this.options;
+    if (limits.maxDevicesPerUser > 0) {
+      const held = await this.options.ledger.held(userId, "device");
+      if (held.length >= limits.maxDevicesPerUser) return rejection(ErrorCode.HAND_OVER_REFUSED, { reason: "recipientAtDeviceLimit", deviceId, to: userId, limit: limits.maxDevicesPerUser });
+    }
+    if (limits.maxSessionMinutesPerDay > 0) {
+      const { usedMs } = await this.options.usedToday(userId);
+      if (usedMs >= limits.maxSessionMinutesPerDay * 60_000) return rejection(ErrorCode.HAND_OVER_REFUSED, { reason: "recipientQuotaUsed", deviceId, to: userId, minutesPerDay: limits.maxSessionMinutesPerDay });
+    }
+    return null;
   }
 
   /** After every transition: the slots of holdings that `before` had and `after` has not are given back. */

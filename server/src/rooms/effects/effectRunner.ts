@@ -24,7 +24,7 @@ import { AuditAction, isEmptyWrite, type AuditEntry, type HistoryRecord, type Ne
 import type { NewStoredOutcome } from "../../ports/results.ts";
 import type { RoomServices } from "../services.ts";
 import { durableKey } from "./durableState.ts";
-import { endMessage, handoffOffer, queueLeft, sessionExpiring, sessionExtended } from "./userMessages.ts";
+import { endMessage, handOverEnded, handOverOffered, handoffOffer, queueLeft, sessionExpiring, sessionExtended } from "./userMessages.ts";
 
 /** What the runner may do to its room: send, and close the device's socket. */
 export interface RoomSide {
@@ -243,6 +243,19 @@ export class EffectRunner {
           break;
         case "sessionExtended":
           send(effect.holder.userId, RoomToUser.SESSION_EXTENDED, sessionExtended(deviceId, effect));
+          break;
+        // A hand-over to a named user (session/handover.ts): both are told; the audit log records a completed one.
+        case "handoverOffered":
+          send(effect.to.userId, RoomToUser.HAND_OVER_OFFERED, handOverOffered(deviceId, effect));
+          break;
+        case "handoverEnded": {
+          const message = handOverEnded(deviceId, effect);
+          send(effect.from.userId, RoomToUser.HAND_OVER_ENDED, message);
+          send(effect.to.userId, RoomToUser.HAND_OVER_ENDED, message);
+          break;
+        }
+        case "handedOver":
+          audit.push({ at, actor: effect.from.userId, action: AuditAction.HANDED_OVER, deviceId, detail: { fromEpoch: effect.fromEpoch, epoch: effect.epoch, from: effect.from.userId, to: effect.to.userId } });
           break;
         // Seen through the state (seat, device.ready, status) and lifecycle events only.
         case "deviceOffline":

@@ -2,15 +2,26 @@
  * The payloads the effect runner sends to users for the core's effects (moved out of
  * DeviceRoom.ts, queueEffects.ts and leaseEffects.ts; the sentences are unchanged).
  */
-import { EndReason, type OfferMessage, type QueueLeftMessage, type SessionExpiringMessage, type SessionExtendedMessage } from "@baton/protocol";
-import type { Effect, LeaseEffect, QueueEffect } from "../../session/index.ts";
+import { EndReason, type HandOverEndedMessage, type HandOverOfferedMessage, type OfferMessage, type QueueLeftMessage, type SessionExpiringMessage, type SessionExtendedMessage } from "@baton/protocol";
+import type { Effect, HandoverEffect, LeaseEffect, QueueEffect } from "../../session/index.ts";
 
 /** The sentence a holder gets with `session_ended`. */
 export function endMessage(deviceId: string, effect: Extract<Effect, { type: "sessionEnded" }>): string {
   if (effect.reason === EndReason.KICKED) {
     return `An admin (${effect.by?.name ?? "unknown"}) took device ${deviceId} back: ${effect.note || "no reason given"}.`;
   }
+  if (effect.reason === EndReason.HANDED_OVER) {
+    return `You handed device ${deviceId} over; the session is no longer yours.`;
+  }
   return `Your session on device ${deviceId} ended (${effect.reason}).`;
+}
+
+export function handOverOffered(deviceId: string, effect: Extract<HandoverEffect, { type: "handoverOffered" }>): HandOverOfferedMessage {
+  return { deviceId, epoch: effect.epoch, from: { ...effect.from }, expiresAt: effect.expiresAt, windowMs: effect.windowMs };
+}
+
+export function handOverEnded(deviceId: string, effect: Extract<HandoverEffect, { type: "handoverEnded" }>): HandOverEndedMessage {
+  return { deviceId, epoch: effect.epoch, reason: effect.reason, message: effect.message, from: { ...effect.from }, to: { ...effect.to } };
 }
 
 export function handoffOffer(deviceId: string, effect: Extract<QueueEffect, { type: "handoffOffered" }>): OfferMessage {

@@ -11,6 +11,7 @@ import type { CoreState, DurationSamples } from "../../session/index.ts";
 import { mirrorQueue, showSeat } from "./queueMirror.ts";
 import { freshOwnerData, mirrorDevice, mirrorSession } from "./stateMirror.ts";
 import { RoomViews } from "./views.ts";
+import { mirrorViewers, type Viewer } from "./viewersMirror.ts";
 
 export class Projection {
   /** The shared spectator view and the device's (views.ts). */
@@ -18,7 +19,8 @@ export class Projection {
   /** Which user's connections currently have `state.owner` in their view. */
   private ownerViewUserId: string | null = null;
 
-  constructor(private readonly state: DeviceRoomState, private readonly connectionsOf: (userId: string) => Iterable<Client>) {
+  /** `viewers`: the users watching now, for the holder's "Hand over to…" (viewersMirror.ts). */
+  constructor(private readonly state: DeviceRoomState, private readonly connectionsOf: (userId: string) => Iterable<Client>, private readonly viewers: () => Iterable<Viewer> = () => []) {
     this.views = new RoomViews(state);
   }
 
@@ -40,9 +42,15 @@ export class Projection {
     }
     mirrorDevice(core, this.state, now);
     mirrorSession(core, this.state);
+    mirrorViewers(this.state, holderId, this.viewers());
     // Seats go only into views of their user's own (never the spectators' shared one).
     mirrorQueue(core, this.state, samples, now, (userId, create) =>
       [...this.connectionsOf(userId)].map((client) => (create || this.views.hasOwnView(client) ? this.views.ownViewOf(client) : undefined)));
+  }
+
+  /** Someone came or went: the holder's list of viewers follows. Whether it changed (then a patch is due). */
+  viewersChanged(core: CoreState): boolean {
+    return mirrorViewers(this.state, core.session?.holder.userId ?? null, this.viewers());
   }
 
   /** A user's connection joined or came back: the owner data if that user holds the device, their seat if they wait. */

@@ -64,6 +64,7 @@ export function mirrorSession(core: CoreState, state: DeviceRoomState): void {
   set(view, "processingComplete", Boolean(last?.ok && !run));
   set(view, "failureCode", !run && last && !last.ok ? last.failureCode : "");
   set(view, "endReason", core.lastEndReason);
+  set(view, "handoverUntil", core.handover?.expiresAt ?? 0);
 
   const owner = state.owner;
   const source = run ?? last;
