@@ -25,7 +25,7 @@ import { ClientState, CloseCode, matchMaker, type AuthContext, type Client } fro
 import { DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, errorSentence, type ErrorPayload, type ErrorValue, type UserToRoomType } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { initialState, isFreeForNewHolder, lineOf, nextDeadline, reduce, restoreForNewRoom, type AvailabilityCommand, type ClaimAnswer, type Command, type CoreState, type Outcome, type PoolRequest, type UserRef } from "../../session/index.ts";
-import { notifyDeviceFreed } from "../cluster/poolLink.ts";
+import { hintedPool, notifyDeviceFreed } from "../cluster/poolLink.ts";
 import { keepListed } from "../cluster/keepListed.ts";
 import type { RoomLease } from "../cluster/deviceRoomLeases.ts";
 import { fairUseGateFor, UserAdmission } from "../edge/userAdmission.ts";
@@ -45,7 +45,7 @@ import { Projection } from "../projection/projection.ts";
 import { EtaSamples } from "../projection/etaSamples.ts";
 import { OperatorSeam } from "../operator/operatorSeam.ts";
 import type { ForceReleaseAnswer, LiveDeviceStatus, QueueListing } from "../operator/liveRooms.ts";
-import type { AvailabilityRecord } from "../../ports/store.ts";
+import type { AvailabilityRecord, RegisteredDevice } from "../../ports/store.ts";
 import { ServicedRoom } from "../connections/servicedRoom.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
 
@@ -78,6 +78,8 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   private readonly lockHolder = `${matchMaker.processId}/${randomUUID()}`;
   private unwatchAvailability: (() => void) | null = null;
   private unwatchRegistry: (() => void) | null = null;
+  /** The device's pool as the registry said at the last poll (null: none), for the freed hint. */
+  private pool: string | null = null;
   /** Recent durations of this device, for the queue's ETA (projection/etaSamples.ts). */
   private readonly samples = new EtaSamples(() => loadDurationSamples(this.services, this.roomId), () => { if (!this.disposed) this.syncState(); });
   /** Per-user limits across devices (edge/userAdmission.ts); user commands pass through it in order. */
@@ -137,9 +139,8 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.applyStoredAvailability(await services.store.availability.find(options.deviceId));
     this.unwatchAvailability = services.availabilityWatcher.register(options.deviceId, this.guarded("applying a stored availability", (record: AvailabilityRecord | undefined) => this.applyStoredAvailability(record)));
     // Disabled in the registry (now, or at any later poll): the core refuses every claim.
-    const registered = await services.registry.find(options.deviceId);
-    this.applyRegistryState(!registered || registered.disabledAt !== null);
-    this.unwatchRegistry = services.deviceConnections.registerRoom(options.deviceId, this.guarded("applying the registry's state", (disabled: boolean) => this.applyRegistryState(disabled)));
+    this.applyRegistryRecord(await services.registry.find(options.deviceId));
+    this.unwatchRegistry = services.deviceConnections.registerRoom(options.deviceId, this.guarded("applying the registry's state", (device: RegisteredDevice | undefined) => this.applyRegistryRecord(device)));
     this.armDeadline();
     this.updateAutoDispose();
 
@@ -226,6 +227,12 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   /** Whether one more viewer seat may be reserved for `userId` (room and per-user limits, pending seats included). */
   hasSeatFor(userId: string): boolean {
     return this.connections.hasSeatFor(userId);
+  }
+
+  /** The registry's record of this device, at creation and at every poll: disabled or not, and its pool. */
+  private applyRegistryRecord(device: RegisteredDevice | undefined) {
+    this.pool = hintedPool(device);
+    this.applyRegistryState(!device || device.disabledAt !== null);
   }
 
   private applyRegistryState(disabled: boolean) {
@@ -363,7 +370,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.armDeadline();
     this.updateAutoDispose();
     // Just became free: the device's pool (if it has a room) may have someone waiting.
-    if (changed && !wasFree && isFreeForNewHolder(this.core)) void notifyDeviceFreed(services.registry, this.roomId);
+    if (changed && !wasFree && isFreeForNewHolder(this.core)) void notifyDeviceFreed(this.pool, this.roomId);
     return outcome;
   }
 
