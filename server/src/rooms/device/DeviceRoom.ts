@@ -47,6 +47,7 @@ import { OperatorSeam } from "../operator/operatorSeam.ts";
 import type { ForceReleaseAnswer, LiveDeviceStatus, QueueListing } from "../operator/liveRooms.ts";
 import type { AvailabilityRecord, RegisteredDevice } from "../../ports/store.ts";
 import { ServicedRoom } from "../connections/servicedRoom.ts";
+import { shareFullStateScratch } from "../connections/fullStateScratch.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
@@ -112,6 +113,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.roomId = options.deviceId;
     this.device = new DeviceSocket(options.deviceId, services.deviceConnections, () => this.apply({ type: "deviceDisconnected" }));
     this.patchOnlyOnChange();
+    shareFullStateScratch(this); // no 8 KB full-state buffer per room (connections/fullStateScratch.ts)
     guardFrameworkEntryPoints<BatonClient>(this, this.frameEdge, this.connections, (client) => client.auth?.role === "device", (client, error, request) => this.sendError(client, error, request));
     // The device's stored state, if any: same epoch, holder and run as before (a restart, or
     // a room created again). Nobody is connected yet, so the grace periods start now, and
