@@ -137,11 +137,14 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     // What a restored state holds is renewed at once, and while the room lives.
     if (this.admission.gate.enabled) this.untrackQuotas = services.quotaRenewer.track(() => this.admission.gate.slots(this.core));
     this.syncState();
+    // The registry's record first: its pool must be known before any command below can free the device (the pool's hint).
+    const registered = await services.registry.find(options.deviceId);
+    this.pool = hintedPool(registered);
     // A drain or quarantine stored while the device had no room (the CLI) applies now.
     this.applyStoredAvailability(await services.store.availability.find(options.deviceId));
     this.unwatchAvailability = services.availabilityWatcher.register(options.deviceId, this.guarded("applying a stored availability", (record: AvailabilityRecord | undefined) => this.applyStoredAvailability(record)));
     // Disabled in the registry (now, or at any later poll): the core refuses every claim.
-    this.applyRegistryRecord(await services.registry.find(options.deviceId));
+    this.applyRegistryRecord(registered);
     this.unwatchRegistry = services.deviceConnections.registerRoom(options.deviceId, this.guarded("applying the registry's state", (device: RegisteredDevice | undefined) => this.applyRegistryRecord(device)));
     this.armDeadline();
     this.updateAutoDispose();
