@@ -23,7 +23,9 @@ const workers = Number(process.env.BATON_TEST_WORKERS ?? Math.max(4, os.availabl
 //   second, a chaos run's throughput within its budget, a restart within its deadline. Run
 //   beside other files they would measure their neighbours' CPU, not Baton. (They assert the
 //   same bounds as before; only their neighbours changed.)
-// - the bench smoke, which loads both cores with its load generators.
+// - the bench smoke, which loads both cores with its load generators;
+// - the dashboard across restarts and a failover: Chromium, and server processes (two of them
+//   on Redis) that it kills and starts again while the page waits to reconnect.
 const SERIAL = [
   "test/cluster/**/*.test.ts",
   "test/bench.smoke.test.ts",
@@ -39,6 +41,7 @@ const SERIAL = [
   "test/room/liveness.test.ts",
   "test/room/fuzz.test.ts",
   "test/e2e/restart.e2e.test.ts",
+  "test/browser/restart.browser.test.ts",
   "server/src/adapters/sqlite/eventLoop.test.ts",
 ];
 

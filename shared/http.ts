@@ -109,6 +109,8 @@ export const DeclaredSessionType = z.object({
   name: z.string(),
   /** A JSON Schema for the run's `input`, as the device declared it. */
   inputSchema: anyJsonObject,
+  /** A JSON Schema of the run's `output` with titles and units (`x-unit`, `x-decimals`), if the device declared one. */
+  outputSchema: anyJsonObject.optional(),
   maxDurationMs: z.number().int().positive(),
   stepTimeoutMs: z.number().int().positive().optional(),
   needsReset: z.boolean().optional(),

@@ -24,6 +24,17 @@ export const Limits = {
 } as const;
 
 /**
+ * The display keywords a declared schema's properties may carry beside `title` and
+ * `description` (PROTOCOL.md §5.3.1): `x-unit`, a unit of 1 to `unitLength` characters, and
+ * `x-decimals`, a whole number 0 to `maxDecimals`. The server refuses a `hello` that breaks
+ * them; the SDK's `describeOutput` ignores a value that breaks them.
+ */
+export const DisplayKeywordLimits = {
+  unitLength: 32,
+  maxDecimals: 10,
+} as const;
+
+/**
  * The longest run a device may declare (7 days). Devices also read a start's `deadlineMs` at
  * or below it as a duration and a larger one as a server timestamp; the firmware's
  * MAX_RELATIVE_BUDGET_MS is checked against it (test/contract/deviceLimits.test.ts).
@@ -115,6 +126,14 @@ export const SessionTypeDeclaration = z.strictObject({
   name: sessionTypeName,
   /** A JSON Schema (draft 2020-12 subset that ajv supports) for the run's `input`. */
   inputSchema: declaredSchema,
+  /**
+   * Optional: a JSON Schema of the run's `output`, so results read like results — each
+   * property's `title`, `description`, `x-unit` ("kg", "s") and `x-decimals` label it in the
+   * dashboard, the SDK (`describeOutput`) and `demo:claim`. Bounded and compiled like
+   * `inputSchema`; a result that does not match it is still stored and delivered (it is a
+   * measurement already made), and the server logs the mismatch (PROTOCOL.md §5, `hello`).
+   */
+  outputSchema: declaredSchema.optional(),
   /** The longest a run of this type may take; the run timeout never exceeds it. */
   maxDurationMs: z.number().int().positive().max(MAX_DURATION_MS),
   /** Optional: the longest gap between two progress reports before the run counts as stalled. */

@@ -26,6 +26,8 @@ export const SessionTypeInfo = schema({
   maxDurationMs: number(),
   /** The declared JSON Schema of the run input, as JSON text (so UIs can build a form). */
   inputSchema: text("{}"),
+  /** The declared JSON Schema of the run output, as JSON text (titles and units to label results); "" when none is declared. */
+  outputSchema: text(),
 }, "SessionTypeInfo");
 export type SessionTypeInfo = SchemaType<typeof SessionTypeInfo>;
 

@@ -26,6 +26,7 @@
 #include "baton_msgpack.h"
 #include "baton_pins.h"
 #include "baton_protocol.h"
+#include "baton_scale_output.h"
 #include "baton_scale_settle.h"
 
 static const char *TAG = "app_driver";
@@ -196,10 +197,17 @@ size_t app_driver_declare(uint8_t *buf, size_t cap)
     baton_mp_writer_t w;
     baton_mp_writer_init(&w, buf, cap);
     baton_mp_write_array(&w, 1);
+#if CONFIG_BATON_INSTRUMENT_SCALE
+    baton_mp_write_map(&w, 4);
+#else
     baton_mp_write_map(&w, 3);
+#endif
     baton_mp_write_cstr(&w, "name");
 #if CONFIG_BATON_INSTRUMENT_SCALE
     baton_mp_write_cstr(&w, "weighing");
+    /* Titles and units for the result (Weight … kg): the one output schema of every Baton scale. */
+    baton_mp_write_cstr(&w, "outputSchema");
+    (void)baton_scale_write_output_schema(&w); /* a full buffer shows in w.status, checked below */
     baton_mp_write_cstr(&w, "inputSchema");
     baton_mp_write_map(&w, 3);
     baton_mp_write_cstr(&w, "type");

@@ -64,7 +64,8 @@ static EventGroupHandle_t s_wifi_events;
 static baton_espidf_t s_port_state;
 static baton_port_t s_port;
 static baton_runner_t s_runner;
-static uint8_t s_session_types[512];
+/* hello.sessionTypes: the scale declares its input and output schemas (≈ 700 bytes of msgpack). */
+static uint8_t s_session_types[1024];
 static char s_secret[128];
 static bool s_waiting_for_reset;
 /* Wi-Fi credentials as read from NVS (or the development fallback): NUL-terminated here. */

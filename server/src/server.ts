@@ -9,6 +9,7 @@ import type { RoomServices } from "./rooms/services.ts";
 import { createAppConfig } from "./app.ts";
 import { ListenError, describeListenFailure } from "./listenError.ts";
 import { installShutdown } from "./shutdown.ts";
+import { publishPublicAddress } from "./rooms/cluster/publicAddresses.ts";
 
 export interface StartOptions {
   port?: number;
@@ -35,6 +36,9 @@ export async function startServer(services: RoomServices, options: StartOptions 
   });
   if (gracefullyShutdown) installShutdown(server, services);
   await matchMaker.onReady;
+  // In a cluster: where pages reach this process, for the dashboard's CSP on every process.
+  const { presence, publicAddress } = services.cluster;
+  if (presence && publicAddress) await publishPublicAddress(presence, matchMaker.processId, publicAddress);
   // Colyseus' listen() never settles when the port is taken (the error arrives as an event
   // on the HTTP server); race it against that event so start-up fails with a sentence.
   let onListenError: (error: NodeJS.ErrnoException) => void = () => undefined;

@@ -9,7 +9,8 @@
  * 4. if that has not happened within BATON_SHUTDOWN_TIMEOUT_MS, the process says so and exits 1.
  * Colyseus' own signal handlers drive steps 2–3; Baton hooks before and after them.
  */
-import type { Server } from "@colyseus/core";
+import { matchMaker, type Server } from "@colyseus/core";
+import { withdrawPublicAddress } from "./rooms/cluster/publicAddresses.ts";
 import type { RoomServices } from "./rooms/services.ts";
 
 const SIGNALS: NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
@@ -17,6 +18,9 @@ const SIGNALS: NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
 export function installShutdown(server: Server, services: RoomServices): void {
   server.onBeforeShutdown(async () => {
     services.readiness.draining = true;
+    // Pages loaded from now on need not reach this process (the others drop a dead one's entry themselves).
+    const presence = services.cluster.presence;
+    if (presence && services.cluster.publicAddress) await withdrawPublicAddress(presence, matchMaker.processId).catch(() => undefined);
     services.logger.info({ event: "server.stopping", timeoutMs: services.config.shutdownTimeoutMs }, "server.stopping");
   });
   server.onShutdown(async () => {

@@ -38,15 +38,19 @@ export function requireChromium(): void {
 /**
  * `vite build` of client/web into a fresh directory, exactly as `npm run build:web` does
  * (in a child process: Vite bundles React's production build only with NODE_ENV=production,
- * and vitest's workers run with NODE_ENV=test).
+ * and vitest's workers run with NODE_ENV=test). At log level "warn" the build prints nothing
+ * unless the bundler warns, and a build that warns fails here: `npm run build:web` must stay
+ * free of bundler warnings (issue 22; client/web/vite.config.ts says which one is silenced).
  */
 export async function buildDashboard(): Promise<string> {
   const outDir = mkdtempSync(path.join(os.tmpdir(), "baton-dashboard-"));
   const vite = path.join(path.dirname(createRequire(import.meta.url).resolve("vite/package.json")), "bin/vite.js");
-  await promisify(execFile)(process.execPath, [vite, "build", "--config", path.join(root, "client/web/vite.config.ts"), "--outDir", outDir, "--emptyOutDir", "--logLevel", "error"], {
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [vite, "build", "--config", path.join(root, "client/web/vite.config.ts"), "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], {
     cwd: path.join(root, "client/web"),
     env: { ...process.env, NODE_ENV: "production" },
   });
+  const printed = `${stdout}${stderr}`.trim();
+  if (printed !== "") throw new Error(`vite build of the dashboard printed warnings (npm run build:web must print none):\n${printed}`);
   return outDir;
 }
 

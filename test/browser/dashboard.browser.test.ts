@@ -106,6 +106,7 @@ describe("the dashboard", () => {
 
   it("lets Ada claim and weigh while Bob watches live, cannot claim, never sees her result, and sees the scale free again", async () => {
     const bobFrames = recordFrames(bob);
+    const adaFrames = recordFrames(ada);
 
     // Both open the scale from the list.
     for (const page of [ada, bob]) {
@@ -135,16 +136,27 @@ describe("the dashboard", () => {
     await ada.getByLabel(/User age/).fill("36");
     await ada.getByLabel(/Height cm/).fill("170");
     await ada.getByRole("button", { name: "Run" }).click();
-    const weight = ada.locator("dl.output dt", { hasText: "weight" }).locator("xpath=following-sibling::dd[1]");
-    await expect.poll(() => weight.textContent(), WAIT).toMatch(/^\d+(\.\d)?$/);
+    // Labelled and with its units, as the scale declares them in its output schema (issue 22).
+    const valueOf = (label: string) => ada.locator("dl.output dt", { hasText: new RegExp(`^${label}$`) }).locator("xpath=following-sibling::dd[1]");
+    await expect.poll(() => valueOf("Weight").textContent(), WAIT).toMatch(/^\d+\.\d kg$/);
+    expect(await valueOf("BMI").textContent()).toMatch(/^\d+\.\d kg\/m²$/);
+    expect(await valueOf("Stable").textContent()).toBe("yes");
+    const shownWeight = Number((await valueOf("Weight").textContent())!.replace(" kg", ""));
     await expectNoSeriousAxeViolations(ada, "the device page of the holder, with a result");
     await ada.screenshot({ path: path.join(SCREENSHOTS, "device-holder.png"), fullPage: true });
     await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace/);
     expect(await bob.getByRole("heading", { name: "Your result" }).count()).toBe(0);
-    expect(await bob.locator("body").textContent()).not.toContain("weight");
-    // Not on the screen, and not on the wire: the output's keys never reached Bob's browser.
+    expect(await bob.locator("body").textContent()).not.toMatch(/weight|Weight/);
+    // Not on the screen, and not on the wire: Ada's weight never reached Bob's browser — neither
+    // as the owner's JSON text in the state nor as the result message's msgpack float. (The
+    // output schema's property names do reach him: what a scale measures is no secret.)
+    const float64 = Buffer.alloc(9);
+    float64.writeUInt8(0xcb, 0);
+    float64.writeDoubleBE(shownWeight, 1);
+    const carriesAdasWeight = (frame: string) => frame.includes(`"weight":${shownWeight}`) || frame.includes(float64.toString("latin1"));
+    expect(adaFrames.filter(carriesAdasWeight).length).toBeGreaterThan(0);
     expect(bobFrames.length).toBeGreaterThan(0);
-    expect(bobFrames.filter((frame) => frame.includes("weight") || frame.includes("bmi"))).toEqual([]);
+    expect(bobFrames.filter(carriesAdasWeight)).toEqual([]);
 
     // Ada releases: Bob sees the scale free and may claim it.
     await ada.getByRole("button", { name: "Release" }).click();
@@ -154,6 +166,8 @@ describe("the dashboard", () => {
     // Ada's history lists the session and the result (GET /me/sessions, GET /results).
     await ada.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My sessions" }).click();
     await expect.poll(() => ada.getByRole("region", { name: "Recent results" }).textContent(), WAIT).toContain("weighing on scale-1");
+    // With the scale's labels and units there too (its declared output schema, GET /devices/scale-1).
+    await expect.poll(() => ada.getByRole("region", { name: "Recent results" }).locator("dl.output").first().textContent(), WAIT).toMatch(/Weight\d+\.\d kg/);
     expect(await ada.getByRole("region", { name: "Recent sessions" }).textContent()).toContain("released by its holder");
     await expectNoSeriousAxeViolations(ada, "the history page");
 

@@ -96,6 +96,7 @@ async function signInThroughProvider(page: Page, login: string, options: { axe?:
     await expectNoSeriousAxeViolations(page, "the sign-in page with a provider");
     // A production server offers no name sign-in; the provider and a pasted token remain.
     expect(await page.getByLabel("Your name").count()).toBe(0);
+    expect(await page.getByLabel("Sign in as an administrator").count()).toBe(0);
     expect(await page.getByLabel("Token").count()).toBe(1);
   }
   await button.click();

@@ -59,6 +59,10 @@ describe("the C virtual device against the real server", () => {
     const spectator = await user(baton, deviceId, "sam");
     await waitFor(() => spectator.state.device.online && spectator.state.device.firmware === FIRMWARE, 5_000, "spectator sees the C device online");
     expect(spectator.state.device.sessionTypes.map((type) => type.name)).toEqual(["weighing"]);
+    // The C scale declares the one weighing output schema, titles and units included (issue 22):
+    // the shared file without its document keys, as the TypeScript simulator declares it.
+    const { $schema: _schema, $id: _id, title: _title, description: _description, ...declarable } = JSON.parse(readFileSync(path.join(repoRoot, "shared/instruments/weighing.output.schema.json"), "utf8"));
+    expect(JSON.parse(spectator.state.device.sessionTypes[0]!.outputSchema)).toEqual(declarable);
 
     owner.claim({ sessionType: "weighing", input: { userAge: 40, userGender: "other", heightCm: 175 }, releaseOnComplete: true });
     const result = await owner.nextResult(8_000);

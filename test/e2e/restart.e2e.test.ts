@@ -40,7 +40,8 @@ const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** The server as its own process on `port` (from source, or the build's `entry`), answering once its banner is out. */
 async function startServerProcess(port: number, env: Record<string, string>, entry?: string): Promise<ServerProcess> {
   const server = await spawnServer({ ...env, BATON_PORT: String(port) }, { entry });
-  await server.ready();
+  // Generous: a loaded two-core machine (tests side by side) takes long to start tsx.
+  await server.ready(60_000);
   return server;
 }
 /** Each step bounded: leaving a room whose server was killed may never settle. */

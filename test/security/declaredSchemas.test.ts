@@ -226,3 +226,30 @@ describe("declared schemas are bounded and self-contained", () => {
     expect(worst).toBeLessThan(200);
   });
 });
+
+describe("declared output schemas pass the same bounds (issue 22 item 4)", () => {
+  const withOutput = (outputSchema: Record<string, unknown>, name = "naming"): SessionTypeSpec => ({ ...sessionType({ type: "object" }, name), outputSchema });
+
+  it("refuses a recursive $ref, a foreign $ref, an $id, and a pattern RE2 cannot run — naming outputSchema", async () => {
+    await expectRefused([withOutput({ $defs: { r: { anyOf: [{ $ref: "#/$defs/r" }] } }, $ref: "#/$defs/r" })], /Session type "naming": outputSchema at #\/\$defs\/r.*makes the schema recursive/);
+    await expectRefused([withOutput({ type: "object", properties: { x: { $ref: "https://evil.example/x.json" } } })], /outputSchema\.properties\.x\.\$ref must point inside the schema/);
+    await expectRefused([withOutput({ $id: "urn:shared", type: "object" })], /outputSchema may not use \$id/);
+    await expectRefused([withOutput({ type: "object", properties: { x: { type: "string", pattern: "^(a)\\1$" } } })], /outputSchema/);
+  });
+
+  it("refuses one larger than the limit, and counts output schemas in the declaration's total", async () => {
+    const properties = Object.fromEntries(Array.from({ length: 300 }, (_, index) => [`field${index}`, { type: "number", title: `Field ${index}` }]));
+    await expectRefused([withOutput({ type: "object", properties })], /outputSchema is \d+ bytes of JSON, larger than 8192 bytes/);
+    // Twelve types of ~2.7 KB output schemas: each within its own limit, together over 32 KB.
+    const some = Object.fromEntries(Array.from({ length: 100 }, (_, index) => [`field${index}`, { type: "integer", minimum: 0 }]));
+    await expectRefused(Array.from({ length: 12 }, (_, index) => withOutput({ type: "object", properties: some }, `type${index}`)), /no more than 32768 bytes of input schemas and output schemas in total/);
+  });
+
+  it("checks the display keywords: x-unit is a short text, x-decimals a small whole number", async () => {
+    await expectRefused([withOutput({ type: "object", properties: { weight: { type: "number", "x-unit": 5 } } })], /outputSchema\.properties\.weight: x-unit must be a unit of 1 to 32 characters/);
+    await expectRefused([withOutput({ type: "object", properties: { weight: { type: "number", "x-unit": "k".repeat(33) } } })], /x-unit must be/);
+    await expectRefused([withOutput({ type: "object", properties: { weight: { type: "number", "x-decimals": 1.5 } } })], /x-decimals must be a whole number from 0 to 10/);
+    const { answer } = await declare([withOutput({ type: "object", properties: { weight: { type: "number", title: "Weight", "x-unit": "kg", "x-decimals": 1 } } })]);
+    expect(answer.welcome).toBeDefined();
+  });
+});

@@ -1,18 +1,20 @@
 /**
  * The seed's flow from the command line, against a development server, with the SDK:
- * get a dev token, claim the device with a run and releaseOnComplete, print the result.
+ * get a dev token, claim the device with a run and releaseOnComplete, print the result —
+ * labelled, with the units the device declares in its output schema (or as JSON with --json).
  * Every failure is a sentence and an exit code, never a stack trace.
  *
- *   npm run demo:claim -- --device scale-1 [--type weighing] [--input '{"userAge":25}'] [--url http://127.0.0.1:2567] [--user alice]
+ *   npm run demo:claim -- --device scale-1 [--type weighing] [--input '{"userAge":25}'] [--url http://127.0.0.1:2567] [--user alice] [--json]
  */
 import { parseArgs } from "node:util";
-import { BatonClient, BatonError, type DeviceView } from "@baton/client";
+import { BatonClient, BatonError, describeOutput, type DeviceView, type JsonObject, type RunResult } from "@baton/client";
 
-const USAGE = `usage: npm run demo:claim -- [--device scale-1] [--type weighing] [--input '{"userAge":25}'] [--url http://127.0.0.1:2567] [--user alice]
+const USAGE = `usage: npm run demo:claim -- [--device scale-1] [--type weighing] [--input '{"userAge":25}'] [--url http://127.0.0.1:2567] [--user alice] [--json]
 
 Against a development server (npm run dev): gets a dev token for --user, claims --device
 with one run of --type (default: the demo device's own type) and releaseOnComplete, prints
-the session as it moves and the result. Exits 0 with a result, 1 when the run failed or was
+the session as it moves and the result, labelled with the titles and units the device
+declares (--json: the result as JSON instead). Exits 0 with a result, 1 when the run failed or was
 refused, 2 for wrong arguments.
 
   --device  scale-1, printer-1 or lab-1 (the demo devices), or any registered device id
@@ -20,7 +22,8 @@ refused, 2 for wrong arguments.
   --input   the run's input as JSON, e.g. '{"userAge":25,"userGender":"female"}'
             (printer-1 needs '{"fileName":"benchy.gcode"}', lab-1 '{"sampleType":"water","testType":"pH"}')
   --url     the server (default $BATON_URL or http://127.0.0.1:2567)
-  --user    the user id to claim as (default alice)`;
+  --user    the user id to claim as (default alice)
+  --json    print the result as JSON ({ "result": { runId, sessionType, output } })`;
 
 function fail(message: string, code = 1): never {
   console.error(message);
@@ -36,6 +39,7 @@ try {
       type: { type: "string" },
       input: { type: "string", default: "{}" },
       user: { type: "string", default: "alice" },
+      json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -66,6 +70,16 @@ function describe(view: DeviceView): string {
   return `  device ${view.device.online ? "online" : "offline"} · phase ${session.phase} · epoch ${session.epoch}${holder}${progress}`;
 }
 
+/** Text from the device, made safe for a terminal: no control characters (escape sequences). */
+const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+
+/** The result as people read it: "  Weight          72.4 kg", one line per value. */
+function resultLines(result: RunResult, outputSchema: JsonObject | null): string {
+  const lines = describeOutput(result.output, outputSchema);
+  const width = Math.max(0, ...lines.map((line) => printable(line.label).length));
+  return [`result of run ${result.runId} (${printable(result.sessionType)}):`, ...lines.map((line) => `  ${printable(line.label).padEnd(width)}  ${printable(line.text)}`)].join("\n");
+}
+
 try {
   const client = await BatonClient.dev(values.url!, { userId: values.user! });
   const device = client.device(deviceId);
@@ -84,7 +98,8 @@ try {
   console.log(`claiming ${deviceId} as ${values.user} and running "${sessionType}" …`);
   try {
     const result = await device.claimAndRun(sessionType, input);
-    console.log(JSON.stringify({ result }, null, 2));
+    const outputSchema = device.state.device.sessionTypes.find((type) => type.name === result.sessionType)?.outputSchema ?? null;
+    console.log(values.json ? JSON.stringify({ result }, null, 2) : resultLines(result, outputSchema));
   } finally {
     await device.leave();
   }

@@ -55,6 +55,12 @@ export interface DeviceEvents {
   error: [BatonError];
   /** This handle's connection changed. */
   connection: [ConnectionState];
+  /**
+   * The room had gone away with its server (a restart, a dead process) and this handle joined
+   * the device's new room, re-created from the store. The snapshot is `synced: false` until
+   * that room's first state: then it says whether this user's session survived.
+   */
+  rejoined: [];
 }
 
 export type ClaimOptions<Types extends SessionTypeMap = AnySessionTypes> =
@@ -130,6 +136,11 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
   private joinFailure: BatonError | null = null;
   private closedBy: BatonError | null = null;
   private leaving = false;
+  /**
+   * The last snapshot that was the room's state, while a new room's first state is awaited
+   * (after a rejoin): transitions (`released`, `claimed`) are told against it.
+   */
+  private beforeRejoin: DeviceView | null = null;
   private readonly pending = new Map<string, Pending>();
   private readonly outcomes = new Map<string, Outcome>();
   /** Stored session ends already reported (`ackId`), so a copy re-sent at a join is not reported twice. */
@@ -439,6 +450,12 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
       stale.removeAllListeners();
       stale.leave(false).catch(() => undefined);
     }
+    // What the old room said is not the truth any more (the session may have ended meanwhile):
+    // unsynced, and not this user's, until the new room's first state says what is.
+    if (this.view.synced) {
+      this.beforeRejoin = this.view;
+      this.view = { ...this.view, synced: false, isMine: false, canClaim: false, owner: null };
+    }
     this.setConnection("reconnecting");
     const giveUpAt = Date.now() + (this.context.rejoinForMs ?? DEFAULT_REJOIN_FOR_MS);
     let delay = 200;
@@ -450,6 +467,7 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
           return;
         }
         this.attach(room);
+        this.events.emit("rejoined");
         return;
       } catch (error) {
         const failure = fromJoinFailure(error, this.deviceId);
@@ -575,10 +593,11 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
 
   private refresh(): void {
     if (!this.room) return;
-    const previous = this.view;
-    const next = viewOf(this.deviceId, this.room.state, previous.connection, this.context.userId());
+    const previous = this.view.synced ? this.view : this.beforeRejoin;
+    this.beforeRejoin = null;
+    const next = viewOf(this.deviceId, this.room.state, this.view.connection, this.context.userId());
     this.view = next;
-    if (previous.synced) this.emitTransitions(previous, next);
+    if (previous?.synced) this.emitTransitions(previous, next);
     if (next.connection === "open") this.recoverAnswers(next);
     this.recoverOutcomes(next);
     this.events.emit("changed", next);

@@ -18,6 +18,8 @@ export interface SessionTypeInfo {
   maxDurationMs: number;
   /** The JSON Schema the run's input must match (build a form from it). */
   inputSchema: JsonObject;
+  /** The JSON Schema of the run's output, with titles and units (`describeOutput` reads it); null when the device declared none. */
+  outputSchema: JsonObject | null;
 }
 
 export interface HolderInfo {
@@ -102,7 +104,7 @@ export interface DeviceView {
   deviceId: string;
   /** This handle's connection to the room. */
   connection: ConnectionState;
-  /** False until the first state arrived from the room. */
+  /** False until the first state arrived from the room — and again from a rejoin (the server went away) until the new room's first state. */
   synced: boolean;
   device: DeviceInfoView;
   session: SessionView;
@@ -173,6 +175,7 @@ export function viewOf(deviceId: string, state: DeviceRoomState, connection: Con
         name: type.name,
         maxDurationMs: type.maxDurationMs,
         inputSchema: parseJson(type.inputSchema) ?? {},
+        outputSchema: type.outputSchema ? parseJson(type.outputSchema) : null,
       })),
       availability,
       availabilityReason: device.availabilityReason ?? "",

@@ -11,6 +11,7 @@ export { DeviceHandle, type ClaimOptions, type Claimed, type DeviceEvents, type 
 export { BatonError, ClientErrorCode, isBatonError, type BatonErrorCode, type BatonErrorDetails, type ClientErrorCodeName } from "./errors.ts";
 export { devToken, type DevUser } from "./http.ts";
 export type { WaitOptions } from "./waiting.ts";
+export { describeOutput, readableKey, type OutputLine } from "./outputLabels.ts";
 export type {
   ConnectionState, DeviceView, DeviceInfoView, SessionView, OwnerView, QueueView, QueueSeatView, HolderInfo, SessionTypeInfo, JsonObject,
 } from "./deviceState.ts";

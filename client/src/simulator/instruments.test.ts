@@ -59,6 +59,22 @@ describe.each(INSTRUMENT_NAMES)("instrument %s", (name) => {
     expect(hello.success, hello.success ? "" : JSON.stringify(hello.error.issues)).toBe(true);
   });
 
+  it("declares an output schema that labels every output with a title, and that its outputs match", () => {
+    const outputSchema = instrument.sessionTypes[0]!.outputSchema!;
+    expect(outputSchema).toBeDefined();
+    // Strict ajv, with the display keywords allowed: a typo in a keyword fails here, not on a device.
+    const strict = new Ajv({ strict: true, allErrors: true, keywords: ["x-unit", "x-decimals"] });
+    const validate = strict.compile(outputSchema);
+    const properties = outputSchema.properties as Record<string, { title?: unknown }>;
+    for (const [key, property] of Object.entries(properties)) expect(typeof property.title, key).toBe("string");
+    for (const [index, input] of samples[name].valid.entries()) {
+      for (let seed = 1; seed <= 20; seed += 1) {
+        const { output } = instrument.plan(instrument.sessionTypes[0]!.name, name === "lab" ? { ...input, testType: ["pH", "conductivity", "turbidity", "dissolvedOxygen"][(seed + index) % 4] } : input, seededRandom(seed));
+        expect(validate(output), `${JSON.stringify(output)}: ${strict.errorsText(validate.errors)}`).toBe(true);
+      }
+    }
+  });
+
   it("has a closed input schema (additionalProperties: false)", () => {
     expect(instrument.sessionTypes[0]!.inputSchema.additionalProperties).toBe(false);
   });
@@ -101,6 +117,10 @@ describe("outputs follow the seed", () => {
     const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync(WEIGHING_OUTPUT_SCHEMA, "utf8")));
     expect(validate(plain.output), JSON.stringify(validate.errors)).toBe(true);
     expect(validate(withHeight.output), JSON.stringify(validate.errors)).toBe(true);
+    // The declared output schema is that file without its four document keys, titles and units
+    // included — as the C scales declare it (firmware/tests/test_scale_output.c).
+    const { $schema: _schema, $id: _id, title: _title, description: _description, ...declarable } = JSON.parse(readFileSync(WEIGHING_OUTPUT_SCHEMA, "utf8"));
+    expect(INSTRUMENTS.scale.sessionTypes[0]!.outputSchema).toEqual(declarable);
     expect(plain.durationMs).toBe(1_500);
   });
 

@@ -1,7 +1,8 @@
 /**
  * The three example instruments of the seed document — a weighing scale, a 3D printer and
  * a lab pH/conductivity meter — as the device would declare them in `hello` (session type,
- * JSON Schema of the input, maximum duration) and as it would behave when running a job
+ * JSON Schema of the input, JSON Schema of the output with titles and units, maximum
+ * duration) and as it would behave when running a job
  * (how long it takes, how often it reports progress, what it measures).
  *
  * Pure: randomness comes in as a function, time is only described (the job runner plays it).
@@ -56,6 +57,19 @@ const scale: Instrument = {
       },
       additionalProperties: false,
     },
+    // The one output shape of every scale (shared/instruments/weighing.output.schema.json),
+    // with the titles and units the dashboard and demo:claim show.
+    outputSchema: {
+      type: "object",
+      properties: {
+        weight: { type: "number", exclusiveMinimum: 0, title: "Weight", "x-unit": "kg", "x-decimals": 1 },
+        unit: { const: "kg", title: "Unit of weight" },
+        stable: { const: true, title: "Stable", description: "The reading settled before it was reported." },
+        bmi: { type: "number", exclusiveMinimum: 0, title: "BMI", "x-unit": "kg/m²", "x-decimals": 1, description: "Body mass index; only when the run's input gave heightCm." },
+      },
+      required: ["weight", "unit", "stable"],
+      additionalProperties: false,
+    },
     maxDurationMs: 30_000,
   }],
   plan(_sessionType, input, random, options) {
@@ -93,6 +107,19 @@ const printer: Instrument = {
         quality: { type: "string", enum: ["draft", "normal", "high"] },
       },
       required: ["fileName"],
+      additionalProperties: false,
+    },
+    outputSchema: {
+      type: "object",
+      properties: {
+        printTime: { type: "integer", minimum: 0, title: "Print time", "x-unit": "s", description: "How long the print took, as a real printer would report it." },
+        filamentUsed: { type: "number", minimum: 0, title: "Filament used", "x-unit": "g", "x-decimals": 1 },
+        status: { type: "string", enum: ["completed"], title: "Status" },
+        fileName: { type: "string", title: "File" },
+        material: { type: "string", enum: ["PLA", "PETG", "ABS"], title: "Material" },
+        quality: { type: "string", enum: ["draft", "normal", "high"], title: "Quality" },
+      },
+      required: ["printTime", "filamentUsed", "status", "fileName", "material", "quality"],
       additionalProperties: false,
     },
     // A real print can take hours; the simulated one is short, but the declaration is honest.
@@ -135,6 +162,22 @@ const lab: Instrument = {
         testType: { type: "string", enum: [...TEST_TYPES] },
       },
       required: ["sampleType", "testType"],
+      additionalProperties: false,
+    },
+    // One measurement per test type; only that one's property is in the output.
+    outputSchema: {
+      type: "object",
+      properties: {
+        sampleType: { type: "string", title: "Sample" },
+        testType: { type: "string", enum: [...TEST_TYPES], title: "Test" },
+        phLevel: { type: "number", minimum: 0, maximum: 14, title: "pH", "x-decimals": 2 },
+        conductivityUsPerCm: { type: "number", minimum: 0, title: "Conductivity", "x-unit": "µS/cm" },
+        turbidityNtu: { type: "number", minimum: 0, title: "Turbidity", "x-unit": "NTU", "x-decimals": 2 },
+        dissolvedOxygenMgPerL: { type: "number", minimum: 0, title: "Dissolved oxygen", "x-unit": "mg/L", "x-decimals": 2 },
+        temperature: { type: "number", title: "Sample temperature", "x-unit": "°C", "x-decimals": 1 },
+        quality: { type: "string", enum: ["good", "fair", "poor"], title: "Quality", description: "Against drinking-water guide values." },
+      },
+      required: ["sampleType", "testType", "temperature", "quality"],
       additionalProperties: false,
     },
     maxDurationMs: 60_000,

@@ -1,6 +1,6 @@
 /** The status lines people read, from the facts the API and the room give. */
 import { describe, expect, it } from "vitest";
-import { availabilityOf, duration, endReasonText, percent, remaining, statusLine, type SessionFacts } from "./words.ts";
+import { availabilityOf, duration, endReasonText, percent, remaining, sessionEndSentence, statusLine, type SessionFacts } from "./words.ts";
 
 const NOW = 1_800_000_000_000;
 const free: SessionFacts = { online: true, phase: "idle", holderId: null, holderName: null, heldSince: null, progress: null };
@@ -35,5 +35,19 @@ describe("status lines", () => {
     expect(percent(null)).toBe("0 %");
     expect(endReasonText("kicked")).toBe("an administrator took the device back");
     expect(endReasonText("something_new")).toBe("something new");
+  });
+});
+
+describe("the end of one's own session", () => {
+  it("says why in words, and when it ended while the server restarted or the page was disconnected; never a raw reason code", () => {
+    expect(sessionEndSentence({ reason: "owner_lost", message: "Your session on device scale-1 ended (owner_lost)." }, null)).toBe("Your session ended: you were disconnected for longer than the device is kept for its holder.");
+    expect(sessionEndSentence(null, { restarted: true })).toBe("Your session ended while the server restarted.");
+    expect(sessionEndSentence({ reason: "device_lost" }, { restarted: true })).toBe("Your session ended while the server restarted: the device was offline for too long.");
+    expect(sessionEndSentence({ reason: "max_duration" }, { restarted: false })).toBe("Your session ended while you were disconnected: it reached its maximum length.");
+    expect(sessionEndSentence({ reason: "kicked", message: "An admin (Ada) took device scale-1 back: calibration." }, null)).toBe("Your session ended. An admin (Ada) took device scale-1 back: calibration.");
+    expect(sessionEndSentence({ reason: "something_new" }, null)).toBe("Your session ended: something new.");
+    for (const reason of ["released", "completed", "owner_lost", "idle_timeout", "max_duration", "device_lost", "run_failed", "cancelled"]) {
+      expect(sessionEndSentence({ reason }, null)).not.toMatch(/_|\(/);
+    }
   });
 });

@@ -76,3 +76,29 @@ export function endReasonText(reason: string | null | undefined): string {
   if (!reason) return "still held";
   return END_REASONS[reason] ?? reason.replace(/_/g, " ");
 }
+
+/** Why the holder's own session ended, for "Your session ended: …". */
+const YOUR_END_REASONS: Record<string, string> = {
+  released: "you released the device",
+  completed: "the run finished and the device was released",
+  owner_lost: "you were disconnected for longer than the device is kept for its holder",
+  idle_timeout: "nothing was done with the device for too long",
+  max_duration: "it reached its maximum length",
+  device_lost: "the device was offline for too long",
+  run_failed: "the run failed and the device was released",
+  cancelled: "the run was cancelled and the device was released",
+  kicked: "an administrator took the device back",
+};
+
+/**
+ * The sentence about the end of this user's own session. `end`: the room's `session_ended`
+ * (its reason, and for a kick the server's sentence naming the admin and their note);
+ * `away`: it ended while the page was not connected — during a server restart (or a failover
+ * to another process), or while this user's own connection was down.
+ */
+export function sessionEndSentence(end: { reason: string; message?: string } | null, away: { restarted: boolean } | null): string {
+  const lead = !away ? "Your session ended" : away.restarted ? "Your session ended while the server restarted" : "Your session ended while you were disconnected";
+  if (!end) return `${lead}.`;
+  if (end.reason === "kicked" && end.message) return `${lead}. ${end.message}`;
+  return `${lead}: ${YOUR_END_REASONS[end.reason] ?? end.reason.replace(/_/g, " ")}.`;
+}

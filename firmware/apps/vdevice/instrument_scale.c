@@ -5,7 +5,8 @@
  * input  {userAge?: number, userGender?: "male"|"female"|"other", heightCm?: number}
  * output {weight: kg, unit: "kg", stable: true, bmi?: number (only with heightCm: a scale
  *        cannot measure height)} — the one shape of every Baton scale
- *        (shared/instruments/weighing.output.schema.json).
+ *        (shared/instruments/weighing.output.schema.json), declared in `hello` as its
+ *        outputSchema with titles and units (baton_scale_output.h).
  *
  * Like the ESP32's HX711 scale it reads 10 times a (simulated) second and decides with the
  * same baton_scale_settle: the simulated person steps on at --scale-step-on-ms (0: at once;
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "baton_protocol.h"
+#include "baton_scale_output.h"
 #include "instruments.h"
 
 #define READING_EVERY_MS 100
@@ -33,9 +35,12 @@ static void declare(baton_mp_writer_t *w)
 {
     static const char *const genders[] = {"male", "female", "other"};
     baton_mp_write_array(w, 1);
-    baton_mp_write_map(w, 3);
+    baton_mp_write_map(w, 4);
     baton_mp_write_cstr(w, "name");
     baton_mp_write_cstr(w, "weighing");
+    /* Titles and units for the result (Weight … kg), as every Baton scale declares them. */
+    baton_mp_write_cstr(w, "outputSchema");
+    (void)baton_scale_write_output_schema(w); /* a full buffer shows in w->status, checked by the caller */
     baton_mp_write_cstr(w, "inputSchema");
     baton_mp_write_map(w, 3);
     baton_mp_write_cstr(w, "type");

@@ -18,8 +18,10 @@
  *
  * Security headers (docs/SECURITY.md, "The dashboard page"): a strict Content-Security-Policy
  * (scripts, styles and connections from this origin only — plus, with OpenID Connect
- * configured, connections to the provider's issuer and token endpoint; no inline script, no
- * eval, no framing), nosniff, no referrer. Vite's dev client needs inline scripts and its own socket,
+ * configured, connections to the provider's issuer and token endpoint, and in a cluster
+ * WebSockets to the public addresses of its live processes, where the matchmaker sends the
+ * page's room connection (rooms/cluster/publicAddresses.ts); no inline script, no eval, no
+ * framing), nosniff, no referrer. Vite's dev client needs inline scripts and its own socket,
  * so development sends everything but the CSP.
  */
 import { existsSync } from "node:fs";
@@ -29,6 +31,7 @@ import { fileURLToPath } from "node:url";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { ViteDevServer } from "vite";
 import type { RoomServices } from "../rooms/services.ts";
+import { clusterSocketOrigins } from "../rooms/cluster/publicAddresses.ts";
 
 /** The dashboard's source folder (its Vite root) and its default build folder. */
 export const DASHBOARD_SOURCE = fileURLToPath(new URL("../../../client/web", import.meta.url));
@@ -40,7 +43,9 @@ export const PAGE_PATHS = ["/", "/sign-in", "/history", "/device/:deviceId", "/m
 
 /**
  * The page's CSP. `connectOrigins`: the OpenID Connect provider's origins the page exchanges
- * its sign-in code at (the issuer's and its token endpoint's; see connectOriginsOf). The
+ * its sign-in code at (the issuer's and its token endpoint's; see connectOriginsOf), and in
+ * a cluster the WebSocket origins of its processes' public addresses (a seat reservation
+ * sends the room's socket to the process that holds the room). The
  * page goes to the provider's sign-in page by top-level navigation, which CSP does not
  * govern, and submits no form to it: `form-action` stays 'self'.
  */
@@ -61,7 +66,7 @@ export function contentSecurityPolicy(connectOrigins: string[] = []): string {
 }
 
 /** The provider's origins the page may connect to: the issuer's, and the token endpoint's once discovered. */
-async function connectOriginsOf(services: RoomServices): Promise<string[]> {
+async function providerOriginsOf(services: RoomServices): Promise<string[]> {
   const verifier = services.userTokens.oidc;
   if (!verifier) return [];
   const origins = new Set([new URL(verifier.settings.issuer).origin]);
@@ -71,7 +76,19 @@ async function connectOriginsOf(services: RoomServices): Promise<string[]> {
   return [...origins];
 }
 
-function securityHeaders(services: RoomServices, withCsp: boolean) {
+/** Every origin beyond its own the page may connect to: the sign-in provider's, the cluster's processes'. */
+function connectOriginsOf(services: RoomServices): () => Promise<string[]> {
+  const { presence, publicAddress } = services.cluster;
+  const cluster = presence && publicAddress ? clusterSocketOrigins(presence, publicAddress) : null;
+  return async () => {
+    if (!cluster && !services.userTokens.oidc) return [];
+    const [provider, processes] = await Promise.all([providerOriginsOf(services), cluster ? cluster().catch(() => []) : []]);
+    return [...provider, ...processes];
+  };
+}
+
+/** `connectOrigins`: null without a CSP (development). */
+function securityHeaders(withCsp: boolean, connectOrigins: (() => Promise<string[]>) | null) {
   return (_request: Request, response: Response, next: NextFunction) => {
     const headers = (connectOrigins: string[]) => {
       if (withCsp) response.setHeader("Content-Security-Policy", contentSecurityPolicy(connectOrigins));
@@ -82,8 +99,8 @@ function securityHeaders(services: RoomServices, withCsp: boolean) {
       response.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), usb=(), serial=()");
       next();
     };
-    if (!withCsp || !services.userTokens.oidc) return headers([]);
-    connectOriginsOf(services).then(headers, next);
+    if (!connectOrigins) return headers([]);
+    connectOrigins().then(headers, next);
   };
 }
 
@@ -96,8 +113,9 @@ export function dashboardRoutes(services: RoomServices) {
 function builtDashboard(services: RoomServices, directory: string) {
   const router = express.Router();
   const index = path.join(directory, "index.html");
-  router.use("/assets", securityHeaders(services, true), express.static(path.join(directory, "assets"), { index: false, immutable: true, maxAge: "365d", fallthrough: true }));
-  router.get(PAGE_PATHS, securityHeaders(services, true), (_request, response) => {
+  const secured = securityHeaders(true, connectOriginsOf(services));
+  router.use("/assets", secured, express.static(path.join(directory, "assets"), { index: false, immutable: true, maxAge: "365d", fallthrough: true }));
+  router.get(PAGE_PATHS, secured, (_request, response) => {
     if (!existsSync(index)) {
       response.status(503).type("text/plain").send(`The dashboard has not been built yet. Run \`npm run build:web\` (part of \`npm run build\`) and reload this page.\n`);
       return;
@@ -106,7 +124,7 @@ function builtDashboard(services: RoomServices, directory: string) {
     response.sendFile(index);
   });
   // The few unhashed files next to the page (favicon): short cache, never a directory listing.
-  router.get(["/favicon.svg", "/robots.txt"], securityHeaders(services, true), express.static(directory, { index: false, maxAge: "1h", fallthrough: true }));
+  router.get(["/favicon.svg", "/robots.txt"], secured, express.static(directory, { index: false, maxAge: "1h", fallthrough: true }));
   return router;
 }
 
@@ -124,7 +142,7 @@ function devDashboard(services: RoomServices) {
     return vite;
   };
   // Vite serves its modules (/@vite/client, /src/…, /@fs/…, /node_modules/…); anything else falls through.
-  router.use(securityHeaders(services, false), (request, response, next) => {
+  router.use(securityHeaders(false, null), (request, response, next) => {
     viteServer().then((server) => server.middlewares(request, response, next), next);
   });
   router.get(PAGE_PATHS, async (request, response, next) => {

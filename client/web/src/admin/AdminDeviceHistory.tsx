@@ -3,7 +3,7 @@
  * input and output: admins only) and the audit entries about it, newest first
  * (GET /devices/:id/history).
  */
-import type { DeviceHistory } from "@baton/client";
+import { describeOutput, type DeviceDetails, type DeviceHistory, type JsonObject } from "@baton/client";
 import { useBatonClient } from "@baton/client/react";
 import { sentenceOf } from "../auth/identity.ts";
 import { Alert } from "../components/Alert.tsx";
@@ -22,7 +22,13 @@ interface TimelineEvent {
   detail: string;
 }
 
-export function timelineOf(history: DeviceHistory): TimelineEvent[] {
+/** An output in words, with the titles and units the device declares: "Weight 72.4 kg, Stable yes". */
+function outputText(output: JsonObject, outputSchema: JsonObject | null | undefined): string {
+  return describeOutput(output, outputSchema).map((line) => `${line.label} ${line.text}`).join(", ");
+}
+
+/** `details`: the device's declared session types, to label outputs (absent: outputs with their keys). */
+export function timelineOf(history: DeviceHistory, details?: DeviceDetails | null): TimelineEvent[] {
   const events: TimelineEvent[] = [];
   for (const session of history.sessions) {
     events.push({
@@ -33,7 +39,8 @@ export function timelineOf(history: DeviceHistory): TimelineEvent[] {
     });
   }
   for (const run of history.runs) {
-    const outcome = run.ok === null ? "in flight" : run.ok ? `done${run.output ? `: ${JSON.stringify(run.output)}` : ""}` : `failed: ${run.failureCode ?? ""} ${run.failureMessage ?? ""}`.trim();
+    const outputSchema = details?.sessionTypes.find((type) => type.name === run.sessionType)?.outputSchema;
+    const outcome = run.ok === null ? "in flight" : run.ok ? `done${run.output ? `: ${outputText(run.output, outputSchema)}` : ""}` : `failed: ${run.failureCode ?? ""} ${run.failureMessage ?? ""}`.trim();
     events.push({ at: run.startedAt, kind: "run", title: `Run of ${run.sessionType} by ${run.userId} (session ${run.epoch})`, detail: `Input ${JSON.stringify(run.input)}; ${outcome}.` });
   }
   for (const entry of history.audit) events.push({ at: entry.at, kind: "audit", title: auditText(entry), detail: `By ${entry.actor}.` });
@@ -43,7 +50,9 @@ export function timelineOf(history: DeviceHistory): TimelineEvent[] {
 export function AdminDeviceHistory({ deviceId }: { deviceId: string }) {
   const client = useBatonClient();
   const history = usePolled((signal) => client.admin.history(deviceId, { limit: 50 }, { signal }), [client, deviceId], 5_000);
-  const events = history.data ? timelineOf(history.data) : [];
+  // The declared session types change only when the device says hello again: read them seldom.
+  const details = usePolled((signal) => client.deviceInfo(deviceId, { signal }), [client, deviceId], 60_000);
+  const events = history.data ? timelineOf(history.data, details.data) : [];
   return (
     <>
       <PageHeading title={`History of ${deviceId}`} />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DeviceHistory, DeviceSummary } from "@baton/client";
+import type { DeviceDetails, DeviceHistory, DeviceSummary } from "@baton/client";
 import { isAdminToken, rolesOfToken } from "./access.ts";
 import { auditText } from "./auditWords.ts";
 import { poolsOf } from "./pools.ts";
@@ -39,6 +39,9 @@ describe("the admin area's pure parts", () => {
       audit: [{ at: 400, actor: "ada", action: "kick", deviceId: "s", detail: { epoch: 1, holder: "bob", reason: "late" } }],
     };
     expect(timelineOf(history).map((event) => [event.at, event.kind])).toEqual([[400, "audit"], [200, "run"], [100, "session"]]);
-    expect(timelineOf(history)[1].detail).toBe('Input {"userAge":3}; done: {"weight":9}.');
+    expect(timelineOf(history)[1].detail).toBe('Input {"userAge":3}; done: weight 9.');
+    // With the device's declared output schema: its titles and units.
+    const details = { sessionTypes: [{ name: "weighing", inputSchema: {}, maxDurationMs: 1, outputSchema: { properties: { weight: { title: "Weight", "x-unit": "kg", "x-decimals": 1 } } } }] } as unknown as DeviceDetails;
+    expect(timelineOf(history, details)[1].detail).toBe('Input {"userAge":3}; done: Weight 9.0 kg.');
   });
 });

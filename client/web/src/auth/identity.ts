@@ -90,9 +90,13 @@ export function userIdFromName(name: string): string {
   return slug.slice(0, 64) || "user";
 }
 
-/** Development sign-in: the server mints a token for a name (POST /dev/token, through the SDK). */
-export async function devSignIn(name: string): Promise<Identity> {
-  const token = await devToken(window.location.origin, { userId: userIdFromName(name), name: name.trim() });
+/**
+ * Development sign-in: the server mints a token for a name (POST /dev/token, through the SDK).
+ * `admin`: the token carries roles ["admin"], so a newcomer trying `npm run dev` reaches the
+ * admin area too. Only a development server has the route; a production one answers 404.
+ */
+export async function devSignIn(name: string, options: { admin?: boolean } = {}): Promise<Identity> {
+  const token = await devToken(window.location.origin, { userId: userIdFromName(name), name: name.trim(), ...(options.admin ? { roles: ["admin"] as "admin"[] } : {}) });
   return identityConfirmedByServer(token);
 }
 

@@ -6,7 +6,7 @@
  */
 import { useId, useMemo, useRef, useState, type FormEvent } from "react";
 import type { SessionTypeInfo } from "@baton/client";
-import { initialValues, planForm, type Field } from "./fields.ts";
+import { fieldHint, initialValues, planForm, type Field } from "./fields.ts";
 import { checkForm, parseJsonInput } from "./validate.ts";
 
 interface Props {
@@ -123,22 +123,8 @@ export function InputForm({ sessionType, submitLabel, disabled = false, disabled
   );
 }
 
-function describe(field: Field): string | null {
-  const parts: string[] = [];
-  if (field.description) parts.push(field.description);
-  const low = field.minimum ?? field.exclusiveMinimum;
-  const high = field.maximum ?? field.exclusiveMaximum;
-  if (low !== undefined && high !== undefined) parts.push(`From ${low} to ${high}.`);
-  else if (low !== undefined) parts.push(`At least ${low}.`);
-  else if (high !== undefined) parts.push(`At most ${high}.`);
-  if (field.kind === "integer") parts.push("A whole number.");
-  if (field.maxLength !== undefined) parts.push(`Up to ${field.maxLength} characters.`);
-  if (!field.required && field.kind !== "boolean") parts.push("Optional.");
-  return parts.length ? parts.join(" ") : null;
-}
-
 function FieldInput({ field, id, value, problem, problemId, onChange }: { field: Field; id: string; value: string; problem?: string; problemId?: string; onChange(value: string): void }) {
-  const hint = describe(field);
+  const hint = fieldHint(field);
   const hintId = `${id}-hint`;
   const describedBy = [problemId, hint ? hintId : undefined].filter(Boolean).join(" ") || undefined;
   const common = { id, name: field.name, "aria-invalid": problem ? true : undefined, "aria-describedby": describedBy, "aria-required": field.required || undefined };

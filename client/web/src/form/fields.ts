@@ -22,6 +22,8 @@ export interface Field {
   minLength?: number;
   maxLength?: number;
   pattern?: string;
+  /** A number's unit, as the device declares it (`x-unit`: "cm", "s"): said in the field's hint. */
+  unit?: string;
   defaultValue?: string | number | boolean;
 }
 
@@ -58,6 +60,7 @@ function fieldOf(name: string, schema: JsonSchema, required: boolean): Field | n
         kind: schema.type,
         minimum: number(schema.minimum),
         maximum: number(schema.maximum),
+        unit: typeof schema["x-unit"] === "string" && schema["x-unit"].trim() ? schema["x-unit"].trim().slice(0, 32) : undefined,
         exclusiveMinimum: number(schema.exclusiveMinimum),
         exclusiveMaximum: number(schema.exclusiveMaximum),
         defaultValue: number(schema.default),
@@ -92,4 +95,21 @@ export function planForm(schema: unknown): FormPlan {
 /** The starting text of each field (inputs hold text; checkboxes "true"/"false"). */
 export function initialValues(fields: Field[]): Record<string, string> {
   return Object.fromEntries(fields.map((field) => [field.name, field.defaultValue === undefined ? (field.kind === "boolean" ? "false" : "") : String(field.defaultValue)]));
+}
+
+/** The hint under a field: its description, range (with its declared unit), kind, limits. */
+export function fieldHint(field: Field): string | null {
+  const parts: string[] = [];
+  if (field.description) parts.push(field.description);
+  const low = field.minimum ?? field.exclusiveMinimum;
+  const high = field.maximum ?? field.exclusiveMaximum;
+  const unit = field.unit ? ` ${field.unit}` : "";
+  if (low !== undefined && high !== undefined) parts.push(`From ${low} to ${high}${unit}.`);
+  else if (low !== undefined) parts.push(`At least ${low}${unit}.`);
+  else if (high !== undefined) parts.push(`At most ${high}${unit}.`);
+  else if (unit) parts.push(`In${unit}.`);
+  if (field.kind === "integer") parts.push("A whole number.");
+  if (field.maxLength !== undefined) parts.push(`Up to ${field.maxLength} characters.`);
+  if (!field.required && field.kind !== "boolean") parts.push("Optional.");
+  return parts.length ? parts.join(" ") : null;
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { INSTRUMENTS } from "@baton/client/simulator";
-import { humanize, initialValues, planForm, type Field } from "./fields.ts";
+import { fieldHint, humanize, initialValues, planForm, type Field } from "./fields.ts";
 import { checkForm, checkField, parseJsonInput } from "./validate.ts";
 
 const schemaOf = (instrument: "scale" | "printer" | "lab") => INSTRUMENTS[instrument].sessionTypes[0].inputSchema as Record<string, unknown>;
@@ -25,6 +25,14 @@ describe("planForm", () => {
     ]);
     expect(fields[0]).toMatchObject({ minimum: 1, maximum: 130 });
     expect(fields[1].choices).toEqual(["female", "male", "other"]);
+  });
+
+  it("says a number's declared unit (x-unit) in its hint", () => {
+    const [height, seconds] = fieldsOf({ type: "object", properties: { height: { type: "integer", minimum: 50, maximum: 250, "x-unit": "cm" }, wait: { type: "number", "x-unit": "s" } } });
+    expect(height).toMatchObject({ unit: "cm" });
+    expect(fieldHint(height)).toBe("From 50 to 250 cm. A whole number. Optional.");
+    expect(fieldHint(seconds)).toBe("In s. Optional.");
+    expect(fieldsOf({ type: "object", properties: { n: { type: "number", "x-unit": 5 } } })[0].unit).toBeUndefined();
   });
 
   it("marks the printer's file name required and keeps its length limits", () => {

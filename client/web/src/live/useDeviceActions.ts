@@ -7,8 +7,25 @@
  * same way whether it came at once or after a reconnect.
  */
 import { useEffect, useState } from "react";
-import type { BatonError, DeviceHandle, RunFailure, RunResult } from "@baton/client";
+import { isBatonError, type BatonError, type DeviceHandle, type DeviceView, type RunFailure, type RunResult } from "@baton/client";
 import type { QueueLeftMessage, SessionEndedMessage, SessionExpiringMessage } from "@baton/protocol/messages";
+
+/**
+ * This user's session ended while they were not connected: the connection dropped while they
+ * held the device, and the room's state, once back, no longer names them at that epoch.
+ * `restarted`: the room had gone away with its server (a restart, a dead process) and the
+ * page joined the room re-created from the store — not just a dropped connection.
+ */
+export interface EndedAway {
+  epoch: number;
+  restarted: boolean;
+}
+
+/**
+ * Connection troubles the page's banner already puts in words ("Reconnecting to the
+ * server…", "The connection … is closed"): their SDK sentences are for developers.
+ */
+const CONNECTION_CODES = new Set(["CONNECTION_CLOSED", "NETWORK_ERROR"]);
 
 export type Pending = "claim" | "run" | "cancel" | "release" | "enqueue" | "leave_queue" | "accept" | "decline" | "extend" | null;
 
@@ -18,6 +35,8 @@ export interface DeviceActions {
   result: RunResult | null;
   failure: RunFailure | null;
   ending: SessionEndedMessage | null;
+  /** The session ended while the page was away (a server restart, a dropped connection): said even before, or without, its stored end. */
+  endedAway: EndedAway | null;
   /** Why this user left the line, when they did not ask to (the offer expired, the device was drained, …). */
   queueLeft: QueueLeftMessage | null;
   /** The holder's warning before the session's maximum length (cleared by extending or releasing). */
@@ -42,6 +61,7 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
   const [result, setResult] = useState<RunResult | null>(null);
   const [failure, setFailure] = useState<RunFailure | null>(null);
   const [ending, setEnding] = useState<SessionEndedMessage | null>(null);
+  const [endedAway, setEndedAway] = useState<EndedAway | null>(null);
   const [pending, setPending] = useState<Pending>(null);
   const [queueLeft, setQueueLeft] = useState<QueueLeftMessage | null>(null);
   const [expiring, setExpiring] = useState<SessionExpiringMessage | null>(null);
@@ -55,9 +75,40 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
       }),
       device.on("runFailed", setFailure),
       device.on("sessionEnded", setEnding),
-      device.on("error", setNotice),
+      device.on("error", (error) => {
+        if (!isBatonError(error) || !CONNECTION_CODES.has(error.code)) setNotice(error);
+      }),
       device.on("queueLeft", (message) => setQueueLeft(["left", "accepted"].includes(message.reason) ? null : message)),
       device.on("sessionExpiring", setExpiring),
+    ];
+    return () => stops.forEach((stop) => stop());
+  }, [device]);
+
+  // Did this user's session survive a drop? The epoch held when the connection went, compared
+  // with the first state of the room once the page is back (after a restart: a new room,
+  // re-created from the store, whose state is the truth — the old one's is not shown meanwhile).
+  useEffect(() => {
+    if (!device) return;
+    let held: number | null = null;
+    let dropped: EndedAway | null = null;
+    const look = (view: DeviceView) => {
+      if (view.connection !== "open") {
+        if (held !== null && !dropped) dropped = { epoch: held, restarted: false };
+        return;
+      }
+      if (!view.synced) return;
+      if (dropped) {
+        if (!(view.isMine && view.session.epoch === dropped.epoch)) setEndedAway(dropped);
+        dropped = null;
+      }
+      held = view.isMine ? view.session.epoch : null;
+    };
+    look(device.state);
+    const stops = [
+      device.on("changed", look),
+      device.on("rejoined", () => {
+        if (dropped) dropped = { ...dropped, restarted: true };
+      }),
     ];
     return () => stops.forEach((stop) => stop());
   }, [device]);
@@ -66,6 +117,7 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
     if (!device || pending) return;
     setNotice(null);
     setEnding(null);
+    setEndedAway(null);
     setQueueLeft(null);
     if (options.clearsResult) {
       setResult(null);
@@ -90,6 +142,7 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
     result,
     failure,
     ending,
+    endedAway,
     queueLeft,
     expiring,
     pending,

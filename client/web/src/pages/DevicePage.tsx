@@ -14,7 +14,7 @@ import { Link } from "../components/Link.tsx";
 import { PageHeading } from "../components/PageHeading.tsx";
 import { useDeviceActions, type DeviceActions } from "../live/useDeviceActions.ts";
 import { useNow } from "../useNow.ts";
-import { availabilityOf, duration, percent, statusLine, type Availability, type SessionFacts } from "../words.ts";
+import { availabilityOf, duration, percent, sessionEndSentence, statusLine, type Availability, type SessionFacts } from "../words.ts";
 import { Controls } from "./Controls.tsx";
 import { ResultView } from "./ResultView.tsx";
 
@@ -67,7 +67,10 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
     );
   }
   const connectionSentence = state ? CONNECTION_SENTENCES[state.connection] : null;
-  const live = state?.synced ? state : null;
+  // Only the room's own state, and only while connected: while the page reconnects (after a
+  // server restart, the room is re-created from the store) the last state may name a hold the
+  // server has ended meanwhile, so it is not shown as if it were true.
+  const live = state?.synced && state.connection === "open" ? state : null;
   const facts = live ? factsOf(live) : null;
   const availability: Availability | null = facts ? availabilityOf(facts, identity.userId) : null;
   // Read on every render: the handle re-renders this page on every change of the room's state.
@@ -84,7 +87,7 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
         {live?.device.firmware ? ` · firmware ${live.device.firmware}` : ""}
       </p>
       {connectionSentence && <Alert tone={state?.connection === "reconnecting" ? "info" : "error"}>{connectionSentence}</Alert>}
-      {!live && state?.connection !== "closed" && <p role="status">Connecting to the device…</p>}
+      {!live && (!state || state.connection === "connecting" || (state.connection === "open" && !state.synced)) && <p role="status">Connecting to the device…</p>}
       {live && facts && availability && (
         <>
           <section className="card" aria-labelledby="status-heading">
@@ -120,13 +123,24 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
   );
 }
 
+/** The end of this user's session, in words: why (from the room's `session_ended`), and whether it happened while the page was away. */
+function endingSentence({ ending, endedAway }: DeviceActions): string | null {
+  if (endedAway) return sessionEndSentence(ending && ending.epoch === endedAway.epoch ? ending : null, endedAway);
+  if (ending && ending.reason !== "released" && ending.reason !== "completed") return sessionEndSentence(ending, null);
+  return null;
+}
+
 function Messages({ actions }: { actions: DeviceActions }) {
-  const ending = actions.ending;
+  const ending = endingSentence(actions);
   return (
     <>
       {actions.notice && <Alert onDismiss={actions.dismissNotice}>{sentenceOf(actions.notice)}</Alert>}
-      {actions.failure && <Alert>The run failed: {actions.failure.message || actions.failure.code}</Alert>}
-      {ending && ending.reason !== "released" && ending.reason !== "completed" && <Alert tone="info">Your session ended: {ending.message}</Alert>}
+      {actions.failure && <Alert>{actions.failure.message ? `The run failed: ${actions.failure.message}` : "The run failed."}</Alert>}
+      {ending && (
+        <Alert tone="info">
+          <span data-testid="session-ended">{ending}</span>
+        </Alert>
+      )}
       {actions.queueLeft && <Alert tone="info">You are no longer in line: {actions.queueLeft.message}</Alert>}
     </>
   );

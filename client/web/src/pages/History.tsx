@@ -1,9 +1,10 @@
 /**
  * The signed-in user's own recent sessions (GET /me/sessions), results (GET /results, a late
- * one marked) and failed runs and ended sessions (GET /results/outcomes).
+ * one marked, labelled with the titles and units its device declares) and failed runs and
+ * ended sessions (GET /results/outcomes).
  */
 import { useEffect, useState } from "react";
-import type { SessionRecord, StoredOutcome, StoredResult } from "@baton/client";
+import type { JsonObject, SessionRecord, StoredOutcome, StoredResult } from "@baton/client";
 import { useBatonClient } from "@baton/client/react";
 import { useIdentity } from "../auth/IdentityContext.tsx";
 import { isSignInProblem, sentenceOf } from "../auth/identity.ts";
@@ -22,6 +23,7 @@ export function History() {
   const [sessions, setSessions] = useState<SessionRecord[] | null>(null);
   const [results, setResults] = useState<StoredResult[] | null>(null);
   const [outcomes, setOutcomes] = useState<StoredOutcome[] | null>(null);
+  const [outputSchemas, setOutputSchemas] = useState<OutputSchemas>(new Map());
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
@@ -32,6 +34,11 @@ export function History() {
         setSessions(mine.sessions);
         setResults(stored.results);
         setOutcomes(ended.outcomes);
+        // Labels and units: the output schemas the results' devices declare (a device since
+        // deleted, or unreachable, leaves its results with their keys as they are).
+        outputSchemasOf(client, stored.results, options).then((schemas) => {
+          if (!controller.signal.aborted) setOutputSchemas(schemas);
+        });
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
@@ -81,7 +88,7 @@ export function History() {
                   </h3>
                   <p className="hint">{when(result.storedAt)}</p>
                   {result.late && <p className="hint">Arrived after the run had ended ({lateText(result.lateReason)}); it is still yours.</p>}
-                  <OutputList output={result.output} />
+                  <OutputList output={result.output} outputSchema={outputSchemas.get(schemaKey(result.deviceId, result.sessionType))} />
                 </li>
               ))}
             </ul>
@@ -106,6 +113,23 @@ export function History() {
       )}
     </>
   );
+}
+
+type OutputSchemas = Map<string, JsonObject>;
+const schemaKey = (deviceId: string, sessionType: string) => `${deviceId}\n${sessionType}`;
+
+/** The declared output schemas of the devices `results` came from (GET /devices/:id, once a device). */
+async function outputSchemasOf(client: ReturnType<typeof useBatonClient>, results: StoredResult[], options: { signal: AbortSignal }): Promise<OutputSchemas> {
+  const schemas: OutputSchemas = new Map();
+  const deviceIds = [...new Set(results.map((result) => result.deviceId))];
+  const details = await Promise.allSettled(deviceIds.map((deviceId) => client.deviceInfo(deviceId, options)));
+  for (const answer of details) {
+    if (answer.status !== "fulfilled") continue;
+    for (const type of answer.value.sessionTypes) {
+      if (type.outputSchema) schemas.set(schemaKey(answer.value.deviceId, type.name), type.outputSchema);
+    }
+  }
+  return schemas;
 }
 
 /** Why a result came late, in words. */

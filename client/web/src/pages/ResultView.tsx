@@ -1,40 +1,47 @@
 /**
  * The holder's result: the `result` this page received, or — after a reload — the output in
  * the holder's part of the room state (`owner`, null for everyone else). Nobody else's page
- * ever has either.
+ * ever has either. Labelled and with units as the device declared them (`outputSchema`).
  */
-import type { DeviceView, RunResult } from "@baton/client";
+import { describeOutput, type DeviceView, type JsonObject, type RunResult } from "@baton/client";
 import { Link } from "../components/Link.tsx";
 
-function valueText(value: unknown): string {
-  if (value === null || value === undefined) return "—";
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
-}
-
-export function OutputList({ output }: { output: Record<string, unknown> }) {
+/**
+ * An output as a list of labelled values: the titles and units its device declared in the
+ * session type's `outputSchema` ("Weight 72.4 kg"); without one, the keys as they are.
+ */
+export function OutputList({ output, outputSchema }: { output: JsonObject; outputSchema?: JsonObject | null }) {
   return (
     <dl className="output">
-      {Object.entries(output).map(([key, value]) => (
-        <div key={key}>
-          <dt>{key}</dt>
-          <dd>{valueText(value)}</dd>
+      {describeOutput(output, outputSchema).map((line) => (
+        <div key={line.key} data-key={line.key}>
+          <dt>{line.label}</dt>
+          <dd>
+            {line.value}
+            {line.unit && line.text !== line.value && <span className="unit"> {line.unit}</span>}
+          </dd>
         </div>
       ))}
     </dl>
   );
 }
 
+/** The output schema `view`'s device declared for `sessionType`, if any. */
+export function outputSchemaOf(view: DeviceView, sessionType: string | null | undefined): JsonObject | null {
+  return view.device.sessionTypes.find((type) => type.name === sessionType)?.outputSchema ?? null;
+}
+
 export function ResultView({ result, view }: { result: RunResult | null; view: DeviceView }) {
   // This page's last result, or — after a reload — the output in the holder's part of the state.
   const output = result?.output ?? view.owner?.output ?? null;
   const runId = result?.runId ?? view.owner?.runId;
+  const sessionType = result?.sessionType ?? view.owner?.sessionType ?? view.session.sessionType;
   return (
     <section className="card" aria-labelledby="result-heading" aria-live="polite">
       <h2 id="result-heading">Your result</h2>
       {output ? (
         <>
-          <OutputList output={output} />
+          <OutputList output={output} outputSchema={outputSchemaOf(view, sessionType)} />
           <p className="hint">
             Run {runId}. Only you see this result; it is also kept in <Link to="/history">My sessions</Link>.
           </p>

@@ -2,7 +2,8 @@
  * Sign-in. With an OpenID Connect provider configured (BATON_OIDC_*), "Sign in with
  * <provider>" sends the person to the organisation's sign-in page and back here
  * (auth/oidc.ts: authorization code + PKCE). A development server (`npm run dev`) mints a
- * token for a name (POST /dev/token). A token can always be pasted — one from
+ * token for a name (POST /dev/token), as an administrator if the box is ticked — the form is
+ * shown only when GET /auth/config says `devSignIn`, and production has no such route. A token can always be pasted — one from
  * `npm run baton -- token`, or the provider's (client/web/README.md, "Signing in").
  * GET /auth/config says which of these this server offers.
  */
@@ -19,6 +20,7 @@ export function SignIn() {
   const { setIdentity, signedOutBecause } = useIdentity();
   const [config, setConfig] = useState<AuthConfigAnswer | null>(null);
   const [name, setName] = useState("");
+  const [asAdmin, setAsAdmin] = useState(false);
   const [token, setToken] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -79,7 +81,7 @@ export function SignIn() {
     setBusy(true);
     setProblem(null);
     try {
-      setIdentity(await devSignIn(name));
+      setIdentity(await devSignIn(name, { admin: asAdmin }));
     } catch (error) {
       setProblem(sentenceOf(error));
     } finally {
@@ -132,6 +134,11 @@ export function SignIn() {
           <p className="hint">This server runs in development mode: it gives a token to any name.</p>
           <label htmlFor="sign-in-name">Your name</label>
           <input id="sign-in-name" name="name" autoComplete="name" value={name} onChange={(event) => setName(event.target.value)} maxLength={100} required aria-required="true" />
+          <div className="field-check">
+            <input id="sign-in-admin" type="checkbox" name="admin" checked={asAdmin} onChange={(event) => setAsAdmin(event.target.checked)} />
+            <label htmlFor="sign-in-admin">Sign in as an administrator</label>
+            <p className="hint">Development only: your token carries the admin role, so the Admin area opens to you.</p>
+          </div>
           <button type="submit" className={oidc ? "" : "primary"} disabled={busy}>
             {busy ? "Signing in…" : "Sign in"}
           </button>

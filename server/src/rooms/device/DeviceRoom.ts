@@ -31,6 +31,7 @@ import type { RoomLease } from "../cluster/deviceRoomLeases.ts";
 import { fairUseGateFor, UserAdmission } from "../edge/userAdmission.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "../edge/joinAuth.ts";
 import { deviceCommand, okAnswer, requestIdOf, unknownMessage, userCommand, type Translation } from "../edge/commands.ts";
+import { outputMismatch } from "../edge/outputCheck.ts";
 import { CLIENT_ADDRESS_HEADER } from "../../http/requestGuard.ts";
 import { revocationReason } from "../../auth/revocations.ts";
 import { isValidDeviceId } from "../../auth/deviceRegistry.ts";
@@ -314,7 +315,15 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   private onDeviceMessage(client: BatonClient, type: string, payload: unknown) {
     const isDevice = client.auth?.role === "device";
     if (isDevice && client !== this.device.current) return; // a replaced socket that has not closed yet
-    this.execute(client, type, deviceCommand(type, payload, isDevice));
+    const translation = deviceCommand(type, payload, isDevice);
+    if ("command" in translation && translation.command.type === "deviceResult") this.flagOutputMismatch(translation.command.runId, translation.command.output);
+    this.execute(client, type, translation);
+  }
+
+  /** A result whose output breaks the declared `outputSchema` is kept all the same; the log says so (edge/outputCheck.ts). */
+  private flagOutputMismatch(runId: string, output: Record<string, unknown>) {
+    const mismatch = outputMismatch(this.core, runId, output);
+    if (mismatch) this.services.logger.warn({ deviceId: this.roomId, runId, sessionType: mismatch.sessionType }, `device ${this.roomId}: the result of run ${runId} does not match the outputSchema it declared for "${mismatch.sessionType}" (${mismatch.problem}); stored and delivered all the same`);
   }
 
   /** Applies a translated message, answering the sender when it is refused at the edge or by the rules. */

@@ -1,6 +1,6 @@
 /**
- * Bounds on the JSON Schemas a device declares for its run inputs, checked before ajv
- * compiles anything. A declaration is untrusted input: without bounds a device could make
+ * Bounds on the JSON Schemas a device declares for its run inputs and outputs, checked
+ * before ajv compiles anything. A declaration is untrusted input: without bounds a device could make
  * the server compile (and then run for every claim) an arbitrarily large or deep schema,
  * point `$ref` at documents outside its own schema, or claim a shared `$id` that other
  * devices' schemas would then resolve to (ajv keeps ids process-wide).
@@ -9,12 +9,12 @@
  * JSON than the frame size (BATON_MAX_PAYLOAD_BYTES) suggests, so the frame limit alone does
  * not bound it.
  */
-import type { SessionTypeSpec } from "@baton/protocol";
+import { DisplayKeywordLimits, type SessionTypeSpec } from "@baton/protocol";
 
 export const DeclaredSchemaLimits = {
-  /** One session type's `inputSchema`, as JSON, in bytes. */
+  /** One session type's `inputSchema` (or `outputSchema`), as JSON, in bytes. */
   schemaBytes: 8_192,
-  /** All of one `hello`'s input schemas together, as JSON, in bytes. */
+  /** All of one `hello`'s input and output schemas together, as JSON, in bytes. */
   declarationBytes: 32_768,
   /** JSON nesting depth of one schema (objects and arrays, including `enum`/`const` values). */
   schemaDepth: 32,
@@ -61,28 +61,49 @@ const REFERENCES = ["$ref"];
 const RECURSION = ["$dynamicRef", "$recursiveRef"];
 const IDENTIFIERS = ["$id", "$anchor", "$dynamicAnchor", "$recursiveAnchor"];
 
-/** One hello's schemas together; null when within the limit. */
+/** Which of a session type's declared schemas a sentence is about. */
+export type DeclaredSchemaName = "inputSchema" | "outputSchema";
+
+/** One hello's schemas (input and output) together; null when within the limit. */
 export function checkDeclarationSize(declarations: SessionTypeSpec[]): string | null {
-  const bytes = declarations.reduce((sum, declaration) => sum + jsonBytes(declaration.inputSchema), 0);
+  const bytes = declarations.reduce((sum, declaration) => sum + jsonBytes(declaration.inputSchema) + (declaration.outputSchema ? jsonBytes(declaration.outputSchema) : 0), 0);
   return bytes > DeclaredSchemaLimits.declarationBytes
-    ? `the session types declare ${bytes} bytes of input schemas; a device may declare no more than ${DeclaredSchemaLimits.declarationBytes} bytes of input schemas in total`
+    ? `the session types declare ${bytes} bytes of schemas; a device may declare no more than ${DeclaredSchemaLimits.declarationBytes} bytes of input schemas and output schemas in total`
     : null;
 }
 
-/** One schema: depth, size, references, identifiers and formats; null when acceptable. */
-export function checkSchemaShape(schema: Record<string, unknown>): string | null {
+/** One schema: depth, size, references, identifiers, formats and display keywords; null when acceptable. */
+export function checkSchemaShape(schema: Record<string, unknown>, name: DeclaredSchemaName = "inputSchema"): string | null {
   // Depth first: it also bounds the recursion of the size and keyword checks below.
   if (deeperThan(schema, DeclaredSchemaLimits.schemaDepth)) {
-    return `inputSchema is nested deeper than ${DeclaredSchemaLimits.schemaDepth} levels`;
+    return `${name} is nested deeper than ${DeclaredSchemaLimits.schemaDepth} levels`;
   }
   const bytes = jsonBytes(schema);
   if (bytes > DeclaredSchemaLimits.schemaBytes) {
-    return `inputSchema is ${bytes} bytes of JSON, larger than ${DeclaredSchemaLimits.schemaBytes} bytes`;
+    return `${name} is ${bytes} bytes of JSON, larger than ${DeclaredSchemaLimits.schemaBytes} bytes`;
   }
-  const keywords = checkKeywords(schema, "inputSchema");
+  const keywords = checkKeywords(schema, name);
   if (keywords) return keywords;
-  const expanded = expandedSchemaSize(schema);
+  const expanded = expandedSchemaSize(schema, name);
   return typeof expanded === "string" ? expanded : null;
+}
+
+/**
+ * The display keywords a declared schema may carry beside JSON Schema's own `title` and
+ * `description` (annotations: ajv ignores them, the dashboard, the SDK's `describeOutput` and
+ * `demo:claim` show them). `x-` as OpenAPI's extensions are named, so no future JSON Schema
+ * keyword can collide with them. Their bounds are the protocol's (DisplayKeywordLimits).
+ */
+function checkDisplayKeywords(node: Record<string, unknown>, where: string): string | null {
+  const unit = node["x-unit"];
+  if (unit !== undefined && (typeof unit !== "string" || unit.length === 0 || unit.length > DisplayKeywordLimits.unitLength)) {
+    return `${where}: x-unit must be a unit of 1 to ${DisplayKeywordLimits.unitLength} characters, such as "kg" or "s"`;
+  }
+  const decimals = node["x-decimals"];
+  if (decimals !== undefined && !(typeof decimals === "number" && Number.isInteger(decimals) && decimals >= 0 && decimals <= DisplayKeywordLimits.maxDecimals)) {
+    return `${where}: x-decimals must be a whole number from 0 to ${DisplayKeywordLimits.maxDecimals}`;
+  }
+  return null;
 }
 
 function jsonBytes(value: unknown): number {
@@ -122,6 +143,8 @@ function checkKeywords(schema: unknown, where: string): string | null {
   if (node.format !== undefined && (typeof node.format !== "string" || !allowedFormats.has(node.format))) {
     return `${where}: format ${JSON.stringify(String(node.format).slice(0, 64))} is not supported; use one of ${ALLOWED_FORMATS.join(", ")}, or a pattern`;
   }
+  const display = checkDisplayKeywords(node, where);
+  if (display) return display;
   if (node.uniqueItems === true && !hasScalarItems(node) && !(typeof node.maxItems === "number" && node.maxItems <= DeclaredSchemaLimits.uniqueItemsWithoutScalarType)) {
     return `${where}: uniqueItems needs items of a scalar type (e.g. items: { type: "string" }) or maxItems of at most ${DeclaredSchemaLimits.uniqueItemsWithoutScalarType}, because comparing every pair of other items takes quadratic time`;
   }
@@ -184,7 +207,7 @@ function resolveLocal(root: unknown, ref: string): unknown {
  * larger than `expandedSchemaBytes`. Each target is measured once, so this is linear in the
  * schema even when the expansion is exponential.
  */
-export function expandedSchemaSize(schema: Record<string, unknown>): number | string {
+export function expandedSchemaSize(schema: Record<string, unknown>, name: DeclaredSchemaName = "inputSchema"): number | string {
   const limit = DeclaredSchemaLimits.expandedSchemaBytes;
   const measured = new Map<unknown, number>();
   const expanding = new Set<unknown>();
@@ -197,7 +220,7 @@ export function expandedSchemaSize(schema: Record<string, unknown>): number | st
     let bytes = keywordWeight(record);
     if (typeof record.$ref === "string") bytes += expand(record.$ref, where);
     for (const [path, child] of subSchemas(record)) bytes += refBytes(child, `${where}.${path}`);
-    if (bytes > limit) throw new Refusal(`inputSchema expands to more than ${limit} bytes when its $refs are replaced by what they point to (each pattern counting ${KeywordWeights.pattern} bytes more); reuse definitions less`);
+    if (bytes > limit) throw new Refusal(`${name} expands to more than ${limit} bytes when its $refs are replaced by what they point to (each pattern counting ${KeywordWeights.pattern} bytes more); reuse definitions less`);
     return bytes;
   };
   const expand = (ref: string, where: string): number => {
@@ -207,15 +230,15 @@ export function expandedSchemaSize(schema: Record<string, unknown>): number | st
     if (known !== undefined) return known;
     if (expanding.has(target)) throw new Refusal(`${where}.$ref ${JSON.stringify(ref.slice(0, 100))} makes the schema recursive; declared schemas may not refer to themselves, because validating them takes time that grows with the input's depth`);
     expanding.add(target);
-    const bytes = jsonBytes(target) + refBytes(target, ref);
+    const bytes = jsonBytes(target) + refBytes(target, `${name} at ${ref}`);
     expanding.delete(target);
     measured.set(target, bytes);
     return bytes;
   };
 
   try {
-    const bytes = jsonBytes(schema) + refBytes(schema, "inputSchema");
-    return bytes > limit ? `inputSchema expands to more than ${limit} bytes when its $refs are replaced by what they point to (each pattern counting ${KeywordWeights.pattern} bytes more); reuse definitions less` : bytes;
+    const bytes = jsonBytes(schema) + refBytes(schema, name);
+    return bytes > limit ? `${name} expands to more than ${limit} bytes when its $refs are replaced by what they point to (each pattern counting ${KeywordWeights.pattern} bytes more); reuse definitions less` : bytes;
   } catch (error) {
     if (error instanceof Refusal) return error.message;
     throw error;

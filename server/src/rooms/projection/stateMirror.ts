@@ -25,10 +25,11 @@ export function mirrorDevice(core: CoreState, state: DeviceRoomState, now: numbe
   // The schema counts too: a device may re-declare a type under the same name with a changed form.
   const same = declared.length === device.sessionTypes.length
     && declared.every((spec, index) => device.sessionTypes[index]?.name === spec.name && device.sessionTypes[index]?.maxDurationMs === spec.maxDurationMs
-      && device.sessionTypes[index]?.inputSchema === schemaJson(spec.inputSchema));
+      && device.sessionTypes[index]?.inputSchema === schemaJson(spec.inputSchema)
+      && device.sessionTypes[index]?.outputSchema === (spec.outputSchema ? schemaJson(spec.outputSchema) : ""));
   if (!same) {
     device.sessionTypes = new ArraySchema<SessionTypeInfo>(...declared.map((spec) =>
-      new SessionTypeInfo().assign({ name: spec.name, maxDurationMs: spec.maxDurationMs, inputSchema: schemaJson(spec.inputSchema) })));
+      new SessionTypeInfo().assign({ name: spec.name, maxDurationMs: spec.maxDurationMs, inputSchema: schemaJson(spec.inputSchema), outputSchema: spec.outputSchema ? schemaJson(spec.outputSchema) : "" })));
   }
 }
 
