@@ -17,8 +17,8 @@ import type { DeviceRegistry, RegisteredDevice } from "../ports/store.ts";
 
 export type Revoke = (reason: string) => void;
 
-/** What a live room of this process does with the registry's state of its device. */
-export type ApplyRegistryState = (disabled: boolean) => void;
+/** What a live room of this process does with the registry's record of its device (undefined: removed). */
+export type ApplyRegistryState = (device: RegisteredDevice | undefined) => void;
 
 /** Why a connection authenticated with `secretHash` may no longer stay, or null. */
 export function revocationReason(device: Pick<RegisteredDevice, "secretHash" | "disabledAt"> | undefined, secretHash: string): string | null {
@@ -64,10 +64,7 @@ export class DeviceConnections {
       const reason = revocationReason(devices.get(deviceId), entry.secretHash);
       if (reason) this.revoke(deviceId, reason);
     }
-    for (const [deviceId, apply] of [...this.rooms]) {
-      const device = devices.get(deviceId);
-      apply(!device || device.disabledAt !== null);
-    }
+    for (const [deviceId, apply] of [...this.rooms]) apply(devices.get(deviceId));
   }
 }
 

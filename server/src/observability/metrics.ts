@@ -116,19 +116,30 @@ export function createMetrics(events: LifecycleEvents): BatonMetrics {
  * (label `part.method`, e.g. `results.saveDelivered`).
  */
 export function instrumentStore(store: BatonStore, histogram: Histogram<"operation">): BatonStore {
-  const timed = <T extends object>(part: T, name: string): T => new Proxy(part, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== "function" || typeof property !== "string") return value;
-      return (...args: unknown[]) => {
-        const stop = histogram.startTimer({ operation: `${name}.${property}` });
-        const result = value.apply(target, args);
-        if (result instanceof Promise) return result.finally(() => stop());
-        stop();
-        return result;
-      };
-    },
-  });
+  // Every store call on the hot path comes through here (two or three per claim): the wrapper
+  // of each method is made once, with its labelled child, so a call builds no closure, label
+  // object or label key (prom-client hashes the labels on every unlabelled-child call).
+  const timed = <T extends object>(part: T, name: string): T => {
+    const wrappers = new Map<string, { method: unknown; wrapper: unknown }>();
+    return new Proxy(part, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== "function" || typeof property !== "string") return value;
+        const cached = wrappers.get(property);
+        if (cached && cached.method === value) return cached.wrapper;
+        const child = histogram.labels(`${name}.${property}`);
+        const wrapper = (...args: unknown[]) => {
+          const stop = child.startTimer();
+          const result = value.apply(target, args);
+          if (result instanceof Promise) return result.finally(() => stop());
+          stop();
+          return result;
+        };
+        wrappers.set(property, { method: value, wrapper });
+        return wrapper;
+      },
+    });
+  };
   return {
     kind: store.kind,
     location: store.location,

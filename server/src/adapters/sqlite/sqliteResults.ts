@@ -26,7 +26,12 @@ export function prepareResultWrites(database: BetterSqliteDatabase) {
        ) ranked where rn > ? or running > ?)`);
   const handedOver = database.prepare(
     `update "results" set "handed_over_at" = ? where "device_id" = ? and "run_id" = ? and "handed_over_at" is null`);
+  const outcomeHandedOver = database.prepare(
+    `update "outcomes" set "handed_over_at" = ? where "device_id" = ? and "user_id" = ? and "outcome_id" = ? and "handed_over_at" is null`);
   return {
+    /** As `SqlResults.markOutcomesHandedOver`: the outcome ids this call marked (the user's own, not handed over yet). */
+    markOutcomesHandedOver: (deviceId: string, userId: string, outcomeIds: string[], at: number) =>
+      outcomeIds.filter((outcomeId) => outcomeHandedOver.run(at, deviceId, userId, outcomeId).changes > 0),
     /** As `SqlResults.markHandedOver`: the run ids this call marked (none already handed over). */
     markHandedOver: (deviceId: string, runIds: string[], at: number) =>
       runIds.filter((runId) => handedOver.run(at, deviceId, runId).changes > 0),

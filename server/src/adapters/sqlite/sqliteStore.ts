@@ -15,7 +15,8 @@
  * each group as one message; the worker commits it in one transaction and replies once it is
  * durable, and only then do the submitters' promises settle — what the room awaits before an
  * `ack` or a `start` is unchanged. Webhook notifications are appended in those same groups
- * (`GroupedOutbox`), and so are the owners' acknowledgements of results (`markHandedOver`). Every other query goes through Kysely on a driver that posts writes to
+ * (`GroupedOutbox`), and so are the owners' acknowledgements (`markHandedOver`,
+ * `markOutcomesHandedOver`). Every other query goes through Kysely on a driver that posts writes to
  * the worker and answers reads outside transactions from a read-only connection on the main
  * thread (workerDialect.ts).
  */
@@ -108,7 +109,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Bato
     if (messages.length > 0) await group.submit({ kind: "outbox", messages });
   };
   store.outbox = Object.assign(Object.create(store.outbox) as WebhookOutbox, { enqueue });
-  // An owner's `result_ack` marks the result handed over: in the group too, not a commit of its own.
-  store.results = Object.assign(Object.create(store.results) as ResultStore, { markHandedOver: handedOver });
+  // An owner's `result_ack` marks the result (or the failure, or the session end) handed over:
+  // in the group too, not a Kysely query and a commit of its own — one per claim otherwise.
+  const outcomesHandedOver = (deviceId: string, userId: string, outcomeIds: string[], at: number) =>
+    outcomeIds.length === 0 ? Promise.resolve([]) : group.submit({ kind: "outcomesHandedOver", deviceId, userId, outcomeIds, at }) as Promise<string[]>;
+  store.results = Object.assign(Object.create(store.results) as ResultStore, { markHandedOver: handedOver, markOutcomesHandedOver: outcomesHandedOver });
   return store;
 }

@@ -4,8 +4,8 @@
  * `BEGIN IMMEDIATE … COMMIT` — one fsync at `synchronous = FULL` for all the devices that
  * changed in that turn of the event loop, and for the webhook notifications enqueued in it —
  * with a savepoint per write, so that one refused write (an epoch regression) leaves the
- * others committed. The owners' acknowledgements of results (`result_ack` → handed over) ride
- * in the same groups. The statements are prepared per port (sqliteDeviceStates.ts,
+ * others committed. The owners' acknowledgements (`result_ack` → a result, a failure or a
+ * session end handed over) ride in the same groups. The statements are prepared per port (sqliteDeviceStates.ts,
  * sqliteResults.ts, sqliteHistory.ts, sqliteAudit.ts, sqliteOutbox.ts): the same SQL as the
  * Kysely queries of adapters/sql/, written out.
  *
@@ -31,8 +31,9 @@ import { prepareResultWrites } from "./sqliteResults.ts";
 export type GroupItem =
   | { kind: "transition"; write: TransitionWrite }
   | { kind: "outbox"; messages: NewOutboxMessage[] }
-  | { kind: "handedOver"; deviceId: string; runIds: string[]; at: number };
-/** What a group entry resolves with: the transition's outcome; the run ids marked handed over; nothing for the outbox. */
+  | { kind: "handedOver"; deviceId: string; runIds: string[]; at: number }
+  | { kind: "outcomesHandedOver"; deviceId: string; userId: string; outcomeIds: string[]; at: number };
+/** What a group entry resolves with: the transition's outcome; the run (or outcome) ids marked handed over; nothing for the outbox. */
 export type GroupOutcome = TransitionOutcome | string[] | null;
 
 /**
@@ -54,6 +55,7 @@ export function prepareGroupWriter(database: BetterSqliteDatabase): (items: Grou
       return null;
     }
     if (item.kind === "handedOver") return results.markHandedOver(item.deviceId, item.runIds, item.at);
+    if (item.kind === "outcomesHandedOver") return results.markOutcomesHandedOver(item.deviceId, item.userId, item.outcomeIds, item.at);
     const write = item.write;
     if (write.state) deviceStates.save(write.state);
     const delivered = (write.delivered ?? []).map(results.saveDelivered);

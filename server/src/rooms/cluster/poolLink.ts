@@ -14,7 +14,7 @@ import { matchMaker } from "@colyseus/core";
 import { DEVICE_ROOM_NAME, ErrorCode, POOL_ROOM_NAME, renderError } from "@baton/protocol";
 import { PoolName } from "@baton/protocol/messages";
 import { poolOf } from "../../ports/devices.ts";
-import type { DeviceRegistry } from "../../ports/store.ts";
+import type { DeviceRegistry, RegisteredDevice } from "../../ports/store.ts";
 import type { ClaimAnswer, PoolRequest, UserRef } from "../../session/index.ts";
 
 /**
@@ -56,12 +56,21 @@ export async function poolMembers(registry: DeviceRegistry, pool: string): Promi
   return (await registry.list()).filter((device) => device.disabledAt === null && poolOf(device) === pool).map((device) => device.deviceId).sort();
 }
 
-/** Tells the device's pool room (if one lives anywhere) that the device is free now; never throws. */
-export async function notifyDeviceFreed(registry: DeviceRegistry, deviceId: string): Promise<void> {
+/** The pool a registered device's freed hints go to, or null when it is in none (or its name is not a pool's). */
+export function hintedPool(device: Pick<RegisteredDevice, "pool" | "kind"> | undefined): string | null {
+  const pool = device ? poolOf(device) : "";
+  return PoolName.safeParse(pool).success ? pool : null;
+}
+
+/**
+ * Tells the device's pool room (if one lives anywhere) that the device is free now; never
+ * throws. `pool` is the device room's copy of the registry's pool (`hintedPool`), refreshed at
+ * every registry poll, not read per claim: a hint sent to a pool the device just left, or not
+ * sent to the one it just joined, is a lost hint, which the pool's retry covers.
+ */
+export async function notifyDeviceFreed(pool: string | null, deviceId: string): Promise<void> {
+  if (pool === null) return;
   try {
-    const device = await registry.find(deviceId);
-    const pool = device ? poolOf(device) : "";
-    if (!PoolName.safeParse(pool).success) return;
     const roomId = await findPoolRoomId(pool);
     if (roomId) await matchMaker.remoteRoomCall(roomId, "deviceFreed", [deviceId]);
   } catch {

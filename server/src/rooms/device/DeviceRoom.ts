@@ -25,7 +25,7 @@ import { ClientState, CloseCode, matchMaker, type AuthContext, type Client } fro
 import { DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, errorSentence, type ErrorPayload, type ErrorValue, type UserToRoomType } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { initialState, isFreeForNewHolder, lineOf, nextDeadline, reduce, restoreForNewRoom, type AvailabilityCommand, type ClaimAnswer, type Command, type CoreState, type Outcome, type PoolRequest, type UserRef } from "../../session/index.ts";
-import { notifyDeviceFreed } from "../cluster/poolLink.ts";
+import { hintedPool, notifyDeviceFreed } from "../cluster/poolLink.ts";
 import { keepListed } from "../cluster/keepListed.ts";
 import type { RoomLease } from "../cluster/deviceRoomLeases.ts";
 import { fairUseGateFor, UserAdmission } from "../edge/userAdmission.ts";
@@ -47,8 +47,9 @@ import { Projection } from "../projection/projection.ts";
 import { EtaSamples } from "../projection/etaSamples.ts";
 import { OperatorSeam } from "../operator/operatorSeam.ts";
 import type { ForceReleaseAnswer, LiveDeviceStatus, QueueListing } from "../operator/liveRooms.ts";
-import type { AvailabilityRecord } from "../../ports/store.ts";
+import type { AvailabilityRecord, RegisteredDevice } from "../../ports/store.ts";
 import { ServicedRoom } from "../connections/servicedRoom.ts";
+import { shareFullStateScratch } from "../connections/fullStateScratch.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
@@ -80,6 +81,8 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   private readonly lockHolder = `${matchMaker.processId}/${randomUUID()}`;
   private unwatchAvailability: (() => void) | null = null;
   private unwatchRegistry: (() => void) | null = null;
+  /** The device's pool as the registry said at the last poll (null: none), for the freed hint. */
+  private pool: string | null = null;
   /** Recent durations of this device, for the queue's ETA (projection/etaSamples.ts). */
   private readonly samples = new EtaSamples(() => loadDurationSamples(this.services, this.roomId), () => { if (!this.disposed) this.syncState(); });
   /** Per-user limits across devices (edge/userAdmission.ts); user commands pass through it in order. */
@@ -112,6 +115,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.roomId = options.deviceId;
     this.device = new DeviceSocket(options.deviceId, services.deviceConnections, () => this.apply({ type: "deviceDisconnected" }));
     this.patchOnlyOnChange();
+    shareFullStateScratch(this); // no 8 KB full-state buffer per room (connections/fullStateScratch.ts)
     guardFrameworkEntryPoints<BatonClient>(this, this.frameEdge, this.connections, (client) => client.auth?.role === "device", (client, error, request) => this.sendError(client, error, request));
     // The device's stored state, if any: same epoch, holder and run as before (a restart, or
     // a room created again). Nobody is connected yet, so the grace periods start now, and
@@ -135,13 +139,15 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     // What a restored state holds is renewed at once, and while the room lives.
     if (this.admission.gate.enabled) this.untrackQuotas = services.quotaRenewer.track(() => this.admission.gate.slots(this.core));
     this.syncState();
+    // The registry's record first: its pool must be known before any command below can free the device (the pool's hint).
+    const registered = await services.registry.find(options.deviceId);
+    this.pool = hintedPool(registered);
     // A drain or quarantine stored while the device had no room (the CLI) applies now.
     this.applyStoredAvailability(await services.store.availability.find(options.deviceId));
     this.unwatchAvailability = services.availabilityWatcher.register(options.deviceId, this.guarded("applying a stored availability", (record: AvailabilityRecord | undefined) => this.applyStoredAvailability(record)));
     // Disabled in the registry (now, or at any later poll): the core refuses every claim.
-    const registered = await services.registry.find(options.deviceId);
-    this.applyRegistryState(!registered || registered.disabledAt !== null);
-    this.unwatchRegistry = services.deviceConnections.registerRoom(options.deviceId, this.guarded("applying the registry's state", (disabled: boolean) => this.applyRegistryState(disabled)));
+    this.applyRegistryRecord(registered);
+    this.unwatchRegistry = services.deviceConnections.registerRoom(options.deviceId, this.guarded("applying the registry's state", (device: RegisteredDevice | undefined) => this.applyRegistryRecord(device)));
     this.armDeadline();
     this.updateAutoDispose();
 
@@ -228,6 +234,12 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   /** Whether one more viewer seat may be reserved for `userId` (room and per-user limits, pending seats included). */
   hasSeatFor(userId: string): boolean {
     return this.connections.hasSeatFor(userId);
+  }
+
+  /** The registry's record of this device, at creation and at every poll: disabled or not, and its pool. */
+  private applyRegistryRecord(device: RegisteredDevice | undefined) {
+    this.pool = hintedPool(device);
+    this.applyRegistryState(!device || device.disabledAt !== null);
   }
 
   private applyRegistryState(disabled: boolean) {
@@ -396,7 +408,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.armDeadline();
     this.updateAutoDispose();
     // Just became free: the device's pool (if it has a room) may have someone waiting.
-    if (changed && !wasFree && isFreeForNewHolder(this.core)) void notifyDeviceFreed(services.registry, this.roomId);
+    if (changed && !wasFree && isFreeForNewHolder(this.core)) void notifyDeviceFreed(this.pool, this.roomId);
     return outcome;
   }
 

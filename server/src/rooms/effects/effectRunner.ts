@@ -323,19 +323,24 @@ export class EffectRunner {
 
   /** `result_ack`: the owner's client has the result (or failure, or session end); it is handed over and not sent again. */
   private async acknowledge(userId: string, runId: string) {
+    const { results, clock } = this.services;
+    const deviceId = this.room.deviceId;
     // A failure or a session end with that id, if the user's own (the store checks the owner).
-    await this.services.results.markOutcomesHandedOver(this.room.deviceId, userId, [runId], this.services.clock());
+    const outcomes = results.markOutcomesHandedOver(deviceId, userId, [runId], clock());
     // Only the result's owner can acknowledge it: another user's ack would keep it from its owner.
     // A result this room committed lately has its owner here; the mark itself only applies to a
-    // row not handed over yet (ports/results.ts), so no look-up is needed for it.
+    // row not handed over yet (ports/results.ts), so no look-up is needed for it — and both
+    // marks are submitted in the same turn, so a grouping store commits them together.
     const owner = this.recentOwners.get(runId);
-    if (owner === undefined) {
-      const stored = await this.services.results.findByRunId(this.room.deviceId, runId);
-      if (!stored || stored.userId !== userId || stored.handedOverAt !== null) return;
-    } else if (owner !== userId) {
+    if (owner === userId) {
+      await Promise.all([outcomes, results.markHandedOver(deviceId, [runId], clock())]);
       return;
     }
-    await this.services.results.markHandedOver(this.room.deviceId, [runId], this.services.clock());
+    await outcomes;
+    if (owner !== undefined) return;
+    const stored = await results.findByRunId(deviceId, runId);
+    if (!stored || stored.userId !== userId || stored.handedOverAt !== null) return;
+    await results.markHandedOver(deviceId, [runId], clock());
   }
 
   /** One store operation, retried while the store fails and the room lives. */

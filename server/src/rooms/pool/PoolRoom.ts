@@ -24,6 +24,7 @@ import { DeadlineTimer } from "../connections/deadlineTimer.ts";
 import { claimIfFree, findPoolRoomId, poolLockKey, poolMembers } from "../cluster/poolLink.ts";
 import type { RoomLease } from "../cluster/deviceRoomLeases.ts";
 import { ServicedRoom } from "../connections/servicedRoom.ts";
+import { shareFullStateScratch } from "../connections/fullStateScratch.ts";
 
 export interface PoolAuth {
   role: "user";
@@ -81,6 +82,7 @@ export class PoolRoom extends ServicedRoom {
     if (!lease) throw joinError(ErrorCode.POOL_ROOM_EXISTS, { pool });
     this.lease = lease;
     this.patchOnlyOnChange();
+    shareFullStateScratch(this); // no 8 KB full-state buffer per room (connections/fullStateScratch.ts)
     this.core = initialPoolState(pool, members, this.services.clock());
     guardFrameworkEntryPoints<PoolClient>(this, this.frameEdge, this.connections, () => false, (client, error, request) => this.sendError(client, error, request));
     for (const type of Object.values(UserToPool)) {
