@@ -15,7 +15,8 @@ import { ErrorCode } from "@baton/protocol";
 import { FirmwareUpdateState } from "@baton/protocol/http";
 import { FirmwareUpdateOffer } from "@baton/protocol/messages";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
-import { AuditAction, FirmwareUpdateStatus, type FirmwareUpdateRecord } from "../ports/store.ts";
+import { AuditAction, type FirmwareUpdateRecord } from "../ports/store.ts";
+import { cancelled, newRequest } from "../session/firmwareUpdate.ts";
 import type { RoomServices } from "../rooms/services.ts";
 import { requireAdmin } from "./authenticate.ts";
 import { answerWith, guarded, parseOrRefuse, refuse } from "./respond.ts";
@@ -56,10 +57,7 @@ export function adminUpdateRoutes(services: RoomServices) {
     if (!body) return;
     if (!(await services.registry.find(deviceId))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
     const now = services.clock();
-    const record: FirmwareUpdateRecord = {
-      deviceId, url: body.url, version: body.version, sha256: body.sha256.toLowerCase(), status: FirmwareUpdateStatus.PENDING,
-      requestedBy: admin.userId, requestedAt: now, fromVersion: await currentFirmware(services, deviceId), offeredAt: 0, finishedAt: 0, detail: "",
-    };
+    const record = newRequest(deviceId, body, admin.userId, now, await currentFirmware(services, deviceId));
     await services.store.firmwareUpdates.request(record);
     await services.audit.record({ at: now, actor: admin.userId, action: AuditAction.UPDATE_REQUESTED, deviceId, detail: { version: record.version, url: record.url, sha256: record.sha256, fromVersion: record.fromVersion } });
     const live = await services.liveRooms.firmwareUpdateChanged(deviceId);
@@ -72,12 +70,10 @@ export function adminUpdateRoutes(services: RoomServices) {
     const deviceId = parseOrRefuse(DeviceIdSchema, request.params.deviceId, response, "Device id");
     if (!deviceId || !parseOrRefuse(EmptyBody, request.body ?? {}, response, "Body")) return;
     if (!(await services.registry.find(deviceId))) return refuse(response, ErrorCode.UNKNOWN_DEVICE, { deviceId });
-    const record = await services.store.firmwareUpdates.find(deviceId);
-    if (!record || record.status !== FirmwareUpdateStatus.PENDING) return refuse(response, ErrorCode.NOT_FOUND, { reason: "firmwareUpdate", deviceId });
     const now = services.clock();
-    const cancelled = { ...record, status: FirmwareUpdateStatus.CANCELLED, finishedAt: now, detail: `cancelled by ${admin.userId}` };
-    if (!(await services.store.firmwareUpdates.update(cancelled))) return refuse(response, ErrorCode.NOT_FOUND, { reason: "firmwareUpdate", deviceId });
-    await services.audit.record({ at: now, actor: admin.userId, action: AuditAction.UPDATE_CANCELLED, deviceId, detail: { version: record.version } });
+    const withdrawn = cancelled(await services.store.firmwareUpdates.find(deviceId), admin.userId, now);
+    if (!withdrawn || !(await services.store.firmwareUpdates.update(withdrawn))) return refuse(response, ErrorCode.NOT_FOUND, { reason: "firmwareUpdate", deviceId });
+    await services.audit.record({ at: now, actor: admin.userId, action: AuditAction.UPDATE_CANCELLED, deviceId, detail: { version: withdrawn.version } });
     const live = await services.liveRooms.firmwareUpdateChanged(deviceId);
     answer(response, FirmwareUpdateState, await stateOf(deviceId, live ? live.record : undefined));
   }));

@@ -47,6 +47,20 @@ export interface FirmwareUpdateRecord {
   detail: string;
 }
 
+/** A new request (the HTTP API's and the CLI's): pending, not offered yet. */
+export function newRequest(deviceId: string, offer: { url: string; version: string; sha256: string }, by: string, now: number, fromVersion: string): FirmwareUpdateRecord {
+  return {
+    deviceId, url: offer.url, version: offer.version, sha256: offer.sha256.toLowerCase(), status: FirmwareUpdateStatus.PENDING,
+    requestedBy: by, requestedAt: now, fromVersion, offeredAt: 0, finishedAt: 0, detail: "",
+  };
+}
+
+/** The request withdrawn by `by`; null when it is not pending (nothing to cancel). */
+export function cancelled(record: FirmwareUpdateRecord | undefined, by: string, now: number): FirmwareUpdateRecord | null {
+  if (!record || record.status !== FirmwareUpdateStatus.PENDING) return null;
+  return { ...record, status: FirmwareUpdateStatus.CANCELLED, finishedAt: now, detail: `cancelled by ${by}` };
+}
+
 /** What a change of the record means for the audit log. */
 export type FirmwareUpdateAudit = "update-applied" | "update-failed";
 
