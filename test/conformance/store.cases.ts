@@ -277,7 +277,7 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
         const first = request();
         await store.firmwareUpdates.request(first);
         expect(await store.firmwareUpdates.update({ ...first, offeredAt: 1_500 })).toBe(true);
-        expect(await store.firmwareUpdates.update({ ...first, status: "applied", finishedAt: 1_600, url: "https://ignored/" })).toBe(true);
+        expect(await store.firmwareUpdates.update({ ...first, offeredAt: 1_500, status: "applied", finishedAt: 1_600, url: "https://ignored/" })).toBe(true);
         expect(await store.firmwareUpdates.find("dev-ota")).toEqual({ ...first, offeredAt: 1_500, status: "applied", finishedAt: 1_600 });
         const second = request({ requestedAt: 3_000, version: "2.0.0" });
         await store.firmwareUpdates.request(second);
