@@ -215,7 +215,7 @@ export const WelcomePayload = z.object({
   /** Milliseconds left before the run's hard deadline. */
   deadlineMs: z.number().nonnegative().optional(),
   /** A firmware update an admin asked for, while `hello.firmware` is not its version yet (issue 23). */
-  update: FirmwareUpdateOffer.optional(),
+  update: FirmwareUpdateOffer.loose().optional(),
 });
 export const StartPayload = z.object({
   epoch,
@@ -230,8 +230,8 @@ export const StartPayload = z.object({
 });
 export const DeviceCancelPayload = z.object({ epoch, runId });
 export const AckPayload = z.object({ runId });
-/** `update`: install this image (not answered; the next `hello` tells). */
-export const UpdatePayload = FirmwareUpdateOffer;
+/** `update`: install this image (not answered; the next `hello` tells). A device ignores fields it does not know. */
+export const UpdatePayload = FirmwareUpdateOffer.loose();
 /** `error`, to a device or a user: `request` echoes the refused message type ("" when the frame could not be read). */
 export const ErrorMessagePayload = z.object({
   code: z.enum(Object.values(ErrorCode) as [ErrorCodeName, ...ErrorCodeName[]]),

@@ -14,7 +14,7 @@ import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
-import { waitFor } from "../support/waitFor.ts";
+import { waitUntil } from "../support/waitFor.ts";
 import { call } from "../http/support.ts";
 import { requireVdeviceBinary, runCleanups, startVdevice, stopAllVdevices, tempStateDir, type Vdevice } from "./support-firmware.ts";
 
@@ -97,10 +97,10 @@ describe("over-the-air update of the C virtual device", () => {
     expect(readFileSync(path.join(dir, "firmware"), "utf8")).toBe("confirmed 0.2.0\n");
     expect(requests.filter((url) => url === `/${deviceId}/0.2.0.bin`)).toHaveLength(1);
 
-    await waitFor(async () => (await updateState(deviceId)).update.status === "applied", 5_000, "the store records it applied");
+    await waitUntil(async () => (await updateState(deviceId)).update.status === "applied", 5_000, "the store records it applied");
     expect(await updateState(deviceId)).toMatchObject({ firmware: "0.2.0", update: { status: "applied", version: "0.2.0", fromVersion: "0.1.0" } });
     expect((await call(baton, "GET", `/devices/${deviceId}`, { token: admin })).body.status.firmware).toBe("0.2.0");
-    await waitFor(async () => (await auditActions(deviceId)).includes("update-applied"), 5_000, "audited");
+    await waitUntil(async () => (await auditActions(deviceId)).includes("update-applied"), 5_000, "audited");
     expect((await auditActions(deviceId)).slice(0, 2)).toEqual(["update-applied", "update-requested"]);
 
     // The record is the boot slot: a restarted process runs the new version, and nothing is offered again.
@@ -134,9 +134,9 @@ describe("over-the-air update of the C virtual device", () => {
     expect(await vdevice.stop("SIGTERM")).toBe(0);
     const again = device(deviceId, dir, "0.1.0");
     await again.waitForEvent((event) => event.name === "joined", 5_000, "joined again");
-    await waitFor(async () => (await updateState(deviceId)).update.status === "failed", 5_000, "the store records it failed");
+    await waitUntil(async () => (await updateState(deviceId)).update.status === "failed", 5_000, "the store records it failed");
     expect((await updateState(deviceId)).update.detail).toMatch(/came back with firmware "0\.1\.0"/);
-    await waitFor(async () => (await auditActions(deviceId)).includes("update-failed"), 5_000, "audited");
+    await waitUntil(async () => (await auditActions(deviceId)).includes("update-failed"), 5_000, "audited");
     expect(again.count("ota-offered")).toBe(0); // not offered again
     expect(requests.filter((url) => url === `/${deviceId}/0.3.0.bin`)).toHaveLength(1);
     expect(await again.stop("SIGTERM")).toBe(0);

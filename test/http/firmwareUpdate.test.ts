@@ -5,10 +5,13 @@
  * the offer, never offered again); cancel; bounded bodies; the audit log; the heartbeat's stack
  * high-water marks in the device's status; the CLI writing the same record.
  */
+import { createHash } from "node:crypto";
+import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulatedDevice } from "../../client/src/simulator/index.ts";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice, WEIGHING } from "../support/scriptedDevice.ts";
-import { waitFor } from "../support/waitFor.ts";
+import { waitUntil } from "../support/waitFor.ts";
 import { call } from "./support.ts";
 
 let baton: TestBaton;
@@ -52,11 +55,11 @@ describe("firmware updates", () => {
     // The new image says hello: applied, and the next welcome offers nothing.
     const again = await online(deviceId, "1.1.0");
     expect(again.welcome.update).toBeUndefined();
-    await waitFor(async () => (await call(baton, "GET", `/admin/devices/${deviceId}/update`, { token: admin })).body.update.status === "applied");
+    await waitUntil(async () => (await call(baton, "GET", `/admin/devices/${deviceId}/update`, { token: admin })).body.update.status === "applied");
     const state = await call(baton, "GET", `/admin/devices/${deviceId}/update`, { token: admin });
     expect(state.body).toMatchObject({ firmware: "1.1.0", update: { status: "applied", version: "1.1.0" } });
     expect(state.body.update.finishedAt).toBeGreaterThan(0);
-    await waitFor(async () => (await auditOf(deviceId)).some((entry) => entry.action === "update-applied"));
+    await waitUntil(async () => (await auditOf(deviceId)).some((entry) => entry.action === "update-applied"));
     const audit = await auditOf(deviceId);
     expect(audit.map((entry) => entry.action).slice(0, 2)).toEqual(["update-applied", "update-requested"]);
     expect(audit[0]).toMatchObject({ actor: "system", detail: { version: "1.1.0", fromVersion: "1.0.0" } });
@@ -66,7 +69,7 @@ describe("firmware updates", () => {
   it("keeps the request of an offline device and offers it in its next welcome; a hello on the old version after that records it failed, and it is not offered again", async () => {
     const deviceId = freshDeviceId();
     (await online(deviceId, "2.0.0")).device.leave();
-    await waitFor(async () => !(await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status.online);
+    await waitUntil(async () => !(await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status.online);
     const requested = await call(baton, "POST", `/admin/devices/${deviceId}/update`, { token: admin, body: offer("2.1.0") });
     expect(requested.body.update).toMatchObject({ status: "pending", offeredAt: 0, fromVersion: "2.0.0" });
 
@@ -77,10 +80,10 @@ describe("firmware updates", () => {
     // Back on 2.0.0 after the offer: the download, its check or the new image failed.
     const second = await online(deviceId, "2.0.0");
     expect(second.welcome.update).toBeUndefined();
-    await waitFor(async () => (await call(baton, "GET", `/admin/devices/${deviceId}/update`, { token: admin })).body.update.status === "failed");
+    await waitUntil(async () => (await call(baton, "GET", `/admin/devices/${deviceId}/update`, { token: admin })).body.update.status === "failed");
     const state = (await call(baton, "GET", `/admin/devices/${deviceId}/update`, { token: admin })).body;
     expect(state.update.detail).toMatch(/came back with firmware "2\.0\.0"/);
-    await waitFor(async () => (await auditOf(deviceId)).some((entry) => entry.action === "update-failed"));
+    await waitUntil(async () => (await auditOf(deviceId)).some((entry) => entry.action === "update-failed"));
     expect((await auditOf(deviceId)).find((entry) => entry.action === "update-failed")).toMatchObject({ actor: "system", detail: { version: "2.1.0", reported: "2.0.0" } });
     expect(second.device.all("update")).toHaveLength(0);
     // Cancelling a request that is no longer pending: nothing to cancel.
@@ -100,7 +103,7 @@ describe("firmware updates", () => {
   it("cancels a pending request: the next welcome carries no offer; audited", async () => {
     const deviceId = freshDeviceId();
     (await online(deviceId, "4.0.0")).device.leave();
-    await waitFor(async () => !(await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status.online);
+    await waitUntil(async () => !(await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status.online);
     await call(baton, "POST", `/admin/devices/${deviceId}/update`, { token: admin, body: offer("4.1.0") });
     const cancelled = await call(baton, "POST", `/admin/devices/${deviceId}/update/cancel`, { token: admin, body: {} });
     expect(cancelled.body.update).toMatchObject({ status: "cancelled", detail: "cancelled by root" });
@@ -137,12 +140,45 @@ describe("firmware updates", () => {
     const deviceId = freshDeviceId();
     const { device } = await online(deviceId, "6.0.0");
     device.send("heartbeat", { uptimeMs: 1000, stackFree: { main: 3120, ota: 5400 } });
-    await waitFor(async () => (await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status.stackFree?.main === 3120);
+    await waitUntil(async () => (await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status.stackFree?.main === 3120);
     expect((await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status).toMatchObject({ firmware: "6.0.0", stackFree: { main: 3120, ota: 5400 } });
     device.send("heartbeat", { stackFree: { main: -1 } });
     expect((await device.next("error")).payload).toMatchObject({ code: "INVALID_MESSAGE", request: "heartbeat" });
     await device.leave();
-    await waitFor(async () => !(await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status.online);
+    await waitUntil(async () => !(await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status.online);
     expect((await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status.firmware).toBe("6.0.0");
+  });
+
+  it("the TypeScript simulator fetches the image, checks it, restarts and says hello with the new version; a wrong digest is refused", async () => {
+    const image = Buffer.concat([Buffer.from("BATON-VDEVICE-IMAGE sim-2.0\n"), Buffer.alloc(4096, 7)]);
+    const served: string[] = [];
+    const files = createServer((request, response) => {
+      served.push(request.url ?? "");
+      response.writeHead(200, { "content-length": image.length }).end(image);
+    });
+    await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(files.address() as { port: number }).port}`;
+    const deviceId = freshDeviceId();
+    const device = await startSimulatedDevice({ url: baton.httpUrl, deviceId, secret: TEST_DEVICE_SECRET, instrument: "scale", speed: 100, heartbeatIntervalMs: 0 });
+    try {
+      const before = device.firmware;
+      // A wrong digest: refused, the version stays, nothing restarts.
+      const rejected = device.waitFor("updateRejected");
+      await call(baton, "POST", `/admin/devices/${deviceId}/update`, { token: admin, body: { url: `${base}/bad.bin`, version: "sim-2.0", sha256: "0".repeat(64) } });
+      expect((await rejected).reason).toMatch(/SHA-256 differs/);
+      expect(device.firmware).toBe(before);
+
+      const sha256 = createHash("sha256").update(image).digest("hex");
+      const updated = device.waitFor("updated");
+      await call(baton, "POST", `/admin/devices/${deviceId}/update`, { token: admin, body: { url: `${base}/good.bin`, version: "sim-2.0", sha256 } });
+      expect((await updated).version).toBe("sim-2.0");
+      await waitUntil(async () => (await call(baton, "GET", `/admin/devices/${deviceId}/update`, { token: admin })).body.update?.status === "applied", 5_000, "applied");
+      expect(device.firmware).toBe("sim-2.0");
+      expect((await call(baton, "GET", `/admin/devices/${deviceId}/update`, { token: admin })).body).toMatchObject({ firmware: "sim-2.0", update: { version: "sim-2.0", fromVersion: before } });
+      expect(served).toEqual(["/bad.bin", "/good.bin"]);
+    } finally {
+      await device.close();
+      await new Promise((resolve) => files.close(resolve));
+    }
   });
 });
