@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulatedDevice } from "../../client/src/simulator/index.ts";
+import { BatonClient, BatonError } from "@baton/client";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { ScriptedDevice, WEIGHING } from "../support/scriptedDevice.ts";
 import { waitUntil } from "../support/waitFor.ts";
@@ -111,6 +112,20 @@ describe("firmware updates", () => {
     expect(welcome.update).toBeUndefined();
     expect((await auditOf(deviceId)).map((entry) => entry.action).slice(0, 2)).toEqual(["update-cancelled", "update-requested"]);
     await device.leave();
+  });
+
+  it("is reachable through the SDK: request, read, cancel; a second cancel is NOT_FOUND", async () => {
+    const deviceId = freshDeviceId();
+    (await online(deviceId, "7.0.0")).device.leave();
+    await waitUntil(async () => !(await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status.online);
+    const client = new BatonClient(baton.httpUrl, { token: admin });
+    const requested = await client.admin.requestUpdate(deviceId, offer("7.1.0"));
+    expect(requested).toMatchObject({ deviceId, firmware: "7.0.0", update: { status: "pending", version: "7.1.0" } });
+    expect((await client.admin.firmwareUpdate(deviceId)).update?.status).toBe("pending");
+    expect((await client.admin.cancelUpdate(deviceId)).update?.status).toBe("cancelled");
+    const error = await client.admin.cancelUpdate(deviceId).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BatonError);
+    expect(error).toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("refuses a malformed offer with INVALID_MESSAGE and a sentence, an unknown device with UNKNOWN_DEVICE", async () => {
