@@ -6,7 +6,8 @@
  * SHA-256 and version, "reboots" into it, says hello with the new version and confirms it;
  * the store records it applied and the audit log has both entries. A wrong SHA-256 is refused
  * by the device, the old version stays, and the server records the request failed when the
- * device comes back on it — and does not offer it again.
+ * device comes back on it — and does not offer it again. A new version that cannot reach the
+ * server within the confirm timeout rolls back to the previous one.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -16,7 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TEST_DEVICE_SECRET, freshDeviceId, startBaton, type TestBaton } from "../support/baton.ts";
 import { waitUntil } from "../support/waitFor.ts";
 import { call } from "../http/support.ts";
-import { requireVdeviceBinary, runCleanups, startVdevice, stopAllVdevices, tempStateDir, type Vdevice } from "./support-firmware.ts";
+import { requireVdeviceBinary, runCleanups, startSwitchableProxy, startVdevice, stopAllVdevices, tempStateDir, type Vdevice } from "./support-firmware.ts";
 
 let baton: TestBaton;
 let admin: string;
@@ -24,6 +25,8 @@ let images: Server;
 let imagesUrl: string;
 /** Path → bytes served; every GET is counted. */
 const served = new Map<string, Buffer>();
+/** Path → what the answer waits for (a test's gate). */
+const gates = new Map<string, Promise<unknown>>();
 const requests: string[] = [];
 const cleanups: (() => unknown)[] = [];
 
@@ -35,7 +38,9 @@ beforeAll(async () => {
     requests.push(request.url ?? "");
     const body = served.get(request.url ?? "");
     if (!body) return void response.writeHead(404).end();
-    response.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length }).end(body);
+    void (gates.get(request.url ?? "") ?? Promise.resolve()).then(() => {
+      response.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length }).end(body);
+    });
   });
   await new Promise<void>((resolve) => images.listen(0, "127.0.0.1", resolve));
   imagesUrl = `http://127.0.0.1:${(images.address() as { port: number }).port}`;
@@ -53,10 +58,10 @@ function image(version: string): { bytes: Buffer; sha256: string } {
   return { bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
 }
 
-function device(deviceId: string, dir: string, firmware: string): Vdevice {
+function device(deviceId: string, dir: string, firmware: string, options: { url?: string; confirmMs?: number } = {}): Vdevice {
   return startVdevice({
-    url: baton.httpUrl, deviceId, secret: TEST_DEVICE_SECRET, instrument: "scale", stateFile: path.join(dir, "device.state"),
-    extraArgs: ["--firmware", firmware, "--ota-dir", dir, "--ota-confirm-ms", "15000"],
+    url: options.url ?? baton.httpUrl, deviceId, secret: TEST_DEVICE_SECRET, instrument: "scale", stateFile: path.join(dir, "device.state"),
+    extraArgs: ["--firmware", firmware, "--ota-dir", dir, "--ota-confirm-ms", String(options.confirmMs ?? 15_000)],
   });
 }
 
@@ -140,5 +145,37 @@ describe("over-the-air update of the C virtual device", () => {
     expect(again.count("ota-offered")).toBe(0); // not offered again
     expect(requests.filter((url) => url === `/${deviceId}/0.3.0.bin`)).toHaveLength(1);
     expect(await again.stop("SIGTERM")).toBe(0);
+  });
+
+  it("rolls back a new version that cannot reach the server within the confirm timeout; back on the old one, the server records the request failed", async () => {
+    const deviceId = freshDeviceId();
+    const dir = otaDir();
+    const { bytes, sha256 } = image("0.4.0");
+    const url = `/${deviceId}/0.4.0.bin`;
+    served.set(url, bytes);
+    let cut!: () => void;
+    gates.set(url, new Promise((resolve) => { cut = () => resolve(undefined); })); // the image waits until the network is cut
+    const proxy = await startSwitchableProxy(baton.port);
+    cleanups.push(() => proxy.close());
+    const vdevice = device(deviceId, dir, "0.1.0", { url: proxy.httpUrl, confirmMs: 2_000 });
+    await vdevice.waitForEvent((event) => event.name === "joined", 5_000, "joined");
+
+    await call(baton, "POST", `/admin/devices/${deviceId}/update`, { token: admin, body: { url: `${imagesUrl}${url}`, version: "0.4.0", sha256 } });
+    await vdevice.waitForEvent((event) => event.name === "ota-downloading", 5_000, "downloading");
+    proxy.retarget(9); // the server is out of reach from now on (nothing listens on port 9)
+    cut();
+    await vdevice.waitForEvent((event) => event.name === "restarting" && event.runId === "0.4.0", 10_000, "switched to 0.4.0");
+    await vdevice.waitForEvent((event) => event.name === "ota-rolled-back" && event.runId === "0.1.0", 10_000, "rolled back");
+    await vdevice.waitForEvent((event) => event.name === "restarting" && event.runId === "0.1.0", 5_000, "restarted on 0.1.0");
+    expect(readFileSync(path.join(dir, "firmware"), "utf8")).toBe("confirmed 0.1.0\n");
+    expect(vdevice.count("ota-confirmed")).toBe(0);
+
+    proxy.retarget(baton.port); // the network is back: the device joins on its old version
+    await vdevice.waitForEvent((event) => event.name === "joined" && vdevice.count("joined") >= 2, 15_000, "joined again");
+    await waitUntil(async () => (await updateState(deviceId)).update.status === "failed", 5_000, "the store records it failed");
+    expect(await updateState(deviceId)).toMatchObject({ firmware: "0.1.0", update: { status: "failed", version: "0.4.0" } });
+    await waitUntil(async () => (await auditActions(deviceId)).includes("update-failed"), 5_000, "audited");
+    expect(vdevice.count("ota-offered")).toBe(1); // not offered again
+    expect(await vdevice.stop("SIGTERM")).toBe(0);
   });
 });
