@@ -161,7 +161,9 @@ describe("firmware updates", () => {
     expect((await device.next("error")).payload).toMatchObject({ code: "INVALID_MESSAGE", request: "heartbeat" });
     await device.leave();
     await waitUntil(async () => !(await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status.online);
-    expect((await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status.firmware).toBe("6.0.0");
+    const offline = (await call(baton, "GET", `/devices/${deviceId}`, { token: olga })).body.status;
+    expect(offline.firmware).toBe("6.0.0"); // the last hello's, kept
+    expect(offline.stackFree).toBeUndefined(); // only while connected
   });
 
   it("the TypeScript simulator fetches the image, checks it, restarts and says hello with the new version; a wrong digest is refused", async () => {

@@ -42,8 +42,10 @@ export class FirmwareUpdates {
     await this.reload();
   }
 
+  /** The device's connection is gone: its reports were about that connection. */
   deviceLeft(): void {
     this.firmware = null;
+    this.stackFree = null;
   }
 
   /** The device's `hello` (before the room answers it with `welcome`): applied, failed, or nothing. */
