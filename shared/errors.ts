@@ -258,8 +258,10 @@ export const ERRORS = {
     | { reason: "run"; deviceId: string; runId: string }
     | { reason: "route"; method: string; path: string }
     | { reason: "webhookDelivery"; id: string }
+    | { reason: "firmwareUpdate"; deviceId: string }
   >(404, (p) => {
     switch (p.reason) {
+      case "firmwareUpdate": return `Device ${p.deviceId} has no pending firmware update to cancel.`;
       case "webhookDelivery": return `No failed webhook delivery ${p.id} (it may have been delivered, be still retried, or be purged).`;
       case "session": return `Device ${p.deviceId} has no session with epoch ${p.epoch}.`;
       case "run": return `Device ${p.deviceId} has no run ${p.runId}.`;

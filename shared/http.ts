@@ -91,6 +91,10 @@ export const DeviceStatus = z.object({
   availability: AvailabilityRecord,
   /** False while the device owes a `ready` after the last session (physical reset pending). */
   ready: z.boolean(),
+  /** The firmware version of the device's last `hello` (issue 23); absent before any. */
+  firmware: z.string().optional(),
+  /** Free stack (high-water marks, bytes) of its main and OTA tasks, from its last heartbeat while connected. */
+  stackFree: z.object({ main: count, ota: count.optional() }).optional(),
 }).register(HttpWireSchemas, { id: "DeviceStatus", description: "A device's live status: what a spectator sees, without joining its room." });
 
 export const DeviceSummary = z.object({
@@ -224,6 +228,14 @@ export const AuditAction = {
   POOL: "pool",
   /** The holder handed the device to a named user who accepted (detail: from, to, fromEpoch, epoch; issue 24). */
   HANDED_OVER: "session.handed_over",
+  /** A firmware update asked for (detail: version, url, sha256, fromVersion; issue 23). */
+  UPDATE_REQUESTED: "update-requested",
+  /** The pending firmware update withdrawn (detail: version). */
+  UPDATE_CANCELLED: "update-cancelled",
+  /** The device came back with the requested version (actor `system`; detail: version, fromVersion). */
+  UPDATE_APPLIED: "update-applied",
+  /** The device came back with another version after the offer: download/check failed or rolled back (actor `system`; detail: version, reported, reason). */
+  UPDATE_FAILED: "update-failed",
 } as const;
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];
 
@@ -299,6 +311,33 @@ export const QueueListing = z.object({
     away: z.boolean(),
   })),
 }).register(HttpWireSchemas, { id: "QueueListing", description: "GET /admin/devices/{deviceId}/queue: who waits, in order." });
+
+export const FirmwareUpdateBody = z.object({
+  deviceId: z.string(),
+  url: z.string(),
+  version: z.string(),
+  sha256: z.string(),
+  /** pending (offered, or waiting for the device), applied, failed (it came back on another version: download, check or rollback), cancelled. */
+  status: z.enum(["pending", "applied", "failed", "cancelled"]),
+  requestedBy: z.string(),
+  requestedAt: timestamp,
+  /** The firmware the device last reported when the update was asked for ("" = unknown). */
+  fromVersion: z.string(),
+  /** When the offer last went to the device (0 = not yet: it is offline, or has not said hello). */
+  offeredAt: timestamp,
+  /** When it was applied, failed or cancelled (0 while pending). */
+  finishedAt: timestamp,
+  /** Why it failed or was cancelled. */
+  detail: z.string(),
+}).register(HttpWireSchemas, { id: "FirmwareUpdate", description: "A device's latest firmware update request and where it stands (issue 23)." });
+
+export const FirmwareUpdateState = z.object({
+  deviceId: z.string(),
+  /** The latest request; null when none was ever made. */
+  update: FirmwareUpdateBody.nullable(),
+  /** The firmware of the device's last hello ("" = never connected). */
+  firmware: z.string(),
+}).register(HttpWireSchemas, { id: "FirmwareUpdateState", description: "GET, POST /admin/devices/{deviceId}/update and POST …/update/cancel: the device's update request and firmware now." });
 
 export const WebhookDelivery = z.object({
   id: z.number().int().positive(),
@@ -414,6 +453,8 @@ export type AvailabilityChanged = z.infer<typeof AvailabilityChanged>;
 export type PoolSet = z.infer<typeof PoolSet>;
 export type QueueListing = z.infer<typeof QueueListing>;
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
+export type FirmwareUpdateBody = z.infer<typeof FirmwareUpdateBody>;
+export type FirmwareUpdateState = z.infer<typeof FirmwareUpdateState>;
 export type WebhookDeliveries = z.infer<typeof WebhookDeliveries>;
 export type WebhookRetried = z.infer<typeof WebhookRetried>;
 export type DevTokenAnswer = z.infer<typeof DevTokenAnswer>;

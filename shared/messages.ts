@@ -21,6 +21,12 @@ export const Limits = {
   shortText: 256,
   /** Run ids are server-chosen; anything longer is not ours. */
   runId: 64,
+  /** A firmware image's URL (the firmware's BATON_OTA_URL_MAX). */
+  updateUrl: 256,
+  /** A firmware version (esp_app_desc_t.version holds 31 characters; BATON_OTA_VERSION_MAX). */
+  firmwareVersion: 31,
+  /** A reported free stack, in bytes (1 MiB: more than any task has). */
+  stackBytes: 1 << 20,
 } as const;
 
 /**
@@ -181,7 +187,15 @@ export const FailedPayload = z.strictObject({
   message: z.string().max(Limits.shortText).default(""),
 });
 export const ReadyPayload = z.union([z.strictObject({}), z.undefined(), z.null()]);
-export const HeartbeatPayload = z.union([z.strictObject({ uptimeMs: z.number().nonnegative().optional() }), z.undefined(), z.null()]);
+/** Free stack bytes (high-water marks) a device may report; bounded well above any task's stack. */
+const stackBytes = z.number().int().nonnegative().max(Limits.stackBytes);
+/** `heartbeat.stackFree`: the lowest free stack of the main task and, once it ran, the OTA download task (bytes). */
+export const StackFree = z.strictObject({ main: stackBytes, ota: stackBytes.optional() });
+export const HeartbeatPayload = z.union([
+  z.strictObject({ uptimeMs: z.number().nonnegative().optional(), stackFree: StackFree.optional() }),
+  z.undefined(),
+  z.null(),
+]);
 
 export const DevicePayloads = {
   [DeviceToRoom.HELLO]: HelloPayload,
@@ -202,6 +216,21 @@ export type Result = z.infer<typeof ResultPayload>;
 export type Failed = z.infer<typeof FailedPayload>;
 
 // ---------------------------------------------------------------- room → device
+/**
+ * A firmware image offered to a device (issue 23): the `update` message, `welcome.update`, and
+ * the body an admin posts. The URL is an http(s) URL of printable ASCII (the firmware refuses
+ * anything else), the version what the image's `hello.firmware` will say, the SHA-256 the
+ * device checks the written image against (firmware/README.md, "Over-the-air updates").
+ */
+export const FirmwareUpdateOffer = z.strictObject({
+  url: z.string().max(Limits.updateUrl)
+    .regex(/^https?:\/\/[\x21-\x7e]+$/, "an http:// or https:// URL of printable ASCII without spaces")
+    .refine((url) => URL.canParse(url), "not a URL"),
+  version: z.string().min(1).max(Limits.firmwareVersion).regex(/^[\x20-\x7e]+$/, "printable ASCII only"),
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "64 hexadecimal digits"),
+});
+export type FirmwareUpdateOffer = z.infer<typeof FirmwareUpdateOffer>;
+
 // What the room sends a device. The core's `sendToDevice` effects are typed by these (a wrong
 // payload fails to compile), and the simulated device checks what it receives against them.
 // Plain objects, not strict ones: a device ignores fields it does not know, as the firmware
@@ -217,6 +246,8 @@ export const WelcomePayload = z.object({
   input: jsonObject.optional(),
   /** Milliseconds left before the run's hard deadline. */
   deadlineMs: z.number().nonnegative().optional(),
+  /** A firmware update an admin asked for, while `hello.firmware` is not its version yet (issue 23). */
+  update: FirmwareUpdateOffer.loose().optional(),
 });
 export const StartPayload = z.object({
   epoch,
@@ -231,6 +262,8 @@ export const StartPayload = z.object({
 });
 export const DeviceCancelPayload = z.object({ epoch, runId });
 export const AckPayload = z.object({ runId });
+/** `update`: install this image (not answered; the next `hello` tells). A device ignores fields it does not know. */
+export const UpdatePayload = FirmwareUpdateOffer.loose();
 /** `error`, to a device or a user: `request` echoes the refused message type ("" when the frame could not be read). */
 export const ErrorMessagePayload = z.object({
   code: z.enum(Object.values(ErrorCode) as [ErrorCodeName, ...ErrorCodeName[]]),
@@ -246,6 +279,7 @@ export const RoomToDevicePayloads = {
   [RoomToDevice.CANCEL]: DeviceCancelPayload,
   [RoomToDevice.ACK]: AckPayload,
   [RoomToDevice.ERROR]: ErrorMessagePayload,
+  [RoomToDevice.UPDATE]: UpdatePayload,
 } as const;
 
 /** The payload type of each room → device message, by message name. */
@@ -254,6 +288,8 @@ export type WelcomeMessage = z.infer<typeof WelcomePayload>;
 export type StartMessage = z.infer<typeof StartPayload>;
 export type CancelMessage = z.infer<typeof DeviceCancelPayload>;
 export type AckMessage = z.infer<typeof AckPayload>;
+export type UpdateMessage = z.infer<typeof UpdatePayload>;
+export type StackFree = z.infer<typeof StackFree>;
 
 // ---------------------------------------------------------------- room → user
 /**

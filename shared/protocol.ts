@@ -142,6 +142,12 @@ export const RoomToDevice = {
   CANCEL: "cancel",
   ACK: "ack",
   ERROR: "error",
+  /**
+   * `{ url, version, sha256 }`: a firmware image is available (an admin asked for it; issue 23).
+   * Not answered: the device's next `hello` carries the new `firmware`, or the old one when the
+   * update failed or rolled back. The same offer rides in `welcome.update` while it is pending.
+   */
+  UPDATE: "update",
 } as const;
 export type RoomToDeviceType = (typeof RoomToDevice)[keyof typeof RoomToDevice];
 

@@ -371,8 +371,15 @@ static void on_event(void *ctx, baton_event_t event, const char *run_id, const c
     }
 }
 
-/* Lowest free stack seen, in bytes (ESP-IDF counts stack in bytes). The heartbeat has no room
- * for it yet (the server's HeartbeatPayload is strict): logged here (firmware/README.md). */
+/* A firmware offer from the server (`update`, or `welcome.update`): app_ota.c checks and keeps it. */
+static void update_offer(void *ctx, const uint8_t *offer, size_t len)
+{
+    (void)ctx;
+    (void)app_ota_offer(offer, len); /* logs why an offer is refused */
+}
+
+/* Lowest free stack seen, in bytes (ESP-IDF counts stack in bytes): logged every minute and
+ * reported in each heartbeat (`stackFree`, shown in the device's status on the server). */
 static void report_stacks(void)
 {
     static uint64_t next_ms;
@@ -381,8 +388,10 @@ static void report_stacks(void)
         return;
     }
     next_ms = now + STACK_REPORT_MS;
+    const uint32_t main_free = (uint32_t)uxTaskGetStackHighWaterMark(NULL);
+    baton_session_set_stack_free(&s_runner.session, main_free, app_ota_stack_high_water());
     ESP_LOGI(TAG, "stack high-water: main %u B free of %d, OTA task %u B free; OTA %s",
-             (unsigned)uxTaskGetStackHighWaterMark(NULL), CONFIG_ESP_MAIN_TASK_STACK_SIZE,
+             (unsigned)main_free, CONFIG_ESP_MAIN_TASK_STACK_SIZE,
              (unsigned)app_ota_stack_high_water(), app_ota_state());
 }
 
@@ -491,7 +500,7 @@ void app_main(void)
                     .max_delay_ms = CONFIG_BATON_RECONNECT_MAX_DELAY_MS,
                     .max_attempts = CONFIG_BATON_RECONNECT_MAX_ATTEMPTS},
     };
-    baton_app_t app = {.job_start = job_start, .job_cancel = job_cancel, .on_event = on_event};
+    baton_app_t app = {.job_start = job_start, .job_cancel = job_cancel, .on_event = on_event, .update_offer = update_offer};
     baton_status_t st = baton_runner_init(&s_runner, &s_port, &app, &config, s_secret);
     if (st != BATON_OK) {
         ESP_LOGE(TAG, "bad Baton configuration: %s", baton_status_str(st));

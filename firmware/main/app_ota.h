@@ -27,8 +27,8 @@ extern "C" {
 void app_ota_init(const char *running_version, uint64_t now_ms);
 
 /**
- * An offer from the server: the msgpack map `{ url, version, sha256 }` of the proposed
- * room → device `update` message (firmware/README.md, "Over-the-air updates"). The URL
+ * An offer from the server: the msgpack map `{ url, version, sha256 }` of the room → device
+ * `update` message or of `welcome.update` (BATON_ACTION_UPDATE_OFFER; docs/PROTOCOL.md §15). The URL
  * must pass the same policy as the server's (https with the configured certificate check).
  * @return ESP_OK when taken (or already running that version); ESP_ERR_INVALID_ARG for a
  *         malformed offer or a refused URL; ESP_ERR_INVALID_STATE while an update is under way.

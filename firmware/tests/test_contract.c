@@ -225,6 +225,18 @@ static void drain(runner_t *r)
             cJSON_AddStringToObject(out, "runId", a->run_id);
             break;
         case BATON_ACTION_WS_CLOSE: out = connection_output("close"); break;
+        case BATON_ACTION_UPDATE_OFFER: {
+            /* The offer handed to the updater, as received: {update: {url, version, sha256}}. */
+            msgpack_unpacked offer;
+            msgpack_unpacked_init(&offer);
+            size_t off = 0;
+            out = cJSON_CreateObject();
+            if (msgpack_unpack_next(&offer, (const char *)a->data, a->len, &off) == MSGPACK_UNPACK_SUCCESS) {
+                cJSON_AddItemToObject(out, "update", json_of(&offer.data));
+            }
+            msgpack_unpacked_destroy(&offer);
+            break;
+        }
         case BATON_ACTION_EVENT:
             if (a->event == BATON_EVENT_RECONNECT_SCHEDULED) {
                 out = connection_output("reconnect");

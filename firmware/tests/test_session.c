@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "baton_frame.h"
+#include "baton_ota.h"
 #include "baton_protocol.h"
 #include "test_support.h"
 
@@ -656,6 +657,91 @@ static void commands_before_welcome_are_ignored(void **state)
     assert_non_null(fx_event(&fx, BATON_EVENT_PROTOCOL_ERROR));
 }
 
+/* ---------------------------------------------------------------- firmware updates (issue 23) */
+
+#define OFFER_URL "https://fw.lab/scale-1.2.0.bin"
+#define OFFER_SHA "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+/* The offer the application received, parsed as app_ota.c / posix_ota.c parse it. */
+static void assert_offer_handed_over(const char *version)
+{
+    assert_int_equal(fx_count(&fx, BATON_ACTION_UPDATE_OFFER), 1);
+    const baton_action_t *a = fx_action(&fx, BATON_ACTION_UPDATE_OFFER, 0);
+    baton_ota_offer_t offer;
+    assert_int_equal(baton_ota_parse_offer_msgpack(a->data, a->len, &offer), BATON_OK);
+    assert_string_equal(offer.url, OFFER_URL);
+    assert_string_equal(offer.version, version);
+    assert_int_equal(offer.sha256[1], 0x11);
+}
+
+static void update_message_is_handed_to_the_application(void **state)
+{
+    (void)state;
+    fx_join(&fx, 1);
+    fx_reset(&fx);
+    fx_frame(&fx, make_room_data(BATON_ROOM_TO_DEVICE_UPDATE, "url", 's', OFFER_URL, "version", 's', "1.2.0", "sha256", 's', OFFER_SHA, NULL));
+    assert_offer_handed_over("1.2.0");
+    assert_null(fx_event(&fx, BATON_EVENT_PROTOCOL_ERROR));
+    assert_int_equal(fx_count(&fx, BATON_ACTION_WS_SEND), 0); /* not answered: the next hello tells */
+}
+
+static void welcome_update_field_is_handed_to_the_application(void **state)
+{
+    (void)state;
+    fx_connect(&fx);
+    fx_frame(&fx, make_room_data(BATON_ROOM_TO_DEVICE_WELCOME, "epoch", 'u', (uint64_t)1, "phase", 's', BATON_PHASE_IDLE, "update", 'm',
+                                 "url", OFFER_URL, "version", "1.3.0", "sha256", OFFER_SHA, NULL, NULL));
+    assert_non_null(fx_event(&fx, BATON_EVENT_JOINED));
+    assert_int_equal(fx.sm.state, BATON_CONN_ONLINE);
+    assert_offer_handed_over("1.3.0");
+}
+
+static void update_offers_that_make_no_sense_are_ignored(void **state)
+{
+    (void)state;
+    fx_connect(&fx); /* before welcome: like any command */
+    fx_frame(&fx, make_room_data(BATON_ROOM_TO_DEVICE_UPDATE, "url", 's', OFFER_URL, "version", 's', "1.2.0", "sha256", 's', OFFER_SHA, NULL));
+    assert_int_equal(fx_count(&fx, BATON_ACTION_UPDATE_OFFER), 0);
+    assert_non_null(fx_event(&fx, BATON_EVENT_PROTOCOL_ERROR));
+    fx_reset(&fx);
+    /* A welcome whose `update` is not a map still joins; the offer is dropped and said. */
+    fx_frame(&fx, make_room_data(BATON_ROOM_TO_DEVICE_WELCOME, "epoch", 'u', (uint64_t)1, "phase", 's', BATON_PHASE_IDLE, "update", 's', "now", NULL));
+    assert_non_null(fx_event(&fx, BATON_EVENT_JOINED));
+    assert_int_equal(fx_count(&fx, BATON_ACTION_UPDATE_OFFER), 0);
+    assert_non_null(fx_event(&fx, BATON_EVENT_PROTOCOL_ERROR));
+    /* Fields the device cannot use are the application's to refuse (baton_ota_parse_offer). */
+    fx_reset(&fx);
+    fx_frame(&fx, make_room_data(BATON_ROOM_TO_DEVICE_UPDATE, "url", 's', "ftp://fw.lab/x", "version", 's', "1", "sha256", 's', "zz", NULL));
+    const baton_action_t *a = fx_action(&fx, BATON_ACTION_UPDATE_OFFER, 0);
+    assert_non_null(a);
+    baton_ota_offer_t offer;
+    assert_int_not_equal(baton_ota_parse_offer_msgpack(a->data, a->len, &offer), BATON_OK);
+}
+
+static void heartbeat_reports_stack_high_water_marks(void **state)
+{
+    (void)state;
+    fx_join(&fx, 1);
+    baton_session_set_stack_free(&fx.sm, 3120, 0);
+    fx_tick(&fx, 5000);
+    msgpack_unpacked heartbeat;
+    assert_true(fx_sent(&fx, BATON_DEVICE_TO_ROOM_HEARTBEAT, 0, &heartbeat));
+    const msgpack_object *stacks = map_get(&heartbeat.data, "stackFree");
+    assert_non_null(stacks);
+    assert_int_equal(map_get(stacks, "main")->via.u64, 3120);
+    assert_null(map_get(stacks, "ota")); /* the OTA task never ran */
+    msgpack_unpacked_destroy(&heartbeat);
+
+    fx_reset(&fx);
+    baton_session_set_stack_free(&fx.sm, UINT32_MAX, 5400); /* clamped to what the server accepts */
+    fx_tick(&fx, 5000);
+    assert_true(fx_sent(&fx, BATON_DEVICE_TO_ROOM_HEARTBEAT, 0, &heartbeat));
+    stacks = map_get(&heartbeat.data, "stackFree");
+    assert_int_equal(map_get(stacks, "main")->via.u64, BATON_STACK_FREE_MAX);
+    assert_int_equal(map_get(stacks, "ota")->via.u64, 5400);
+    msgpack_unpacked_destroy(&heartbeat);
+}
+
 /* ---------------------------------------------------------------- timers */
 
 static void heartbeat_and_ping_every_interval(void **state)
@@ -906,6 +992,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(join_acknowledges_then_says_hello, setup),
+        cmocka_unit_test_setup(update_message_is_handed_to_the_application, setup),
+        cmocka_unit_test_setup(welcome_update_field_is_handed_to_the_application, setup),
+        cmocka_unit_test_setup(update_offers_that_make_no_sense_are_ignored, setup),
+        cmocka_unit_test_setup(heartbeat_reports_stack_high_water_marks, setup),
         cmocka_unit_test_setup(public_address_picks_the_ws_host, setup),
         cmocka_unit_test_setup(matchmaking_refusal_is_retried_with_backoff, setup),
         cmocka_unit_test_setup(wrong_secret_or_unknown_device_is_not_retried, setup),

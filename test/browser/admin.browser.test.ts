@@ -16,7 +16,9 @@
  * docs/screenshots/).
  */
 import path from "node:path";
+import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
+import { createServer } from "node:http";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BatonClient } from "@baton/client";
@@ -258,5 +260,32 @@ describe("the admin area", () => {
     await phone.goto(`${baton.httpUrl}/manage`);
     await cardOf(phone, "scale-2").waitFor(WAIT);
     await phone.screenshot({ path: path.join(SCREENSHOTS, "admin-phone.png") });
+  }, TEST_TIMEOUT);
+
+  it("shows a device's firmware on its admin page and offers an update that the device installs", async () => {
+    const scale = devices.find((device) => device.deviceId === "scale-2")!;
+    const before = scale.firmware;
+    const image = Buffer.concat([Buffer.from("BATON-VDEVICE-IMAGE scale-sim/2.0\n"), Buffer.alloc(2048, 1)]);
+    const files = createServer((_request, response) => void response.writeHead(200, { "content-length": image.length }).end(image));
+    await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
+    try {
+      await admin.goto(`${baton.httpUrl}/manage/device/scale-2`);
+      await expect.poll(() => admin.getByTestId("firmware-version").textContent(), WAIT).toBe(`Running: ${before}`);
+      await expect.poll(() => admin.getByTestId("firmware-update").textContent(), WAIT).toBe("No update was ever asked for.");
+      await admin.getByRole("button", { name: "Offer the update" }).click();
+      await expect.poll(() => admin.getByRole("alert").textContent(), WAIT).toContain("64 hexadecimal digits");
+      await admin.getByLabel("Image URL").fill(`http://127.0.0.1:${(files.address() as { port: number }).port}/scale-sim-2.0.bin`);
+      await admin.getByLabel("Version").fill("scale-sim/2.0");
+      await admin.getByLabel("SHA-256").fill(createHash("sha256").update(image).digest("hex"));
+      await admin.getByRole("button", { name: "Offer the update" }).click();
+      await expect.poll(() => admin.getByTestId("firmware-update").textContent(), WAIT).toMatch(/^Updated to scale-sim\/2\.0 /);
+      await expect.poll(() => admin.getByTestId("firmware-version").textContent(), WAIT).toBe("Running: scale-sim/2.0");
+      expect(scale.firmware).toBe("scale-sim/2.0");
+      await expect.poll(() => admin.getByRole("list", { name: "Timeline of scale-2, newest first" }).textContent(), WAIT).toContain(`Firmware updated to scale-sim/2.0 (from ${before})`);
+      await expectNoSeriousAxeViolations(admin, "the admin device page with its firmware");
+      await admin.screenshot({ path: path.join(SCREENSHOTS, "admin-firmware.png"), fullPage: true });
+    } finally {
+      await new Promise((resolve) => files.close(resolve));
+    }
   }, TEST_TIMEOUT);
 });

@@ -11,7 +11,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { initialState, type CoreState } from "@baton/server/session/index.ts";
-import { AuditAction, DeviceExistsError, EpochRegressionError, ORPHAN_LIMITS, type BatonStore, type NewDeliveredResult } from "@baton/server/ports/store.ts";
+import { AuditAction, DeviceExistsError, EpochRegressionError, ORPHAN_LIMITS, type BatonStore, type FirmwareUpdateRecord, type NewDeliveredResult } from "@baton/server/ports/store.ts";
 import { poolOf } from "@baton/server/ports/devices.ts";
 
 export interface StoreFactory {
@@ -254,6 +254,36 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
         const last = first[first.length - 1];
         const second = await store.history.listUserSessions("carol", 2, { startedAt: last.startedAt, deviceId: last.deviceId, epoch: last.epoch });
         expect(second.map((s) => `${s.deviceId}/${s.epoch}`)).toEqual(["dev-p/3", "dev-p/1"]);
+      });
+    });
+
+    describe("firmware updates (issue 23)", () => {
+      const request = (overrides: Partial<FirmwareUpdateRecord> = {}): FirmwareUpdateRecord => ({
+        deviceId: "dev-ota", url: "https://firmware.lab/scale-1.2.0.bin", version: "1.2.0", sha256: "a".repeat(64), status: "pending",
+        requestedBy: "root", requestedAt: 1_000, fromVersion: "1.1.0", offeredAt: 0, finishedAt: 0, detail: "", ...overrides,
+      });
+
+      it("keeps the latest request per device, listed by id; a new request replaces the old one whole", async () => {
+        expect(await store.firmwareUpdates.find("dev-ota")).toBeUndefined();
+        await store.firmwareUpdates.request(request({ offeredAt: 5, status: "failed", finishedAt: 6, detail: "rolled back" }));
+        await store.firmwareUpdates.request(request({ deviceId: "dev-aaa", version: "9" }));
+        const newer = request({ version: "1.3.0", requestedAt: 2_000, requestedBy: "cli:ops" });
+        await store.firmwareUpdates.request(newer);
+        expect(await store.firmwareUpdates.find("dev-ota")).toEqual(newer);
+        expect((await store.firmwareUpdates.list()).map((record) => [record.deviceId, record.version])).toEqual([["dev-aaa", "9"], ["dev-ota", "1.3.0"]]);
+      });
+
+      it("moves a request on only while it is still the stored one (a newer request is never overwritten)", async () => {
+        const first = request();
+        await store.firmwareUpdates.request(first);
+        expect(await store.firmwareUpdates.update({ ...first, offeredAt: 1_500 })).toBe(true);
+        expect(await store.firmwareUpdates.update({ ...first, offeredAt: 1_500, status: "applied", finishedAt: 1_600, url: "https://ignored/" })).toBe(true);
+        expect(await store.firmwareUpdates.find("dev-ota")).toEqual({ ...first, offeredAt: 1_500, status: "applied", finishedAt: 1_600 });
+        const second = request({ requestedAt: 3_000, version: "2.0.0" });
+        await store.firmwareUpdates.request(second);
+        expect(await store.firmwareUpdates.update({ ...first, status: "failed", finishedAt: 3_100, detail: "late" })).toBe(false);
+        expect(await store.firmwareUpdates.find("dev-ota")).toEqual(second);
+        expect(await store.firmwareUpdates.update({ ...second, deviceId: "dev-none" })).toBe(false);
       });
     });
 

@@ -56,6 +56,9 @@ describe("authentication", () => {
       ["POST", "/admin/devices/test-0/disable", {}],
       ["POST", "/admin/devices/test-0/rotate-secret", {}],
       ["POST", "/admin/devices/test-0/force-release", { reason: "r" }],
+      ["GET", "/admin/devices/test-0/update"],
+      ["POST", "/admin/devices/test-0/update", { url: "https://fw.lab/a.bin", version: "2", sha256: "a".repeat(64) }],
+      ["POST", "/admin/devices/test-0/update/cancel", {}],
       ["GET", "/admin/audit"],
       ["GET", "/devices/test-0/history"],
     ];

@@ -156,6 +156,13 @@ function wireSuite(storeName: string, openStore?: () => Promise<{ store: BatonSt
       expect(await checked("POST", `/admin/devices/${fresh}/pool`, { token: admin, body: { pool: "" } })).toEqual({ deviceId: fresh, pool: "scale", explicitPool: "" });
       await checked("POST", `/admin/devices/${fresh}/pool`, { token: admin, body: { pool: "no spaces" } }, 400);
       await checked("POST", "/admin/devices/nobody-here/pool", { token: admin, body: { pool: "x" } }, 404);
+      // Firmware updates (docs/PROTOCOL.md §15): asked for, read, withdrawn.
+      const offer = { url: "https://fw.lab/scale-2.bin", version: "2.0.0", sha256: "ab".repeat(32) };
+      expect(await checked("POST", `/admin/devices/${fresh}/update`, { token: admin, body: offer }, 202)).toMatchObject({ deviceId: fresh, firmware: "", update: { status: "pending", offeredAt: 0 } });
+      expect((await checked("GET", `/admin/devices/${fresh}/update`, { token: admin })).update).toMatchObject({ version: "2.0.0", status: "pending" });
+      expect((await checked("POST", `/admin/devices/${fresh}/update/cancel`, { token: admin, body: {} })).update).toMatchObject({ status: "cancelled" });
+      await checked("POST", `/admin/devices/${fresh}/update/cancel`, { token: admin, body: {} }, 404);
+      await checked("POST", `/admin/devices/${fresh}/update`, { token: admin, body: { ...offer, sha256: "nope" } }, 400);
       await checked("POST", `/admin/devices/${fresh}/rotate-secret`, { token: admin, body: {} });
       await checked("POST", `/admin/devices/${fresh}/disable`, { token: admin, body: {} });
       await checked("DELETE", `/admin/devices/${fresh}`, { token: admin });

@@ -1,20 +1,30 @@
 /**
  * The admin API (a user token with `roles: ["admin"]`; server/src/http/admin.ts and
- * history.ts): register, disable, rotate, drain, quarantine, return to service, force-release,
- * the queue of a device, the audit log and a device's history. Every action is recorded in the
+ * history.ts, adminUpdates.ts): register, disable, rotate, drain, quarantine, return to service,
+ * force-release, firmware updates, the queue of a device, the audit log and a device's history. Every action is recorded in the
  * audit log with the admin as its actor. Reached as `client.admin`.
  */
 import type {
-  AuditActionName, AuditLogPage, AvailabilityChanged, DeviceHistory, DeviceRegistered, DisabledDevice, ForceReleased, PoolSet, QueueListing, RotatedSecret,
+  AuditActionName, AuditLogPage, AvailabilityChanged, DeviceHistory, DeviceRegistered, DisabledDevice, FirmwareUpdateState, ForceReleased, PoolSet, QueueListing, RotatedSecret,
   WebhookDeliveries, WebhookRetried,
 } from "@baton/protocol/http";
 import { requestJson, type HttpOptions } from "./http.ts";
 import type { WaitOptions } from "./waiting.ts";
 
 export type {
-  AuditActionName, AuditEntryBody as AuditEntry, AuditLogPage, AvailabilityChanged, DeviceHistory, DeviceRegistered, DisabledDevice, ForceReleased, PoolSet, QueueListing, RotatedSecret,
-  WebhookDeliveries, WebhookDelivery, WebhookRetried,
+  AuditActionName, AuditEntryBody as AuditEntry, AuditLogPage, AvailabilityChanged, DeviceHistory, DeviceRegistered, DisabledDevice, FirmwareUpdateBody as FirmwareUpdate,
+  FirmwareUpdateState, ForceReleased, PoolSet, QueueListing, RotatedSecret, WebhookDeliveries, WebhookDelivery, WebhookRetried,
 } from "@baton/protocol/http";
+
+/** A firmware image to offer a device (docs/PROTOCOL.md §15). */
+export interface FirmwareUpdateRequest {
+  /** http(s), ≤ 256 characters; the device applies its server URL's policy to it. */
+  url: string;
+  /** What the new image's `hello.firmware` will say (1–31 printable characters). */
+  version: string;
+  /** The image's SHA-256, 64 hex digits (for an ESP32 image: its appended digest). */
+  sha256: string;
+}
 
 export interface RegisterDeviceRequest {
   deviceId: string;
@@ -80,6 +90,24 @@ export class AdminApi {
   /** Its explicit pool ("" = the pool of its kind again); pool rooms see it within BATON_REGISTRY_POLL_MS. */
   setPool(deviceId: string, pool: string, options: WaitOptions = {}): Promise<PoolSet> {
     return this.call(`/admin/devices/${encodeURIComponent(deviceId)}/pool`, { ...options, method: "POST", body: { pool } });
+  }
+
+  /**
+   * POST /admin/devices/:id/update: offer a firmware image — at once to a connected device, else
+   * in its next welcome; its next hello records it applied or failed (one request, one attempt).
+   */
+  requestUpdate(deviceId: string, update: FirmwareUpdateRequest, options: WaitOptions = {}): Promise<FirmwareUpdateState> {
+    return this.call(`/admin/devices/${encodeURIComponent(deviceId)}/update`, { ...options, method: "POST", body: { url: update.url, version: update.version, sha256: update.sha256 } });
+  }
+
+  /** GET /admin/devices/:id/update: the latest request, where it stands, and the device's firmware. */
+  firmwareUpdate(deviceId: string, options: WaitOptions = {}): Promise<FirmwareUpdateState> {
+    return this.call(`/admin/devices/${encodeURIComponent(deviceId)}/update`, options);
+  }
+
+  /** POST /admin/devices/:id/update/cancel: withdraw the pending request (NOT_FOUND when none is pending). */
+  cancelUpdate(deviceId: string, options: WaitOptions = {}): Promise<FirmwareUpdateState> {
+    return this.call(`/admin/devices/${encodeURIComponent(deviceId)}/update/cancel`, { ...options, method: "POST", body: {} });
   }
 
   /** GET /admin/devices/:id/queue: who waits, in order, with their names. */

@@ -5,7 +5,7 @@
  */
 export { BatonClient, userIdFromToken, type BatonClientOptions, type ReconnectionSettings, type WatchDevicesOptions } from "./batonClient.ts";
 export { AdminApi, type AuditQuery, type AvailabilityAction, type RegisterDeviceRequest } from "./admin.ts";
-export type { AuditActionName, AuditEntry, AuditLogPage, AvailabilityChanged, DeviceHistory, DeviceRegistered, DisabledDevice, ForceReleased, PoolSet, QueueListing, RotatedSecret, WebhookDeliveries, WebhookDelivery, WebhookRetried } from "./admin.ts";
+export type { AuditActionName, AuditEntry, AuditLogPage, AvailabilityChanged, DeviceHistory, DeviceRegistered, DisabledDevice, FirmwareUpdate, FirmwareUpdateRequest, FirmwareUpdateState, ForceReleased, PoolSet, QueueListing, RotatedSecret, WebhookDeliveries, WebhookDelivery, WebhookRetried } from "./admin.ts";
 export type { ClaimAnyOptions, PoolGrantedMessage, PoolLeftMessage, PoolStatusMessage } from "./pool.ts";
 export { DeviceHandle, type ClaimOptions, type Claimed, type DeviceEvents, type EnqueueOptions, type ExtendOptions, type Extended } from "./deviceHandle.ts";
 export { BatonError, ClientErrorCode, isBatonError, type BatonErrorCode, type BatonErrorDetails, type ClientErrorCodeName } from "./errors.ts";

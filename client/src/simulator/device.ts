@@ -45,7 +45,8 @@ import { getInstrument, seededRandom, type Instrument, type Json } from "./instr
 import { Job } from "./job.ts";
 import { MatchmakeError } from "./matchmake.ts";
 import { MessageLog, nextEvent } from "./messageLog.ts";
-import { briefJson, isAck, isCancel, isStart, isWelcome } from "./payloads.ts";
+import { briefJson, isAck, isCancel, isStart, isUpdate, isWelcome } from "./payloads.ts";
+import { installImage } from "./updater.ts";
 
 export type * from "./deviceTypes.ts";
 export { deviceProfile } from "./deviceProfile.ts";
@@ -91,6 +92,8 @@ export class SimulatedDevice {
   private resetTimer: NodeJS.Timeout | null = null;
   /** Events that wait until all the actions of the input being executed are done. */
   private announceLater: (() => void)[] = [];
+  /** An update is being fetched or installed: further offers wait for its outcome. */
+  private updating = false;
 
   constructor(readonly options: SimulatedDeviceOptions) {
     this.instrument = typeof options.instrument === "string" ? getInstrument(options.instrument) : options.instrument;
@@ -169,7 +172,8 @@ export class SimulatedDevice {
       else if ("job" in output) {
         if (output.job === "start") this.beginJob(output.runId);
         else if (this.job?.runId === output.runId) this.job.finish();
-      } else if (output.connection === "close") this.link.drop();
+      } else if ("update" in output) this.takeUpdate(output.update);
+      else if (output.connection === "close") this.link.drop();
       else if (output.connection === "reconnect") this.scheduleAttempt(output.delayMs);
       else if (output.connection === "giveUp") this.cancelAttempt();
     }
@@ -475,6 +479,7 @@ export class SimulatedDevice {
     const message = this.log.append(type, payload);
     const wellFormed: Record<string, (payload: unknown) => boolean> = {
       [RoomToDevice.WELCOME]: isWelcome, [RoomToDevice.START]: isStart, [RoomToDevice.CANCEL]: isCancel, [RoomToDevice.ACK]: isAck,
+      [RoomToDevice.UPDATE]: isUpdate,
     };
     if (type === RoomToDevice.ERROR) {
       const error = (payload ?? {}) as Record<string, unknown>;
@@ -490,6 +495,41 @@ export class SimulatedDevice {
     }
     this.log.announce(message);
     this.events.emit("message", message);
+  }
+
+  // ------------------------------------------------------------ firmware updates (docs/PROTOCOL.md §15)
+
+  /** The version `hello` carries now (the installed update's, else the profile's). */
+  get firmware(): string {
+    return this.core.state.firmware ?? this.core.profile.firmware ?? "contract";
+  }
+
+  /**
+   * An offer from the room: like the firmware, once no run is in progress, fetch the image,
+   * check its SHA-256 and its version line (updater.ts), then "reboot" into it — the next
+   * `hello` says the new version. A refused image leaves the running version; nothing is
+   * answered either way.
+   */
+  private takeUpdate(offer: { url: string; version: string; sha256: string }): void {
+    if (offer.version === this.firmware || this.updating) return;
+    this.updating = true;
+    this.events.emit("updateOffered", { ...offer });
+    void (async () => {
+      while (this.job && !this.closed) await new Promise((resolve) => setTimeout(resolve, 100)); // a run is never interrupted
+      const outcome = await installImage(offer);
+      if (this.closed) return;
+      if (!outcome.ok) {
+        this.say(`update to ${offer.version} refused: ${outcome.reason}; keeping ${this.firmware}`);
+        this.events.emit("updateRejected", { version: offer.version, reason: outcome.reason });
+        return;
+      }
+      this.say(`update to ${offer.version} verified: restarting into it`);
+      this.core.state.firmware = offer.version;
+      this.events.emit("updated", { version: offer.version });
+      await this.reboot();
+    })().catch((error: unknown) => this.say(`update to ${offer.version} failed: ${String(error)}`)).finally(() => {
+      this.updating = false;
+    });
   }
 
   // ------------------------------------------------------------ the instrument

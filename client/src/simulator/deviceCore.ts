@@ -15,7 +15,7 @@
  * log lines, events and counters. Notes are not actions; the vectors ignore them.
  */
 import { ErrorCode } from "@baton/protocol";
-import type { StartMessage, WelcomeMessage } from "@baton/protocol";
+import type { StartMessage, UpdateMessage, WelcomeMessage } from "@baton/protocol";
 import { reconnectDelayMs, type BackoffPolicy } from "./backoff.ts";
 import { planCancel, planStart, planWelcome, type DeviceKnowledge } from "./decisions.ts";
 import { runBudgetMs } from "./jobBudget.ts";
@@ -62,6 +62,8 @@ export interface CoreState {
   resend: ResendState;
   /** The instrument's reset ended while not joined: `ready` is said after the next welcome. */
   readyOwed?: boolean;
+  /** A firmware version installed by an update (docs/PROTOCOL.md §15): `hello` says it instead of the profile's. */
+  firmware?: string;
 }
 
 export type JobEnd = "result" | "failed" | "cancelled" | "abandoned" | "replaced" | "timedOut" | "powerLoss";
@@ -91,6 +93,8 @@ export type CoreOutput =
   | { connection: "close" }
   | { connection: "reconnect"; delayMs: number }
   | { connection: "giveUp" }
+  /** A firmware offer (`update`, or `welcome.update`) for the device's updater (docs/PROTOCOL.md §15); not answered. */
+  | { update: UpdateMessage }
   | { note: CoreNote };
 
 /** The outputs the shell executes (everything but notes): what the contract vectors compare. */
@@ -144,6 +148,7 @@ export class DeviceCore {
       if (type === "start") return this.onStart(payload as unknown as StartMessage);
       if (type === "cancel") return this.onCancel(payload as { epoch: number; runId: string });
       if (type === "ack") return this.onAck(String(payload.runId));
+      if (type === "update") return void this.out.push({ update: payload as unknown as UpdateMessage });
     });
   }
 
@@ -173,6 +178,8 @@ export class DeviceCore {
     this.state.reconnectAttempts = 0;
     this.state.nextHeartbeatAtMs = this.nextHeartbeatAt();
     this.note({ kind: "welcomed", epoch: welcome.epoch, phase: welcome.phase, ...(typeof welcome.runId === "string" ? { runId: welcome.runId } : {}) });
+    // A pending firmware update rides in the welcome; the updater decides when (not during a run).
+    if (welcome.update && typeof welcome.update === "object") this.out.push({ update: welcome.update });
     // Failures the room does not run any more were heard (docs/PROTOCOL.md §7.1); the rest of
     // what is held goes out first, oldest first, as one batch.
     const resend = new Set(actions.flatMap((action) => (action.kind === "resendResult" || action.kind === "resendFailure" ? [action.runId] : [])));
@@ -467,7 +474,7 @@ export class DeviceCore {
   hello(): Record<string, unknown> {
     const held = this.state.held.filter((report) => report.report === "result").at(-1);
     return {
-      firmware: this.profile.firmware ?? "contract",
+      firmware: this.state.firmware ?? this.profile.firmware ?? "contract",
       sessionTypes: this.profile.sessionTypes,
       ...(held ? { heldRunId: held.runId } : {}),
       ...(this.state.highestEpoch !== undefined ? { epoch: this.state.highestEpoch } : {}),
@@ -509,6 +516,8 @@ export class DeviceCore {
         reconnectAttempts: 0,
         held: keepHeldReports ? this.state.held.map((report) => ({ ...report, inFlight: false })) : [],
         resend: { attempts: 0 },
+        // The installed firmware is in flash, not RAM: it survives the power cycle.
+        ...(this.state.firmware !== undefined ? { firmware: this.state.firmware } : {}),
       };
     });
   }

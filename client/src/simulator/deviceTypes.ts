@@ -104,6 +104,12 @@ export interface SimulatedDeviceEvents {
   /** A Colyseus ERROR frame (0x0B), not the protocol's `error` message. */
   serverError: [{ code: number; message: string }];
   malformedFrame: [{ error: string; bytes: Uint8Array }];
+  /** A firmware update was offered (`update` or `welcome.update`) and will be fetched once no run is in progress. */
+  updateOffered: [{ url: string; version: string; sha256: string }];
+  /** The image was fetched and verified; the device restarts into `version`. */
+  updated: [{ version: string }];
+  /** The image was refused (download, SHA-256 or version); the running version stays. */
+  updateRejected: [{ version: string; reason: string }];
 }
 
 /** Payload types of the messages a device receives, for typed `next()` (the shared schemas' types). */

@@ -5,7 +5,7 @@
  * needs and ignore any others. (The room validates what the device sends with zod; the device
  * cannot trust the network either, and must never crash on a message it does not understand.)
  */
-import { RoomToDevicePayloads, type AckMessage, type CancelMessage, type StartMessage, type WelcomeMessage } from "@baton/protocol";
+import { RoomToDevicePayloads, type AckMessage, type CancelMessage, type StartMessage, type UpdateMessage, type WelcomeMessage } from "@baton/protocol";
 
 export function isWelcome(value: unknown): value is WelcomeMessage {
   return RoomToDevicePayloads.welcome.safeParse(value).success;
@@ -21,6 +21,10 @@ export function isStart(value: unknown): value is StartMessage {
 
 export function isAck(value: unknown): value is AckMessage {
   return RoomToDevicePayloads.ack.safeParse(value).success;
+}
+
+export function isUpdate(value: unknown): value is UpdateMessage {
+  return RoomToDevicePayloads.update.safeParse(value).success;
 }
 
 /** Short JSON for log lines. */

@@ -16,12 +16,12 @@
 #include <string.h>
 
 #include "baton_posix.h"
+#include "baton_posix_ota.h"
 #include "baton_protocol.h"
 #include "baton_runner.h"
 #include "instruments.h"
 #include "vdevice_options.h"
 
-#define FIRMWARE_VERSION "baton-vdevice/0.1.0"
 /* Loop period while a job runs (progress granularity); otherwise the session's next deadline. */
 #define JOB_POLL_MS 20
 #define IDLE_POLL_MAX_MS 200
@@ -47,6 +47,10 @@ typedef struct vdevice {
 
     /* The simulated physical reset that precedes `ready` (0 = none pending). */
     uint64_t ready_at_ms;
+
+    /* Over-the-air updates (baton_posix_ota.h): the version `hello` carries lives in `firmware`. */
+    baton_posix_ota_t ota;
+    char firmware[BATON_OTA_VERSION_MAX + 1];
 } vdevice_t;
 
 static volatile sig_atomic_t stop_requested;
@@ -124,6 +128,43 @@ static void on_event(void *ctx, baton_event_t event, const char *run_id, const c
     if (event == BATON_EVENT_RESULT_ACKED) {
         schedule_ready(v); /* the user took the result: reset the instrument for the next one */
     }
+    if (event == BATON_EVENT_JOINED) {
+        baton_posix_ota_server_reached(&v->ota); /* confirms a version on probation */
+    }
+}
+
+static void update_offer(void *ctx, const uint8_t *offer, size_t len)
+{
+    vdevice_t *v = ctx;
+    baton_posix_ota_offer(&v->ota, offer, len); /* says what it did through ota_event */
+}
+
+/* `EVENT ota-<name> <version>` on stdout, the detail on stderr. */
+static void ota_event(void *ctx, const char *name, const char *version, const char *detail)
+{
+    vdevice_t *v = ctx;
+    char line[512];
+    snprintf(line, sizeof line, "update: %s %s%s%s", name, version, detail[0] ? ": " : "", detail);
+    baton_posix_log(&v->posix, strcmp(name, "rejected") == 0 || strcmp(name, "rolled-back") == 0 ? BATON_LOG_WARN : BATON_LOG_INFO, line);
+    char event[48];
+    snprintf(event, sizeof event, "ota-%s", name);
+    print_event(event, version);
+}
+
+/* A switch or a rollback is a reboot: leave, and join again with the version that runs now. */
+static void poll_ota(vdevice_t *v)
+{
+    const bool idle = !v->job_active && v->runner.session.job.active == false;
+    if (baton_posix_ota_poll(&v->ota, now_ms(v), idle) != BATON_POSIX_OTA_RESTART) {
+        return;
+    }
+    baton_runner_leave(&v->runner);
+    for (int i = 0; i < 5; i++) {
+        baton_posix_service(&v->posix, 10); /* flush LEAVE_ROOM and the close */
+    }
+    snprintf(v->firmware, sizeof v->firmware, "%s", baton_posix_ota_version(&v->ota));
+    print_event("restarting", v->firmware);
+    baton_runner_start(&v->runner);
 }
 
 /* ------------------------------------------------------------------ loop */
@@ -205,16 +246,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "baton-vdevice: could not initialise libwebsockets\n");
         return 1;
     }
+    v.ota.on_event = ota_event;
+    v.ota.event_ctx = &v;
+    baton_posix_ota_init(&v.ota, v.options.ota_dir, v.options.firmware, v.port.now_ms(v.port.ctx), v.options.ota_confirm_ms);
+    snprintf(v.firmware, sizeof v.firmware, "%s", baton_posix_ota_version(&v.ota));
     baton_session_config_t config = {
         .server_url = v.options.url,
         .device_id = v.options.device_id,
-        .firmware = FIRMWARE_VERSION,
+        .firmware = v.firmware, /* the session keeps this pointer: a switch rewrites the buffer */
         .session_types = v.session_types,
         .session_types_len = v.session_types_len,
         .heartbeat_interval_ms = v.options.heartbeat_ms,
         .backoff = {.initial_delay_ms = 250, .max_delay_ms = v.options.max_delay_ms, .max_attempts = v.options.max_attempts},
     };
-    baton_app_t app = {.ctx = &v, .job_start = job_start, .job_cancel = job_cancel, .on_event = on_event};
+    baton_app_t app = {.ctx = &v, .job_start = job_start, .job_cancel = job_cancel, .on_event = on_event, .update_offer = update_offer};
     baton_status_t st = baton_runner_init(&v.runner, &v.port, &app, &config, v.options.secret);
     if (st != BATON_OK) {
         fprintf(stderr, "baton-vdevice: bad configuration (%s): check --url and --device-id\n", baton_status_str(st));
@@ -231,8 +276,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     char line[256];
-    snprintf(line, sizeof line, "starting: instrument=%s session type=%s server=%s speed=%.2f state=%s",
-             v.instrument->name, v.instrument->session_type, v.options.url, v.options.speed,
+    snprintf(line, sizeof line, "starting: firmware=%s instrument=%s session type=%s server=%s speed=%.2f state=%s",
+             v.firmware, v.instrument->name, v.instrument->session_type, v.options.url, v.options.speed,
              v.options.state_file[0] ? v.options.state_file : "(memory)");
     baton_posix_log(&v.posix, BATON_LOG_INFO, line);
     print_event("started", NULL);
@@ -247,6 +292,7 @@ int main(int argc, char **argv)
         baton_posix_service(&v.posix, (int)wait);
         poll_job(&v);
         poll_ready(&v);
+        poll_ota(&v);
         baton_runner_tick(&v.runner);
         if (v.runner.session.state == BATON_CONN_STOPPED) {
             exit_code = 3;

@@ -29,6 +29,11 @@ static void usage(FILE *out)
             "                         `never`: an empty platform, the run fails with NOTHING_TO_MEASURE)\n"
             "  --scale-wait-ms MS     scale: how long a weighing waits for a stable load (default 20000)\n"
             "                         (both in simulated time: divided by --speed)\n"
+            "  --firmware VERSION   the version this binary reports when no update is installed\n"
+            "                       (default baton-vdevice/0.1.0; 1-31 printable characters, no space)\n"
+            "  --ota-dir DIR        take firmware updates: the image and the boot record live in DIR\n"
+            "  --ota-confirm-ms MS  an updated version must reach the server within MS, else it rolls\n"
+            "                       back (default 60000)\n"
             "  --verbose            debug logging on stderr\n"
             "stdout carries one line per event: EVENT <name>[ <runId>]\n");
 }
@@ -66,9 +71,12 @@ bool vdevice_options_parse(vdevice_options_t *o, int argc, char **argv)
     o->ready_delay_ms = 500;
     o->scale = (scale_options_t){.min_load_grams = 2000, .step_on_ms = 0, .wait_ms = 20000};
     uint32_t step_on_ms = 0;
+    o->ota_dir = "";
+    o->ota_confirm_ms = 60000;
+    o->firmware = "baton-vdevice/0.1.0";
 
     enum { OPT_URL = 1, OPT_ID, OPT_SECRET, OPT_INSTRUMENT, OPT_SPEED, OPT_STATE, OPT_HEARTBEAT, OPT_ATTEMPTS, OPT_DELAY,
-           OPT_READY, OPT_SCALE_MIN, OPT_SCALE_STEP_ON, OPT_SCALE_WAIT, OPT_VERBOSE, OPT_HELP };
+           OPT_READY, OPT_SCALE_MIN, OPT_SCALE_STEP_ON, OPT_SCALE_WAIT, OPT_VERBOSE, OPT_HELP, OPT_FIRMWARE, OPT_OTA_DIR, OPT_OTA_CONFIRM };
     static const struct option long_options[] = {
         {"url", required_argument, NULL, OPT_URL},
         {"device-id", required_argument, NULL, OPT_ID},
@@ -84,6 +92,9 @@ bool vdevice_options_parse(vdevice_options_t *o, int argc, char **argv)
         {"scale-step-on-ms", required_argument, NULL, OPT_SCALE_STEP_ON},
         {"scale-wait-ms", required_argument, NULL, OPT_SCALE_WAIT},
         {"verbose", no_argument, NULL, OPT_VERBOSE},
+        {"firmware", required_argument, NULL, OPT_FIRMWARE},
+        {"ota-dir", required_argument, NULL, OPT_OTA_DIR},
+        {"ota-confirm-ms", required_argument, NULL, OPT_OTA_CONFIRM},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -112,6 +123,9 @@ bool vdevice_options_parse(vdevice_options_t *o, int argc, char **argv)
             break;
         case OPT_SCALE_WAIT: ok = ok && parse_u32(optarg, &o->scale.wait_ms); break;
         case OPT_VERBOSE: o->verbose = true; break;
+        case OPT_FIRMWARE: o->firmware = optarg; break;
+        case OPT_OTA_DIR: o->ota_dir = optarg; break;
+        case OPT_OTA_CONFIRM: ok = ok && parse_u32(optarg, &o->ota_confirm_ms); break;
         case OPT_HELP: usage(stdout); exit(0);
         default: ok = false; break;
         }
@@ -131,6 +145,15 @@ bool vdevice_options_parse(vdevice_options_t *o, int argc, char **argv)
     /* The ESP32 Kconfig bounds (BATON_SCALE_MIN_LOAD_GRAMS; BATON_SCALE_WAIT_MS at most 25 s, shorter here for tests). */
     if (o->scale.min_load_grams < 100 || o->scale.min_load_grams > 200000 || o->scale.wait_ms < 1 || o->scale.wait_ms > 25000) {
         fprintf(stderr, "baton-vdevice: --scale-min-load-g must be 100..200000 and --scale-wait-ms 1..25000\n");
+        ok = false;
+    }
+    const size_t firmware_len = strlen(o->firmware);
+    bool firmware_ok = firmware_len >= 1 && firmware_len <= 31;
+    for (size_t i = 0; i < firmware_len; i++) {
+        firmware_ok = firmware_ok && o->firmware[i] > 0x20 && o->firmware[i] < 0x7f;
+    }
+    if (!firmware_ok) {
+        fprintf(stderr, "baton-vdevice: --firmware must be 1-31 printable characters without spaces\n");
         ok = false;
     }
     if (o->secret == NULL) {

@@ -22,6 +22,9 @@ typedef struct vdevice_options {
     uint32_t max_delay_ms;    /* --max-delay-ms: longest reconnect delay (default 10000) */
     uint32_t ready_delay_ms;  /* --ready-delay-ms: simulated physical reset before `ready` (default 500, scaled) */
     scale_options_t scale;    /* --scale-min-load-g (2000), --scale-step-on-ms (0; "never"), --scale-wait-ms (20000) */
+    const char *ota_dir;      /* --ota-dir DIR: takes firmware updates, image and boot record kept there ("" = none) */
+    uint32_t ota_confirm_ms;  /* --ota-confirm-ms: a new version must reach the server within this (default 60000) */
+    const char *firmware;     /* --firmware VERSION: the built-in version (default baton-vdevice/0.1.0) */
     bool verbose;             /* --verbose: debug logs */
 } vdevice_options_t;
 

@@ -3,7 +3,9 @@
  * @brief libFuzzer target: a joined session fed any sequence of server messages.
  *
  * The input is split into messages by 2-byte little-endian length prefixes; between
- * messages time advances by 1 s, so timers (heartbeat, re-send, job budget) run too.
+ * messages time advances by 1 s, so timers (heartbeat, re-send, job budget) run too. A
+ * firmware offer the session hands over (`update`, `welcome.update`) goes through the OTA
+ * offer parser, as the application would pass it.
  * Built and run by scripts/firmware-fuzz.sh (clang).
  */
 #include <stddef.h>
@@ -12,6 +14,7 @@
 
 #include "baton_frame.h"
 #include "baton_msgpack.h"
+#include "baton_ota.h"
 #include "baton_protocol.h"
 #include "baton_session.h"
 
@@ -76,6 +79,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         baton_actions_reset(&actions);
         baton_session_on_frame(&sm, data + at, n, now, &actions);
+        for (size_t i = 0; i < actions.count; i++) {
+            if (actions.items[i].type == BATON_ACTION_UPDATE_OFFER) {
+                baton_ota_offer_t offer;
+                (void)baton_ota_parse_offer_msgpack(actions.items[i].data, actions.items[i].len, &offer);
+            }
+        }
         at += n;
         now += 1000;
         baton_actions_reset(&actions);

@@ -15,6 +15,7 @@
  *   device quarantine <id> --reason "…"           out of rotation until released
  *   device release <id> [--reason "…"]            back into rotation (from drained, quarantined or maintenance)
  *   device availability                           every device that is not simply available
+ *   device update <id> --url … --version … --sha256 …   offer a firmware image (issue 23); `--cancel` withdraws it; alone: where it stands
  *   migrate                                       bring the store's schema up to date and exit
  *   token --user <id> [--admin] [--ttl 1h]        sign a user token with BATON_JWT_SECRET (cli/token.ts)
  *   config check                                  the effective configuration (file + environment), secrets masked
@@ -22,7 +23,7 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { PoolName } from "@baton/protocol/messages";
+import { describeZodError, FirmwareUpdateOffer, PoolName } from "@baton/protocol/messages";
 import { poolOf } from "../ports/devices.ts";
 import { DeviceAvailability } from "@baton/protocol";
 import { openStore, type StoreConfig } from "../adapters/openStore.ts";
@@ -33,6 +34,7 @@ import { ConfigError, loadStoreConfig } from "../config/config.ts";
 import { checkConfig } from "../config/configCheck.ts";
 import { AuditAction, DeviceExistsError, type BatonStore } from "../ports/store.ts";
 import { MAX_EPOCH } from "../session/index.ts";
+import { cancelled, newRequest } from "../session/firmwareUpdate.ts";
 import { TOKEN_USAGE, TokenUsageError, tokenCommand } from "./token.ts";
 import { textTable } from "./textTable.ts";
 
@@ -49,12 +51,17 @@ const USAGE = `usage: npm run baton -- <command>
   device release <id> [--reason "fixed"]
   device availability
   device pool <id> <name>         (explicit pool name; "" = back to its kind's pool)
+  device update <id> --url https://fw.lab/scale-1.3.0.bin --version 1.3.0 --sha256 <64 hex>
+  device update <id> --cancel
+  device update <id>              (the latest request and where it stands)
   migrate
 ${TOKEN_USAGE}
   config check                    the effective configuration (baton.config.json + environment), secrets masked
 
 drain / quarantine / release write the device's durable availability record; a running
-server applies it within BATON_REGISTRY_POLL_MS (or when the device's room is next created).`;
+server applies it within BATON_REGISTRY_POLL_MS (or when the device's room is next created).
+update writes the device's update request; the device gets it at its next connection (the
+HTTP API, POST /admin/devices/<id>/update, offers it to a connected device at once).`;
 
 class UsageError extends Error {}
 
@@ -75,7 +82,10 @@ async function refuseWhileServerRuns(storeConfig: StoreConfig, verb: string, dev
 }
 
 async function deviceCommand(store: BatonStore, storeConfig: StoreConfig, args: string[]): Promise<string> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { label: { type: "string" }, kind: { type: "string" }, reason: { type: "string" } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {
+    label: { type: "string" }, kind: { type: "string" }, reason: { type: "string" },
+    url: { type: "string" }, version: { type: "string" }, sha256: { type: "string" }, cancel: { type: "boolean" },
+  } });
   const [verb, id, extra] = positionals;
   const now = Date.now();
   switch (verb) {
@@ -167,6 +177,29 @@ async function deviceCommand(store: BatonStore, storeConfig: StoreConfig, args: 
       if (!(await store.devices.setPool(device, pool.data))) throw new UsageError(`no device "${device}" is registered`);
       const registered = (await store.devices.find(device))!;
       return `${device}: pool ${poolOf(registered) || "(none: no kind)"}; a running pool room sees it within BATON_REGISTRY_POLL_MS`;
+    }
+    case "update": {
+      const device = deviceId(id);
+      if (!(await store.devices.find(device))) throw new UsageError(`no device "${device}" is registered`);
+      const current = await store.firmwareUpdates.find(device);
+      if (values.cancel) {
+        const withdrawn = cancelled(current, actor(), now);
+        if (!withdrawn || !(await store.firmwareUpdates.update(withdrawn))) throw new UsageError(`${device} has no pending firmware update to cancel`);
+        await store.audit.record({ at: now, actor: actor(), action: AuditAction.UPDATE_CANCELLED, deviceId: device, detail: { version: withdrawn.version } });
+        return `${device}: update to ${withdrawn.version} cancelled (a device already downloading it may still switch)`;
+      }
+      if (values.url === undefined && values.version === undefined && values.sha256 === undefined) {
+        if (!current) return `${device}: no firmware update was ever requested`;
+        const when = current.finishedAt ? ` at ${new Date(current.finishedAt).toISOString()}` : current.offeredAt ? `, offered at ${new Date(current.offeredAt).toISOString()}` : ", not offered yet";
+        return `${device}: ${current.version} ${current.status}${when} (asked by ${current.requestedBy}, from ${current.fromVersion || "unknown"})${current.detail ? `: ${current.detail}` : ""}`;
+      }
+      const offer = FirmwareUpdateOffer.safeParse({ url: values.url, version: values.version, sha256: values.sha256 });
+      if (!offer.success) throw new UsageError(`update needs --url (http(s), ≤ 256), --version (1–31 printable) and --sha256 (64 hex): ${describeZodError(offer.error)}`);
+      const fromVersion = (await store.deviceStates.load(device))?.device.firmware ?? "";
+      const record = newRequest(device, offer.data, actor(), now, fromVersion);
+      await store.firmwareUpdates.request(record);
+      await store.audit.record({ at: now, actor: actor(), action: AuditAction.UPDATE_REQUESTED, deviceId: device, detail: { version: record.version, url: record.url, sha256: record.sha256, fromVersion } });
+      return `${device}: update to ${record.version} requested; the device gets it at its next connection`;
     }
     case "availability": {
       const records = (await store.availability.list()).filter((record) => record.status !== DeviceAvailability.AVAILABLE);

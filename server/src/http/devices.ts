@@ -43,7 +43,7 @@ export function deviceRoutes(services: RoomServices) {
     const status = deviceStatusOf(stored);
     const record = await services.store.availability.find(deviceId);
     const availability = record && record.since >= status.availability.since ? { status: record.status, reason: record.reason, since: record.since, by: record.by } : status.availability;
-    return { ...status, availability, online: false, connection: "disconnected", viewers: 0 };
+    return { ...status, availability, online: false, connection: "disconnected", viewers: 0, ...(stored.device.firmware ? { firmware: stored.device.firmware } : {}) };
   }
 
   function describe(device: RegisteredDevice, status: LiveDeviceStatus): DeviceSummary {

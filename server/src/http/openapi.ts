@@ -12,10 +12,11 @@ import express from "express";
 import { z } from "zod";
 import {
   AuditLogPage, AuthConfigAnswer, AvailabilityChanged, DeviceDetails, DeviceHistory, DeviceList, DeviceRegistered, DeviceSessionsPage, DevTokenAnswer, DisabledDevice, DeletedDevice,
-  ForceReleased, HealthSummary, HttpWireSchemas, Liveness, OpenApiDocumentBody, OutcomesPage, PoolSet, QueueListing, Readiness, ResultsPage, RotatedSecret, RunDetail,
+  FirmwareUpdateState, ForceReleased, HealthSummary, HttpWireSchemas, Liveness, OpenApiDocumentBody, OutcomesPage, PoolSet, QueueListing, Readiness, ResultsPage, RotatedSecret, RunDetail,
   SessionDetail, SessionsPage, WebhookDeliveries, WebhookEvent, WebhookRetried, WhoAmIAnswer,
 } from "@baton/protocol/http";
 import { AuditQuery, AvailabilityBody, ForceReleaseBody, RegisterDeviceBody, ReturnToServiceBody, SetPoolBody, WebhookDeliveriesQuery } from "./admin.ts";
+import { RequestUpdateBody } from "./adminUpdates.ts";
 import { DeviceListQuery } from "./devices.ts";
 import { DeviceSessionsQuery, MySessionsQuery } from "./sessions.ts";
 import { DevTokenRequest, ResultsQuery } from "./results.ts";
@@ -118,6 +119,11 @@ const ROUTES: Record<string, Record<string, Operation>> = {
   "/admin/devices/{deviceId}/return-to-service": { post: { summary: "Back into rotation (from drained, quarantined or maintenance)", access: "admin", params: deviceId, body: ReturnToServiceBody, ok: { description: "{ deviceId, availability, holder, queueLength }", schema: AvailabilityChanged }, refusals: [404, 413] } },
   "/admin/devices/{deviceId}/pool": { post: { summary: "Set a device's explicit pool (\"\" = its kind's pool again)", access: "admin", params: deviceId, body: SetPoolBody, ok: { description: "{ deviceId, pool, explicitPool }", schema: PoolSet }, refusals: [404, 413] } },
   "/admin/devices/{deviceId}/queue": { get: { summary: "Who waits for a device, in order, and whether one holds the hand-off offer", access: "admin", params: deviceId, ok: { description: "{ deviceId, handoffUntil, entries: [{ position, userId, name, since, sessionType, offered, away }] }", schema: QueueListing }, refusals: [404] } },
+  "/admin/devices/{deviceId}/update": {
+    get: { summary: "A device's latest firmware update request, where it stands, and its firmware now", access: "admin", params: deviceId, ok: { description: "{ deviceId, update, firmware }", schema: FirmwareUpdateState }, refusals: [404] },
+    post: { summary: "Offer a firmware image (url, version, SHA-256) to the device: now when connected, else in its next welcome; audited", access: "admin", params: deviceId, body: RequestUpdateBody, ok: { status: 202, description: "{ deviceId, update, firmware }", schema: FirmwareUpdateState }, refusals: [404, 413] },
+  },
+  "/admin/devices/{deviceId}/update/cancel": { post: { summary: "Withdraw the device's pending firmware update; audited", access: "admin", params: deviceId, ok: { description: "{ deviceId, update, firmware }", schema: FirmwareUpdateState }, refusals: [404] } },
   "/admin/audit": { get: { summary: "The audit log, newest first", access: "admin", query: AuditQuery, ok: { description: "{ entries }", schema: AuditLogPage } } },
   "/auth/config": { get: { summary: "How the dashboard signs people in: development sign-in, and the OpenID Connect provider (client id, scopes, discovered endpoints)", access: "public", ok: { description: "{ devSignIn, oidc }", schema: AuthConfigAnswer } } },
   "/auth/me": { get: { summary: "The caller as this server maps their token: user id, display name, roles", access: "user", ok: { description: "{ userId, name, roles }", schema: WhoAmIAnswer } } },

@@ -17,6 +17,7 @@
 import express from "express";
 import type { RoomServices } from "../rooms/services.ts";
 import { adminRoutes } from "./admin.ts";
+import { adminUpdateRoutes } from "./adminUpdates.ts";
 import { authRoutes } from "./auth.ts";
 import { deviceRoutes } from "./devices.ts";
 import { healthRoutes } from "./health.ts";
@@ -42,6 +43,7 @@ export function httpRoutes(services: RoomServices) {
   router.use(authRoutes(services));
   router.use(historyRoutes(services));
   router.use(adminRoutes(services));
+  router.use(adminUpdateRoutes(services));
   if (devRoutes) router.use(devTokenRoute(services));
 
   // Malformed JSON bodies and other body-parser errors: a stable code, never a stack trace.

@@ -7,6 +7,7 @@ import type { AuditLog } from "./audit.ts";
 import type { AvailabilityStore } from "./availability.ts";
 import type { DeviceRegistry } from "./devices.ts";
 import type { DeviceStateStore } from "./deviceStates.ts";
+import type { FirmwareUpdateStore } from "./firmwareUpdates.ts";
 import type { HistoryStore } from "./history.ts";
 import type { ResultStore } from "./results.ts";
 import type { WebhookOutbox } from "./outbox.ts";
@@ -27,6 +28,8 @@ export interface BatonStore {
   transitions: TransitionWriter;
   /** Drained / quarantined / maintenance, durable (migration 0004). */
   availability: AvailabilityStore;
+  /** The latest firmware update request per device (migration 0007, issue 23). */
+  firmwareUpdates: FirmwareUpdateStore;
   /** A cheap round trip (readiness checks); throws when the store cannot answer. */
   ping(): Promise<void>;
   /** Deletes history, results, orphans and audit entries older than `cutoff` (ms since epoch); returns rows deleted. */
@@ -38,6 +41,7 @@ export * from "./audit.ts";
 export * from "./availability.ts";
 export * from "./devices.ts";
 export * from "./deviceStates.ts";
+export * from "./firmwareUpdates.ts";
 export * from "./history.ts";
 export * from "./results.ts";
 export * from "./outbox.ts";

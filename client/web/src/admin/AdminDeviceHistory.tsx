@@ -12,6 +12,7 @@ import { PageHeading } from "../components/PageHeading.tsx";
 import { devicePath } from "../router.ts";
 import { duration, endReasonText } from "../words.ts";
 import { AdminNav } from "./AdminNav.tsx";
+import { FirmwarePanel } from "./FirmwarePanel.tsx";
 import { auditText, when } from "./auditWords.ts";
 import { usePolled } from "./usePolled.ts";
 
@@ -60,6 +61,7 @@ export function AdminDeviceHistory({ deviceId }: { deviceId: string }) {
       <p>
         <Link to={devicePath(deviceId)}>Open the device's page</Link>
       </p>
+      <FirmwarePanel deviceId={deviceId} />
       {history.error ? <Alert>The history could not be read. {sentenceOf(history.error)}</Alert> : null}
       {history.data === null && !history.error && <p role="status">Loading the history…</p>}
       {history.data && events.length === 0 && <p>Nothing has happened on this device yet.</p>}

@@ -218,6 +218,8 @@ function AdminDeviceCard({ device, onSecret }: { device: DeviceSummary; onSecret
         {availability.status === "available" ? "in service" : `${availability.status}${availability.reason ? `: ${availability.reason}` : ""}`}
         {status.holder ? ` · held by ${status.holder.name}` : ""}
         {status.queueLength > 0 ? ` · ${status.queueLength} waiting` : ""}
+        {status.firmware ? ` · firmware ${status.firmware}` : ""}
+        {status.stackFree ? ` · free stack ${status.stackFree.main} B` : ""}
       </p>
       {!device.disabled && (
         <>

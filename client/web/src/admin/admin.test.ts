@@ -4,6 +4,7 @@ import { isAdminToken, rolesOfToken } from "./access.ts";
 import { auditText } from "./auditWords.ts";
 import { poolsOf } from "./pools.ts";
 import { timelineOf } from "./AdminDeviceHistory.tsx";
+import { updateText } from "./FirmwarePanel.tsx";
 
 const token = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.sig`;
 
@@ -20,6 +21,16 @@ describe("the admin area's pure parts", () => {
     expect(auditText({ at: 1, actor: "ada", action: "availability", deviceId: "s", detail: { status: "drained", reason: "Calibration due", previous: "available" } })).toBe("Drained: Calibration due (was available)");
     expect(auditText({ at: 1, actor: "ada", action: "kick", deviceId: "s", detail: { epoch: 3, holder: "bob", reason: "late" } })).toBe("Force-released bob's session (epoch 3): late");
     expect(auditText({ at: 1, actor: "ada", action: "pool", deviceId: "s", detail: { pool: "", previous: "x" } })).toBe("Pool cleared (back to its kind's pool)");
+    expect(auditText({ at: 1, actor: "ada", action: "update-requested", deviceId: "s", detail: { version: "1.3.0", fromVersion: "1.2.0" } })).toBe("Firmware update to 1.3.0 asked for (running 1.2.0)");
+    expect(auditText({ at: 1, actor: "system", action: "update-applied", deviceId: "s", detail: { version: "1.3.0", fromVersion: "1.2.0" } })).toBe("Firmware updated to 1.3.0 (from 1.2.0)");
+    expect(auditText({ at: 1, actor: "system", action: "update-failed", deviceId: "s", detail: { version: "1.3.0", reported: "1.2.0" } })).toBe("Firmware update to 1.3.0 failed: the device came back with 1.2.0");
+  });
+
+  it("words where a firmware update stands", () => {
+    const update = { deviceId: "s", url: "https://fw/x", version: "1.3.0", sha256: "a".repeat(64), requestedBy: "ada", requestedAt: 1, fromVersion: "1.2.0", offeredAt: 0, finishedAt: 0, detail: "" };
+    expect(updateText({ ...update, status: "pending" })).toBe("Update to 1.3.0 waits for the device to connect.");
+    expect(updateText({ ...update, status: "pending", offeredAt: 5 })).toMatch(/^Update to 1\.3\.0 offered .*; waiting for the device to come back with it\.$/);
+    expect(updateText({ ...update, status: "failed", finishedAt: 9, detail: "it came back with 1.2.0" })).toMatch(/failed .*: it came back with 1\.2\.0\. Ask again to retry\.$/);
   });
 
   it("groups devices into pools, counting the free ones, leaving disabled devices and devices without a pool out", () => {

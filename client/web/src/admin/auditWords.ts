@@ -13,6 +13,10 @@ export const AUDIT_ACTIONS: { value: AuditEntry["action"]; label: string }[] = [
   { value: "claim", label: "Claimed" },
   { value: "release", label: "Released" },
   { value: "raise-epoch", label: "Epoch raised" },
+  { value: "update-requested", label: "Firmware update asked for" },
+  { value: "update-cancelled", label: "Firmware update cancelled" },
+  { value: "update-applied", label: "Firmware updated" },
+  { value: "update-failed", label: "Firmware update failed" },
 ];
 
 export function auditText(entry: AuditEntry): string {
@@ -39,6 +43,14 @@ export function auditText(entry: AuditEntry): string {
       return detail.pool ? `Pool set to ${str(detail.pool)}` : "Pool cleared (back to its kind's pool)";
     case "raise-epoch":
       return `Epoch raised${detail.epoch !== undefined ? ` to ${str(detail.epoch)}` : ""}`;
+    case "update-requested":
+      return `Firmware update to ${str(detail.version)} asked for${detail.fromVersion ? ` (running ${str(detail.fromVersion)})` : ""}`;
+    case "update-cancelled":
+      return `Firmware update to ${str(detail.version)} cancelled`;
+    case "update-applied":
+      return `Firmware updated to ${str(detail.version)}${detail.fromVersion ? ` (from ${str(detail.fromVersion)})` : ""}`;
+    case "update-failed":
+      return `Firmware update to ${str(detail.version)} failed: the device came back with ${str(detail.reported) || "another version"}`;
     default:
       return entry.action;
   }

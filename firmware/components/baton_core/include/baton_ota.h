@@ -108,8 +108,9 @@ void baton_ota_init(baton_ota_t *m, const char *running_version, baton_ota_boot_
 baton_status_t baton_ota_parse_offer(const char *url, const char *version, const char *sha256_hex, baton_ota_offer_t *out);
 
 /**
- * The same from a msgpack map `{ url, version, sha256 }` (the payload of the proposed
- * room → device `update` message; firmware/README.md, "Over-the-air updates").
+ * The same from a msgpack map `{ url, version, sha256 }`: the payload of the room → device
+ * `update` message and of `welcome.update`, handed over by the session as
+ * BATON_ACTION_UPDATE_OFFER (docs/PROTOCOL.md §15; firmware/README.md, "Over-the-air updates").
  */
 baton_status_t baton_ota_parse_offer_msgpack(const uint8_t *payload, size_t len, baton_ota_offer_t *out);
 

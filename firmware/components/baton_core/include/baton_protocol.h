@@ -73,6 +73,7 @@
 #define BATON_ROOM_TO_DEVICE_CANCEL "cancel"
 #define BATON_ROOM_TO_DEVICE_ACK "ack"
 #define BATON_ROOM_TO_DEVICE_ERROR "error"
+#define BATON_ROOM_TO_DEVICE_UPDATE "update"
 
 /* JoinRole: the `role` join option. */
 #define BATON_JOIN_ROLE_USER "user"

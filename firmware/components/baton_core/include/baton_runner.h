@@ -30,6 +30,12 @@ typedef struct baton_app {
     void (*job_cancel)(void *ctx, const char *run_id);
     /** Optional: every session event (logging, a status LED, the vdevice's EVENT lines). */
     void (*on_event)(void *ctx, baton_event_t event, const char *run_id, const char *text, uint64_t number);
+    /**
+     * Optional: the server offers a firmware image (BATON_ACTION_UPDATE_OFFER): `offer` is the
+     * msgpack map `{ url, version, sha256 }`, for baton_ota_parse_offer_msgpack(). Without this
+     * hook offers are logged and ignored.
+     */
+    void (*update_offer)(void *ctx, const uint8_t *offer, size_t len);
 } baton_app_t;
 
 typedef struct baton_runner {

@@ -63,6 +63,12 @@ typedef enum baton_action_type {
     BATON_ACTION_STORE,
     /** Something happened that the application may log or show: `event`, `run_id`, `text`, `number`. */
     BATON_ACTION_EVENT,
+    /**
+     * The server offers a firmware image (the `update` message, or `welcome.update`): `data`/`len`
+     * is its msgpack map `{ url, version, sha256 }`, unchecked — the application parses it with
+     * baton_ota_parse_offer_msgpack() and hands it to its OTA machine (baton_ota.h).
+     */
+    BATON_ACTION_UPDATE_OFFER,
 } baton_action_type_t;
 
 typedef enum baton_event {
@@ -280,6 +286,9 @@ typedef struct baton_session {
     bool resend_pending;
     uint64_t resend_due_ms;
     baton_backoff_t resend_backoff;
+    /** Free stack (bytes) reported in each heartbeat's `stackFree`; 0 = not reported (baton_session_set_stack_free). */
+    uint32_t stack_free_main;
+    uint32_t stack_free_ota;
 } baton_session_t;
 
 /* ------------------------------------------------------------------ API */
@@ -363,6 +372,16 @@ void baton_session_leave(baton_session_t *sm, uint64_t now_ms, baton_actions_t *
 
 /** The instrument is physically reset and ready for the next user: sends `ready`. BATON_ERR_STATE while offline. */
 baton_status_t baton_session_device_ready(baton_session_t *sm, uint64_t now_ms, baton_actions_t *actions);
+
+/**
+ * The stack high-water marks the next heartbeats report as `stackFree { main, ota? }` (bytes;
+ * `main` 0 = none reported, `ota` 0 = the OTA task has not run). Values above
+ * BATON_STACK_FREE_MAX are clamped (the server refuses larger ones).
+ */
+void baton_session_set_stack_free(baton_session_t *sm, uint32_t main_free, uint32_t ota_free);
+
+/** The largest stackFree value the server accepts (shared/messages.ts Limits.stackBytes). */
+#define BATON_STACK_FREE_MAX (1u << 20)
 
 /** The earliest time on_tick has something to do (for ports that sleep between events). */
 uint64_t baton_session_next_deadline(const baton_session_t *sm);

@@ -97,6 +97,13 @@ static bool execute(baton_runner_t *r, const baton_action_t *a, int *http_status
     case BATON_ACTION_EVENT:
         report_event(r, a);
         return false;
+    case BATON_ACTION_UPDATE_OFFER:
+        if (r->app.update_offer != NULL) {
+            r->app.update_offer(r->app.ctx, a->data, a->len);
+        } else {
+            log_line(r, BATON_LOG_WARN, "a firmware update was offered; this build does not take updates");
+        }
+        return false;
     }
     return false;
 }

@@ -168,6 +168,33 @@ static bool read_fields(const baton_mp_reader_t *payload, command_fields_t *f)
  * the same run and epoch, otherwise abandoned; (4) a running run the device does not know is
  * answered by its held failure, started from the welcome's type + input, or reported failed.
  */
+/*
+ * A firmware offer (the `update` message's payload, or `welcome.update`) goes to the
+ * application as it came: its fields are checked there (baton_ota_parse_offer_msgpack), and
+ * whether to take it is the OTA machine's decision (baton_ota.h), not the session's.
+ */
+static void offer_update(const uint8_t *offer, size_t len, baton_actions_t *actions)
+{
+    baton_mp_reader_t r;
+    baton_mp_value_t head;
+    baton_mp_reader_init(&r, offer, len);
+    if (baton_mp_read(&r, &head) != BATON_OK || head.type != BATON_MP_MAP) {
+        protocol_error(actions, "update offer is not a map");
+        return;
+    }
+    baton_action_t *a = baton_act_push(actions, BATON_ACTION_UPDATE_OFFER);
+    if (a == NULL) {
+        return;
+    }
+    a->data = baton_act_copy(actions, offer, len);
+    a->len = a->data != NULL ? len : 0;
+    if (a->data == NULL) {
+        a->type = BATON_ACTION_EVENT; /* no room to carry it: said rather than lost silently */
+        a->event = BATON_EVENT_PROTOCOL_ERROR;
+        a->text = "update offer dropped: action arena full";
+    }
+}
+
 static void handle_welcome(baton_session_t *sm, const baton_mp_reader_t *payload, uint64_t now_ms, baton_actions_t *actions)
 {
     command_fields_t f;
@@ -199,6 +226,11 @@ static void handle_welcome(baton_session_t *sm, const baton_mp_reader_t *payload
     sm->next_heartbeat_ms = now_ms + sm->config.heartbeat_interval_ms;
     if (first_welcome) {
         baton_act_event(actions, BATON_EVENT_JOINED, NULL, phase, f.epoch);
+    }
+    const uint8_t *update = NULL;
+    size_t update_len = 0;
+    if (baton_mp_map_get_raw(payload, "update", &update, &update_len) == BATON_OK) {
+        offer_update(update, update_len, actions); /* kept until the device is idle (baton_ota_poll) */
     }
 
     const bool running = strcmp(phase, BATON_PHASE_RUNNING) == 0 && f.has_run_id;
@@ -376,6 +408,8 @@ void baton_session_handle_room_data(baton_session_t *sm, const baton_frame_t *fr
         handle_cancel(sm, &payload, actions);
     } else if (baton_frame_type_is(frame, BATON_ROOM_TO_DEVICE_ACK)) {
         handle_ack(sm, &payload, actions);
+    } else if (baton_frame_type_is(frame, BATON_ROOM_TO_DEVICE_UPDATE)) {
+        offer_update(payload.buf + payload.pos, payload.len - payload.pos, actions);
     } else {
         protocol_error(actions, "unknown message type");
     }

@@ -105,9 +105,21 @@ void baton_session_send_heartbeat(baton_session_t *sm, uint64_t now_ms, baton_ac
     baton_mp_writer_t w;
     baton_act_frame_begin(actions, &w);
     baton_frame_begin_room_data(&w, BATON_DEVICE_TO_ROOM_HEARTBEAT);
-    baton_mp_write_map(&w, 1);
+    const bool stacks = sm->stack_free_main > 0;
+    baton_mp_write_map(&w, stacks ? 2 : 1);
     baton_mp_write_cstr(&w, "uptimeMs");
     baton_mp_write_uint(&w, now_ms - sm->started_ms);
+    if (stacks) {
+        /* stackFree { main, ota? }: the device's health, shown in its status (PROTOCOL.md). */
+        baton_mp_write_cstr(&w, "stackFree");
+        baton_mp_write_map(&w, sm->stack_free_ota > 0 ? 2 : 1);
+        baton_mp_write_cstr(&w, "main");
+        baton_mp_write_uint(&w, sm->stack_free_main);
+        if (sm->stack_free_ota > 0) {
+            baton_mp_write_cstr(&w, "ota");
+            baton_mp_write_uint(&w, sm->stack_free_ota);
+        }
+    }
     baton_act_frame_send(actions, &w);
     /* A Colyseus PING is answered by the room: the answer is what proves the link alive. */
     baton_act_frame_begin(actions, &w);
@@ -283,4 +295,10 @@ baton_status_t baton_session_device_ready(baton_session_t *sm, uint64_t now_ms, 
     baton_frame_begin_room_data(&w, BATON_DEVICE_TO_ROOM_READY);
     baton_mp_write_map(&w, 0);
     return baton_act_frame_send(actions, &w) ? BATON_OK : BATON_ERR_NO_SPACE;
+}
+
+void baton_session_set_stack_free(baton_session_t *sm, uint32_t main_free, uint32_t ota_free)
+{
+    sm->stack_free_main = main_free > BATON_STACK_FREE_MAX ? BATON_STACK_FREE_MAX : main_free;
+    sm->stack_free_ota = ota_free > BATON_STACK_FREE_MAX ? BATON_STACK_FREE_MAX : ota_free;
 }

@@ -9,6 +9,7 @@ import type { BatonStore } from "../../ports/store.ts";
 import { createMemoryAudit } from "./memoryAudit.ts";
 import { createMemoryAvailability } from "./memoryAvailability.ts";
 import { createMemoryDevices } from "./memoryDevices.ts";
+import { createMemoryFirmwareUpdates } from "./memoryFirmwareUpdates.ts";
 import { createMemoryDeviceStates } from "./memoryDeviceStates.ts";
 import { createMemoryHistory } from "./memoryHistory.ts";
 import { createMemoryOutbox } from "./memoryOutbox.ts";
@@ -24,6 +25,7 @@ export function createMemoryStore(): BatonStore {
     audit: createMemoryAudit(),
     outbox: createMemoryOutbox(),
     availability: createMemoryAvailability(),
+    firmwareUpdates: createMemoryFirmwareUpdates(),
   };
   const purgeable = [ports.results, ports.history, ports.audit, ports.outbox];
   return {

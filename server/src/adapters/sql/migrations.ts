@@ -169,6 +169,25 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.createIndex("outcomes_pending").on("outcomes").columns(["device_id", "user_id", "handed_over_at"]).execute();
       },
     },
+    // Over-the-air updates (issue 23): the latest request per device and where it stands, so an
+    // offer made while the device is offline reaches it later, across restarts.
+    "0007_firmware_updates": {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable("firmware_updates")
+          .addColumn("device_id", "text", (col) => col.primaryKey())
+          .addColumn("url", "text", (col) => col.notNull())
+          .addColumn("version", "text", (col) => col.notNull())
+          .addColumn("sha256", "text", (col) => col.notNull())
+          .addColumn("status", "text", (col) => col.notNull())
+          .addColumn("requested_by", "text", (col) => col.notNull())
+          .addColumn("requested_at", "bigint", (col) => col.notNull())
+          .addColumn("from_version", "text", (col) => col.notNull().defaultTo(""))
+          .addColumn("offered_at", "bigint", (col) => col.notNull().defaultTo(0))
+          .addColumn("finished_at", "bigint", (col) => col.notNull().defaultTo(0))
+          .addColumn("detail", "text", (col) => col.notNull().defaultTo(""))
+          .execute();
+      },
+    },
   };
 }
 

@@ -120,6 +120,21 @@ export interface OutcomesTable {
   handed_over_at: Millis | null;
 }
 
+/** Migration 0007: the latest firmware update request per device (ports/firmwareUpdates.ts). */
+export interface FirmwareUpdatesTable {
+  device_id: string;
+  url: string;
+  version: string;
+  sha256: string;
+  status: string;
+  requested_by: string;
+  requested_at: Millis;
+  from_version: string;
+  offered_at: Millis;
+  finished_at: Millis;
+  detail: string;
+}
+
 export interface Database {
   devices: DevicesTable;
   device_states: DeviceStatesTable;
@@ -131,6 +146,7 @@ export interface Database {
   audit: AuditTable;
   webhook_outbox: WebhookOutboxTable;
   device_availability: DeviceAvailabilityTable;
+  firmware_updates: FirmwareUpdatesTable;
 }
 
 /** BIGINT → number (PostgreSQL returns strings); null stays null. */

@@ -11,6 +11,7 @@ import type { Db } from "./schema.ts";
 import { SqlAudit } from "./sqlAudit.ts";
 import { SqlAvailability } from "./sqlAvailability.ts";
 import { SqlDevices } from "./sqlDevices.ts";
+import { SqlFirmwareUpdates } from "./sqlFirmwareUpdates.ts";
 import { SqlDeviceStates } from "./sqlDeviceStates.ts";
 import { SqlHistory } from "./sqlHistory.ts";
 import { SqlOutbox } from "./sqlOutbox.ts";
@@ -28,6 +29,7 @@ export function createSqlStore(db: Db, identity: { kind: string; location: strin
     audit: new SqlAudit(db),
     outbox: new SqlOutbox(db),
     availability: new SqlAvailability(db),
+    firmwareUpdates: new SqlFirmwareUpdates(db),
     ping: () => ping(db),
     async purgeOlderThan(cutoff: number) {
       return db.transaction().execute(async (trx) => {

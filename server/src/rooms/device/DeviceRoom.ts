@@ -24,6 +24,7 @@ import { randomUUID } from "node:crypto";
 import { ClientState, CloseCode, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, errorSentence, type ErrorPayload, type ErrorValue, type UserToRoomType } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
+import type { StackFree } from "@baton/protocol/messages";
 import { initialState, isFreeForNewHolder, lineOf, nextDeadline, reduce, restoreForNewRoom, type AvailabilityCommand, type ClaimAnswer, type Command, type CoreState, type Outcome, type PoolRequest, type UserRef } from "../../session/index.ts";
 import { hintedPool, notifyDeviceFreed } from "../cluster/poolLink.ts";
 import { keepListed } from "../cluster/keepListed.ts";
@@ -51,6 +52,8 @@ import type { AvailabilityRecord, RegisteredDevice } from "../../ports/store.ts"
 import { ServicedRoom } from "../connections/servicedRoom.ts";
 import { shareFullStateScratch } from "../connections/fullStateScratch.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
+import { FirmwareUpdates, type FirmwareView } from "./firmwareUpdates.ts";
+import type { FirmwareUpdateRecord } from "../../session/firmwareUpdate.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -88,6 +91,8 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   /** Per-user limits across devices (edge/userAdmission.ts); user commands pass through it in order. */
   private admission!: UserAdmission;
   private untrackQuotas: (() => void) | null = null;
+  /** Over-the-air updates and the stack high-water marks of the last heartbeat (firmwareUpdates.ts). */
+  private firmware!: FirmwareUpdates;
 
   static async onAuth(this: typeof DeviceRoom, token: string, options: unknown, context: AuthContext) {
     const services = this.services;
@@ -114,6 +119,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.lease = lease;
     this.roomId = options.deviceId;
     this.device = new DeviceSocket(options.deviceId, services.deviceConnections, () => this.apply({ type: "deviceDisconnected" }));
+    this.firmware = new FirmwareUpdates(services, options.deviceId, (type, payload) => this.device.send(type, payload, (client, t, p) => this.sendTo(client, t, p)));
     this.patchOnlyOnChange();
     shareFullStateScratch(this); // no 8 KB full-state buffer per room (connections/fullStateScratch.ts)
     guardFrameworkEntryPoints<BatonClient>(this, this.frameEdge, this.connections, (client) => client.auth?.role === "device", (client, error, request) => this.sendError(client, error, request));
@@ -127,7 +133,8 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
       current: () => this.core,
       leaseHeld: () => this.lease?.held() ?? false,
       alive: () => !this.disposed,
-      sendToDevice: (type, payload) => this.device.send(type, payload, (client, t, p) => this.sendTo(client, t, p)),
+      // `welcome` carries the pending firmware update while the device runs another version.
+      sendToDevice: (type, payload) => this.device.send(type, type === RoomToDevice.WELCOME ? this.firmware.welcome(payload) : payload, (client, t, p) => this.sendTo(client, t, p)),
       sendToUser: (userId, type, payload) => this.sendToUser(userId, type, payload),
       hasUser: (userId) => this.userConnections.has(userId),
       dropDevice: (code, reason) => this.device.drop(code, reason),
@@ -190,7 +197,10 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   onLeave(client: BatonClient) {
     this.connections.joinAcknowledged(client);
     if (client.auth?.role === "device") {
-      if (this.device.left(client)) this.apply({ type: "deviceDisconnected" });
+      if (this.device.left(client)) {
+        this.firmware.deviceLeft();
+        this.apply({ type: "deviceDisconnected" });
+      }
       return;
     }
     this.userLeft(client, false);
@@ -208,6 +218,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     // created next for this device reads what this one knew — and only then give the
     // device's room lock back. A room whose creation was refused holds no lock.
     await this.effects?.settled();
+    await this.firmware?.settled();
     await this.lease?.release().catch((error) => this.services.logger.error({ err: error }, `device room ${this.roomId}: releasing its lock failed (it expires by itself)`));
   }
 
@@ -225,10 +236,16 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   // ------------------------------------------------------------ operator seam (operator/operatorSeam.ts)
   // Called through `matchMaker.remoteRoomCall` (operator/liveRooms.ts, cluster/poolLink.ts).
 
-  liveStatus(): LiveDeviceStatus { return this.operator.liveStatus(); }
+  liveStatus(): LiveDeviceStatus {
+    const { firmware, stackFree } = this.firmware.view();
+    const reported = firmware ?? this.core.device.firmware; // offline: the last hello's
+    return { ...this.operator.liveStatus(), ...(reported ? { firmware: reported } : {}), ...(stackFree ? { stackFree } : {}) };
+  }
   forceRelease(by: UserRef, reason: string): ForceReleaseAnswer { return this.operator.forceRelease(by, reason); }
   setAvailability(command: AvailabilityCommand): LiveDeviceStatus { return this.operator.setAvailability(command); }
   queueListing(): QueueListing { return this.operator.queueListing(); }
+  /** An admin asked for or cancelled a firmware update (HTTP API): offered now when the device is connected. */
+  firmwareUpdateChanged(): Promise<FirmwareView & { record: FirmwareUpdateRecord | null }> { return this.firmware.changed(); }
   claimIfFree(user: UserRef, request: PoolRequest): Promise<ClaimAnswer> { return this.operator.claimIfFree(user, request); }
 
   /** Whether one more viewer seat may be reserved for `userId` (room and per-user limits, pending seats included). */
@@ -264,6 +281,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
       this.applyRegistryState(reason !== "the device's secret was rotated");
       throw joinError(ErrorCode.UNAUTHORIZED, { reason: "seatRevoked", deviceId: this.roomId, why: reason });
     }
+    await this.firmware.deviceJoining(); // the update request as stored now (the CLI may have written it)
     client.view = this.projection.views.device; // empty: the device receives no schema state
     this.device.joined(client, secretHash, (revoke) => this.guarded("revoking the device's connection", revoke));
     this.apply({ type: "deviceConnected" });
@@ -340,6 +358,10 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     const isDevice = client.auth?.role === "device";
     if (isDevice && client !== this.device.current) return; // a replaced socket that has not closed yet
     const translation = deviceCommand(type, payload, isDevice);
+    // Firmware and stack reports, once the edge accepted the message (firmwareUpdates.ts); the
+    // hello's before the core answers it, so that its welcome carries a pending update.
+    if ("command" in translation && translation.command.type === "deviceHello") this.firmware.hello(translation.command.firmware);
+    if ("command" in translation && translation.command.type === "deviceHeartbeat") this.firmware.heartbeat((payload as { stackFree?: StackFree } | null)?.stackFree);
     if ("command" in translation && translation.command.type === "deviceResult") this.flagOutputMismatch(translation.command.runId, translation.command.output);
     this.execute(client, type, translation);
   }

@@ -12,10 +12,22 @@
 import { matchMaker } from "@colyseus/core";
 import { DEVICE_ROOM_NAME } from "@baton/protocol";
 import type { AvailabilityCommand, DeviceStatus, UserRef } from "../../session/index.ts";
+import type { FirmwareUpdateRecord } from "../../session/firmwareUpdate.ts";
 
 export interface LiveDeviceStatus extends DeviceStatus {
   /** Connected user connections (spectators and the holder). */
   viewers: number;
+  /** The firmware of the device's last `hello` (issue 23). */
+  firmware?: string;
+  /** Free stack of the device's tasks, from its last heartbeat (bytes). */
+  stackFree?: { main: number; ota?: number };
+}
+
+/** A live room's answer after an update request changed (null record: none). */
+export interface FirmwareUpdateAnswer {
+  record: FirmwareUpdateRecord | null;
+  /** The connected device's firmware (null: not connected, or no hello yet). */
+  firmware: string | null;
 }
 
 export interface ForceReleaseAnswer {
@@ -44,6 +56,11 @@ export interface LiveRooms {
   setAvailability(deviceId: string, command: AvailabilityCommand): Promise<LiveDeviceStatus>;
   /** The line, or null when the device has no room (then nobody waits: a room outlives its queue). */
   queue(deviceId: string): Promise<QueueListing | null>;
+  /**
+   * Tells the device's room, if it has one, that its stored update request changed: a connected
+   * device gets the offer now. Null when it has no room (it reads the request when one is created).
+   */
+  firmwareUpdateChanged(deviceId: string): Promise<FirmwareUpdateAnswer | null>;
 }
 
 export const colyseusLiveRooms: LiveRooms = {
@@ -71,6 +88,15 @@ export const colyseusLiveRooms: LiveRooms = {
     const [room] = await matchMaker.query({ name: DEVICE_ROOM_NAME, roomId: deviceId });
     if (!room) await matchMaker.createRoom(DEVICE_ROOM_NAME, { deviceId }).catch(() => undefined);
     return (await matchMaker.remoteRoomCall(deviceId, "setAvailability", [command])) as LiveDeviceStatus;
+  },
+  async firmwareUpdateChanged(deviceId) {
+    const [room] = await matchMaker.query({ name: DEVICE_ROOM_NAME, roomId: deviceId });
+    if (!room) return null;
+    try {
+      return (await matchMaker.remoteRoomCall(deviceId, "firmwareUpdateChanged")) as FirmwareUpdateAnswer;
+    } catch {
+      return null; // the room went away: the next one reads the stored request
+    }
   },
   async queue(deviceId) {
     const [room] = await matchMaker.query({ name: DEVICE_ROOM_NAME, roomId: deviceId });
