@@ -106,6 +106,9 @@ export const RoomToUser = {
   SESSION_EXPIRING: "session_expiring",
   /** To the holder, after `extend`: `{ deviceId, epoch, expiresAt, extendedMs, canExtendMs }`. */
   SESSION_EXTENDED: "session_extended",
+  // --- live telemetry (issue 24; shared/telemetry.ts) ---
+  /** At join (and to a new holder): the recent samples of each telemetry channel this user may see. */
+  TELEMETRY_RECENT: "telemetry_recent",
 } as const;
 export type RoomToUserType = (typeof RoomToUser)[keyof typeof RoomToUser];
 
@@ -118,6 +121,8 @@ export const DeviceToRoom = {
   FAILED: "failed",
   READY: "ready",
   HEARTBEAT: "heartbeat",
+  /** `{ values: { <channel>: value } }`: live telemetry (issue 24). Handled beside the session core, never by it. */
+  TELEMETRY: "telemetry",
 } as const;
 export type DeviceToRoomType = (typeof DeviceToRoom)[keyof typeof DeviceToRoom];
 

@@ -76,6 +76,21 @@ export const SessionInfo = schema({
 }, "SessionInfo");
 export type SessionInfo = SchemaType<typeof SessionInfo>;
 
+/**
+ * The newest value of one telemetry channel (issue 24, shared/telemetry.ts), keyed by channel
+ * name. `value` holds numbers (booleans as 1/0), `text` a string channel's value.
+ */
+export const TelemetryReading = schema({
+  unit: text(),
+  /** number / boolean / string (TelemetryChannelType). */
+  type: text("number"),
+  value: number(),
+  text: text(),
+  /** When the room took the sample (ms since the Unix epoch). */
+  at: number(),
+}, "TelemetryReading");
+export type TelemetryReading = SchemaType<typeof TelemetryReading>;
+
 /** Inputs and outputs of the current session: only the holder's connections have this in view. */
 export const OwnerData = schema({
   runId: text(),
@@ -85,6 +100,8 @@ export const OwnerData = schema({
   /** JSON text of the run's outputData ("" until the result arrives). */
   output: text(),
   failureMessage: text(),
+  /** Owner-only telemetry channels (issue 24): only the holder sees them, as they see the rest of this. */
+  telemetry: { map: TelemetryReading },
 }, "OwnerData");
 export type OwnerData = SchemaType<typeof OwnerData>;
 
@@ -121,5 +138,7 @@ export const DeviceRoomState = schema({
   queue: { type: QueueInfo, view: true },
   /** Waiting users' seats by user id; each connection's view holds its own user's seat only. */
   seats: { map: QueueSeat, view: true },
+  /** Public telemetry channels (issue 24): the newest value of each, for everyone watching. */
+  telemetry: { map: TelemetryReading, view: true },
 }, "DeviceRoomState");
 export type DeviceRoomState = SchemaType<typeof DeviceRoomState>;

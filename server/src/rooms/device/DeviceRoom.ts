@@ -48,6 +48,7 @@ import type { ForceReleaseAnswer, LiveDeviceStatus, QueueListing } from "../oper
 import type { AvailabilityRecord } from "../../ports/store.ts";
 import { ServicedRoom } from "../connections/servicedRoom.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
+import { RoomTelemetry } from "../telemetry/roomTelemetry.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -83,6 +84,12 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   /** Per-user limits across devices (edge/userAdmission.ts); user commands pass through it in order. */
   private admission!: UserAdmission;
   private untrackQuotas: (() => void) | null = null;
+  /** Live telemetry, beside the core and never through it (telemetry/roomTelemetry.ts, issue 24). */
+  private readonly telemetry = new RoomTelemetry<BatonClient>(this.state, {
+    clock: () => this.services.clock(), holderId: () => this.core?.session?.holder.userId ?? null,
+    connectionsOf: (userId) => this.userConnections.of(userId), send: (client, type, payload) => this.sendTo(client, type, payload),
+    schedulePatch: () => this.schedulePatch(), guarded: (what, callback) => this.guarded(what, callback),
+  });
 
   static async onAuth(this: typeof DeviceRoom, token: string, options: unknown, context: AuthContext) {
     const services = this.services;
@@ -196,6 +203,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.unwatchAvailability?.();
     this.unwatchRegistry?.();
     this.untrackQuotas?.();
+    this.telemetry.dispose();
     // Let the last writes finish (retries stop now that the room is disposed), so a room
     // created next for this device reads what this one knew — and only then give the
     // device's room lock back. A room whose creation was refused holds no lock.
@@ -260,6 +268,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.userConnections.add(auth.userId, client);
     this.projection.userConnected(client, auth.userId);
     this.apply({ type: "ownerReconnected", userId: auth.userId });
+    this.telemetry.userConnected(client, auth.userId);
     // Results that came while this user was away are handed over now, once (in order with
     // the deliveries the effect chain is carrying out).
     this.effects!.handOverPending(auth.userId);
@@ -302,7 +311,11 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   private onDeviceMessage(client: BatonClient, type: string, payload: unknown) {
     const isDevice = client.auth?.role === "device";
     if (isDevice && client !== this.device.current) return; // a replaced socket that has not closed yet
-    this.execute(client, type, deviceCommand(type, payload, isDevice));
+    // Telemetry goes beside the core, never through it (telemetry/roomTelemetry.ts).
+    if (isDevice && type === DeviceToRoom.TELEMETRY) return this.telemetry.received(client, payload);
+    const translation = deviceCommand(type, payload, isDevice);
+    if (type === DeviceToRoom.HELLO && "command" in translation) this.telemetry.declared(payload);
+    this.execute(client, type, translation);
   }
 
   /** Applies a translated message, answering the sender when it is refused at the edge or by the rules. */
@@ -370,6 +383,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   /** Projects the core into schema state (projection/projection.ts) and pushes the patch now. */
   private syncState() {
     this.projection.project(this.core, this.samples.current, this.services.clock());
+    this.telemetry.afterProjection();
     this.samples.refresh(lineOf(this.core).length > 0);
     this.schedulePatch();
   }

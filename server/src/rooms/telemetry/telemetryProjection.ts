@@ -1,0 +1,67 @@
+/**
+ * Telemetry values → schema state: public channels into `state.telemetry` (in the view every
+ * spectator shares), owner-only ones into `state.owner.telemetry` — inside the holder's
+ * OwnerData, which only the holder's connections have in view and which is made anew for
+ * every holder (projection/projection.ts), so the next holder's values never reach the last.
+ * Only values that changed are assigned, so an unchanged field never enters a patch.
+ */
+import type { MapSchema } from "@colyseus/schema";
+import { TelemetryReading, type DeviceRoomState, type OwnerData } from "@baton/protocol/state";
+import { TelemetryVisibility, type TelemetryChannelSpec, type TelemetrySampleValue } from "@baton/protocol";
+import type { ChannelWrite } from "./telemetryHub.ts";
+
+export class TelemetryProjection {
+  /** The OwnerData the owner-only values were last written into. */
+  private ownerData: OwnerData | null = null;
+  /** The newest owner-only values, to fill the next holder's OwnerData from. */
+  private readonly ownerValues = new Map<string, ChannelWrite>();
+
+  constructor(private readonly state: DeviceRoomState) {}
+
+  write(writes: readonly ChannelWrite[]): void {
+    for (const write of writes) {
+      if (write.spec.visibility === TelemetryVisibility.OWNER) {
+        this.ownerValues.set(write.spec.name, write);
+        show(this.state.owner.telemetry, write.spec, write.value, write.at);
+      } else {
+        show(this.state.telemetry, write.spec, write.value, write.at);
+      }
+    }
+  }
+
+  /** Channels the device no longer declares (or whose visibility changed) disappear from both maps. */
+  forget(specs: readonly TelemetryChannelSpec[]): void {
+    for (const spec of specs) {
+      this.state.telemetry.delete(spec.name);
+      this.state.owner.telemetry.delete(spec.name);
+      this.ownerValues.delete(spec.name);
+    }
+  }
+
+  /**
+   * After each projection of the core: a new holder got a fresh OwnerData; the newest
+   * owner-only values are copied into it. Returns true when that happened (the room then
+   * sends the new holder the recent owner-only samples).
+   */
+  followOwner(): boolean {
+    if (this.state.owner === this.ownerData) return false;
+    this.ownerData = this.state.owner;
+    for (const write of this.ownerValues.values()) show(this.ownerData.telemetry, write.spec, write.value, write.at);
+    return true;
+  }
+}
+
+function show(map: MapSchema<TelemetryReading>, spec: TelemetryChannelSpec, value: TelemetrySampleValue, at: number): void {
+  let reading = map.get(spec.name);
+  if (!reading) {
+    reading = new TelemetryReading();
+    map.set(spec.name, reading);
+  }
+  if (reading.unit !== spec.unit) reading.unit = spec.unit;
+  if (reading.type !== spec.type) reading.type = spec.type;
+  const number = typeof value === "number" ? value : typeof value === "boolean" ? (value ? 1 : 0) : 0;
+  const text = typeof value === "string" ? value : "";
+  if (reading.value !== number) reading.value = number;
+  if (reading.text !== text) reading.text = text;
+  reading.at = at;
+}
