@@ -91,6 +91,17 @@ export const TelemetryReading = schema({
 }, "TelemetryReading");
 export type TelemetryReading = SchemaType<typeof TelemetryReading>;
 
+/**
+ * A set of telemetry readings by channel name. A holder object rather than a bare map on a
+ * view-tagged field: schema 4 makes every item of a `view: true` collection wait for its own
+ * `view.add`, while the items of an untagged map inside a viewed object are seen by every
+ * view that sees the object — one `view.add` per view, at its start, as for the session.
+ */
+export const TelemetryReadings = schema({
+  readings: { map: TelemetryReading },
+}, "TelemetryReadings");
+export type TelemetryReadings = SchemaType<typeof TelemetryReadings>;
+
 /** Inputs and outputs of the current session: only the holder's connections have this in view. */
 export const OwnerData = schema({
   runId: text(),
@@ -101,7 +112,7 @@ export const OwnerData = schema({
   output: text(),
   failureMessage: text(),
   /** Owner-only telemetry channels (issue 24): only the holder sees them, as they see the rest of this. */
-  telemetry: { map: TelemetryReading },
+  telemetry: { type: TelemetryReadings },
 }, "OwnerData");
 export type OwnerData = SchemaType<typeof OwnerData>;
 
@@ -139,6 +150,6 @@ export const DeviceRoomState = schema({
   /** Waiting users' seats by user id; each connection's view holds its own user's seat only. */
   seats: { map: QueueSeat, view: true },
   /** Public telemetry channels (issue 24): the newest value of each, for everyone watching. */
-  telemetry: { map: TelemetryReading, view: true },
+  telemetry: { type: TelemetryReadings, view: true },
 }, "DeviceRoomState");
 export type DeviceRoomState = SchemaType<typeof DeviceRoomState>;

@@ -1,6 +1,6 @@
 /**
- * Telemetry values → schema state: public channels into `state.telemetry` (in the view every
- * spectator shares), owner-only ones into `state.owner.telemetry` — inside the holder's
+ * Telemetry values → schema state: public channels into `state.telemetry.readings` (in the view every
+ * spectator shares), owner-only ones into `state.owner.telemetry.readings` — inside the holder's
  * OwnerData, which only the holder's connections have in view and which is made anew for
  * every holder (projection/projection.ts), so the next holder's values never reach the last.
  * Only values that changed are assigned, so an unchanged field never enters a patch.
@@ -22,9 +22,9 @@ export class TelemetryProjection {
     for (const write of writes) {
       if (write.spec.visibility === TelemetryVisibility.OWNER) {
         this.ownerValues.set(write.spec.name, write);
-        show(this.state.owner.telemetry, write.spec, write.value, write.at);
+        show(this.state.owner.telemetry.readings, write.spec, write.value, write.at);
       } else {
-        show(this.state.telemetry, write.spec, write.value, write.at);
+        show(this.state.telemetry.readings, write.spec, write.value, write.at);
       }
     }
   }
@@ -32,8 +32,8 @@ export class TelemetryProjection {
   /** Channels the device no longer declares (or whose visibility changed) disappear from both maps. */
   forget(specs: readonly TelemetryChannelSpec[]): void {
     for (const spec of specs) {
-      this.state.telemetry.delete(spec.name);
-      this.state.owner.telemetry.delete(spec.name);
+      this.state.telemetry.readings.delete(spec.name);
+      this.state.owner.telemetry.readings.delete(spec.name);
       this.ownerValues.delete(spec.name);
     }
   }
@@ -46,7 +46,7 @@ export class TelemetryProjection {
   followOwner(): boolean {
     if (this.state.owner === this.ownerData) return false;
     this.ownerData = this.state.owner;
-    for (const write of this.ownerValues.values()) show(this.ownerData.telemetry, write.spec, write.value, write.at);
+    for (const write of this.ownerValues.values()) show(this.ownerData.telemetry.readings, write.spec, write.value, write.at);
     return true;
   }
 }
