@@ -30,7 +30,7 @@ import { keepListed } from "../cluster/keepListed.ts";
 import type { RoomLease } from "../cluster/deviceRoomLeases.ts";
 import { fairUseGateFor, UserAdmission } from "../edge/userAdmission.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "../edge/joinAuth.ts";
-import { deviceCommand, okAnswer, requestIdOf, unknownMessage, userCommand, type Translation } from "../edge/commands.ts";
+import { okAnswer, requestIdOf, unknownMessage, userCommand, type Translation } from "../edge/commands.ts";
 import { CLIENT_ADDRESS_HEADER } from "../../http/requestGuard.ts";
 import { revocationReason } from "../../auth/revocations.ts";
 import { isValidDeviceId } from "../../auth/deviceRegistry.ts";
@@ -49,6 +49,7 @@ import type { AvailabilityRecord } from "../../ports/store.ts";
 import { ServicedRoom } from "../connections/servicedRoom.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
 import { RoomTelemetry } from "../telemetry/roomTelemetry.ts";
+import { routeDeviceMessage } from "../telemetry/deviceMessageRoute.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -311,11 +312,11 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   private onDeviceMessage(client: BatonClient, type: string, payload: unknown) {
     const isDevice = client.auth?.role === "device";
     if (isDevice && client !== this.device.current) return; // a replaced socket that has not closed yet
-    // Telemetry goes beside the core, never through it (telemetry/roomTelemetry.ts).
-    if (isDevice && type === DeviceToRoom.TELEMETRY) return this.telemetry.received(client, payload);
-    const translation = deviceCommand(type, payload, isDevice);
-    if (type === DeviceToRoom.HELLO && "command" in translation) this.telemetry.declared(payload);
-    this.execute(client, type, translation);
+    // Telemetry goes beside the core, never through it (telemetry/deviceMessageRoute.ts).
+    const route = routeDeviceMessage(type, payload, isDevice);
+    if (route.to === "telemetry") return this.telemetry.received(client, payload);
+    if (route.declaresTelemetry) this.telemetry.declared(payload);
+    this.execute(client, type, route.translation);
   }
 
   /** Applies a translated message, answering the sender when it is refused at the edge or by the rules. */
