@@ -22,11 +22,13 @@ import {
   type SessionEndedMessage, type SessionExpiringMessage, type SessionExtendedMessage, type UserToRoomType,
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
+import type { TelemetryRecentMessage } from "@baton/protocol";
 import { Emitter } from "./emitter.ts";
 import { BatonError, ClientErrorCode, fromJoinFailure } from "./errors.ts";
 import { emptyView, viewOf, type ConnectionState, type DeviceView, type HolderInfo } from "./deviceState.ts";
 import type { AnySessionTypes, InputOf, OutputOf, RunFailure, RunResult, SessionTypeMap, SessionTypeName } from "./sessionTypes.ts";
 import { waitFor, type WaitOptions } from "./waiting.ts";
+import { TelemetryTrace, type TelemetryUpdate, type TelemetryView } from "./telemetry.ts";
 
 export interface DeviceEvents {
   /** Any change of the snapshot (state from the room, or this handle's connection). */
@@ -37,6 +39,8 @@ export interface DeviceEvents {
   released: [{ epoch: number; holder: HolderInfo; reason: EndReasonName | null; mine: boolean }];
   /** The run in flight reported progress (everyone watching sees it). */
   progress: [{ runId: string; sessionType: string | null; progress: number; message: string }];
+  /** A telemetry channel has a new value (public channels for everyone, owner-only ones for the holder). */
+  telemetry: [TelemetryUpdate];
   /** A run of this user finished (holder only). */
   result: [RunResult];
   /** A run of this user failed (holder only). */
@@ -125,6 +129,8 @@ let handleCounter = 0;
 
 export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
   private readonly events = new Emitter<DeviceEvents>();
+  /** The recent telemetry samples per channel (telemetry.ts). */
+  private readonly trace = new TelemetryTrace();
   private room: Room<any, DeviceRoomState> | null = null;
   private view: DeviceView;
   private joinFailure: BatonError | null = null;
@@ -164,6 +170,11 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
   /** This user holds the device. */
   get isMine(): boolean {
     return this.view.isMine;
+  }
+
+  /** Live telemetry by channel: the newest value, its unit and recent samples (owner-only channels for the holder only). */
+  get telemetry(): TelemetryView {
+    return this.view.telemetry;
   }
 
   /** A claim could succeed now: connected, the device online, nobody holding it. */
@@ -510,6 +521,10 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     room.onMessage(RoomToUser.QUEUE_LEFT, (left: QueueLeftMessage) => this.events.emit("queueLeft", left));
     room.onMessage(RoomToUser.SESSION_EXPIRING, (expiring: SessionExpiringMessage) => this.events.emit("sessionExpiring", expiring));
     room.onMessage(RoomToUser.SESSION_EXTENDED, (extended: SessionExtendedMessage) => this.events.emit("sessionExtended", extended));
+    room.onMessage(RoomToUser.TELEMETRY_RECENT, (recent: TelemetryRecentMessage) => {
+      this.view = { ...this.view, telemetry: this.trace.seed(recent) };
+      this.events.emit("changed", this.view);
+    });
     let stuck: ReturnType<typeof setTimeout> | undefined;
     room.onDrop(() => {
       for (const pending of this.pending.values()) pending.mayBeLost = true;
@@ -576,8 +591,12 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
   private refresh(): void {
     if (!this.room) return;
     const previous = this.view;
-    const next = viewOf(this.deviceId, this.room.state, previous.connection, this.context.userId());
+    const userId = this.context.userId();
+    const updates: TelemetryUpdate[] = [];
+    const isMine = this.room.state.session?.ownerId !== "" && this.room.state.session?.ownerId === userId;
+    const next = viewOf(this.deviceId, this.room.state, previous.connection, userId, this.trace.update(this.room.state, isMine, updates));
     this.view = next;
+    for (const update of updates) this.events.emit("telemetry", update);
     if (previous.synced) this.emitTransitions(previous, next);
     if (next.connection === "open") this.recoverAnswers(next);
     this.recoverOutcomes(next);
@@ -667,7 +686,7 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
   private setConnection(connection: ConnectionState): void {
     if (this.view.connection === connection) return;
     const view = this.room && this.view.synced
-      ? viewOf(this.deviceId, this.room.state, connection, this.context.userId())
+      ? viewOf(this.deviceId, this.room.state, connection, this.context.userId(), this.view.telemetry)
       : { ...this.view, connection, canClaim: false };
     this.view = view;
     this.events.emit("connection", connection);

@@ -11,6 +11,7 @@ export { DeviceHandle, type ClaimOptions, type Claimed, type DeviceEvents, type 
 export { BatonError, ClientErrorCode, isBatonError, type BatonErrorCode, type BatonErrorDetails, type ClientErrorCodeName } from "./errors.ts";
 export { devToken, type DevUser } from "./http.ts";
 export type { WaitOptions } from "./waiting.ts";
+export type { TelemetryChannelView, TelemetryUpdate, TelemetryView } from "./telemetry.ts";
 export type {
   ConnectionState, DeviceView, DeviceInfoView, SessionView, OwnerView, QueueView, QueueSeatView, HolderInfo, SessionTypeInfo, JsonObject,
 } from "./deviceState.ts";
@@ -24,4 +25,5 @@ export {
   ErrorCode, Phase, EndReason, DeviceConnection, DeviceAvailability, QueueExitReason,
   type ErrorCodeName, type PhaseName, type EndReasonName, type DeviceAvailabilityName, type QueueExitReasonName,
   type OfferMessage, type QueueLeftMessage, type SessionExpiringMessage, type SessionExtendedMessage,
+  type TelemetryChannelInput, type TelemetrySample, type TelemetrySampleValue, type TelemetryRecentMessage,
 } from "@baton/protocol";
