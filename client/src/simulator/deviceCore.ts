@@ -34,6 +34,8 @@ export interface DeviceProfile {
   firmware?: string;
   /** Back-off of the re-send after RATE_LIMITED. Default DEFAULT_RESEND_POLICY. */
   resend?: ResendPolicy;
+  /** Telemetry channels `hello` declares (issue 24); absent: none. The samples are the shell's (telemetryPlayer.ts), beside this machine. */
+  telemetry?: readonly Record<string, unknown>[];
 }
 
 export type ConnectionState = "stopped" | "waiting" | "awaitingWelcome" | "online";
@@ -469,6 +471,7 @@ export class DeviceCore {
     return {
       firmware: this.profile.firmware ?? "contract",
       sessionTypes: this.profile.sessionTypes,
+      ...(this.profile.telemetry ? { telemetry: this.profile.telemetry } : {}),
       ...(held ? { heldRunId: held.runId } : {}),
       ...(this.state.highestEpoch !== undefined ? { epoch: this.state.highestEpoch } : {}),
     };
