@@ -10,13 +10,13 @@ import { startSimulatedDevice } from "@baton/client/simulator";
 import { DEV_DEVICES, startBaton, type TestBaton } from "../support/baton.ts";
 
 let baton: TestBaton;
-const open: { leave?(): unknown; close?(): unknown }[] = [];
+const open: (() => unknown)[] = [];
 
 beforeAll(async () => {
   baton = await startBaton();
 });
 afterEach(async () => {
-  await Promise.allSettled(open.splice(0).map((connection) => connection.leave?.() ?? connection.close?.()));
+  await Promise.allSettled(open.splice(0).map((stop) => stop()));
 });
 afterAll(async () => {
   await baton.shutdown();
@@ -24,14 +24,14 @@ afterAll(async () => {
 
 async function handle(userId: string, deviceId: string): Promise<DeviceHandle> {
   const device = new BatonClient(baton.httpUrl, { token: await baton.tokenFor(userId, userId) }).device(deviceId);
-  open.push(device);
+  open.push(() => device.leave());
   await device.ready();
   return device;
 }
 
 it("shows a printing printer's nozzle heating, with its unit, trace and events; a late joiner starts from the recent samples", async () => {
   const printer = await startSimulatedDevice({ url: baton.httpUrl, ...DEV_DEVICES.printer, instrument: "printer", speed: 10, jobDurationMs: 30_000, telemetryIntervalMs: 50 });
-  open.push(printer);
+  open.push(() => printer.close());
   const pat = await handle("pat", DEV_DEVICES.printer.deviceId);
   const updates: TelemetryUpdate[] = [];
   pat.on("telemetry", (update) => updates.push(update));
@@ -56,7 +56,7 @@ it("shows a printing printer's nozzle heating, with its unit, trace and events; 
 
 it("sends the scale's raw weight to its holder alone while it settles, ending on the measured weight", async () => {
   const scale = await startSimulatedDevice({ url: baton.httpUrl, ...DEV_DEVICES.scale, instrument: "scale", jobDurationMs: 1_500, telemetryIntervalMs: 50, seed: 7 });
-  open.push(scale);
+  open.push(() => scale.close());
   const holder = await handle("hana", DEV_DEVICES.scale.deviceId);
   const spectator = await handle("sid", DEV_DEVICES.scale.deviceId);
   await holder.until((view) => view.device.online);
