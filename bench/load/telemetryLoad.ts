@@ -21,16 +21,28 @@ type Command = { cmd: "run"; durationMs: number } | { cmd: "stop" };
 const env = JSON.parse(process.env.BENCH_LOAD ?? "{}") as TelemetryLoadEnv;
 const CHANNELS = [{ name: "nozzle", unit: "°C", type: "number", maxRateHz: 20 }];
 
+/** A join that timed out on a loaded machine is tried again (twice), rather than failing the run. */
+async function retrying<T>(connect: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
+
 async function main() {
   const token = env.system === "baton" ? await devToken(env.baseUrl, `bench-telemetry-viewer-${env.offset}`) : undefined;
   const counts = { frames: 0, bytes: 0 };
   const spectators: Endpoint[] = [];
-  const devices = await inBatches(env.deviceIds, 8, async (deviceId) => {
+  const devices = await inBatches(env.deviceIds, 4, async (deviceId) => {
     const target = { system: env.system, baseUrl: env.baseUrl, deviceId, deviceSecret: `dev-secret-${deviceId}` };
-    const device = await connectDevice(target, { telemetry: CHANNELS });
+    const device = await retrying(() => connectDevice(target, { telemetry: CHANNELS }));
     const stopHeartbeats = sendHeartbeats(device);
-    spectators.push(...(await inBatches(Array.from({ length: env.spectatorsPerDevice }), 8, async (_, index) => {
-      const spectator = await connectUser(target, "spectator", `bench-telemetry-viewer-${env.offset}-${deviceId}-${index}`, token);
+    spectators.push(...(await inBatches(Array.from({ length: env.spectatorsPerDevice }), 4, async (_, index) => {
+      const spectator = await retrying(() => connectUser(target, "spectator", `bench-telemetry-viewer-${env.offset}-${deviceId}-${index}`, token));
       spectator.onMessage((message) => {
         const isSample = "frameCode" in message ? message.frameCode === FrameCode.ROOM_STATE_PATCH : message.type === "telemetry";
         if (isSample) counts.frames++;
