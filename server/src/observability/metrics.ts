@@ -140,6 +140,7 @@ export function instrumentStore(store: BatonStore, histogram: Histogram<"operati
     outbox: timed(store.outbox, "outbox"),
     transitions: timed(store.transitions, "transitions"),
     availability: timed(store.availability, "availability"),
+    telemetry: timed(store.telemetry, "telemetry"),
     ping: () => store.ping(),
     purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff),
     close: () => store.close(),

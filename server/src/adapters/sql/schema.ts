@@ -120,6 +120,18 @@ export interface OutcomesTable {
   handed_over_at: Millis | null;
 }
 
+/** Migration 0007: telemetry samples a channel asked to keep (ports/telemetry.ts). */
+export interface TelemetrySamplesTable {
+  seq: Generated<number>;
+  device_id: string;
+  channel: string;
+  at: Millis;
+  /** "number" / "boolean" / "string". */
+  value_kind: string;
+  value_number: number | null;
+  value_text: string | null;
+}
+
 export interface Database {
   devices: DevicesTable;
   device_states: DeviceStatesTable;
@@ -131,6 +143,7 @@ export interface Database {
   audit: AuditTable;
   webhook_outbox: WebhookOutboxTable;
   device_availability: DeviceAvailabilityTable;
+  telemetry_samples: TelemetrySamplesTable;
 }
 
 /** BIGINT → number (PostgreSQL returns strings); null stays null. */

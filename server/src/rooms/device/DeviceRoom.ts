@@ -50,6 +50,7 @@ import { ServicedRoom } from "../connections/servicedRoom.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
 import { RoomTelemetry } from "../telemetry/roomTelemetry.ts";
 import { routeDeviceMessage } from "../telemetry/deviceMessageRoute.ts";
+import { TelemetryWriter } from "../telemetry/telemetryWriter.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -90,7 +91,10 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     clock: () => this.services.clock(), holderId: () => this.core?.session?.holder.userId ?? null,
     connectionsOf: (userId) => this.userConnections.of(userId), send: (client, type, payload) => this.sendTo(client, type, payload),
     schedulePatch: () => this.schedulePatch(), guarded: (what, callback) => this.guarded(what, callback),
+    keep: (writes) => this.telemetryWriter.keep(writes),
   });
+  /** Samples a channel asked to store, batched off the hot path (telemetry/telemetryWriter.ts). */
+  private readonly telemetryWriter = new TelemetryWriter(() => this.roomId, this.services.store.telemetry, (error) => this.services.logger.error({ err: error }, `device room ${this.roomId}: storing telemetry failed (dropped)`));
 
   static async onAuth(this: typeof DeviceRoom, token: string, options: unknown, context: AuthContext) {
     const services = this.services;
@@ -205,6 +209,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.unwatchRegistry?.();
     this.untrackQuotas?.();
     this.telemetry.dispose();
+    await this.telemetryWriter.flush();
     // Let the last writes finish (retries stop now that the room is disposed), so a room
     // created next for this device reads what this one knew — and only then give the
     // device's room lock back. A room whose creation was refused holds no lock.
