@@ -190,3 +190,32 @@ it("a new hello replaces the channels: those no longer declared disappear from t
   await spectator.leave();
   await device.leave();
 });
+
+it("stores a channel's samples only when it asks, downsampled to one per storeEveryMs, off the hot path", async () => {
+  const { deviceId, device } = await printerOnline([
+    { name: "nozzle", unit: "°C", maxRateHz: 20, storeEveryMs: 1_000 },
+    { name: "layer", maxRateHz: 20 },
+  ]);
+  const spectator = await watcher(deviceId, "stan");
+  const startedAt = Date.now();
+  // 2.5 s of samples, 10 a second.
+  for (let index = 0; index < 25; index++) {
+    device.send("telemetry", { values: { nozzle: 200 + index, layer: index } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await waitFor(() => spectator.state.telemetry.readings.get("nozzle")?.value === 224);
+  // Written in batches about once a second.
+  let stored = await baton.services.store.telemetry.list(deviceId, "nozzle");
+  for (const deadline = Date.now() + 5_000; stored.length < 3 && Date.now() < deadline;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stored = await baton.services.store.telemetry.list(deviceId, "nozzle");
+  }
+  expect(stored.length).toBeGreaterThanOrEqual(3); // at 0 s, ~1 s, ~2 s …
+  expect(stored.length).toBeLessThanOrEqual(4); // … not 25
+  for (let index = 1; index < stored.length; index++) expect(stored[index]!.at - stored[index - 1]!.at).toBeGreaterThanOrEqual(1_000);
+  expect(stored[0]!.at).toBeGreaterThanOrEqual(startedAt);
+  expect(typeof stored[0]!.value).toBe("number");
+  expect(await baton.services.store.telemetry.list(deviceId, "layer")).toEqual([]); // it did not ask
+  await spectator.leave();
+  await device.leave();
+});
