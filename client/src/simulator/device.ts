@@ -109,7 +109,7 @@ export class SimulatedDevice {
     this.events.setMaxListeners(100);
     this.telemetry = options.telemetryIntervalMs && options.telemetryIntervalMs > 0
       ? new TelemetryPlayer(telemetryModelOf(this.instrument.name, this.random), options.telemetryIntervalMs, () => this.jobMoment(), (values) => {
-        if (this.core.state.connection === "online") this.sendMessage(DeviceToRoom.TELEMETRY, { values });
+        this.step((core) => core.telemetry(values)); // sent only while joined: the core says so
       })
       : null;
     this.telemetry?.start();

@@ -321,6 +321,16 @@ export class DeviceCore {
   }
 
   /**
+   * Live telemetry (issue 24, PROTOCOL §15): `telemetry { values }`, sent only while joined —
+   * a glimpse, not a record: dropped offline, never held or re-sent, not a heartbeat.
+   */
+  telemetry(values: Record<string, number | boolean | string>): CoreOutput[] {
+    return this.collect(() => {
+      if (this.state.connection === "online" && Object.keys(values).length > 0) this.send("telemetry", { values });
+    });
+  }
+
+  /**
    * The instrument's reset after a job is done: `ready`, now if joined, else after the next
    * welcome. Not owed if a job started meanwhile.
    */
