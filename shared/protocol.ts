@@ -107,7 +107,7 @@ export const RoomToUser = {
   /** To the holder, after `extend`: `{ deviceId, epoch, expiresAt, extendedMs, canExtendMs }`. */
   SESSION_EXTENDED: "session_extended",
   // --- live telemetry (issue 24; shared/telemetry.ts) ---
-  /** At join (and to a new holder): the recent samples of each telemetry channel this user may see. */
+  /** At join: the recent samples of each telemetry channel this user may see (owner-only: the current session's, for its holder). */
   TELEMETRY_RECENT: "telemetry_recent",
 } as const;
 export type RoomToUserType = (typeof RoomToUser)[keyof typeof RoomToUser];

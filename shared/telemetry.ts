@@ -77,7 +77,7 @@ export type TelemetryMessage = z.infer<typeof TelemetryPayload>;
 /** One sample as watchers get it: when the room took it (ms since the epoch) and its value. */
 export type TelemetrySample = [at: number, value: TelemetrySampleValue];
 
-/** `telemetry_recent`, room → user (at join, and to a new holder for owner-only channels): the recent samples of each channel it may see. */
+/** `telemetry_recent`, room → user at join: the recent samples of each channel it may see (owner-only: the current session's, for its holder). */
 export const TelemetryRecentPayload = z.object({
   channels: z.record(z.string(), z.object({
     unit: z.string(),

@@ -90,14 +90,20 @@ it("keeps owner-only channels to the holder's connections, and a new holder neve
   await waitFor(() => tab.state.owner.telemetry.readings.get("note")?.text === "OLGA-TELEMETRY-1");
   expect((await tabRecent).channels.note!.samples.map(([, value]) => value)).toEqual(["OLGA-TELEMETRY-1"]);
 
-  // Olga releases; Sven takes the device: he gets the last owner-only value (the device's, not Olga's
-  // session's), and what the device says next goes to him, never to Olga.
+  // Olga releases; Sven takes the device: nothing of Olga's session comes with it (her last
+  // owner-only value stays hers), and what the device says next goes to him, never to Olga.
   owner.release();
   await waitFor(() => spectator.state.session.phase === "idle");
-  const svenRecent = recentOf(spectator);
   spectator.claim();
   await waitFor(() => spectator.state.session.ownerId === "sven");
-  expect((await svenRecent).channels.note).toBeDefined();
+  const svenTab = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("sven", "sven"), deviceId });
+  const svenTabRecent = recentOf(svenTab);
+  await waitFor(() => svenTab.state.session.ownerId === "sven");
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(spectator.state.owner.telemetry.readings.has("note")).toBe(false);
+  expect(JSON.stringify(spectator.state.toJSON())).not.toContain("OLGA-");
+  expect(JSON.stringify(svenTab.state.toJSON())).not.toContain("OLGA-");
+  expect((await svenTabRecent).channels.note?.samples ?? []).toEqual([]); // his session has none yet
   device.send("telemetry", { values: { note: "SVEN-TELEMETRY-2" } });
   await waitFor(() => spectator.state.owner.telemetry.readings.get("note")?.text === "SVEN-TELEMETRY-2");
   await new Promise((resolve) => setTimeout(resolve, 200));
@@ -108,7 +114,7 @@ it("keeps owner-only channels to the holder's connections, and a new holder neve
   expect(rawBytes.includes(Buffer.from("TELEMETRY-"))).toBe(false);
 
   raw.close();
-  await Promise.all([owner.leave(), spectator.leave(), tab.leave(), device.leave()]);
+  await Promise.all([owner.leave(), spectator.leave(), tab.leave(), svenTab.leave(), device.leave()]);
 });
 
 it("coalesces samples faster than a channel's rate: the newest wins, a burst costs a patch or two", async () => {

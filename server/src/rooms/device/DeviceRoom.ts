@@ -89,7 +89,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   /** Live telemetry, beside the core and never through it (telemetry/roomTelemetry.ts, issue 24). */
   private readonly telemetry = new RoomTelemetry<BatonClient>(this.state, {
     clock: () => this.services.clock(), holderId: () => this.core?.session?.holder.userId ?? null,
-    connectionsOf: (userId) => this.userConnections.of(userId), send: (client, type, payload) => this.sendTo(client, type, payload),
+    send: (client, type, payload) => this.sendTo(client, type, payload),
     schedulePatch: () => this.schedulePatch(), guarded: (what, callback) => this.guarded(what, callback),
     keep: (writes) => this.telemetryWriter.keep(writes),
   });

@@ -26,7 +26,6 @@ export interface RoomTelemetryHost<C extends Client> {
   clock(): number;
   /** The holder's user id, or null when nobody holds the device. */
   holderId(): string | null;
-  connectionsOf(userId: string): Iterable<C>;
   send(client: C, type: string, payload: unknown): void;
   /** Push the state patch (the room's own, shared with session changes). */
   schedulePatch(): void;
@@ -63,16 +62,12 @@ export class RoomTelemetry<C extends Client> {
     this.arm();
   }
 
-  /** After every projection of the core: a new holder gets the owner-only values and their recent samples. */
+  /** After every projection of the core: at a change of holder, the owner-only values and samples of the last session are dropped. */
   afterProjection(): void {
-    if (!this.projection.followOwner()) return;
-    const holderId = this.host.holderId();
-    if (!holderId) return;
-    const recent = this.hub.recent((spec) => spec.visibility === TelemetryVisibility.OWNER);
-    if (recent) for (const client of this.host.connectionsOf(holderId)) this.host.send(client, RoomToUser.TELEMETRY_RECENT, recent);
+    if (this.projection.followOwner()) this.hub.forgetOwnerSamples();
   }
 
-  /** A user's connection joined or came back: the recent samples of every channel it may see. */
+  /** A user's connection joined or came back: the recent samples of every channel it may see (owner-only: this session's, for its holder). */
   userConnected(client: C, userId: string): void {
     const holds = this.host.holderId() === userId;
     const recent = this.hub.recent((spec) => spec.visibility === TelemetryVisibility.PUBLIC || holds);

@@ -8,7 +8,7 @@
  * Nothing here reads or writes the session core: a sample never changes a session decision,
  * never waits for a commit and never delays a command (telemetryIsolation.property.test.ts).
  */
-import { ErrorCode, TelemetryLimits, TelemetryPayload, describeZodError, errorValue, type ErrorValue, type TelemetryChannelSpec, type TelemetryRecentMessage, type TelemetrySampleValue } from "@baton/protocol";
+import { ErrorCode, TelemetryLimits, TelemetryPayload, TelemetryVisibility, describeZodError, errorValue, type ErrorValue, type TelemetryChannelSpec, type TelemetryRecentMessage, type TelemetrySampleValue } from "@baton/protocol";
 import { TokenBucket } from "../edge/rateLimiter.ts";
 import { SampleRing } from "./sampleRing.ts";
 
@@ -121,6 +121,14 @@ export class TelemetryHub {
       writes.push({ spec: channel.spec, value: pending.value, at: pending.at, store });
     }
     return writes;
+  }
+
+  /** The holder changed: owner-only samples (recent and pending) belonged to the last session, and are dropped. */
+  forgetOwnerSamples(): void {
+    for (const [name, channel] of this.channels) {
+      if (channel.spec.visibility !== TelemetryVisibility.OWNER) continue;
+      this.channels.set(name, { ...channel, ring: new SampleRing(this.budget.ringSize), pending: null });
+    }
   }
 
   /** The recent samples of the channels `visible` lets through (null when there are none). */

@@ -2,7 +2,8 @@
  * Telemetry values → schema state: public channels into `state.telemetry.readings` (in the view every
  * spectator shares), owner-only ones into `state.owner.telemetry.readings` — inside the holder's
  * OwnerData, which only the holder's connections have in view and which is made anew for
- * every holder (projection/projection.ts), so the next holder's values never reach the last.
+ * every holder (projection/projection.ts), so the next holder's values never reach the last,
+ * and the last holder's never reach the next (nothing is carried into a new OwnerData).
  * Only values that changed are assigned, so an unchanged field never enters a patch.
  */
 import type { MapSchema } from "@colyseus/schema";
@@ -39,14 +40,15 @@ export class TelemetryProjection {
   }
 
   /**
-   * After each projection of the core: a new holder got a fresh OwnerData; the newest
-   * owner-only values are copied into it. Returns true when that happened (the room then
-   * sends the new holder the recent owner-only samples).
+   * After each projection of the core: the holder changed and got a fresh, empty OwnerData.
+   * Owner-only values are the holder's session's alone — the last holder's weight is not the
+   * next one's business — so nothing is carried over. Returns true when that happened (the
+   * room then forgets the owner-only samples, telemetryHub.ts `forgetOwnerSamples`).
    */
   followOwner(): boolean {
     if (this.state.owner === this.ownerData) return false;
     this.ownerData = this.state.owner;
-    for (const write of this.ownerValues.values()) show(this.ownerData.telemetry.readings, write.spec, write.value, write.at);
+    this.ownerValues.clear();
     return true;
   }
 }
