@@ -35,6 +35,7 @@ import { s2FanOut } from "./scenarios/s2FanOut.ts";
 import { s3Capacity } from "./scenarios/s3Capacity.ts";
 import { s4Churn } from "./scenarios/s4Churn.ts";
 import { s5Cluster } from "./scenarios/s5Cluster.ts";
+import { s6Telemetry } from "./scenarios/s6Telemetry.ts";
 
 /** The scenario registry: `npm run bench` runs these, in this order. One line per scenario. */
 const SCENARIOS: Scenario[] = [
@@ -43,6 +44,7 @@ const SCENARIOS: Scenario[] = [
   s3Capacity,
   s4Churn,
   s5Cluster,
+  s6Telemetry,
 ];
 
 const options: ParseArgsConfig["options"] = {

@@ -178,6 +178,8 @@ export const ERRORS = {
     | { reason: "refused"; status: number }
     /** A message's payload failed its schema (`type`: the message, `problem`: the first issue). */
     | { reason: "payload"; type: string; problem: string }
+    /** A `telemetry` value for a channel the device did not declare in `hello`, or of another type. */
+    | { reason: "telemetryChannel"; channel: string; problem: string }
     /** Pool join options: `problem` when a parse said why. */
     | { reason: "poolJoinOptions"; problem?: string }
     | { reason: "poolRoomWithoutName" | "frameUndecodable" | "frameFailed" | "poolClaim" | "notPlainJson" }
@@ -191,6 +193,7 @@ export const ERRORS = {
       case "percentEncoding": return "The request path is not valid percent-encoding (a % must be followed by two hex digits of UTF-8).";
       case "refused": return `The request was refused (HTTP ${p.status}).`;
       case "payload": return `Payload of "${p.type}" is malformed: ${p.problem}.`;
+      case "telemetryChannel": return `Telemetry channel ${JSON.stringify(p.channel)}: ${p.problem}; the message was dropped.`;
       case "poolJoinOptions": return p.problem === undefined
         ? "Pool join options are { pool: \"<name>\" } (1–64 letters, digits, '_' or '-')."
         : `Pool join options are { pool }: ${p.problem}.`;
@@ -214,11 +217,14 @@ export const ERRORS = {
     /** A connection's frames over its token bucket: `frames` dropped, or a device's outcome report `type` that it must send again. */
     | { reason: "frames"; perSecond: number; burst: number }
     | { reason: "outcomeDropped"; type: string; perSecond: number; burst: number }
+    /** A device's `telemetry` messages over their own budget (beside the frame budget): dropped. */
+    | { reason: "telemetry"; perSecond: number; burst: number }
   >(429, (p) => {
     switch (p.reason) {
       case "secretGuessing": return `Too many wrong device secrets from your address; try again in ${p.retryAfterSeconds} s.`;
       case "http": return `Too many requests from this address (more than ${p.perSecond} a second); wait ${p.retryAfterSeconds} s and try again.`;
       case "frames": return `Too many messages: at most ${p.perSecond} per second (burst ${p.burst}); this one was dropped.`;
+      case "telemetry": return `Too many telemetry messages: at most ${p.perSecond} per second (burst ${p.burst}); the excess was dropped. Send fewer, each with several channels.`;
       case "outcomeDropped": return `Too many messages: this "${p.type}" was dropped and not stored (at most ${p.perSecond} per second, burst ${p.burst}); keep it and send it again after a pause.`;
     }
   }),

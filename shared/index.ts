@@ -12,3 +12,4 @@ export * from "./errors.ts";
 export * from "./messages.ts";
 export * from "./jsonValue.ts";
 export * from "./http.ts";
+export * from "./telemetry.ts";

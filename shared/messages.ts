@@ -10,6 +10,7 @@ import {
   type EndReasonName, type ErrorCodeName, type HandOverEndReasonName, type PhaseName, type RoomToDeviceType, type RoomToUserType, type UserToRoomType,
 } from "./protocol.ts";
 import { JsonLimits, jsonObject, jsonObjectWithin } from "./jsonValue.ts";
+import { TelemetryDeclarations, TelemetryPayload, TelemetryRecentPayload } from "./telemetry.ts";
 
 /** Upper bounds that keep a single message cheap to handle. */
 export const Limits = {
@@ -171,6 +172,8 @@ export const HelloPayload = z.strictObject({
   epoch: epoch.optional(),
   /** Optional: every run of this device needs a physical reset before the next holder (PROTOCOL.md §12.3). */
   needsReset: z.boolean().optional(),
+  /** Optional: the device's live telemetry channels (shared/telemetry.ts, PROTOCOL.md §13). */
+  telemetry: TelemetryDeclarations.optional(),
 });
 export const AcceptedPayload = z.strictObject({ epoch, runId });
 export const ProgressPayload = z.strictObject({
@@ -205,6 +208,7 @@ export const DevicePayloads = {
   [DeviceToRoom.FAILED]: FailedPayload,
   [DeviceToRoom.READY]: ReadyPayload,
   [DeviceToRoom.HEARTBEAT]: HeartbeatPayload,
+  [DeviceToRoom.TELEMETRY]: TelemetryPayload,
 } as const;
 
 export type Claim = z.infer<typeof ClaimPayload>;
@@ -357,6 +361,7 @@ export const RoomToUserPayloads = {
   [RoomToUser.SESSION_ENDED]: SessionEndedMessagePayload,
   [RoomToUser.HAND_OVER_OFFERED]: HandOverOfferedMessagePayload,
   [RoomToUser.HAND_OVER_ENDED]: HandOverEndedMessagePayload,
+  [RoomToUser.TELEMETRY_RECENT]: TelemetryRecentPayload,
 } as const;
 
 /** The payload type of each room → user message, by message name. */

@@ -120,6 +120,9 @@ export const RoomToUser = {
   HAND_OVER_OFFERED: "hand_over_offered",
   /** To the holder and the named user: the offer is over, `{ deviceId, epoch, reason, message, from, to }` (a HandOverEndReason). */
   HAND_OVER_ENDED: "hand_over_ended",
+  // --- live telemetry (issue 24; shared/telemetry.ts) ---
+  /** At join: the recent samples of each telemetry channel this user may see (owner-only: the current session's, for its holder). */
+  TELEMETRY_RECENT: "telemetry_recent",
 } as const;
 export type RoomToUserType = (typeof RoomToUser)[keyof typeof RoomToUser];
 
@@ -132,6 +135,8 @@ export const DeviceToRoom = {
   FAILED: "failed",
   READY: "ready",
   HEARTBEAT: "heartbeat",
+  /** `{ values: { <channel>: value } }`: live telemetry (issue 24). Handled beside the session core, never by it. */
+  TELEMETRY: "telemetry",
 } as const;
 export type DeviceToRoomType = (typeof DeviceToRoom)[keyof typeof DeviceToRoom];
 

@@ -80,6 +80,32 @@ export const SessionInfo = schema({
 }, "SessionInfo");
 export type SessionInfo = SchemaType<typeof SessionInfo>;
 
+/**
+ * The newest value of one telemetry channel (issue 24, shared/telemetry.ts), keyed by channel
+ * name. `value` holds numbers (booleans as 1/0), `text` a string channel's value.
+ */
+export const TelemetryReading = schema({
+  unit: text(),
+  /** number / boolean / string (TelemetryChannelType). */
+  type: text("number"),
+  value: number(),
+  text: text(),
+  /** When the room took the sample (ms since the Unix epoch). */
+  at: number(),
+}, "TelemetryReading");
+export type TelemetryReading = SchemaType<typeof TelemetryReading>;
+
+/**
+ * A set of telemetry readings by channel name. A holder object rather than a bare map on a
+ * view-tagged field: schema 4 makes every item of a `view: true` collection wait for its own
+ * `view.add`, while the items of an untagged map inside a viewed object are seen by every
+ * view that sees the object — one `view.add` per view, at its start, as for the session.
+ */
+export const TelemetryReadings = schema({
+  readings: { map: TelemetryReading },
+}, "TelemetryReadings");
+export type TelemetryReadings = SchemaType<typeof TelemetryReadings>;
+
 /** Inputs and outputs of the current session: only the holder's connections have this in view. */
 export const OwnerData = schema({
   runId: text(),
@@ -94,6 +120,8 @@ export const OwnerData = schema({
    * so the holder can hand it over to one of them (issue 24). Only the holder sees it.
    */
   viewers: text("[]"),
+  /** Owner-only telemetry channels (issue 24): only the holder sees them, as they see the rest of this. */
+  telemetry: { type: TelemetryReadings },
 }, "OwnerData");
 export type OwnerData = SchemaType<typeof OwnerData>;
 
@@ -130,5 +158,7 @@ export const DeviceRoomState = schema({
   queue: { type: QueueInfo, view: true },
   /** Waiting users' seats by user id; each connection's view holds its own user's seat only. */
   seats: { map: QueueSeat, view: true },
+  /** Public telemetry channels (issue 24): the newest value of each, for everyone watching. */
+  telemetry: { type: TelemetryReadings, view: true },
 }, "DeviceRoomState");
 export type DeviceRoomState = SchemaType<typeof DeviceRoomState>;

@@ -67,7 +67,7 @@ function smokeRun(id: string): Promise<{ status: number | null; stdout: string; 
   });
 }
 
-const SMOKED = ["S1", "S2", "S3", "S4", "S5"];
+const SMOKED = ["S1", "S2", "S3", "S4", "S5", "S6"];
 
 it("smokes every scenario the benchmark registers", async () => {
   const help = await new Promise<string>((resolve) => {
@@ -104,6 +104,12 @@ describe.concurrent("npm run bench -- --smoke: every scenario runs and reports (
       const s2 = scenario.data;
       expect(s2.rows.map((row: { system: string }) => row.system).sort()).toEqual(["baton", "relay"]);
       for (const row of s2.rows) expect(row.changes).toBeGreaterThan(0);
+    }
+    if (id === "S6") {
+      const s6 = scenario.data;
+      expect(s6.rows.map((row: { system: string }) => row.system).sort()).toEqual(["baton", "relay"]);
+      for (const row of s6.rows) expect(row.samples, `${row.system} sent no samples`).toBeGreaterThan(0);
+      for (const row of s6.rows) expect(row.frames, `${row.system}'s spectators received nothing`).toBeGreaterThan(0);
     }
   });
 });

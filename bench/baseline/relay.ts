@@ -8,7 +8,8 @@
  * holder per room with an epoch and a run id, and refuses a second claim with DEVICE_BUSY,
  * so its work per operation is the least a real server must do: parse, decide, re-encode,
  * send. It has no authentication, no schema validation, no state sync, no store.
- * Spectators get one small 0x0F frame per change, standing in for a state patch.
+ * Spectators get one small 0x0F frame per change, standing in for a state patch, and every
+ * `telemetry` sample re-encoded as it came (S6).
  *
  *   node --import tsx bench/baseline/relay.ts --port 0     (prints "relay listening on <port>")
  *
@@ -78,6 +79,7 @@ function onUserFrame(room: RelayRoom, socket: WebSocket, type: string, payload: 
 }
 
 function onDeviceFrame(room: RelayRoom, type: string, payload: any) {
+  if (type === "telemetry") return relayTelemetry(room, payload);
   if (type !== "result" || !room.run || payload?.epoch !== room.epoch || payload?.runId !== room.run.runId) return;
   const { runId, sessionType } = room.run;
   const holder = room.holder;
@@ -86,6 +88,17 @@ function onDeviceFrame(room: RelayRoom, type: string, payload: any) {
   holder?.send(encodeRoomData("result", { runId, sessionType, output: payload.output }));
   room.device?.send(encodeRoomData("ack", { runId }));
   broadcastPatch(room);
+}
+
+/**
+ * S6: a device's telemetry sample, re-encoded once and sent to everyone watching — the least
+ * a server must do per sample (no declaration check, no coalescing, no state, no ring).
+ */
+function relayTelemetry(room: RelayRoom, payload: any) {
+  if (typeof payload?.values !== "object" || payload.values === null) return;
+  const frame = encodeRoomData("telemetry", { values: payload.values, at: Date.now() });
+  for (const spectator of room.spectators) spectator.send(frame);
+  for (const owner of room.owners) owner.send(frame);
 }
 
 const server = http.createServer((request, response) => {

@@ -106,12 +106,13 @@ function joinRoomSocket(url: string): Promise<Endpoint> {
   });
 }
 
-export async function batonDevice(target: Target): Promise<Endpoint> {
+/** `hello` may carry more (S6: telemetry channels). */
+export async function batonDevice(target: Target, helloExtra: Record<string, unknown> = {}): Promise<Endpoint> {
   const seat = await matchmakeDevice({ baseUrl: target.baseUrl, deviceId: target.deviceId, secret: target.deviceSecret ?? `dev-secret-${target.deviceId}` });
   const device = await joinRoomSocket(roomSocketUrl(target.baseUrl, seat, { skipHandshake: true }));
   // `hello` declares the session type; the device is online once the `welcome` comes back.
   const welcomed = nextOf(device, "welcome");
-  device.send("hello", { firmware: "baton-bench/1", sessionTypes: [BENCH_SESSION_TYPE] });
+  device.send("hello", { firmware: "baton-bench/1", sessionTypes: [BENCH_SESSION_TYPE], ...helloExtra });
   await welcomed;
   return device;
 }
@@ -132,8 +133,8 @@ function relayConnect(target: Target, role: "owner" | "device" | "spectator"): P
 
 // ------------------------------------------------------------------ either system
 
-export function connectDevice(target: Target): Promise<Endpoint> {
-  return target.system === "baton" ? batonDevice(target) : relayConnect(target, "device");
+export function connectDevice(target: Target, helloExtra: Record<string, unknown> = {}): Promise<Endpoint> {
+  return target.system === "baton" ? batonDevice(target, helloExtra) : relayConnect(target, "device");
 }
 
 /** Baton: every user joins as a spectator and becomes the owner by claiming; the relay is told the role. */

@@ -153,6 +153,9 @@ static struct {
 #if CONFIG_BATON_INSTRUMENT_SCALE
     baton_scale_settle_t settle;
     int64_t last_conversion_us;
+    /* Live telemetry (issue 24): the raw weight due to go out, taken by app_driver_telemetry(). */
+    bool telemetry_due;
+    double telemetry_kg;
 #endif
 } s_job;
 
@@ -190,6 +193,49 @@ esp_err_t app_driver_init(void)
     ESP_LOGW(TAG, "STUB instrument: every run will be reported as failed");
 #endif
     return ESP_OK;
+}
+
+size_t app_driver_declare_telemetry(uint8_t *buf, size_t cap)
+{
+#if CONFIG_BATON_INSTRUMENT_SCALE
+    /* The raw weight while it settles, in kg, for the holder alone (a person's weight is theirs). */
+    baton_mp_writer_t w;
+    baton_mp_writer_init(&w, buf, cap);
+    baton_mp_write_array(&w, 1);
+    baton_mp_write_map(&w, 5);
+    baton_mp_write_cstr(&w, "name");
+    baton_mp_write_cstr(&w, "weight");
+    baton_mp_write_cstr(&w, "unit");
+    baton_mp_write_cstr(&w, "kg");
+    baton_mp_write_cstr(&w, "type");
+    baton_mp_write_cstr(&w, "number");
+    baton_mp_write_cstr(&w, "maxRateHz");
+    baton_mp_write_uint(&w, 5);
+    baton_mp_write_cstr(&w, "visibility");
+    baton_mp_write_cstr(&w, "owner");
+    return w.status == BATON_OK ? w.len : 0;
+#else
+    (void)buf;
+    (void)cap;
+    return 0;
+#endif
+}
+
+bool app_driver_telemetry(const char **channel, double *value)
+{
+#if CONFIG_BATON_INSTRUMENT_SCALE
+    if (!s_job.telemetry_due) {
+        return false;
+    }
+    s_job.telemetry_due = false;
+    *channel = "weight";
+    *value = s_job.telemetry_kg;
+    return true;
+#else
+    (void)channel;
+    (void)value;
+    return false;
+#endif
 }
 
 size_t app_driver_declare(uint8_t *buf, size_t cap)
@@ -332,8 +378,14 @@ app_job_step_t app_driver_poll(char *run_id, size_t run_id_cap, double *progress
         return APP_JOB_FAILED;
     }
     int32_t settled_grams = 0;
-    switch (baton_scale_settle_feed(&s_job.settle, (uint64_t)(now_us / 1000), has_reading, has_reading ? grams(raw) : 0,
-                                    progress, &settled_grams)) {
+    const int32_t reading = has_reading ? grams(raw) : 0;
+    const baton_scale_step_t step =
+        baton_scale_settle_feed(&s_job.settle, (uint64_t)(now_us / 1000), has_reading, reading, progress, &settled_grams);
+    if (baton_scale_settle_telemetry_due(&s_job.settle, (uint64_t)(now_us / 1000), has_reading)) {
+        s_job.telemetry_due = true;
+        s_job.telemetry_kg = (double)reading / 1000.0;
+    }
+    switch (step) {
     case BATON_SCALE_NOTHING:
         return APP_JOB_NOTHING;
     case BATON_SCALE_PROGRESS:

@@ -66,6 +66,7 @@ static baton_port_t s_port;
 static baton_runner_t s_runner;
 /* hello.sessionTypes: the scale declares its input and output schemas (≈ 700 bytes of msgpack). */
 static uint8_t s_session_types[1024];
+static uint8_t s_telemetry[128];
 static char s_secret[128];
 static bool s_waiting_for_reset;
 /* Wi-Fi credentials as read from NVS (or the development fallback): NUL-terminated here. */
@@ -418,6 +419,11 @@ static void advance_instrument(void)
         s_waiting_for_reset = true;
         break;
     }
+    const char *channel = NULL;
+    double value = 0;
+    if (app_driver_telemetry(&channel, &value)) {
+        (void)baton_runner_telemetry_number(&s_runner, channel, value); /* beside the run: dropped while offline */
+    }
     if (s_waiting_for_reset && app_driver_is_reset() && baton_runner_device_ready(&s_runner) == BATON_OK) {
         s_waiting_for_reset = false;
     }
@@ -495,6 +501,8 @@ void app_main(void)
         .firmware = version,
         .session_types = s_session_types,
         .session_types_len = types_len,
+        .telemetry = s_telemetry,
+        .telemetry_len = app_driver_declare_telemetry(s_telemetry, sizeof s_telemetry),
         .heartbeat_interval_ms = CONFIG_BATON_HEARTBEAT_MS,
         .backoff = {.initial_delay_ms = 500,
                     .max_delay_ms = CONFIG_BATON_RECONNECT_MAX_DELAY_MS,

@@ -39,6 +39,12 @@ esp_err_t app_driver_init(void);
 /** Writes the msgpack `sessionTypes` array this instrument declares; returns its length (0 on error). */
 size_t app_driver_declare(uint8_t *buf, size_t cap);
 
+/** Writes the msgpack `telemetry` channel array this instrument declares (issue 24); 0 = none. */
+size_t app_driver_declare_telemetry(uint8_t *buf, size_t cap);
+
+/** A live telemetry sample due since the last poll (the scale's raw weight while it settles); false if none. */
+bool app_driver_telemetry(const char **channel, double *value);
+
 /** Begins a run (input is a msgpack map, valid until the run ends). */
 void app_driver_start(const char *run_id, const uint8_t *input, size_t input_len);
 

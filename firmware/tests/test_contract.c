@@ -470,6 +470,7 @@ static void run_step(runner_t *r, const cJSON *step)
     const cJSON *job = cJSON_GetObjectItemCaseSensitive(step, "job");
     const cJSON *device = cJSON_GetObjectItemCaseSensitive(step, "device");
     const cJSON *connection = cJSON_GetObjectItemCaseSensitive(step, "connection");
+    const cJSON *telemetry = cJSON_GetObjectItemCaseSensitive(step, "telemetry");
     if (receive != NULL) {
         static uint8_t frame[4096];
         size_t len = encode_room_data(json_str(receive, "type", ""), cJSON_GetObjectItemCaseSensitive(receive, "payload"),
@@ -489,6 +490,14 @@ static void run_step(runner_t *r, const cJSON *step)
         } else {
             (void)baton_session_job_failed(&r->sm, run_id, json_str(job, "code", "DEVICE_FAILED"), json_str(job, "message", ""),
                                            r->now, &r->actions);
+        }
+        drain(r);
+    } else if (telemetry != NULL) {
+        /* One numeric channel (vector.schema.json): baton_session_telemetry_number. */
+        const cJSON *values = cJSON_GetObjectItemCaseSensitive(telemetry, "values");
+        const cJSON *sample = values != NULL ? values->child : NULL;
+        if (sample != NULL && sample->string != NULL) {
+            (void)baton_session_telemetry_number(&r->sm, sample->string, sample->valuedouble, &r->actions);
         }
         drain(r);
     } else if (cJSON_IsString(device) && strcmp(device->valuestring, "ready") == 0) {

@@ -3,7 +3,8 @@
  * /, the device rooms over real WebSockets) and simulated devices speaking the raw protocol:
  * - two people: Ada claims the scale and weighs; Bob watches live — "In use by Ada …", no
  *   claim for him, never a byte of her result — and sees it free again when she releases;
- * - a printer run's progress bar moves; a wrong input is refused with the server's sentence,
+ * - a printer run's progress bar moves, and a spectator sees its nozzle temperature and its
+ *   chart move (live telemetry, issue 24); a wrong input is refused with the server's sentence,
  *   and a missing one in words before anything is sent;
  * - axe-core finds no serious or critical violation on the list and the device page;
  * - Bob waits in line for a held device, sees his place and an estimate, and accepts the
@@ -52,8 +53,10 @@ beforeAll(async () => {
   devices.push(
     ...(await Promise.all([
       startSimulatedDevice({ ...common, ...DEV_DEVICES.scale, instrument: "scale", jobDurationMs: 1_500 }),
-      // Progress every simulated second of an eight-second print: the bar moves in eighths.
-      startSimulatedDevice({ ...common, ...DEV_DEVICES.printer, instrument: "printer", jobDurationMs: 8_000 }),
+      // Progress every simulated second of a thirty-second print (long enough to watch its
+      // telemetry before it is cancelled), and live telemetry (issue 24): nozzle and bed
+      // temperatures, the layer.
+      startSimulatedDevice({ ...common, ...DEV_DEVICES.printer, instrument: "printer", jobDurationMs: 30_000, telemetryIntervalMs: 100 }),
       startSimulatedDevice({ ...common, ...DEV_DEVICES.lab, instrument: "lab" }),
     ])),
   );
@@ -215,6 +218,19 @@ describe("the dashboard", () => {
       await expect.poll(progressOf(page), WAIT).toBeGreaterThan(first);
     }
     await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace, running for/);
+
+    // Bob, a spectator, sees the nozzle heat for PETG, with its unit, and its chart redraw.
+    const nozzleOf = (page: Page) => async () => Number.parseFloat((await page.getByTestId("telemetry-nozzle").textContent()) ?? "0");
+    await expect.poll(nozzleOf(bob), WAIT).toBeGreaterThan(100);
+    expect(await bob.getByTestId("telemetry-nozzle").textContent()).toMatch(/°C$/);
+    const chart = bob.getByTestId("telemetry-chart-nozzle").locator("canvas");
+    const pixels = () => chart.evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL());
+    const drawn = await pixels();
+    const reading = await nozzleOf(bob)();
+    await expect.poll(pixels, WAIT).not.toBe(drawn);
+    await expect.poll(nozzleOf(bob), WAIT).not.toBe(reading);
+    expect(Number(await bob.getByTestId("telemetry-chart-nozzle").getAttribute("data-samples"))).toBeGreaterThan(5);
+    await expectNoSeriousAxeViolations(bob, "the device page with live readings");
     await Promise.all([
       ada.screenshot({ path: path.join(SCREENSHOTS, "device-running.png"), fullPage: true }),
       bob.screenshot({ path: path.join(SCREENSHOTS, "device-spectator.png"), fullPage: true }),

@@ -548,6 +548,30 @@ export function runStoreConformance(name: string, factory: StoreFactory) {
       });
     });
 
+    describe("telemetry samples (issue 24)", () => {
+      it("keeps appended samples per device and channel, oldest first, with their types, and purges old ones", async () => {
+        await store.telemetry.append([
+          { deviceId: "dev-t", channel: "nozzle", at: 3_000, value: 211.5 },
+          { deviceId: "dev-t", channel: "nozzle", at: 1_000, value: 24.25 },
+          { deviceId: "dev-t", channel: "door", at: 1_500, value: true },
+          { deviceId: "dev-t", channel: "stage", at: 1_600, value: "heating" },
+          { deviceId: "dev-u", channel: "nozzle", at: 2_000, value: 99 },
+        ]);
+        await store.telemetry.append([]);
+        expect(await store.telemetry.list("dev-t", "nozzle")).toEqual([
+          { deviceId: "dev-t", channel: "nozzle", at: 1_000, value: 24.25 },
+          { deviceId: "dev-t", channel: "nozzle", at: 3_000, value: 211.5 },
+        ]);
+        expect(await store.telemetry.list("dev-t", "door")).toEqual([{ deviceId: "dev-t", channel: "door", at: 1_500, value: true }]);
+        expect(await store.telemetry.list("dev-t", "stage")).toEqual([{ deviceId: "dev-t", channel: "stage", at: 1_600, value: "heating" }]);
+        expect((await store.telemetry.list("dev-t", "nozzle", { since: 2_000 })).map((sample) => sample.at)).toEqual([3_000]);
+        expect((await store.telemetry.list("dev-t", "nozzle", { limit: 1 })).map((sample) => sample.at)).toEqual([1_000]);
+        expect(await store.purgeOlderThan(2_500)).toBe(4);
+        expect((await store.telemetry.list("dev-t", "nozzle")).map((sample) => sample.value)).toEqual([211.5]);
+        expect(await store.telemetry.list("dev-u", "nozzle")).toEqual([]);
+      });
+    });
+
     describe("retention", () => {
       it("purges what is older than the cutoff and keeps the rest, and never device state or the registry", async () => {
         await store.results.saveDelivered(result({ runId: "old", storedAt: 100 }));

@@ -89,6 +89,7 @@ function runStep(device: DeviceCore, step: Json): CoreOutput[] {
     const job = step.job as { event: string; runId: string; output?: Json; code?: string; message?: string };
     return job.event === "result" ? device.jobResult(job.runId, job.output ?? {}) : device.jobFailed(job.runId, job.code ?? "DEVICE_FAILED", job.message ?? "");
   }
+  if (step.telemetry) return device.telemetry((step.telemetry as { values: Record<string, number> }).values);
   if (step.device === "ready") return device.ready();
   if (step.device === "leave") return device.leave();
   const connection = step.connection;

@@ -23,11 +23,13 @@ import {
   type SessionEndedMessage, type SessionExpiringMessage, type SessionExtendedMessage, type UserToRoomType,
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
+import type { TelemetryRecentMessage } from "@baton/protocol";
 import { Emitter } from "./emitter.ts";
 import { BatonError, ClientErrorCode, fromJoinFailure } from "./errors.ts";
 import { emptyView, viewOf, type ConnectionState, type DeviceView, type HolderInfo } from "./deviceState.ts";
 import type { AnySessionTypes, InputOf, OutputOf, RunFailure, RunResult, SessionTypeMap, SessionTypeName } from "./sessionTypes.ts";
 import { waitFor, type WaitOptions } from "./waiting.ts";
+import { TelemetryTrace, type TelemetryUpdate, type TelemetryView } from "./telemetry.ts";
 
 export interface DeviceEvents {
   /** Any change of the snapshot (state from the room, or this handle's connection). */
@@ -38,6 +40,8 @@ export interface DeviceEvents {
   released: [{ epoch: number; holder: HolderInfo; reason: EndReasonName | null; mine: boolean }];
   /** The run in flight reported progress (everyone watching sees it). */
   progress: [{ runId: string; sessionType: string | null; progress: number; message: string }];
+  /** A telemetry channel has a new value (public channels for everyone, owner-only ones for the holder). */
+  telemetry: [TelemetryUpdate];
   /** A run of this user finished (holder only). */
   result: [RunResult];
   /** A run of this user failed (holder only). */
@@ -139,6 +143,8 @@ let handleCounter = 0;
 
 export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
   private readonly events = new Emitter<DeviceEvents>();
+  /** The recent telemetry samples per channel (telemetry.ts). */
+  private readonly trace = new TelemetryTrace();
   private room: Room<any, DeviceRoomState> | null = null;
   private view: DeviceView;
   private joinFailure: BatonError | null = null;
@@ -183,6 +189,11 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
   /** This user holds the device. */
   get isMine(): boolean {
     return this.view.isMine;
+  }
+
+  /** Live telemetry by channel: the newest value, its unit and recent samples (owner-only channels for the holder only). */
+  get telemetry(): TelemetryView {
+    return this.view.telemetry;
   }
 
   /** A claim could succeed now: connected, the device online, nobody holding it. */
@@ -575,6 +586,10 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     room.onMessage(RoomToUser.SESSION_EXTENDED, (extended: SessionExtendedMessage) => this.events.emit("sessionExtended", extended));
     room.onMessage(RoomToUser.HAND_OVER_OFFERED, (offered: HandOverOfferedMessage) => this.events.emit("handOverOffered", offered));
     room.onMessage(RoomToUser.HAND_OVER_ENDED, (ended: HandOverEndedMessage) => this.events.emit("handOverEnded", ended));
+    room.onMessage(RoomToUser.TELEMETRY_RECENT, (recent: TelemetryRecentMessage) => {
+      this.view = { ...this.view, telemetry: this.trace.seed(recent) };
+      this.events.emit("changed", this.view);
+    });
     let stuck: ReturnType<typeof setTimeout> | undefined;
     room.onDrop(() => {
       for (const pending of this.pending.values()) pending.mayBeLost = true;
@@ -642,8 +657,12 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     if (!this.room) return;
     const previous = this.view.synced ? this.view : this.beforeRejoin;
     this.beforeRejoin = null;
-    const next = viewOf(this.deviceId, this.room.state, this.view.connection, this.context.userId());
+    const userId = this.context.userId();
+    const updates: TelemetryUpdate[] = [];
+    const isMine = this.room.state.session?.ownerId !== "" && this.room.state.session?.ownerId === userId;
+    const next = viewOf(this.deviceId, this.room.state, this.view.connection, userId, this.trace.update(this.room.state, isMine, updates));
     this.view = next;
+    for (const update of updates) this.events.emit("telemetry", update);
     if (previous?.synced) this.emitTransitions(previous, next);
     if (next.connection === "open") this.recoverAnswers(next);
     this.recoverOutcomes(next);
@@ -739,7 +758,7 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
   private setConnection(connection: ConnectionState): void {
     if (this.view.connection === connection) return;
     const view = this.room && this.view.synced
-      ? viewOf(this.deviceId, this.room.state, connection, this.context.userId())
+      ? viewOf(this.deviceId, this.room.state, connection, this.context.userId(), this.view.telemetry)
       : { ...this.view, connection, canClaim: false };
     this.view = view;
     this.events.emit("connection", connection);

@@ -6,6 +6,7 @@
  */
 import type { DeviceAvailabilityName, DeviceConnectionName, EndReasonName, PhaseName } from "@baton/protocol";
 import type { DeviceRoomState } from "@baton/protocol/state";
+import type { TelemetryView } from "./telemetry.ts";
 
 /** The SDK's own connection to the device's room. */
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
@@ -118,6 +119,8 @@ export interface DeviceView {
   queue: QueueView;
   /** This user holds the device. */
   isMine: boolean;
+  /** Live telemetry by channel: public channels for everyone, owner-only ones for the holder (telemetry.ts). */
+  telemetry: TelemetryView;
   /**
    * A claim could succeed now: connected, the device online, available and ready, nobody
    * holding it, and nobody else waiting or offered it (a claim never jumps the line; while
@@ -162,12 +165,13 @@ export function emptyView(deviceId: string, connection: ConnectionState): Device
     owner: null,
     queue: { length: 0, handoffUntil: null, mine: null },
     isMine: false,
+    telemetry: {},
     canClaim: false,
   };
 }
 
-/** A snapshot of the schema state; `userId` is this client's user (null when unknown). */
-export function viewOf(deviceId: string, state: DeviceRoomState, connection: ConnectionState, userId: string | null): DeviceView {
+/** A snapshot of the schema state; `userId` is this client's user (null when unknown); `telemetry` is the handle's trace (telemetry.ts). */
+export function viewOf(deviceId: string, state: DeviceRoomState, connection: ConnectionState, userId: string | null, telemetry: TelemetryView = {}): DeviceView {
   const device = state.device;
   const session = state.session;
   const holder = session.ownerId ? { userId: session.ownerId, name: session.ownerName || session.ownerId } : null;
@@ -224,6 +228,7 @@ export function viewOf(deviceId: string, state: DeviceRoomState, connection: Con
       : null,
     queue,
     isMine,
+    telemetry,
     canClaim: connection === "open" && online && holder === null && availability === "available" && ready
       && (queue.length === 0 || queue.mine?.offered === true),
   };

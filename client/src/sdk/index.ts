@@ -12,6 +12,7 @@ export { BatonError, ClientErrorCode, isBatonError, type BatonErrorCode, type Ba
 export { devToken, type DevUser } from "./http.ts";
 export type { WaitOptions } from "./waiting.ts";
 export { describeOutput, readableKey, type OutputLine } from "./outputLabels.ts";
+export type { TelemetryChannelView, TelemetryUpdate, TelemetryView } from "./telemetry.ts";
 export type {
   ConnectionState, DeviceView, DeviceInfoView, SessionView, OwnerView, QueueView, QueueSeatView, HolderInfo, SessionTypeInfo, JsonObject,
 } from "./deviceState.ts";
@@ -25,4 +26,5 @@ export {
   ErrorCode, Phase, EndReason, DeviceConnection, DeviceAvailability, QueueExitReason, HandOverEndReason,
   type ErrorCodeName, type PhaseName, type EndReasonName, type DeviceAvailabilityName, type QueueExitReasonName, type HandOverEndReasonName,
   type OfferMessage, type QueueLeftMessage, type SessionExpiringMessage, type SessionExtendedMessage, type HandOverOfferedMessage, type HandOverEndedMessage,
+  type TelemetryChannelInput, type TelemetrySample, type TelemetrySampleValue, type TelemetryRecentMessage,
 } from "@baton/protocol";

@@ -22,6 +22,7 @@ const USAGE = `Usage: npm run simulate -- [options]
   --heartbeat <ms>           heartbeat period, 0 = off (default 5000)
   --max-attempts <n>         reconnect attempts before giving up (default 10)
   --seed <n>                 reproducible measurements
+  --telemetry <ms>           live telemetry every <ms> (printer temperatures, raw weight, pH), 0 = off (default 200)
   --quiet                    only errors and results
   --help`;
 
@@ -36,6 +37,7 @@ function main(): void {
       heartbeat: { type: "string" },
       "max-attempts": { type: "string" },
       seed: { type: "string" },
+      telemetry: { type: "string" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -63,6 +65,7 @@ function main(): void {
     // (the log said "reconnect attempt 1/undefined" and never gave up).
     reconnect: values["max-attempts"] === undefined ? undefined : { maxAttempts: number(values["max-attempts"], "--max-attempts") },
     seed: number(values.seed, "--seed"),
+    telemetryIntervalMs: number(values.telemetry, "--telemetry") ?? 200,
     log: quiet ? undefined : print,
   });
   device.events.on("jobFinished", (job) => {

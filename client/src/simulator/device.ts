@@ -43,6 +43,8 @@ import type {
 import { encodeRoomData, type DecodeResult } from "./framing.ts";
 import { getInstrument, seededRandom, type Instrument, type Json } from "./instruments.ts";
 import { Job } from "./job.ts";
+import { telemetryModelOf } from "./instrumentTelemetry.ts";
+import { TelemetryPlayer } from "./telemetryPlayer.ts";
 import { MatchmakeError } from "./matchmake.ts";
 import { MessageLog, nextEvent } from "./messageLog.ts";
 import { briefJson, isAck, isCancel, isStart, isUpdate, isWelcome } from "./payloads.ts";
@@ -94,6 +96,8 @@ export class SimulatedDevice {
   private announceLater: (() => void)[] = [];
   /** An update is being fetched or installed: further offers wait for its outcome. */
   private updating = false;
+  /** Live telemetry while online (options.telemetryIntervalMs; issue 24). */
+  private readonly telemetry: TelemetryPlayer | null;
 
   constructor(readonly options: SimulatedDeviceOptions) {
     this.instrument = typeof options.instrument === "string" ? getInstrument(options.instrument) : options.instrument;
@@ -106,6 +110,20 @@ export class SimulatedDevice {
     }, this.random);
     // Tests attach many waiters; the default limit of 10 would only print a false leak warning.
     this.events.setMaxListeners(100);
+    this.telemetry = options.telemetryIntervalMs && options.telemetryIntervalMs > 0
+      ? new TelemetryPlayer(telemetryModelOf(this.instrument.name, this.random), options.telemetryIntervalMs, () => this.jobMoment(), (values) => {
+        this.step((core) => core.telemetry(values)); // sent only while joined: the core says so
+      })
+      : null;
+    this.telemetry?.start();
+  }
+
+  /** The running job as the telemetry model sees it. */
+  private jobMoment() {
+    const job = this.job;
+    if (!job || job.state === "finished") return null;
+    const elapsedMs = Date.now() - job.startedAt;
+    return { fraction: Math.min(1, elapsedMs / Math.max(1, job.plan.durationMs / this.speed)), elapsedMs, input: job.start.input as Json, output: job.plan.output };
   }
 
   get deviceId(): string {
@@ -351,6 +369,7 @@ export class SimulatedDevice {
   /** Leaves the room for good: LEAVE frame, normal close, no reconnect. */
   async close(): Promise<void> {
     this.closed = true;
+    this.telemetry?.stop();
     this.cancelAttempt();
     if (this.tickTimer) clearTimeout(this.tickTimer);
     this.tickTimer = null;

@@ -34,6 +34,8 @@ export interface DeviceProfile {
   firmware?: string;
   /** Back-off of the re-send after RATE_LIMITED. Default DEFAULT_RESEND_POLICY. */
   resend?: ResendPolicy;
+  /** Telemetry channels `hello` declares (issue 24); absent: none. The samples are the shell's (telemetryPlayer.ts), beside this machine. */
+  telemetry?: readonly Record<string, unknown>[];
 }
 
 export type ConnectionState = "stopped" | "waiting" | "awaitingWelcome" | "online";
@@ -326,6 +328,16 @@ export class DeviceCore {
   }
 
   /**
+   * Live telemetry (issue 24, PROTOCOL §16): `telemetry { values }`, sent only while joined —
+   * a glimpse, not a record: dropped offline, never held or re-sent, not a heartbeat.
+   */
+  telemetry(values: Record<string, number | boolean | string>): CoreOutput[] {
+    return this.collect(() => {
+      if (this.state.connection === "online" && Object.keys(values).length > 0) this.send("telemetry", { values });
+    });
+  }
+
+  /**
    * The instrument's reset after a job is done: `ready`, now if joined, else after the next
    * welcome. Not owed if a job started meanwhile.
    */
@@ -476,6 +488,7 @@ export class DeviceCore {
     return {
       firmware: this.state.firmware ?? this.profile.firmware ?? "contract",
       sessionTypes: this.profile.sessionTypes,
+      ...(this.profile.telemetry ? { telemetry: this.profile.telemetry } : {}),
       ...(held ? { heldRunId: held.runId } : {}),
       ...(this.state.highestEpoch !== undefined ? { epoch: this.state.highestEpoch } : {}),
     };

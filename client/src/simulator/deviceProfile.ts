@@ -8,6 +8,7 @@ import type { SimulatedDeviceOptions } from "./deviceTypes.ts";
 import type { Instrument } from "./instruments.ts";
 import { JOB_GRACE_MS } from "./jobBudget.ts";
 import { DEFAULT_RESEND_POLICY } from "./resend.ts";
+import { telemetryModelOf } from "./instrumentTelemetry.ts";
 
 /** The machine's profile from the simulator's options: what it declares and its timings. */
 export function deviceProfile(options: SimulatedDeviceOptions, instrument: Instrument): DeviceProfile {
@@ -19,5 +20,6 @@ export function deviceProfile(options: SimulatedDeviceOptions, instrument: Instr
     sessionTypes: options.sessionTypes ?? instrument.sessionTypes,
     firmware: options.firmware ?? instrument.firmware,
     resend: { ...DEFAULT_RESEND_POLICY, ...options.resendBackoff },
+    ...(options.telemetryIntervalMs ? { telemetry: telemetryModelOf(instrument.name, Math.random).channels } : {}),
   };
 }

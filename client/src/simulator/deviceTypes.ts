@@ -50,6 +50,12 @@ export interface SimulatedDeviceOptions {
   joinTimeoutMs?: number;
   /** Where readable log lines go (the CLI prints them). Default: nowhere. */
   log?: (line: string) => void;
+  /**
+   * Live telemetry (issue 24): declare the instrument's channels in `hello` and send a sample
+   * every this many real milliseconds while online (instrumentTelemetry.ts). 0 or absent = none
+   * (the CLI sends them every 200 ms).
+   */
+  telemetryIntervalMs?: number;
 }
 
 /** One message received in a ROOM_DATA frame, in arrival order (`index` is its place in `received`). */

@@ -73,4 +73,4 @@ static instrument_step_t poll(instrument_job_t *job, double fraction, double *pr
     return STEP_DONE;
 }
 
-const instrument_t instrument_lab = {"lab", "analysis", 3000, declare, begin, poll};
+const instrument_t instrument_lab = {"lab", "analysis", 3000, declare, begin, poll, NULL};

@@ -86,4 +86,4 @@ static instrument_step_t poll(instrument_job_t *job, double fraction, double *pr
     return STEP_DONE;
 }
 
-const instrument_t instrument_printer = {"printer", "printing", 10000, declare, begin, poll};
+const instrument_t instrument_printer = {"printer", "printing", 10000, declare, begin, poll, NULL};

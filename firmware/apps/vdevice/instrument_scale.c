@@ -128,7 +128,14 @@ static instrument_step_t poll(instrument_job_t *job, double fraction, double *pr
         reading = simulated_grams(job, weight, job->elapsed_ms);
     }
     int32_t settled = 0;
-    switch (baton_scale_settle_feed(&job->settle, job->elapsed_ms, has_reading, reading, progress, &settled)) {
+    const baton_scale_step_t step = baton_scale_settle_feed(&job->settle, job->elapsed_ms, has_reading, reading, progress, &settled);
+    if (baton_scale_settle_telemetry_due(&job->settle, job->elapsed_ms, has_reading)) {
+        /* The raw weight while the load settles (the `weight` channel, owner-only: see declare_telemetry). */
+        job->telemetry_due = true;
+        job->telemetry_channel = "weight";
+        job->telemetry_value = (double)reading / 1000.0;
+    }
+    switch (step) {
     case BATON_SCALE_NOTHING:
         return STEP_WORKING;
     case BATON_SCALE_PROGRESS:
@@ -162,4 +169,21 @@ static instrument_step_t poll(instrument_job_t *job, double fraction, double *pr
     return STEP_DONE;
 }
 
-const instrument_t instrument_scale = {"scale", "weighing", 1500, declare, begin, poll};
+/* `hello.telemetry`: the raw weight, in kg, for the holder alone (a person's weight is theirs). */
+static void declare_telemetry(baton_mp_writer_t *w)
+{
+    baton_mp_write_array(w, 1);
+    baton_mp_write_map(w, 5);
+    baton_mp_write_cstr(w, "name");
+    baton_mp_write_cstr(w, "weight");
+    baton_mp_write_cstr(w, "unit");
+    baton_mp_write_cstr(w, "kg");
+    baton_mp_write_cstr(w, "type");
+    baton_mp_write_cstr(w, "number");
+    baton_mp_write_cstr(w, "maxRateHz");
+    baton_mp_write_uint(w, 5);
+    baton_mp_write_cstr(w, "visibility");
+    baton_mp_write_cstr(w, "owner");
+}
+
+const instrument_t instrument_scale = {"scale", "weighing", 1500, declare, begin, poll, declare_telemetry};

@@ -43,6 +43,10 @@ typedef struct instrument_job {
     /** Instrument-specific state (the scale's settling window). */
     baton_scale_settle_t settle;
     uint64_t last_reading_ms;
+    /** Live telemetry (issue 24): a sample for `telemetry_channel` is due (the loop sends it and clears this). */
+    bool telemetry_due;
+    const char *telemetry_channel;
+    double telemetry_value;
 } instrument_job_t;
 
 typedef struct instrument {
@@ -59,6 +63,8 @@ typedef struct instrument {
     /** Advances to `fraction` (0..1) of the simulated duration. */
     instrument_step_t (*poll)(instrument_job_t *job, double fraction, double *progress, char *message, size_t message_cap,
                               baton_mp_writer_t *output);
+    /** Optional: writes the `telemetry` channel array for `hello` (issue 24); NULL declares none. */
+    void (*declare_telemetry)(baton_mp_writer_t *w);
 } instrument_t;
 
 extern const instrument_t instrument_scale;

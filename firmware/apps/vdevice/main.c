@@ -34,6 +34,8 @@ typedef struct vdevice {
     baton_runner_t runner;
     uint8_t session_types[1024];
     size_t session_types_len;
+    uint8_t telemetry[256];
+    size_t telemetry_len;
 
     /* The simulated job. */
     bool job_active;
@@ -187,7 +189,12 @@ static void poll_job(vdevice_t *v)
     uint8_t output[512];
     baton_mp_writer_t w;
     baton_mp_writer_init(&w, output, sizeof output);
-    switch (v->instrument->poll(&v->job, fraction > 1.0 ? 1.0 : fraction, &progress, message, sizeof message, &w)) {
+    const instrument_step_t step = v->instrument->poll(&v->job, fraction > 1.0 ? 1.0 : fraction, &progress, message, sizeof message, &w);
+    if (v->job.telemetry_due) {
+        v->job.telemetry_due = false; /* beside the run: dropped while offline, never held */
+        (void)baton_runner_telemetry_number(&v->runner, v->job.telemetry_channel, v->job.telemetry_value);
+    }
+    switch (step) {
     case STEP_WORKING:
         break;
     case STEP_PROGRESS:
@@ -241,6 +248,11 @@ int main(int argc, char **argv)
     baton_mp_writer_init(&w, v.session_types, sizeof v.session_types);
     v.instrument->declare(&w);
     v.session_types_len = w.len;
+    if (v.instrument->declare_telemetry != NULL) {
+        baton_mp_writer_init(&w, v.telemetry, sizeof v.telemetry);
+        v.instrument->declare_telemetry(&w);
+        v.telemetry_len = w.status == BATON_OK ? w.len : 0;
+    }
 
     if (baton_posix_init(&v.posix, v.options.state_file, &v.port) != BATON_OK) {
         fprintf(stderr, "baton-vdevice: could not initialise libwebsockets\n");
@@ -256,6 +268,8 @@ int main(int argc, char **argv)
         .firmware = v.firmware, /* the session keeps this pointer: a switch rewrites the buffer */
         .session_types = v.session_types,
         .session_types_len = v.session_types_len,
+        .telemetry = v.telemetry_len > 0 ? v.telemetry : NULL,
+        .telemetry_len = v.telemetry_len,
         .heartbeat_interval_ms = v.options.heartbeat_ms,
         .backoff = {.initial_delay_ms = 250, .max_delay_ms = v.options.max_delay_ms, .max_attempts = v.options.max_attempts},
     };

@@ -152,6 +152,7 @@ export function instrumentStore(store: BatonStore, histogram: Histogram<"operati
     transitions: timed(store.transitions, "transitions"),
     availability: timed(store.availability, "availability"),
     firmwareUpdates: timed(store.firmwareUpdates, "firmwareUpdates"),
+    telemetry: timed(store.telemetry, "telemetry"),
     ping: () => store.ping(),
     purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff),
     close: () => store.close(),

@@ -12,6 +12,7 @@ import type { HistoryStore } from "./history.ts";
 import type { ResultStore } from "./results.ts";
 import type { WebhookOutbox } from "./outbox.ts";
 import type { TransitionWriter } from "./transitions.ts";
+import type { TelemetrySampleStore } from "./telemetry.ts";
 
 export interface BatonStore {
   /** "sqlite" | "postgres" | "memory". */
@@ -30,6 +31,8 @@ export interface BatonStore {
   availability: AvailabilityStore;
   /** The latest firmware update request per device (migration 0007, issue 23). */
   firmwareUpdates: FirmwareUpdateStore;
+  /** Telemetry samples a channel asked to keep (issue 24, migration 0007). */
+  telemetry: TelemetrySampleStore;
   /** A cheap round trip (readiness checks); throws when the store cannot answer. */
   ping(): Promise<void>;
   /** Deletes history, results, orphans and audit entries older than `cutoff` (ms since epoch); returns rows deleted. */
@@ -46,3 +49,4 @@ export * from "./history.ts";
 export * from "./results.ts";
 export * from "./outbox.ts";
 export * from "./transitions.ts";
+export * from "./telemetry.ts";

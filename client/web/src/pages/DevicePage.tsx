@@ -17,6 +17,7 @@ import { useNow } from "../useNow.ts";
 import { availabilityOf, duration, percent, sessionEndSentence, statusLine, type Availability, type SessionFacts } from "../words.ts";
 import { Controls } from "./Controls.tsx";
 import { ResultView } from "./ResultView.tsx";
+import { TelemetryPanel } from "./TelemetryPanel.tsx";
 
 function factsOf(view: DeviceView): SessionFacts {
   const { session } = view;
@@ -113,6 +114,7 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
             )}
             {!live.device.online && <p className="hint">The device went offline{live.device.since ? ` ${duration(now - live.device.since)} ago` : ""}. Nothing can start until it is back.</p>}
           </section>
+          <TelemetryPanel telemetry={live.telemetry} />
           <Messages actions={actions} />
           <Controls view={live} availability={availability} actions={actions} queue={queue} now={now} />
           {live.isMine || actions.result ? <ResultView result={actions.result} view={live} /> : null}

@@ -57,6 +57,7 @@
 #define BATON_ROOM_TO_USER_SESSION_EXTENDED "session_extended"
 #define BATON_ROOM_TO_USER_HAND_OVER_OFFERED "hand_over_offered"
 #define BATON_ROOM_TO_USER_HAND_OVER_ENDED "hand_over_ended"
+#define BATON_ROOM_TO_USER_TELEMETRY_RECENT "telemetry_recent"
 
 /* DeviceToRoom: what this firmware sends. */
 #define BATON_DEVICE_TO_ROOM_HELLO "hello"
@@ -66,6 +67,7 @@
 #define BATON_DEVICE_TO_ROOM_FAILED "failed"
 #define BATON_DEVICE_TO_ROOM_READY "ready"
 #define BATON_DEVICE_TO_ROOM_HEARTBEAT "heartbeat"
+#define BATON_DEVICE_TO_ROOM_TELEMETRY "telemetry"
 
 /* RoomToDevice: what this firmware receives. */
 #define BATON_ROOM_TO_DEVICE_WELCOME "welcome"

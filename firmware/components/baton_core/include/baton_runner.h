@@ -68,6 +68,8 @@ baton_status_t baton_runner_job_progress(baton_runner_t *runner, const char *run
 baton_status_t baton_runner_job_result(baton_runner_t *runner, const char *run_id, const uint8_t *output, size_t len);
 baton_status_t baton_runner_job_failed(baton_runner_t *runner, const char *run_id, const char *code, const char *message);
 baton_status_t baton_runner_device_ready(baton_runner_t *runner);
+/** One live telemetry sample (baton_session_telemetry_number): dropped while offline. */
+baton_status_t baton_runner_telemetry_number(baton_runner_t *runner, const char *channel, double value);
 
 /** Milliseconds until the session next needs a tick (capped at `max_ms`). */
 uint32_t baton_runner_idle_ms(const baton_runner_t *runner, uint32_t max_ms);

@@ -171,6 +171,12 @@ typedef struct baton_session_config {
      */
     const uint8_t *session_types;
     size_t session_types_len;
+    /**
+     * Optional: `hello.telemetry` (issue 24, PROTOCOL §16), pre-encoded as a msgpack array of
+     * channel maps `{name, unit, type, maxRateHz, visibility}`; NULL / 0 declares none.
+     */
+    const uint8_t *telemetry;
+    size_t telemetry_len;
     /** Interval of `heartbeat` + PING while joined; 0 selects 5000 ms, larger values are clamped to BATON_HEARTBEAT_MAX_MS. */
     uint32_t heartbeat_interval_ms;
     /** Silence after which the connection counts as dead; 0 selects 3 heartbeat intervals. */
@@ -348,6 +354,13 @@ void baton_session_on_frame(baton_session_t *sm, const uint8_t *frame, size_t le
 
 /** The WebSocket closed or failed to open; close_code 0 if unknown. */
 void baton_session_on_ws_closed(baton_session_t *sm, uint16_t close_code, uint64_t now_ms, baton_actions_t *actions);
+
+/**
+ * Sends one live telemetry sample, `telemetry {values: {<channel>: value}}` (PROTOCOL §16),
+ * for a channel declared in the config's `telemetry`. Beside the session: not held, not
+ * re-sent, not a heartbeat. BATON_ERR_STATE (dropped) while not joined.
+ */
+baton_status_t baton_session_telemetry_number(baton_session_t *sm, const char *channel, double value, baton_actions_t *actions);
 
 /** Reports job progress (0..1) with an optional message. Dropped silently while offline. */
 baton_status_t baton_session_job_progress(baton_session_t *sm, const char *run_id, double progress,

@@ -253,6 +253,16 @@ baton_status_t baton_runner_job_progress(baton_runner_t *r, const char *run_id, 
     return st;
 }
 
+baton_status_t baton_runner_telemetry_number(baton_runner_t *r, const char *channel, double value)
+{
+    if (!enter(r)) {
+        return BATON_ERR_BUSY;
+    }
+    baton_status_t st = baton_session_telemetry_number(&r->session, channel, value, &r->actions);
+    leave(r);
+    return st;
+}
+
 baton_status_t baton_runner_job_result(baton_runner_t *r, const char *run_id, const uint8_t *output, size_t len)
 {
     if (!enter(r)) {

@@ -43,7 +43,8 @@ void baton_session_send_hello(baton_session_t *sm, baton_actions_t *actions)
     /* heldRunId names an unacknowledged *result* (§5.3); a held failure is settled by welcome/ack. */
     const int latest = baton_held_latest_result(sm);
     const bool name_held = latest >= 0;
-    baton_mp_write_map(&w, 2 + (name_held ? 1 : 0) + (sm->epoch_known ? 1 : 0));
+    const bool declare_telemetry = sm->config.telemetry != NULL && sm->config.telemetry_len > 0;
+    baton_mp_write_map(&w, 2 + (name_held ? 1 : 0) + (sm->epoch_known ? 1 : 0) + (declare_telemetry ? 1 : 0));
     baton_mp_write_cstr(&w, "firmware");
     baton_mp_write_str(&w, sm->config.firmware, short_text_len(sm->config.firmware));
     baton_mp_write_cstr(&w, "sessionTypes");
@@ -57,7 +58,32 @@ void baton_session_send_hello(baton_session_t *sm, baton_actions_t *actions)
         baton_mp_write_cstr(&w, "epoch");
         baton_mp_write_uint(&w, sm->highest_epoch);
     }
+    if (declare_telemetry) {
+        /* Live telemetry channels (issue 24): the samples go out beside the session, never held. */
+        baton_mp_write_cstr(&w, "telemetry");
+        baton_mp_write_raw(&w, sm->config.telemetry, sm->config.telemetry_len);
+    }
     baton_act_frame_send(actions, &w);
+}
+
+baton_status_t baton_session_telemetry_number(baton_session_t *sm, const char *channel, double value, baton_actions_t *actions)
+{
+    if (channel == NULL || channel[0] == '\0' || strlen(channel) > 32) {
+        return BATON_ERR_INVALID_ARG; /* shared/telemetry.ts TelemetryLimits.channelName */
+    }
+    if (!joined(sm)) {
+        return BATON_ERR_STATE; /* a sample is a glimpse, not a record: dropped while offline */
+    }
+    baton_mp_writer_t w;
+    baton_act_frame_begin(actions, &w);
+    baton_frame_begin_room_data(&w, BATON_DEVICE_TO_ROOM_TELEMETRY);
+    baton_mp_write_map(&w, 1);
+    baton_mp_write_cstr(&w, "values");
+    baton_mp_write_map(&w, 1);
+    baton_mp_write_cstr(&w, channel);
+    baton_mp_write_double(&w, value);
+    baton_act_frame_send(actions, &w);
+    return BATON_OK;
 }
 
 /* `{epoch, runId}` of the active job: the start of accepted/progress payloads. */

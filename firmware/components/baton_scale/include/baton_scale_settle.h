@@ -29,6 +29,8 @@ extern "C" {
 #define BATON_SCALE_PROGRESS_EVERY_MS 5000u
 /** A change of phase is reported at most this often. */
 #define BATON_SCALE_PROGRESS_MIN_GAP_MS 1000u
+/** Live telemetry (issue 24): the raw weight goes out at most this often while the load settles (5 a second). */
+#define BATON_SCALE_TELEMETRY_EVERY_MS 200u
 
 typedef struct baton_scale_settle_config {
     /** Readings below this are "no load" (the empty platform, a bag on it). */
@@ -69,6 +71,9 @@ typedef struct baton_scale_settle {
     baton_scale_phase_t reported_phase;
     bool reported;
     bool finished;
+    /** When the raw weight last went out as telemetry; `telemetry_sent` is false before the first. */
+    uint64_t telemetry_ms;
+    bool telemetry_sent;
 } baton_scale_settle_t;
 
 /** Checks a configuration: a positive minimum and timeout, a non-negative spread. */
@@ -86,6 +91,15 @@ void baton_scale_settle_begin(baton_scale_settle_t *s, const baton_scale_settle_
  */
 baton_scale_step_t baton_scale_settle_feed(baton_scale_settle_t *s, uint64_t now_ms, bool has_reading, int32_t reading_grams,
                                            double *progress, int32_t *grams);
+
+/**
+ * Whether the reading just fed should go out as live telemetry (the `weight` channel, issue
+ * 24): only while a load is on the platform and settling — not while it is empty, not once
+ * the weighing is over (its result carries the weight) — and at most every
+ * BATON_SCALE_TELEMETRY_EVERY_MS. Call it after baton_scale_settle_feed() with the same
+ * `has_reading`; a true answer counts as sent.
+ */
+bool baton_scale_settle_telemetry_due(baton_scale_settle_t *s, uint64_t now_ms, bool has_reading);
 
 /** What the weighing is doing, for the progress report: "waiting for a load" or "settling". */
 const char *baton_scale_settle_message(const baton_scale_settle_t *s);

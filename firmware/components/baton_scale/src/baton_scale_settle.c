@@ -88,6 +88,19 @@ baton_scale_step_t baton_scale_settle_feed(baton_scale_settle_t *s, uint64_t now
     return BATON_SCALE_NOTHING;
 }
 
+bool baton_scale_settle_telemetry_due(baton_scale_settle_t *s, uint64_t now_ms, bool has_reading)
+{
+    if (!has_reading || s->finished || s->phase != BATON_SCALE_SETTLING) {
+        return false;
+    }
+    if (s->telemetry_sent && now_ms - s->telemetry_ms < BATON_SCALE_TELEMETRY_EVERY_MS) {
+        return false;
+    }
+    s->telemetry_sent = true;
+    s->telemetry_ms = now_ms;
+    return true;
+}
+
 const char *baton_scale_settle_message(const baton_scale_settle_t *s)
 {
     return s->phase == BATON_SCALE_WAITING_FOR_LOAD ? "waiting for a load" : "settling";

@@ -15,6 +15,7 @@ import { createMemoryHistory } from "./memoryHistory.ts";
 import { createMemoryOutbox } from "./memoryOutbox.ts";
 import { createMemoryResults } from "./memoryResults.ts";
 import { createMemoryTransitions } from "./memoryTransitions.ts";
+import { createMemoryTelemetry } from "./memoryTelemetry.ts";
 
 export function createMemoryStore(): BatonStore {
   const ports = {
@@ -26,8 +27,9 @@ export function createMemoryStore(): BatonStore {
     outbox: createMemoryOutbox(),
     availability: createMemoryAvailability(),
     firmwareUpdates: createMemoryFirmwareUpdates(),
+    telemetry: createMemoryTelemetry(),
   };
-  const purgeable = [ports.results, ports.history, ports.audit, ports.outbox];
+  const purgeable = [ports.results, ports.history, ports.audit, ports.outbox, ports.telemetry];
   return {
     kind: "memory",
     location: "in memory (tests only)",

@@ -188,6 +188,22 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .execute();
       },
     },
+    // Live telemetry (issue 24): the samples a channel asked to keep, downsampled by the room.
+    "0008_telemetry_samples": {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable("telemetry_samples")
+          .addColumn("seq", sequence, (col) => (dialect === "sqlite" ? col.primaryKey().autoIncrement() : col.primaryKey()))
+          .addColumn("device_id", "text", (col) => col.notNull())
+          .addColumn("channel", "text", (col) => col.notNull())
+          .addColumn("at", "bigint", (col) => col.notNull())
+          .addColumn("value_kind", "text", (col) => col.notNull())
+          .addColumn("value_number", "double precision")
+          .addColumn("value_text", "text")
+          .execute();
+        await db.schema.createIndex("telemetry_samples_channel").on("telemetry_samples").columns(["device_id", "channel", "at"]).execute();
+        await db.schema.createIndex("telemetry_samples_at").on("telemetry_samples").column("at").execute();
+      },
+    },
   };
 }
 

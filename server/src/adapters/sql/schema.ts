@@ -135,6 +135,18 @@ export interface FirmwareUpdatesTable {
   detail: string;
 }
 
+/** Migration 0008: telemetry samples a channel asked to keep (ports/telemetry.ts). */
+export interface TelemetrySamplesTable {
+  seq: Generated<number>;
+  device_id: string;
+  channel: string;
+  at: Millis;
+  /** "number" / "boolean" / "string". */
+  value_kind: string;
+  value_number: number | null;
+  value_text: string | null;
+}
+
 export interface Database {
   devices: DevicesTable;
   device_states: DeviceStatesTable;
@@ -147,6 +159,7 @@ export interface Database {
   webhook_outbox: WebhookOutboxTable;
   device_availability: DeviceAvailabilityTable;
   firmware_updates: FirmwareUpdatesTable;
+  telemetry_samples: TelemetrySamplesTable;
 }
 
 /** BIGINT → number (PostgreSQL returns strings); null stays null. */

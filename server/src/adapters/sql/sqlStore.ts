@@ -16,6 +16,7 @@ import { SqlDeviceStates } from "./sqlDeviceStates.ts";
 import { SqlHistory } from "./sqlHistory.ts";
 import { SqlOutbox } from "./sqlOutbox.ts";
 import { SqlResults } from "./sqlResults.ts";
+import { SqlTelemetry } from "./sqlTelemetry.ts";
 
 /** Builds the store's ports over a migrated database. */
 export function createSqlStore(db: Db, identity: { kind: string; location: string }, close: () => Promise<void>, transitions: TransitionWriter): BatonStore {
@@ -30,6 +31,7 @@ export function createSqlStore(db: Db, identity: { kind: string; location: strin
     outbox: new SqlOutbox(db),
     availability: new SqlAvailability(db),
     firmwareUpdates: new SqlFirmwareUpdates(db),
+    telemetry: new SqlTelemetry(db),
     ping: () => ping(db),
     async purgeOlderThan(cutoff: number) {
       return db.transaction().execute(async (trx) => {
@@ -40,6 +42,7 @@ export function createSqlStore(db: Db, identity: { kind: string; location: strin
           trx.deleteFrom("runs").where("ended_at", "is not", null).where("ended_at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("sessions").where("ended_at", "is not", null).where("ended_at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("audit").where("at", "<", cutoff).executeTakeFirst(),
+          trx.deleteFrom("telemetry_samples").where("at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("webhook_outbox").where((eb) => eb.or([eb("delivered_at", "<", cutoff), eb("given_up_at", "<", cutoff)])).executeTakeFirst(),
         ]);
         return counts.reduce((sum, result) => sum + Number(result.numDeletedRows), 0);

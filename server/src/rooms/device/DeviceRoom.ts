@@ -31,7 +31,7 @@ import { keepListed } from "../cluster/keepListed.ts";
 import type { RoomLease } from "../cluster/deviceRoomLeases.ts";
 import { fairUseGateFor, UserAdmission } from "../edge/userAdmission.ts";
 import { authorizeJoin, joinError, type JoinAuth } from "../edge/joinAuth.ts";
-import { deviceCommand, okAnswer, requestIdOf, unknownMessage, userCommand, type Translation } from "../edge/commands.ts";
+import { okAnswer, requestIdOf, unknownMessage, userCommand, type Translation } from "../edge/commands.ts";
 import { outputMismatch } from "../edge/outputCheck.ts";
 import { CLIENT_ADDRESS_HEADER } from "../../http/requestGuard.ts";
 import { revocationReason } from "../../auth/revocations.ts";
@@ -54,6 +54,9 @@ import { shareFullStateScratch } from "../connections/fullStateScratch.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
 import { FirmwareUpdates, type FirmwareView } from "./firmwareUpdates.ts";
 import type { FirmwareUpdateRecord } from "../../session/firmwareUpdate.ts";
+import { RoomTelemetry } from "../telemetry/roomTelemetry.ts";
+import { routeDeviceMessage } from "../telemetry/deviceMessageRoute.ts";
+import { TelemetryWriter } from "../telemetry/telemetryWriter.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -93,6 +96,15 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   private untrackQuotas: (() => void) | null = null;
   /** Over-the-air updates and the stack high-water marks of the last heartbeat (firmwareUpdates.ts). */
   private firmware!: FirmwareUpdates;
+  /** Live telemetry, beside the core and never through it (telemetry/roomTelemetry.ts, issue 24). */
+  private readonly telemetry = new RoomTelemetry<BatonClient>(this.state, {
+    clock: () => this.services.clock(), holderId: () => this.core?.session?.holder.userId ?? null,
+    send: (client, type, payload) => this.sendTo(client, type, payload),
+    schedulePatch: () => this.schedulePatch(), guarded: (what, callback) => this.guarded(what, callback),
+    keep: (writes) => this.telemetryWriter.keep(writes),
+  });
+  /** Samples a channel asked to store, batched off the hot path (telemetry/telemetryWriter.ts). */
+  private readonly telemetryWriter = new TelemetryWriter(() => this.roomId, this.services.store.telemetry, (error) => this.services.logger.error({ err: error }, `device room ${this.roomId}: storing telemetry failed (dropped)`));
 
   static async onAuth(this: typeof DeviceRoom, token: string, options: unknown, context: AuthContext) {
     const services = this.services;
@@ -214,6 +226,8 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.unwatchAvailability?.();
     this.unwatchRegistry?.();
     this.untrackQuotas?.();
+    this.telemetry.dispose();
+    await this.telemetryWriter.flush();
     // Let the last writes finish (retries stop now that the room is disposed), so a room
     // created next for this device reads what this one knew — and only then give the
     // device's room lock back. A room whose creation was refused holds no lock.
@@ -293,6 +307,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.projection.userConnected(client, auth.userId);
     this.apply({ type: "ownerReconnected", userId: auth.userId });
     this.viewersChanged();
+    this.telemetry.userConnected(client, auth.userId);
     // Results that came while this user was away are handed over now, once (in order with
     // the deliveries the effect chain is carrying out).
     this.effects!.handOverPending(auth.userId);
@@ -357,7 +372,11 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   private onDeviceMessage(client: BatonClient, type: string, payload: unknown) {
     const isDevice = client.auth?.role === "device";
     if (isDevice && client !== this.device.current) return; // a replaced socket that has not closed yet
-    const translation = deviceCommand(type, payload, isDevice);
+    // Telemetry goes beside the core, never through it (telemetry/deviceMessageRoute.ts).
+    const route = routeDeviceMessage(type, payload, isDevice);
+    if (route.to === "telemetry") return this.telemetry.received(client, payload);
+    if (route.declaresTelemetry) this.telemetry.declared(payload);
+    const translation = route.translation;
     // Firmware and stack reports, once the edge accepted the message (firmwareUpdates.ts); the
     // hello's before the core answers it, so that its welcome carries a pending update.
     if ("command" in translation && translation.command.type === "deviceHello") this.firmware.hello(translation.command.firmware);
@@ -437,6 +456,7 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   /** Projects the core into schema state (projection/projection.ts) and pushes the patch now. */
   private syncState() {
     this.projection.project(this.core, this.samples.current, this.services.clock());
+    this.telemetry.afterProjection();
     this.samples.refresh(lineOf(this.core).length > 0);
     this.schedulePatch();
   }

@@ -5,8 +5,8 @@
  * holding the instance (`SchemaSerializer.applyPatches` caches per view). With a view per
  * connection, each patch was encoded once per spectator — the bulk of the fan-out cost. So:
  *
- *   - every spectator connection shares ONE view: the device, the session and the queue's
- *     public part (its length, an open offer), never the owner data (inputs and results) nor
+ *   - every spectator connection shares ONE view: the device, the session, the queue's
+ *     public part (its length, an open offer) and the public telemetry channels, never the owner data (inputs and results) nor
  *     a waiting user's seat. Nothing is ever added to it after it is made.
  *   - a connection that is to see the owner data (its user holds the device) or its user's
  *     queue seat (position, ETA, offer) first gets a view of its own — the same device and session, plus `state.owner` — and keeps it
@@ -53,6 +53,7 @@ export class RoomViews {
     view.add(this.state.device);
     view.add(this.state.session);
     view.add(this.state.queue);
+    view.add(this.state.telemetry); // public telemetry channels (issue 24); owner-only ones live in state.owner
     view.changes.clear();
     view.changesOutOfOrder = false;
     return view;
