@@ -303,6 +303,21 @@ export const ErrorCode = {
   UNKNOWN_POOL: "UNKNOWN_POOL",
   /** A second room for a pool was refused: its room already exists (in this or another process). */
   POOL_ROOM_EXISTS: "POOL_ROOM_EXISTS",
+  // --- bookings (issue 24 part 3) ---
+  /** A booking request outside the device kind's rules: too long, too short, in the past, too far ahead. */
+  BOOKING_INVALID: "BOOKING_INVALID",
+  /** The slot overlaps another booking of the same device. */
+  BOOKING_CONFLICT: "BOOKING_CONFLICT",
+  /** The booking would take the user past the weekly hours of this kind of device. */
+  BOOKING_QUOTA: "BOOKING_QUOTA",
+  /** The user missed too many booked slots recently and may not book this kind of device for now. */
+  BOOKING_NO_SHOWS: "BOOKING_NO_SHOWS",
+  /** The booking named does not exist, or is not the caller's. */
+  BOOKING_NOT_FOUND: "BOOKING_NOT_FOUND",
+  /** The booking cannot be cancelled: it has started, ended, or was cancelled already. */
+  BOOKING_CLOSED: "BOOKING_CLOSED",
+  /** The device is booked for someone else now (their check-in window or their slot). */
+  DEVICE_BOOKED: "DEVICE_BOOKED",
   // --- run failure codes (carried in run_failed / session.failureCode) ---
   RUN_TIMEOUT: "RUN_TIMEOUT",
   CANCELLED: "CANCELLED",
