@@ -140,6 +140,7 @@ export function instrumentStore(store: BatonStore, histogram: Histogram<"operati
     outbox: timed(store.outbox, "outbox"),
     transitions: timed(store.transitions, "transitions"),
     availability: timed(store.availability, "availability"),
+    bookings: timed(store.bookings, "bookings"),
     ping: () => store.ping(),
     purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff),
     close: () => store.close(),

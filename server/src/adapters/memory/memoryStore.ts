@@ -8,6 +8,7 @@
 import type { BatonStore } from "../../ports/store.ts";
 import { createMemoryAudit } from "./memoryAudit.ts";
 import { createMemoryAvailability } from "./memoryAvailability.ts";
+import { createMemoryBookings } from "./memoryBookings.ts";
 import { createMemoryDevices } from "./memoryDevices.ts";
 import { createMemoryDeviceStates } from "./memoryDeviceStates.ts";
 import { createMemoryHistory } from "./memoryHistory.ts";
@@ -24,8 +25,9 @@ export function createMemoryStore(): BatonStore {
     audit: createMemoryAudit(),
     outbox: createMemoryOutbox(),
     availability: createMemoryAvailability(),
+    bookings: createMemoryBookings(),
   };
-  const purgeable = [ports.results, ports.history, ports.audit, ports.outbox];
+  const purgeable = [ports.results, ports.history, ports.audit, ports.outbox, ports.bookings];
   return {
     kind: "memory",
     location: "in memory (tests only)",

@@ -120,6 +120,20 @@ export interface OutcomesTable {
   handed_over_at: Millis | null;
 }
 
+/** Migration 0007: booked slots of devices (ports/bookings.ts). */
+export interface BookingsTable {
+  booking_id: string;
+  device_id: string;
+  kind: string;
+  user_id: string;
+  user_name: string;
+  start_at: Millis;
+  end_at: Millis;
+  status: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
 export interface Database {
   devices: DevicesTable;
   device_states: DeviceStatesTable;
@@ -131,6 +145,7 @@ export interface Database {
   audit: AuditTable;
   webhook_outbox: WebhookOutboxTable;
   device_availability: DeviceAvailabilityTable;
+  bookings: BookingsTable;
 }
 
 /** BIGINT → number (PostgreSQL returns strings); null stays null. */

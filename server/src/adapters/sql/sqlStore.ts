@@ -10,6 +10,7 @@ import type { BatonStore, TransitionWriter } from "../../ports/store.ts";
 import type { Db } from "./schema.ts";
 import { SqlAudit } from "./sqlAudit.ts";
 import { SqlAvailability } from "./sqlAvailability.ts";
+import { SqlBookings } from "./sqlBookings.ts";
 import { SqlDevices } from "./sqlDevices.ts";
 import { SqlDeviceStates } from "./sqlDeviceStates.ts";
 import { SqlHistory } from "./sqlHistory.ts";
@@ -28,6 +29,7 @@ export function createSqlStore(db: Db, identity: { kind: string; location: strin
     audit: new SqlAudit(db),
     outbox: new SqlOutbox(db),
     availability: new SqlAvailability(db),
+    bookings: new SqlBookings(db, identity.kind === "postgres" ? "postgres" : "sqlite"),
     ping: () => ping(db),
     async purgeOlderThan(cutoff: number) {
       return db.transaction().execute(async (trx) => {
@@ -38,6 +40,7 @@ export function createSqlStore(db: Db, identity: { kind: string; location: strin
           trx.deleteFrom("runs").where("ended_at", "is not", null).where("ended_at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("sessions").where("ended_at", "is not", null).where("ended_at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("audit").where("at", "<", cutoff).executeTakeFirst(),
+          trx.deleteFrom("bookings").where("end_at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("webhook_outbox").where((eb) => eb.or([eb("delivered_at", "<", cutoff), eb("given_up_at", "<", cutoff)])).executeTakeFirst(),
         ]);
         return counts.reduce((sum, result) => sum + Number(result.numDeletedRows), 0);
