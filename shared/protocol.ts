@@ -174,6 +174,8 @@ export const EndReason = {
   CANCELLED: "cancelled",
   /** An admin force-released the device. */
   KICKED: "kicked",
+  /** Someone else's booked slot began: the device went to the booker (docs/BOOKINGS.md). */
+  BOOKING: "booking",
 } as const;
 export type EndReasonName = (typeof EndReason)[keyof typeof EndReason];
 

@@ -44,6 +44,8 @@ export interface LiveRooms {
   setAvailability(deviceId: string, command: AvailabilityCommand): Promise<LiveDeviceStatus>;
   /** The line, or null when the device has no room (then nobody waits: a room outlives its queue). */
   queue(deviceId: string): Promise<QueueListing | null>;
+  /** The device's bookings changed in the store: its room (if it has one) reads them again. */
+  bookingsChanged(deviceId: string): Promise<void>;
 }
 
 export const colyseusLiveRooms: LiveRooms = {
@@ -79,6 +81,15 @@ export const colyseusLiveRooms: LiveRooms = {
       return (await matchMaker.remoteRoomCall(deviceId, "queueListing")) as QueueListing;
     } catch {
       return null;
+    }
+  },
+  async bookingsChanged(deviceId) {
+    const [room] = await matchMaker.query({ name: DEVICE_ROOM_NAME, roomId: deviceId });
+    if (!room) return; // a room reads its bookings when it is created
+    try {
+      await matchMaker.remoteRoomCall(deviceId, "reloadBookings");
+    } catch {
+      // the room went away between the query and the call
     }
   },
 };
