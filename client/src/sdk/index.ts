@@ -10,6 +10,7 @@ export type { ClaimAnyOptions, PoolGrantedMessage, PoolLeftMessage, PoolStatusMe
 export { DeviceHandle, type ClaimOptions, type Claimed, type DeviceEvents, type EnqueueOptions, type ExtendOptions, type Extended } from "./deviceHandle.ts";
 export { BatonError, ClientErrorCode, isBatonError, type BatonErrorCode, type BatonErrorDetails, type ClientErrorCodeName } from "./errors.ts";
 export { devToken, type DevUser } from "./http.ts";
+export { BookingsApi, type BookingRange, type Instant, type BookingRecord, type BookingRules, type DeviceBookings } from "./bookings.ts";
 export type { WaitOptions } from "./waiting.ts";
 export type {
   ConnectionState, DeviceView, DeviceInfoView, SessionView, OwnerView, QueueView, QueueSeatView, HolderInfo, SessionTypeInfo, JsonObject,
