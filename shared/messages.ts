@@ -262,12 +262,22 @@ export const SessionExpiringMessagePayload = z.object({ deviceId: z.string(), ep
 /** `session_extended`, to the holder: the new expiry after `extend`. */
 export const SessionExtendedMessagePayload = z.object({ deviceId: z.string(), epoch, expiresAt: z.number(), extendedMs: z.number(), canExtendMs: z.number() });
 
+/**
+ * `booking_starting`: a booked slot of the device begins at `start`. To the booker (`yours`:
+ * claim between `start` and `checkInUntil` to check in) and to whoever else holds the device
+ * then (released at `start`, end reason `booking`).
+ */
+export const BookingStartingMessagePayload = z.object({
+  deviceId: z.string(), bookingId: z.string(), start: z.number(), end: z.number(), checkInUntil: z.number(), bookerName: z.string(), yours: z.boolean(), message: z.string(),
+});
+
 export const RoomToUserPayloads = {
   [RoomToUser.OK]: OkPayload,
   [RoomToUser.OFFER]: OfferMessagePayload,
   [RoomToUser.QUEUE_LEFT]: QueueLeftMessagePayload,
   [RoomToUser.SESSION_EXPIRING]: SessionExpiringMessagePayload,
   [RoomToUser.SESSION_EXTENDED]: SessionExtendedMessagePayload,
+  [RoomToUser.BOOKING_STARTING]: BookingStartingMessagePayload,
   [RoomToUser.ERROR]: ErrorMessagePayload,
   [RoomToUser.RESULT]: ResultMessagePayload,
   [RoomToUser.RUN_FAILED]: RunFailedMessagePayload,
@@ -285,6 +295,7 @@ export type OfferMessage = z.infer<typeof OfferMessagePayload>;
 export type QueueLeftMessage = z.infer<typeof QueueLeftMessagePayload>;
 export type SessionExpiringMessage = z.infer<typeof SessionExpiringMessagePayload>;
 export type SessionExtendedMessage = z.infer<typeof SessionExtendedMessagePayload>;
+export type BookingStartingMessage = z.infer<typeof BookingStartingMessagePayload>;
 
 /** Formats a zod error as one readable sentence (first few issues, with their paths). */
 export function describeZodError(error: z.ZodError): string {

@@ -106,6 +106,9 @@ export const RoomToUser = {
   SESSION_EXPIRING: "session_expiring",
   /** To the holder, after `extend`: `{ deviceId, epoch, expiresAt, extendedMs, canExtendMs }`. */
   SESSION_EXTENDED: "session_extended",
+  // --- bookings (issue 24 part 3) ---
+  /** A booked slot begins soon, to the holder (released at `start` unless they are the booker) and the booker: `{ deviceId, bookingId, start, end, checkInUntil, bookerName, yours, message }`. */
+  BOOKING_STARTING: "booking_starting",
 } as const;
 export type RoomToUserType = (typeof RoomToUser)[keyof typeof RoomToUser];
 

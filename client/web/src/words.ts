@@ -70,6 +70,7 @@ const END_REASONS: Record<string, string> = {
   run_failed: "the run failed and the device was released",
   cancelled: "the run was cancelled and the device was released",
   kicked: "an administrator took the device back",
+  booking: "someone else's booked slot began",
 };
 
 export function endReasonText(reason: string | null | undefined): string {
