@@ -24,7 +24,7 @@ import { randomUUID } from "node:crypto";
 import { ClientState, CloseCode, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, errorSentence, type ErrorPayload, type ErrorValue, type UserToRoomType } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
-import { initialState, isFreeForNewHolder, lineOf, nextDeadline, reduce, restoreForNewRoom, type AvailabilityCommand, type ClaimAnswer, type Command, type CoreState, type Outcome, type PoolRequest, type UserRef } from "../../session/index.ts";
+import { initialState, isFreeForNewHolder, lineOf, nextDeadline, reduce, reservedSlot, restoreForNewRoom, type AvailabilityCommand, type ClaimAnswer, type Command, type CoreState, type Outcome, type PoolRequest, type UserRef } from "../../session/index.ts";
 import { notifyDeviceFreed } from "../cluster/poolLink.ts";
 import { keepListed } from "../cluster/keepListed.ts";
 import type { RoomLease } from "../cluster/deviceRoomLeases.ts";
@@ -48,6 +48,7 @@ import type { ForceReleaseAnswer, LiveDeviceStatus, QueueListing } from "../oper
 import type { AvailabilityRecord } from "../../ports/store.ts";
 import { ServicedRoom } from "../connections/servicedRoom.ts";
 import { commandForStoredAvailability, loadDurationSamples } from "./availabilitySync.ts";
+import { BookingSlotsLoader } from "./bookingSlots.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -83,6 +84,8 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   /** Per-user limits across devices (edge/userAdmission.ts); user commands pass through it in order. */
   private admission!: UserAdmission;
   private untrackQuotas: (() => void) | null = null;
+  /** The device's booked slots, read from the store into the core (bookingSlots.ts). */
+  private bookings: BookingSlotsLoader | null = null;
 
   static async onAuth(this: typeof DeviceRoom, token: string, options: unknown, context: AuthContext) {
     const services = this.services;
@@ -139,7 +142,13 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     // Disabled in the registry (now, or at any later poll): the core refuses every claim.
     const registered = await services.registry.find(options.deviceId);
     this.applyRegistryState(!registered || registered.disabledAt !== null);
-    this.unwatchRegistry = services.deviceConnections.registerRoom(options.deviceId, this.guarded("applying the registry's state", (disabled: boolean) => this.applyRegistryState(disabled)));
+    // Booked slots: read now, at every registry poll (at most every 30 s), and when the HTTP API books or cancels.
+    this.bookings = new BookingSlotsLoader(services, options.deviceId, this.guarded("applying the device's bookings", (slots) => this.apply({ type: "bookingsLoaded", slots })), () => this.disposed);
+    await this.bookings.reload(true);
+    this.unwatchRegistry = services.deviceConnections.registerRoom(options.deviceId, this.guarded("applying the registry's state", (disabled: boolean) => {
+      this.applyRegistryState(disabled);
+      void this.bookings?.reload(false);
+    }));
     this.armDeadline();
     this.updateAutoDispose();
 
@@ -222,6 +231,8 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   setAvailability(command: AvailabilityCommand): LiveDeviceStatus { return this.operator.setAvailability(command); }
   queueListing(): QueueListing { return this.operator.queueListing(); }
   claimIfFree(user: UserRef, request: PoolRequest): Promise<ClaimAnswer> { return this.operator.claimIfFree(user, request); }
+  /** The device's bookings changed in the store (http/bookings.ts): read them again now. */
+  reloadBookings(): Promise<void> { return this.bookings?.reload(true) ?? Promise.resolve(); }
 
   /** Whether one more viewer seat may be reserved for `userId` (room and per-user limits, pending seats included). */
   hasSeatFor(userId: string): boolean {
@@ -413,9 +424,12 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     return guarded(this, "device room", what, callback);
   }
 
-  /** A room with a session in flight or people in line must outlive its clients (their timers run here); an idle one may go. */
+  /**
+   * A room with a session in flight or people in line must outlive its clients (their timers run here); an idle one may go.
+   * So must a room whose booked slot is under way (its window's lapse is counted here); a new room re-reads later slots.
+   */
   private updateAutoDispose() {
-    this.autoDispose = !this.core.session && lineOf(this.core).length === 0;
+    this.autoDispose = !this.core.session && lineOf(this.core).length === 0 && !reservedSlot(this.core, this.services.clock());
   }
 }
 
