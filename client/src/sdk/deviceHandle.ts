@@ -19,7 +19,7 @@ import type { Room } from "@colyseus/sdk";
 import {
   RoomToUser, UserToRoom,
   type EndReasonName, type ErrorPayload, type OfferMessage, type OkMessage, type QueueLeftMessage, type ResultMessage, type RunFailedMessage,
-  type SessionEndedMessage, type SessionExpiringMessage, type SessionExtendedMessage, type UserToRoomType,
+  type SessionEndedMessage, type SessionExpiringMessage, type SessionExtendedMessage, type UserToRoomType, type BookingStartingMessage,
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import { Emitter } from "./emitter.ts";
@@ -51,6 +51,12 @@ export interface DeviceEvents {
   sessionExpiring: [SessionExpiringMessage];
   /** This user's session was extended: the new `expiresAt`. */
   sessionExtended: [SessionExtendedMessage];
+  /**
+   * A booked slot of this device begins at `start`: `yours` — claim between `start` and
+   * `checkInUntil` to check in; otherwise you hold the device and are released at `start`
+   * (end reason `booking`).
+   */
+  bookingStarting: [BookingStartingMessage];
   /** A refusal or failure that no pending call was waiting for (a join failure, a lost connection, …). */
   error: [BatonError];
   /** This handle's connection changed. */
@@ -510,6 +516,7 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
     room.onMessage(RoomToUser.QUEUE_LEFT, (left: QueueLeftMessage) => this.events.emit("queueLeft", left));
     room.onMessage(RoomToUser.SESSION_EXPIRING, (expiring: SessionExpiringMessage) => this.events.emit("sessionExpiring", expiring));
     room.onMessage(RoomToUser.SESSION_EXTENDED, (extended: SessionExtendedMessage) => this.events.emit("sessionExtended", extended));
+    room.onMessage(RoomToUser.BOOKING_STARTING, (starting: BookingStartingMessage) => this.events.emit("bookingStarting", starting));
     let stuck: ReturnType<typeof setTimeout> | undefined;
     room.onDrop(() => {
       for (const pending of this.pending.values()) pending.mayBeLost = true;

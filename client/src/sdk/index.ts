@@ -24,5 +24,5 @@ export type { SessionTypeShape, SessionTypeMap, AnySessionTypes, SessionTypeName
 export {
   ErrorCode, Phase, EndReason, DeviceConnection, DeviceAvailability, QueueExitReason,
   type ErrorCodeName, type PhaseName, type EndReasonName, type DeviceAvailabilityName, type QueueExitReasonName,
-  type OfferMessage, type QueueLeftMessage, type SessionExpiringMessage, type SessionExtendedMessage,
+  type OfferMessage, type QueueLeftMessage, type SessionExpiringMessage, type SessionExtendedMessage, type BookingStartingMessage,
 } from "@baton/protocol";
