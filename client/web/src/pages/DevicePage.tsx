@@ -16,6 +16,7 @@ import { useDeviceActions, type DeviceActions } from "../live/useDeviceActions.t
 import { useNow } from "../useNow.ts";
 import { availabilityOf, duration, percent, statusLine, type Availability, type SessionFacts } from "../words.ts";
 import { Controls } from "./Controls.tsx";
+import { BookingsPanel } from "./BookingsPanel.tsx";
 import { ResultView } from "./ResultView.tsx";
 
 function factsOf(view: DeviceView): SessionFacts {
@@ -113,6 +114,7 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
           <Messages actions={actions} />
           <Controls view={live} availability={availability} actions={actions} queue={queue} now={now} />
           {live.isMine || actions.result ? <ResultView result={actions.result} view={live} /> : null}
+          <BookingsPanel deviceId={deviceId} actions={actions} isMine={live.isMine} now={now} />
         </>
       )}
       {!live && <Messages actions={actions} />}
