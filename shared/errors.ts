@@ -344,6 +344,8 @@ export const ERRORS = {
     `Device ${p.deviceId} is already booked from ${iso(p.start)} to ${iso(p.end)}; choose a slot that does not overlap it.`),
   [ErrorCode.BOOKING_QUOTA]: entry<{ kind: string; weeklyMs: number; usedMs: number; weekStart: number }>(429, (p) =>
     `You may book "${p.kind || "(no kind)"}" devices for ${minutes(p.weeklyMs)} a week and have ${minutes(p.usedMs)} booked in the week from ${iso(p.weekStart)} (weeks start Monday 00:00 UTC).`),
+  [ErrorCode.BOOKING_LIMIT]: entry<{ kind: string; limit: number }>(429, (p) =>
+    `You already hold ${plural(p.limit, "upcoming booking")} of "${p.kind || "(no kind)"}" devices, the most one user may; cancel one first.`),
   [ErrorCode.BOOKING_NO_SHOWS]: entry<{ kind: string; noShows: number; lookbackMs: number }>(403, (p) =>
     `You missed ${plural(p.noShows, "booked slot")} in the last ${minutes(p.lookbackMs)}, the most allowed for "${p.kind || "(no kind)"}" devices; you cannot book one until the oldest miss is older than that.`),
   [ErrorCode.BOOKING_NOT_FOUND]: entry<{ bookingId: string }>(404, (p) => `No booking "${p.bookingId}" of yours exists.`),

@@ -410,6 +410,7 @@ export const BookingRulesBody = z.object({
   /** 0 = misses never refuse bookings. */
   maxNoShows: count,
   noShowLookbackMs: count,
+  maxUpcomingPerUser: count,
 }).register(HttpWireSchemas, { id: "BookingRules", description: "The booking rules of a device's kind (BATON_BOOKING_RULES), in milliseconds." });
 
 export const DeviceBookings = z.object({

@@ -315,6 +315,8 @@ export const ErrorCode = {
   BOOKING_CONFLICT: "BOOKING_CONFLICT",
   /** The booking would take the user past the weekly hours of this kind of device. */
   BOOKING_QUOTA: "BOOKING_QUOTA",
+  /** The user already holds as many upcoming bookings of this kind of device as one user may. */
+  BOOKING_LIMIT: "BOOKING_LIMIT",
   /** The user missed too many booked slots recently and may not book this kind of device for now. */
   BOOKING_NO_SHOWS: "BOOKING_NO_SHOWS",
   /** The booking named does not exist, or is not the caller's. */

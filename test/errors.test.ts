@@ -104,6 +104,7 @@ const SAMPLES: { [C in ErrorCodeName]: ErrorParams<C>[] } = {
   ],
   BOOKING_CONFLICT: [{ deviceId: "spectro-1", start: 0, end: 1_800_000 }],
   BOOKING_QUOTA: [{ kind: "spectrometer", weeklyMs: 14_400_000, usedMs: 12_600_000, weekStart: 0 }],
+  BOOKING_LIMIT: [{ kind: "spectrometer", limit: 50 }],
   BOOKING_NO_SHOWS: [{ kind: "spectrometer", noShows: 3, lookbackMs: 2_592_000_000 }],
   BOOKING_NOT_FOUND: [{ bookingId: "bk-1" }],
   BOOKING_CLOSED: [{ bookingId: "bk-1", status: "no_show" }, { bookingId: "bk-1", status: "started" }],

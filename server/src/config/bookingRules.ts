@@ -22,6 +22,7 @@ const KindRulesSchema = z.strictObject({
   warnBeforeMinutes: z.number().int().min(0).max(24 * 60).optional(),
   maxNoShows: z.number().int().min(0).max(1_000).optional(),
   noShowLookbackDays: z.number().int().min(1).max(366).optional(),
+  maxUpcoming: z.number().int().min(1).max(1_000).optional(),
 });
 
 export const BookingRulesSchema = z.record(z.string().min(1).max(64), KindRulesSchema).refine((table) => Object.keys(table).length <= 200, "at most 200 kinds");
@@ -39,6 +40,7 @@ function toMillis(rules: KindRules): Partial<BookingRules> {
   if (rules.warnBeforeMinutes !== undefined) out.warnBeforeMs = rules.warnBeforeMinutes * MINUTE;
   if (rules.maxNoShows !== undefined) out.maxNoShows = rules.maxNoShows;
   if (rules.noShowLookbackDays !== undefined) out.noShowLookbackMs = rules.noShowLookbackDays * 1_440 * MINUTE;
+  if (rules.maxUpcoming !== undefined) out.maxUpcomingPerUser = rules.maxUpcoming;
   return out;
 }
 

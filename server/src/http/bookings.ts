@@ -133,7 +133,8 @@ export function bookingRoutes(services: RoomServices) {
     const answered = await services.store.bookings.create({
       booking,
       userFrom: Math.min(week, now - rules.noShowLookbackMs),
-      userTo: Math.max(week + WEEK_MS, now + 1),
+      // The slot's week, and every upcoming booking (the per-user bound).
+      userTo: Math.max(week + WEEK_MS, now + rules.maxAheadMs + rules.maxSlotMs + 1),
       admit: (facts) => checkNewBooking(booking, { now, rules, ...facts }),
     });
     if ("refused" in answered) {

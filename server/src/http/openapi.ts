@@ -135,7 +135,7 @@ const ROUTES: Record<string, Record<string, Operation>> = {
         400: "INVALID_MESSAGE or BOOKING_INVALID: the input is malformed, or the slot breaks the kind's rules (length, how far ahead, in the past)",
         403: "BOOKING_NO_SHOWS: too many missed slots recently",
         409: "BOOKING_CONFLICT or DEVICE_DISABLED: the slot overlaps another booking, or the device is disabled",
-        429: "RATE_LIMITED or BOOKING_QUOTA: too many requests, or the booking passes the weekly hours of the kind",
+        429: "RATE_LIMITED or BOOKING_QUOTA: too many requests, or the booking passes the weekly hours of the kind (BOOKING_LIMIT: too many upcoming bookings)",
       },
     },
   },

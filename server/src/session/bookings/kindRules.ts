@@ -19,6 +19,7 @@ export const DEFAULT_BOOKING_RULES: BookingRules = {
   warnBeforeMs: 5 * MINUTE,
   maxNoShows: 3,
   noShowLookbackMs: 30 * DAY,
+  maxUpcomingPerUser: 50,
 };
 
 /** Kind → partial rules; `"*"` applies to every kind. */

@@ -144,3 +144,13 @@ describe("booking rules: properties", () => {
     }), { seed: 24_3, numRuns: 300 });
   });
 });
+
+describe("booking rules: what one user may hold", () => {
+  it("refuses a booking past the live bookings one user may hold of a kind", () => {
+    const held = Array.from({ length: 3 }, (_, i) => booking({ deviceId: `d-${i}`, start: NOW + (i + 3) * HOUR, end: NOW + (i + 3) * HOUR + 15 * MIN }));
+    const rules = { ...RULES, maxUpcomingPerUser: 3, weeklyMsPerUser: 0 };
+    expect(check(request(), [], held, rules)).toMatchObject({ code: ErrorCode.BOOKING_LIMIT, params: { limit: 3 } });
+    expect(check(request(), [], held.map((b, i) => (i === 0 ? { ...b, status: "cancelled" as const } : b)), rules)).toBeNull();
+    expect(check(request(), [], held.map((b, i) => (i === 0 ? { ...b, start: NOW - 2 * HOUR, end: NOW - HOUR, status: "checked_in" as const } : b)), rules)).toBeNull();
+  });
+});

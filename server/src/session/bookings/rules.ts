@@ -71,7 +71,8 @@ export function slotProblem(request: BookingRequest, rules: BookingRules, now: n
 
 /**
  * Whether the request may be booked now, or why not: the slot's shape, the user's recent
- * misses, the weekly hours, then conflicts with the device's live bookings. A slot that has
+ * misses, how many live bookings they hold, the weekly hours, then conflicts with the
+ * device's live bookings (`userBookings` must then hold the user's upcoming ones too). A slot that has
  * started may still be booked (what is left of it), as long as it does not overlap another.
  */
 export function checkNewBooking(request: BookingRequest, facts: BookingFacts): Rejection | null {
@@ -82,6 +83,8 @@ export function checkNewBooking(request: BookingRequest, facts: BookingFacts): R
     const missed = recentNoShows(request.userId, request.kind, now, rules.noShowLookbackMs, facts.userBookings);
     if (missed >= rules.maxNoShows) return rejection(ErrorCode.BOOKING_NO_SHOWS, { kind: request.kind, noShows: missed, lookbackMs: rules.noShowLookbackMs });
   }
+  const upcoming = facts.userBookings.filter((booking) => booking.userId === request.userId && booking.kind === request.kind && holdsSlot(booking.status) && booking.end > now).length;
+  if (upcoming >= rules.maxUpcomingPerUser) return rejection(ErrorCode.BOOKING_LIMIT, { kind: request.kind, limit: rules.maxUpcomingPerUser });
   if (rules.weeklyMsPerUser > 0) {
     const weekStart = weekStartOf(request.start);
     const used = bookedInWeek(request.userId, request.kind, weekStart, facts.userBookings);

@@ -54,6 +54,8 @@ export interface BookingRules {
   /** This many missed slots within `noShowLookbackMs` refuse new bookings of the kind (0 = never). */
   maxNoShows: number;
   noShowLookbackMs: number;
+  /** Live bookings (booked or checked in, not yet ended) one user may hold of the kind at once: bounds what one user can store. */
+  maxUpcomingPerUser: number;
 }
 
 /** A booking request as the rules see it (the caller has checked the shape). */
