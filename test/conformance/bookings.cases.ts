@@ -115,6 +115,18 @@ export function runBookingConformance(name: string, factory: StoreFactory) {
       expect(await store.bookings.transition("bk-none", ["booked"], "cancelled", NOW)).toBeUndefined();
     });
 
+    it("closes bookings still booked whose slot ended before a time as cancelled, and nothing else", async () => {
+      const unattended = booking({ start: NOW - 5 * HOUR, end: NOW - 4 * HOUR });
+      const used = booking({ start: NOW - 3 * HOUR, end: NOW - 2 * HOUR, status: "checked_in" });
+      const upcoming = booking();
+      for (const each of [unattended, used, upcoming]) await store.bookings.create({ booking: each, userFrom: 0, userTo: 0, admit: () => null });
+      expect(await store.bookings.closeUnattended(NOW - HOUR, NOW)).toBe(1);
+      expect(await store.bookings.find(unattended.bookingId)).toMatchObject({ status: "cancelled", updatedAt: NOW });
+      expect((await store.bookings.find(used.bookingId))?.status).toBe("checked_in");
+      expect((await store.bookings.find(upcoming.bookingId))?.status).toBe("booked");
+      expect(await store.bookings.closeUnattended(NOW - HOUR, NOW)).toBe(0);
+    });
+
     it("retention deletes bookings that ended before the cutoff", async () => {
       const old = booking({ start: NOW - 100 * HOUR, end: NOW - 99 * HOUR, status: "no_show" });
       const kept = booking();

@@ -46,6 +46,12 @@ export interface BookingStore {
    * undefined when it did not exist or was in another status.
    */
   transition(bookingId: string, from: readonly BookingStatus[], to: BookingStatus, at: number): Promise<Booking | undefined>;
+  /**
+   * Bookings still `booked` whose slot ended before `endedBefore` become `cancelled` (at
+   * `at`): no device room saw their window (nobody was connected, not even the device), so
+   * nobody could have checked in and the miss is not counted. Returns how many.
+   */
+  closeUnattended(endedBefore: number, at: number): Promise<number>;
 }
 
 /** Bookings are limited in number per request (listing) so a calendar query stays bounded. */

@@ -37,6 +37,16 @@ export function createMemoryBookings(): BookingStore & Purgeable {
       bookings.set(bookingId, changed);
       return copy(changed);
     },
+    async closeUnattended(endedBefore, at) {
+      let closed = 0;
+      for (const [id, b] of bookings) {
+        if (b.status === "booked" && b.end < endedBefore) {
+          bookings.set(id, { ...b, status: "cancelled", updatedAt: at });
+          closed++;
+        }
+      }
+      return closed;
+    },
     purgeOlderThan(cutoff) {
       return sweep(bookings, (b) => b.end < cutoff);
     },

@@ -59,6 +59,10 @@ export class SqlBookings implements BookingStore {
     return rows.map(toBooking);
   }
 
+  closeUnattended(endedBefore: number, at: number) {
+    return closeUnattendedRows(this.db, endedBefore, at);
+  }
+
   async transition(bookingId: string, from: readonly BookingStatus[], to: BookingStatus, at: number) {
     if (from.length === 0) return undefined;
     const row = await this.db.updateTable("bookings").set({ status: to, updated_at: at })
@@ -66,6 +70,11 @@ export class SqlBookings implements BookingStore {
       .returningAll().executeTakeFirst();
     return row ? toBooking(row) : undefined;
   }
+}
+
+export async function closeUnattendedRows(db: Db, endedBefore: number, at: number): Promise<number> {
+  const result = await db.updateTable("bookings").set({ status: "cancelled", updated_at: at }).where("status", "=", "booked").where("end_at", "<", endedBefore).executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 function toRow(booking: Booking) {
