@@ -8,7 +8,7 @@
  */
 import { useEffect, useState } from "react";
 import type { BatonError, DeviceHandle, RunFailure, RunResult } from "@baton/client";
-import type { QueueLeftMessage, SessionEndedMessage, SessionExpiringMessage } from "@baton/protocol/messages";
+import type { BookingStartingMessage, QueueLeftMessage, SessionEndedMessage, SessionExpiringMessage } from "@baton/protocol/messages";
 
 export type Pending = "claim" | "run" | "cancel" | "release" | "enqueue" | "leave_queue" | "accept" | "decline" | "extend" | null;
 
@@ -22,6 +22,8 @@ export interface DeviceActions {
   queueLeft: QueueLeftMessage | null;
   /** The holder's warning before the session's maximum length (cleared by extending or releasing). */
   expiring: SessionExpiringMessage | null;
+  /** A booked slot of the device begins soon (docs/BOOKINGS.md): for the booker, or for this holder, who is released at its start. */
+  bookingStarting: BookingStartingMessage | null;
   /** A command waiting for the room's answer (its button cannot be pressed twice). */
   pending: Pending;
   claim(): void;
@@ -45,6 +47,7 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
   const [pending, setPending] = useState<Pending>(null);
   const [queueLeft, setQueueLeft] = useState<QueueLeftMessage | null>(null);
   const [expiring, setExpiring] = useState<SessionExpiringMessage | null>(null);
+  const [bookingStarting, setBookingStarting] = useState<BookingStartingMessage | null>(null);
 
   useEffect(() => {
     if (!device) return;
@@ -58,6 +61,7 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
       device.on("error", setNotice),
       device.on("queueLeft", (message) => setQueueLeft(["left", "accepted"].includes(message.reason) ? null : message)),
       device.on("sessionExpiring", setExpiring),
+      device.on("bookingStarting", setBookingStarting),
     ];
     return () => stops.forEach((stop) => stop());
   }, [device]);
@@ -92,6 +96,7 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
     ending,
     queueLeft,
     expiring,
+    bookingStarting,
     pending,
     claim: () => act("claim", (handle) => handle.claim()),
     claimAndRun: (sessionType, input) => act("claim", (handle) => handle.claim({ sessionType, input, releaseOnComplete: true }), { clearsResult: true }),

@@ -130,6 +130,11 @@ function Messages({ actions }: { actions: DeviceActions }) {
       {actions.failure && <Alert>The run failed: {actions.failure.message || actions.failure.code}</Alert>}
       {ending && ending.reason !== "released" && ending.reason !== "completed" && <Alert tone="info">Your session ended: {ending.message}</Alert>}
       {actions.queueLeft && <Alert tone="info">You are no longer in line: {actions.queueLeft.message}</Alert>}
+      {actions.bookingStarting && !actions.bookingStarting.yours && actions.bookingStarting.start > Date.now() && (
+        <Alert tone="info">
+          {actions.bookingStarting.bookerName || "Someone"} booked this device from {new Date(actions.bookingStarting.start).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}: your session ends then.
+        </Alert>
+      )}
     </>
   );
 }
