@@ -340,8 +340,9 @@ export const ERRORS = {
       case "bookingsOff": return `Devices of kind "${p.kind || "(no kind)"}" cannot be booked on this server (BATON_BOOKING_RULES).`;
     }
   }),
-  [ErrorCode.BOOKING_CONFLICT]: entry<{ deviceId: string; start: number; end: number }>(409, (p) =>
-    `Device ${p.deviceId} is already booked from ${iso(p.start)} to ${iso(p.end)}; choose a slot that does not overlap it.`),
+  [ErrorCode.BOOKING_CONFLICT]: entry<{ deviceId: string; start: number; end: number } | { pool: string; start: number; end: number }>(409, (p) => ("pool" in p
+    ? `Every device of pool ${p.pool} is booked at some time between ${iso(p.start)} and ${iso(p.end)}; choose another slot.`
+    : `Device ${p.deviceId} is already booked from ${iso(p.start)} to ${iso(p.end)}; choose a slot that does not overlap it.`)),
   [ErrorCode.BOOKING_QUOTA]: entry<{ kind: string; weeklyMs: number; usedMs: number; weekStart: number }>(429, (p) =>
     `You may book "${p.kind || "(no kind)"}" devices for ${minutes(p.weeklyMs)} a week and have ${minutes(p.usedMs)} booked in the week from ${iso(p.weekStart)} (weeks start Monday 00:00 UTC).`),
   [ErrorCode.BOOKING_LIMIT]: entry<{ kind: string; limit: number }>(429, (p) =>

@@ -102,7 +102,7 @@ const SAMPLES: { [C in ErrorCodeName]: ErrorParams<C>[] } = {
     { reason: "endBeforeStart" }, { reason: "inPast", now: 0 }, { reason: "tooLong", maxSlotMs: 1_800_000, kind: "spectrometer" },
     { reason: "tooShort", minSlotMs: 300_000, kind: "spectrometer" }, { reason: "tooFarAhead", maxAheadMs: 86_400_000, kind: "" }, { reason: "bookingsOff", kind: "scale" },
   ],
-  BOOKING_CONFLICT: [{ deviceId: "spectro-1", start: 0, end: 1_800_000 }],
+  BOOKING_CONFLICT: [{ deviceId: "spectro-1", start: 0, end: 1_800_000 }, { pool: "spectrometers", start: 0, end: 1_800_000 }],
   BOOKING_QUOTA: [{ kind: "spectrometer", weeklyMs: 14_400_000, usedMs: 12_600_000, weekStart: 0 }],
   BOOKING_LIMIT: [{ kind: "spectrometer", limit: 50 }],
   BOOKING_NO_SHOWS: [{ kind: "spectrometer", noShows: 3, lookbackMs: 2_592_000_000 }],

@@ -94,6 +94,23 @@ describe("bookings over HTTP", () => {
     expect(byAdmin.body.booking).toMatchObject({ status: "cancelled", userId: "bob", mine: false });
   });
 
+  it("books a slot on the first device of a pool free for it, and says when none is", async () => {
+    const pool = "bench";
+    const members = [freshDeviceId(), freshDeviceId()].sort();
+    for (const deviceId of members) await baton.services.store.devices.setPool(deviceId, pool);
+    const wanted = slot(50);
+    const tokens = await Promise.all(["p1", "p2", "p3"].map((id) => baton.tokenFor(id)));
+    const first = await call(baton, "POST", `/pools/${pool}/bookings`, { token: tokens[0], body: wanted });
+    expect(first.status).toBe(201);
+    expect(first.body.booking.deviceId).toBe(members[0]);
+    const second = await call(baton, "POST", `/pools/${pool}/bookings`, { token: tokens[1], body: wanted });
+    expect(second.body.booking.deviceId).toBe(members[1]);
+    const third = await call(baton, "POST", `/pools/${pool}/bookings`, { token: tokens[2], body: wanted });
+    expect(third.status).toBe(409);
+    expect(third.body).toMatchObject({ code: "BOOKING_CONFLICT", message: expect.stringContaining(`pool ${pool}`) });
+    expect((await call(baton, "POST", "/pools/nobody/bookings", { token: tokens[2], body: wanted })).body.code).toBe("UNKNOWN_POOL");
+  });
+
   it("lists the caller's own bookings across devices", async () => {
     const dave = await baton.tokenFor("dave", "Dave");
     const a = freshDeviceId();

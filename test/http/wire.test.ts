@@ -186,6 +186,9 @@ function wireSuite(storeName: string, openStore?: () => Promise<{ store: BatonSt
       await checked("POST", `/devices/${deviceId}/bookings`, { token: pete, body: { start: slotStart, end: slotStart - 1 } }, 400);
       expect((await checked("GET", `/devices/${deviceId}/bookings?from=${slotStart - 1}&to=${slotStart + 1}`, { token: pete })).bookings).toMatchObject([{ userName: "Olga", mine: false }]);
       await checked("GET", "/me/bookings", { token: olga });
+      const pooled = await checked("POST", "/pools/test/bookings", { token: pete, body: { start: slotStart + 7_200_000, end: slotStart + 9_000_000 } }, 201);
+      await checked("DELETE", `/bookings/${pooled.booking.bookingId}`, { token: pete });
+      await checked("POST", "/pools/no-such-pool/bookings", { token: pete, body: { start: slotStart, end: slotStart + 1_800_000 } }, 404);
       expect(await checked("GET", `/devices/${deviceId}/bookings.ics`, { token: pete })).toContain("BEGIN:VEVENT");
       await checked("DELETE", `/bookings/${booked.booking.bookingId}`, { token: pete }, 404);
       await checked("DELETE", `/bookings/${booked.booking.bookingId}`, { token: olga });

@@ -37,6 +37,12 @@ export class BookingsApi {
     return answer.booking;
   }
 
+  /** Books [start, end) on the first device of `pool` free for all of it; the answer's `deviceId` names the device. */
+  async bookAny(pool: string, slot: { start: Instant; end: Instant }, options: WaitOptions = {}): Promise<BookingRecord> {
+    const answer = await this.call<BookingAnswer>(`/pools/${encodeURIComponent(pool)}/bookings`, { ...options, method: "POST", body: { start: asWire(slot.start), end: asWire(slot.end) } });
+    return answer.booking;
+  }
+
   /** This user's bookings on every device overlapping [from, to), every status. */
   async mine(range: BookingRange = {}, options: WaitOptions = {}): Promise<BookingRecord[]> {
     const answer = await this.call<MyBookings>("/me/bookings", { ...options, query: { from: range.from === undefined ? undefined : asWire(range.from), to: range.to === undefined ? undefined : asWire(range.to) } });

@@ -5,6 +5,7 @@
  * - GET    /devices/:deviceId/bookings.ics         the same bookings as an iCalendar feed
  * - GET    /me/bookings?from=&to=                  the caller's own bookings
  * - DELETE /bookings/:bookingId                    cancel one's own booking before its slot starts (admins: anyone's)
+ * - POST   /pools/:pool/bookings                   { start, end } book the slot on the first device of the pool free for it (201)
  * A booking is decided by the pure rules inside the store's transaction (ports/bookings.ts),
  * so a conflict is refused atomically. The device's room is told when its bookings change
  * (liveRooms.bookingsChanged); it also re-reads them at every registry poll.
@@ -13,10 +14,11 @@ import { randomBytes } from "node:crypto";
 import express from "express";
 import { z } from "zod";
 import { ErrorCode } from "@baton/protocol";
+import { PoolName } from "@baton/protocol/messages";
 import { BookingAnswer, DeviceBookings, MyBookings, type BookingRecord } from "@baton/protocol/http";
 import { DeviceIdSchema } from "../auth/deviceRegistry.ts";
 import type { UserIdentity } from "../auth/userTokens.ts";
-import type { Booking } from "../ports/store.ts";
+import { poolOf, type Booking, type RegisteredDevice } from "../ports/store.ts";
 import type { RoomServices } from "../rooms/services.ts";
 import { cancelProblem, checkNewBooking, rulesForKind, WEEK_MS, weekStartOf } from "../session/bookings/index.ts";
 import { isAdmin, requireUser } from "./authenticate.ts";
@@ -115,6 +117,24 @@ export function bookingRoutes(services: RoomServices) {
     response.status(200).type("text/calendar; charset=utf-8").send(text);
   }));
 
+  /** Books [start, end) of `device` for `caller` through the rules, atomically in the store. */
+  function bookOn(device: RegisteredDevice, caller: UserIdentity, slot: { start: number; end: number }) {
+    const now = services.clock();
+    const rules = rulesForKind(services.config.bookingRules, device.kind);
+    const booking: Booking = {
+      bookingId: newBookingId(), deviceId: device.deviceId, kind: device.kind, userId: caller.userId, userName: caller.name,
+      start: slot.start, end: slot.end, status: "booked", createdAt: now, updatedAt: now,
+    };
+    const week = weekStartOf(booking.start);
+    return services.store.bookings.create({
+      booking,
+      userFrom: Math.min(week, now - rules.noShowLookbackMs),
+      // The slot's week, and every upcoming booking (the per-user bound).
+      userTo: Math.max(week + WEEK_MS, now + rules.maxAheadMs + rules.maxSlotMs + 1),
+      admit: (facts) => checkNewBooking(booking, { now, rules, ...facts }),
+    });
+  }
+
   router.post("/devices/:deviceId/bookings", guarded(services.logger, "POST /devices/:deviceId/bookings", async (request, response) => {
     const caller = await requireUser(services, request, response);
     if (!caller) return;
@@ -123,26 +143,42 @@ export function bookingRoutes(services: RoomServices) {
     const device = await knownDevice(request.params.deviceId, response);
     if (!device) return;
     if (device.disabledAt !== null) return refuse(response, ErrorCode.DEVICE_DISABLED, { deviceId: device.deviceId });
-    const now = services.clock();
-    const rules = rulesForKind(services.config.bookingRules, device.kind);
-    const booking: Booking = {
-      bookingId: newBookingId(), deviceId: device.deviceId, kind: device.kind, userId: caller.userId, userName: caller.name,
-      start: toMillis(body.start), end: toMillis(body.end), status: "booked", createdAt: now, updatedAt: now,
-    };
-    const week = weekStartOf(booking.start);
-    const answered = await services.store.bookings.create({
-      booking,
-      userFrom: Math.min(week, now - rules.noShowLookbackMs),
-      // The slot's week, and every upcoming booking (the per-user bound).
-      userTo: Math.max(week + WEEK_MS, now + rules.maxAheadMs + rules.maxSlotMs + 1),
-      admit: (facts) => checkNewBooking(booking, { now, rules, ...facts }),
-    });
+    const answered = await bookOn(device, caller, { start: toMillis(body.start), end: toMillis(body.end) });
     if ("refused" in answered) {
       const { code, params } = answered.refused;
       return refuse(response, code, params as never);
     }
     await services.liveRooms.bookingsChanged(device.deviceId).catch(() => undefined);
     answer(response, BookingAnswer, { booking: bookingView(answered.created, caller) }, 201);
+  }));
+
+  /**
+   * A slot on any device of a pool: the pool's enabled devices are tried in id order and the
+   * first one free for the whole slot is booked (the answer names it). A refusal of the user
+   * (rules, weekly hours, no-shows, limit) is answered at once: another device would not help.
+   */
+  router.post("/pools/:pool/bookings", guarded(services.logger, "POST /pools/:pool/bookings", async (request, response) => {
+    const caller = await requireUser(services, request, response);
+    if (!caller) return;
+    const pool = parseOrRefuse(PoolName, request.params.pool, response, "Pool name");
+    if (!pool) return;
+    const body = parseOrRefuse(BookingBody, request.body ?? {}, response, "Booking");
+    if (!body) return;
+    const slot = { start: toMillis(body.start), end: toMillis(body.end) };
+    const members = (await services.registry.list()).filter((device) => poolOf(device) === pool && device.disabledAt === null).sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+    if (members.length === 0) return refuse(response, ErrorCode.UNKNOWN_POOL, { pool, reason: "noMembers" });
+    for (const device of members) {
+      const answered = await bookOn(device, caller, slot);
+      if ("created" in answered) {
+        await services.liveRooms.bookingsChanged(device.deviceId).catch(() => undefined);
+        return answer(response, BookingAnswer, { booking: bookingView(answered.created, caller) }, 201);
+      }
+      if (answered.refused.code !== ErrorCode.BOOKING_CONFLICT) {
+        const { code, params } = answered.refused;
+        return refuse(response, code, params as never);
+      }
+    }
+    refuse(response, ErrorCode.BOOKING_CONFLICT, { pool, ...slot });
   }));
 
   router.get("/me/bookings", guarded(services.logger, "GET /me/bookings", async (request, response) => {

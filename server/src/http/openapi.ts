@@ -139,6 +139,19 @@ const ROUTES: Record<string, Record<string, Operation>> = {
       },
     },
   },
+  "/pools/{pool}/bookings": {
+    post: {
+      summary: "Book a slot [start, end) on the first device of the pool free for all of it (devices in id order); the answer names the device", access: "user", params: { pool: "a pool name (a device's explicit pool, else its kind)" }, body: BookingBody,
+      ok: { status: 201, description: "{ booking }", schema: BookingAnswer }, refusals: [403, 404, 409, 413],
+      refusalText: {
+        400: "INVALID_MESSAGE or BOOKING_INVALID: the input is malformed, or the slot breaks the kind's rules",
+        403: "BOOKING_NO_SHOWS: too many missed slots recently",
+        404: "UNKNOWN_POOL: no enabled device belongs to the pool",
+        409: "BOOKING_CONFLICT: every device of the pool is booked at some time in the slot",
+        429: "RATE_LIMITED or BOOKING_QUOTA: too many requests, or the booking passes the weekly hours of the kind (BOOKING_LIMIT: too many upcoming bookings)",
+      },
+    },
+  },
   "/devices/{deviceId}/bookings.ics": { get: { summary: "The device's bookings as an iCalendar feed (RFC 5545): a week back, eight weeks ahead, cancelled ones as STATUS:CANCELLED", access: "user", params: deviceId, ok: { description: "text/calendar", schema: "calendar" }, refusals: [404] } },
   "/me/bookings": { get: { summary: "The caller's own bookings overlapping [from, to), earliest first, every status", access: "user", query: BookingRangeQuery, ok: { description: "{ bookings }", schema: MyBookings } } },
   "/bookings/{bookingId}": {
