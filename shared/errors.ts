@@ -351,7 +351,7 @@ export const ERRORS = {
     `You missed ${plural(p.noShows, "booked slot")} in the last ${minutes(p.lookbackMs)}, the most allowed for "${p.kind || "(no kind)"}" devices; you cannot book one until the oldest miss is older than that.`),
   [ErrorCode.BOOKING_NOT_FOUND]: entry<{ bookingId: string }>(404, (p) => `No booking "${p.bookingId}" of yours exists.`),
   [ErrorCode.BOOKING_CLOSED]: entry<{ bookingId: string; status: string }>(409, (p) =>
-    `Booking ${p.bookingId} is ${p.status.replace("_", " ")}; only a booking whose slot has not started can be cancelled.`),
+    `Booking ${p.bookingId} is ${p.status.replace("_", " ")}; only a booking whose slot has not started can be cancelled (or a checked-in one ended early).`),
   [ErrorCode.DEVICE_BOOKED]: entry<{ deviceId: string; until: number; checkIn: boolean }>(409, (p) => p.checkIn
     ? `Device ${p.deviceId} is booked now; it is kept for the booker to check in until ${iso(p.until)}.`
     : `Device ${p.deviceId} is booked until ${iso(p.until)}; only the booker may claim it.`),

@@ -127,6 +127,16 @@ export function runBookingConformance(name: string, factory: StoreFactory) {
       expect(await store.bookings.closeUnattended(NOW - HOUR, NOW)).toBe(0);
     });
 
+    it("ends a checked-in booking early: its end moves to then; nothing else is ended", async () => {
+      const inUse = booking({ start: NOW - HOUR, end: NOW + HOUR, status: "checked_in" });
+      const notStarted = booking({ deviceId: "spectro-2" });
+      for (const each of [inUse, notStarted]) await store.bookings.create({ booking: each, userFrom: 0, userTo: 0, admit: () => null });
+      expect(await store.bookings.finishEarly(inUse.bookingId, NOW)).toMatchObject({ end: NOW, status: "checked_in", updatedAt: NOW });
+      expect(await store.bookings.finishEarly(inUse.bookingId, NOW + 1)).toBeUndefined();
+      expect(await store.bookings.finishEarly(notStarted.bookingId, NOW)).toBeUndefined();
+      expect((await store.bookings.find(notStarted.bookingId))?.end).toBe(notStarted.end);
+    });
+
     it("retention deletes bookings that ended before the cutoff", async () => {
       const old = booking({ start: NOW - 100 * HOUR, end: NOW - 99 * HOUR, status: "no_show" });
       const kept = booking();

@@ -121,6 +121,28 @@ describe("booked slots", () => {
     expect((await call(baton, "GET", "/me/bookings", { token: dave.token })).body.bookings).toMatchObject([{ status: "no_show" }]);
   }, 30_000);
 
+  it("a booker who finishes a checked-in slot early gives the rest to the line", async () => {
+    const deviceId = await onlineDevice();
+    const fay = await person(deviceId, "fay");
+    const gus = await person(deviceId, "gus");
+    await waitFor(() => fay.session.state.device.online);
+    const start = Date.now() + 500;
+    const booked = await call(baton, "POST", `/devices/${deviceId}/bookings`, { token: fay.token, body: { start, end: start + 60_000 } });
+    await new Promise((resolve) => setTimeout(resolve, start + 200 - Date.now()));
+    fay.session.claim();
+    await waitFor(() => fay.session.state.session.ownerId === "fay");
+    gus.session.room.send("enqueue", {});
+    await waitFor(() => gus.session.state.queue.length === 1);
+    fay.session.release();
+    await waitFor(() => fay.session.state.session.ownerId === "");
+    await eventually(async () => (await baton.services.store.bookings.find(booked.body.booking.bookingId))?.status === "checked_in");
+    const finished = await call(baton, "DELETE", `/bookings/${booked.body.booking.bookingId}`, { token: fay.token });
+    expect(finished.status).toBe(200);
+    expect(finished.body.booking.status).toBe("checked_in");
+    expect(finished.body.booking.end).toBeLessThan(start + 60_000);
+    expect(await gus.next("offer")).toMatchObject({ deviceId });
+  }, 20_000);
+
   it("a cancelled booking no longer holds the device", async () => {
     const deviceId = await onlineDevice();
     const bob = await person(deviceId, "bob");

@@ -49,7 +49,7 @@ export class BookingsApi {
     return answer.bookings;
   }
 
-  /** Cancels a booking whose slot has not started (BOOKING_CLOSED otherwise). */
+  /** Cancels a booking whose slot has not started, or ends a checked-in one early (the rest goes to the line); BOOKING_CLOSED otherwise. */
   async cancel(bookingId: string, options: WaitOptions = {}): Promise<BookingRecord> {
     const answer = await this.call<BookingAnswer>(`/bookings/${encodeURIComponent(bookingId)}`, { ...options, method: "DELETE" });
     return answer.booking;

@@ -4,7 +4,8 @@
  * - POST   /devices/:deviceId/bookings             { start, end } book a slot for the caller (201)
  * - GET    /devices/:deviceId/bookings.ics         the same bookings as an iCalendar feed
  * - GET    /me/bookings?from=&to=                  the caller's own bookings
- * - DELETE /bookings/:bookingId                    cancel one's own booking before its slot starts (admins: anyone's)
+ * - DELETE /bookings/:bookingId                    cancel one's own booking before its slot starts, or end a checked-in
+ *                                                   one early: the rest of the slot goes to the line (admins: anyone's)
  * - POST   /pools/:pool/bookings                   { start, end } book the slot on the first device of the pool free for it (201)
  * A booking is decided by the pure rules inside the store's transaction (ports/bookings.ts),
  * so a conflict is refused atomically. The device's room is told when its bookings change
@@ -201,6 +202,13 @@ export function bookingRoutes(services: RoomServices) {
     // Someone else's booking is "not found" for a user: ids do not tell who booked what.
     if (!found || (found.userId !== caller.userId && !isAdmin(caller))) return refuse(response, ErrorCode.BOOKING_NOT_FOUND, { bookingId });
     const now = services.clock();
+    if (found.status === "checked_in" && found.end > now) {
+      const finished = await services.store.bookings.finishEarly(bookingId, now);
+      if (finished) {
+        await services.liveRooms.bookingsChanged(found.deviceId).catch(() => undefined);
+        return answer(response, BookingAnswer, { booking: bookingView(finished, caller) });
+      }
+    }
     const closed = cancelProblem(found, now);
     if (closed) return refuse(response, ErrorCode.BOOKING_CLOSED, closed.params as never);
     const cancelled = await services.store.bookings.transition(bookingId, ["booked"], "cancelled", now);

@@ -156,7 +156,7 @@ const ROUTES: Record<string, Record<string, Operation>> = {
   "/me/bookings": { get: { summary: "The caller's own bookings overlapping [from, to), earliest first, every status", access: "user", query: BookingRangeQuery, ok: { description: "{ bookings }", schema: MyBookings } } },
   "/bookings/{bookingId}": {
     delete: {
-      summary: "Cancel a booking before its slot starts (one's own; admins: anyone's)", access: "user", params: { bookingId: "the booking id" },
+      summary: "Cancel a booking before its slot starts, or end a checked-in one early so the rest of the slot goes to the line (one's own; admins: anyone's)", access: "user", params: { bookingId: "the booking id" },
       ok: { description: "{ booking }", schema: BookingAnswer }, refusals: [404, 409],
       refusalText: { 404: "BOOKING_NOT_FOUND: no such booking of the caller's", 409: "BOOKING_CLOSED: the slot has started, or the booking was missed or cancelled" },
     },

@@ -52,6 +52,12 @@ export interface BookingStore {
    * nobody could have checked in and the miss is not counted. Returns how many.
    */
   closeUnattended(endedBefore: number, at: number): Promise<number>;
+  /**
+   * Ends a checked-in booking early: its `end` becomes `at` (only if it is `checked_in` and
+   * ends later). The device's room then drops the slot and serves the line. Returns the
+   * booking as changed, or undefined.
+   */
+  finishEarly(bookingId: string, at: number): Promise<Booking | undefined>;
 }
 
 /** Bookings are limited in number per request (listing) so a calendar query stays bounded. */

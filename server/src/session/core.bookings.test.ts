@@ -136,6 +136,24 @@ describe("bookings in the core", () => {
     expect(h.state.queue.map((entry) => entry.user.userId)).toEqual([CAROL.userId]);
   });
 
+  it("a checked-in slot finished early (gone from the store's list) frees the device to the line", () => {
+    const h = harness();
+    const booked = slot(ALICE, 0);
+    h.apply({ type: "bookingsLoaded", slots: [booked] });
+    h.claim(ALICE);
+    expect(h.state.bookings?.[0].checkedIn).toBe(true);
+    // The store has not recorded the check-in yet: the slot is still listed as booked, and stays checked in.
+    h.apply({ type: "bookingsLoaded", slots: [booked] });
+    expect(h.state.bookings?.[0].checkedIn).toBe(true);
+    h.apply({ type: "enqueue", user: BOB });
+    h.apply({ type: "release", user: ALICE });
+    expect(h.state.offer).toBeNull();
+    h.advance(MIN);
+    h.apply({ type: "bookingsLoaded", slots: [] }); // finished early: its end moved to now
+    expect(h.state.bookings).toEqual([]);
+    expect(h.state.offer?.entry.user.userId).toBe(BOB.userId);
+  });
+
   it("keeps what the core did when the room reloads the slots, and drops cancelled ones", () => {
     const h = harness();
     const first = slot(ALICE, 10 * MIN);

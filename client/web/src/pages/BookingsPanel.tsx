@@ -104,6 +104,11 @@ export function BookingsPanel({ deviceId, actions, isMine, now }: Props) {
                   {slots.map((booking) => (
                     <li key={booking.bookingId} className={booking.mine ? "mine" : undefined} data-testid="booking">
                       {clock(booking.start)}–{clock(booking.end)} {booking.mine ? "You" : booking.userName} ({STATUS_WORDS[booking.status]})
+                      {booking.mine && booking.status === "checked_in" && booking.end > now && (
+                        <button type="button" onClick={() => void act(() => client.bookings.cancel(booking.bookingId))} disabled={busy}>
+                          Finish my slot
+                        </button>
+                      )}
                       {booking.mine && booking.status === "booked" && booking.start > now && (
                         <button type="button" onClick={() => void act(() => client.bookings.cancel(booking.bookingId))} disabled={busy} aria-label={`Cancel your booking at ${clock(booking.start)}`}>
                           Cancel

@@ -37,6 +37,13 @@ export function createMemoryBookings(): BookingStore & Purgeable {
       bookings.set(bookingId, changed);
       return copy(changed);
     },
+    async finishEarly(bookingId, at) {
+      const found = bookings.get(bookingId);
+      if (!found || found.status !== "checked_in" || found.end <= at) return undefined;
+      const changed = { ...found, end: Math.max(found.start, at), updatedAt: at };
+      bookings.set(bookingId, changed);
+      return copy(changed);
+    },
     async closeUnattended(endedBefore, at) {
       let closed = 0;
       for (const [id, b] of bookings) {

@@ -59,6 +59,15 @@ export class SqlBookings implements BookingStore {
     return rows.map(toBooking);
   }
 
+  async finishEarly(bookingId: string, at: number) {
+    const found = await this.find(bookingId);
+    if (!found) return undefined;
+    const row = await this.db.updateTable("bookings").set({ end_at: Math.max(found.start, at), updated_at: at })
+      .where("booking_id", "=", bookingId).where("status", "=", "checked_in").where("end_at", ">", at)
+      .returningAll().executeTakeFirst();
+    return row ? toBooking(row) : undefined;
+  }
+
   closeUnattended(endedBefore: number, at: number) {
     return closeUnattendedRows(this.db, endedBefore, at);
   }

@@ -50,9 +50,11 @@ function dropSlot(state: CoreState, bookingId: string): CoreState {
 
 /**
  * The room's fresh read of the device's slots. What the core already did with a slot
- * (warned, checked in) is kept; a slot gone from the store (cancelled) is dropped, unless it
- * is checked in (the store may not have recorded that yet); ended slots are dropped. Slots
- * that overlap an earlier one are ignored (the store never holds such).
+ * (warned, checked in) is kept, also while the store has not recorded it yet (the slot is
+ * still listed, as booked). A slot gone from the list is dropped: cancelled before it
+ * started, or — checked in — finished early by its booker (its end moved to then), so the
+ * line is served. Ended slots are dropped. Slots that overlap an earlier one are ignored
+ * (the store never holds such).
  */
 export function loadSlots(state: CoreState, incoming: readonly BookedSlot[], now: number): Outcome {
   const known = new Map(slotsOf(state).map((slot) => [slot.bookingId, slot]));
@@ -61,7 +63,6 @@ export function loadSlots(state: CoreState, incoming: readonly BookedSlot[], now
     const before = known.get(slot.bookingId);
     merged.set(slot.bookingId, { ...slot, user: { ...slot.user }, checkedIn: slot.checkedIn || Boolean(before?.checkedIn), warned: slot.warned || Boolean(before?.warned) });
   }
-  for (const slot of known.values()) if (slot.checkedIn && !merged.has(slot.bookingId)) merged.set(slot.bookingId, slot);
   const ordered = [...merged.values()].filter((slot) => slot.end > now && slot.end > slot.start).sort((a, b) => a.start - b.start);
   const kept: BookedSlot[] = [];
   for (const slot of ordered) {
