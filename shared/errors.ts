@@ -352,6 +352,40 @@ export const ERRORS = {
     : `Pool ${p.pool} has no registered device.`)),
   [ErrorCode.POOL_ROOM_EXISTS]: entry<{ pool: string }>(409, (p) => `Pool ${p.pool} already has its room; join it with joinOrCreate, or try again in a few seconds.`),
 
+  // --- bookings (issue 24 part 3) ---
+  [ErrorCode.BOOKING_INVALID]: entry<
+    | { reason: "endBeforeStart" }
+    | { reason: "inPast"; now: number }
+    | { reason: "tooLong"; maxSlotMs: number; kind: string }
+    | { reason: "tooShort"; minSlotMs: number; kind: string }
+    | { reason: "tooFarAhead"; maxAheadMs: number; kind: string }
+    | { reason: "bookingsOff"; kind: string }
+  >(400, (p) => {
+    switch (p.reason) {
+      case "endBeforeStart": return "A booking's end must come after its start.";
+      case "inPast": return `A booking must end in the future (the server's clock says ${iso(p.now)}).`;
+      case "tooLong": return `A booking of a "${p.kind || "(no kind)"}" device lasts at most ${minutes(p.maxSlotMs)}.`;
+      case "tooShort": return `A booking of a "${p.kind || "(no kind)"}" device lasts at least ${minutes(p.minSlotMs)}.`;
+      case "tooFarAhead": return `A "${p.kind || "(no kind)"}" device can be booked at most ${minutes(p.maxAheadMs)} ahead.`;
+      case "bookingsOff": return `Devices of kind "${p.kind || "(no kind)"}" cannot be booked on this server (BATON_BOOKING_RULES).`;
+    }
+  }),
+  [ErrorCode.BOOKING_CONFLICT]: entry<{ deviceId: string; start: number; end: number } | { pool: string; start: number; end: number }>(409, (p) => ("pool" in p
+    ? `Every device of pool ${p.pool} is booked at some time between ${iso(p.start)} and ${iso(p.end)}; choose another slot.`
+    : `Device ${p.deviceId} is already booked from ${iso(p.start)} to ${iso(p.end)}; choose a slot that does not overlap it.`)),
+  [ErrorCode.BOOKING_QUOTA]: entry<{ kind: string; weeklyMs: number; usedMs: number; weekStart: number }>(429, (p) =>
+    `You may book "${p.kind || "(no kind)"}" devices for ${minutes(p.weeklyMs)} a week and have ${minutes(p.usedMs)} booked in the week from ${iso(p.weekStart)} (weeks start Monday 00:00 UTC).`),
+  [ErrorCode.BOOKING_LIMIT]: entry<{ kind: string; limit: number }>(429, (p) =>
+    `You already hold ${plural(p.limit, "upcoming booking")} of "${p.kind || "(no kind)"}" devices, the most one user may; cancel one first.`),
+  [ErrorCode.BOOKING_NO_SHOWS]: entry<{ kind: string; noShows: number; lookbackMs: number }>(403, (p) =>
+    `You missed ${plural(p.noShows, "booked slot")} in the last ${minutes(p.lookbackMs)}, the most allowed for "${p.kind || "(no kind)"}" devices; you cannot book one until the oldest miss is older than that.`),
+  [ErrorCode.BOOKING_NOT_FOUND]: entry<{ bookingId: string }>(404, (p) => `No booking "${p.bookingId}" of yours exists.`),
+  [ErrorCode.BOOKING_CLOSED]: entry<{ bookingId: string; status: string }>(409, (p) =>
+    `Booking ${p.bookingId} is ${p.status.replace("_", " ")}; only a booking whose slot has not started can be cancelled (or a checked-in one ended early).`),
+  [ErrorCode.DEVICE_BOOKED]: entry<{ deviceId: string; until: number; checkIn: boolean }>(409, (p) => p.checkIn
+    ? `Device ${p.deviceId} is booked now; it is kept for the booker to check in until ${iso(p.until)}.`
+    : `Device ${p.deviceId} is booked until ${iso(p.until)}; only the booker may claim it.`),
+
   // --- run failures (run_failed, session.failureCode); a device's own `failed` message is passed through instead ---
   [ErrorCode.RUN_TIMEOUT]: entry<{ reason: "maxDurationWhileOffline" } | { reason: "noProgress" }>(504, (p) =>
     p.reason === "maxDurationWhileOffline" ? "The run's maximum duration passed while the device was offline." : "The device did not finish or report progress in time."),

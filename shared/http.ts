@@ -401,6 +401,10 @@ export const WebhookEvent = {
   DEVICE_AVAILABILITY: "device.availability",
   /** The holder's session ends soon unless extended (data: epoch, userId, expiresAt): "you are about to lose the device". */
   SESSION_EXPIRING: "session.expiring",
+  /** A booked slot begins soon (data: bookingId, userId, start, end, holderId): the holder, if another user, will be released at `start`. */
+  BOOKING_STARTING: "booking.starting",
+  /** A booked slot's check-in window passed without the booker (data: bookingId, userId, start, end): the slot went to the line. */
+  BOOKING_NO_SHOW: "booking.no_show",
 } as const;
 export type WebhookEventName = (typeof WebhookEvent)[keyof typeof WebhookEvent];
 
@@ -416,7 +420,56 @@ export const WebhookNotification = z.discriminatedUnion("type", [
   notification(WebhookEvent.YOUR_TURN, z.object({ userId: z.string(), expiresAt: timestamp })),
   notification(WebhookEvent.DEVICE_AVAILABILITY, z.object({ status: z.enum(DeviceAvailability), previous: z.enum(DeviceAvailability), reason: z.string(), by: z.string() })),
   notification(WebhookEvent.SESSION_EXPIRING, z.object({ epoch, userId: z.string(), expiresAt: timestamp })),
+  notification(WebhookEvent.BOOKING_STARTING, z.object({ bookingId: z.string(), userId: z.string(), start: timestamp, end: timestamp, holderId: z.string().nullable() })),
+  notification(WebhookEvent.BOOKING_NO_SHOW, z.object({ bookingId: z.string(), userId: z.string(), start: timestamp, end: timestamp })),
 ]).register(HttpWireSchemas, { id: "WebhookNotification", description: "The body of a webhook delivery Baton POSTs (signed: Baton-Signature over Baton-Delivery and the raw body)." });
+
+// ---------------------------------------------------------------- bookings (issue 24 part 3)
+export const BookingStatusName = z.enum(["booked", "checked_in", "no_show", "cancelled"]);
+
+export const BookingRecord = z.object({
+  bookingId: z.string(),
+  deviceId: z.string(),
+  start: timestamp,
+  end: timestamp,
+  status: BookingStatusName,
+  /** The booker's display name: all others see of them. */
+  userName: z.string(),
+  /** The caller's own booking. */
+  mine: z.boolean(),
+  /** The booker's user id: only in the caller's own bookings, and for admins. */
+  userId: z.string().optional(),
+}).register(HttpWireSchemas, { id: "BookingRecord", description: "One booked slot of a device, [start, end). Others' bookings show the slot and the booker's display name only." });
+
+export const BookingRulesBody = z.object({
+  enabled: z.boolean(),
+  maxSlotMs: count,
+  minSlotMs: count,
+  maxAheadMs: count,
+  /** 0 = no weekly cap. */
+  weeklyMsPerUser: count,
+  checkInWindowMs: count,
+  warnBeforeMs: count,
+  /** 0 = misses never refuse bookings. */
+  maxNoShows: count,
+  noShowLookbackMs: count,
+  maxUpcomingPerUser: count,
+}).register(HttpWireSchemas, { id: "BookingRules", description: "The booking rules of a device's kind (BATON_BOOKING_RULES), in milliseconds." });
+
+export const DeviceBookings = z.object({
+  deviceId: z.string(),
+  kind: z.string(),
+  from: timestamp,
+  to: timestamp,
+  rules: BookingRulesBody,
+  bookings: z.array(BookingRecord),
+}).register(HttpWireSchemas, { id: "DeviceBookings", description: "GET /devices/{deviceId}/bookings: the device's bookings overlapping [from, to), earliest first, cancelled ones left out." });
+
+export const BookingAnswer = z.object({ booking: BookingRecord })
+  .register(HttpWireSchemas, { id: "BookingAnswer", description: "POST /devices/{deviceId}/bookings (201) and DELETE /bookings/{bookingId}: the booking as stored." });
+
+export const MyBookings = z.object({ bookings: z.array(BookingRecord) })
+  .register(HttpWireSchemas, { id: "MyBookings", description: "GET /me/bookings: the caller's bookings overlapping [from, to), earliest first." });
 
 // ---------------------------------------------------------------- inferred types
 export type ErrorBody = z.infer<typeof ErrorBody>;
@@ -461,3 +514,8 @@ export type DevTokenAnswer = z.infer<typeof DevTokenAnswer>;
 export type AuthConfigAnswer = z.infer<typeof AuthConfigAnswer>;
 export type WhoAmIAnswer = z.infer<typeof WhoAmIAnswer>;
 export type WebhookNotification = z.infer<typeof WebhookNotification>;
+export type BookingRecord = z.infer<typeof BookingRecord>;
+export type BookingRulesBody = z.infer<typeof BookingRulesBody>;
+export type DeviceBookings = z.infer<typeof DeviceBookings>;
+export type BookingAnswer = z.infer<typeof BookingAnswer>;
+export type MyBookings = z.infer<typeof MyBookings>;

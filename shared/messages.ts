@@ -348,6 +348,14 @@ export const HandOverEndedMessagePayload = z.object({
   from: UserNamed,
   to: UserNamed,
 });
+/**
+ * `booking_starting`: a booked slot of the device begins at `start`. To the booker (`yours`:
+ * claim between `start` and `checkInUntil` to check in) and to whoever else holds the device
+ * then (released at `start`, end reason `booking`).
+ */
+export const BookingStartingMessagePayload = z.object({
+  deviceId: z.string(), bookingId: z.string(), start: z.number(), end: z.number(), checkInUntil: z.number(), bookerName: z.string(), yours: z.boolean(), message: z.string(),
+});
 
 export const RoomToUserPayloads = {
   [RoomToUser.OK]: OkPayload,
@@ -355,6 +363,7 @@ export const RoomToUserPayloads = {
   [RoomToUser.QUEUE_LEFT]: QueueLeftMessagePayload,
   [RoomToUser.SESSION_EXPIRING]: SessionExpiringMessagePayload,
   [RoomToUser.SESSION_EXTENDED]: SessionExtendedMessagePayload,
+  [RoomToUser.BOOKING_STARTING]: BookingStartingMessagePayload,
   [RoomToUser.ERROR]: ErrorMessagePayload,
   [RoomToUser.RESULT]: ResultMessagePayload,
   [RoomToUser.RUN_FAILED]: RunFailedMessagePayload,
@@ -378,6 +387,7 @@ export type SessionExtendedMessage = z.infer<typeof SessionExtendedMessagePayloa
 export type HandOverOfferedMessage = z.infer<typeof HandOverOfferedMessagePayload>;
 export type HandOverEndedMessage = z.infer<typeof HandOverEndedMessagePayload>;
 export type HandOver = z.infer<typeof HandOverPayload>;
+export type BookingStartingMessage = z.infer<typeof BookingStartingMessagePayload>;
 
 /** Formats a zod error as one readable sentence (first few issues, with their paths). */
 export function describeZodError(error: z.ZodError): string {

@@ -123,6 +123,9 @@ export const RoomToUser = {
   // --- live telemetry (issue 24; shared/telemetry.ts) ---
   /** At join: the recent samples of each telemetry channel this user may see (owner-only: the current session's, for its holder). */
   TELEMETRY_RECENT: "telemetry_recent",
+  // --- bookings (issue 24 part 3) ---
+  /** A booked slot begins soon, to the holder (released at `start` unless they are the booker) and the booker: `{ deviceId, bookingId, start, end, checkInUntil, bookerName, yours, message }`. */
+  BOOKING_STARTING: "booking_starting",
 } as const;
 export type RoomToUserType = (typeof RoomToUser)[keyof typeof RoomToUser];
 
@@ -201,6 +204,8 @@ export const EndReason = {
   KICKED: "kicked",
   /** The holder handed the device to a named user, who accepted (issue 24): their session follows. */
   HANDED_OVER: "handed_over",
+  /** Someone else's booked slot began: the device went to the booker (docs/BOOKINGS.md). */
+  BOOKING: "booking",
 } as const;
 export type EndReasonName = (typeof EndReason)[keyof typeof EndReason];
 
@@ -350,6 +355,23 @@ export const ErrorCode = {
   UNKNOWN_POOL: "UNKNOWN_POOL",
   /** A second room for a pool was refused: its room already exists (in this or another process). */
   POOL_ROOM_EXISTS: "POOL_ROOM_EXISTS",
+  // --- bookings (issue 24 part 3) ---
+  /** A booking request outside the device kind's rules: too long, too short, in the past, too far ahead. */
+  BOOKING_INVALID: "BOOKING_INVALID",
+  /** The slot overlaps another booking of the same device. */
+  BOOKING_CONFLICT: "BOOKING_CONFLICT",
+  /** The booking would take the user past the weekly hours of this kind of device. */
+  BOOKING_QUOTA: "BOOKING_QUOTA",
+  /** The user already holds as many upcoming bookings of this kind of device as one user may. */
+  BOOKING_LIMIT: "BOOKING_LIMIT",
+  /** The user missed too many booked slots recently and may not book this kind of device for now. */
+  BOOKING_NO_SHOWS: "BOOKING_NO_SHOWS",
+  /** The booking named does not exist, or is not the caller's. */
+  BOOKING_NOT_FOUND: "BOOKING_NOT_FOUND",
+  /** The booking cannot be cancelled: it has started, ended, or was cancelled already. */
+  BOOKING_CLOSED: "BOOKING_CLOSED",
+  /** The device is booked for someone else now (their check-in window or their slot). */
+  DEVICE_BOOKED: "DEVICE_BOOKED",
   // --- run failure codes (carried in run_failed / session.failureCode) ---
   RUN_TIMEOUT: "RUN_TIMEOUT",
   CANCELLED: "CANCELLED",

@@ -31,6 +31,7 @@ import { startWebhookDispatcher } from "./webhooks/dispatcher.ts";
 import { openStore } from "./adapters/openStore.ts";
 import type { BatonStore } from "./ports/store.ts";
 import { startRetention } from "./store/retention.ts";
+import { startBookingSweep } from "./store/bookingSweep.ts";
 import { httpRoutes } from "./http/routes.ts";
 import { installRequestGuard } from "./http/requestGuard.ts";
 import { installMatchmakingPolicy, screenDeviceJoin } from "./rooms/edge/matchmakingPolicy.ts";
@@ -83,6 +84,7 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
   const availabilityWatcher = new AvailabilityWatcher(store.availability, logger);
   availabilityWatcher.start(resolved.registryPollMs);
   const stopRetention = startRetention(store, resolved.retentionDays, clock, logger);
+  const stopBookingSweep = startBookingSweep(store, clock, logger);
   const webhooks = startWebhookDispatcher({ ...resolved.webhooks, outbox: store.outbox, events, logger, clock });
   return {
     config: resolved,
@@ -118,6 +120,7 @@ export async function createServices(options: AppOptions = {}): Promise<AppServi
       quotaRenewer.stop();
       availabilityWatcher.stop();
       stopRetention();
+      stopBookingSweep();
       stopLogging();
       metrics.close();
       await webhooks.stop();

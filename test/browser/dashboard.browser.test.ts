@@ -12,6 +12,8 @@
  *   extends it (issue 13);
  * - Ada hands the scale to Bob by name ("Hand over to…"); he accepts from his banner and holds
  *   it (issue 24);
+ * - Cy books a slot in the device's week view; its holder is released at the start (end reason
+ *   `booking`), Cy checks in ahead of the line (issue 24 part 3);
  * - at phone width nothing scrolls sideways.
  * It writes the README's screenshots to build/screenshots/ (`npm run screenshots:update`
  * copies them into docs/screenshots/).
@@ -298,6 +300,51 @@ describe("the dashboard", () => {
     await expect.poll(() => ada.getByText(/You handed device .+ over/).count(), WAIT).toBe(1);
     await bob.getByRole("button", { name: "Release" }).click();
     await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
+  }, TEST_TIMEOUT);
+
+  it("lets Cy book a slot of the printer from the week view: Ada, holding it, is released at its start; Cy checks in ahead of Bob, who waits in line", async () => {
+    const cy = await personAt(DESKTOP, "Cy Young");
+    for (const page of [ada, bob, cy]) {
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click();
+      await page.getByRole("link", { name: "Makerspace 3D printer (demo)" }).click();
+      await expect.poll(() => statusOf(page).textContent(), WAIT).toBe("Free");
+    }
+    await ada.getByRole("button", { name: "Claim", exact: true }).click();
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Ada Lovelace/);
+    await bob.getByRole("button", { name: "Wait in line" }).click();
+    await expect.poll(() => bob.getByTestId("my-place").textContent(), WAIT).toMatch(/^You are number 1 in line/);
+
+    // Cy books this very minute, for 30 min, in the week view.
+    const { day, time } = await cy.evaluate(() => {
+      const d = new Date();
+      const p = (n: number) => String(n).padStart(2, "0");
+      return { day: `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`, time: `${p(d.getHours())}:${p(d.getMinutes())}` };
+    });
+    await cy.getByLabel("Day", { exact: true }).fill(day);
+    await cy.getByLabel("Start", { exact: true }).fill(time);
+    await cy.getByLabel("Length", { exact: true }).selectOption("30");
+    await cy.getByRole("button", { name: "Book", exact: true }).click();
+    await expect.poll(() => cy.getByTestId("booking").filter({ hasText: "You (booked)" }).count(), WAIT).toBe(1);
+    // Others see the slot with Cy's name only.
+    await expect.poll(() => bob.getByTestId("booking").filter({ hasText: "Cy Young (booked)" }).count(), WAIT).toBe(1);
+
+    // The slot has begun: Ada is released with a clear reason; Bob, first in line, is not offered it.
+    await expect.poll(() => ada.getByText(/Your session ended: .*booked from now by someone else/).count(), WAIT).toBe(1);
+    expect(await bob.getByRole("heading", { name: "It is your turn" }).count()).toBe(0);
+    await expectNoSeriousAxeViolations(cy, "the device page with the week of bookings and the check-in");
+    await cy.screenshot({ path: path.join(SCREENSHOTS, "device-booking.png"), fullPage: true });
+
+    // Cy checks in: the printer is hers, ahead of Bob, who is still first in line.
+    await cy.getByTestId("check-in").getByRole("button", { name: "Check in" }).click();
+    await expect.poll(() => statusOf(cy).textContent(), WAIT).toMatch(/^You hold it/);
+    await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^In use by Cy Young/);
+    expect(await bob.getByTestId("my-place").textContent()).toMatch(/^You are number 1 in line/);
+    await expect.poll(() => cy.getByTestId("booking").filter({ hasText: "You (checked in)" }).count(), WAIT).toBe(1);
+
+    // Cy releases: the slot stays hers to its end, so Bob waits on; leave the printer as found.
+    await cy.getByRole("button", { name: "Release" }).click();
+    await bob.getByRole("button", { name: "Leave the line" }).click();
+    await expect.poll(() => bob.getByTestId("my-place").count(), WAIT).toBe(0);
   }, TEST_TIMEOUT);
 
   it("warns the holder before the session's end and lets them extend it", async () => {

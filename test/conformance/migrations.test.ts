@@ -24,7 +24,7 @@ describe("migrations", () => {
       expect(await appliedMigrations(db, "sqlite")).toEqual(MIGRATION_NAMES);
       expect(await migrateToLatest(db, "sqlite")).toEqual([]); // nothing left to do
       const tables = (await db.introspection.getTables()).map((table) => table.name).sort();
-      expect(tables).toEqual(["audit", "device_availability", "device_states", "devices", "firmware_updates", "orphaned_results", "outcomes", "results", "runs", "sessions", "telemetry_samples", "webhook_outbox"]);
+      expect(tables).toEqual(["audit", "bookings", "device_availability", "device_states", "devices", "firmware_updates", "orphaned_results", "outcomes", "results", "runs", "sessions", "telemetry_samples", "webhook_outbox"]);
       await db.destroy();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -40,7 +40,7 @@ describe("migrations", () => {
       expect(await appliedMigrations(db, "postgres")).toEqual(MIGRATION_NAMES);
       expect(await migrateToLatest(db, "postgres")).toEqual([]);
       const tables = (await db.introspection.getTables()).filter((table) => table.schema === schema.schema).map((table) => table.name).sort();
-      expect(tables).toEqual(["audit", "device_availability", "device_states", "devices", "firmware_updates", "orphaned_results", "outcomes", "results", "runs", "sessions", "telemetry_samples", "webhook_outbox"]);
+      expect(tables).toEqual(["audit", "bookings", "device_availability", "device_states", "devices", "firmware_updates", "orphaned_results", "outcomes", "results", "runs", "sessions", "telemetry_samples", "webhook_outbox"]);
       await db.destroy();
     } finally {
       await schema.drop();

@@ -6,11 +6,12 @@
 import { openPostgresStore } from "@baton/server/adapters/postgres/postgresStore.ts";
 import type { BatonStore } from "@baton/server/ports/store.ts";
 import { createTestSchema, type TestSchema } from "../support/postgres.ts";
-import { runStoreConformance } from "./store.cases.ts";
+import { runBookingConformance } from "./bookings.cases.ts";
+import { runStoreConformance, type StoreFactory } from "./store.cases.ts";
 
 const schemas = new Map<BatonStore, TestSchema>();
 
-runStoreConformance("postgres", {
+const factory: StoreFactory = {
   async open() {
     const schema = await createTestSchema();
     const store = await openPostgresStore({ connectionString: schema.url, schema: schema.schema, maxConnections: 4 });
@@ -22,4 +23,7 @@ runStoreConformance("postgres", {
     await schemas.get(store)!.drop();
     schemas.delete(store);
   },
-});
+};
+
+runStoreConformance("postgres", factory);
+runBookingConformance("postgres", factory);

@@ -4,11 +4,12 @@ import os from "node:os";
 import path from "node:path";
 import { openSqliteStore } from "@baton/server/adapters/sqlite/sqliteStore.ts";
 import type { BatonStore } from "@baton/server/ports/store.ts";
-import { runStoreConformance } from "./store.cases.ts";
+import { runBookingConformance } from "./bookings.cases.ts";
+import { runStoreConformance, type StoreFactory } from "./store.cases.ts";
 
 const dirs = new Map<BatonStore, string>();
 
-runStoreConformance("sqlite", {
+const factory: StoreFactory = {
   async open() {
     const dir = mkdtempSync(path.join(os.tmpdir(), "baton-sqlite-"));
     const store = await openSqliteStore({ dataDir: dir });
@@ -20,4 +21,7 @@ runStoreConformance("sqlite", {
     rmSync(dirs.get(store)!, { recursive: true, force: true });
     dirs.delete(store);
   },
-});
+};
+
+runStoreConformance("sqlite", factory);
+runBookingConformance("sqlite", factory);

@@ -72,7 +72,7 @@ function wireSuite(storeName: string, openStore?: () => Promise<{ store: BatonSt
       const declared = document.paths[template][verb].responses[String(answer.status)];
       expect(declared, `${label} is not declared in openapi.json`).toBeDefined();
       const [mediaType, media] = Object.entries(declared.content ?? {})[0] ?? [];
-      if (mediaType === "text/plain") {
+      if (mediaType === "text/plain" || mediaType === "text/calendar") {
         expect(typeof answer.body, label).toBe("string");
       } else {
         expect(mediaType, label).toBe("application/json");
@@ -185,6 +185,21 @@ function wireSuite(storeName: string, openStore?: () => Promise<{ store: BatonSt
       expect(await checked("GET", "/auth/config")).toEqual({ devSignIn: true, oidc: null });
       expect(await checked("GET", "/auth/me", { token: admin })).toEqual({ userId: "root", name: "Root", roles: ["admin"] });
       await checked("GET", "/auth/me", {}, 401);
+
+      // Bookings: book, list, the caller's own, the iCalendar feed, a conflict, a cancellation.
+      const slotStart = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 48 * 3_600_000;
+      const booked = await checked("POST", `/devices/${deviceId}/bookings`, { token: olga, body: { start: slotStart, end: slotStart + 1_800_000 } }, 201);
+      await checked("POST", `/devices/${deviceId}/bookings`, { token: pete, body: { start: slotStart, end: slotStart + 1_800_000 } }, 409);
+      await checked("POST", `/devices/${deviceId}/bookings`, { token: pete, body: { start: slotStart, end: slotStart - 1 } }, 400);
+      expect((await checked("GET", `/devices/${deviceId}/bookings?from=${slotStart - 1}&to=${slotStart + 1}`, { token: pete })).bookings).toMatchObject([{ userName: "Olga", mine: false }]);
+      await checked("GET", "/me/bookings", { token: olga });
+      const pooled = await checked("POST", "/pools/test/bookings", { token: pete, body: { start: slotStart + 7_200_000, end: slotStart + 9_000_000 } }, 201);
+      await checked("DELETE", `/bookings/${pooled.booking.bookingId}`, { token: pete });
+      await checked("POST", "/pools/no-such-pool/bookings", { token: pete, body: { start: slotStart, end: slotStart + 1_800_000 } }, 404);
+      expect(await checked("GET", `/devices/${deviceId}/bookings.ics`, { token: pete })).toContain("BEGIN:VEVENT");
+      await checked("DELETE", `/bookings/${booked.booking.bookingId}`, { token: pete }, 404);
+      await checked("DELETE", `/bookings/${booked.booking.bookingId}`, { token: olga });
+      await checked("DELETE", `/bookings/${booked.booking.bookingId}`, { token: olga }, 409);
 
       // Refusals are declared and match the error schema too.
       await checked("GET", "/devices", {}, 401);

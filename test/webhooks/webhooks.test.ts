@@ -38,7 +38,11 @@ beforeAll(async () => {
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   baton = await startBaton({
     timers: { ownerIdleTimeoutMs: 0 },
-    config: { webhooks: { endpoints: [{ url, secret: SECRET }], pollMs: 20, retryBaseMs: 100, maxAttempts: 10, timeoutMs: 2_000 } },
+    config: {
+      webhooks: { endpoints: [{ url, secret: SECRET }], pollMs: 20, retryBaseMs: 100, maxAttempts: 10, timeoutMs: 2_000 },
+      // Booked slots in seconds, for the booking notifications below.
+      bookingRules: { "*": { minSlotMs: 1_000, warnBeforeMs: 500, checkInWindowMs: 1_000 } },
+    },
   });
 });
 afterAll(async () => {
@@ -83,6 +87,28 @@ it("signs every delivery, retries a refused one, and keeps each device's notific
   }
   expect(pending).toBe(0);
   await owner.leave();
+});
+
+it("notifies booking.starting before a booked slot and booking.no_show when its booker does not come", async () => {
+  const deviceId = freshDeviceId();
+  const { device } = await ScriptedDevice.online(baton.httpUrl, deviceId, TEST_DEVICE_SECRET);
+  const holder = await joinDevice({ url: baton.httpUrl, token: await baton.tokenFor("hana"), deviceId });
+  await waitFor(() => holder.state.device.online);
+  holder.claim();
+  await waitFor(() => holder.state.session.ownerId === "hana");
+  const start = Date.now() + 1_500;
+  const answer = await fetch(`${baton.httpUrl}/devices/${deviceId}/bookings`, {
+    method: "POST", headers: { authorization: `Bearer ${await baton.tokenFor("ivan")}`, "content-type": "application/json" }, body: JSON.stringify({ start, end: start + 10_000 }),
+  });
+  const { booking } = await answer.json();
+  const bodies = () => deliveries.filter((d) => d.status === 204).map((d) => JSON.parse(d.body)).filter((body) => body.deviceId === deviceId);
+  await waitFor(() => bodies().some((body) => body.type === "booking.no_show"), 10_000, "booking.no_show delivered");
+  expect(bodies().find((body) => body.type === "booking.starting")).toMatchObject({ data: { bookingId: booking.bookingId, userId: "ivan", start, end: start + 10_000, holderId: "hana" } });
+  expect(bodies().find((body) => body.type === "session.ended")).toMatchObject({ data: { userId: "hana", reason: "booking" } });
+  expect(bodies().find((body) => body.type === "booking.no_show")).toMatchObject({ data: { bookingId: booking.bookingId, userId: "ivan" } });
+  for (const body of bodies()) expect(WebhookNotification.safeParse(body).error, JSON.stringify(body)).toBeUndefined();
+  await holder.leave();
+  await device.leave();
 });
 
 it("refuses a forged or stale signature", () => {

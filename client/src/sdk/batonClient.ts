@@ -19,6 +19,7 @@ import { DeviceRoomState } from "@baton/protocol/state";
 import { AdminApi } from "./admin.ts";
 import { DeviceHandle } from "./deviceHandle.ts";
 import { devToken, requestJson, type DevUser } from "./http.ts";
+import { BookingsApi } from "./bookings.ts";
 import type { DeviceDetails, DeviceList, DeviceListQuery, DeviceSummary, OutcomesPage, PageQuery, ResultsPage, SessionsPage } from "./httpTypes.ts";
 import { claimAnyFrom, type ClaimAnyOptions, type PoolGrantedMessage } from "./pool.ts";
 import type { AnySessionTypes, SessionTypeMap } from "./sessionTypes.ts";
@@ -66,6 +67,8 @@ export class BatonClient {
   private readonly joinKeepingRefusal: ReturnType<typeof keepJoinRefusals>;
   /** The admin API (needs a token with `roles: ["admin"]`; others are refused with FORBIDDEN). */
   readonly admin: AdminApi;
+  /** Bookings of devices: book ahead, list, cancel, the iCalendar feed (sdk/bookings.ts). */
+  readonly bookings: BookingsApi;
 
   constructor(url: string, options: BatonClientOptions = {}) {
     this.url = url;
@@ -76,6 +79,7 @@ export class BatonClient {
     this.currentUserId = options.userId ?? userIdFromToken(options.token);
     this.colyseus.auth.token = options.token ?? "";
     this.admin = new AdminApi((path, request) => requestJson(this.url, path, { ...request, token: this.currentToken }, this.options.fetch));
+    this.bookings = new BookingsApi((path, request) => requestJson(this.url, path, { ...request, token: this.currentToken }, this.options.fetch), url);
   }
 
   /** Development only: a client for `user`, with a token from the server's `POST /dev/token`. */

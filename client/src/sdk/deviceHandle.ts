@@ -20,7 +20,7 @@ import type { Room } from "@colyseus/sdk";
 import {
   RoomToUser, UserToRoom,
   type EndReasonName, type ErrorPayload, type HandOverEndedMessage, type HandOverOfferedMessage, type OfferMessage, type OkMessage, type QueueLeftMessage, type ResultMessage, type RunFailedMessage,
-  type SessionEndedMessage, type SessionExpiringMessage, type SessionExtendedMessage, type UserToRoomType,
+  type SessionEndedMessage, type SessionExpiringMessage, type SessionExtendedMessage, type UserToRoomType, type BookingStartingMessage,
 } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import type { TelemetryRecentMessage } from "@baton/protocol";
@@ -63,6 +63,12 @@ export interface DeviceEvents {
   handOverOffered: [HandOverOfferedMessage];
   /** A hand-over this user offered or was offered is over: accepted, declined, withdrawn, expired or cancelled (`reason`). */
   handOverEnded: [HandOverEndedMessage];
+  /**
+   * A booked slot of this device begins at `start`: `yours` — claim between `start` and
+   * `checkInUntil` to check in; otherwise you hold the device and are released at `start`
+   * (end reason `booking`).
+   */
+  bookingStarting: [BookingStartingMessage];
   /** A refusal or failure that no pending call was waiting for (a join failure, a lost connection, …). */
   error: [BatonError];
   /** This handle's connection changed. */
@@ -590,6 +596,7 @@ export class DeviceHandle<Types extends SessionTypeMap = AnySessionTypes> {
       this.view = { ...this.view, telemetry: this.trace.seed(recent) };
       this.events.emit("changed", this.view);
     });
+    room.onMessage(RoomToUser.BOOKING_STARTING, (starting: BookingStartingMessage) => this.events.emit("bookingStarting", starting));
     let stuck: ReturnType<typeof setTimeout> | undefined;
     room.onDrop(() => {
       for (const pending of this.pending.values()) pending.mayBeLost = true;

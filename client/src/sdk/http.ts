@@ -7,7 +7,7 @@ import { BatonError, ClientErrorCode, asSentence } from "./errors.ts";
 import { waitFor, type WaitOptions } from "./waiting.ts";
 
 export interface HttpOptions extends WaitOptions {
-  method?: "GET" | "POST";
+  method?: "GET" | "POST" | "DELETE";
   body?: unknown;
   token?: string;
   query?: Record<string, string | number | undefined>;

@@ -10,6 +10,7 @@ export type { ClaimAnyOptions, PoolGrantedMessage, PoolLeftMessage, PoolStatusMe
 export { DeviceHandle, type ClaimOptions, type Claimed, type DeviceEvents, type EnqueueOptions, type ExtendOptions, type Extended } from "./deviceHandle.ts";
 export { BatonError, ClientErrorCode, isBatonError, type BatonErrorCode, type BatonErrorDetails, type ClientErrorCodeName } from "./errors.ts";
 export { devToken, type DevUser } from "./http.ts";
+export { BookingsApi, type BookingRange, type Instant, type BookingRecord, type BookingRules, type DeviceBookings } from "./bookings.ts";
 export type { WaitOptions } from "./waiting.ts";
 export { describeOutput, readableKey, type OutputLine } from "./outputLabels.ts";
 export type { TelemetryChannelView, TelemetryUpdate, TelemetryView } from "./telemetry.ts";
@@ -25,6 +26,6 @@ export type { SessionTypeShape, SessionTypeMap, AnySessionTypes, SessionTypeName
 export {
   ErrorCode, Phase, EndReason, DeviceConnection, DeviceAvailability, QueueExitReason, HandOverEndReason,
   type ErrorCodeName, type PhaseName, type EndReasonName, type DeviceAvailabilityName, type QueueExitReasonName, type HandOverEndReasonName,
-  type OfferMessage, type QueueLeftMessage, type SessionExpiringMessage, type SessionExtendedMessage, type HandOverOfferedMessage, type HandOverEndedMessage,
+  type OfferMessage, type QueueLeftMessage, type SessionExpiringMessage, type SessionExtendedMessage, type HandOverOfferedMessage, type HandOverEndedMessage, type BookingStartingMessage,
   type TelemetryChannelInput, type TelemetrySample, type TelemetrySampleValue, type TelemetryRecentMessage,
 } from "@baton/protocol";

@@ -71,6 +71,7 @@ const END_REASONS: Record<string, string> = {
   cancelled: "the run was cancelled and the device was released",
   kicked: "an administrator took the device back",
   handed_over: "handed over by its holder to someone they named",
+  booking: "someone else's booked slot began",
 };
 
 export function endReasonText(reason: string | null | undefined): string {

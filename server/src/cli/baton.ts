@@ -16,6 +16,7 @@
  *   device release <id> [--reason "…"]            back into rotation (from drained, quarantined or maintenance)
  *   device availability                           every device that is not simply available
  *   device update <id> --url … --version … --sha256 …   offer a firmware image (issue 23); `--cancel` withdraws it; alone: where it stands
+ *   booking list|create|cancel …                  bookings of devices (cli/bookingCommand.ts)
  *   migrate                                       bring the store's schema up to date and exit
  *   token --user <id> [--admin] [--ttl 1h]        sign a user token with BATON_JWT_SECRET (cli/token.ts)
  *   config check                                  the effective configuration (file + environment), secrets masked
@@ -37,6 +38,7 @@ import { MAX_EPOCH } from "../session/index.ts";
 import { cancelled, newRequest } from "../session/firmwareUpdate.ts";
 import { TOKEN_USAGE, TokenUsageError, tokenCommand } from "./token.ts";
 import { textTable } from "./textTable.ts";
+import { BOOKING_USAGE, BookingUsageError, bookingCommand } from "./bookingCommand.ts";
 
 const USAGE = `usage: npm run baton -- <command>
   device add <id> [--label "Clinic scale"] [--kind scale]
@@ -54,6 +56,7 @@ const USAGE = `usage: npm run baton -- <command>
   device update <id> --url https://fw.lab/scale-1.3.0.bin --version 1.3.0 --sha256 <64 hex>
   device update <id> --cancel
   device update <id>              (the latest request and where it stands)
+${BOOKING_USAGE}
   migrate
 ${TOKEN_USAGE}
   config check                    the effective configuration (baton.config.json + environment), secrets masked
@@ -233,15 +236,16 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       throw error;
     }
   }
-  if (command !== "device" && command !== "migrate") return { code: 2, output: USAGE };
+  if (command !== "device" && command !== "migrate" && command !== "booking") return { code: 2, output: USAGE };
   let store: BatonStore | undefined;
   try {
     const storeConfig = loadStoreConfig(env);
     store = await openStore(storeConfig, "cli");
     if (command === "migrate") return { code: 0, output: `store is up to date: ${store.kind} ${store.location}` };
+    if (command === "booking") return { code: 0, output: await bookingCommand(store, rest) };
     return { code: 0, output: await deviceCommand(store, storeConfig, rest) };
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) return { code: 2, output: `baton: ${error.message}` };
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof BookingUsageError) return { code: 2, output: `baton: ${error.message}` };
     if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) return { code: 2, output: `baton: ${(error as Error).message}\n${USAGE}` };
     return { code: 1, output: `baton: ${(error as Error).message}` };
   } finally {

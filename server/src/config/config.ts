@@ -22,6 +22,8 @@ import type { LogConfig } from "../observability/logger.ts";
 import type { WebhookEndpoint } from "../webhooks/dispatcher.ts";
 import { WebhookEvent, type WebhookEventName } from "../webhooks/notifications.ts";
 import { ConfigFileError, fileKeyOf as fileKeyOfVariable, readConfigFile } from "./configFile.ts";
+import { parseBookingRules } from "./bookingRules.ts";
+import type { BookingRulesTable } from "../session/bookings/index.ts";
 
 export const DEV_DEVICES_FILE = fileURLToPath(new URL("../../../config/devices.dev.json", import.meta.url));
 
@@ -108,6 +110,15 @@ export const ConfigSchema = z.object({
     }
     return endpoints.data;
   }),
+  /** Booking rules per device kind (config/bookingRules.ts); "" = the defaults for every kind. */
+  BATON_BOOKING_RULES: z.string().default("").transform((text, context): BookingRulesTable => {
+    const table = parseBookingRules(text);
+    if ("problem" in table && typeof table.problem === "string") {
+      context.addIssue({ code: "custom", message: table.problem });
+      return z.NEVER;
+    }
+    return table as BookingRulesTable;
+  }),
   BATON_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   BATON_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
   BATON_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
@@ -189,6 +200,8 @@ export interface BatonConfig {
   log: LogConfig;
   /** Lifecycle notifications to HTTPS endpoints, through the store's outbox (webhooks/dispatcher.ts). */
   webhooks: { endpoints: WebhookEndpoint[]; pollMs: number; retryBaseMs: number; maxAttempts: number; timeoutMs: number };
+  /** Booking rules per device kind (session/bookings/kindRules.ts `rulesForKind`). */
+  bookingRules: BookingRulesTable;
   /** After SIGTERM/SIGINT the process exits within this, finished or not (server/src/shutdown.ts). */
   shutdownTimeoutMs: number;
   /** Bearer token for GET /metrics; "" = loopback callers only. */
@@ -401,6 +414,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     log: { level: values.BATON_LOG_LEVEL ?? (values.BATON_ENV === "test" ? "silent" : "info"), format: values.BATON_LOG_FORMAT ?? (values.BATON_ENV === "development" ? "pretty" : "json") },
     metricsToken: values.BATON_METRICS_TOKEN,
     shutdownTimeoutMs: values.BATON_SHUTDOWN_TIMEOUT_MS,
+    bookingRules: values.BATON_BOOKING_RULES,
     webhooks: {
       endpoints: values.BATON_WEBHOOKS,
       pollMs: values.BATON_WEBHOOK_POLL_MS,

@@ -53,6 +53,7 @@ function asEnvironmentText(variable: string, key: string, value: unknown, file: 
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (variable === "BATON_WEBHOOKS" && Array.isArray(value)) return JSON.stringify(value);
+  if (variable === "BATON_BOOKING_RULES" && value !== null && typeof value === "object" && !Array.isArray(value)) return JSON.stringify(value);
   if (variable === "BATON_CORS_ORIGINS" && Array.isArray(value) && value.every((entry) => typeof entry === "string")) return value.join(",");
   if (variable === "BATON_MAX_SESSION_MS_BY_TYPE" && value !== null && typeof value === "object" && !Array.isArray(value)) {
     return Object.entries(value).map(([type, ms]) => `${type}=${String(ms)}`).join(",");

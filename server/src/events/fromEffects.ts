@@ -29,6 +29,9 @@ export function lifecycleEventFor(effect: Effect, deviceId: string, at: number, 
       const { status, reason, by } = effect.availability;
       return { type: "device.availability", deviceId, status, previous: effect.previous, reason, by, at };
     }
+    case "bookingStarting": return { type: "booking.starting", deviceId, bookingId: effect.bookingId, userId: effect.booker.userId, start: effect.start, end: effect.end, holderId: effect.holder?.userId ?? null, at };
+    case "bookingCheckedIn": return { type: "booking.checked_in", deviceId, bookingId: effect.bookingId, userId: effect.booker.userId, at };
+    case "bookingLapsed": return { type: "booking.lapsed", deviceId, bookingId: effect.bookingId, userId: effect.booker.userId, start: effect.start, end: effect.end, counted: effect.counted, at };
     default: return null;
   }
 }

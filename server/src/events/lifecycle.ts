@@ -18,7 +18,16 @@ export type LifecycleEvent =
   /** A message refused at the room's edge or by the session rules (metrics count them by code). */
   | { type: "command.rejected"; deviceId: string; code: string; at: number }
   | QueueLifecycleEvent
-  | FairUseLifecycleEvent;
+  | FairUseLifecycleEvent
+  | BookingLifecycleEvent;
+
+/** Booked slots (issue 24 part 3, session/bookings/schedule.ts). */
+export type BookingLifecycleEvent =
+  /** The slot begins soon; `holderId`: who holds the device now if not the booker (released at `start`). */
+  | { type: "booking.starting"; deviceId: string; bookingId: string; userId: string; start: number; end: number; holderId: string | null; at: number }
+  | { type: "booking.checked_in"; deviceId: string; bookingId: string; userId: string; at: number }
+  /** The check-in window passed; `counted`: a no-show against the booker (the device could have been claimed). */
+  | { type: "booking.lapsed"; deviceId: string; bookingId: string; userId: string; start: number; end: number; counted: boolean; at: number };
 
 /** Fair use (issue 13 item 7): the holder's lease. */
 export type FairUseLifecycleEvent =

@@ -11,13 +11,14 @@
 import express from "express";
 import { z } from "zod";
 import {
-  AuditLogPage, AuthConfigAnswer, AvailabilityChanged, DeviceDetails, DeviceHistory, DeviceList, DeviceRegistered, DeviceSessionsPage, DevTokenAnswer, DisabledDevice, DeletedDevice,
+  AuditLogPage, AuthConfigAnswer, BookingAnswer, DeviceBookings, MyBookings, AvailabilityChanged, DeviceDetails, DeviceHistory, DeviceList, DeviceRegistered, DeviceSessionsPage, DevTokenAnswer, DisabledDevice, DeletedDevice,
   FirmwareUpdateState, ForceReleased, HealthSummary, HttpWireSchemas, Liveness, OpenApiDocumentBody, OutcomesPage, PoolSet, QueueListing, Readiness, ResultsPage, RotatedSecret, RunDetail,
   SessionDetail, SessionsPage, WebhookDeliveries, WebhookEvent, WebhookRetried, WhoAmIAnswer,
 } from "@baton/protocol/http";
 import { AuditQuery, AvailabilityBody, ForceReleaseBody, RegisterDeviceBody, ReturnToServiceBody, SetPoolBody, WebhookDeliveriesQuery } from "./admin.ts";
 import { RequestUpdateBody } from "./adminUpdates.ts";
 import { DeviceListQuery } from "./devices.ts";
+import { BookingBody, BookingRangeQuery } from "./bookings.ts";
 import { DeviceSessionsQuery, MySessionsQuery } from "./sessions.ts";
 import { DevTokenRequest, ResultsQuery } from "./results.ts";
 import { HistoryQuery } from "./history.ts";
@@ -32,9 +33,11 @@ interface Operation {
   /** Path parameters, by name: a short description. */
   params?: Record<string, string>;
   /** The answer: its status (200 unless said), a sentence, and the body's schema (registered in HttpWireSchemas) or `text` for a plain-text body. */
-  ok: { status?: number; description: string; schema: z.ZodType | "text" };
+  ok: { status?: number; description: string; schema: z.ZodType | "text" | "calendar" };
   /** Refusal statuses besides the auth ones implied by `access`. */
   refusals?: number[];
+  /** This operation's own account of a refusal status, where REFUSALS' general one does not fit (codes first: "A or B: …"). */
+  refusalText?: Record<number, string>;
 }
 
 const componentRef = (id: string) => ({ $ref: `#/components/schemas/${id}` });
@@ -56,18 +59,18 @@ function operation(op: Operation, rateLimited: boolean) {
       name, in: "query", required: !(schema as z.ZodType).safeParse(undefined).success, schema: z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }),
     })),
   ];
-  const okBody = op.ok.schema === "text"
-    ? { description: op.ok.description, content: { "text/plain": { schema: { type: "string" } } } }
+  const okBody = op.ok.schema === "text" || op.ok.schema === "calendar"
+    ? { description: op.ok.description, content: { [op.ok.schema === "text" ? "text/plain" : "text/calendar"]: { schema: { type: "string" } } } }
     : jsonBody(op.ok.description, op.ok.schema);
   const responses: Record<string, unknown> = { [String(op.ok.status ?? 200)]: okBody };
-  if (op.query || op.body || op.params) responses["400"] = errorResponse("INVALID_MESSAGE: the input is malformed");
+  if (op.query || op.body || op.params) responses["400"] = errorResponse(op.refusalText?.[400] ?? "INVALID_MESSAGE: the input is malformed");
   if (op.access !== "public") responses["401"] = errorResponse("UNAUTHORIZED: no token, or an invalid or expired one");
   if (op.access === "admin") responses["403"] = errorResponse("FORBIDDEN: the token has no admin role");
   for (const status of op.refusals ?? []) {
     // /readyz answers 503 with its own status body, not an error.
-    responses[String(status)] = op.access === "public" && status === 503 ? jsonBody(REFUSALS[status], Readiness) : errorResponse(REFUSALS[status]);
+    responses[String(status)] = op.access === "public" && status === 503 ? jsonBody(REFUSALS[status], Readiness) : errorResponse(op.refusalText?.[status] ?? REFUSALS[status]);
   }
-  if (rateLimited) responses["429"] = errorResponse("RATE_LIMITED: more than BATON_HTTP_RATE_LIMIT_* requests a second from this address (Retry-After)");
+  if (rateLimited) responses["429"] = errorResponse(op.refusalText?.[429] ?? "RATE_LIMITED: more than BATON_HTTP_RATE_LIMIT_* requests a second from this address (Retry-After)");
   if (op.access !== "public") responses["503"] = errorResponse("INTERNAL_ERROR: the store is unavailable");
   return {
     summary: op.summary,
@@ -129,6 +132,41 @@ const ROUTES: Record<string, Record<string, Operation>> = {
   "/auth/me": { get: { summary: "The caller as this server maps their token: user id, display name, roles", access: "user", ok: { description: "{ userId, name, roles }", schema: WhoAmIAnswer } } },
   "/admin/webhooks": { get: { summary: "Webhook deliveries not delivered: pending (still retried) or failed (given up), newest first", access: "admin", query: WebhookDeliveriesQuery, ok: { description: "{ state, deliveries }", schema: WebhookDeliveries } } },
   "/admin/webhooks/{id}/retry": { post: { summary: "Put a failed (given-up) webhook delivery back in line, due now", access: "admin", params: { id: "the delivery id" }, ok: { description: "{ id, retried, nextAttemptAt }", schema: WebhookRetried }, refusals: [404] } },
+  "/devices/{deviceId}/bookings": {
+    get: { summary: "A device's bookings overlapping [from, to) (default: a day ago, 14 days), earliest first, and its kind's booking rules; others' bookings show the slot and the booker's name only", access: "user", params: deviceId, query: BookingRangeQuery, ok: { description: "{ deviceId, kind, from, to, rules, bookings }", schema: DeviceBookings }, refusals: [404] },
+    post: {
+      summary: "Book a slot [start, end) of the device for the caller, within its kind's rules (BATON_BOOKING_RULES)", access: "user", params: deviceId, body: BookingBody,
+      ok: { status: 201, description: "{ booking }", schema: BookingAnswer }, refusals: [403, 404, 409, 413],
+      refusalText: {
+        400: "INVALID_MESSAGE or BOOKING_INVALID: the input is malformed, or the slot breaks the kind's rules (length, how far ahead, in the past)",
+        403: "BOOKING_NO_SHOWS: too many missed slots recently",
+        409: "BOOKING_CONFLICT or DEVICE_DISABLED: the slot overlaps another booking, or the device is disabled",
+        429: "RATE_LIMITED or BOOKING_QUOTA: too many requests, or the booking passes the weekly hours of the kind (BOOKING_LIMIT: too many upcoming bookings)",
+      },
+    },
+  },
+  "/pools/{pool}/bookings": {
+    post: {
+      summary: "Book a slot [start, end) on the first device of the pool free for all of it (devices in id order); the answer names the device", access: "user", params: { pool: "a pool name (a device's explicit pool, else its kind)" }, body: BookingBody,
+      ok: { status: 201, description: "{ booking }", schema: BookingAnswer }, refusals: [403, 404, 409, 413],
+      refusalText: {
+        400: "INVALID_MESSAGE or BOOKING_INVALID: the input is malformed, or the slot breaks the kind's rules",
+        403: "BOOKING_NO_SHOWS: too many missed slots recently",
+        404: "UNKNOWN_POOL: no enabled device belongs to the pool",
+        409: "BOOKING_CONFLICT: every device of the pool is booked at some time in the slot",
+        429: "RATE_LIMITED or BOOKING_QUOTA: too many requests, or the booking passes the weekly hours of the kind (BOOKING_LIMIT: too many upcoming bookings)",
+      },
+    },
+  },
+  "/devices/{deviceId}/bookings.ics": { get: { summary: "The device's bookings as an iCalendar feed (RFC 5545): a week back, eight weeks ahead, cancelled ones as STATUS:CANCELLED", access: "user", params: deviceId, ok: { description: "text/calendar", schema: "calendar" }, refusals: [404] } },
+  "/me/bookings": { get: { summary: "The caller's own bookings overlapping [from, to), earliest first, every status", access: "user", query: BookingRangeQuery, ok: { description: "{ bookings }", schema: MyBookings } } },
+  "/bookings/{bookingId}": {
+    delete: {
+      summary: "Cancel a booking before its slot starts, or end a checked-in one early so the rest of the slot goes to the line (one's own; admins: anyone's)", access: "user", params: { bookingId: "the booking id" },
+      ok: { description: "{ booking }", schema: BookingAnswer }, refusals: [404, 409],
+      refusalText: { 404: "BOOKING_NOT_FOUND: no such booking of the caller's", 409: "BOOKING_CLOSED: the slot has started, or the booking was missed or cancelled" },
+    },
+  },
   "/dev/token": { post: { summary: "Development mode only: mint a user JWT (absent in production)", access: "public", body: DevTokenRequest, ok: { description: "{ token, userId, devOnly }", schema: DevTokenAnswer } } },
 };
 

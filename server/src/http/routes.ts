@@ -9,6 +9,7 @@
  * - results.ts    GET /results (own results); POST /dev/token (development only)
  * - auth.ts       GET /auth/config (public: how to sign in), GET /auth/me (users)
  * - history.ts    GET /devices/:deviceId/history                       admins
+ * - bookings.ts   /devices/:deviceId/bookings[.ics], /me/bookings, DELETE /bookings/:bookingId   users
  * - admin.ts      /admin/…: register, disable, rotate, force-release, audit   admins
  * Every handler validates its input (zod), answers with a body typed by its wire schema in
  * `@baton/protocol/http` (respond.ts `answerWith`), and answers errors as `{ code, message }`;
@@ -19,6 +20,7 @@ import type { RoomServices } from "../rooms/services.ts";
 import { adminRoutes } from "./admin.ts";
 import { adminUpdateRoutes } from "./adminUpdates.ts";
 import { authRoutes } from "./auth.ts";
+import { bookingRoutes } from "./bookings.ts";
 import { deviceRoutes } from "./devices.ts";
 import { healthRoutes } from "./health.ts";
 import { metricsRoute } from "./metrics.ts";
@@ -42,6 +44,7 @@ export function httpRoutes(services: RoomServices) {
   router.use(resultRoutes(services));
   router.use(authRoutes(services));
   router.use(historyRoutes(services));
+  router.use(bookingRoutes(services));
   router.use(adminRoutes(services));
   router.use(adminUpdateRoutes(services));
   if (devRoutes) router.use(devTokenRoute(services));

@@ -153,6 +153,7 @@ export function instrumentStore(store: BatonStore, histogram: Histogram<"operati
     availability: timed(store.availability, "availability"),
     firmwareUpdates: timed(store.firmwareUpdates, "firmwareUpdates"),
     telemetry: timed(store.telemetry, "telemetry"),
+    bookings: timed(store.bookings, "bookings"),
     ping: () => store.ping(),
     purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff),
     close: () => store.close(),

@@ -5,6 +5,7 @@
  */
 import type { AuditLog } from "./audit.ts";
 import type { AvailabilityStore } from "./availability.ts";
+import type { BookingStore } from "./bookings.ts";
 import type { DeviceRegistry } from "./devices.ts";
 import type { DeviceStateStore } from "./deviceStates.ts";
 import type { FirmwareUpdateStore } from "./firmwareUpdates.ts";
@@ -33,6 +34,8 @@ export interface BatonStore {
   firmwareUpdates: FirmwareUpdateStore;
   /** Telemetry samples a channel asked to keep (issue 24, migration 0007). */
   telemetry: TelemetrySampleStore;
+  /** Booked slots of devices, check-ins and no-shows (migration 0007). */
+  bookings: BookingStore;
   /** A cheap round trip (readiness checks); throws when the store cannot answer. */
   ping(): Promise<void>;
   /** Deletes history, results, orphans and audit entries older than `cutoff` (ms since epoch); returns rows deleted. */
@@ -42,6 +45,7 @@ export interface BatonStore {
 
 export * from "./audit.ts";
 export * from "./availability.ts";
+export * from "./bookings.ts";
 export * from "./devices.ts";
 export * from "./deviceStates.ts";
 export * from "./firmwareUpdates.ts";

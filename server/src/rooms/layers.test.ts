@@ -5,7 +5,7 @@
  *
  *   session/                     the pure core: imports only session/ and @baton/protocol
  *   rooms/edge, projection, cluster      (1) import no other rooms folder
- *   rooms/effects, operator, connections (2) may import the folders of (1)
+ *   rooms/effects, operator, connections, telemetry (2) may import the folders of (1)
  *   rooms/device, rooms/pool             (3) the shells: may import (1) and (2), not each other
  *   rooms/services.ts            the services rooms are given: type-only imports
  *
@@ -17,7 +17,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const SRC = path.resolve(import.meta.dirname, "..");
-const LEVEL: Record<string, number> = { edge: 1, projection: 1, cluster: 1, effects: 2, operator: 2, connections: 2, device: 3, pool: 3 };
+const LEVEL: Record<string, number> = { edge: 1, projection: 1, cluster: 1, effects: 2, operator: 2, connections: 2, telemetry: 2, device: 3, pool: 3 };
 const SHELLS = new Set(["device", "pool"]);
 
 interface Import { from: string; to: string; typeOnly: boolean; line: number }

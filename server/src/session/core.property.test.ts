@@ -17,7 +17,8 @@ const USERS: UserRef[] = [ALICE, BOB, CAROL];
 /** The last one is not offered by the device. */
 const SESSION_TYPE_NAMES = ["weigh", "calibrate", "levitate"] as const;
 const VALID_INPUT: Record<string, Json> = { weigh: { sampleId: "S" }, calibrate: { reference: 1 }, levitate: {} };
-const END_REASONS = new Set<string>(Object.values(EndReason));
+/** `booking` needs booked slots, which this generator does not make: core.bookings.test.ts reaches it. */
+const END_REASONS = new Set<string>(Object.values(EndReason).filter((reason) => reason !== EndReason.BOOKING));
 const ERROR_CODES = new Set<string>(Object.values(ErrorCode));
 
 type ReportKind = "accepted" | "progress" | "result" | "failed";

@@ -10,9 +10,10 @@ import { nextLostDeadline } from "./queue.ts";
 import { readyDeadline } from "./readiness.ts";
 import { leaseDeadlines, type LeaseDeadlineKind } from "./lease.ts";
 import { handoverDeadlines, type HandoverDeadlineKind } from "./handover.ts";
+import { bookingDeadlines, type BookingDeadlineKind } from "./bookings/slots.ts";
 
 /** The session's own deadlines, then those of the line and the physical hand-over (session/reduce.ts fires these). */
-export type DeadlineKind = SessionDeadlineKind | WaitDeadlineKind | LeaseDeadlineKind | HandoverDeadlineKind;
+export type DeadlineKind = SessionDeadlineKind | WaitDeadlineKind | LeaseDeadlineKind | HandoverDeadlineKind | BookingDeadlineKind;
 export type SessionDeadlineKind = EndReasonName | "run_timeout" | "device_silent";
 export type WaitDeadlineKind = "offer_expired" | "queue_lost" | "ready_timeout";
 
@@ -71,7 +72,7 @@ export function waitDeadlines(state: CoreState, timers: SessionTimers): Deadline
 /** The earliest deadline, or null when nothing is pending (the room then holds no timer). */
 export function nextDeadline(state: CoreState, timers: SessionTimers): Deadline | null {
   let earliest: Deadline | null = null;
-  for (const deadline of [...activeDeadlines(state, timers), ...waitDeadlines(state, timers), ...leaseDeadlines(state, timers), ...handoverDeadlines(state)]) {
+  for (const deadline of [...activeDeadlines(state, timers), ...waitDeadlines(state, timers), ...leaseDeadlines(state, timers), ...handoverDeadlines(state), ...bookingDeadlines(state)]) {
     if (!earliest || deadline.at < earliest.at) earliest = deadline;
   }
   return earliest;

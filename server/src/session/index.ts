@@ -11,3 +11,4 @@ export { estimatedStarts, median, samplesFrom, NO_SAMPLES, type DurationSamples 
 export { lineOf, positionOf, withQueueDefaults } from "./line.ts";
 export { isFreeForNewHolder } from "./grant.ts";
 export { initialPoolState, poolDeadline, positionInPool, reducePool, type ClaimAnswer, type PoolCommand, type PoolContext, type PoolEffect, type PoolRequest, type PoolState } from "./pool.ts";
+export { reservedSlot, MAX_SLOTS_IN_CORE } from "./bookings/schedule.ts";

@@ -106,6 +106,8 @@ export interface PoolOutcome {
 const NOT_FREE: ReadonlySet<string> = new Set<ErrorCodeName>([
   ErrorCode.DEVICE_BUSY, ErrorCode.ALREADY_HOLDER, ErrorCode.HANDOFF_PENDING, ErrorCode.DEVICE_OFFLINE,
   ErrorCode.DEVICE_NOT_READY, ErrorCode.DEVICE_UNAVAILABLE, ErrorCode.SERVER_BUSY,
+  // Kept for a booked slot (bookings/schedule.ts): free again for others when it ends or lapses.
+  ErrorCode.DEVICE_BOOKED,
 ]);
 /** Refusals of the user, whichever device is asked (the per-user limits, rooms/edge/fairUseGate.ts): asking the others cannot help. */
 const USER_REFUSALS: ReadonlySet<string> = new Set<ErrorCodeName>([ErrorCode.USER_DEVICE_LIMIT, ErrorCode.DAILY_QUOTA_EXHAUSTED]);

@@ -24,6 +24,7 @@ import { dropLostEntries, enqueue, flushLine, leaveQueue, markConnection } from 
 import { fireExpiryWarning, leaseCommand } from "./lease.ts";
 import { fireReadyTimeout, readyReceived, restartReadyClock, runEnded } from "./readiness.ts";
 import { cancelStaleHandover, expireHandover, handoverCommand } from "./handover.ts";
+import { bookingAcceptGate, bookingClaimGate, fireBookingDeadlines, loadSlots, reservedSlot } from "./bookings/schedule.ts";
 import type { Command, CoreContext, CoreState, Effect, Outcome } from "./types.ts";
 
 export function reduce(state: CoreState, command: Command, context: CoreContext): Outcome {
@@ -38,13 +39,17 @@ function route(state: CoreState, command: Command, context: CoreContext): Outcom
   switch (command.type) {
     case "enqueue": return enqueue(state, command, context);
     case "leaveQueue": return leaveQueue(state, command.user);
-    case "acceptOffer": return acceptOffer(state, command.user, context);
+    // A booker's accept while their slot reserves the device is their check-in (bookings/schedule.ts).
+    case "acceptOffer": return reservedSlot(state, context.now)?.user.userId === command.user.userId
+      ? bookingClaimGate(state, { type: "claim", user: command.user }, context) ?? acceptOffer(state, command.user, context)
+      : bookingAcceptGate(state, command.user.userId, context.now) ?? acceptOffer(state, command.user, context);
     case "declineOffer": return declineOffer(state, command.user);
     case "drain":
     case "quarantine":
     case "returnToService": return availabilityCommand(state, command, context);
     case "registryState": return registryState(state, command.disabled, context);
-    case "claim": return claimGate(state, command, context) ?? reduceSession(state, command, context);
+    case "claim": return bookingClaimGate(state, command, context) ?? claimGate(state, command, context) ?? reduceSession(state, command, context);
+    case "bookingsLoaded": return loadSlots(state, command.slots, context.now);
     case "extend":
     case "capSession": return leaseCommand(state, command, context);
     case "offerHandover":
@@ -52,7 +57,8 @@ function route(state: CoreState, command: Command, context: CoreContext): Outcom
     case "acceptHandover":
     case "declineHandover": return handoverCommand(state, command, context);
     // The session's own deadlines first: an expiry already due ends the session, it is not warned about.
-    case "tick": return then(then(then(reduceSession(state, command, context), (next) => fireWaitDeadlines(next, context)), (next) => fireExpiryWarning(next, context)), (next) => expireHandover(next, context));
+    // The booked slots' deadlines first (bookings/schedule.ts): a slot's start may release the holder the line was waiting for.
+    case "tick": return then(then(then(then(reduceSession(state, command, context), (next) => fireBookingDeadlines(next, context)), (next) => fireWaitDeadlines(next, context)), (next) => fireExpiryWarning(next, context)), (next) => expireHandover(next, context));
     default: return reduceSession(state, command, context);
   }
 }
@@ -98,7 +104,8 @@ function settle(command: Command, outcome: Outcome, context: CoreContext): Outco
   }
   // A hand-over to a named user never outlives its session, its holder's presence or the device's rotation (handover.ts).
   result = then(result, (state) => cancelStaleHandover(state, command));
-  return then(result, (state) => offerIfFree(state, context));
+  // Nobody is offered a device a booked slot reserves (bookings/schedule.ts).
+  return then(result, (state) => (reservedSlot(state, now) ? ok(state) : offerIfFree(state, context)));
 }
 
 function consequencesOf(effect: Effect, state: CoreState, context: CoreContext): Outcome {

@@ -201,6 +201,29 @@ export interface CoreState {
   disabled?: boolean;
   /** The holder's open offer of the device to a named user (session/handover.ts); absent or null = none. */
   handover?: HandoverOffer | null;
+  /**
+   * Booked slots the room loaded from the store, earliest first (session/bookings/schedule.ts;
+   * absent = none). Only slots that have not ended, and only a short horizon ahead.
+   */
+  bookings?: BookedSlot[];
+}
+
+/** A booked slot as the core knows it (issue 24 part 3; the store's record is ports/bookings.ts). */
+export interface BookedSlot {
+  bookingId: string;
+  /** The booker. */
+  user: UserRef;
+  /** [start, end), ms since the Unix epoch. */
+  start: number;
+  end: number;
+  /** The check-in window ends here (the kind's window after `start`, never past `end`). */
+  checkInUntil: number;
+  /** The holder (and the booker) are warned here (`start` less the kind's warning; `start` when none). */
+  warnAt: number;
+  /** The booker claimed the device in the window (or held it at `start`): the slot is theirs to `end`. */
+  checkedIn: boolean;
+  /** `bookingStarting` was sent. */
+  warned: boolean;
 }
 
 /**
@@ -257,7 +280,11 @@ export type Command =
   | QueueCommand
   | AvailabilityCommand
   | LeaseCommand
-  | HandoverCommand;
+  | HandoverCommand
+  | BookingCommand;
+
+/** Bookings (session/bookings/schedule.ts): the room hands the core the device's slots it read from the store. */
+export type BookingCommand = { type: "bookingsLoaded"; slots: BookedSlot[] };
 
 /** Passing the device to a named user (session/handover.ts). */
 export type HandoverCommand =
@@ -343,7 +370,21 @@ export type Effect =
   | { type: "deviceError"; code: string; message: string }
   | QueueEffect
   | LeaseEffect
-  | HandoverEffect;
+  | HandoverEffect
+  | BookingEffect;
+
+/** What a booked slot asks of the adapter (session/bookings/schedule.ts). */
+export type BookingEffect =
+  /** The slot begins soon: `holder` (someone else holding the device now, or null) will be released at `start`; webhook `booking.starting`. */
+  | { type: "bookingStarting"; bookingId: string; booker: UserRef; start: number; end: number; checkInUntil: number; holder: UserRef | null }
+  /** The booker checked in (claimed in the window, or held the device at the start): record it. */
+  | { type: "bookingCheckedIn"; bookingId: string; booker: UserRef; start: number; end: number }
+  /**
+   * The window passed without a check-in: the slot went to the line. `counted`: the device
+   * could have been claimed (online, in service, ready), so the miss is the booker's — a
+   * no-show (webhook `booking.no_show`); otherwise it is recorded as cancelled.
+   */
+  | { type: "bookingLapsed"; bookingId: string; booker: UserRef; start: number; end: number; counted: boolean };
 
 /** What a hand-over to a named user asks of the adapter (session/handover.ts). */
 export type HandoverEffect =

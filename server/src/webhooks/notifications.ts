@@ -25,6 +25,8 @@ export function notificationsFor(event: LifecycleEvent): Notification[] {
     case "handoff.offered": return [{ ...base, type: WebhookEvent.YOUR_TURN, data: { userId: event.userId, expiresAt: event.expiresAt } }];
     case "session.expiring": return [{ ...base, type: WebhookEvent.SESSION_EXPIRING, data: { epoch: event.epoch, userId: event.userId, expiresAt: event.expiresAt } }];
     case "device.availability": return [{ ...base, type: WebhookEvent.DEVICE_AVAILABILITY, data: { status: event.status, previous: event.previous, reason: event.reason, by: event.by } }];
+    case "booking.starting": return [{ ...base, type: WebhookEvent.BOOKING_STARTING, data: { bookingId: event.bookingId, userId: event.userId, start: event.start, end: event.end, holderId: event.holderId } }];
+    case "booking.lapsed": return event.counted ? [{ ...base, type: WebhookEvent.BOOKING_NO_SHOW, data: { bookingId: event.bookingId, userId: event.userId, start: event.start, end: event.end } }] : [];
     default: return [];
   }
 }

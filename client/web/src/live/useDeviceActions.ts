@@ -9,7 +9,7 @@
  */
 import { useEffect, useState } from "react";
 import { isBatonError, type BatonError, type DeviceHandle, type DeviceView, type RunFailure, type RunResult } from "@baton/client";
-import type { HandOverEndedMessage, HandOverOfferedMessage, QueueLeftMessage, SessionEndedMessage, SessionExpiringMessage } from "@baton/protocol/messages";
+import type { BookingStartingMessage, HandOverEndedMessage, HandOverOfferedMessage, QueueLeftMessage, SessionEndedMessage, SessionExpiringMessage } from "@baton/protocol/messages";
 
 /**
  * This user's session ended while they were not connected: the connection dropped while they
@@ -48,6 +48,8 @@ export interface DeviceActions {
   handingOverTo: string | null;
   /** How the last hand-over this user was part of ended, when not by being accepted. */
   handOverEnded: HandOverEndedMessage | null;
+  /** A booked slot of the device begins soon (docs/BOOKINGS.md): for the booker, or for this holder, who is released at its start. */
+  bookingStarting: BookingStartingMessage | null;
   /** A command waiting for the room's answer (its button cannot be pressed twice). */
   pending: Pending;
   claim(): void;
@@ -79,6 +81,7 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
   const [handOverOffer, setHandOverOffer] = useState<HandOverOfferedMessage | null>(null);
   const [handingOverTo, setHandingOverTo] = useState<string | null>(null);
   const [handOverEnded, setHandOverEnded] = useState<HandOverEndedMessage | null>(null);
+  const [bookingStarting, setBookingStarting] = useState<BookingStartingMessage | null>(null);
 
   useEffect(() => {
     if (!device) return;
@@ -103,6 +106,7 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
         setHandingOverTo(null);
         setHandOverEnded(ended.reason === "accepted" ? null : ended);
       }),
+      device.on("bookingStarting", setBookingStarting),
     ];
     return () => stops.forEach((stop) => stop());
   }, [device]);
@@ -172,6 +176,7 @@ export function useDeviceActions(device: DeviceHandle | null): DeviceActions {
     handOverOffer,
     handingOverTo,
     handOverEnded,
+    bookingStarting,
     pending,
     claim: () => act("claim", (handle) => handle.claim()),
     claimAndRun: (sessionType, input) => act("claim", (handle) => handle.claim({ sessionType, input, releaseOnComplete: true }), { clearsResult: true }),

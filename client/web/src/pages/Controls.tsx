@@ -94,6 +94,8 @@ export function Controls({ view, availability, actions, queue, now }: Props) {
             <InputForm key={sessionType.name} sessionType={sessionType} submitLabel="Claim and run" disabled={actions.pending !== null} onSubmit={(input) => actions.claimAndRun(sessionType.name, input)} />
           </>
         )}
+        {/* Free but kept for a booked slot (docs/BOOKINGS.md): those in line still see their place. */}
+        {queue?.mine && <LinePanel queue={queue} actions={actions} now={now} />}
       </section>
     );
   }

@@ -16,6 +16,7 @@ import { useDeviceActions, type DeviceActions } from "../live/useDeviceActions.t
 import { useNow } from "../useNow.ts";
 import { availabilityOf, duration, percent, sessionEndSentence, statusLine, type Availability, type SessionFacts } from "../words.ts";
 import { Controls } from "./Controls.tsx";
+import { BookingsPanel } from "./BookingsPanel.tsx";
 import { ResultView } from "./ResultView.tsx";
 import { TelemetryPanel } from "./TelemetryPanel.tsx";
 
@@ -118,6 +119,7 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
           <Messages actions={actions} />
           <Controls view={live} availability={availability} actions={actions} queue={queue} now={now} />
           {live.isMine || actions.result ? <ResultView result={actions.result} view={live} /> : null}
+          <BookingsPanel deviceId={deviceId} actions={actions} isMine={live.isMine} now={now} />
         </>
       )}
       {!live && <Messages actions={actions} />}
@@ -145,6 +147,11 @@ function Messages({ actions }: { actions: DeviceActions }) {
       )}
       {actions.queueLeft && <Alert tone="info">You are no longer in line: {actions.queueLeft.message}</Alert>}
       {actions.handOverEnded && <Alert tone="info">{actions.handOverEnded.message}</Alert>}
+      {actions.bookingStarting && !actions.bookingStarting.yours && actions.bookingStarting.start > Date.now() && (
+        <Alert tone="info">
+          {actions.bookingStarting.bookerName || "Someone"} booked this device from {new Date(actions.bookingStarting.start).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}: your session ends then.
+        </Alert>
+      )}
     </>
   );
 }

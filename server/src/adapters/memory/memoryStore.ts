@@ -8,6 +8,7 @@
 import type { BatonStore } from "../../ports/store.ts";
 import { createMemoryAudit } from "./memoryAudit.ts";
 import { createMemoryAvailability } from "./memoryAvailability.ts";
+import { createMemoryBookings } from "./memoryBookings.ts";
 import { createMemoryDevices } from "./memoryDevices.ts";
 import { createMemoryFirmwareUpdates } from "./memoryFirmwareUpdates.ts";
 import { createMemoryDeviceStates } from "./memoryDeviceStates.ts";
@@ -28,8 +29,9 @@ export function createMemoryStore(): BatonStore {
     availability: createMemoryAvailability(),
     firmwareUpdates: createMemoryFirmwareUpdates(),
     telemetry: createMemoryTelemetry(),
+    bookings: createMemoryBookings(),
   };
-  const purgeable = [ports.results, ports.history, ports.audit, ports.outbox, ports.telemetry];
+  const purgeable = [ports.results, ports.history, ports.audit, ports.outbox, ports.telemetry, ports.bookings];
   return {
     kind: "memory",
     location: "in memory (tests only)",

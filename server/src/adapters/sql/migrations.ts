@@ -204,6 +204,25 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.createIndex("telemetry_samples_at").on("telemetry_samples").column("at").execute();
       },
     },
+    // Bookings (issue 24 part 3): booked slots of devices, check-ins and no-shows (ports/bookings.ts).
+    "0009_bookings": {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable("bookings")
+          .addColumn("booking_id", "text", (col) => col.primaryKey())
+          .addColumn("device_id", "text", (col) => col.notNull())
+          .addColumn("kind", "text", (col) => col.notNull())
+          .addColumn("user_id", "text", (col) => col.notNull())
+          .addColumn("user_name", "text", (col) => col.notNull())
+          .addColumn("start_at", "bigint", (col) => col.notNull())
+          .addColumn("end_at", "bigint", (col) => col.notNull())
+          .addColumn("status", "text", (col) => col.notNull())
+          .addColumn("created_at", "bigint", (col) => col.notNull())
+          .addColumn("updated_at", "bigint", (col) => col.notNull())
+          .execute();
+        await db.schema.createIndex("bookings_device_start").on("bookings").columns(["device_id", "start_at"]).execute();
+        await db.schema.createIndex("bookings_user_kind_start").on("bookings").columns(["user_id", "kind", "start_at"]).execute();
+      },
+    },
   };
 }
 

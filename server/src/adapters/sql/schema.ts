@@ -147,6 +147,20 @@ export interface TelemetrySamplesTable {
   value_text: string | null;
 }
 
+/** Migration 0009: booked slots of devices (ports/bookings.ts). */
+export interface BookingsTable {
+  booking_id: string;
+  device_id: string;
+  kind: string;
+  user_id: string;
+  user_name: string;
+  start_at: Millis;
+  end_at: Millis;
+  status: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
 export interface Database {
   devices: DevicesTable;
   device_states: DeviceStatesTable;
@@ -160,6 +174,7 @@ export interface Database {
   device_availability: DeviceAvailabilityTable;
   firmware_updates: FirmwareUpdatesTable;
   telemetry_samples: TelemetrySamplesTable;
+  bookings: BookingsTable;
 }
 
 /** BIGINT → number (PostgreSQL returns strings); null stays null. */

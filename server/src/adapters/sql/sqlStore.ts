@@ -10,6 +10,7 @@ import type { BatonStore, TransitionWriter } from "../../ports/store.ts";
 import type { Db } from "./schema.ts";
 import { SqlAudit } from "./sqlAudit.ts";
 import { SqlAvailability } from "./sqlAvailability.ts";
+import { SqlBookings } from "./sqlBookings.ts";
 import { SqlDevices } from "./sqlDevices.ts";
 import { SqlFirmwareUpdates } from "./sqlFirmwareUpdates.ts";
 import { SqlDeviceStates } from "./sqlDeviceStates.ts";
@@ -32,6 +33,7 @@ export function createSqlStore(db: Db, identity: { kind: string; location: strin
     availability: new SqlAvailability(db),
     firmwareUpdates: new SqlFirmwareUpdates(db),
     telemetry: new SqlTelemetry(db),
+    bookings: new SqlBookings(db, identity.kind === "postgres" ? "postgres" : "sqlite"),
     ping: () => ping(db),
     async purgeOlderThan(cutoff: number) {
       return db.transaction().execute(async (trx) => {
@@ -43,6 +45,7 @@ export function createSqlStore(db: Db, identity: { kind: string; location: strin
           trx.deleteFrom("sessions").where("ended_at", "is not", null).where("ended_at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("audit").where("at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("telemetry_samples").where("at", "<", cutoff).executeTakeFirst(),
+          trx.deleteFrom("bookings").where("end_at", "<", cutoff).executeTakeFirst(),
           trx.deleteFrom("webhook_outbox").where((eb) => eb.or([eb("delivered_at", "<", cutoff), eb("given_up_at", "<", cutoff)])).executeTakeFirst(),
         ]);
         return counts.reduce((sum, result) => sum + Number(result.numDeletedRows), 0);

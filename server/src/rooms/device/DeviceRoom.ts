@@ -25,7 +25,7 @@ import { ClientState, CloseCode, matchMaker, type AuthContext, type Client } fro
 import { DeviceToRoom, ErrorCode, RoomToDevice, RoomToUser, UserToRoom, errorSentence, type ErrorPayload, type ErrorValue, type UserToRoomType } from "@baton/protocol";
 import { DeviceRoomState } from "@baton/protocol/state";
 import type { StackFree } from "@baton/protocol/messages";
-import { initialState, isFreeForNewHolder, lineOf, nextDeadline, reduce, restoreForNewRoom, type AvailabilityCommand, type ClaimAnswer, type Command, type CoreState, type Outcome, type PoolRequest, type UserRef } from "../../session/index.ts";
+import { initialState, isFreeForNewHolder, lineOf, nextDeadline, reduce, reservedSlot, restoreForNewRoom, type AvailabilityCommand, type ClaimAnswer, type Command, type CoreState, type Outcome, type PoolRequest, type UserRef } from "../../session/index.ts";
 import { hintedPool, notifyDeviceFreed } from "../cluster/poolLink.ts";
 import { keepListed } from "../cluster/keepListed.ts";
 import type { RoomLease } from "../cluster/deviceRoomLeases.ts";
@@ -57,6 +57,7 @@ import type { FirmwareUpdateRecord } from "../../session/firmwareUpdate.ts";
 import { RoomTelemetry } from "../telemetry/roomTelemetry.ts";
 import { routeDeviceMessage } from "../telemetry/deviceMessageRoute.ts";
 import { TelemetryWriter } from "../telemetry/telemetryWriter.ts";
+import { BookingSlotsLoader } from "./bookingSlots.ts";
 
 type UserAuth = Extract<JoinAuth, { role: "user" }>;
 type BatonClient = Client<{ auth: JoinAuth }>;
@@ -105,6 +106,8 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   });
   /** Samples a channel asked to store, batched off the hot path (telemetry/telemetryWriter.ts). */
   private readonly telemetryWriter = new TelemetryWriter(() => this.roomId, this.services.store.telemetry, (error) => this.services.logger.error({ err: error }, `device room ${this.roomId}: storing telemetry failed (dropped)`));
+  /** The device's booked slots, read from the store into the core (bookingSlots.ts). */
+  private bookings: BookingSlotsLoader | null = null;
 
   static async onAuth(this: typeof DeviceRoom, token: string, options: unknown, context: AuthContext) {
     const services = this.services;
@@ -166,7 +169,13 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     this.unwatchAvailability = services.availabilityWatcher.register(options.deviceId, this.guarded("applying a stored availability", (record: AvailabilityRecord | undefined) => this.applyStoredAvailability(record)));
     // Disabled in the registry (now, or at any later poll): the core refuses every claim.
     this.applyRegistryRecord(registered);
-    this.unwatchRegistry = services.deviceConnections.registerRoom(options.deviceId, this.guarded("applying the registry's state", (device: RegisteredDevice | undefined) => this.applyRegistryRecord(device)));
+    // Booked slots: read now, at every registry poll (at most every 30 s), and when the HTTP API books or cancels.
+    this.bookings = new BookingSlotsLoader(services, options.deviceId, this.guarded("applying the device's bookings", (slots) => this.apply({ type: "bookingsLoaded", slots })), () => this.disposed);
+    await this.bookings.reload(true);
+    this.unwatchRegistry = services.deviceConnections.registerRoom(options.deviceId, this.guarded("applying the registry's state", (device: RegisteredDevice | undefined) => {
+      this.applyRegistryRecord(device);
+      void this.bookings?.reload(false);
+    }));
     this.armDeadline();
     this.updateAutoDispose();
 
@@ -261,6 +270,8 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
   /** An admin asked for or cancelled a firmware update (HTTP API): offered now when the device is connected. */
   firmwareUpdateChanged(): Promise<FirmwareView & { record: FirmwareUpdateRecord | null }> { return this.firmware.changed(); }
   claimIfFree(user: UserRef, request: PoolRequest): Promise<ClaimAnswer> { return this.operator.claimIfFree(user, request); }
+  /** The device's bookings changed in the store (http/bookings.ts): read them again now. */
+  reloadBookings(): Promise<void> { return this.bookings?.reload(true) ?? Promise.resolve(); }
 
   /** Whether one more viewer seat may be reserved for `userId` (room and per-user limits, pending seats included). */
   hasSeatFor(userId: string): boolean {
@@ -500,9 +511,12 @@ export class DeviceRoom extends ServicedRoom<{ state: DeviceRoomState }> {
     return guarded(this, "device room", what, callback);
   }
 
-  /** A room with a session in flight or people in line must outlive its clients (their timers run here); an idle one may go. */
+  /**
+   * A room with a session in flight or people in line must outlive its clients (their timers run here); an idle one may go.
+   * So must a room whose booked slot is under way (its window's lapse is counted here); a new room re-reads later slots.
+   */
   private updateAutoDispose() {
-    this.autoDispose = !this.core.session && lineOf(this.core).length === 0;
+    this.autoDispose = !this.core.session && lineOf(this.core).length === 0 && !reservedSlot(this.core, this.services.clock());
   }
 }
 

@@ -24,7 +24,7 @@ import { AuditAction, isEmptyWrite, type AuditEntry, type HistoryRecord, type Ne
 import type { NewStoredOutcome } from "../../ports/results.ts";
 import type { RoomServices } from "../services.ts";
 import { durableKey } from "./durableState.ts";
-import { endMessage, handOverEnded, handOverOffered, handoffOffer, queueLeft, sessionExpiring, sessionExtended } from "./userMessages.ts";
+import { bookingStarting, endMessage, handOverEnded, handOverOffered, handoffOffer, queueLeft, sessionExpiring, sessionExtended } from "./userMessages.ts";
 
 /** What the runner may do to its room: send, and close the device's socket. */
 export interface RoomSide {
@@ -257,6 +257,17 @@ export class EffectRunner {
         case "handedOver":
           audit.push({ at, actor: effect.from.userId, action: AuditAction.HANDED_OVER, deviceId, detail: { fromEpoch: effect.fromEpoch, epoch: effect.epoch, from: effect.from.userId, to: effect.to.userId } });
           break;
+        // Booked slots (session/bookings/schedule.ts): messages, and the booking's status in the store.
+        case "bookingStarting":
+          send(effect.booker.userId, RoomToUser.BOOKING_STARTING, bookingStarting(deviceId, effect, true));
+          if (effect.holder) send(effect.holder.userId, RoomToUser.BOOKING_STARTING, bookingStarting(deviceId, effect, false));
+          break;
+        case "bookingCheckedIn":
+          steps.push(async () => void (await this.attempt(`recording the check-in of booking ${effect.bookingId}`, () => services.store.bookings.transition(effect.bookingId, ["booked"], "checked_in", at))));
+          break;
+        case "bookingLapsed":
+          steps.push(async () => void (await this.attempt(`recording the missed booking ${effect.bookingId}`, () => services.store.bookings.transition(effect.bookingId, ["booked"], effect.counted ? "no_show" : "cancelled", at))));
+          break;
         // Seen through the state (seat, device.ready, status) and lifecycle events only.
         case "deviceOffline":
         case "deviceError":
@@ -382,7 +393,7 @@ async function lateOwnerOf(services: RoomServices, deviceId: string, effect: Ext
  * owner's own cancel are not; a one-shot whose run failed is (as is the failure itself).
  */
 const STORED_END_REASONS: ReadonlySet<string> = new Set([
-  EndReason.OWNER_LOST, EndReason.IDLE_TIMEOUT, EndReason.MAX_DURATION, EndReason.DEVICE_LOST, EndReason.KICKED, EndReason.RUN_FAILED,
+  EndReason.OWNER_LOST, EndReason.IDLE_TIMEOUT, EndReason.MAX_DURATION, EndReason.DEVICE_LOST, EndReason.KICKED, EndReason.RUN_FAILED, EndReason.BOOKING,
 ]);
 
 /** The id a stored session end is acknowledged by (`result_ack { runId: ackId }`). */

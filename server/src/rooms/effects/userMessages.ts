@@ -2,8 +2,8 @@
  * The payloads the effect runner sends to users for the core's effects (moved out of
  * DeviceRoom.ts, queueEffects.ts and leaseEffects.ts; the sentences are unchanged).
  */
-import { EndReason, type HandOverEndedMessage, type HandOverOfferedMessage, type OfferMessage, type QueueLeftMessage, type SessionExpiringMessage, type SessionExtendedMessage } from "@baton/protocol";
-import type { Effect, HandoverEffect, LeaseEffect, QueueEffect } from "../../session/index.ts";
+import { EndReason, type BookingStartingMessage, type HandOverEndedMessage, type HandOverOfferedMessage, type OfferMessage, type QueueLeftMessage, type SessionExpiringMessage, type SessionExtendedMessage } from "@baton/protocol";
+import type { BookingEffect, Effect, HandoverEffect, LeaseEffect, QueueEffect } from "../../session/index.ts";
 
 /** The sentence a holder gets with `session_ended`. */
 export function endMessage(deviceId: string, effect: Extract<Effect, { type: "sessionEnded" }>): string {
@@ -12,6 +12,9 @@ export function endMessage(deviceId: string, effect: Extract<Effect, { type: "se
   }
   if (effect.reason === EndReason.HANDED_OVER) {
     return `You handed device ${deviceId} over; the session is no longer yours.`;
+  }
+  if (effect.reason === EndReason.BOOKING) {
+    return `Your session on device ${deviceId} ended: the device is booked from now by someone else (end reason booking).`;
   }
   return `Your session on device ${deviceId} ended (${effect.reason}).`;
 }
@@ -22,6 +25,15 @@ export function handOverOffered(deviceId: string, effect: Extract<HandoverEffect
 
 export function handOverEnded(deviceId: string, effect: Extract<HandoverEffect, { type: "handoverEnded" }>): HandOverEndedMessage {
   return { deviceId, epoch: effect.epoch, reason: effect.reason, message: effect.message, from: { ...effect.from }, to: { ...effect.to } };
+}
+
+/** `booking_starting` for the booker (`yours`) or for someone else holding the device. */
+export function bookingStarting(deviceId: string, effect: Extract<BookingEffect, { type: "bookingStarting" }>, yours: boolean): BookingStartingMessage {
+  const start = new Date(effect.start).toISOString();
+  const message = yours
+    ? `Your booking of device ${deviceId} starts at ${start}; claim the device between then and ${new Date(effect.checkInUntil).toISOString()} to check in, or the slot goes to the line and counts as a no-show.`
+    : `Device ${deviceId} is booked by ${effect.booker.name || "someone"} from ${start} to ${new Date(effect.end).toISOString()}; your session ends at ${start} (end reason booking).`;
+  return { deviceId, bookingId: effect.bookingId, start: effect.start, end: effect.end, checkInUntil: effect.checkInUntil, bookerName: effect.booker.name, yours, message };
 }
 
 export function handoffOffer(deviceId: string, effect: Extract<QueueEffect, { type: "handoffOffered" }>): OfferMessage {

@@ -61,6 +61,8 @@ export interface LiveRooms {
    * device gets the offer now. Null when it has no room (it reads the request when one is created).
    */
   firmwareUpdateChanged(deviceId: string): Promise<FirmwareUpdateAnswer | null>;
+  /** The device's bookings changed in the store: its room (if it has one) reads them again. */
+  bookingsChanged(deviceId: string): Promise<void>;
 }
 
 export const colyseusLiveRooms: LiveRooms = {
@@ -105,6 +107,15 @@ export const colyseusLiveRooms: LiveRooms = {
       return (await matchMaker.remoteRoomCall(deviceId, "queueListing")) as QueueListing;
     } catch {
       return null;
+    }
+  },
+  async bookingsChanged(deviceId) {
+    const [room] = await matchMaker.query({ name: DEVICE_ROOM_NAME, roomId: deviceId });
+    if (!room) return; // a room reads its bookings when it is created
+    try {
+      await matchMaker.remoteRoomCall(deviceId, "reloadBookings");
+    } catch {
+      // the room went away between the query and the call
     }
   },
 };
