@@ -582,9 +582,10 @@ declare -A variants=(
 )
 variant_order=(default custom-ca plain-http production)
 
-check_components=(baton_core baton_port_espidf main)
+check_components=(baton_core baton_scale baton_port_espidf main)
 declare -A sources=(
   [baton_core]="$(ls "$fw"/components/baton_core/src/*.c)"
+  [baton_scale]="$(ls "$fw"/components/baton_scale/src/*.c)"
   [baton_port_espidf]="$(ls "$fw"/ports/baton_port_espidf/src/*.c)"
   [main]="$(ls "$fw"/main/*.c)"
 )
@@ -643,7 +644,7 @@ for idf in "${idf_dirs[@]}"; do
           flags=(-fsyntax-only "$c_std" ${idf_warnings} -DESP_PLATFORM -DIDF_VER="\"v$idf_version\""
                  -D_GNU_SOURCE -D_POSIX_READER_WRITER_LOCKS ${arch_flags[$target]} -I"$dir/config")
           # The core's own CMakeLists.txt adds these (PRIVATE) on ESP-IDF too.
-          [ "$component" = baton_core ] && flags+=(-Wall -Wextra -Werror)
+          { [ "$component" = baton_core ] || [ "$component" = baton_scale ]; } && flags+=(-Wall -Wextra -Werror)
           while IFS= read -r inc; do [ -n "$inc" ] && flags+=(-I"$inc"); done <"$dir/inc/$component.inc"
           flags+=(-isystem "${libc_include[$target]}")
           for src in ${sources[$component]}; do

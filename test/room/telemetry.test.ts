@@ -183,6 +183,31 @@ it("refuses undeclared channels, wrong types, bad declarations and users sending
   await device.leave();
 });
 
+it("drops hostile msgpack values (64-bit integers, bytes, NaN, dates, deep nesting, over-long strings) without a crash or a trace in the state", async () => {
+  // The property test of every message type (test/security/hostileValues.test.ts) leaves
+  // telemetry out: its refusals are answered at most once a second, and that test waits for an
+  // answer to each message. Here each hostile value is sent once, within the telemetry budget.
+  const { deviceId, device } = await printerOnline();
+  const spectator = await watcher(deviceId, "vera");
+  let deep: unknown = 1;
+  for (let level = 0; level < 200; level++) deep = { d: deep };
+  const hostile: unknown[] = [2n ** 60n, -(2n ** 60n), new Uint8Array([1, 2, 3]), Number.NaN, Infinity, new Date(0), deep, [1, 2], { nested: 1 }, "x".repeat(1_000) /* over a string channel's 64 characters, under the frame limit */, undefined, null];
+  for (const value of hostile) device.send("telemetry", { values: { nozzle: value, note: value } });
+  device.send("telemetry", { values: "not a map" });
+  device.send("telemetry", { values: { nozzle: 42 } });
+  await waitFor(() => spectator.state.telemetry.readings.get("nozzle")?.value === 42);
+  const errors = device.all("error").map((message) => message.payload);
+  expect(errors.length).toBeGreaterThanOrEqual(1);
+  expect(errors.every((error) => ["INVALID_MESSAGE", "RATE_LIMITED"].includes(error.code) && error.request === "telemetry")).toBe(true);
+  const state = JSON.stringify(spectator.state.toJSON());
+  expect(state).not.toMatch(/xxxxxxxxxx|1152921504606846976|NaN|Infinity/);
+  // Still serving: the device is online and a claim works.
+  spectator.claim({ sessionType: "printing", input: { fileName: "cube.gcode" } });
+  expect((await device.next("start")).payload.runId).toBeTruthy();
+  await spectator.leave();
+  await device.leave();
+});
+
 it("a new hello replaces the channels: those no longer declared disappear from the state", async () => {
   const { deviceId, device } = await printerOnline();
   const spectator = await watcher(deviceId, "nina");

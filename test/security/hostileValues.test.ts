@@ -242,7 +242,9 @@ describe("hostile msgpack values in every message", () => {
     const senders: [string, Raw][] = [
       ...Object.values(UserToRoom).map((type): [string, Raw] => [type, owner]),
       ...Object.values(UserToPool).map((type): [string, Raw] => [type, pool]),
-      ...Object.values(DeviceToRoom).map((type): [string, Raw] => [type, device]),
+      // `telemetry` is answered at most once a second, so this test (one answer awaited per
+      // message) cannot drive it: test/room/telemetry.test.ts sends it every hostile value.
+      ...Object.values(DeviceToRoom).filter((type) => type !== DeviceToRoom.TELEMETRY).map((type): [string, Raw] => [type, device]),
     ];
     expect(Object.keys(payloads).sort()).toEqual(senders.map(([type]) => type).sort());
 

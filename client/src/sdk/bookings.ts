@@ -24,7 +24,13 @@ type Call = <T>(path: string, request: HttpOptions) => Promise<T>;
 const asWire = (value: Instant) => (value instanceof Date ? value.getTime() : value);
 
 export class BookingsApi {
-  constructor(private readonly call: Call, private readonly baseUrl: string) {}
+  private readonly call: Call;
+  private readonly baseUrl: string;
+
+  constructor(call: Call, baseUrl: string) {
+    this.call = call;
+    this.baseUrl = baseUrl;
+  }
 
   /** The device's bookings overlapping [from, to) (default: a day ago, 14 days), and its kind's rules. */
   forDevice(deviceId: string, range: BookingRange = {}, options: WaitOptions = {}): Promise<DeviceBookings> {
