@@ -297,7 +297,7 @@ describe("the dashboard", () => {
     await bob.getByRole("button", { name: "Accept" }).click();
     await expect.poll(() => statusOf(bob).textContent(), WAIT).toMatch(/^You hold it/);
     await expect.poll(() => statusOf(ada).textContent(), WAIT).toMatch(/^In use by Bob Marley/);
-    await expect.poll(() => ada.getByText(/You handed device .+ over/).count(), WAIT).toBe(1);
+    await expect.poll(() => ada.getByText(/Your session ended: you handed the device over to the person you named/).count(), WAIT).toBe(1);
     await bob.getByRole("button", { name: "Release" }).click();
     await expect.poll(() => statusOf(ada).textContent(), WAIT).toBe("Free");
   }, TEST_TIMEOUT);

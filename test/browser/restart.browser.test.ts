@@ -89,7 +89,8 @@ const cspViolations = async (page: Page) =>
 
 const statusOf = (page: Page) => page.getByTestId("device-status");
 const bodyText = (page: Page) => page.locator("main").textContent().then((text) => text ?? "");
-const weightOf = (page: Page) => page.locator("dl.output dt", { hasText: "weight" }).locator("xpath=following-sibling::dd[1]").textContent();
+/** The shown weight, without the unit the scale declares in its output schema ("80.2 kg" → "80.2"). */
+const weightOf = (page: Page) => page.locator("dl.output dt", { hasText: "Weight" }).first().locator("xpath=following-sibling::dd[1]").textContent().then((text) => text?.replace(/ kg$/, "") ?? null);
 
 function scale(url: string, deviceId: string, secret: string): Promise<SimulatedDevice> {
   return startSimulatedDevice({

@@ -90,6 +90,8 @@ const YOUR_END_REASONS: Record<string, string> = {
   run_failed: "the run failed and the device was released",
   cancelled: "the run was cancelled and the device was released",
   kicked: "an administrator took the device back",
+  handed_over: "you handed the device over to the person you named",
+  booking: "the device is booked from now by someone else",
 };
 
 /**
