@@ -26,9 +26,10 @@ import { startSimulatedDevice, type SimulatedDevice } from "@baton/client/simula
 import { DEV_DEVICES, startBaton, type TestBaton } from "../support/baton.ts";
 import { SCREENSHOTS, buildDashboard, expectNoSeriousAxeViolations, launchChromium, requireChromium, signIn } from "./browserSupport.ts";
 
-const WAIT = { timeout: 15_000 };
+// Generous: four browser files share two cores with the rest of the suite in CI.
+const WAIT = { timeout: 30_000 };
 /** A loaded CI machine runs several test files at once: each test gets room, none depends on speed. */
-const TEST_TIMEOUT = 90_000;
+const TEST_TIMEOUT = 180_000;
 const DESKTOP = { width: 1280, height: 860 };
 const PHONE = { width: 390, height: 844 };
 

@@ -54,7 +54,7 @@ describe("the C virtual device against the real server", () => {
   it("weighs: claim+run with releaseOnComplete → result at the owner → ack at the device → session completed", async () => {
     const deviceId = freshDeviceId();
     const device = vdevice(baton, deviceId, "scale", stateFile());
-    await device.waitForEvent((event) => event.name === "joined", 5_000, "joined");
+    await device.waitForEvent((event) => event.name === "joined", 20_000, "joined");
     const owner = await user(baton, deviceId, "alice");
     const spectator = await user(baton, deviceId, "sam");
     await waitFor(() => spectator.state.device.online && spectator.state.device.firmware === FIRMWARE, 5_000, "spectator sees the C device online");
@@ -102,7 +102,7 @@ describe("the C virtual device against the real server", () => {
     const deviceId = freshDeviceId();
     const file = stateFile();
     const first = vdevice(baton, deviceId, "printer", file, 4); // 10 s print at 4× = 2.5 s
-    await first.waitForEvent((event) => event.name === "joined", 5_000, "joined");
+    await first.waitForEvent((event) => event.name === "joined", 20_000, "joined");
     const owner = await user(baton, deviceId, "carol");
     await waitFor(() => owner.state.device.online, 5_000, "online");
 
@@ -113,7 +113,7 @@ describe("the C virtual device against the real server", () => {
     expect(owner.results).toHaveLength(0);
 
     const second = vdevice(baton, deviceId, "printer", file, 4);
-    await second.waitForEvent((event) => event.name === "joined", 5_000, "re-joined");
+    await second.waitForEvent((event) => event.name === "joined", 20_000, "re-joined");
     // The room still runs the run: its welcome carries type + input, and the rebooted device starts it again.
     await second.waitForEvent((event) => (event.name === "start" || event.name === "resumed" || event.name === "result-sent") && event.runId === runId, 5_000, "resume/restart");
     const result = await owner.nextResult(10_000);
@@ -133,7 +133,7 @@ describe("the C virtual device against the real server", () => {
   it("a jammed print: the failure reaches the owner and the room's ack clears it on the device", async () => {
     const deviceId = freshDeviceId();
     const device = vdevice(baton, deviceId, "printer", stateFile(), 8);
-    await device.waitForEvent((event) => event.name === "joined", 5_000, "joined");
+    await device.waitForEvent((event) => event.name === "joined", 20_000, "joined");
     const owner = await user(baton, deviceId, "gina");
     await waitFor(() => owner.state.device.online, 5_000, "online");
     owner.claim({ sessionType: "printing", input: { fileName: "fail.gcode", material: "PLA", quality: "normal" }, releaseOnComplete: true });
@@ -150,7 +150,7 @@ describe("the C virtual device against the real server", () => {
       url: baton.httpUrl, deviceId, secret: TEST_DEVICE_SECRET, instrument: "scale", stateFile: stateFile(), speed: 4,
       extraArgs: ["--scale-step-on-ms", "never", "--scale-wait-ms", "4000"], // 1 s at 4×
     });
-    await device.waitForEvent((event) => event.name === "joined", 5_000, "joined");
+    await device.waitForEvent((event) => event.name === "joined", 20_000, "joined");
     const owner = await user(baton, deviceId, "hana");
     await waitFor(() => owner.state.device.online, 5_000, "online");
     owner.claim({ sessionType: "weighing", input: {}, releaseOnComplete: true });
@@ -168,7 +168,7 @@ describe("the C virtual device against the real server", () => {
       url: baton.httpUrl, deviceId, secret: TEST_DEVICE_SECRET, instrument: "scale", stateFile: stateFile(), speed: 4,
       extraArgs: ["--scale-step-on-ms", "3000"],
     });
-    await device.waitForEvent((event) => event.name === "joined", 5_000, "joined");
+    await device.waitForEvent((event) => event.name === "joined", 20_000, "joined");
     const owner = await user(baton, deviceId, "ivan");
     await waitFor(() => owner.state.device.online, 5_000, "online");
     owner.claim({ sessionType: "weighing", input: {}, releaseOnComplete: true });
@@ -189,7 +189,7 @@ describe("the C virtual device against the real server", () => {
     const proxy = await startSwitchableProxy(before.port);
     cleanups.push(() => proxy.close());
     const device = vdevice(proxy, deviceId, "scale", stateFile(), 8);
-    await device.waitForEvent((event) => event.name === "joined", 5_000, "joined");
+    await device.waitForEvent((event) => event.name === "joined", 20_000, "joined");
 
     // Two sessions: the device has seen epoch 2.
     for (const userId of ["dan", "eve"]) {

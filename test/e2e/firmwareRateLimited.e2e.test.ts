@@ -40,7 +40,7 @@ describe("the C virtual device and the room's rate limit", () => {
     cleanups.push(dir.remove);
     const deviceId = freshDeviceId();
     const device = startVdevice({ url: baton.httpUrl, deviceId, secret: TEST_DEVICE_SECRET, instrument: "printer", stateFile: dir.file, speed: 40 });
-    await device.waitForEvent((event) => event.name === "joined", 5_000, "joined");
+    await device.waitForEvent((event) => event.name === "joined", 20_000, "joined");
     const owner = await user(deviceId, "hana");
     await waitFor(() => owner.state.device.online, 5_000, "online");
     await settle(1_100); // a full bucket again after hello

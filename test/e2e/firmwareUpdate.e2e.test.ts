@@ -86,7 +86,7 @@ describe("over-the-air update of the C virtual device", () => {
     const { bytes, sha256 } = image("0.2.0");
     served.set(`/${deviceId}/0.2.0.bin`, bytes);
     const vdevice = device(deviceId, dir, "0.1.0");
-    await vdevice.waitForEvent((event) => event.name === "joined", 5_000, "joined");
+    await vdevice.waitForEvent((event) => event.name === "joined", 20_000, "joined");
 
     const requested = await call(baton, "POST", `/admin/devices/${deviceId}/update`, {
       token: admin, body: { url: `${imagesUrl}/${deviceId}/0.2.0.bin`, version: "0.2.0", sha256: sha256.toUpperCase() },
@@ -111,7 +111,7 @@ describe("over-the-air update of the C virtual device", () => {
     // The record is the boot slot: a restarted process runs the new version, and nothing is offered again.
     expect(await vdevice.stop("SIGTERM")).toBe(0);
     const again = device(deviceId, dir, "0.1.0");
-    await again.waitForEvent((event) => event.name === "joined", 5_000, "joined again");
+    await again.waitForEvent((event) => event.name === "joined", 20_000, "joined again");
     expect(again.log()).toContain("firmware=0.2.0");
     expect(again.count("ota-offered")).toBe(0);
     expect(await again.stop("SIGTERM")).toBe(0);
@@ -123,7 +123,7 @@ describe("over-the-air update of the C virtual device", () => {
     const { bytes } = image("0.3.0");
     served.set(`/${deviceId}/0.3.0.bin`, bytes);
     const vdevice = device(deviceId, dir, "0.1.0");
-    await vdevice.waitForEvent((event) => event.name === "joined", 5_000, "joined");
+    await vdevice.waitForEvent((event) => event.name === "joined", 20_000, "joined");
 
     const wrong = createHash("sha256").update("another image").digest("hex");
     await call(baton, "POST", `/admin/devices/${deviceId}/update`, { token: admin, body: { url: `${imagesUrl}/${deviceId}/0.3.0.bin`, version: "0.3.0", sha256: wrong } });
@@ -138,7 +138,7 @@ describe("over-the-air update of the C virtual device", () => {
     // The device restarts on 0.1.0: its hello tells the server the update did not happen.
     expect(await vdevice.stop("SIGTERM")).toBe(0);
     const again = device(deviceId, dir, "0.1.0");
-    await again.waitForEvent((event) => event.name === "joined", 5_000, "joined again");
+    await again.waitForEvent((event) => event.name === "joined", 20_000, "joined again");
     await waitUntil(async () => (await updateState(deviceId)).update.status === "failed", 5_000, "the store records it failed");
     expect((await updateState(deviceId)).update.detail).toMatch(/came back with firmware "0\.1\.0"/);
     await waitUntil(async () => (await auditActions(deviceId)).includes("update-failed"), 5_000, "audited");
@@ -158,7 +158,7 @@ describe("over-the-air update of the C virtual device", () => {
     const proxy = await startSwitchableProxy(baton.port);
     cleanups.push(() => proxy.close());
     const vdevice = device(deviceId, dir, "0.1.0", { url: proxy.httpUrl, confirmMs: 2_000 });
-    await vdevice.waitForEvent((event) => event.name === "joined", 5_000, "joined");
+    await vdevice.waitForEvent((event) => event.name === "joined", 20_000, "joined");
 
     await call(baton, "POST", `/admin/devices/${deviceId}/update`, { token: admin, body: { url: `${imagesUrl}${url}`, version: "0.4.0", sha256 } });
     await vdevice.waitForEvent((event) => event.name === "ota-downloading", 5_000, "downloading");
